@@ -1,0 +1,85 @@
+//! Identifiers: rooms (unguessable, 128 random bits), members (server-chosen) and commands
+//! (client-chosen, for idempotent resends).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::limits::MAX_COMMAND_ID_CHARS;
+
+/// A room's id: 32 lowercase hex digits (128 bits from the OS RNG, made by the server).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(transparent)]
+pub struct RoomId(String);
+
+impl RoomId {
+    /// Number of hex digits in a room id.
+    pub const HEX_LEN: usize = 32;
+
+    /// Accepts only the exact form the server makes, so a path or a frame can never smuggle
+    /// anything else into a room lookup.
+    pub fn parse(s: &str) -> Option<Self> {
+        let ok = s.len() == Self::HEX_LEN
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        ok.then(|| Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RoomId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A member of a room (facilitator or participant). Chosen by the server at first join.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(transparent)]
+pub struct MemberId(pub Uuid);
+
+impl fmt::Display for MemberId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A client-chosen id for one durable command; resending the same id is acknowledged again
+/// but never applied twice.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(transparent)]
+pub struct CommandId(pub String);
+
+impl CommandId {
+    /// A command id is 1 to [`MAX_COMMAND_ID_CHARS`] printable ASCII characters.
+    pub fn is_valid(&self) -> bool {
+        !self.0.is_empty()
+            && self.0.len() <= MAX_COMMAND_ID_CHARS
+            && self.0.bytes().all(|b| b.is_ascii_graphic())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn room_id_accepts_only_lowercase_hex_of_the_right_length() {
+        assert!(RoomId::parse("0123456789abcdef0123456789abcdef").is_some());
+        assert!(RoomId::parse("0123456789ABCDEF0123456789abcdef").is_none());
+        assert!(RoomId::parse("0123456789abcdef").is_none());
+        assert!(RoomId::parse("../../etc/passwd0123456789abcdef0").is_none());
+    }
+
+    #[test]
+    fn command_ids_are_bounded_printable_ascii() {
+        assert!(CommandId("c-1".into()).is_valid());
+        assert!(!CommandId(String::new()).is_valid());
+        assert!(!CommandId("a b".into()).is_valid());
+        assert!(!CommandId("x".repeat(MAX_COMMAND_ID_CHARS + 1)).is_valid());
+    }
+}

@@ -1,0 +1,151 @@
+//! The frames on the WebSocket: JSON text, each a tagged object (`{"type": "hello", ...}`).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::command::Command;
+use crate::event::Event;
+use crate::ids::{CommandId, MemberId};
+use crate::state::{Role, RoomState};
+
+/// How a client proves who it is in `hello`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum Credentials {
+    /// Holder of the facilitator key (from the link fragment). `token` brings back the same
+    /// facilitator member after a reload; without it a new facilitator member is made.
+    Facilitator {
+        key: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        token: Option<String>,
+    },
+    /// Anyone with the room link. `token` (kept by the browser) brings back the same person;
+    /// without it, `name` makes a new participant.
+    Participant {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        token: Option<String>,
+    },
+    /// The read-only wall display.
+    Viewer,
+}
+
+/// Client to server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMsg {
+    /// Must be the first frame.
+    Hello {
+        protocol: u32,
+        credentials: Credentials,
+        /// Display name for a new member (ignored when a token brings back an existing one).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        name: Option<String>,
+    },
+    /// A durable command with a client-chosen id; answered by `ack` or `reject`.
+    Cmd { id: CommandId, cmd: Command },
+}
+
+/// The identity the server gave this connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct You {
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub member_id: Option<MemberId>,
+    /// Sent once, when a new member is made: the browser keeps it to come back as the same
+    /// person. The server keeps only its hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub token: Option<String>,
+}
+
+/// Server to client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    /// The answer to `hello`: who you are, the room as of `room.seq`, who is here.
+    Welcome {
+        protocol: u32,
+        you: You,
+        room: RoomState,
+        online: Vec<MemberId>,
+        viewers: u32,
+        /// The server's clock (ms since the Unix epoch) when this was sent, for countdowns.
+        #[ts(type = "number")]
+        server_time: i64,
+    },
+    /// A durable event, numbered; sent to every connection in the room, the sender included.
+    Event {
+        #[ts(type = "number")]
+        seq: u64,
+        event: Event,
+    },
+    /// The command `id` was applied; its last event is `seq` (already sent).
+    Ack {
+        id: CommandId,
+        #[ts(type = "number")]
+        seq: u64,
+    },
+    /// The command `id` was not applied.
+    Reject {
+        id: CommandId,
+        code: ErrorCode,
+        message: String,
+    },
+    /// Who is connected now (ephemeral, not numbered).
+    Presence { online: Vec<MemberId>, viewers: u32 },
+    /// A problem with the connection itself; usually followed by a close.
+    Error { code: ErrorCode, message: String },
+}
+
+/// Stable machine codes for every refusal; the message beside them is for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame or command is malformed or makes no sense.
+    BadRequest,
+    /// The client speaks another protocol version.
+    UnsupportedVersion,
+    /// The credentials are missing or wrong.
+    Unauthorized,
+    /// The sender's role may not do this.
+    Forbidden,
+    /// No such room or item.
+    NotFound,
+    /// The item was deleted.
+    Gone,
+    /// A text is longer than its cap.
+    TooLong,
+    /// A count cap of the room is reached.
+    LimitReached,
+    /// The command conflicts with the room's current state.
+    Conflict,
+    /// The sender is sending too fast.
+    RateLimited,
+    /// The server could not do it (storage failure); the command may be resent.
+    Internal,
+}
+
+/// Why a command was refused: a stable code and a message for people.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code:?}: {message}")]
+pub struct Rejection {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl Rejection {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden(what: &str) -> Self {
+        Self::new(ErrorCode::Forbidden, format!("your role may not {what}"))
+    }
+}

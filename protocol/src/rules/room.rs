@@ -1,0 +1,349 @@
+//! Settings, steps and the countdown: the facilitator's controls.
+
+use super::{Context, require_facilitator};
+use crate::event::Event;
+use crate::limits::{MAX_GROUP_SIZE, MAX_TIMER_MS, MAX_TITLE_CHARS, MIN_GROUP_SIZE, STEP_COUNT};
+use crate::messages::{ErrorCode, Rejection};
+use crate::state::{Language, Lens, RoomState, Timer};
+use crate::text::{Lines, clean};
+
+pub(super) fn update_settings(
+    state: &RoomState,
+    ctx: &Context,
+    title: &Option<String>,
+    organisation: &Option<String>,
+    lens: &Option<Lens>,
+    language: &Option<Language>,
+    group_size: &Option<u8>,
+) -> Result<Vec<Event>, Rejection> {
+    require_facilitator(ctx, "change the room settings")?;
+    let mut settings = state.settings.clone();
+    if let Some(title) = title {
+        settings.title = clean("title", title, MAX_TITLE_CHARS, Lines::One)?;
+    }
+    if let Some(organisation) = organisation {
+        settings.organisation = clean("organisation", organisation, MAX_TITLE_CHARS, Lines::One)?;
+    }
+    if let Some(lens) = lens {
+        settings.lens = *lens;
+    }
+    if let Some(language) = language {
+        settings.language = *language;
+    }
+    if let Some(size) = *group_size {
+        if !(MIN_GROUP_SIZE..=MAX_GROUP_SIZE).contains(&size) {
+            return Err(Rejection::new(
+                ErrorCode::BadRequest,
+                format!("group size must be {MIN_GROUP_SIZE} to {MAX_GROUP_SIZE}"),
+            ));
+        }
+        settings.group_size = size;
+    }
+    Ok(vec![Event::SettingsChanged { settings }])
+}
+
+pub(super) fn set_step(
+    state: &RoomState,
+    ctx: &Context,
+    step: u8,
+) -> Result<Vec<Event>, Rejection> {
+    require_facilitator(ctx, "move the room between steps")?;
+    if !(1..=STEP_COUNT).contains(&step) {
+        return Err(Rejection::new(
+            ErrorCode::BadRequest,
+            format!("step must be 1 to {STEP_COUNT}"),
+        ));
+    }
+    if step == state.step {
+        return Ok(Vec::new());
+    }
+    // A countdown belongs to the step it was started in.
+    let mut events = vec![Event::StepChanged { step }];
+    if state.timer != Timer::Idle {
+        events.push(Event::TimerChanged { timer: Timer::Idle });
+    }
+    Ok(events)
+}
+
+fn check_duration(ms: u64) -> Result<u64, Rejection> {
+    if ms == 0 || ms > MAX_TIMER_MS {
+        return Err(Rejection::new(
+            ErrorCode::BadRequest,
+            format!("a countdown is 1 ms to {} minutes", MAX_TIMER_MS / 60_000),
+        ));
+    }
+    Ok(ms)
+}
+
+fn ends_at(now: i64, ms: u64) -> i64 {
+    now.saturating_add(i64::try_from(ms).unwrap_or(i64::MAX))
+}
+
+pub(super) fn start_timer(ctx: &Context, duration_ms: u64) -> Result<Vec<Event>, Rejection> {
+    require_facilitator(ctx, "run the countdown")?;
+    let total_ms = check_duration(duration_ms)?;
+    let timer = Timer::Running {
+        ends_at: ends_at(ctx.now, total_ms),
+        total_ms,
+    };
+    Ok(vec![Event::TimerChanged { timer }])
+}
+
+pub(super) fn pause_timer(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejection> {
+    require_facilitator(ctx, "run the countdown")?;
+    match state.timer {
+        Timer::Running { total_ms, .. } => {
+            let remaining_ms = state.timer.remaining_ms(ctx.now);
+            Ok(vec![Event::TimerChanged {
+                timer: Timer::Paused {
+                    remaining_ms,
+                    total_ms,
+                },
+            }])
+        }
+        _ => Err(Rejection::new(
+            ErrorCode::Conflict,
+            "the countdown is not running",
+        )),
+    }
+}
+
+pub(super) fn resume_timer(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejection> {
+    require_facilitator(ctx, "run the countdown")?;
+    match state.timer {
+        Timer::Paused {
+            remaining_ms,
+            total_ms,
+        } => {
+            let timer = Timer::Running {
+                ends_at: ends_at(ctx.now, remaining_ms),
+                total_ms,
+            };
+            Ok(vec![Event::TimerChanged { timer }])
+        }
+        _ => Err(Rejection::new(
+            ErrorCode::Conflict,
+            "the countdown is not paused",
+        )),
+    }
+}
+
+pub(super) fn extend_timer(
+    state: &RoomState,
+    ctx: &Context,
+    by_ms: u64,
+) -> Result<Vec<Event>, Rejection> {
+    require_facilitator(ctx, "run the countdown")?;
+    let by_ms = check_duration(by_ms)?;
+    let timer = match state.timer {
+        // An expired countdown that is extended counts on from now.
+        Timer::Running {
+            ends_at: end,
+            total_ms,
+        } => {
+            let remaining = state.timer.remaining_ms(ctx.now);
+            let total_ms = check_duration(total_ms.saturating_add(by_ms))?;
+            let base = if remaining == 0 { ctx.now } else { end };
+            let _ = check_duration(remaining.saturating_add(by_ms))?;
+            Timer::Running {
+                ends_at: ends_at(base, by_ms),
+                total_ms,
+            }
+        }
+        Timer::Paused {
+            remaining_ms,
+            total_ms,
+        } => Timer::Paused {
+            remaining_ms: check_duration(remaining_ms.saturating_add(by_ms))?,
+            total_ms: check_duration(total_ms.saturating_add(by_ms))?,
+        },
+        Timer::Idle => {
+            return Err(Rejection::new(
+                ErrorCode::Conflict,
+                "no countdown to extend",
+            ));
+        }
+    };
+    Ok(vec![Event::TimerChanged { timer }])
+}
+
+pub(super) fn clear_timer(ctx: &Context) -> Result<Vec<Event>, Rejection> {
+    require_facilitator(ctx, "run the countdown")?;
+    Ok(vec![Event::TimerChanged { timer: Timer::Idle }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{Fixture, NOW};
+    use crate::command::Command;
+    use crate::messages::ErrorCode;
+    use crate::state::{Lens, Timer};
+
+    #[test]
+    fn only_facilitators_drive_steps_and_settings() {
+        let mut f = Fixture::new();
+        let (ana, viewer, fac) = (f.ctx(f.ana), f.viewer(), f.ctx(f.fac));
+        for ctx in [ana, viewer] {
+            let err = f.run(&ctx, Command::SetStep { step: 2 }).unwrap_err();
+            assert_eq!(err.code, ErrorCode::Forbidden);
+            let err = f
+                .run(&ctx, Command::StartTimer { duration_ms: 1000 })
+                .unwrap_err();
+            assert_eq!(err.code, ErrorCode::Forbidden);
+            let cmd = Command::UpdateSettings {
+                title: Some("x".into()),
+                organisation: None,
+                lens: None,
+                language: None,
+                group_size: None,
+            };
+            assert_eq!(f.run(&ctx, cmd).unwrap_err().code, ErrorCode::Forbidden);
+        }
+        assert_eq!(f.state.step, 1);
+        f.run(&fac, Command::SetStep { step: 6 }).unwrap();
+        f.run(&fac, Command::SetStep { step: 2 }).unwrap();
+        assert_eq!(f.state.step, 2);
+        assert!(f.run(&fac, Command::SetStep { step: 7 }).is_err());
+        assert!(f.run(&fac, Command::SetStep { step: 0 }).is_err());
+    }
+
+    #[test]
+    fn settings_change_only_the_given_fields() {
+        let mut f = Fixture::new();
+        let fac = f.ctx(f.fac);
+        let cmd = Command::UpdateSettings {
+            title: Some("  Q3 workshop ".into()),
+            organisation: None,
+            lens: Some(Lens::Partner),
+            language: None,
+            group_size: Some(3),
+        };
+        f.run(&fac, cmd).unwrap();
+        assert_eq!(f.state.settings.title, "Q3 workshop");
+        assert_eq!(f.state.settings.lens, Lens::Partner);
+        assert_eq!(f.state.settings.group_size, 3);
+        let bad = Command::UpdateSettings {
+            title: None,
+            organisation: None,
+            lens: None,
+            language: None,
+            group_size: Some(1),
+        };
+        assert_eq!(f.run(&fac, bad).unwrap_err().code, ErrorCode::BadRequest);
+    }
+
+    #[test]
+    fn countdown_starts_pauses_resumes_extends_and_clears() {
+        let mut f = Fixture::new();
+        let mut fac = f.ctx(f.fac);
+        f.run(
+            &fac,
+            Command::StartTimer {
+                duration_ms: 60_000,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            f.state.timer,
+            Timer::Running {
+                ends_at: NOW + 60_000,
+                total_ms: 60_000
+            }
+        );
+
+        fac.now = NOW + 20_000;
+        f.run(&fac, Command::PauseTimer).unwrap();
+        assert_eq!(
+            f.state.timer,
+            Timer::Paused {
+                remaining_ms: 40_000,
+                total_ms: 60_000
+            }
+        );
+        assert_eq!(
+            f.run(&fac, Command::PauseTimer).unwrap_err().code,
+            ErrorCode::Conflict
+        );
+
+        f.run(&fac, Command::ExtendTimer { by_ms: 30_000 }).unwrap();
+        assert_eq!(
+            f.state.timer,
+            Timer::Paused {
+                remaining_ms: 70_000,
+                total_ms: 90_000
+            }
+        );
+
+        fac.now = NOW + 100_000;
+        f.run(&fac, Command::ResumeTimer).unwrap();
+        assert_eq!(
+            f.state.timer,
+            Timer::Running {
+                ends_at: NOW + 170_000,
+                total_ms: 90_000
+            }
+        );
+        assert_eq!(f.state.timer.remaining_ms(NOW + 160_000), 10_000);
+
+        f.run(&fac, Command::ClearTimer).unwrap();
+        assert_eq!(f.state.timer, Timer::Idle);
+        assert_eq!(
+            f.run(&fac, Command::ExtendTimer { by_ms: 1 })
+                .unwrap_err()
+                .code,
+            ErrorCode::Conflict
+        );
+    }
+
+    #[test]
+    fn extending_an_expired_countdown_counts_from_now() {
+        let mut f = Fixture::new();
+        let mut fac = f.ctx(f.fac);
+        f.run(&fac, Command::StartTimer { duration_ms: 1_000 })
+            .unwrap();
+        fac.now = NOW + 5_000;
+        f.run(&fac, Command::ExtendTimer { by_ms: 60_000 }).unwrap();
+        assert_eq!(f.state.timer.remaining_ms(fac.now), 60_000);
+    }
+
+    #[test]
+    fn countdown_length_is_bounded() {
+        let mut f = Fixture::new();
+        let fac = f.ctx(f.fac);
+        assert!(f.run(&fac, Command::StartTimer { duration_ms: 0 }).is_err());
+        assert!(
+            f.run(
+                &fac,
+                Command::StartTimer {
+                    duration_ms: u64::MAX
+                }
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn changing_step_stops_the_countdown_and_keeps_check_ins() {
+        let mut f = Fixture::new();
+        let (fac, ana) = (f.ctx(f.fac), f.ctx(f.ana));
+        f.run(
+            &ana,
+            Command::SetCheckin {
+                contribute: "ideas".into(),
+                get_out: "focus".into(),
+            },
+        )
+        .unwrap();
+        f.run(
+            &fac,
+            Command::StartTimer {
+                duration_ms: 60_000,
+            },
+        )
+        .unwrap();
+        f.run(&fac, Command::SetStep { step: 2 }).unwrap();
+        assert_eq!(f.state.timer, Timer::Idle);
+        f.run(&fac, Command::SetStep { step: 1 }).unwrap();
+        assert_eq!(f.state.checkins[&f.ana].contribute, "ideas");
+    }
+}
