@@ -1,1 +1,83 @@
+//! Horseshoe's server: runs facilitated client-centricity workshops over WebSockets.
+//!
+//! # Layout
+//! - [`config`]: flags and environment variables.
+//! - [`http`]: the router, the JSON API, the embedded browser client, security headers.
+//! - [`ws`]: one WebSocket connection: `hello`, the reader, the batching writer.
+//! - [`registry`]: finds (and starts) a room's task by id.
+//! - [`room`]: the room actor, the single owner of a room's state: decide, commit, fan out.
+//! - [`store`]: the event log and snapshots in SQLite, behind the `Backend` trait, with group
+//!   commit on one writer thread.
+//! - [`secret`]: ids, keys and tokens from the OS RNG, and their hashes.
+//! - [`error`]: the error types of each boundary.
+//!
+//! The path of a command: `ws` reads a `cmd` frame and sends it to the room's mailbox; `room`
+//! decides it with `horseshoe_protocol::apply`, commits the events through `store`, then queues
+//! one shared frame per event on every connection's outbox; each connection's writer sends them.
 
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod registry;
+pub mod room;
+pub mod secret;
+pub mod store;
+pub mod ws;
+
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub use config::Config;
+pub use error::{ServerError, StoreError};
+
+use registry::Registry;
+use store::{DB_FILE, Sqlite, Store};
+
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub registry: Arc<Registry>,
+    pub public_url: Option<String>,
+}
+
+/// Runs the server on `listener` until `shutdown` is cancelled; then closes every connection
+/// (1012), lets each room save a snapshot, and waits for the last commit before returning.
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: CancellationToken,
+) -> Result<(), ServerError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::DataDir {
+        path: config.data_dir.clone(),
+        source,
+    })?;
+    let backend = Sqlite::open(&config.data_dir.join(DB_FILE))?;
+    let (store, store_thread) = Store::start(backend);
+    let tracker = TaskTracker::new();
+    let registry = Registry::new(
+        store,
+        shutdown.clone(),
+        tracker.clone(),
+        config.idle_unload(),
+    );
+    let app = AppState {
+        registry,
+        public_url: config.public_url.clone(),
+    };
+
+    let router = http::router(app.clone());
+    let served = axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .await;
+
+    // Rooms and connections see the same token: wait for them to save and close.
+    tracker.close();
+    tracker.wait().await;
+    drop(app);
+    let _ = tokio::task::spawn_blocking(move || store_thread.join()).await;
+    served?;
+    Ok(())
+}

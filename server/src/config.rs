@@ -1,0 +1,71 @@
+//! Configuration from flags and environment variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+use crate::room::IDLE_UNLOAD;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// Horseshoe: facilitated client-centricity workshops, live in the browser.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "horseshoe", version)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "HORSESHOE_BIND", default_value = "0.0.0.0:8080")]
+    pub bind: SocketAddr,
+    /// Port to listen on (overrides the port of --bind).
+    #[arg(long, env = "HORSESHOE_PORT")]
+    pub port: Option<u16>,
+    /// Directory of the SQLite database.
+    #[arg(long, env = "HORSESHOE_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Base URL that links are built on (e.g. https://workshops.example.org); by default the
+    /// Host header of the request that creates the room.
+    #[arg(long, env = "HORSESHOE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Log format.
+    #[arg(
+        long,
+        env = "HORSESHOE_LOG_FORMAT",
+        value_enum,
+        default_value = "human"
+    )]
+    pub log_format: LogFormat,
+    /// Seconds a room with nobody connected stays in memory.
+    #[arg(long, env = "HORSESHOE_IDLE_UNLOAD_SECS", default_value_t = IDLE_UNLOAD.as_secs())]
+    pub idle_unload_secs: u64,
+}
+
+impl Config {
+    /// A configuration for tests and embedding: loopback, any free port, the given data dir.
+    pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            port: None,
+            data_dir: data_dir.into(),
+            public_url: None,
+            log_format: LogFormat::Human,
+            idle_unload_secs: IDLE_UNLOAD.as_secs(),
+        }
+    }
+
+    pub fn listen_addr(&self) -> SocketAddr {
+        let mut addr = self.bind;
+        if let Some(port) = self.port {
+            addr.set_port(port);
+        }
+        addr
+    }
+
+    pub fn idle_unload(&self) -> Duration {
+        Duration::from_secs(self.idle_unload_secs)
+    }
+}

@@ -1,0 +1,36 @@
+//! The server's error types, one per boundary.
+
+use std::path::PathBuf;
+
+/// Errors that stop the server from starting or running.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the store failed: {0}")]
+    Store(#[from] StoreError),
+    #[error("the listener failed: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the OS random number generator failed: {0}")]
+    Random(String),
+}
+
+/// Errors of the store (SQLite, or its writer thread).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored JSON does not parse: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    #[error("the store's writer thread has stopped")]
+    Stopped,
+    #[error("the group commit failed: {0}")]
+    Commit(String),
+    #[error("stored member id {0:?} is not a UUID")]
+    BadMemberId(String),
+    #[error("a room with this id exists already")]
+    Exists,
+}

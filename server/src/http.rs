@@ -1,0 +1,257 @@
+//! HTTP: the router, the JSON API for scripts and the page, the embedded static client, and the
+//! security headers on every response.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use horseshoe_protocol::limits::MAX_TITLE_CHARS;
+use horseshoe_protocol::text::{Lines, clean};
+use horseshoe_protocol::{Language, Lens, RoomId, RoomState, Settings};
+use rust_embed::RustEmbed;
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+
+use crate::AppState;
+use crate::room::{RoomMsg, now_ms};
+use crate::secret;
+use crate::store::RoomRecord;
+use crate::ws;
+
+/// Largest JSON body the API accepts.
+const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The browser client, embedded so that the single binary runs anywhere.
+#[derive(RustEmbed)]
+#[folder = "../web/"]
+#[exclude = "node_modules/*"]
+#[exclude = "*.d.ts"]
+#[exclude = "tsconfig.json"]
+struct Assets;
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; \
+                   form-action 'self'; frame-ancestors 'none'";
+
+pub fn router(app: AppState) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/r/{room}", get(index))
+        .route("/r/{room}/wall", get(index))
+        .route("/app/{*path}", get(asset))
+        .route("/healthz", get(healthz))
+        .route("/api/rooms", post(create_room))
+        .route("/api/rooms/{room}", get(room_summary))
+        .route("/api/rooms/{room}/ws", get(ws::upgrade))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(app)
+}
+
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    let set = [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (
+            header::HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=()",
+        ),
+        (
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ];
+    for (name, value) in set {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+async fn index() -> Response {
+    asset_response("index.html")
+}
+
+async fn asset(Path(path): Path<String>) -> Response {
+    asset_response(&path)
+}
+
+fn asset_response(path: &str) -> Response {
+    let Some(file) = Assets::get(path) else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let mime = match path.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    };
+    let mut response = Response::new(Body::from(file.data.into_owned()));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// A JSON error body: `{"error": "..."}`.
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    #[derive(Serialize)]
+    struct Error {
+        error: String,
+    }
+    (
+        status,
+        Json(Error {
+            error: message.into(),
+        }),
+    )
+        .into_response()
+}
+
+async fn healthz(State(app): State<AppState>) -> Response {
+    match app.registry.store.check_writable().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("store not writable: {e}"),
+        ),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateRoom {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    organisation: Option<String>,
+    #[serde(default)]
+    lens: Option<Lens>,
+    #[serde(default)]
+    language: Option<Language>,
+}
+
+#[derive(Debug, Serialize)]
+struct Created {
+    room_id: RoomId,
+    facilitator_key: String,
+    facilitator_url: String,
+    participant_url: String,
+    viewer_url: String,
+}
+
+async fn create_room(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let request: CreateRoom = if body.iter().all(u8::is_ascii_whitespace) {
+        CreateRoom::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(request) => request,
+            Err(e) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    format!("not a valid room request: {e}"),
+                );
+            }
+        }
+    };
+    let mut settings = Settings::default();
+    for (field, value, target) in [
+        ("title", request.title, &mut settings.title),
+        (
+            "organisation",
+            request.organisation,
+            &mut settings.organisation,
+        ),
+    ] {
+        if let Some(value) = value {
+            match clean(field, &value, MAX_TITLE_CHARS, Lines::One) {
+                Ok(text) => *target = text,
+                Err(rejection) => return error(StatusCode::BAD_REQUEST, rejection.message),
+            }
+        }
+    }
+    settings.lens = request.lens.unwrap_or_default();
+    settings.language = request.language.unwrap_or_default();
+
+    let (id, key) = match (
+        secret::random_hex(secret::ROOM_ID_BYTES),
+        secret::random_hex(secret::SECRET_BYTES),
+    ) {
+        (Ok(id), Ok(key)) => (id, key),
+        _ => return error(StatusCode::INTERNAL_SERVER_ERROR, "no randomness available"),
+    };
+    let Some(room_id) = RoomId::parse(&id) else {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "room id has the wrong form",
+        );
+    };
+    let record = RoomRecord {
+        id: room_id.clone(),
+        facilitator_key_hash: secret::hash(&key),
+    };
+    let state = RoomState::new(room_id.clone(), settings, now_ms());
+    if let Err(e) = app.registry.store.create_room(record, state).await {
+        tracing::error!(error = %e, "cannot create room");
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the room could not be saved",
+        );
+    }
+    tracing::info!(room = %room_id, "room created");
+    let base = base_url(&app, &headers);
+    let created = Created {
+        facilitator_url: format!("{base}/r/{room_id}#key={key}"),
+        participant_url: format!("{base}/r/{room_id}"),
+        viewer_url: format!("{base}/r/{room_id}/wall"),
+        room_id,
+        facilitator_key: key,
+    };
+    (StatusCode::CREATED, Json(created)).into_response()
+}
+
+/// The base of the links: the configured public URL, else the request's own host.
+fn base_url(app: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &app.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+async fn room_summary(State(app): State<AppState>, Path(room): Path<String>) -> Response {
+    let Some(id) = RoomId::parse(&room) else {
+        return error(StatusCode::NOT_FOUND, "no such room: check the link");
+    };
+    let handle = app.registry.get(&id);
+    let (reply, answer) = oneshot::channel();
+    if handle.tx.send(RoomMsg::Summary { reply }).await.is_err() {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the room is restarting: try again",
+        );
+    }
+    match answer.await {
+        Ok(summary) => Json(summary).into_response(),
+        Err(_) => error(StatusCode::NOT_FOUND, "no such room: check the link"),
+    }
+}

@@ -1,0 +1,777 @@
+//! The room actor: one task per room owns its [`RoomState`], decides commands one at a time
+//! with the protocol's pure rules, commits their events through the store, and only then fans
+//! each event out as one serialized frame shared by every connection.
+//!
+//! Messages that arrive while a commit is under way are taken together as the next batch, so a
+//! busy room commits many commands per fsync.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::extract::ws::Utf8Bytes;
+use horseshoe_protocol::{
+    Actor, Command, CommandId, Context, Credentials, ErrorCode, Event, Language, Lens, Member,
+    MemberId, MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId, RoomState, ServerMsg, You,
+    admit, apply,
+};
+use serde::Serialize;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::registry::Registry;
+use crate::secret;
+use crate::store::{Append, LoadedRoom, LogEntry, Store, TokenRow};
+
+/// Messages waiting in a room's mailbox before senders wait (back-pressure onto their sockets).
+pub const ROOM_MAILBOX: usize = 4096;
+/// Most messages decided together before one commit.
+const MAX_BATCH: usize = 256;
+/// Events between two snapshots: loading replays at most this many.
+const SNAPSHOT_EVERY: u64 = 500;
+/// Command ids remembered per room to recognise resends (also reloaded after a restart).
+pub const DEDUP_WINDOW: usize = 4096;
+/// Default name of a facilitator who gave none.
+const DEFAULT_FACILITATOR_NAME: &str = "Facilitator";
+
+/// One serialized server message, shared (not copied) by every connection it goes to.
+pub type Frame = Utf8Bytes;
+
+/// Identifies one WebSocket connection within the process.
+pub type ConnId = u64;
+
+/// Why the server closes a connection: a WebSocket close code and a reason for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CloseReason {
+    pub code: u16,
+    pub reason: &'static str,
+}
+
+impl CloseReason {
+    pub const RESTARTING: Self = Self {
+        code: 1012,
+        reason: "server restarting",
+    };
+    pub const SLOW: Self = Self {
+        code: 1013,
+        reason: "too far behind: reconnect",
+    };
+    pub const FAILED: Self = Self {
+        code: 1011,
+        reason: "the room failed to save; reconnect",
+    };
+}
+
+/// Asks a connection's writer to close with a reason; the first reason given wins.
+#[derive(Debug, Clone, Default)]
+pub struct Closer {
+    token: CancellationToken,
+    reason: Arc<OnceLock<CloseReason>>,
+}
+
+impl Closer {
+    pub fn close(&self, reason: CloseReason) {
+        let _ = self.reason.set(reason);
+        self.token.cancel();
+    }
+
+    pub async fn closed(&self) -> CloseReason {
+        self.token.cancelled().await;
+        self.reason
+            .get()
+            .copied()
+            .unwrap_or(CloseReason::RESTARTING)
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.token.is_cancelled()
+    }
+}
+
+/// A connection's way out: its bounded queue of frames and its closer.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    pub frames: mpsc::Sender<Frame>,
+    pub closer: Closer,
+}
+
+impl Outbox {
+    /// Queues a frame without waiting. A full queue means the client stopped reading: it is
+    /// closed (it reconnects and gets a fresh snapshot) rather than slowing the room.
+    fn send(&self, frame: Frame) {
+        if self.frames.try_send(frame).is_err() && !self.closer.is_closed() {
+            tracing::warn!("closing a slow consumer");
+            self.closer.close(CloseReason::SLOW);
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct JoinRequest {
+    pub credentials: Credentials,
+    pub name: Option<String>,
+    pub outbox: Outbox,
+}
+
+/// What a connection needs to know after joining.
+#[derive(Debug, Clone, Copy)]
+pub struct Joined {
+    pub conn: ConnId,
+}
+
+/// What anyone with the link may know of a room before joining.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoomSummary {
+    pub room_id: RoomId,
+    pub title: String,
+    pub organisation: String,
+    pub lens: Lens,
+    pub language: Language,
+}
+
+pub enum RoomMsg {
+    Join {
+        request: JoinRequest,
+        reply: oneshot::Sender<Result<Joined, Rejection>>,
+    },
+    Command {
+        conn: ConnId,
+        id: CommandId,
+        command: Command,
+    },
+    Leave {
+        conn: ConnId,
+    },
+    Summary {
+        reply: oneshot::Sender<RoomSummary>,
+    },
+}
+
+/// How the registry reaches a room's task.
+#[derive(Clone)]
+pub struct RoomHandle {
+    pub tx: mpsc::Sender<RoomMsg>,
+    pub generation: u64,
+}
+
+struct Conn {
+    actor: Actor,
+    outbox: Outbox,
+}
+
+/// Recently applied command ids, oldest first out.
+#[derive(Default)]
+struct Recent {
+    seqs: HashMap<(MemberId, CommandId), u64>,
+    order: VecDeque<(MemberId, CommandId)>,
+}
+
+impl Recent {
+    fn get(&self, key: &(MemberId, CommandId)) -> Option<u64> {
+        self.seqs.get(key).copied()
+    }
+
+    fn insert(&mut self, key: (MemberId, CommandId), seq: u64) {
+        if self.seqs.insert(key.clone(), seq).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > DEDUP_WINDOW {
+            if let Some(old) = self.order.pop_front() {
+                self.seqs.remove(&old);
+            }
+        }
+    }
+}
+
+/// What to do once the batch's events are committed, in order.
+enum Out {
+    Broadcast(Frame),
+    To(ConnId, Frame),
+    /// A newly applied command: `ack` on success, `reject` if the commit fails.
+    Applied {
+        conn: ConnId,
+        id: CommandId,
+        seq: u64,
+    },
+    Register {
+        conn: ConnId,
+        actor: Actor,
+        outbox: Outbox,
+        you: You,
+        room: Box<RoomState>,
+        reply: oneshot::Sender<Result<Joined, Rejection>>,
+    },
+    Presence,
+}
+
+pub struct Room {
+    state: RoomState,
+    key_hash: String,
+    tokens: HashMap<String, MemberId>,
+    conns: HashMap<ConnId, Conn>,
+    recent: Recent,
+    store: Store,
+    registry: Arc<Registry>,
+    events_since_snapshot: u64,
+    last_presence: Option<(Vec<MemberId>, u32)>,
+}
+
+pub fn now_ms() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    now.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+}
+
+/// Serializes a server message once. Our own types always serialize; a failure is a bug that
+/// is logged rather than crashing the room.
+pub fn frame(msg: &ServerMsg) -> Option<Frame> {
+    match serde_json::to_string(msg) {
+        Ok(text) => Some(Utf8Bytes::from(text)),
+        Err(e) => {
+            tracing::error!(error = %e, "server message does not serialize");
+            None
+        }
+    }
+}
+
+impl Room {
+    fn from_loaded(loaded: LoadedRoom, store: Store, registry: Arc<Registry>) -> Self {
+        let mut room = Self {
+            state: loaded.state.clone(),
+            key_hash: String::new(),
+            tokens: HashMap::new(),
+            conns: HashMap::new(),
+            recent: Recent::default(),
+            store,
+            registry,
+            events_since_snapshot: 0,
+            last_presence: None,
+        };
+        room.reset(loaded);
+        room
+    }
+
+    fn reset(&mut self, loaded: LoadedRoom) {
+        self.state = loaded.state;
+        self.key_hash = loaded.facilitator_key_hash;
+        self.tokens = loaded
+            .tokens
+            .into_iter()
+            .map(|t| (t.hash, t.member))
+            .collect();
+        self.recent = Recent::default();
+        for (member, id, seq) in loaded.recent_commands.into_iter().rev() {
+            self.recent.insert((member, id), seq);
+        }
+        self.events_since_snapshot = 0;
+    }
+
+    /// Runs the room until shutdown, or until it has been idle for `idle_unload`.
+    pub async fn run(
+        id: RoomId,
+        generation: u64,
+        mut rx: mpsc::Receiver<RoomMsg>,
+        store: Store,
+        registry: Arc<Registry>,
+    ) {
+        let loaded = match store.load_room(id.clone(), DEDUP_WINDOW).await {
+            Ok(Some(loaded)) => loaded,
+            Ok(None) => {
+                refuse_all(&mut rx, &registry, &id, generation, not_found()).await;
+                return;
+            }
+            Err(e) => {
+                tracing::error!(room = %id, error = %e, "cannot load room");
+                let failed = Rejection::new(ErrorCode::Internal, "the room could not be loaded");
+                refuse_all(&mut rx, &registry, &id, generation, failed).await;
+                return;
+            }
+        };
+        tracing::debug!(room = %id, seq = loaded.state.seq, "room loaded");
+        let shutdown = registry.shutdown.clone();
+        let idle_unload = registry.idle_unload;
+        let mut room = Room::from_loaded(loaded, store, registry.clone());
+        let mut idle_since = Some(Instant::now());
+        loop {
+            let idle_deadline = idle_since.map(|t| t + idle_unload);
+            let first = tokio::select! {
+                biased;
+                () = shutdown.cancelled() => break,
+                msg = rx.recv() => match msg {
+                    Some(msg) => msg,
+                    None => break,
+                },
+                () = sleep_until(idle_deadline) => {
+                    tracing::debug!(room = %id, "unloading idle room");
+                    break;
+                }
+            };
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(msg) => batch.push(msg),
+                    Err(_) => break,
+                }
+            }
+            if !room.process(batch).await {
+                break;
+            }
+            idle_since = match (room.conns.is_empty(), idle_since) {
+                (true, None) => Some(Instant::now()),
+                (true, since) => since,
+                (false, _) => None,
+            };
+        }
+        registry.remove(&id, generation);
+        room.finish(shutdown.is_cancelled()).await;
+        // Anyone who reached the mailbox after the room left the registry sees their reply
+        // dropped, and asks the registry again.
+        rx.close();
+    }
+
+    /// Saves a snapshot if the log grew since the last one, and closes every connection.
+    async fn finish(&mut self, restarting: bool) {
+        if self.events_since_snapshot > 0 {
+            let append = Append {
+                room: self.state.id.clone(),
+                entries: Vec::new(),
+                tokens: Vec::new(),
+                snapshot: Some(self.state.clone()),
+            };
+            if let Err(e) = self.store.append(append).await {
+                tracing::warn!(room = %self.state.id, error = %e, "final snapshot failed; the log has every event");
+            }
+        }
+        let reason = if restarting {
+            CloseReason::RESTARTING
+        } else {
+            CloseReason::FAILED
+        };
+        for conn in self.conns.values() {
+            conn.outbox.closer.close(reason);
+        }
+        self.conns.clear();
+    }
+
+    /// Decides a batch, commits it, then delivers. Returns false if the room must stop.
+    async fn process(&mut self, batch: Vec<RoomMsg>) -> bool {
+        let mut entries = Vec::new();
+        let mut tokens = Vec::new();
+        let mut out = Vec::new();
+        for msg in batch {
+            match msg {
+                RoomMsg::Join { request, reply } => {
+                    self.join(request, reply, &mut entries, &mut tokens, &mut out);
+                }
+                RoomMsg::Command { conn, id, command } => {
+                    self.command(conn, id, command, &mut entries, &mut out);
+                }
+                RoomMsg::Leave { conn } => {
+                    self.conns.remove(&conn);
+                    out.push(Out::Presence);
+                }
+                RoomMsg::Summary { reply } => {
+                    let _ = reply.send(self.summary());
+                }
+            }
+        }
+        if entries.is_empty() && tokens.is_empty() {
+            self.deliver(out);
+            return true;
+        }
+        self.events_since_snapshot += entries.len() as u64;
+        let snapshot = (self.events_since_snapshot >= SNAPSHOT_EVERY).then(|| self.state.clone());
+        let append = Append {
+            room: self.state.id.clone(),
+            entries,
+            tokens,
+            snapshot,
+        };
+        let had_snapshot = append.snapshot.is_some();
+        match self.store.append(append).await {
+            Ok(()) => {
+                if had_snapshot {
+                    self.events_since_snapshot = 0;
+                }
+                self.deliver(out);
+                true
+            }
+            Err(e) => {
+                tracing::error!(room = %self.state.id, error = %e, "commit failed; reloading the room");
+                self.refuse(out);
+                self.reload().await
+            }
+        }
+    }
+
+    fn join(
+        &mut self,
+        request: JoinRequest,
+        reply: oneshot::Sender<Result<Joined, Rejection>>,
+        entries: &mut Vec<LogEntry>,
+        tokens: &mut Vec<TokenRow>,
+        out: &mut Vec<Out>,
+    ) {
+        let JoinRequest {
+            credentials,
+            name,
+            outbox,
+        } = request;
+        let found = |token: &Option<String>| {
+            token
+                .as_deref()
+                .and_then(|t| self.tokens.get(&secret::hash(t)).copied())
+        };
+        let (existing, new_role) = match &credentials {
+            Credentials::Facilitator { key, token } => {
+                if !secret::same_hash(&secret::hash(key), &self.key_hash) {
+                    let _ = reply.send(Err(Rejection::new(
+                        ErrorCode::Unauthorized,
+                        "the facilitator key is not valid for this room",
+                    )));
+                    return;
+                }
+                let mine = found(token).filter(|id| {
+                    self.state
+                        .member(*id)
+                        .is_some_and(|m| m.role == MemberRole::Facilitator)
+                });
+                (mine, Some(MemberRole::Facilitator))
+            }
+            Credentials::Participant { token } => {
+                let mine = found(token).filter(|id| {
+                    self.state
+                        .member(*id)
+                        .is_some_and(|m| m.role == MemberRole::Participant)
+                });
+                if mine.is_none() && name.is_none() {
+                    let _ = reply.send(Err(Rejection::new(
+                        ErrorCode::Unauthorized,
+                        "this browser is not known in the room: join with a name",
+                    )));
+                    return;
+                }
+                (mine, Some(MemberRole::Participant))
+            }
+            Credentials::Viewer => (None, None),
+        };
+
+        let (actor, you) = match (existing, new_role) {
+            (Some(id), _) => {
+                let role = self.state.members[&id].role;
+                (
+                    Actor::member(id, role),
+                    You {
+                        role: role.into(),
+                        member_id: Some(id),
+                        token: None,
+                    },
+                )
+            }
+            (None, Some(role)) => {
+                let token = match secret::random_hex(secret::SECRET_BYTES) {
+                    Ok(token) => token,
+                    Err(e) => {
+                        tracing::error!(error = %e, "no randomness for a member token");
+                        let _ = reply.send(Err(Rejection::new(ErrorCode::Internal, "try again")));
+                        return;
+                    }
+                };
+                let name = name.unwrap_or_else(|| DEFAULT_FACILITATOR_NAME.to_owned());
+                let member = Member {
+                    id: MemberId(Uuid::new_v4()),
+                    name,
+                    role,
+                    joined_at: now_ms(),
+                };
+                let event = match admit(&self.state, member) {
+                    Ok(event) => event,
+                    Err(rejection) => {
+                        let _ = reply.send(Err(rejection));
+                        return;
+                    }
+                };
+                let Event::MemberJoined { member } = &event else {
+                    unreachable!("admit only makes member.joined")
+                };
+                let id = member.id;
+                let hash = secret::hash(&token);
+                self.tokens.insert(hash.clone(), id);
+                tokens.push(TokenRow { hash, member: id });
+                self.record(Some(id), None, event, entries, out);
+                (
+                    Actor::member(id, role),
+                    You {
+                        role: role.into(),
+                        member_id: Some(id),
+                        token: Some(token),
+                    },
+                )
+            }
+            (None, None) => (
+                Actor::viewer(),
+                You {
+                    role: Role::Viewer,
+                    member_id: None,
+                    token: None,
+                },
+            ),
+        };
+        let conn = self.registry.next_conn_id();
+        out.push(Out::Register {
+            conn,
+            actor,
+            outbox,
+            you,
+            room: Box::new(self.state.clone()),
+            reply,
+        });
+        out.push(Out::Presence);
+    }
+
+    fn command(
+        &mut self,
+        conn: ConnId,
+        id: CommandId,
+        command: Command,
+        entries: &mut Vec<LogEntry>,
+        out: &mut Vec<Out>,
+    ) {
+        let Some(actor) = self.conns.get(&conn).map(|c| c.actor) else {
+            return; // The connection left while its command waited.
+        };
+        let key = actor.member.map(|m| (m, id.clone()));
+        if let Some(seq) = key.as_ref().and_then(|k| self.recent.get(k)) {
+            out.extend(frame(&ServerMsg::Ack { id, seq }).map(|f| Out::To(conn, f)));
+            return;
+        }
+        let ctx = Context {
+            actor,
+            now: now_ms(),
+        };
+        match apply(&self.state, &ctx, &command) {
+            Ok(events) => {
+                for event in events {
+                    self.record(actor.member, Some(id.clone()), event, entries, out);
+                }
+                if let Some(key) = key {
+                    self.recent.insert(key, self.state.seq);
+                }
+                out.push(Out::Applied {
+                    conn,
+                    id,
+                    seq: self.state.seq,
+                });
+            }
+            Err(Rejection { code, message }) => {
+                out.extend(
+                    frame(&ServerMsg::Reject { id, code, message }).map(|f| Out::To(conn, f)),
+                );
+            }
+        }
+    }
+
+    /// Applies a decided event to the state and queues it for the log and the fan-out.
+    fn record(
+        &mut self,
+        member: Option<MemberId>,
+        command_id: Option<CommandId>,
+        event: Event,
+        entries: &mut Vec<LogEntry>,
+        out: &mut Vec<Out>,
+    ) {
+        let seq = self.state.seq + 1;
+        self.state.apply_event(seq, &event);
+        let msg = ServerMsg::Event { seq, event };
+        out.extend(frame(&msg).map(Out::Broadcast));
+        let ServerMsg::Event { event, .. } = msg else {
+            unreachable!()
+        };
+        entries.push(LogEntry {
+            seq,
+            member,
+            command_id,
+            event,
+        });
+    }
+
+    fn deliver(&mut self, out: Vec<Out>) {
+        for item in out {
+            match item {
+                Out::Broadcast(frame) => {
+                    for conn in self.conns.values() {
+                        conn.outbox.send(frame.clone());
+                    }
+                }
+                Out::To(conn, frame) => {
+                    if let Some(conn) = self.conns.get(&conn) {
+                        conn.outbox.send(frame);
+                    }
+                }
+                Out::Applied { conn, id, seq } => {
+                    if let (Some(conn), Some(frame)) =
+                        (self.conns.get(&conn), frame(&ServerMsg::Ack { id, seq }))
+                    {
+                        conn.outbox.send(frame);
+                    }
+                }
+                Out::Register {
+                    conn,
+                    actor,
+                    outbox,
+                    you,
+                    room,
+                    reply,
+                } => {
+                    let (online, viewers) = self.presence_with(actor);
+                    let welcome = ServerMsg::Welcome {
+                        protocol: PROTOCOL_VERSION,
+                        you,
+                        room: *room,
+                        online,
+                        viewers,
+                        server_time: now_ms(),
+                    };
+                    let Some(welcome) = frame(&welcome) else {
+                        continue;
+                    };
+                    if reply.send(Ok(Joined { conn })).is_ok() {
+                        outbox.send(welcome);
+                        self.conns.insert(conn, Conn { actor, outbox });
+                    }
+                }
+                Out::Presence => self.broadcast_presence(),
+            }
+        }
+    }
+
+    /// After a failed commit: nothing of the batch happened.
+    fn refuse(&mut self, out: Vec<Out>) {
+        let failed = || {
+            Rejection::new(
+                ErrorCode::Internal,
+                "the room could not save this; send it again",
+            )
+        };
+        for item in out {
+            match item {
+                Out::Applied { conn, id, .. } => {
+                    let Rejection { code, message } = failed();
+                    if let (Some(conn), Some(frame)) = (
+                        self.conns.get(&conn),
+                        frame(&ServerMsg::Reject { id, code, message }),
+                    ) {
+                        conn.outbox.send(frame);
+                    }
+                }
+                Out::Register { reply, .. } => {
+                    let _ = reply.send(Err(failed()));
+                }
+                Out::To(conn, frame) => {
+                    if let Some(conn) = self.conns.get(&conn) {
+                        conn.outbox.send(frame);
+                    }
+                }
+                Out::Broadcast(_) => {}
+                Out::Presence => self.broadcast_presence(),
+            }
+        }
+    }
+
+    /// Goes back to what the store holds. False if even that fails: the room stops, and its
+    /// connections are closed so that they reconnect to a fresh load.
+    async fn reload(&mut self) -> bool {
+        match self
+            .store
+            .load_room(self.state.id.clone(), DEDUP_WINDOW)
+            .await
+        {
+            Ok(Some(loaded)) => {
+                self.reset(loaded);
+                true
+            }
+            Ok(None) | Err(_) => false,
+        }
+    }
+
+    fn presence_with(&self, extra: Actor) -> (Vec<MemberId>, u32) {
+        let actors = self
+            .conns
+            .values()
+            .map(|c| c.actor)
+            .chain(std::iter::once(extra));
+        presence(actors)
+    }
+
+    fn broadcast_presence(&mut self) {
+        let now = presence(self.conns.values().map(|c| c.actor));
+        if self.last_presence.as_ref() == Some(&now) {
+            return;
+        }
+        let (online, viewers) = now.clone();
+        self.last_presence = Some(now);
+        if let Some(frame) = frame(&ServerMsg::Presence { online, viewers }) {
+            for conn in self.conns.values() {
+                conn.outbox.send(frame.clone());
+            }
+        }
+    }
+
+    fn summary(&self) -> RoomSummary {
+        let s = &self.state.settings;
+        RoomSummary {
+            room_id: self.state.id.clone(),
+            title: s.title.clone(),
+            organisation: s.organisation.clone(),
+            lens: s.lens,
+            language: s.language,
+        }
+    }
+}
+
+fn presence(actors: impl Iterator<Item = Actor>) -> (Vec<MemberId>, u32) {
+    let mut online = Vec::new();
+    let mut viewers = 0;
+    for actor in actors {
+        match actor.member {
+            Some(id) => online.push(id),
+            None => viewers += 1,
+        }
+    }
+    online.sort_unstable();
+    online.dedup();
+    (online, viewers)
+}
+
+fn not_found() -> Rejection {
+    Rejection::new(ErrorCode::NotFound, "no such room: check the link")
+}
+
+/// Answers everything in the mailbox of a room that cannot run, then leaves the registry.
+async fn refuse_all(
+    rx: &mut mpsc::Receiver<RoomMsg>,
+    registry: &Registry,
+    id: &RoomId,
+    generation: u64,
+    why: Rejection,
+) {
+    registry.remove(id, generation);
+    rx.close();
+    while let Some(msg) = rx.recv().await {
+        if let RoomMsg::Join { reply, .. } = msg {
+            let _ = reply.send(Err(why.clone()));
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// How long a room with no connections stays in memory by default.
+pub const IDLE_UNLOAD: Duration = Duration::from_secs(10 * 60);

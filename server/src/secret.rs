@@ -1,0 +1,66 @@
+//! Secrets: room ids, facilitator keys and member tokens from the OS RNG, and their hashes.
+//! The store keeps only hashes, so a copy of the database lets no one into a room.
+
+use sha2::{Digest, Sha256};
+
+use crate::error::ServerError;
+
+/// Bytes of randomness in a room id (128 bits, as design.md asks of every id).
+pub const ROOM_ID_BYTES: usize = 16;
+/// Bytes of randomness in a facilitator key or a member token.
+pub const SECRET_BYTES: usize = 32;
+
+/// `n` random bytes from the OS, as lowercase hex.
+pub fn random_hex(n: usize) -> Result<String, ServerError> {
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes).map_err(|e| ServerError::Random(e.to_string()))?;
+    Ok(to_hex(&bytes))
+}
+
+/// SHA-256 of a secret, as hex: what the store keeps.
+pub fn hash(secret: &str) -> String {
+    to_hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// Compares two hashes without an early exit, so timing says nothing about how much matched.
+pub fn same_hash(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_random_hex_of_the_asked_length() {
+        let a = random_hex(SECRET_BYTES).unwrap();
+        let b = random_hex(SECRET_BYTES).unwrap();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn hashes_compare_equal_only_for_the_same_secret() {
+        assert!(same_hash(&hash("k"), &hash("k")));
+        assert!(!same_hash(&hash("k"), &hash("j")));
+        assert_eq!(
+            hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

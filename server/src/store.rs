@@ -1,0 +1,404 @@
+//! Persistence: each room is an event log plus its latest snapshot, in embedded SQLite (WAL).
+//!
+//! The database sits behind the narrow [`Backend`] trait, run on one dedicated writer thread by
+//! [`Store`]. Appends that queue up while a transaction commits go into the next transaction
+//! together (group commit): durability costs one fsync per batch, not per command.
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::thread;
+
+use horseshoe_protocol::{CommandId, Event, MemberId, RoomId, RoomState};
+use rusqlite::{Connection, OptionalExtension, params};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::StoreError;
+
+/// Requests waiting for the writer thread before senders have to wait.
+const STORE_QUEUE: usize = 4096;
+/// Most requests taken from the queue into one transaction.
+const MAX_GROUP_COMMIT: usize = 512;
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "horseshoe.sqlite3";
+
+/// A new room's durable identity: the hash of its facilitator key.
+#[derive(Debug, Clone)]
+pub struct RoomRecord {
+    pub id: RoomId,
+    pub facilitator_key_hash: String,
+}
+
+/// One recorded event with the command that caused it.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    pub seq: u64,
+    pub member: Option<MemberId>,
+    pub command_id: Option<CommandId>,
+    pub event: Event,
+}
+
+/// A member token's hash and whose it is.
+#[derive(Debug, Clone)]
+pub struct TokenRow {
+    pub hash: String,
+    pub member: MemberId,
+}
+
+/// What one room adds in one group commit.
+#[derive(Debug, Clone)]
+pub struct Append {
+    pub room: RoomId,
+    pub entries: Vec<LogEntry>,
+    pub tokens: Vec<TokenRow>,
+    /// The room's state after `entries`, when it is time to snapshot.
+    pub snapshot: Option<RoomState>,
+}
+
+/// A room as read back from disk.
+#[derive(Debug)]
+pub struct LoadedRoom {
+    pub facilitator_key_hash: String,
+    pub state: RoomState,
+    pub tokens: Vec<TokenRow>,
+    /// The latest commands with ids (newest first), for recognising resends after a restart.
+    pub recent_commands: Vec<(MemberId, CommandId, u64)>,
+}
+
+/// The storage engine under the store. Synchronous: it runs on the store's own thread.
+pub trait Backend: Send + 'static {
+    fn create_room(&mut self, record: &RoomRecord, state: &RoomState) -> Result<(), StoreError>;
+    /// The room's latest snapshot with every later event applied, or `None` if unknown.
+    fn load_room(&mut self, id: &RoomId, recent: usize) -> Result<Option<LoadedRoom>, StoreError>;
+    /// Writes every append in one transaction.
+    fn commit(&mut self, batch: &[Append]) -> Result<(), StoreError>;
+    /// Proves the database can take a write.
+    fn check_writable(&mut self) -> Result<(), StoreError>;
+}
+
+/// SQLite in WAL mode with `synchronous=FULL`: a committed transaction survives a crash of the
+/// process and of the machine.
+pub struct Sqlite {
+    conn: Connection,
+}
+
+impl Sqlite {
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS rooms (
+                 id TEXT PRIMARY KEY,
+                 facilitator_key_hash TEXT NOT NULL,
+                 created_at INTEGER NOT NULL
+             ) WITHOUT ROWID;
+             CREATE TABLE IF NOT EXISTS member_tokens (
+                 room_id TEXT NOT NULL REFERENCES rooms(id),
+                 token_hash TEXT NOT NULL,
+                 member_id TEXT NOT NULL,
+                 PRIMARY KEY (room_id, token_hash)
+             ) WITHOUT ROWID;
+             CREATE TABLE IF NOT EXISTS events (
+                 room_id TEXT NOT NULL REFERENCES rooms(id),
+                 seq INTEGER NOT NULL,
+                 member_id TEXT,
+                 command_id TEXT,
+                 body TEXT NOT NULL,
+                 PRIMARY KEY (room_id, seq)
+             ) WITHOUT ROWID;
+             CREATE TABLE IF NOT EXISTS snapshots (
+                 room_id TEXT PRIMARY KEY REFERENCES rooms(id),
+                 seq INTEGER NOT NULL,
+                 body TEXT NOT NULL
+             ) WITHOUT ROWID;",
+        )?;
+        Ok(Self { conn })
+    }
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl Backend for Sqlite {
+    fn create_room(&mut self, record: &RoomRecord, state: &RoomState) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let inserted = tx.execute(
+            "INSERT OR IGNORE INTO rooms (id, facilitator_key_hash, created_at) VALUES (?1, ?2, ?3)",
+            params![record.id.as_str(), record.facilitator_key_hash, state.created_at],
+        )?;
+        if inserted == 0 {
+            return Err(StoreError::Exists);
+        }
+        tx.execute(
+            "INSERT INTO snapshots (room_id, seq, body) VALUES (?1, ?2, ?3)",
+            params![
+                record.id.as_str(),
+                to_i64(state.seq),
+                serde_json::to_string(state)?
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn load_room(&mut self, id: &RoomId, recent: usize) -> Result<Option<LoadedRoom>, StoreError> {
+        let room = id.as_str();
+        let key_hash: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT facilitator_key_hash FROM rooms WHERE id = ?1",
+                [room],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(facilitator_key_hash) = key_hash else {
+            return Ok(None);
+        };
+        let snapshot: String = self.conn.query_row(
+            "SELECT body FROM snapshots WHERE room_id = ?1",
+            [room],
+            |r| r.get(0),
+        )?;
+        let mut state: RoomState = serde_json::from_str(&snapshot)?;
+
+        let mut events = self.conn.prepare_cached(
+            "SELECT seq, body FROM events WHERE room_id = ?1 AND seq > ?2 ORDER BY seq",
+        )?;
+        let rows = events.query_map(params![room, to_i64(state.seq)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (seq, body) = row?;
+            let event: Event = serde_json::from_str(&body)?;
+            state.apply_event(u64::try_from(seq).unwrap_or_default(), &event);
+        }
+
+        let mut tokens = self
+            .conn
+            .prepare_cached("SELECT token_hash, member_id FROM member_tokens WHERE room_id = ?1")?;
+        let tokens = tokens
+            .query_map([room], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .map(|row| {
+                let (hash, member) = row?;
+                Ok(TokenRow {
+                    hash,
+                    member: parse_member(&member)?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+
+        let mut commands = self.conn.prepare_cached(
+            "SELECT member_id, command_id, seq FROM events
+             WHERE room_id = ?1 AND command_id IS NOT NULL AND member_id IS NOT NULL
+             ORDER BY seq DESC LIMIT ?2",
+        )?;
+        let recent_commands = commands
+            .query_map(params![room, to_i64(recent as u64)], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?
+            .map(|row| {
+                let (member, command, seq) = row?;
+                let seq = u64::try_from(seq).unwrap_or_default();
+                Ok((parse_member(&member)?, CommandId(command), seq))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+
+        Ok(Some(LoadedRoom {
+            facilitator_key_hash,
+            state,
+            tokens,
+            recent_commands,
+        }))
+    }
+
+    fn commit(&mut self, batch: &[Append]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert_event = tx.prepare_cached(
+                "INSERT INTO events (room_id, seq, member_id, command_id, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            let mut insert_token = tx.prepare_cached(
+                "INSERT INTO member_tokens (room_id, token_hash, member_id) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut snapshot = tx.prepare_cached(
+                "INSERT OR REPLACE INTO snapshots (room_id, seq, body) VALUES (?1, ?2, ?3)",
+            )?;
+            for append in batch {
+                let room = append.room.as_str();
+                for token in &append.tokens {
+                    insert_token.execute(params![room, token.hash, token.member.to_string()])?;
+                }
+                for entry in &append.entries {
+                    insert_event.execute(params![
+                        room,
+                        to_i64(entry.seq),
+                        entry.member.map(|m| m.to_string()),
+                        entry.command_id.as_ref().map(|c| c.0.as_str()),
+                        serde_json::to_string(&entry.event)?,
+                    ])?;
+                }
+                if let Some(state) = &append.snapshot {
+                    snapshot.execute(params![
+                        room,
+                        to_i64(state.seq),
+                        serde_json::to_string(state)?
+                    ])?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn check_writable(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")?;
+        Ok(())
+    }
+}
+
+fn parse_member(s: &str) -> Result<MemberId, StoreError> {
+    s.parse()
+        .map(MemberId)
+        .map_err(|_| StoreError::BadMemberId(s.to_owned()))
+}
+
+enum Request {
+    Create {
+        record: RoomRecord,
+        state: Box<RoomState>,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+    Load {
+        id: RoomId,
+        recent: usize,
+        reply: oneshot::Sender<Result<Option<LoadedRoom>, StoreError>>,
+    },
+    Append {
+        append: Append,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+    Health {
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+}
+
+/// The async face of the store: cheap to clone, every call answered by the writer thread.
+#[derive(Clone)]
+pub struct Store {
+    tx: mpsc::Sender<Request>,
+}
+
+impl Store {
+    /// Starts the writer thread over `backend`. The thread ends when every `Store` clone is
+    /// dropped, after answering what was queued; join the handle to wait for the last commit.
+    pub fn start(backend: impl Backend) -> (Self, thread::JoinHandle<()>) {
+        let (tx, rx) = mpsc::channel(STORE_QUEUE);
+        let handle = thread::Builder::new()
+            .name("horseshoe-store".into())
+            .spawn(move || writer(backend, rx))
+            .expect("spawning the store thread");
+        (Self { tx }, handle)
+    }
+
+    async fn ask<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Request,
+    ) -> Result<T, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(make(reply))
+            .await
+            .map_err(|_| StoreError::Stopped)?;
+        answer.await.map_err(|_| StoreError::Stopped)?
+    }
+
+    pub async fn create_room(
+        &self,
+        record: RoomRecord,
+        state: RoomState,
+    ) -> Result<(), StoreError> {
+        self.ask(|reply| Request::Create {
+            record,
+            state: Box::new(state),
+            reply,
+        })
+        .await
+    }
+
+    pub async fn load_room(
+        &self,
+        id: RoomId,
+        recent: usize,
+    ) -> Result<Option<LoadedRoom>, StoreError> {
+        self.ask(|reply| Request::Load { id, recent, reply }).await
+    }
+
+    /// Resolves once `append` is committed (with whatever else was waiting).
+    pub async fn append(&self, append: Append) -> Result<(), StoreError> {
+        self.ask(|reply| Request::Append { append, reply }).await
+    }
+
+    pub async fn check_writable(&self) -> Result<(), StoreError> {
+        self.ask(|reply| Request::Health { reply }).await
+    }
+}
+
+fn writer(mut backend: impl Backend, mut rx: mpsc::Receiver<Request>) {
+    let mut queue = VecDeque::new();
+    while let Some(first) = rx.blocking_recv() {
+        queue.push_back(first);
+        while queue.len() < MAX_GROUP_COMMIT {
+            match rx.try_recv() {
+                Ok(request) => queue.push_back(request),
+                Err(_) => break,
+            }
+        }
+        while let Some(request) = queue.pop_front() {
+            match request {
+                Request::Append { append, reply } => {
+                    // Every append waiting right behind this one joins its transaction.
+                    let mut appends = vec![append];
+                    let mut replies = vec![reply];
+                    while let Some(Request::Append { .. }) = queue.front() {
+                        if let Some(Request::Append { append, reply }) = queue.pop_front() {
+                            appends.push(append);
+                            replies.push(reply);
+                        }
+                    }
+                    let result = backend.commit(&appends);
+                    if let Err(e) = &result {
+                        tracing::error!(error = %e, rooms = appends.len(), "group commit failed");
+                    }
+                    for reply in replies {
+                        let answer = result
+                            .as_ref()
+                            .map_err(|e| StoreError::Commit(e.to_string()));
+                        let _ = reply.send(answer.copied());
+                    }
+                }
+                Request::Create {
+                    record,
+                    state,
+                    reply,
+                } => {
+                    let _ = reply.send(backend.create_room(&record, &state));
+                }
+                Request::Load { id, recent, reply } => {
+                    let _ = reply.send(backend.load_room(&id, recent));
+                }
+                Request::Health { reply } => {
+                    let _ = reply.send(backend.check_writable());
+                }
+            }
+        }
+    }
+}
