@@ -1,1 +1,208 @@
-//! placeholder
+//! Test fixtures that drive the real server over real sockets: start it in-process on
+//! `127.0.0.1:0`, stop and restart it on the same data directory, create rooms over HTTP, and
+//! talk to rooms as WebSocket clients.
+//!
+//! # Layout
+//! - [`TestServer`]: the server in-process, with its data directory.
+//! - [`http`]: a minimal HTTP/1.1 client for the JSON API.
+//! - [`Client`]: a WebSocket client that speaks the protocol and waits for what it expects.
+
+pub mod http;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use futures_util::{SinkExt, StreamExt};
+use horseshoe::Config;
+use horseshoe_protocol::{ClientMsg, Command, CommandId, Credentials, PROTOCOL_VERSION, ServerMsg};
+use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_util::sync::CancellationToken;
+
+/// How long a test waits for a message it expects before failing.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// The real server, running in this process.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    shutdown: CancellationToken,
+    task: JoinHandle<Result<(), horseshoe::ServerError>>,
+}
+
+impl TestServer {
+    pub async fn start(data_dir: &Path) -> anyhow::Result<Self> {
+        Self::start_with(Config::for_data_dir(data_dir)).await
+    }
+
+    pub async fn start_with(config: Config) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(config.listen_addr()).await?;
+        let addr = listener.local_addr()?;
+        let shutdown = CancellationToken::new();
+        let data_dir = config.data_dir.clone();
+        let task = tokio::spawn(horseshoe::run(listener, config, shutdown.clone()));
+        Ok(Self {
+            addr,
+            data_dir,
+            shutdown,
+            task,
+        })
+    }
+
+    /// Shuts down as SIGTERM does, and waits until the last commit is on disk.
+    pub async fn stop(self) -> anyhow::Result<PathBuf> {
+        self.shutdown.cancel();
+        tokio::time::timeout(WAIT, self.task)
+            .await
+            .context("shutdown took too long")???;
+        Ok(self.data_dir)
+    }
+
+    /// Stops, then starts again on the same data directory (on a new port).
+    pub async fn restart(self) -> anyhow::Result<Self> {
+        let dir = self.stop().await?;
+        Self::start(&dir).await
+    }
+
+    pub fn ws_url(&self, room: &str) -> String {
+        format!("ws://{}/api/rooms/{room}/ws", self.addr)
+    }
+}
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A protocol client on one WebSocket.
+pub struct Client {
+    socket: Socket,
+    next_id: u64,
+    /// Everything received, in order.
+    pub received: Vec<ServerMsg>,
+}
+
+impl Client {
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let (socket, _) = tokio_tungstenite::connect_async(url).await?;
+        Ok(Self {
+            socket,
+            next_id: 0,
+            received: Vec::new(),
+        })
+    }
+
+    /// Connects and says `hello`; returns the client and the `welcome` (or the refusal).
+    pub async fn join(
+        url: &str,
+        credentials: Credentials,
+        name: Option<&str>,
+    ) -> anyhow::Result<(Self, ServerMsg)> {
+        let mut client = Self::connect(url).await?;
+        client
+            .send(&ClientMsg::Hello {
+                protocol: PROTOCOL_VERSION,
+                credentials,
+                name: name.map(str::to_owned),
+            })
+            .await?;
+        let first = client.recv().await?;
+        Ok((client, first))
+    }
+
+    pub async fn send(&mut self, msg: &ClientMsg) -> anyhow::Result<()> {
+        self.send_text(serde_json::to_string(msg)?).await
+    }
+
+    pub async fn send_text(&mut self, text: String) -> anyhow::Result<()> {
+        self.socket.send(Message::text(text)).await?;
+        Ok(())
+    }
+
+    pub async fn send_raw(&mut self, msg: Message) -> anyhow::Result<()> {
+        self.socket.send(msg).await?;
+        Ok(())
+    }
+
+    /// Sends a command with a fresh id; returns the id.
+    pub async fn command(&mut self, cmd: Command) -> anyhow::Result<CommandId> {
+        self.next_id += 1;
+        let id = CommandId(format!("t-{}", self.next_id));
+        self.send(&ClientMsg::Cmd {
+            id: id.clone(),
+            cmd,
+        })
+        .await?;
+        Ok(id)
+    }
+
+    /// The next protocol message (pings are answered by the library).
+    pub async fn recv(&mut self) -> anyhow::Result<ServerMsg> {
+        loop {
+            let msg = tokio::time::timeout(WAIT, self.socket.next())
+                .await
+                .context("no message in time")?
+                .context("connection ended")??;
+            match msg {
+                Message::Text(text) => {
+                    let msg: ServerMsg = serde_json::from_str(text.as_str())
+                        .with_context(|| format!("server sent something unparsable: {text}"))?;
+                    self.received.push(msg.clone());
+                    return Ok(msg);
+                }
+                Message::Close(frame) => bail!("closed: {frame:?}"),
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads until `pick` returns something; fails after [`WAIT`].
+    pub async fn wait_for<T>(
+        &mut self,
+        mut pick: impl FnMut(&ServerMsg) -> Option<T>,
+    ) -> anyhow::Result<T> {
+        loop {
+            let msg = self.recv().await?;
+            if let Some(found) = pick(&msg) {
+                return Ok(found);
+            }
+        }
+    }
+
+    /// Sends a command and waits for its answer: `Ok(seq)` on ack, `Err(reject)` otherwise.
+    pub async fn run(&mut self, cmd: Command) -> anyhow::Result<Result<u64, ServerMsg>> {
+        let id = self.command(cmd).await?;
+        self.answer(&id).await
+    }
+
+    pub async fn answer(&mut self, id: &CommandId) -> anyhow::Result<Result<u64, ServerMsg>> {
+        self.wait_for(|msg| match msg {
+            ServerMsg::Ack { id: acked, seq } if acked == id => Some(Ok(*seq)),
+            ServerMsg::Reject { id: rejected, .. } if rejected == id => Some(Err(msg.clone())),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Waits for the server's close frame; returns it.
+    pub async fn closed(&mut self) -> anyhow::Result<Option<CloseFrame>> {
+        loop {
+            let msg = tokio::time::timeout(WAIT, self.socket.next())
+                .await
+                .context("no close in time")?;
+            match msg {
+                Some(Ok(Message::Close(frame))) => return Ok(frame),
+                Some(Ok(Message::Text(text))) => {
+                    if let Ok(msg) = serde_json::from_str(text.as_str()) {
+                        self.received.push(msg);
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => bail!("connection failed before a close frame: {e}"),
+                None => return Ok(None),
+            }
+        }
+    }
+}
