@@ -20,6 +20,8 @@ pub fn typescript() -> String {
     let decls = declarations![&cfg;
         ClientMsg, ServerMsg, Credentials, You, ErrorCode, Command, Event, RoomState, Settings,
         Lens, Language, MemberRole, Role, Member, Timer, Checkin, RoomId, MemberId, CommandId,
+        ItemId, TypingTarget, Experience, SpeakerQueue, Factor, Definitions, Group, Definition,
+        Lease, Highlight, CommonTerm, Wall, UndoEntry,
     ];
     let mut out = String::from(
         "// Generated from the protocol crate by `UPDATE_BINDINGS=1 cargo test -p horseshoe-protocol`.\n\
@@ -38,9 +40,7 @@ mod tests {
 
     #[test]
     fn committed_bindings_are_up_to_date() {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join(super::BINDINGS_PATH);
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(super::BINDINGS_PATH);
         let generated = super::typescript();
         if std::env::var_os("UPDATE_BINDINGS").is_some() {
             std::fs::write(&path, &generated).expect("write bindings");

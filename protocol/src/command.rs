@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::ids::MemberId;
+use crate::ids::{GroupId, ItemId, MemberId};
 use crate::state::{Language, Lens};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -59,4 +59,110 @@ pub enum Command {
     /// A member removes their own check-in; a facilitator may remove anyone's.
     #[serde(rename = "checkin.clear")]
     ClearCheckin { member_id: MemberId },
+    /// Facilitator or scribe: put the speaker queue in this order (participants only).
+    #[serde(rename = "queue.set")]
+    SetQueue { order: Vec<MemberId> },
+    /// Facilitator or scribe: a random order of the participants.
+    #[serde(rename = "queue.shuffle")]
+    ShuffleQueue,
+    /// Facilitator or scribe: the current speaker has spoken; call the next one.
+    #[serde(rename = "queue.next")]
+    NextSpeaker,
+    /// Facilitator or scribe: call this person now.
+    #[serde(rename = "queue.call")]
+    CallSpeaker { member_id: MemberId },
+    /// Facilitator: appoint (or, with no member, remove) the scribe.
+    #[serde(rename = "scribe.set")]
+    SetScribe {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        member_id: Option<MemberId>,
+    },
+    /// Facilitator: open the key-factors board to every participant, or close it.
+    #[serde(rename = "factors.open")]
+    OpenFactors { open: bool },
+    /// Add a key-factor card, tagged with the current speaker.
+    #[serde(rename = "factor.add")]
+    AddFactor { id: ItemId, text: String },
+    #[serde(rename = "factor.edit")]
+    EditFactor { id: ItemId, text: String },
+    #[serde(rename = "factor.delete")]
+    DeleteFactor { id: ItemId },
+    /// Two cards say the same thing: `from` goes into `into`, which counts both.
+    #[serde(rename = "factor.merge")]
+    MergeFactors { from: ItemId, into: ItemId },
+    /// Facilitator: form balanced random groups of the present participants.
+    #[serde(rename = "groups.form")]
+    FormGroups,
+    /// Facilitator: move a participant to a group (or, with no group, into a new one).
+    #[serde(rename = "group.move")]
+    MoveToGroup {
+        member_id: MemberId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        group: Option<GroupId>,
+    },
+    /// Take (or renew) the edit lease on a group's definition.
+    #[serde(rename = "definition.lease")]
+    LeaseDefinition { group: GroupId },
+    /// Write a group's definition (taking the lease if it is free); `release` lets go after.
+    #[serde(rename = "definition.write")]
+    WriteDefinition { group: GroupId, text: String, release: bool },
+    #[serde(rename = "definition.release")]
+    ReleaseDefinition { group: GroupId },
+    /// Facilitator: put the definitions up on the wall, or take them down.
+    #[serde(rename = "wall.show")]
+    ShowWall { shown: bool },
+    /// Facilitator: mark the definition being read out now.
+    #[serde(rename = "wall.read")]
+    ReadOnWall {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        group: Option<GroupId>,
+    },
+    /// Highlight characters `start..end` of a group's definition.
+    #[serde(rename = "highlight.add")]
+    AddHighlight { id: ItemId, group: GroupId, start: u32, end: u32 },
+    #[serde(rename = "highlight.remove")]
+    RemoveHighlight { id: ItemId },
+    /// Facilitator: set the room's working definition.
+    #[serde(rename = "working.set")]
+    SetWorkingDefinition { text: String },
+    /// A participant marks themself done (or not) with the current step.
+    #[serde(rename = "ready.set")]
+    SetReady { ready: bool },
+    /// Facilitator: move on by itself when every present participant is ready.
+    #[serde(rename = "auto_advance.set")]
+    SetAutoAdvance { on: bool },
+    /// Undo the sender's own last undoable action.
+    #[serde(rename = "undo")]
+    Undo,
+}
+
+impl Command {
+    /// Whether the sender may take this back with `undo`: edits, deletes, merges, regroups.
+    pub fn is_undoable(&self) -> bool {
+        matches!(
+            self,
+            Command::SetCheckin { .. }
+                | Command::ClearCheckin { .. }
+                | Command::EditFactor { .. }
+                | Command::DeleteFactor { .. }
+                | Command::MergeFactors { .. }
+                | Command::FormGroups
+                | Command::MoveToGroup { .. }
+                | Command::WriteDefinition { .. }
+                | Command::AddHighlight { .. }
+                | Command::RemoveHighlight { .. }
+                | Command::SetWorkingDefinition { .. }
+        )
+    }
+
+    /// The wire name of the command (`factor.merge`).
+    pub fn kind(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
+            .unwrap_or_default()
+    }
 }

@@ -6,8 +6,14 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::ids::MemberId;
-use crate::state::{Checkin, Member, RoomState, Settings, Timer};
+use std::collections::BTreeMap;
+
+use crate::ids::{GroupId, ItemId, MemberId};
+use crate::limits::UNDO_DEPTH;
+use crate::state::{
+    Checkin, CommonTerm, Definition, Definitions, Factor, Group, Highlight, Lease, Member, RoomState,
+    Settings, SpeakerQueue, Timer, UndoEntry, Wall,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type")]
@@ -23,12 +29,110 @@ pub enum Event {
     #[serde(rename = "timer.changed")]
     TimerChanged { timer: Timer },
     #[serde(rename = "checkin.set")]
-    CheckinSet {
-        member_id: MemberId,
-        checkin: Checkin,
-    },
+    CheckinSet { member_id: MemberId, checkin: Checkin },
     #[serde(rename = "checkin.cleared")]
     CheckinCleared { member_id: MemberId },
+    #[serde(rename = "queue.changed")]
+    QueueChanged { queue: SpeakerQueue },
+    #[serde(rename = "scribe.changed")]
+    ScribeChanged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        scribe: Option<MemberId>,
+    },
+    #[serde(rename = "factors.opened")]
+    FactorsOpened { open: bool },
+    #[serde(rename = "factor.set")]
+    FactorSet { factor: Factor },
+    #[serde(rename = "factor.removed")]
+    FactorRemoved { id: ItemId },
+    #[serde(rename = "groups.changed")]
+    GroupsChanged {
+        #[serde(with = "crate::state::by_key")]
+        #[ts(as = "Vec<Group>")]
+        groups: BTreeMap<GroupId, Group>,
+    },
+    #[serde(rename = "definition.changed")]
+    DefinitionChanged {
+        group: GroupId,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        by: Option<MemberId>,
+        #[ts(type = "number")]
+        at: i64,
+    },
+    #[serde(rename = "lease.changed")]
+    LeaseChanged {
+        group: GroupId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        lease: Option<Lease>,
+    },
+    #[serde(rename = "wall.changed")]
+    WallChanged { wall: Wall },
+    #[serde(rename = "highlight.set")]
+    HighlightSet { highlight: Highlight },
+    #[serde(rename = "highlight.removed")]
+    HighlightRemoved { id: ItemId },
+    #[serde(rename = "common.changed")]
+    CommonChanged { common: Vec<CommonTerm> },
+    #[serde(rename = "working.changed")]
+    WorkingChanged { text: String },
+    #[serde(rename = "ready.changed")]
+    ReadyChanged { step: u8, member_id: MemberId, ready: bool },
+    #[serde(rename = "auto_advance.changed")]
+    AutoAdvanceChanged { on: bool },
+    /// Only the member concerned receives this (see [`Event::audience`]).
+    #[serde(rename = "undo.pushed")]
+    UndoPushed { member_id: MemberId, entry: UndoEntry },
+    #[serde(rename = "undo.popped")]
+    UndoPopped { member_id: MemberId },
+    /// What everyone else receives in place of an event meant for one member: it only moves
+    /// `seq` on, so that nobody sees a gap. Rules never decide it.
+    #[serde(rename = "private")]
+    Private,
+}
+
+impl Event {
+    /// Who may receive this event: everyone (`None`), or only the given member.
+    pub fn audience(&self) -> Option<MemberId> {
+        match self {
+            Event::UndoPushed { member_id, .. } | Event::UndoPopped { member_id } => Some(*member_id),
+            _ => None,
+        }
+    }
+}
+
+impl Definitions {
+    /// Applies the events that concern step 3; returns false for any other event.
+    pub fn apply_event(&mut self, event: &Event) -> bool {
+        match event {
+            Event::GroupsChanged { groups } => self.groups.clone_from(groups),
+            Event::DefinitionChanged { group, text, by, at } => {
+                let definition = self.text_mut(*group);
+                definition.text.clone_from(text);
+                definition.updated_by = *by;
+                definition.updated_at = *at;
+            }
+            Event::LeaseChanged { group, lease } => self.text_mut(*group).lease = *lease,
+            Event::WallChanged { wall } => self.wall = *wall,
+            Event::HighlightSet { highlight } => {
+                self.highlights.insert(highlight.id.clone(), highlight.clone());
+            }
+            Event::HighlightRemoved { id } => {
+                self.highlights.remove(id);
+            }
+            Event::CommonChanged { common } => self.common.clone_from(common),
+            Event::WorkingChanged { text } => self.working.clone_from(text),
+            _ => return false,
+        }
+        true
+    }
+
+    fn text_mut(&mut self, group: GroupId) -> &mut Definition {
+        self.texts.entry(group).or_insert_with(|| Definition { group, ..Definition::default() })
+    }
 }
 
 impl RoomState {
@@ -53,6 +157,42 @@ impl RoomState {
             }
             Event::CheckinCleared { member_id } => {
                 self.checkins.remove(member_id);
+            }
+            Event::QueueChanged { queue } => self.experience.queue = queue.clone(),
+            Event::ScribeChanged { scribe } => self.experience.scribe = *scribe,
+            Event::FactorsOpened { open } => self.experience.open = *open,
+            Event::FactorSet { factor } => {
+                self.experience.factors.insert(factor.id.clone(), factor.clone());
+            }
+            Event::FactorRemoved { id } => {
+                self.experience.factors.remove(id);
+            }
+            Event::ReadyChanged { step, member_id, ready } => {
+                if *ready {
+                    self.ready.insert((*step, *member_id));
+                } else {
+                    self.ready.remove(&(*step, *member_id));
+                }
+            }
+            Event::AutoAdvanceChanged { on } => self.auto_advance = *on,
+            Event::UndoPushed { member_id, entry } => {
+                let stack = self.undo.entry(*member_id).or_default();
+                stack.push(entry.clone());
+                if stack.len() > UNDO_DEPTH {
+                    stack.remove(0);
+                }
+            }
+            Event::UndoPopped { member_id } => {
+                if let Some(stack) = self.undo.get_mut(member_id) {
+                    stack.pop();
+                    if stack.is_empty() {
+                        self.undo.remove(member_id);
+                    }
+                }
+            }
+            Event::Private => {}
+            other => {
+                self.definitions.apply_event(other);
             }
         }
     }

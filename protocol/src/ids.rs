@@ -20,9 +20,8 @@ impl RoomId {
     /// Accepts only the exact form the server makes, so a path or a frame can never smuggle
     /// anything else into a room lookup.
     pub fn parse(s: &str) -> Option<Self> {
-        let ok = s.len() == Self::HEX_LEN
-            && s.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let ok =
+            s.len() == Self::HEX_LEN && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         ok.then(|| Self(s.to_owned()))
     }
 
@@ -57,11 +56,29 @@ pub struct CommandId(pub String);
 impl CommandId {
     /// A command id is 1 to [`MAX_COMMAND_ID_CHARS`] printable ASCII characters.
     pub fn is_valid(&self) -> bool {
-        !self.0.is_empty()
-            && self.0.len() <= MAX_COMMAND_ID_CHARS
-            && self.0.bytes().all(|b| b.is_ascii_graphic())
+        is_client_id(&self.0)
     }
 }
+
+fn is_client_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= MAX_COMMAND_ID_CHARS && s.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// A client-chosen id of an item (a key-factor card, a highlight, later a post-it), so the
+/// browser can show its own item before the event arrives and a resend cannot make two.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(transparent)]
+pub struct ItemId(pub String);
+
+impl ItemId {
+    /// Same form as a command id: 1 to [`MAX_COMMAND_ID_CHARS`] printable ASCII characters.
+    pub fn is_valid(&self) -> bool {
+        is_client_id(&self.0)
+    }
+}
+
+/// A group (step 3) or team (step 5), numbered from 1 by the room.
+pub type GroupId = u32;
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@
 //!   module per area of the workshop.
 //! - [`messages`]: the frames on the WebSocket ([`ClientMsg`], [`ServerMsg`]), [`ErrorCode`].
 //! - [`text`]: validation of user text.
+//! - [`terms`]: common words and phrases across definitions (folding, stop words, stemming).
 //! - [`bindings`]: the generated TypeScript form of the wire types.
 
 pub mod bindings;
@@ -23,15 +24,17 @@ pub mod limits;
 pub mod messages;
 pub mod rules;
 pub mod state;
+pub mod terms;
 pub mod text;
 
 pub use command::Command;
 pub use event::Event;
-pub use ids::{CommandId, MemberId, RoomId};
-pub use messages::{ClientMsg, Credentials, ErrorCode, Rejection, ServerMsg, You};
+pub use ids::{CommandId, GroupId, ItemId, MemberId, RoomId};
+pub use messages::{ClientMsg, Credentials, ErrorCode, Rejection, ServerMsg, TypingTarget, You};
 pub use rules::{Context, admit, apply};
 pub use state::{
-    Actor, Checkin, Language, Lens, Member, MemberRole, Role, RoomState, Settings, Timer,
+    Actor, Checkin, CommonTerm, Definition, Definitions, Experience, Factor, Group, Highlight, Language,
+    Lease, Lens, Member, MemberRole, Role, RoomState, Settings, SpeakerQueue, Timer, UndoEntry, Wall,
 };
 
 /// Bumped whenever a message changes shape; a client with another version is refused in `hello`.

@@ -22,3 +22,21 @@ pub const DEFAULT_GROUP_SIZE: u8 = 4;
 pub const STEP_COUNT: u8 = 6;
 /// Default countdown per step in minutes (steps 1-6), from the exercise's facilitator notes.
 pub const STEP_MINUTES: [u64; STEP_COUNT as usize] = [10, 15, 10, 10, 35, 5];
+/// Longest key-factor card: a few words or a short principle.
+pub const MAX_FACTOR_CHARS: usize = 120;
+/// Cards on step 2's whiteboard.
+pub const MAX_FACTORS: usize = 500;
+/// Longest group definition: one sentence, generously.
+pub const MAX_DEFINITION_CHARS: usize = 400;
+/// Longest highlighted phrase.
+pub const MAX_HIGHLIGHT_CHARS: usize = 200;
+/// Highlights in a room.
+pub const MAX_HIGHLIGHTS: usize = 2000;
+/// Longest working definition.
+pub const MAX_WORKING_CHARS: usize = 600;
+/// An edit lease lasts this long after the holder's last write; then anyone may take over.
+pub const LEASE_MS: i64 = 15_000;
+/// Undo entries kept per member.
+pub const UNDO_DEPTH: usize = 20;
+/// Suggested common terms shown at most.
+pub const MAX_COMMON_TERMS: usize = 15;

@@ -5,7 +5,7 @@ use ts_rs::TS;
 
 use crate::command::Command;
 use crate::event::Event;
-use crate::ids::{CommandId, MemberId};
+use crate::ids::{CommandId, GroupId, MemberId};
 use crate::state::{Role, RoomState};
 
 /// How a client proves who it is in `hello`.
@@ -46,6 +46,17 @@ pub enum ClientMsg {
     },
     /// A durable command with a client-chosen id; answered by `ack` or `reject`.
     Cmd { id: CommandId, cmd: Command },
+    /// Ephemeral: the text as the sender is typing it, for everyone else to see live. Only the
+    /// holder of the field's edit lease may send it; never stored.
+    Typing { target: TypingTarget, text: String },
+}
+
+/// A shared text field that someone can be seen typing into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TypingTarget {
+    /// A group's step 3 definition.
+    Definition { group: GroupId },
 }
 
 /// The identity the server gave this connection.
@@ -70,7 +81,7 @@ pub enum ServerMsg {
     Welcome {
         protocol: u32,
         you: You,
-        room: RoomState,
+        room: Box<RoomState>,
         online: Vec<MemberId>,
         viewers: u32,
         /// The server's clock (ms since the Unix epoch) when this was sent, for countdowns.
@@ -90,13 +101,11 @@ pub enum ServerMsg {
         seq: u64,
     },
     /// The command `id` was not applied.
-    Reject {
-        id: CommandId,
-        code: ErrorCode,
-        message: String,
-    },
+    Reject { id: CommandId, code: ErrorCode, message: String },
     /// Who is connected now (ephemeral, not numbered).
     Presence { online: Vec<MemberId>, viewers: u32 },
+    /// Someone's text as they type it (ephemeral, not numbered).
+    Typing { target: TypingTarget, member_id: MemberId, text: String },
     /// A problem with the connection itself; usually followed by a close.
     Error { code: ErrorCode, message: String },
 }
@@ -139,10 +148,7 @@ pub struct Rejection {
 
 impl Rejection {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+        Self { code, message: message.into() }
     }
 
     pub fn forbidden(what: &str) -> Self {

@@ -4,10 +4,11 @@
 //! sent to any member as it is.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use ts_rs::TS;
 
-use crate::ids::{MemberId, RoomId};
+use crate::event::Event;
+use crate::ids::{GroupId, ItemId, MemberId, RoomId};
 use crate::limits::DEFAULT_GROUP_SIZE;
 
 /// Whose centricity the room explores; it changes the words on every board, not the flow.
@@ -88,17 +89,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn member(id: MemberId, role: MemberRole) -> Self {
-        Self {
-            member: Some(id),
-            role: role.into(),
-        }
+        Self { member: Some(id), role: role.into() }
     }
 
     pub fn viewer() -> Self {
-        Self {
-            member: None,
-            role: Role::Viewer,
-        }
+        Self { member: None, role: Role::Viewer }
     }
 }
 
@@ -169,6 +164,21 @@ pub struct RoomState {
     pub timer: Timer,
     pub members: BTreeMap<MemberId, Member>,
     pub checkins: BTreeMap<MemberId, Checkin>,
+    /// Step 2: the speaker queue and the key-factors whiteboard.
+    #[serde(default)]
+    pub experience: Experience,
+    /// Step 3 (and later steps): groups, their definitions and the highlighting.
+    #[serde(default)]
+    pub definitions: Definitions,
+    /// Who marked "I'm done", as (step, member) pairs.
+    #[serde(default)]
+    pub ready: BTreeSet<(u8, MemberId)>,
+    /// Whether the room moves on by itself once every present participant is ready.
+    #[serde(default)]
+    pub auto_advance: bool,
+    /// Each member's undo stack, newest last. A member's snapshot holds only their own.
+    #[serde(default)]
+    pub undo: BTreeMap<MemberId, Vec<UndoEntry>>,
 }
 
 impl RoomState {
@@ -182,10 +192,201 @@ impl RoomState {
             timer: Timer::Idle,
             members: BTreeMap::new(),
             checkins: BTreeMap::new(),
+            experience: Experience::default(),
+            definitions: Definitions::default(),
+            ready: BTreeSet::new(),
+            auto_advance: false,
+            undo: BTreeMap::new(),
         }
     }
 
     pub fn member(&self, id: MemberId) -> Option<&Member> {
         self.members.get(&id)
     }
+
+    pub fn is_participant(&self, id: MemberId) -> bool {
+        self.member(id).is_some_and(|m| m.role == MemberRole::Participant)
+    }
+
+    /// Participants, in the order they joined (then by id).
+    pub fn participants(&self) -> Vec<MemberId> {
+        let mut people: Vec<&Member> =
+            self.members.values().filter(|m| m.role == MemberRole::Participant).collect();
+        people.sort_by_key(|m| (m.joined_at, m.id));
+        people.into_iter().map(|m| m.id).collect()
+    }
+
+    /// The group `member` is in, if any.
+    pub fn group_of(&self, member: MemberId) -> Option<GroupId> {
+        self.definitions.groups.values().find(|g| g.members.contains(&member)).map(|g| g.id)
+    }
+
+    /// The room as `member` may see it: other members' undo stacks are left out (they hold
+    /// earlier versions of things, which are that member's business).
+    pub fn view_for(&self, member: Option<MemberId>) -> RoomState {
+        let mut view = self.clone();
+        view.undo.retain(|id, _| Some(*id) == member);
+        view
+    }
+}
+
+/// Step 2's speaker queue: the order, who speaks now, who has spoken.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct SpeakerQueue {
+    pub order: Vec<MemberId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub current: Option<MemberId>,
+    pub spoken: Vec<MemberId>,
+}
+
+/// A key factor, word or principle on step 2's whiteboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Factor {
+    pub id: ItemId,
+    pub text: String,
+    /// How many times it was named (merging adds the counts).
+    pub mentions: u32,
+    /// The speakers who named it.
+    pub speakers: Vec<MemberId>,
+    pub created_by: MemberId,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// Step 2: an excellent client experience.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct Experience {
+    pub queue: SpeakerQueue,
+    /// A participant the facilitator appointed to run the queue and write the cards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub scribe: Option<MemberId>,
+    /// Whether every participant may add and edit cards (otherwise only facilitators and scribe).
+    pub open: bool,
+    pub factors: BTreeMap<ItemId, Factor>,
+}
+
+/// Maps keyed by group id travel as lists (JSON object keys are strings, and numeric keys do
+/// not survive serde's internally tagged enums); each value carries its own id.
+pub trait Keyed {
+    fn key(&self) -> GroupId;
+}
+
+pub(crate) mod by_key {
+    use super::{GroupId, Keyed};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer, T: Serialize>(
+        map: &BTreeMap<GroupId, T>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.values())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de> + Keyed>(
+        d: D,
+    ) -> Result<BTreeMap<GroupId, T>, D::Error> {
+        let items = Vec::<T>::deserialize(d)?;
+        Ok(items.into_iter().map(|item| (item.key(), item)).collect())
+    }
+}
+
+/// A group of participants (step 3), kept for later steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Group {
+    pub id: GroupId,
+    pub members: Vec<MemberId>,
+}
+
+/// One writer at a time on a shared text, until `expires_at` or until they leave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Lease {
+    pub holder: MemberId,
+    #[ts(type = "number")]
+    pub expires_at: i64,
+}
+
+impl Keyed for Group {
+    fn key(&self) -> GroupId {
+        self.id
+    }
+}
+
+/// A group's one-sentence definition.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct Definition {
+    pub group: GroupId,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub updated_by: Option<MemberId>,
+    #[ts(type = "number")]
+    pub updated_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub lease: Option<Lease>,
+}
+
+impl Keyed for Definition {
+    fn key(&self) -> GroupId {
+        self.group
+    }
+}
+
+/// A highlighted word or phrase in a group's definition: characters `start..end`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Highlight {
+    pub id: ItemId,
+    pub group: GroupId,
+    pub start: u32,
+    pub end: u32,
+    pub phrase: String,
+    pub by: MemberId,
+}
+
+/// A word or phrase that recurs across definitions, as the server found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CommonTerm {
+    /// How it reads (the most frequent form, lowercase).
+    pub term: String,
+    /// In how many groups' definitions it occurs.
+    pub definitions: u32,
+    /// How many highlights cover it.
+    pub highlights: u32,
+}
+
+/// The definitions "on the wall": shown side by side, one read out at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct Wall {
+    pub shown: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reading: Option<GroupId>,
+}
+
+/// Step 3: define client-centricity in one sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct Definitions {
+    #[serde(with = "by_key")]
+    #[ts(as = "Vec<Group>")]
+    pub groups: BTreeMap<GroupId, Group>,
+    #[serde(with = "by_key")]
+    #[ts(as = "Vec<Definition>")]
+    pub texts: BTreeMap<GroupId, Definition>,
+    pub wall: Wall,
+    pub highlights: BTreeMap<ItemId, Highlight>,
+    /// Suggested common words and phrases, recomputed by the server on every change.
+    pub common: Vec<CommonTerm>,
+    /// The room's shared working definition, shown on later boards and in the report.
+    pub working: String,
+}
+
+/// What one undo puts back: the events that restore the earlier values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UndoEntry {
+    /// The command it undoes (its wire `type`, e.g. `factor.delete`).
+    pub command: String,
+    pub restore: Vec<Event>,
 }

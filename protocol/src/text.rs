@@ -26,27 +26,16 @@ pub fn clean(field: &str, raw: &str, max_chars: usize, lines: Lines) -> Result<S
         c => c.is_control(),
     });
     if bad {
-        return Err(Rejection::new(
-            ErrorCode::BadRequest,
-            format!("{field} contains control characters"),
-        ));
+        return Err(Rejection::new(ErrorCode::BadRequest, format!("{field} contains control characters")));
     }
     Ok(text.to_owned())
 }
 
 /// Like [`clean`], and the result must not be empty.
-pub fn clean_required(
-    field: &str,
-    raw: &str,
-    max_chars: usize,
-    lines: Lines,
-) -> Result<String, Rejection> {
+pub fn clean_required(field: &str, raw: &str, max_chars: usize, lines: Lines) -> Result<String, Rejection> {
     let text = clean(field, raw, max_chars, lines)?;
     if text.is_empty() {
-        return Err(Rejection::new(
-            ErrorCode::BadRequest,
-            format!("{field} is empty"),
-        ));
+        return Err(Rejection::new(ErrorCode::BadRequest, format!("{field} is empty")));
     }
     Ok(text)
 }
@@ -59,10 +48,7 @@ mod tests {
     fn trims_and_counts_characters_not_bytes() {
         assert_eq!(clean("name", "  Ana  ", 3, Lines::One).unwrap(), "Ana");
         assert_eq!(clean("name", "João", 4, Lines::One).unwrap(), "João");
-        assert_eq!(
-            clean("name", "Joãos", 4, Lines::One).unwrap_err().code,
-            ErrorCode::TooLong
-        );
+        assert_eq!(clean("name", "Joãos", 4, Lines::One).unwrap_err().code, ErrorCode::TooLong);
     }
 
     #[test]

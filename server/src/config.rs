@@ -32,12 +32,7 @@ pub struct Config {
     #[arg(long, env = "HORSESHOE_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// Log format.
-    #[arg(
-        long,
-        env = "HORSESHOE_LOG_FORMAT",
-        value_enum,
-        default_value = "human"
-    )]
+    #[arg(long, env = "HORSESHOE_LOG_FORMAT", value_enum, default_value = "human")]
     pub log_format: LogFormat,
     /// Seconds a room with nobody connected stays in memory.
     #[arg(long, env = "HORSESHOE_IDLE_UNLOAD_SECS", default_value_t = IDLE_UNLOAD.as_secs())]

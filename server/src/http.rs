@@ -58,14 +58,8 @@ async fn security_headers(mut response: Response) -> Response {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_FRAME_OPTIONS, "DENY"),
-        (
-            header::HeaderName::from_static("permissions-policy"),
-            "camera=(), microphone=(), geolocation=()",
-        ),
-        (
-            header::HeaderName::from_static("cross-origin-opener-policy"),
-            "same-origin",
-        ),
+        (header::HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
+        (header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
     ];
     for (name, value) in set {
         headers.insert(name, HeaderValue::from_static(value));
@@ -107,22 +101,13 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
     struct Error {
         error: String,
     }
-    (
-        status,
-        Json(Error {
-            error: message.into(),
-        }),
-    )
-        .into_response()
+    (status, Json(Error { error: message.into() })).into_response()
 }
 
 async fn healthz(State(app): State<AppState>) -> Response {
     match app.registry.store.check_writable().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("store not writable: {e}"),
-        ),
+        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, format!("store not writable: {e}")),
     }
 }
 
@@ -148,32 +133,21 @@ struct Created {
     viewer_url: String,
 }
 
-async fn create_room(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
+async fn create_room(State(app): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
     let request: CreateRoom = if body.iter().all(u8::is_ascii_whitespace) {
         CreateRoom::default()
     } else {
         match serde_json::from_slice(&body) {
             Ok(request) => request,
             Err(e) => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    format!("not a valid room request: {e}"),
-                );
+                return error(StatusCode::BAD_REQUEST, format!("not a valid room request: {e}"));
             }
         }
     };
     let mut settings = Settings::default();
     for (field, value, target) in [
         ("title", request.title, &mut settings.title),
-        (
-            "organisation",
-            request.organisation,
-            &mut settings.organisation,
-        ),
+        ("organisation", request.organisation, &mut settings.organisation),
     ] {
         if let Some(value) = value {
             match clean(field, &value, MAX_TITLE_CHARS, Lines::One) {
@@ -185,30 +159,19 @@ async fn create_room(
     settings.lens = request.lens.unwrap_or_default();
     settings.language = request.language.unwrap_or_default();
 
-    let (id, key) = match (
-        secret::random_hex(secret::ROOM_ID_BYTES),
-        secret::random_hex(secret::SECRET_BYTES),
-    ) {
-        (Ok(id), Ok(key)) => (id, key),
-        _ => return error(StatusCode::INTERNAL_SERVER_ERROR, "no randomness available"),
-    };
+    let (id, key) =
+        match (secret::random_hex(secret::ROOM_ID_BYTES), secret::random_hex(secret::SECRET_BYTES)) {
+            (Ok(id), Ok(key)) => (id, key),
+            _ => return error(StatusCode::INTERNAL_SERVER_ERROR, "no randomness available"),
+        };
     let Some(room_id) = RoomId::parse(&id) else {
-        return error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "room id has the wrong form",
-        );
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "room id has the wrong form");
     };
-    let record = RoomRecord {
-        id: room_id.clone(),
-        facilitator_key_hash: secret::hash(&key),
-    };
+    let record = RoomRecord { id: room_id.clone(), facilitator_key_hash: secret::hash(&key) };
     let state = RoomState::new(room_id.clone(), settings, now_ms());
     if let Err(e) = app.registry.store.create_room(record, state).await {
         tracing::error!(error = %e, "cannot create room");
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the room could not be saved",
-        );
+        return error(StatusCode::SERVICE_UNAVAILABLE, "the room could not be saved");
     }
     tracing::info!(room = %room_id, "room created");
     let base = base_url(&app, &headers);
@@ -230,10 +193,7 @@ fn base_url(app: &AppState, headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
+        .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
         .unwrap_or("localhost");
     format!("http://{host}")
 }
@@ -245,10 +205,7 @@ async fn room_summary(State(app): State<AppState>, Path(room): Path<String>) -> 
     let handle = app.registry.get(&id);
     let (reply, answer) = oneshot::channel();
     if handle.tx.send(RoomMsg::Summary { reply }).await.is_err() {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the room is restarting: try again",
-        );
+        return error(StatusCode::SERVICE_UNAVAILABLE, "the room is restarting: try again");
     }
     match answer.await {
         Ok(summary) => Json(summary).into_response(),

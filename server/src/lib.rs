@@ -50,28 +50,17 @@ pub async fn run(
     config: Config,
     shutdown: CancellationToken,
 ) -> Result<(), ServerError> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::DataDir {
-        path: config.data_dir.clone(),
-        source,
-    })?;
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
     let backend = Sqlite::open(&config.data_dir.join(DB_FILE))?;
     let (store, store_thread) = Store::start(backend);
     let tracker = TaskTracker::new();
-    let registry = Registry::new(
-        store,
-        shutdown.clone(),
-        tracker.clone(),
-        config.idle_unload(),
-    );
-    let app = AppState {
-        registry,
-        public_url: config.public_url.clone(),
-    };
+    let registry = Registry::new(store, shutdown.clone(), tracker.clone(), config.idle_unload());
+    let app = AppState { registry, public_url: config.public_url.clone() };
 
     let router = http::router(app.clone());
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .await;
+    let served =
+        axum::serve(listener, router).with_graceful_shutdown(shutdown.clone().cancelled_owned()).await;
 
     // Rooms and connections see the same token: wait for them to save and close.
     tracker.close();

@@ -10,26 +10,19 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    let filter =
-        EnvFilter::try_from_env("HORSESHOE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let filter = EnvFilter::try_from_env("HORSESHOE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match config.log_format {
         LogFormat::Human => logs.init(),
         LogFormat::Json => logs.json().init(),
     }
 
     let addr = config.listen_addr();
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
-    let shown = if local.ip().is_unspecified() {
-        format!("localhost:{}", local.port())
-    } else {
-        local.to_string()
-    };
+    let shown =
+        if local.ip().is_unspecified() { format!("localhost:{}", local.port()) } else { local.to_string() };
     println!("Listening on http://{shown}/");
     tracing::info!(data_dir = %config.data_dir.display(), "horseshoe started");
 

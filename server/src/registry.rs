@@ -63,8 +63,7 @@ impl Registry {
 
     /// Called by a room's task as it stops; a newer task for the same id is left alone.
     pub fn remove(&self, id: &RoomId, generation: u64) {
-        self.rooms
-            .remove_if(id, |_, handle| handle.generation == generation);
+        self.rooms.remove_if(id, |_, handle| handle.generation == generation);
     }
 
     /// Rooms currently in memory.

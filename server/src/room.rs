@@ -5,15 +5,16 @@
 //! Messages that arrive while a commit is under way are taken together as the next batch, so a
 //! busy room commits many commands per fsync.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
+use horseshoe_protocol::limits::MAX_DEFINITION_CHARS;
 use horseshoe_protocol::{
-    Actor, Command, CommandId, Context, Credentials, ErrorCode, Event, Language, Lens, Member,
-    MemberId, MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId, RoomState, ServerMsg, You,
-    admit, apply,
+    Actor, Command, CommandId, Context, Credentials, ErrorCode, Event, Language, Lens, Member, MemberId,
+    MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId, RoomState, ServerMsg, TypingTarget, You, admit,
+    apply,
 };
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
@@ -33,6 +34,9 @@ const MAX_BATCH: usize = 256;
 const SNAPSHOT_EVERY: u64 = 500;
 /// Command ids remembered per room to recognise resends (also reloaded after a restart).
 pub const DEDUP_WINDOW: usize = 4096;
+/// Live typing previews are forwarded at most this often per connection (about 30 a second);
+/// the latest preview in between is kept and sent when the interval is up.
+pub const TYPING_INTERVAL: Duration = Duration::from_millis(33);
 /// Default name of a facilitator who gave none.
 const DEFAULT_FACILITATOR_NAME: &str = "Facilitator";
 
@@ -50,18 +54,9 @@ pub struct CloseReason {
 }
 
 impl CloseReason {
-    pub const RESTARTING: Self = Self {
-        code: 1012,
-        reason: "server restarting",
-    };
-    pub const SLOW: Self = Self {
-        code: 1013,
-        reason: "too far behind: reconnect",
-    };
-    pub const FAILED: Self = Self {
-        code: 1011,
-        reason: "the room failed to save; reconnect",
-    };
+    pub const RESTARTING: Self = Self { code: 1012, reason: "server restarting" };
+    pub const SLOW: Self = Self { code: 1013, reason: "too far behind: reconnect" };
+    pub const FAILED: Self = Self { code: 1011, reason: "the room failed to save; reconnect" };
 }
 
 /// Asks a connection's writer to close with a reason; the first reason given wins.
@@ -79,10 +74,7 @@ impl Closer {
 
     pub async fn closed(&self) -> CloseReason {
         self.token.cancelled().await;
-        self.reason
-            .get()
-            .copied()
-            .unwrap_or(CloseReason::RESTARTING)
+        self.reason.get().copied().unwrap_or(CloseReason::RESTARTING)
     }
 
     pub fn is_closed(&self) -> bool {
@@ -132,21 +124,11 @@ pub struct RoomSummary {
 }
 
 pub enum RoomMsg {
-    Join {
-        request: JoinRequest,
-        reply: oneshot::Sender<Result<Joined, Rejection>>,
-    },
-    Command {
-        conn: ConnId,
-        id: CommandId,
-        command: Command,
-    },
-    Leave {
-        conn: ConnId,
-    },
-    Summary {
-        reply: oneshot::Sender<RoomSummary>,
-    },
+    Join { request: JoinRequest, reply: oneshot::Sender<Result<Joined, Rejection>> },
+    Command { conn: ConnId, id: CommandId, command: Command },
+    Typing { conn: ConnId, target: TypingTarget, text: String },
+    Leave { conn: ConnId },
+    Summary { reply: oneshot::Sender<RoomSummary> },
 }
 
 /// How the registry reaches a room's task.
@@ -185,9 +167,29 @@ impl Recent {
     }
 }
 
+/// Which connections a broadcast goes to.
+#[derive(Debug, Clone, Copy)]
+enum Audience {
+    All,
+    /// Every connection of one member.
+    Only(MemberId),
+    /// Everyone but that member (they get the real event; the others a placeholder).
+    AllBut(MemberId),
+}
+
+impl Audience {
+    fn includes(self, actor: &Actor) -> bool {
+        match self {
+            Audience::All => true,
+            Audience::Only(id) => actor.member == Some(id),
+            Audience::AllBut(id) => actor.member != Some(id),
+        }
+    }
+}
+
 /// What to do once the batch's events are committed, in order.
 enum Out {
-    Broadcast(Frame),
+    Broadcast(Frame, Audience),
     To(ConnId, Frame),
     /// A newly applied command: `ack` on success, `reject` if the commit fails.
     Applied {
@@ -216,12 +218,20 @@ pub struct Room {
     registry: Arc<Registry>,
     events_since_snapshot: u64,
     last_presence: Option<(Vec<MemberId>, u32)>,
+    /// Members with an open connection, as the rules see them.
+    online: BTreeSet<MemberId>,
+    typing: HashMap<ConnId, Typing>,
+}
+
+/// One connection's live-typing throttle.
+struct Typing {
+    last_sent: Instant,
+    pending: Option<(TypingTarget, String)>,
 }
 
 pub fn now_ms() -> i64 {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    now.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
+    now.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or_default()
 }
 
 /// Serializes a server message once. Our own types always serialize; a failure is a bug that
@@ -248,6 +258,8 @@ impl Room {
             registry,
             events_since_snapshot: 0,
             last_presence: None,
+            online: BTreeSet::new(),
+            typing: HashMap::new(),
         };
         room.reset(loaded);
         room
@@ -256,11 +268,7 @@ impl Room {
     fn reset(&mut self, loaded: LoadedRoom) {
         self.state = loaded.state;
         self.key_hash = loaded.facilitator_key_hash;
-        self.tokens = loaded
-            .tokens
-            .into_iter()
-            .map(|t| (t.hash, t.member))
-            .collect();
+        self.tokens = loaded.tokens.into_iter().map(|t| (t.hash, t.member)).collect();
         self.recent = Recent::default();
         for (member, id, seq) in loaded.recent_commands.into_iter().rev() {
             self.recent.insert((member, id), seq);
@@ -296,9 +304,14 @@ impl Room {
         let mut idle_since = Some(Instant::now());
         loop {
             let idle_deadline = idle_since.map(|t| t + idle_unload);
+            let typing_deadline = room.next_typing_flush();
             let first = tokio::select! {
                 biased;
                 () = shutdown.cancelled() => break,
+                () = sleep_until(typing_deadline) => {
+                    room.flush_typing();
+                    continue;
+                }
                 msg = rx.recv() => match msg {
                     Some(msg) => msg,
                     None => break,
@@ -338,17 +351,13 @@ impl Room {
                 room: self.state.id.clone(),
                 entries: Vec::new(),
                 tokens: Vec::new(),
-                snapshot: Some(self.state.clone()),
+                snapshot: Some(Box::new(self.state.clone())),
             };
             if let Err(e) = self.store.append(append).await {
                 tracing::warn!(room = %self.state.id, error = %e, "final snapshot failed; the log has every event");
             }
         }
-        let reason = if restarting {
-            CloseReason::RESTARTING
-        } else {
-            CloseReason::FAILED
-        };
+        let reason = if restarting { CloseReason::RESTARTING } else { CloseReason::FAILED };
         for conn in self.conns.values() {
             conn.outbox.closer.close(reason);
         }
@@ -368,8 +377,11 @@ impl Room {
                 RoomMsg::Command { conn, id, command } => {
                     self.command(conn, id, command, &mut entries, &mut out);
                 }
+                RoomMsg::Typing { conn, target, text } => self.typing(conn, target, text),
                 RoomMsg::Leave { conn } => {
                     self.conns.remove(&conn);
+                    self.typing.remove(&conn);
+                    self.online = self.conns.values().filter_map(|c| c.actor.member).collect();
                     out.push(Out::Presence);
                 }
                 RoomMsg::Summary { reply } => {
@@ -382,13 +394,8 @@ impl Room {
             return true;
         }
         self.events_since_snapshot += entries.len() as u64;
-        let snapshot = (self.events_since_snapshot >= SNAPSHOT_EVERY).then(|| self.state.clone());
-        let append = Append {
-            room: self.state.id.clone(),
-            entries,
-            tokens,
-            snapshot,
-        };
+        let snapshot = (self.events_since_snapshot >= SNAPSHOT_EVERY).then(|| Box::new(self.state.clone()));
+        let append = Append { room: self.state.id.clone(), entries, tokens, snapshot };
         let had_snapshot = append.snapshot.is_some();
         match self.store.append(append).await {
             Ok(()) => {
@@ -414,15 +421,9 @@ impl Room {
         tokens: &mut Vec<TokenRow>,
         out: &mut Vec<Out>,
     ) {
-        let JoinRequest {
-            credentials,
-            name,
-            outbox,
-        } = request;
+        let JoinRequest { credentials, name, outbox } = request;
         let found = |token: &Option<String>| {
-            token
-                .as_deref()
-                .and_then(|t| self.tokens.get(&secret::hash(t)).copied())
+            token.as_deref().and_then(|t| self.tokens.get(&secret::hash(t)).copied())
         };
         let (existing, new_role) = match &credentials {
             Credentials::Facilitator { key, token } => {
@@ -433,19 +434,13 @@ impl Room {
                     )));
                     return;
                 }
-                let mine = found(token).filter(|id| {
-                    self.state
-                        .member(*id)
-                        .is_some_and(|m| m.role == MemberRole::Facilitator)
-                });
+                let mine = found(token)
+                    .filter(|id| self.state.member(*id).is_some_and(|m| m.role == MemberRole::Facilitator));
                 (mine, Some(MemberRole::Facilitator))
             }
             Credentials::Participant { token } => {
-                let mine = found(token).filter(|id| {
-                    self.state
-                        .member(*id)
-                        .is_some_and(|m| m.role == MemberRole::Participant)
-                });
+                let mine = found(token)
+                    .filter(|id| self.state.member(*id).is_some_and(|m| m.role == MemberRole::Participant));
                 if mine.is_none() && name.is_none() {
                     let _ = reply.send(Err(Rejection::new(
                         ErrorCode::Unauthorized,
@@ -461,14 +456,7 @@ impl Room {
         let (actor, you) = match (existing, new_role) {
             (Some(id), _) => {
                 let role = self.state.members[&id].role;
-                (
-                    Actor::member(id, role),
-                    You {
-                        role: role.into(),
-                        member_id: Some(id),
-                        token: None,
-                    },
-                )
+                (Actor::member(id, role), You { role: role.into(), member_id: Some(id), token: None })
             }
             (None, Some(role)) => {
                 let token = match secret::random_hex(secret::SECRET_BYTES) {
@@ -480,44 +468,24 @@ impl Room {
                     }
                 };
                 let name = name.unwrap_or_else(|| DEFAULT_FACILITATOR_NAME.to_owned());
-                let member = Member {
-                    id: MemberId(Uuid::new_v4()),
-                    name,
-                    role,
-                    joined_at: now_ms(),
-                };
-                let event = match admit(&self.state, member) {
-                    Ok(event) => event,
+                let id = MemberId(Uuid::new_v4());
+                let member = Member { id, name, role, joined_at: now_ms() };
+                let events = match admit(&self.state, member) {
+                    Ok(events) => events,
                     Err(rejection) => {
                         let _ = reply.send(Err(rejection));
                         return;
                     }
                 };
-                let Event::MemberJoined { member } = &event else {
-                    unreachable!("admit only makes member.joined")
-                };
-                let id = member.id;
                 let hash = secret::hash(&token);
                 self.tokens.insert(hash.clone(), id);
                 tokens.push(TokenRow { hash, member: id });
-                self.record(Some(id), None, event, entries, out);
-                (
-                    Actor::member(id, role),
-                    You {
-                        role: role.into(),
-                        member_id: Some(id),
-                        token: Some(token),
-                    },
-                )
+                for event in events {
+                    self.record(Some(id), None, event, entries, out);
+                }
+                (Actor::member(id, role), You { role: role.into(), member_id: Some(id), token: Some(token) })
             }
-            (None, None) => (
-                Actor::viewer(),
-                You {
-                    role: Role::Viewer,
-                    member_id: None,
-                    token: None,
-                },
-            ),
+            (None, None) => (Actor::viewer(), You { role: Role::Viewer, member_id: None, token: None }),
         };
         let conn = self.registry.next_conn_id();
         out.push(Out::Register {
@@ -525,7 +493,7 @@ impl Room {
             actor,
             outbox,
             you,
-            room: Box::new(self.state.clone()),
+            room: Box::new(self.state.view_for(actor.member)),
             reply,
         });
         out.push(Out::Presence);
@@ -547,10 +515,7 @@ impl Room {
             out.extend(frame(&ServerMsg::Ack { id, seq }).map(|f| Out::To(conn, f)));
             return;
         }
-        let ctx = Context {
-            actor,
-            now: now_ms(),
-        };
+        let ctx = Context { actor, now: now_ms(), online: &self.online, seed: seed() };
         match apply(&self.state, &ctx, &command) {
             Ok(events) => {
                 for event in events {
@@ -559,16 +524,10 @@ impl Room {
                 if let Some(key) = key {
                     self.recent.insert(key, self.state.seq);
                 }
-                out.push(Out::Applied {
-                    conn,
-                    id,
-                    seq: self.state.seq,
-                });
+                out.push(Out::Applied { conn, id, seq: self.state.seq });
             }
             Err(Rejection { code, message }) => {
-                out.extend(
-                    frame(&ServerMsg::Reject { id, code, message }).map(|f| Out::To(conn, f)),
-                );
+                out.extend(frame(&ServerMsg::Reject { id, code, message }).map(|f| Out::To(conn, f)));
             }
         }
     }
@@ -584,25 +543,28 @@ impl Room {
     ) {
         let seq = self.state.seq + 1;
         self.state.apply_event(seq, &event);
-        let msg = ServerMsg::Event { seq, event };
-        out.extend(frame(&msg).map(Out::Broadcast));
-        let ServerMsg::Event { event, .. } = msg else {
-            unreachable!()
+        let audience = match event.audience() {
+            None => Audience::All,
+            Some(owner) => {
+                let placeholder = ServerMsg::Event { seq, event: Event::Private };
+                out.extend(frame(&placeholder).map(|f| Out::Broadcast(f, Audience::AllBut(owner))));
+                Audience::Only(owner)
+            }
         };
-        entries.push(LogEntry {
-            seq,
-            member,
-            command_id,
-            event,
-        });
+        out.extend(
+            frame(&ServerMsg::Event { seq, event: event.clone() }).map(|f| Out::Broadcast(f, audience)),
+        );
+        entries.push(LogEntry { seq, member, command_id, event });
     }
 
     fn deliver(&mut self, out: Vec<Out>) {
         for item in out {
             match item {
-                Out::Broadcast(frame) => {
+                Out::Broadcast(frame, audience) => {
                     for conn in self.conns.values() {
-                        conn.outbox.send(frame.clone());
+                        if audience.includes(&conn.actor) {
+                            conn.outbox.send(frame.clone());
+                        }
                     }
                 }
                 Out::To(conn, frame) => {
@@ -617,19 +579,12 @@ impl Room {
                         conn.outbox.send(frame);
                     }
                 }
-                Out::Register {
-                    conn,
-                    actor,
-                    outbox,
-                    you,
-                    room,
-                    reply,
-                } => {
+                Out::Register { conn, actor, outbox, you, room, reply } => {
                     let (online, viewers) = self.presence_with(actor);
                     let welcome = ServerMsg::Welcome {
                         protocol: PROTOCOL_VERSION,
                         you,
-                        room: *room,
+                        room,
                         online,
                         viewers,
                         server_time: now_ms(),
@@ -640,6 +595,7 @@ impl Room {
                     if reply.send(Ok(Joined { conn })).is_ok() {
                         outbox.send(welcome);
                         self.conns.insert(conn, Conn { actor, outbox });
+                        self.online.extend(actor.member);
                     }
                 }
                 Out::Presence => self.broadcast_presence(),
@@ -649,20 +605,14 @@ impl Room {
 
     /// After a failed commit: nothing of the batch happened.
     fn refuse(&mut self, out: Vec<Out>) {
-        let failed = || {
-            Rejection::new(
-                ErrorCode::Internal,
-                "the room could not save this; send it again",
-            )
-        };
+        let failed = || Rejection::new(ErrorCode::Internal, "the room could not save this; send it again");
         for item in out {
             match item {
                 Out::Applied { conn, id, .. } => {
                     let Rejection { code, message } = failed();
-                    if let (Some(conn), Some(frame)) = (
-                        self.conns.get(&conn),
-                        frame(&ServerMsg::Reject { id, code, message }),
-                    ) {
+                    if let (Some(conn), Some(frame)) =
+                        (self.conns.get(&conn), frame(&ServerMsg::Reject { id, code, message }))
+                    {
                         conn.outbox.send(frame);
                     }
                 }
@@ -674,7 +624,7 @@ impl Room {
                         conn.outbox.send(frame);
                     }
                 }
-                Out::Broadcast(_) => {}
+                Out::Broadcast(..) => {}
                 Out::Presence => self.broadcast_presence(),
             }
         }
@@ -683,11 +633,7 @@ impl Room {
     /// Goes back to what the store holds. False if even that fails: the room stops, and its
     /// connections are closed so that they reconnect to a fresh load.
     async fn reload(&mut self) -> bool {
-        match self
-            .store
-            .load_room(self.state.id.clone(), DEDUP_WINDOW)
-            .await
-        {
+        match self.store.load_room(self.state.id.clone(), DEDUP_WINDOW).await {
             Ok(Some(loaded)) => {
                 self.reset(loaded);
                 true
@@ -696,12 +642,65 @@ impl Room {
         }
     }
 
+    /// A live-typing preview: only the field's lease holder may send one; it goes to everyone
+    /// else, at most every [`TYPING_INTERVAL`] per connection, the latest text winning.
+    fn typing(&mut self, conn: ConnId, target: TypingTarget, text: String) {
+        let Some(member) = self.conns.get(&conn).and_then(|c| c.actor.member) else {
+            return;
+        };
+        let TypingTarget::Definition { group } = target;
+        let lease = self.state.definitions.texts.get(&group).and_then(|d| d.lease);
+        if lease.is_none_or(|l| l.holder != member) || text.chars().count() > MAX_DEFINITION_CHARS {
+            return;
+        }
+        let now = Instant::now();
+        let fresh = Typing { last_sent: now - TYPING_INTERVAL, pending: None };
+        let throttle = self.typing.entry(conn).or_insert(fresh);
+        if now.duration_since(throttle.last_sent) >= TYPING_INTERVAL {
+            throttle.last_sent = now;
+            throttle.pending = None;
+            self.send_typing(conn, member, target, text);
+        } else {
+            throttle.pending = Some((target, text));
+        }
+    }
+
+    fn next_typing_flush(&self) -> Option<Instant> {
+        let pending = self.typing.values().filter(|t| t.pending.is_some());
+        pending.map(|t| t.last_sent + TYPING_INTERVAL).min()
+    }
+
+    fn flush_typing(&mut self) {
+        let now = Instant::now();
+        let mut due = Vec::new();
+        for (conn, throttle) in &mut self.typing {
+            if now.duration_since(throttle.last_sent) >= TYPING_INTERVAL
+                && let Some(pending) = throttle.pending.take()
+            {
+                throttle.last_sent = now;
+                due.push((*conn, pending));
+            }
+        }
+        for (conn, (target, text)) in due {
+            if let Some(member) = self.conns.get(&conn).and_then(|c| c.actor.member) {
+                self.send_typing(conn, member, target, text);
+            }
+        }
+    }
+
+    fn send_typing(&self, from: ConnId, member_id: MemberId, target: TypingTarget, text: String) {
+        let Some(frame) = frame(&ServerMsg::Typing { target, member_id, text }) else {
+            return;
+        };
+        for (id, conn) in &self.conns {
+            if *id != from {
+                conn.outbox.send(frame.clone());
+            }
+        }
+    }
+
     fn presence_with(&self, extra: Actor) -> (Vec<MemberId>, u32) {
-        let actors = self
-            .conns
-            .values()
-            .map(|c| c.actor)
-            .chain(std::iter::once(extra));
+        let actors = self.conns.values().map(|c| c.actor).chain(std::iter::once(extra));
         presence(actors)
     }
 
@@ -764,6 +763,16 @@ async fn refuse_all(
             let _ = reply.send(Err(why.clone()));
         }
     }
+}
+
+/// A fresh random seed for the rules that shuffle (from the OS; zero if that fails, which only
+/// makes a shuffle predictable).
+fn seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    if getrandom::fill(&mut bytes).is_err() {
+        tracing::warn!("no randomness for a shuffle seed");
+    }
+    u64::from_le_bytes(bytes)
 }
 
 async fn sleep_until(deadline: Option<Instant>) {

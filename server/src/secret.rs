@@ -24,11 +24,7 @@ pub fn hash(secret: &str) -> String {
 
 /// Compares two hashes without an early exit, so timing says nothing about how much matched.
 pub fn same_hash(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn to_hex(bytes: &[u8]) -> String {
@@ -58,9 +54,6 @@ mod tests {
     fn hashes_compare_equal_only_for_the_same_secret() {
         assert!(same_hash(&hash("k"), &hash("k")));
         assert!(!same_hash(&hash("k"), &hash("j")));
-        assert_eq!(
-            hash("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -51,7 +51,7 @@ pub struct Append {
     pub entries: Vec<LogEntry>,
     pub tokens: Vec<TokenRow>,
     /// The room's state after `entries`, when it is time to snapshot.
-    pub snapshot: Option<RoomState>,
+    pub snapshot: Option<Box<RoomState>>,
 }
 
 /// A room as read back from disk.
@@ -134,11 +134,7 @@ impl Backend for Sqlite {
         }
         tx.execute(
             "INSERT INTO snapshots (room_id, seq, body) VALUES (?1, ?2, ?3)",
-            params![
-                record.id.as_str(),
-                to_i64(state.seq),
-                serde_json::to_string(state)?
-            ],
+            params![record.id.as_str(), to_i64(state.seq), serde_json::to_string(state)?],
         )?;
         tx.commit()?;
         Ok(())
@@ -148,25 +144,18 @@ impl Backend for Sqlite {
         let room = id.as_str();
         let key_hash: Option<String> = self
             .conn
-            .query_row(
-                "SELECT facilitator_key_hash FROM rooms WHERE id = ?1",
-                [room],
-                |r| r.get(0),
-            )
+            .query_row("SELECT facilitator_key_hash FROM rooms WHERE id = ?1", [room], |r| r.get(0))
             .optional()?;
         let Some(facilitator_key_hash) = key_hash else {
             return Ok(None);
         };
-        let snapshot: String = self.conn.query_row(
-            "SELECT body FROM snapshots WHERE room_id = ?1",
-            [room],
-            |r| r.get(0),
-        )?;
+        let snapshot: String =
+            self.conn.query_row("SELECT body FROM snapshots WHERE room_id = ?1", [room], |r| r.get(0))?;
         let mut state: RoomState = serde_json::from_str(&snapshot)?;
 
-        let mut events = self.conn.prepare_cached(
-            "SELECT seq, body FROM events WHERE room_id = ?1 AND seq > ?2 ORDER BY seq",
-        )?;
+        let mut events = self
+            .conn
+            .prepare_cached("SELECT seq, body FROM events WHERE room_id = ?1 AND seq > ?2 ORDER BY seq")?;
         let rows = events.query_map(params![room, to_i64(state.seq)], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
         })?;
@@ -176,19 +165,13 @@ impl Backend for Sqlite {
             state.apply_event(u64::try_from(seq).unwrap_or_default(), &event);
         }
 
-        let mut tokens = self
-            .conn
-            .prepare_cached("SELECT token_hash, member_id FROM member_tokens WHERE room_id = ?1")?;
+        let mut tokens =
+            self.conn.prepare_cached("SELECT token_hash, member_id FROM member_tokens WHERE room_id = ?1")?;
         let tokens = tokens
-            .query_map([room], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?
+            .query_map([room], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
             .map(|row| {
                 let (hash, member) = row?;
-                Ok(TokenRow {
-                    hash,
-                    member: parse_member(&member)?,
-                })
+                Ok(TokenRow { hash, member: parse_member(&member)? })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
 
@@ -199,11 +182,7 @@ impl Backend for Sqlite {
         )?;
         let recent_commands = commands
             .query_map(params![room, to_i64(recent as u64)], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
             })?
             .map(|row| {
                 let (member, command, seq) = row?;
@@ -212,12 +191,7 @@ impl Backend for Sqlite {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
 
-        Ok(Some(LoadedRoom {
-            facilitator_key_hash,
-            state,
-            tokens,
-            recent_commands,
-        }))
+        Ok(Some(LoadedRoom { facilitator_key_hash, state, tokens, recent_commands }))
     }
 
     fn commit(&mut self, batch: &[Append]) -> Result<(), StoreError> {
@@ -247,11 +221,7 @@ impl Backend for Sqlite {
                     ])?;
                 }
                 if let Some(state) = &append.snapshot {
-                    snapshot.execute(params![
-                        room,
-                        to_i64(state.seq),
-                        serde_json::to_string(state)?
-                    ])?;
+                    snapshot.execute(params![room, to_i64(state.seq), serde_json::to_string(state)?])?;
                 }
             }
         }
@@ -266,29 +236,14 @@ impl Backend for Sqlite {
 }
 
 fn parse_member(s: &str) -> Result<MemberId, StoreError> {
-    s.parse()
-        .map(MemberId)
-        .map_err(|_| StoreError::BadMemberId(s.to_owned()))
+    s.parse().map(MemberId).map_err(|_| StoreError::BadMemberId(s.to_owned()))
 }
 
 enum Request {
-    Create {
-        record: RoomRecord,
-        state: Box<RoomState>,
-        reply: oneshot::Sender<Result<(), StoreError>>,
-    },
-    Load {
-        id: RoomId,
-        recent: usize,
-        reply: oneshot::Sender<Result<Option<LoadedRoom>, StoreError>>,
-    },
-    Append {
-        append: Append,
-        reply: oneshot::Sender<Result<(), StoreError>>,
-    },
-    Health {
-        reply: oneshot::Sender<Result<(), StoreError>>,
-    },
+    Create { record: RoomRecord, state: Box<RoomState>, reply: oneshot::Sender<Result<(), StoreError>> },
+    Load { id: RoomId, recent: usize, reply: oneshot::Sender<Result<Option<LoadedRoom>, StoreError>> },
+    Append { append: Append, reply: oneshot::Sender<Result<(), StoreError>> },
+    Health { reply: oneshot::Sender<Result<(), StoreError>> },
 }
 
 /// The async face of the store: cheap to clone, every call answered by the writer thread.
@@ -314,31 +269,15 @@ impl Store {
         make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Request,
     ) -> Result<T, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.tx
-            .send(make(reply))
-            .await
-            .map_err(|_| StoreError::Stopped)?;
+        self.tx.send(make(reply)).await.map_err(|_| StoreError::Stopped)?;
         answer.await.map_err(|_| StoreError::Stopped)?
     }
 
-    pub async fn create_room(
-        &self,
-        record: RoomRecord,
-        state: RoomState,
-    ) -> Result<(), StoreError> {
-        self.ask(|reply| Request::Create {
-            record,
-            state: Box::new(state),
-            reply,
-        })
-        .await
+    pub async fn create_room(&self, record: RoomRecord, state: RoomState) -> Result<(), StoreError> {
+        self.ask(|reply| Request::Create { record, state: Box::new(state), reply }).await
     }
 
-    pub async fn load_room(
-        &self,
-        id: RoomId,
-        recent: usize,
-    ) -> Result<Option<LoadedRoom>, StoreError> {
+    pub async fn load_room(&self, id: RoomId, recent: usize) -> Result<Option<LoadedRoom>, StoreError> {
         self.ask(|reply| Request::Load { id, recent, reply }).await
     }
 
@@ -379,17 +318,11 @@ fn writer(mut backend: impl Backend, mut rx: mpsc::Receiver<Request>) {
                         tracing::error!(error = %e, rooms = appends.len(), "group commit failed");
                     }
                     for reply in replies {
-                        let answer = result
-                            .as_ref()
-                            .map_err(|e| StoreError::Commit(e.to_string()));
+                        let answer = result.as_ref().map_err(|e| StoreError::Commit(e.to_string()));
                         let _ = reply.send(answer.copied());
                     }
                 }
-                Request::Create {
-                    record,
-                    state,
-                    reply,
-                } => {
+                Request::Create { record, state, reply } => {
                     let _ = reply.send(backend.create_room(&record, &state));
                 }
                 Request::Load { id, recent, reply } => {

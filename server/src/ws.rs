@@ -59,21 +59,12 @@ async fn connection(socket: WebSocket, room: String, app: AppState) {
         return;
     };
     let hello = match tokio::time::timeout(HELLO_TIMEOUT, read_msg(&mut stream)).await {
-        Ok(Ok(Some(ClientMsg::Hello {
-            protocol,
-            credentials,
-            name,
-        }))) => {
+        Ok(Ok(Some(ClientMsg::Hello { protocol, credentials, name }))) => {
             if protocol != PROTOCOL_VERSION {
                 let msg = format!(
                     "this server speaks protocol {PROTOCOL_VERSION}, not {protocol}: reload the page"
                 );
-                refuse(
-                    &mut sink,
-                    POLICY,
-                    Rejection::new(ErrorCode::UnsupportedVersion, msg),
-                )
-                .await;
+                refuse(&mut sink, POLICY, Rejection::new(ErrorCode::UnsupportedVersion, msg)).await;
                 return;
             }
             (credentials, name)
@@ -89,33 +80,16 @@ async fn connection(socket: WebSocket, room: String, app: AppState) {
             return;
         }
         Err(_) => {
-            refuse(
-                &mut sink,
-                POLICY,
-                Rejection::new(ErrorCode::BadRequest, "no hello in time"),
-            )
-            .await;
+            refuse(&mut sink, POLICY, Rejection::new(ErrorCode::BadRequest, "no hello in time")).await;
             return;
         }
     };
 
     let (frames_tx, frames_rx) = mpsc::channel(OUTBOX_CAP);
     let closer = Closer::default();
-    let outbox = Outbox {
-        frames: frames_tx.clone(),
-        closer: closer.clone(),
-    };
+    let outbox = Outbox { frames: frames_tx.clone(), closer: closer.clone() };
     let (credentials, name) = hello;
-    let (room, Joined { conn }) = match join(
-        &app,
-        &room_id,
-        JoinRequest {
-            credentials,
-            name,
-            outbox,
-        },
-    )
-    .await
+    let (room, Joined { conn }) = match join(&app, &room_id, JoinRequest { credentials, name, outbox }).await
     {
         Ok(joined) => joined,
         Err(rejection) => {
@@ -123,12 +97,7 @@ async fn connection(socket: WebSocket, room: String, app: AppState) {
             return;
         }
     };
-    let writer = tokio::spawn(write_loop(
-        sink,
-        frames_rx,
-        closer.clone(),
-        app.registry.shutdown.clone(),
-    ));
+    let writer = tokio::spawn(write_loop(sink, frames_rx, closer.clone(), app.registry.shutdown.clone()));
     read_loop(&mut stream, &room, conn, &frames_tx, &closer).await;
     let _ = room.tx.send(RoomMsg::Leave { conn }).await;
     drop(frames_tx);
@@ -137,23 +106,11 @@ async fn connection(socket: WebSocket, room: String, app: AppState) {
 
 /// Joins through the registry. A room that was unloading as we reached it answers nothing;
 /// its successor is asked once more.
-async fn join(
-    app: &AppState,
-    id: &RoomId,
-    request: JoinRequest,
-) -> Result<(RoomHandle, Joined), Rejection> {
+async fn join(app: &AppState, id: &RoomId, request: JoinRequest) -> Result<(RoomHandle, Joined), Rejection> {
     for _ in 0..2 {
         let room = app.registry.get(id);
         let (reply, answer) = oneshot::channel();
-        if room
-            .tx
-            .send(RoomMsg::Join {
-                request: request.clone(),
-                reply,
-            })
-            .await
-            .is_err()
-        {
+        if room.tx.send(RoomMsg::Join { request: request.clone(), reply }).await.is_err() {
             continue;
         }
         match answer.await {
@@ -162,10 +119,7 @@ async fn join(
             Err(_) => continue,
         }
     }
-    Err(Rejection::new(
-        ErrorCode::Internal,
-        "the room is restarting: try again",
-    ))
+    Err(Rejection::new(ErrorCode::Internal, "the room is restarting: try again"))
 }
 
 async fn read_loop(
@@ -190,16 +144,12 @@ async fn read_loop(
                     closer.close(close_for(INVALID_DATA, &bad));
                     return;
                 }
-                if room
-                    .tx
-                    .send(RoomMsg::Command {
-                        conn,
-                        id,
-                        command: cmd,
-                    })
-                    .await
-                    .is_err()
-                {
+                if room.tx.send(RoomMsg::Command { conn, id, command: cmd }).await.is_err() {
+                    return;
+                }
+            }
+            Ok(Some(ClientMsg::Typing { target, text })) => {
+                if room.tx.send(RoomMsg::Typing { conn, target, text }).await.is_err() {
                     return;
                 }
             }
@@ -234,9 +184,7 @@ fn close_for(code: u16, rejection: &Rejection) -> CloseReason {
 
 /// Reads the next protocol message. `Ok(None)` is the end of the stream; `Err` carries the
 /// close code and the reason for a frame the server will not take.
-async fn read_msg(
-    stream: &mut SplitStream<WebSocket>,
-) -> Result<Option<ClientMsg>, (u16, Rejection)> {
+async fn read_msg(stream: &mut SplitStream<WebSocket>) -> Result<Option<ClientMsg>, (u16, Rejection)> {
     loop {
         let Some(msg) = stream.next().await else {
             return Ok(None);
@@ -251,15 +199,11 @@ async fn read_msg(
         match msg {
             Message::Text(text) => {
                 return serde_json::from_str(text.as_str()).map(Some).map_err(|e| {
-                    (
-                        INVALID_DATA,
-                        Rejection::new(ErrorCode::BadRequest, format!("not a valid message: {e}")),
-                    )
+                    (INVALID_DATA, Rejection::new(ErrorCode::BadRequest, format!("not a valid message: {e}")))
                 });
             }
             Message::Binary(_) => {
-                let binary =
-                    Rejection::new(ErrorCode::BadRequest, "binary frames are not accepted");
+                let binary = Rejection::new(ErrorCode::BadRequest, "binary frames are not accepted");
                 return Err((UNSUPPORTED, binary));
             }
             Message::Close(_) => return Ok(None),
@@ -270,20 +214,12 @@ async fn read_msg(
 
 /// Sends `error` and closes: for connections that never got into a room.
 async fn refuse(sink: &mut SplitSink<WebSocket, Message>, code: u16, rejection: Rejection) {
-    let Rejection {
-        code: error,
-        message,
-    } = rejection;
+    let Rejection { code: error, message } = rejection;
     let reason: Utf8Bytes = truncate_reason(&message).into();
-    if let Some(f) = frame(&ServerMsg::Error {
-        code: error,
-        message,
-    }) {
+    if let Some(f) = frame(&ServerMsg::Error { code: error, message }) {
         let _ = sink.send(Message::Text(f)).await;
     }
-    let _ = sink
-        .send(Message::Close(Some(CloseFrame { code, reason })))
-        .await;
+    let _ = sink.send(Message::Close(Some(CloseFrame { code, reason }))).await;
 }
 
 /// A close reason must fit in a control frame (123 bytes).
@@ -332,8 +268,5 @@ async fn write_loop(
 }
 
 fn close_message(reason: CloseReason) -> Message {
-    Message::Close(Some(CloseFrame {
-        code: reason.code,
-        reason: reason.reason.into(),
-    }))
+    Message::Close(Some(CloseFrame { code: reason.code, reason: reason.reason.into() }))
 }

@@ -15,10 +15,7 @@ pub struct Response {
 
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     pub fn json(&self) -> anyhow::Result<serde_json::Value> {
@@ -54,19 +51,10 @@ pub async fn request(
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
         .collect::<Vec<_>>();
-    let chunked = headers
-        .iter()
-        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    let body = if chunked {
-        dechunk(body)
-    } else {
-        body.to_owned()
-    };
-    Ok(Response {
-        status,
-        headers,
-        body,
-    })
+    let chunked =
+        headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let body = if chunked { dechunk(body) } else { body.to_owned() };
+    Ok(Response { status, headers, body })
 }
 
 fn dechunk(mut rest: &str) -> String {
@@ -96,19 +84,9 @@ pub struct CreatedRoom {
 
 pub async fn create_room(addr: SocketAddr, body: &str) -> anyhow::Result<CreatedRoom> {
     let response = request(addr, "POST", "/api/rooms", Some(body)).await?;
-    anyhow::ensure!(
-        response.status == 201,
-        "create room: {} {}",
-        response.status,
-        response.body
-    );
+    anyhow::ensure!(response.status == 201, "create room: {} {}", response.status, response.body);
     let json = response.json()?;
-    let field = |name: &str| {
-        json[name]
-            .as_str()
-            .map(str::to_owned)
-            .with_context(|| format!("no {name}"))
-    };
+    let field = |name: &str| json[name].as_str().map(str::to_owned).with_context(|| format!("no {name}"));
     Ok(CreatedRoom {
         room_id: field("room_id")?,
         facilitator_key: field("facilitator_key")?,

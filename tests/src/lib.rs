@@ -46,20 +46,13 @@ impl TestServer {
         let shutdown = CancellationToken::new();
         let data_dir = config.data_dir.clone();
         let task = tokio::spawn(horseshoe::run(listener, config, shutdown.clone()));
-        Ok(Self {
-            addr,
-            data_dir,
-            shutdown,
-            task,
-        })
+        Ok(Self { addr, data_dir, shutdown, task })
     }
 
     /// Shuts down as SIGTERM does, and waits until the last commit is on disk.
     pub async fn stop(self) -> anyhow::Result<PathBuf> {
         self.shutdown.cancel();
-        tokio::time::timeout(WAIT, self.task)
-            .await
-            .context("shutdown took too long")???;
+        tokio::time::timeout(WAIT, self.task).await.context("shutdown took too long")???;
         Ok(self.data_dir)
     }
 
@@ -87,11 +80,7 @@ pub struct Client {
 impl Client {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let (socket, _) = tokio_tungstenite::connect_async(url).await?;
-        Ok(Self {
-            socket,
-            next_id: 0,
-            received: Vec::new(),
-        })
+        Ok(Self { socket, next_id: 0, received: Vec::new() })
     }
 
     /// Connects and says `hello`; returns the client and the `welcome` (or the refusal).
@@ -130,11 +119,7 @@ impl Client {
     pub async fn command(&mut self, cmd: Command) -> anyhow::Result<CommandId> {
         self.next_id += 1;
         let id = CommandId(format!("t-{}", self.next_id));
-        self.send(&ClientMsg::Cmd {
-            id: id.clone(),
-            cmd,
-        })
-        .await?;
+        self.send(&ClientMsg::Cmd { id: id.clone(), cmd }).await?;
         Ok(id)
     }
 
@@ -159,10 +144,7 @@ impl Client {
     }
 
     /// Reads until `pick` returns something; fails after [`WAIT`].
-    pub async fn wait_for<T>(
-        &mut self,
-        mut pick: impl FnMut(&ServerMsg) -> Option<T>,
-    ) -> anyhow::Result<T> {
+    pub async fn wait_for<T>(&mut self, mut pick: impl FnMut(&ServerMsg) -> Option<T>) -> anyhow::Result<T> {
         loop {
             let msg = self.recv().await?;
             if let Some(found) = pick(&msg) {
@@ -189,9 +171,7 @@ impl Client {
     /// Waits for the server's close frame; returns it.
     pub async fn closed(&mut self) -> anyhow::Result<Option<CloseFrame>> {
         loop {
-            let msg = tokio::time::timeout(WAIT, self.socket.next())
-                .await
-                .context("no close in time")?;
+            let msg = tokio::time::timeout(WAIT, self.socket.next()).await.context("no close in time")?;
             match msg {
                 Some(Ok(Message::Close(frame))) => return Ok(frame),
                 Some(Ok(Message::Text(text))) => {

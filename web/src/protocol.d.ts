@@ -5,12 +5,12 @@ export type ClientMsg = { "type": "hello", protocol: number, credentials: Creden
 /**
  * Display name for a new member (ignored when a token brings back an existing one).
  */
-name?: string, } | { "type": "cmd", id: CommandId, cmd: Command, };
+name?: string, } | { "type": "cmd", id: CommandId, cmd: Command, } | { "type": "typing", target: TypingTarget, text: string, };
 export type ServerMsg = { "type": "welcome", protocol: number, you: You, room: RoomState, online: Array<MemberId>, viewers: number, 
 /**
  * The server's clock (ms since the Unix epoch) when this was sent, for countdowns.
  */
-server_time: number, } | { "type": "event", seq: number, event: Event, } | { "type": "ack", id: CommandId, seq: number, } | { "type": "reject", id: CommandId, code: ErrorCode, message: string, } | { "type": "presence", online: Array<MemberId>, viewers: number, } | { "type": "error", code: ErrorCode, message: string, };
+server_time: number, } | { "type": "event", seq: number, event: Event, } | { "type": "ack", id: CommandId, seq: number, } | { "type": "reject", id: CommandId, code: ErrorCode, message: string, } | { "type": "presence", online: Array<MemberId>, viewers: number, } | { "type": "typing", target: TypingTarget, member_id: MemberId, text: string, } | { "type": "error", code: ErrorCode, message: string, };
 export type Credentials = { "role": "facilitator", key: string, token?: string, } | { "role": "participant", token?: string, } | { "role": "viewer" };
 export type You = { role: Role, member_id?: MemberId, 
 /**
@@ -19,8 +19,8 @@ export type You = { role: Role, member_id?: MemberId,
  */
 token?: string, };
 export type ErrorCode = "bad_request" | "unsupported_version" | "unauthorized" | "forbidden" | "not_found" | "gone" | "too_long" | "limit_reached" | "conflict" | "rate_limited" | "internal";
-export type Command = { "type": "settings.update", title?: string, organisation?: string, lens?: Lens, language?: Language, group_size?: number, } | { "type": "step.set", step: number, } | { "type": "timer.start", duration_ms: number, } | { "type": "timer.pause" } | { "type": "timer.resume" } | { "type": "timer.extend", by_ms: number, } | { "type": "timer.clear" } | { "type": "member.rename", name: string, } | { "type": "checkin.set", contribute: string, get_out: string, } | { "type": "checkin.clear", member_id: MemberId, };
-export type Event = { "type": "member.joined", member: Member, } | { "type": "member.renamed", member_id: MemberId, name: string, } | { "type": "settings.changed", settings: Settings, } | { "type": "step.changed", step: number, } | { "type": "timer.changed", timer: Timer, } | { "type": "checkin.set", member_id: MemberId, checkin: Checkin, } | { "type": "checkin.cleared", member_id: MemberId, };
+export type Command = { "type": "settings.update", title?: string, organisation?: string, lens?: Lens, language?: Language, group_size?: number, } | { "type": "step.set", step: number, } | { "type": "timer.start", duration_ms: number, } | { "type": "timer.pause" } | { "type": "timer.resume" } | { "type": "timer.extend", by_ms: number, } | { "type": "timer.clear" } | { "type": "member.rename", name: string, } | { "type": "checkin.set", contribute: string, get_out: string, } | { "type": "checkin.clear", member_id: MemberId, } | { "type": "queue.set", order: Array<MemberId>, } | { "type": "queue.shuffle" } | { "type": "queue.next" } | { "type": "queue.call", member_id: MemberId, } | { "type": "scribe.set", member_id?: MemberId, } | { "type": "factors.open", open: boolean, } | { "type": "factor.add", id: ItemId, text: string, } | { "type": "factor.edit", id: ItemId, text: string, } | { "type": "factor.delete", id: ItemId, } | { "type": "factor.merge", from: ItemId, into: ItemId, } | { "type": "groups.form" } | { "type": "group.move", member_id: MemberId, group?: number, } | { "type": "definition.lease", group: number, } | { "type": "definition.write", group: number, text: string, release: boolean, } | { "type": "definition.release", group: number, } | { "type": "wall.show", shown: boolean, } | { "type": "wall.read", group?: number, } | { "type": "highlight.add", id: ItemId, group: number, start: number, end: number, } | { "type": "highlight.remove", id: ItemId, } | { "type": "working.set", text: string, } | { "type": "ready.set", ready: boolean, } | { "type": "auto_advance.set", on: boolean, } | { "type": "undo" };
+export type Event = { "type": "member.joined", member: Member, } | { "type": "member.renamed", member_id: MemberId, name: string, } | { "type": "settings.changed", settings: Settings, } | { "type": "step.changed", step: number, } | { "type": "timer.changed", timer: Timer, } | { "type": "checkin.set", member_id: MemberId, checkin: Checkin, } | { "type": "checkin.cleared", member_id: MemberId, } | { "type": "queue.changed", queue: SpeakerQueue, } | { "type": "scribe.changed", scribe?: MemberId, } | { "type": "factors.opened", open: boolean, } | { "type": "factor.set", factor: Factor, } | { "type": "factor.removed", id: ItemId, } | { "type": "groups.changed", groups: Array<Group>, } | { "type": "definition.changed", group: number, text: string, by?: MemberId, at: number, } | { "type": "lease.changed", group: number, lease?: Lease, } | { "type": "wall.changed", wall: Wall, } | { "type": "highlight.set", highlight: Highlight, } | { "type": "highlight.removed", id: ItemId, } | { "type": "common.changed", common: Array<CommonTerm>, } | { "type": "working.changed", text: string, } | { "type": "ready.changed", step: number, member_id: MemberId, ready: boolean, } | { "type": "auto_advance.changed", on: boolean, } | { "type": "undo.pushed", member_id: MemberId, entry: UndoEntry, } | { "type": "undo.popped", member_id: MemberId, } | { "type": "private" };
 export type RoomState = { id: RoomId, 
 /**
  * Sequence number of the last event applied (0 for a new room).
@@ -29,7 +29,27 @@ seq: number, created_at: number, settings: Settings,
 /**
  * The step the room is in, 1 to [`crate::limits::STEP_COUNT`].
  */
-step: number, timer: Timer, members: { [key in MemberId]: Member }, checkins: { [key in MemberId]: Checkin }, };
+step: number, timer: Timer, members: { [key in MemberId]: Member }, checkins: { [key in MemberId]: Checkin }, 
+/**
+ * Step 2: the speaker queue and the key-factors whiteboard.
+ */
+experience: Experience, 
+/**
+ * Step 3 (and later steps): groups, their definitions and the highlighting.
+ */
+definitions: Definitions, 
+/**
+ * Who marked "I'm done", as (step, member) pairs.
+ */
+ready: Array<[number, MemberId]>, 
+/**
+ * Whether the room moves on by itself once every present participant is ready.
+ */
+auto_advance: boolean, 
+/**
+ * Each member's undo stack, newest last. A member's snapshot holds only their own.
+ */
+undo: { [key in MemberId]: Array<UndoEntry> }, };
 export type Settings = { title: string, organisation: string, lens: Lens, language: Language, 
 /**
  * Target size of groups and teams.
@@ -49,3 +69,56 @@ export type Checkin = { contribute: string, get_out: string, updated_at: number,
 export type RoomId = string;
 export type MemberId = string;
 export type CommandId = string;
+export type ItemId = string;
+export type TypingTarget = { "kind": "definition", group: number, };
+export type Experience = { queue: SpeakerQueue, 
+/**
+ * A participant the facilitator appointed to run the queue and write the cards.
+ */
+scribe?: MemberId, 
+/**
+ * Whether every participant may add and edit cards (otherwise only facilitators and scribe).
+ */
+open: boolean, factors: { [key in ItemId]: Factor }, };
+export type SpeakerQueue = { order: Array<MemberId>, current?: MemberId, spoken: Array<MemberId>, };
+export type Factor = { id: ItemId, text: string, 
+/**
+ * How many times it was named (merging adds the counts).
+ */
+mentions: number, 
+/**
+ * The speakers who named it.
+ */
+speakers: Array<MemberId>, created_by: MemberId, created_at: number, };
+export type Definitions = { groups: Array<Group>, texts: Array<Definition>, wall: Wall, highlights: { [key in ItemId]: Highlight }, 
+/**
+ * Suggested common words and phrases, recomputed by the server on every change.
+ */
+common: Array<CommonTerm>, 
+/**
+ * The room's shared working definition, shown on later boards and in the report.
+ */
+working: string, };
+export type Group = { id: number, members: Array<MemberId>, };
+export type Definition = { group: number, text: string, updated_by?: MemberId, updated_at: number, lease?: Lease, };
+export type Lease = { holder: MemberId, expires_at: number, };
+export type Highlight = { id: ItemId, group: number, start: number, end: number, phrase: string, by: MemberId, };
+export type CommonTerm = { 
+/**
+ * How it reads (the most frequent form, lowercase).
+ */
+term: string, 
+/**
+ * In how many groups' definitions it occurs.
+ */
+definitions: number, 
+/**
+ * How many highlights cover it.
+ */
+highlights: number, };
+export type Wall = { shown: boolean, reading?: number, };
+export type UndoEntry = { 
+/**
+ * The command it undoes (its wire `type`, e.g. `factor.delete`).
+ */
+command: string, restore: Array<Event>, };

@@ -5,36 +5,59 @@
 //! - [`room`]: settings, steps and the countdown (facilitators only).
 //! - [`members`]: admitting and renaming members.
 //! - [`checkin`]: step 1 check-ins.
+//! - [`experience`]: step 2's speaker queue and key-factor cards.
+//! - [`groups`]: forming groups and moving people between them.
+//! - [`definitions`]: step 3's co-written definitions, the wall, highlights, working definition.
+//! - [`ready`]: "I'm done" signals and auto-advance.
+//! - [`undo`]: the generic undo built from the events' earlier values.
 
 pub mod checkin;
+pub mod definitions;
+pub mod experience;
+pub mod groups;
 pub mod members;
+pub mod ready;
 pub mod room;
+pub mod undo;
+
+use std::collections::BTreeSet;
 
 use crate::command::Command;
 use crate::event::Event;
+use crate::ids::MemberId;
 use crate::messages::{ErrorCode, Rejection};
 use crate::state::{Actor, Role, RoomState};
 
 pub use members::admit;
 
-/// What a rule may know besides the state and the command: who sends it and when.
+/// What a rule may know besides the state and the command: who sends it, when, who is
+/// connected, and a random seed (drawn by the server, so the decision itself stays pure).
 #[derive(Debug, Clone, Copy)]
-pub struct Context {
+pub struct Context<'a> {
     pub actor: Actor,
     /// Server time, milliseconds since the Unix epoch.
     pub now: i64,
+    /// Members with at least one open connection.
+    pub online: &'a BTreeSet<MemberId>,
+    /// Randomness for shuffles and group forming.
+    pub seed: u64,
 }
 
-/// Decides `command` from `ctx.actor` against `state`.
+/// Decides `command` from `ctx.actor` against `state`. Undoable commands also record, for
+/// their sender, the events that would put back what they changed.
 pub fn apply(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Event>, Rejection> {
+    let mut events = decide(state, ctx, command)?;
+    if command.is_undoable() {
+        undo::record(state, ctx, command, &mut events);
+    }
+    Ok(events)
+}
+
+fn decide(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Event>, Rejection> {
     match command {
-        Command::UpdateSettings {
-            title,
-            organisation,
-            lens,
-            language,
-            group_size,
-        } => room::update_settings(state, ctx, title, organisation, lens, language, group_size),
+        Command::UpdateSettings { title, organisation, lens, language, group_size } => {
+            room::update_settings(state, ctx, title, organisation, lens, language, group_size)
+        }
         Command::SetStep { step } => room::set_step(state, ctx, *step),
         Command::StartTimer { duration_ms } => room::start_timer(ctx, *duration_ms),
         Command::PauseTimer => room::pause_timer(state, ctx),
@@ -42,11 +65,35 @@ pub fn apply(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<
         Command::ExtendTimer { by_ms } => room::extend_timer(state, ctx, *by_ms),
         Command::ClearTimer => room::clear_timer(ctx),
         Command::Rename { name } => members::rename(state, ctx, name),
-        Command::SetCheckin {
-            contribute,
-            get_out,
-        } => checkin::set(state, ctx, contribute, get_out),
+        Command::SetCheckin { contribute, get_out } => checkin::set(state, ctx, contribute, get_out),
         Command::ClearCheckin { member_id } => checkin::clear(state, ctx, *member_id),
+        Command::SetQueue { order } => experience::set_queue(state, ctx, order),
+        Command::ShuffleQueue => experience::shuffle_queue(state, ctx),
+        Command::NextSpeaker => experience::next_speaker(state, ctx),
+        Command::CallSpeaker { member_id } => experience::call_speaker(state, ctx, *member_id),
+        Command::SetScribe { member_id } => experience::set_scribe(state, ctx, *member_id),
+        Command::OpenFactors { open } => experience::open_factors(ctx, *open),
+        Command::AddFactor { id, text } => experience::add_factor(state, ctx, id, text),
+        Command::EditFactor { id, text } => experience::edit_factor(state, ctx, id, text),
+        Command::DeleteFactor { id } => experience::delete_factor(state, ctx, id),
+        Command::MergeFactors { from, into } => experience::merge_factors(state, ctx, from, into),
+        Command::FormGroups => groups::form(state, ctx),
+        Command::MoveToGroup { member_id, group } => groups::move_member(state, ctx, *member_id, *group),
+        Command::LeaseDefinition { group } => definitions::lease(state, ctx, *group),
+        Command::WriteDefinition { group, text, release } => {
+            definitions::write(state, ctx, *group, text, *release)
+        }
+        Command::ReleaseDefinition { group } => definitions::release(state, ctx, *group),
+        Command::ShowWall { shown } => definitions::show_wall(state, ctx, *shown),
+        Command::ReadOnWall { group } => definitions::read_on_wall(state, ctx, *group),
+        Command::AddHighlight { id, group, start, end } => {
+            definitions::add_highlight(state, ctx, id, *group, *start, *end)
+        }
+        Command::RemoveHighlight { id } => definitions::remove_highlight(state, ctx, id),
+        Command::SetWorkingDefinition { text } => definitions::set_working(state, ctx, text),
+        Command::SetReady { ready } => ready::set(state, ctx, *ready),
+        Command::SetAutoAdvance { on } => ready::set_auto_advance(state, ctx, *on),
+        Command::Undo => undo::undo(state, ctx),
     }
 }
 
@@ -59,19 +106,37 @@ pub(crate) fn require_facilitator(ctx: &Context, what: &str) -> Result<(), Rejec
 }
 
 /// Any member (facilitator or participant) who is known to the room; never a viewer.
-pub(crate) fn require_member(
-    state: &RoomState,
-    ctx: &Context,
-    what: &str,
-) -> Result<crate::ids::MemberId, Rejection> {
+pub(crate) fn require_member(state: &RoomState, ctx: &Context, what: &str) -> Result<MemberId, Rejection> {
     let id = ctx.actor.member.ok_or_else(|| Rejection::forbidden(what))?;
     if !state.members.contains_key(&id) {
-        return Err(Rejection::new(
-            ErrorCode::NotFound,
-            "you are not a member of this room",
-        ));
+        return Err(Rejection::new(ErrorCode::NotFound, "you are not a member of this room"));
     }
     Ok(id)
+}
+
+/// A small deterministic generator (SplitMix64) for shuffles seeded by the server.
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Fisher-Yates.
+    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = usize::try_from(self.next() % (i as u64 + 1)).unwrap_or(0);
+            items.swap(i, j);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -84,11 +149,21 @@ pub(crate) mod testkit {
 
     pub const NOW: i64 = 1_700_000_000_000;
 
+    /// Who sends a test command, and when.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Who {
+        pub actor: Actor,
+        pub now: i64,
+    }
+
     pub struct Fixture {
         pub state: RoomState,
         pub fac: MemberId,
         pub ana: MemberId,
         pub bo: MemberId,
+        pub online: BTreeSet<MemberId>,
+        pub now: i64,
+        pub seed: u64,
     }
 
     pub fn member_id(n: u128) -> MemberId {
@@ -98,53 +173,51 @@ pub(crate) mod testkit {
     impl Fixture {
         pub fn new() -> Self {
             let id = RoomId::parse("0123456789abcdef0123456789abcdef").expect("valid id");
-            let mut state = RoomState::new(id, Settings::default(), NOW);
+            let state = RoomState::new(id, Settings::default(), NOW);
             let (fac, ana, bo) = (member_id(1), member_id(2), member_id(3));
-            for (id, name, role) in [
-                (fac, "Fa", MemberRole::Facilitator),
-                (ana, "Ana", MemberRole::Participant),
-                (bo, "Bo", MemberRole::Participant),
-            ] {
-                let member = Member {
-                    id,
-                    name: name.into(),
-                    role,
-                    joined_at: NOW,
-                };
-                let seq = state.seq + 1;
-                state.apply_event(seq, &Event::MemberJoined { member });
-            }
-            Self {
-                state,
-                fac,
-                ana,
-                bo,
-            }
+            let mut f = Self { state, fac, ana, bo, online: BTreeSet::new(), now: NOW, seed: 7 };
+            f.add(fac, "Fa", MemberRole::Facilitator);
+            f.add(ana, "Ana", MemberRole::Participant);
+            f.add(bo, "Bo", MemberRole::Participant);
+            f
         }
 
-        pub fn ctx(&self, who: MemberId) -> Context {
+        /// Admits a member (online), as the server does at `hello`.
+        pub fn add(&mut self, id: MemberId, name: &str, role: MemberRole) {
+            let member =
+                Member { id, name: name.into(), role, joined_at: NOW + self.state.members.len() as i64 };
+            for event in admit(&self.state, member).expect("admitted") {
+                let seq = self.state.seq + 1;
+                self.state.apply_event(seq, &event);
+            }
+            self.online.insert(id);
+        }
+
+        pub fn ctx(&self, who: MemberId) -> Who {
             let role = self.state.members[&who].role;
-            Context {
-                actor: Actor::member(who, role),
-                now: NOW,
-            }
+            Who { actor: Actor::member(who, role), now: self.now }
         }
 
-        pub fn viewer(&self) -> Context {
-            Context {
-                actor: Actor::viewer(),
-                now: NOW,
-            }
+        pub fn viewer(&self) -> Who {
+            Who { actor: Actor::viewer(), now: self.now }
         }
 
-        /// Applies `command` as `ctx` and records its events, as the room actor does.
-        pub fn run(&mut self, ctx: &Context, command: Command) -> Result<Vec<Event>, Rejection> {
-            let events = apply(&self.state, ctx, &command)?;
+        /// Applies `command` as `who` at `who.now`, with the fixture's presence and seed, and
+        /// records its events as the room actor does.
+        pub fn run(&mut self, who: &Who, command: Command) -> Result<Vec<Event>, Rejection> {
+            let ctx = Context { actor: who.actor, now: who.now, online: &self.online, seed: self.seed };
+            let events = apply(&self.state, &ctx, &command)?;
             for event in &events {
                 let seq = self.state.seq + 1;
                 self.state.apply_event(seq, event);
             }
             Ok(events)
+        }
+
+        /// Shorthand: run as a member, now.
+        pub fn by(&mut self, who: MemberId, command: Command) -> Result<Vec<Event>, Rejection> {
+            let ctx = self.ctx(who);
+            self.run(&ctx, command)
         }
     }
 }

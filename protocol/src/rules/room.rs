@@ -42,27 +42,24 @@ pub(super) fn update_settings(
     Ok(vec![Event::SettingsChanged { settings }])
 }
 
-pub(super) fn set_step(
-    state: &RoomState,
-    ctx: &Context,
-    step: u8,
-) -> Result<Vec<Event>, Rejection> {
+pub(super) fn set_step(state: &RoomState, ctx: &Context, step: u8) -> Result<Vec<Event>, Rejection> {
     require_facilitator(ctx, "move the room between steps")?;
     if !(1..=STEP_COUNT).contains(&step) {
-        return Err(Rejection::new(
-            ErrorCode::BadRequest,
-            format!("step must be 1 to {STEP_COUNT}"),
-        ));
+        return Err(Rejection::new(ErrorCode::BadRequest, format!("step must be 1 to {STEP_COUNT}")));
     }
+    Ok(step_events(state, step))
+}
+
+/// Moving to `step`: a countdown belongs to the step it was started in, so it stops.
+pub(super) fn step_events(state: &RoomState, step: u8) -> Vec<Event> {
     if step == state.step {
-        return Ok(Vec::new());
+        return Vec::new();
     }
-    // A countdown belongs to the step it was started in.
     let mut events = vec![Event::StepChanged { step }];
     if state.timer != Timer::Idle {
         events.push(Event::TimerChanged { timer: Timer::Idle });
     }
-    Ok(events)
+    events
 }
 
 fn check_duration(ms: u64) -> Result<u64, Rejection> {
@@ -82,10 +79,7 @@ fn ends_at(now: i64, ms: u64) -> i64 {
 pub(super) fn start_timer(ctx: &Context, duration_ms: u64) -> Result<Vec<Event>, Rejection> {
     require_facilitator(ctx, "run the countdown")?;
     let total_ms = check_duration(duration_ms)?;
-    let timer = Timer::Running {
-        ends_at: ends_at(ctx.now, total_ms),
-        total_ms,
-    };
+    let timer = Timer::Running { ends_at: ends_at(ctx.now, total_ms), total_ms };
     Ok(vec![Event::TimerChanged { timer }])
 }
 
@@ -94,74 +88,41 @@ pub(super) fn pause_timer(state: &RoomState, ctx: &Context) -> Result<Vec<Event>
     match state.timer {
         Timer::Running { total_ms, .. } => {
             let remaining_ms = state.timer.remaining_ms(ctx.now);
-            Ok(vec![Event::TimerChanged {
-                timer: Timer::Paused {
-                    remaining_ms,
-                    total_ms,
-                },
-            }])
+            Ok(vec![Event::TimerChanged { timer: Timer::Paused { remaining_ms, total_ms } }])
         }
-        _ => Err(Rejection::new(
-            ErrorCode::Conflict,
-            "the countdown is not running",
-        )),
+        _ => Err(Rejection::new(ErrorCode::Conflict, "the countdown is not running")),
     }
 }
 
 pub(super) fn resume_timer(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejection> {
     require_facilitator(ctx, "run the countdown")?;
     match state.timer {
-        Timer::Paused {
-            remaining_ms,
-            total_ms,
-        } => {
-            let timer = Timer::Running {
-                ends_at: ends_at(ctx.now, remaining_ms),
-                total_ms,
-            };
+        Timer::Paused { remaining_ms, total_ms } => {
+            let timer = Timer::Running { ends_at: ends_at(ctx.now, remaining_ms), total_ms };
             Ok(vec![Event::TimerChanged { timer }])
         }
-        _ => Err(Rejection::new(
-            ErrorCode::Conflict,
-            "the countdown is not paused",
-        )),
+        _ => Err(Rejection::new(ErrorCode::Conflict, "the countdown is not paused")),
     }
 }
 
-pub(super) fn extend_timer(
-    state: &RoomState,
-    ctx: &Context,
-    by_ms: u64,
-) -> Result<Vec<Event>, Rejection> {
+pub(super) fn extend_timer(state: &RoomState, ctx: &Context, by_ms: u64) -> Result<Vec<Event>, Rejection> {
     require_facilitator(ctx, "run the countdown")?;
     let by_ms = check_duration(by_ms)?;
     let timer = match state.timer {
         // An expired countdown that is extended counts on from now.
-        Timer::Running {
-            ends_at: end,
-            total_ms,
-        } => {
+        Timer::Running { ends_at: end, total_ms } => {
             let remaining = state.timer.remaining_ms(ctx.now);
             let total_ms = check_duration(total_ms.saturating_add(by_ms))?;
             let base = if remaining == 0 { ctx.now } else { end };
             let _ = check_duration(remaining.saturating_add(by_ms))?;
-            Timer::Running {
-                ends_at: ends_at(base, by_ms),
-                total_ms,
-            }
+            Timer::Running { ends_at: ends_at(base, by_ms), total_ms }
         }
-        Timer::Paused {
-            remaining_ms,
-            total_ms,
-        } => Timer::Paused {
+        Timer::Paused { remaining_ms, total_ms } => Timer::Paused {
             remaining_ms: check_duration(remaining_ms.saturating_add(by_ms))?,
             total_ms: check_duration(total_ms.saturating_add(by_ms))?,
         },
         Timer::Idle => {
-            return Err(Rejection::new(
-                ErrorCode::Conflict,
-                "no countdown to extend",
-            ));
+            return Err(Rejection::new(ErrorCode::Conflict, "no countdown to extend"));
         }
     };
     Ok(vec![Event::TimerChanged { timer }])
@@ -186,9 +147,7 @@ mod tests {
         for ctx in [ana, viewer] {
             let err = f.run(&ctx, Command::SetStep { step: 2 }).unwrap_err();
             assert_eq!(err.code, ErrorCode::Forbidden);
-            let err = f
-                .run(&ctx, Command::StartTimer { duration_ms: 1000 })
-                .unwrap_err();
+            let err = f.run(&ctx, Command::StartTimer { duration_ms: 1000 }).unwrap_err();
             assert_eq!(err.code, ErrorCode::Forbidden);
             let cmd = Command::UpdateSettings {
                 title: Some("x".into()),
@@ -236,71 +195,32 @@ mod tests {
     fn countdown_starts_pauses_resumes_extends_and_clears() {
         let mut f = Fixture::new();
         let mut fac = f.ctx(f.fac);
-        f.run(
-            &fac,
-            Command::StartTimer {
-                duration_ms: 60_000,
-            },
-        )
-        .unwrap();
-        assert_eq!(
-            f.state.timer,
-            Timer::Running {
-                ends_at: NOW + 60_000,
-                total_ms: 60_000
-            }
-        );
+        f.run(&fac, Command::StartTimer { duration_ms: 60_000 }).unwrap();
+        assert_eq!(f.state.timer, Timer::Running { ends_at: NOW + 60_000, total_ms: 60_000 });
 
         fac.now = NOW + 20_000;
         f.run(&fac, Command::PauseTimer).unwrap();
-        assert_eq!(
-            f.state.timer,
-            Timer::Paused {
-                remaining_ms: 40_000,
-                total_ms: 60_000
-            }
-        );
-        assert_eq!(
-            f.run(&fac, Command::PauseTimer).unwrap_err().code,
-            ErrorCode::Conflict
-        );
+        assert_eq!(f.state.timer, Timer::Paused { remaining_ms: 40_000, total_ms: 60_000 });
+        assert_eq!(f.run(&fac, Command::PauseTimer).unwrap_err().code, ErrorCode::Conflict);
 
         f.run(&fac, Command::ExtendTimer { by_ms: 30_000 }).unwrap();
-        assert_eq!(
-            f.state.timer,
-            Timer::Paused {
-                remaining_ms: 70_000,
-                total_ms: 90_000
-            }
-        );
+        assert_eq!(f.state.timer, Timer::Paused { remaining_ms: 70_000, total_ms: 90_000 });
 
         fac.now = NOW + 100_000;
         f.run(&fac, Command::ResumeTimer).unwrap();
-        assert_eq!(
-            f.state.timer,
-            Timer::Running {
-                ends_at: NOW + 170_000,
-                total_ms: 90_000
-            }
-        );
+        assert_eq!(f.state.timer, Timer::Running { ends_at: NOW + 170_000, total_ms: 90_000 });
         assert_eq!(f.state.timer.remaining_ms(NOW + 160_000), 10_000);
 
         f.run(&fac, Command::ClearTimer).unwrap();
         assert_eq!(f.state.timer, Timer::Idle);
-        assert_eq!(
-            f.run(&fac, Command::ExtendTimer { by_ms: 1 })
-                .unwrap_err()
-                .code,
-            ErrorCode::Conflict
-        );
+        assert_eq!(f.run(&fac, Command::ExtendTimer { by_ms: 1 }).unwrap_err().code, ErrorCode::Conflict);
     }
 
     #[test]
     fn extending_an_expired_countdown_counts_from_now() {
         let mut f = Fixture::new();
         let mut fac = f.ctx(f.fac);
-        f.run(&fac, Command::StartTimer { duration_ms: 1_000 })
-            .unwrap();
+        f.run(&fac, Command::StartTimer { duration_ms: 1_000 }).unwrap();
         fac.now = NOW + 5_000;
         f.run(&fac, Command::ExtendTimer { by_ms: 60_000 }).unwrap();
         assert_eq!(f.state.timer.remaining_ms(fac.now), 60_000);
@@ -311,36 +231,15 @@ mod tests {
         let mut f = Fixture::new();
         let fac = f.ctx(f.fac);
         assert!(f.run(&fac, Command::StartTimer { duration_ms: 0 }).is_err());
-        assert!(
-            f.run(
-                &fac,
-                Command::StartTimer {
-                    duration_ms: u64::MAX
-                }
-            )
-            .is_err()
-        );
+        assert!(f.run(&fac, Command::StartTimer { duration_ms: u64::MAX }).is_err());
     }
 
     #[test]
     fn changing_step_stops_the_countdown_and_keeps_check_ins() {
         let mut f = Fixture::new();
         let (fac, ana) = (f.ctx(f.fac), f.ctx(f.ana));
-        f.run(
-            &ana,
-            Command::SetCheckin {
-                contribute: "ideas".into(),
-                get_out: "focus".into(),
-            },
-        )
-        .unwrap();
-        f.run(
-            &fac,
-            Command::StartTimer {
-                duration_ms: 60_000,
-            },
-        )
-        .unwrap();
+        f.run(&ana, Command::SetCheckin { contribute: "ideas".into(), get_out: "focus".into() }).unwrap();
+        f.run(&fac, Command::StartTimer { duration_ms: 60_000 }).unwrap();
         f.run(&fac, Command::SetStep { step: 2 }).unwrap();
         assert_eq!(f.state.timer, Timer::Idle);
         f.run(&fac, Command::SetStep { step: 1 }).unwrap();

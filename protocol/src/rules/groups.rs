@@ -1,0 +1,138 @@
+//! Groups (step 3, reused for teams): balanced random forming, moving people, latecomers.
+
+use std::collections::BTreeMap;
+
+use super::{Context, Rng, require_facilitator};
+use crate::event::Event;
+use crate::ids::{GroupId, MemberId};
+use crate::messages::{ErrorCode, Rejection};
+use crate::state::{Group, RoomState};
+
+/// Splits `people` into the fewest groups of at most `size`, sizes differing by at most one.
+pub fn balanced(people: &[MemberId], size: u8) -> BTreeMap<GroupId, Group> {
+    let size = usize::from(size.max(1));
+    let count = people.len().div_ceil(size);
+    let mut groups: BTreeMap<GroupId, Group> = (1..=count)
+        .map(|n| {
+            let id = GroupId::try_from(n).unwrap_or(GroupId::MAX);
+            (id, Group { id, members: Vec::new() })
+        })
+        .collect();
+    for (i, person) in people.iter().enumerate() {
+        let id = GroupId::try_from(i % count + 1).unwrap_or(GroupId::MAX);
+        if let Some(group) = groups.get_mut(&id) {
+            group.members.push(*person);
+        }
+    }
+    groups
+}
+
+pub(super) fn form(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejection> {
+    require_facilitator(ctx, "form groups")?;
+    let mut present: Vec<MemberId> =
+        state.participants().into_iter().filter(|id| ctx.online.contains(id)).collect();
+    if present.is_empty() {
+        return Err(Rejection::new(ErrorCode::Conflict, "no participant is present to form groups"));
+    }
+    Rng::new(ctx.seed).shuffle(&mut present);
+    Ok(vec![Event::GroupsChanged { groups: balanced(&present, state.settings.group_size) }])
+}
+
+/// The groups with `member` taken out of any group, empty groups dropped.
+fn without(groups: &BTreeMap<GroupId, Group>, member: MemberId) -> BTreeMap<GroupId, Group> {
+    groups
+        .iter()
+        .filter_map(|(id, group)| {
+            let members: Vec<MemberId> = group.members.iter().copied().filter(|m| *m != member).collect();
+            (!members.is_empty()).then_some((*id, Group { id: *id, members }))
+        })
+        .collect()
+}
+
+pub(super) fn move_member(
+    state: &RoomState,
+    ctx: &Context,
+    member: MemberId,
+    to: Option<GroupId>,
+) -> Result<Vec<Event>, Rejection> {
+    require_facilitator(ctx, "move people between groups")?;
+    if !state.is_participant(member) {
+        return Err(Rejection::new(ErrorCode::NotFound, "no such participant"));
+    }
+    let current = &state.definitions.groups;
+    let mut groups = without(current, member);
+    let target = match to {
+        Some(id) if current.contains_key(&id) => id,
+        Some(_) => return Err(Rejection::new(ErrorCode::NotFound, "no such group")),
+        None => current.keys().max().map_or(1, |max| max + 1),
+    };
+    groups.entry(target).or_insert_with(|| Group { id: target, members: Vec::new() }).members.push(member);
+    Ok(vec![Event::GroupsChanged { groups }])
+}
+
+/// Puts a participant who joins after groups were formed into the smallest group.
+pub(super) fn place_latecomer(state: &RoomState, member: MemberId) -> Option<Event> {
+    let smallest = state.definitions.groups.values().min_by_key(|g| (g.members.len(), g.id))?;
+    let mut groups = state.definitions.groups.clone();
+    groups.get_mut(&smallest.id)?.members.push(member);
+    Some(Event::GroupsChanged { groups })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{Fixture, member_id};
+    use super::*;
+    use crate::command::Command;
+    use crate::state::MemberRole;
+
+    fn sizes(state: &RoomState) -> Vec<usize> {
+        let mut sizes: Vec<usize> = state.definitions.groups.values().map(|g| g.members.len()).collect();
+        sizes.sort();
+        sizes
+    }
+
+    #[test]
+    fn balanced_groups_differ_by_at_most_one() {
+        let people: Vec<MemberId> = (0..10).map(member_id).collect();
+        let groups = balanced(&people, 4);
+        let sizes: Vec<usize> = groups.values().map(|g| g.members.len()).collect();
+        assert_eq!(sizes, vec![4, 3, 3]);
+        assert_eq!(balanced(&people[..5], 4).len(), 2);
+        assert_eq!(balanced(&people[..4], 4).len(), 1);
+    }
+
+    #[test]
+    fn forming_uses_present_participants_only_and_latecomers_join_the_smallest_group() {
+        let mut f = Fixture::new();
+        for n in 10..17 {
+            f.add(member_id(n), "p", MemberRole::Participant);
+        }
+        f.online.remove(&member_id(16));
+        f.by(f.fac, Command::FormGroups).unwrap();
+        // 8 present participants (Ana, Bo and six more) in groups of up to 4.
+        assert_eq!(sizes(&f.state), vec![4, 4]);
+        assert_eq!(f.state.group_of(member_id(16)), None);
+        assert_eq!(f.state.group_of(f.fac), None, "facilitators are not grouped");
+
+        f.by(f.fac, Command::MoveToGroup { member_id: f.ana, group: None }).unwrap();
+        assert_eq!(sizes(&f.state), vec![1, 3, 4]);
+        f.add(member_id(30), "late", MemberRole::Participant);
+        assert_eq!(f.state.group_of(member_id(30)), f.state.group_of(f.ana));
+        assert_eq!(sizes(&f.state), vec![2, 3, 4]);
+    }
+
+    #[test]
+    fn moving_the_last_member_out_drops_the_empty_group_and_only_facilitators_move_people() {
+        let mut f = Fixture::new();
+        f.by(f.fac, Command::FormGroups).unwrap();
+        let only = f.state.group_of(f.ana).unwrap();
+        f.by(f.fac, Command::MoveToGroup { member_id: f.ana, group: None }).unwrap();
+        f.by(f.fac, Command::MoveToGroup { member_id: f.bo, group: f.state.group_of(f.ana) }).unwrap();
+        assert!(!f.state.definitions.groups.contains_key(&only));
+        assert_eq!(f.state.definitions.groups.len(), 1);
+        let err = f.by(f.ana, Command::MoveToGroup { member_id: f.bo, group: None }).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Forbidden);
+        let err = f.by(f.fac, Command::MoveToGroup { member_id: f.bo, group: Some(99) }).unwrap_err();
+        assert_eq!(err.code, ErrorCode::NotFound);
+    }
+}
