@@ -88,6 +88,8 @@ pub enum Event {
     UndoPushed { member_id: MemberId, entry: UndoEntry },
     #[serde(rename = "undo.popped")]
     UndoPopped { member_id: MemberId },
+    #[serde(rename = "member.contributed")]
+    Contributed { member_id: MemberId, total: u32 },
     /// What everyone else receives in place of an event meant for one member: it only moves
     /// `seq` on, so that nobody sees a gap. Rules never decide it.
     #[serde(rename = "private")]
@@ -95,6 +97,17 @@ pub enum Event {
 }
 
 impl Event {
+    /// Whether this records something a member wrote (counted in the participation panel).
+    pub fn is_contribution(&self) -> bool {
+        matches!(
+            self,
+            Event::CheckinSet { .. }
+                | Event::FactorSet { .. }
+                | Event::DefinitionChanged { .. }
+                | Event::HighlightSet { .. }
+        )
+    }
+
     /// Who may receive this event: everyone (`None`), or only the given member.
     pub fn audience(&self) -> Option<MemberId> {
         match self {
@@ -189,6 +202,9 @@ impl RoomState {
                         self.undo.remove(member_id);
                     }
                 }
+            }
+            Event::Contributed { member_id, total } => {
+                self.contributions.insert(*member_id, *total);
             }
             Event::Private => {}
             other => {

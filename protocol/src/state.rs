@@ -176,6 +176,10 @@ pub struct RoomState {
     /// Whether the room moves on by itself once every present participant is ready.
     #[serde(default)]
     pub auto_advance: bool,
+    /// How many times each member contributed (a check-in, a card, a definition edit, a
+    /// highlight), for the facilitator's participation panel.
+    #[serde(default)]
+    pub contributions: BTreeMap<MemberId, u32>,
     /// Each member's undo stack, newest last. A member's snapshot holds only their own.
     #[serde(default)]
     pub undo: BTreeMap<MemberId, Vec<UndoEntry>>,
@@ -196,6 +200,7 @@ impl RoomState {
             definitions: Definitions::default(),
             ready: BTreeSet::new(),
             auto_advance: false,
+            contributions: BTreeMap::new(),
             undo: BTreeMap::new(),
         }
     }

@@ -44,11 +44,18 @@ pub struct Context<'a> {
 }
 
 /// Decides `command` from `ctx.actor` against `state`. Undoable commands also record, for
-/// their sender, the events that would put back what they changed.
+/// their sender, the events that would put back what they changed; contributions are counted.
 pub fn apply(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Event>, Rejection> {
     let mut events = decide(state, ctx, command)?;
     if command.is_undoable() {
         undo::record(state, ctx, command, &mut events);
+    }
+    if let Some(member_id) = ctx.actor.member
+        && !matches!(command, Command::Undo)
+        && events.iter().any(Event::is_contribution)
+    {
+        let total = state.contributions.get(&member_id).copied().unwrap_or(0).saturating_add(1);
+        events.push(Event::Contributed { member_id, total });
     }
     Ok(events)
 }
