@@ -21,7 +21,7 @@ pub fn typescript() -> String {
         ClientMsg, ServerMsg, Credentials, You, ErrorCode, Command, Event, RoomState, Settings,
         Lens, Language, MemberRole, Role, Member, Timer, Checkin, RoomId, MemberId, CommandId,
         ItemId, TypingTarget, Experience, SpeakerQueue, Factor, Definitions, Group, Definition,
-        Lease, Highlight, CommonTerm, Wall, UndoEntry,
+        Lease, Highlight, CommonTerm, Wall, UndoEntry, ClientWall, Note, Cluster, DropTarget,
     ];
     let mut out = String::from(
         "// Generated from the protocol crate by `UPDATE_BINDINGS=1 cargo test -p horseshoe-protocol`.\n\

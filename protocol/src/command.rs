@@ -134,9 +134,52 @@ pub enum Command {
     /// Facilitator: move on by itself when every present participant is ready.
     #[serde(rename = "auto_advance.set")]
     SetAutoAdvance { on: bool },
+    /// Write a "Help me ..." post-it (private until revealed); `text` is what follows "Help me".
+    #[serde(rename = "note.add")]
+    AddNote { id: ItemId, text: String },
+    /// The author changes their note (a facilitator may change a revealed one).
+    #[serde(rename = "note.edit")]
+    EditNote { id: ItemId, text: String },
+    #[serde(rename = "note.delete")]
+    DeleteNote { id: ItemId },
+    /// Facilitator: reveal one person's notes (their turn to place them), or everyone's.
+    #[serde(rename = "notes.reveal")]
+    RevealNotes {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        member_id: Option<MemberId>,
+    },
+    /// Anyone: drop a revealed note at a position, onto another note or a cluster, or loose.
+    #[serde(rename = "note.drop")]
+    DropNote {
+        id: ItemId,
+        x: i32,
+        y: i32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        onto: Option<DropTarget>,
+    },
+    #[serde(rename = "cluster.rename")]
+    RenameCluster { id: ItemId, name: String },
+    /// Every note of `from` goes into `into`.
+    #[serde(rename = "cluster.merge")]
+    MergeClusters { from: ItemId, into: ItemId },
+    /// The cluster goes; its notes stay where they are, loose.
+    #[serde(rename = "cluster.dissolve")]
+    DissolveCluster { id: ItemId },
     /// Undo the sender's own last undoable action.
     #[serde(rename = "undo")]
     Undo,
+}
+
+/// Where a note is dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DropTarget {
+    /// Onto another note: they join its cluster, or start a new one with the given id.
+    Note { id: ItemId, new_cluster: ItemId },
+    /// Into a cluster.
+    Cluster { id: ItemId },
 }
 
 impl Command {
@@ -155,6 +198,12 @@ impl Command {
                 | Command::AddHighlight { .. }
                 | Command::RemoveHighlight { .. }
                 | Command::SetWorkingDefinition { .. }
+                | Command::EditNote { .. }
+                | Command::DeleteNote { .. }
+                | Command::DropNote { .. }
+                | Command::RenameCluster { .. }
+                | Command::MergeClusters { .. }
+                | Command::DissolveCluster { .. }
         )
     }
 

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use crate::ids::{GroupId, ItemId, MemberId};
 use crate::limits::UNDO_DEPTH;
 use crate::state::{
-    Checkin, CommonTerm, Definition, Definitions, Factor, Group, Highlight, Lease, Member, RoomState,
-    Settings, SpeakerQueue, Timer, UndoEntry, Wall,
+    Checkin, Cluster, CommonTerm, Definition, Definitions, Factor, Group, Highlight, Lease, Member, Note,
+    RoomState, Settings, SpeakerQueue, Timer, UndoEntry, Wall,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -88,6 +88,30 @@ pub enum Event {
     UndoPushed { member_id: MemberId, entry: UndoEntry },
     #[serde(rename = "undo.popped")]
     UndoPopped { member_id: MemberId },
+    /// A note was written, changed, revealed or moved. Only its author receives it while it is
+    /// unrevealed.
+    #[serde(rename = "note.set")]
+    NoteSet { note: Note },
+    #[serde(rename = "note.removed")]
+    NoteRemoved {
+        id: ItemId,
+        /// Set when the note was unrevealed: only this member may learn of it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        private_to: Option<MemberId>,
+    },
+    #[serde(rename = "notes.pending")]
+    NotesPending { member_id: MemberId, count: u32 },
+    #[serde(rename = "reveal.turn")]
+    RevealTurn {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        member_id: Option<MemberId>,
+    },
+    #[serde(rename = "cluster.set")]
+    ClusterSet { cluster: Cluster },
+    #[serde(rename = "cluster.removed")]
+    ClusterRemoved { id: ItemId },
     #[serde(rename = "member.contributed")]
     Contributed { member_id: MemberId, total: u32 },
     /// What everyone else receives in place of an event meant for one member: it only moves
@@ -105,13 +129,15 @@ impl Event {
                 | Event::FactorSet { .. }
                 | Event::DefinitionChanged { .. }
                 | Event::HighlightSet { .. }
-        )
+        ) || matches!(self, Event::NoteSet { note } if !note.revealed)
     }
 
     /// Who may receive this event: everyone (`None`), or only the given member.
     pub fn audience(&self) -> Option<MemberId> {
         match self {
             Event::UndoPushed { member_id, .. } | Event::UndoPopped { member_id } => Some(*member_id),
+            Event::NoteSet { note } if !note.revealed => Some(note.author),
+            Event::NoteRemoved { private_to, .. } => *private_to,
             _ => None,
         }
     }
@@ -202,6 +228,26 @@ impl RoomState {
                         self.undo.remove(member_id);
                     }
                 }
+            }
+            Event::NoteSet { note } => {
+                self.wall.notes.insert(note.id.clone(), note.clone());
+            }
+            Event::NoteRemoved { id, .. } => {
+                self.wall.notes.remove(id);
+            }
+            Event::NotesPending { member_id, count } => {
+                if *count == 0 {
+                    self.wall.pending.remove(member_id);
+                } else {
+                    self.wall.pending.insert(*member_id, *count);
+                }
+            }
+            Event::RevealTurn { member_id } => self.wall.turn = *member_id,
+            Event::ClusterSet { cluster } => {
+                self.wall.clusters.insert(cluster.id.clone(), cluster.clone());
+            }
+            Event::ClusterRemoved { id } => {
+                self.wall.clusters.remove(id);
             }
             Event::Contributed { member_id, total } => {
                 self.contributions.insert(*member_id, *total);

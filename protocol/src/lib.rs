@@ -27,14 +27,15 @@ pub mod state;
 pub mod terms;
 pub mod text;
 
-pub use command::Command;
+pub use command::{Command, DropTarget};
 pub use event::Event;
 pub use ids::{CommandId, GroupId, ItemId, MemberId, RoomId};
 pub use messages::{ClientMsg, Credentials, ErrorCode, Rejection, ServerMsg, TypingTarget, You};
 pub use rules::{Context, admit, apply};
 pub use state::{
-    Actor, Checkin, CommonTerm, Definition, Definitions, Experience, Factor, Group, Highlight, Language,
-    Lease, Lens, Member, MemberRole, Role, RoomState, Settings, SpeakerQueue, Timer, UndoEntry, Wall,
+    Actor, Checkin, ClientWall, Cluster, CommonTerm, Definition, Definitions, Experience, Factor, Group,
+    Highlight, Language, Lease, Lens, Member, MemberRole, Note, Role, RoomState, Settings, SpeakerQueue,
+    Timer, UndoEntry, Wall,
 };
 
 /// Bumped whenever a message changes shape; a client with another version is refused in `hello`.

@@ -40,3 +40,14 @@ pub const LEASE_MS: i64 = 15_000;
 pub const UNDO_DEPTH: usize = 20;
 /// Suggested common terms shown at most.
 pub const MAX_COMMON_TERMS: usize = 15;
+/// Longest "Help me ..." post-it (the prefix is not counted): one reason, in one breath.
+pub const MAX_NOTE_CHARS: usize = 200;
+/// Post-its in a room: 20 people writing a handful each, with room to spare.
+pub const MAX_NOTES: usize = 1000;
+/// Post-its one person may write.
+pub const MAX_NOTES_PER_MEMBER: usize = 50;
+/// Longest cluster name (a type of client).
+pub const MAX_CLUSTER_NAME_CHARS: usize = 60;
+/// The wall's size in its own units; positions are clamped into it.
+pub const WALL_WIDTH: i32 = 4000;
+pub const WALL_HEIGHT: i32 = 3000;

@@ -5,7 +5,7 @@ use ts_rs::TS;
 
 use crate::command::Command;
 use crate::event::Event;
-use crate::ids::{CommandId, GroupId, MemberId};
+use crate::ids::{CommandId, GroupId, ItemId, MemberId};
 use crate::state::{Role, RoomState};
 
 /// How a client proves who it is in `hello`.
@@ -49,6 +49,9 @@ pub enum ClientMsg {
     /// Ephemeral: the text as the sender is typing it, for everyone else to see live. Only the
     /// holder of the field's edit lease may send it; never stored.
     Typing { target: TypingTarget, text: String },
+    /// Ephemeral: a revealed post-it under the sender's pointer, for everyone else to see it
+    /// move; the drop is the durable `note.drop`.
+    Drag { id: ItemId, x: i32, y: i32 },
 }
 
 /// A shared text field that someone can be seen typing into.
@@ -106,6 +109,8 @@ pub enum ServerMsg {
     Presence { online: Vec<MemberId>, viewers: u32 },
     /// Someone's text as they type it (ephemeral, not numbered).
     Typing { target: TypingTarget, member_id: MemberId, text: String },
+    /// Someone dragging a post-it (ephemeral, not numbered).
+    Drag { member_id: MemberId, id: ItemId, x: i32, y: i32 },
     /// A problem with the connection itself; usually followed by a close.
     Error { code: ErrorCode, message: String },
 }

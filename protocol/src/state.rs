@@ -170,6 +170,9 @@ pub struct RoomState {
     /// Step 3 (and later steps): groups, their definitions and the highlighting.
     #[serde(default)]
     pub definitions: Definitions,
+    /// Step 4: "Help me..." post-its and their clusters.
+    #[serde(default)]
+    pub wall: ClientWall,
     /// Who marked "I'm done", as (step, member) pairs.
     #[serde(default)]
     pub ready: BTreeSet<(u8, MemberId)>,
@@ -198,6 +201,7 @@ impl RoomState {
             checkins: BTreeMap::new(),
             experience: Experience::default(),
             definitions: Definitions::default(),
+            wall: ClientWall::default(),
             ready: BTreeSet::new(),
             auto_advance: false,
             contributions: BTreeMap::new(),
@@ -231,6 +235,7 @@ impl RoomState {
     pub fn view_for(&self, member: Option<MemberId>) -> RoomState {
         let mut view = self.clone();
         view.undo.retain(|id, _| Some(*id) == member);
+        view.wall.notes.retain(|_, note| note.revealed || Some(note.author) == member);
         view
     }
 }
@@ -394,4 +399,47 @@ pub struct UndoEntry {
     /// The command it undoes (its wire `type`, e.g. `factor.delete`).
     pub command: String,
     pub restore: Vec<Event>,
+}
+
+/// A "Help me ..." post-it (step 4). Until it is revealed only its author sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Note {
+    pub id: ItemId,
+    pub author: MemberId,
+    /// What follows "Help me".
+    pub text: String,
+    pub revealed: bool,
+    /// Position on the wall, in wall units.
+    pub x: i32,
+    pub y: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub cluster: Option<ItemId>,
+    /// The cluster whose notes this one most resembles, suggested when it was revealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub suggestion: Option<ItemId>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// A cluster of notes: a type of client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Cluster {
+    pub id: ItemId,
+    pub name: String,
+}
+
+/// Step 4: who are our clients?
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct ClientWall {
+    /// Revealed notes, and (in a member's own view) their own unrevealed ones.
+    pub notes: BTreeMap<ItemId, Note>,
+    pub clusters: BTreeMap<ItemId, Cluster>,
+    /// How many unrevealed notes each member has written: all that others may know of them.
+    pub pending: BTreeMap<MemberId, u32>,
+    /// Whose notes were revealed last, while they place them on the wall.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub turn: Option<MemberId>,
 }

@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use horseshoe_protocol::{
-    Actor, Command, Context, Event, ItemId, Member, MemberId, MemberRole, RoomId, RoomState, Settings, admit,
-    apply,
+    Actor, Command, Context, DropTarget, Event, ItemId, Member, MemberId, MemberRole, RoomId, RoomState,
+    Settings, admit, apply,
 };
 use uuid::Uuid;
 
@@ -41,9 +41,12 @@ fn random_command(rand: &mut Rand, state: &RoomState, people: &[MemberId], n: u6
     let factors: Vec<ItemId> = state.experience.factors.keys().cloned().collect();
     let highlights: Vec<ItemId> = state.definitions.highlights.keys().cloned().collect();
     let groups: Vec<u32> = state.definitions.groups.keys().copied().collect();
+    let notes: Vec<ItemId> = state.wall.notes.keys().cloned().collect();
+    let clusters: Vec<ItemId> = state.wall.clusters.keys().cloned().collect();
+    let note = rand.pick(&notes).unwrap_or(ItemId("none".into()));
     let person = rand.pick(people).unwrap_or(MemberId(Uuid::nil()));
     let group = rand.pick(&groups).unwrap_or(1);
-    match rand.below(16) {
+    match rand.below(24) {
         0 => Command::FormGroups,
         1 => Command::MoveToGroup { member_id: person, group: rand.pick(&groups) },
         2 | 3 => Command::WriteDefinition { group, text: sentence(rand), release: rand.below(3) == 0 },
@@ -69,6 +72,27 @@ fn random_command(rand: &mut Rand, state: &RoomState, people: &[MemberId], n: u6
         12 => Command::SetCheckin { contribute: sentence(rand), get_out: sentence(rand) },
         13 => Command::SetReady { ready: rand.below(2) == 0 },
         14 => Command::OpenFactors { open: true },
+        15 | 16 => Command::AddNote { id: ItemId(format!("n{n}")), text: sentence(rand) },
+        17 => Command::RevealNotes { member_id: if rand.below(2) == 0 { Some(person) } else { None } },
+        18 | 19 => {
+            let onto = match rand.below(3) {
+                0 => None,
+                1 => rand.pick(&clusters).map(|id| DropTarget::Cluster { id }),
+                _ => {
+                    rand.pick(&notes).map(|id| DropTarget::Note { id, new_cluster: ItemId(format!("k{n}")) })
+                }
+            };
+            Command::DropNote { id: note, x: rand.below(5000) as i32 - 500, y: rand.below(4000) as i32, onto }
+        }
+        20 => Command::MergeClusters {
+            from: rand.pick(&clusters).unwrap_or(ItemId("a".into())),
+            into: rand.pick(&clusters).unwrap_or(ItemId("b".into())),
+        },
+        21 => Command::DissolveCluster { id: rand.pick(&clusters).unwrap_or(ItemId("none".into())) },
+        22 => Command::RenameCluster {
+            id: rand.pick(&clusters).unwrap_or(ItemId("none".into())),
+            name: sentence(rand),
+        },
         _ => Command::Undo,
     }
 }
@@ -110,8 +134,8 @@ fn replicas_applying_the_same_events_reach_byte_identical_state() {
 
         let mut applied = 0;
         let mut snapshot = None;
-        for n in 0..3000_u64 {
-            if n == 1500 {
+        for n in 0..4000_u64 {
+            if n == 2000 {
                 snapshot = Some(serde_json::to_string(&server).expect("snapshot"));
             }
             if rand.below(50) == 0 {
@@ -135,6 +159,11 @@ fn replicas_applying_the_same_events_reach_byte_identical_state() {
         }
         assert!(applied > 600, "seed {seed}: only {applied} commands applied; the simulation is too timid");
         assert!(!server.definitions.highlights.is_empty() || !server.definitions.texts.is_empty());
+        assert!(
+            log.iter().any(|(_, e)| matches!(e, Event::ClusterSet { .. })),
+            "seed {seed}: no cluster formed"
+        );
+        assert!(server.wall.notes.values().any(|n| n.revealed), "seed {seed}: nothing revealed");
 
         let expected = serde_json::to_string(&server).expect("serializes");
         let mut fresh = RoomState::new(server.id.clone(), Settings::default(), 0);

@@ -5,6 +5,7 @@
 //! - [`http`]: the router, the JSON API, the embedded browser client, security headers.
 //! - [`ws`]: one WebSocket connection: `hello`, the reader, the batching writer.
 //! - [`registry`]: finds (and starts) a room's task by id.
+//! - [`live`]: the per-connection throttle of ephemeral messages (typing, dragging).
 //! - [`room`]: the room actor, the single owner of a room's state: decide, commit, fan out.
 //! - [`store`]: the event log and snapshots in SQLite, behind the `Backend` trait, with group
 //!   commit on one writer thread.
@@ -18,6 +19,7 @@
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod live;
 pub mod registry;
 pub mod room;
 pub mod secret;

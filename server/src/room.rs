@@ -10,11 +10,11 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
-use horseshoe_protocol::limits::MAX_DEFINITION_CHARS;
+use horseshoe_protocol::limits::{MAX_DEFINITION_CHARS, WALL_HEIGHT, WALL_WIDTH};
 use horseshoe_protocol::{
-    Actor, Command, CommandId, Context, Credentials, ErrorCode, Event, Language, Lens, Member, MemberId,
-    MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId, RoomState, ServerMsg, TypingTarget, You, admit,
-    apply,
+    Actor, ClientMsg, Command, CommandId, Context, Credentials, ErrorCode, Event, Language, Lens, Member,
+    MemberId, MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId, RoomState, ServerMsg, TypingTarget, You,
+    admit, apply,
 };
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
@@ -22,6 +22,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use crate::live::{Live, LiveKey};
 use crate::registry::Registry;
 use crate::secret;
 use crate::store::{Append, LoadedRoom, LogEntry, Store, TokenRow};
@@ -34,9 +35,6 @@ const MAX_BATCH: usize = 256;
 const SNAPSHOT_EVERY: u64 = 500;
 /// Command ids remembered per room to recognise resends (also reloaded after a restart).
 pub const DEDUP_WINDOW: usize = 4096;
-/// Live typing previews are forwarded at most this often per connection (about 30 a second);
-/// the latest preview in between is kept and sent when the interval is up.
-pub const TYPING_INTERVAL: Duration = Duration::from_millis(33);
 /// Default name of a facilitator who gave none.
 const DEFAULT_FACILITATOR_NAME: &str = "Facilitator";
 
@@ -124,11 +122,26 @@ pub struct RoomSummary {
 }
 
 pub enum RoomMsg {
-    Join { request: JoinRequest, reply: oneshot::Sender<Result<Joined, Rejection>> },
-    Command { conn: ConnId, id: CommandId, command: Command },
-    Typing { conn: ConnId, target: TypingTarget, text: String },
-    Leave { conn: ConnId },
-    Summary { reply: oneshot::Sender<RoomSummary> },
+    Join {
+        request: JoinRequest,
+        reply: oneshot::Sender<Result<Joined, Rejection>>,
+    },
+    Command {
+        conn: ConnId,
+        id: CommandId,
+        command: Command,
+    },
+    /// An ephemeral message (typing, dragging) to pass on to everyone else.
+    Live {
+        conn: ConnId,
+        msg: ClientMsg,
+    },
+    Leave {
+        conn: ConnId,
+    },
+    Summary {
+        reply: oneshot::Sender<RoomSummary>,
+    },
 }
 
 /// How the registry reaches a room's task.
@@ -220,13 +233,7 @@ pub struct Room {
     last_presence: Option<(Vec<MemberId>, u32)>,
     /// Members with an open connection, as the rules see them.
     online: BTreeSet<MemberId>,
-    typing: HashMap<ConnId, Typing>,
-}
-
-/// One connection's live-typing throttle.
-struct Typing {
-    last_sent: Instant,
-    pending: Option<(TypingTarget, String)>,
+    live: Live,
 }
 
 pub fn now_ms() -> i64 {
@@ -259,7 +266,7 @@ impl Room {
             events_since_snapshot: 0,
             last_presence: None,
             online: BTreeSet::new(),
-            typing: HashMap::new(),
+            live: Live::default(),
         };
         room.reset(loaded);
         room
@@ -304,12 +311,12 @@ impl Room {
         let mut idle_since = Some(Instant::now());
         loop {
             let idle_deadline = idle_since.map(|t| t + idle_unload);
-            let typing_deadline = room.next_typing_flush();
+            let live_due = room.live.next_due();
             let first = tokio::select! {
                 biased;
                 () = shutdown.cancelled() => break,
-                () = sleep_until(typing_deadline) => {
-                    room.flush_typing();
+                () = sleep_until(live_due) => {
+                    room.flush_live();
                     continue;
                 }
                 msg = rx.recv() => match msg {
@@ -377,10 +384,10 @@ impl Room {
                 RoomMsg::Command { conn, id, command } => {
                     self.command(conn, id, command, &mut entries, &mut out);
                 }
-                RoomMsg::Typing { conn, target, text } => self.typing(conn, target, text),
+                RoomMsg::Live { conn, msg } => self.live(conn, msg),
                 RoomMsg::Leave { conn } => {
                     self.conns.remove(&conn);
-                    self.typing.remove(&conn);
+                    self.live.forget(conn);
                     self.online = self.conns.values().filter_map(|c| c.actor.member).collect();
                     out.push(Out::Presence);
                 }
@@ -642,56 +649,42 @@ impl Room {
         }
     }
 
-    /// A live-typing preview: only the field's lease holder may send one; it goes to everyone
-    /// else, at most every [`TYPING_INTERVAL`] per connection, the latest text winning.
-    fn typing(&mut self, conn: ConnId, target: TypingTarget, text: String) {
-        let Some(member) = self.conns.get(&conn).and_then(|c| c.actor.member) else {
-            return;
-        };
-        let TypingTarget::Definition { group } = target;
-        let lease = self.state.definitions.texts.get(&group).and_then(|d| d.lease);
-        if lease.is_none_or(|l| l.holder != member) || text.chars().count() > MAX_DEFINITION_CHARS {
-            return;
-        }
-        let now = Instant::now();
-        let fresh = Typing { last_sent: now - TYPING_INTERVAL, pending: None };
-        let throttle = self.typing.entry(conn).or_insert(fresh);
-        if now.duration_since(throttle.last_sent) >= TYPING_INTERVAL {
-            throttle.last_sent = now;
-            throttle.pending = None;
-            self.send_typing(conn, member, target, text);
-        } else {
-            throttle.pending = Some((target, text));
-        }
-    }
-
-    fn next_typing_flush(&self) -> Option<Instant> {
-        let pending = self.typing.values().filter(|t| t.pending.is_some());
-        pending.map(|t| t.last_sent + TYPING_INTERVAL).min()
-    }
-
-    fn flush_typing(&mut self) {
-        let now = Instant::now();
-        let mut due = Vec::new();
-        for (conn, throttle) in &mut self.typing {
-            if now.duration_since(throttle.last_sent) >= TYPING_INTERVAL
-                && let Some(pending) = throttle.pending.take()
-            {
-                throttle.last_sent = now;
-                due.push((*conn, pending));
+    /// An ephemeral message: typing only by the field's lease holder, dragging only of a
+    /// revealed note; passed on to everyone else through the [`Live`] throttle.
+    fn live(&mut self, conn: ConnId, msg: ClientMsg) {
+        let Some(member_id) = self.conns.get(&conn).and_then(|c| c.actor.member) else { return };
+        let (key, out) = match msg {
+            ClientMsg::Typing { target, text } => {
+                let TypingTarget::Definition { group } = target;
+                let lease = self.state.definitions.texts.get(&group).and_then(|d| d.lease);
+                if lease.is_none_or(|l| l.holder != member_id) || text.chars().count() > MAX_DEFINITION_CHARS
+                {
+                    return;
+                }
+                (LiveKey::Typing(target), ServerMsg::Typing { target, member_id, text })
             }
-        }
-        for (conn, (target, text)) in due {
-            if let Some(member) = self.conns.get(&conn).and_then(|c| c.actor.member) {
-                self.send_typing(conn, member, target, text);
+            ClientMsg::Drag { id, x, y } => {
+                if !self.state.wall.notes.get(&id).is_some_and(|n| n.revealed) {
+                    return;
+                }
+                let (x, y) = (x.clamp(0, WALL_WIDTH), y.clamp(0, WALL_HEIGHT));
+                (LiveKey::Drag(id.clone()), ServerMsg::Drag { member_id, id, x, y })
             }
+            ClientMsg::Hello { .. } | ClientMsg::Cmd { .. } => return,
+        };
+        for msg in self.live.offer(conn, key, out, Instant::now()) {
+            self.send_live(conn, &msg);
         }
     }
 
-    fn send_typing(&self, from: ConnId, member_id: MemberId, target: TypingTarget, text: String) {
-        let Some(frame) = frame(&ServerMsg::Typing { target, member_id, text }) else {
-            return;
-        };
+    fn flush_live(&mut self) {
+        for (conn, msg) in self.live.due(Instant::now()) {
+            self.send_live(conn, &msg);
+        }
+    }
+
+    fn send_live(&self, from: ConnId, msg: &ServerMsg) {
+        let Some(frame) = frame(msg) else { return };
         for (id, conn) in &self.conns {
             if *id != from {
                 conn.outbox.send(frame.clone());

@@ -148,8 +148,8 @@ async fn read_loop(
                     return;
                 }
             }
-            Ok(Some(ClientMsg::Typing { target, text })) => {
-                if room.tx.send(RoomMsg::Typing { conn, target, text }).await.is_err() {
+            Ok(Some(msg @ (ClientMsg::Typing { .. } | ClientMsg::Drag { .. }))) => {
+                if room.tx.send(RoomMsg::Live { conn, msg }).await.is_err() {
                     return;
                 }
             }

@@ -5,12 +5,12 @@ export type ClientMsg = { "type": "hello", protocol: number, credentials: Creden
 /**
  * Display name for a new member (ignored when a token brings back an existing one).
  */
-name?: string, } | { "type": "cmd", id: CommandId, cmd: Command, } | { "type": "typing", target: TypingTarget, text: string, };
+name?: string, } | { "type": "cmd", id: CommandId, cmd: Command, } | { "type": "typing", target: TypingTarget, text: string, } | { "type": "drag", id: ItemId, x: number, y: number, };
 export type ServerMsg = { "type": "welcome", protocol: number, you: You, room: RoomState, online: Array<MemberId>, viewers: number, 
 /**
  * The server's clock (ms since the Unix epoch) when this was sent, for countdowns.
  */
-server_time: number, } | { "type": "event", seq: number, event: Event, } | { "type": "ack", id: CommandId, seq: number, } | { "type": "reject", id: CommandId, code: ErrorCode, message: string, } | { "type": "presence", online: Array<MemberId>, viewers: number, } | { "type": "typing", target: TypingTarget, member_id: MemberId, text: string, } | { "type": "error", code: ErrorCode, message: string, };
+server_time: number, } | { "type": "event", seq: number, event: Event, } | { "type": "ack", id: CommandId, seq: number, } | { "type": "reject", id: CommandId, code: ErrorCode, message: string, } | { "type": "presence", online: Array<MemberId>, viewers: number, } | { "type": "typing", target: TypingTarget, member_id: MemberId, text: string, } | { "type": "drag", member_id: MemberId, id: ItemId, x: number, y: number, } | { "type": "error", code: ErrorCode, message: string, };
 export type Credentials = { "role": "facilitator", key: string, token?: string, } | { "role": "participant", token?: string, } | { "role": "viewer" };
 export type You = { role: Role, member_id?: MemberId, 
 /**
@@ -19,8 +19,12 @@ export type You = { role: Role, member_id?: MemberId,
  */
 token?: string, };
 export type ErrorCode = "bad_request" | "unsupported_version" | "unauthorized" | "forbidden" | "not_found" | "gone" | "too_long" | "limit_reached" | "conflict" | "rate_limited" | "internal";
-export type Command = { "type": "settings.update", title?: string, organisation?: string, lens?: Lens, language?: Language, group_size?: number, } | { "type": "step.set", step: number, } | { "type": "timer.start", duration_ms: number, } | { "type": "timer.pause" } | { "type": "timer.resume" } | { "type": "timer.extend", by_ms: number, } | { "type": "timer.clear" } | { "type": "member.rename", name: string, } | { "type": "checkin.set", contribute: string, get_out: string, } | { "type": "checkin.clear", member_id: MemberId, } | { "type": "queue.set", order: Array<MemberId>, } | { "type": "queue.shuffle" } | { "type": "queue.next" } | { "type": "queue.call", member_id: MemberId, } | { "type": "scribe.set", member_id?: MemberId, } | { "type": "factors.open", open: boolean, } | { "type": "factor.add", id: ItemId, text: string, } | { "type": "factor.edit", id: ItemId, text: string, } | { "type": "factor.delete", id: ItemId, } | { "type": "factor.merge", from: ItemId, into: ItemId, } | { "type": "groups.form" } | { "type": "group.move", member_id: MemberId, group?: number, } | { "type": "definition.lease", group: number, } | { "type": "definition.write", group: number, text: string, release: boolean, } | { "type": "definition.release", group: number, } | { "type": "wall.show", shown: boolean, } | { "type": "wall.read", group?: number, } | { "type": "highlight.add", id: ItemId, group: number, start: number, end: number, } | { "type": "highlight.remove", id: ItemId, } | { "type": "working.set", text: string, } | { "type": "ready.set", ready: boolean, } | { "type": "auto_advance.set", on: boolean, } | { "type": "undo" };
-export type Event = { "type": "member.joined", member: Member, } | { "type": "member.renamed", member_id: MemberId, name: string, } | { "type": "settings.changed", settings: Settings, } | { "type": "step.changed", step: number, } | { "type": "timer.changed", timer: Timer, } | { "type": "checkin.set", member_id: MemberId, checkin: Checkin, } | { "type": "checkin.cleared", member_id: MemberId, } | { "type": "queue.changed", queue: SpeakerQueue, } | { "type": "scribe.changed", scribe?: MemberId, } | { "type": "factors.opened", open: boolean, } | { "type": "factor.set", factor: Factor, } | { "type": "factor.removed", id: ItemId, } | { "type": "groups.changed", groups: Array<Group>, } | { "type": "definition.changed", group: number, text: string, by?: MemberId, at: number, } | { "type": "lease.changed", group: number, lease?: Lease, } | { "type": "wall.changed", wall: Wall, } | { "type": "highlight.set", highlight: Highlight, } | { "type": "highlight.removed", id: ItemId, } | { "type": "common.changed", common: Array<CommonTerm>, } | { "type": "working.changed", text: string, } | { "type": "ready.changed", step: number, member_id: MemberId, ready: boolean, } | { "type": "auto_advance.changed", on: boolean, } | { "type": "undo.pushed", member_id: MemberId, entry: UndoEntry, } | { "type": "undo.popped", member_id: MemberId, } | { "type": "member.contributed", member_id: MemberId, total: number, } | { "type": "private" };
+export type Command = { "type": "settings.update", title?: string, organisation?: string, lens?: Lens, language?: Language, group_size?: number, } | { "type": "step.set", step: number, } | { "type": "timer.start", duration_ms: number, } | { "type": "timer.pause" } | { "type": "timer.resume" } | { "type": "timer.extend", by_ms: number, } | { "type": "timer.clear" } | { "type": "member.rename", name: string, } | { "type": "checkin.set", contribute: string, get_out: string, } | { "type": "checkin.clear", member_id: MemberId, } | { "type": "queue.set", order: Array<MemberId>, } | { "type": "queue.shuffle" } | { "type": "queue.next" } | { "type": "queue.call", member_id: MemberId, } | { "type": "scribe.set", member_id?: MemberId, } | { "type": "factors.open", open: boolean, } | { "type": "factor.add", id: ItemId, text: string, } | { "type": "factor.edit", id: ItemId, text: string, } | { "type": "factor.delete", id: ItemId, } | { "type": "factor.merge", from: ItemId, into: ItemId, } | { "type": "groups.form" } | { "type": "group.move", member_id: MemberId, group?: number, } | { "type": "definition.lease", group: number, } | { "type": "definition.write", group: number, text: string, release: boolean, } | { "type": "definition.release", group: number, } | { "type": "wall.show", shown: boolean, } | { "type": "wall.read", group?: number, } | { "type": "highlight.add", id: ItemId, group: number, start: number, end: number, } | { "type": "highlight.remove", id: ItemId, } | { "type": "working.set", text: string, } | { "type": "ready.set", ready: boolean, } | { "type": "auto_advance.set", on: boolean, } | { "type": "note.add", id: ItemId, text: string, } | { "type": "note.edit", id: ItemId, text: string, } | { "type": "note.delete", id: ItemId, } | { "type": "notes.reveal", member_id?: MemberId, } | { "type": "note.drop", id: ItemId, x: number, y: number, onto?: DropTarget, } | { "type": "cluster.rename", id: ItemId, name: string, } | { "type": "cluster.merge", from: ItemId, into: ItemId, } | { "type": "cluster.dissolve", id: ItemId, } | { "type": "undo" };
+export type Event = { "type": "member.joined", member: Member, } | { "type": "member.renamed", member_id: MemberId, name: string, } | { "type": "settings.changed", settings: Settings, } | { "type": "step.changed", step: number, } | { "type": "timer.changed", timer: Timer, } | { "type": "checkin.set", member_id: MemberId, checkin: Checkin, } | { "type": "checkin.cleared", member_id: MemberId, } | { "type": "queue.changed", queue: SpeakerQueue, } | { "type": "scribe.changed", scribe?: MemberId, } | { "type": "factors.opened", open: boolean, } | { "type": "factor.set", factor: Factor, } | { "type": "factor.removed", id: ItemId, } | { "type": "groups.changed", groups: Array<Group>, } | { "type": "definition.changed", group: number, text: string, by?: MemberId, at: number, } | { "type": "lease.changed", group: number, lease?: Lease, } | { "type": "wall.changed", wall: Wall, } | { "type": "highlight.set", highlight: Highlight, } | { "type": "highlight.removed", id: ItemId, } | { "type": "common.changed", common: Array<CommonTerm>, } | { "type": "working.changed", text: string, } | { "type": "ready.changed", step: number, member_id: MemberId, ready: boolean, } | { "type": "auto_advance.changed", on: boolean, } | { "type": "undo.pushed", member_id: MemberId, entry: UndoEntry, } | { "type": "undo.popped", member_id: MemberId, } | { "type": "note.set", note: Note, } | { "type": "note.removed", id: ItemId, 
+/**
+ * Set when the note was unrevealed: only this member may learn of it.
+ */
+private_to?: MemberId, } | { "type": "notes.pending", member_id: MemberId, count: number, } | { "type": "reveal.turn", member_id?: MemberId, } | { "type": "cluster.set", cluster: Cluster, } | { "type": "cluster.removed", id: ItemId, } | { "type": "member.contributed", member_id: MemberId, total: number, } | { "type": "private" };
 export type RoomState = { id: RoomId, 
 /**
  * Sequence number of the last event applied (0 for a new room).
@@ -38,6 +42,10 @@ experience: Experience,
  * Step 3 (and later steps): groups, their definitions and the highlighting.
  */
 definitions: Definitions, 
+/**
+ * Step 4: "Help me..." post-its and their clusters.
+ */
+wall: ClientWall, 
 /**
  * Who marked "I'm done", as (step, member) pairs.
  */
@@ -127,3 +135,31 @@ export type UndoEntry = {
  * The command it undoes (its wire `type`, e.g. `factor.delete`).
  */
 command: string, restore: Array<Event>, };
+export type ClientWall = { 
+/**
+ * Revealed notes, and (in a member's own view) their own unrevealed ones.
+ */
+notes: { [key in ItemId]: Note }, clusters: { [key in ItemId]: Cluster }, 
+/**
+ * How many unrevealed notes each member has written: all that others may know of them.
+ */
+pending: { [key in MemberId]: number }, 
+/**
+ * Whose notes were revealed last, while they place them on the wall.
+ */
+turn?: MemberId, };
+export type Note = { id: ItemId, author: MemberId, 
+/**
+ * What follows "Help me".
+ */
+text: string, revealed: boolean, 
+/**
+ * Position on the wall, in wall units.
+ */
+x: number, y: number, cluster?: ItemId, 
+/**
+ * The cluster whose notes this one most resembles, suggested when it was revealed.
+ */
+suggestion?: ItemId, created_at: number, };
+export type Cluster = { id: ItemId, name: string, };
+export type DropTarget = { "kind": "note", id: ItemId, new_cluster: ItemId, } | { "kind": "cluster", id: ItemId, };

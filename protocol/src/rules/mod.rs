@@ -8,6 +8,7 @@
 //! - [`experience`]: step 2's speaker queue and key-factor cards.
 //! - [`groups`]: forming groups and moving people between them.
 //! - [`definitions`]: step 3's co-written definitions, the wall, highlights, working definition.
+//! - [`notes`]: step 4's "Help me ..." post-its, reveal, moves and clusters.
 //! - [`ready`]: "I'm done" signals and auto-advance.
 //! - [`undo`]: the generic undo built from the events' earlier values.
 
@@ -16,6 +17,7 @@ pub mod definitions;
 pub mod experience;
 pub mod groups;
 pub mod members;
+pub mod notes;
 pub mod ready;
 pub mod room;
 pub mod undo;
@@ -100,6 +102,14 @@ fn decide(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Eve
         Command::SetWorkingDefinition { text } => definitions::set_working(state, ctx, text),
         Command::SetReady { ready } => ready::set(state, ctx, *ready),
         Command::SetAutoAdvance { on } => ready::set_auto_advance(state, ctx, *on),
+        Command::AddNote { id, text } => notes::add(state, ctx, id, text),
+        Command::EditNote { id, text } => notes::edit(state, ctx, id, text),
+        Command::DeleteNote { id } => notes::delete(state, ctx, id),
+        Command::RevealNotes { member_id } => notes::reveal(state, ctx, *member_id),
+        Command::DropNote { id, x, y, onto } => notes::drop(state, ctx, id, *x, *y, onto),
+        Command::RenameCluster { id, name } => notes::rename_cluster(state, ctx, id, name),
+        Command::MergeClusters { from, into } => notes::merge_clusters(state, ctx, from, into),
+        Command::DissolveCluster { id } => notes::dissolve_cluster(state, ctx, id),
         Command::Undo => undo::undo(state, ctx),
     }
 }

@@ -6,7 +6,7 @@ use super::{Context, definitions, require_member};
 use crate::command::Command;
 use crate::event::Event;
 use crate::messages::{ErrorCode, Rejection};
-use crate::state::{Definition, Factor, Highlight, RoomState, UndoEntry};
+use crate::state::{Cluster, Definition, Factor, Highlight, Note, RoomState, UndoEntry};
 
 /// Appends to `events` the sender's undo entry for them, if they change anything undoable.
 pub(super) fn record(state: &RoomState, ctx: &Context, command: &Command, events: &mut Vec<Event>) {
@@ -49,6 +49,28 @@ fn inverse(state: &RoomState, event: &Event) -> Option<Event> {
             }
         }
         Event::WorkingChanged { .. } => Event::WorkingChanged { text: definitions.working.clone() },
+        Event::NoteSet { note: Note { id, .. } } | Event::NoteRemoved { id, .. } => {
+            match state.wall.notes.get(id) {
+                Some(old) => Event::NoteSet { note: old.clone() },
+                None => {
+                    let private_to = match event {
+                        Event::NoteSet { note } if !note.revealed => Some(note.author),
+                        _ => None,
+                    };
+                    Event::NoteRemoved { id: id.clone(), private_to }
+                }
+            }
+        }
+        Event::NotesPending { member_id, .. } => {
+            let count = state.wall.pending.get(member_id).copied().unwrap_or(0);
+            Event::NotesPending { member_id: *member_id, count }
+        }
+        Event::ClusterSet { cluster: Cluster { id, .. } } | Event::ClusterRemoved { id } => {
+            match state.wall.clusters.get(id) {
+                Some(old) => Event::ClusterSet { cluster: old.clone() },
+                None => Event::ClusterRemoved { id: id.clone() },
+            }
+        }
         _ => return None,
     })
 }
