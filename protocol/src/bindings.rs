@@ -22,6 +22,7 @@ pub fn typescript() -> String {
         Lens, Language, MemberRole, Role, Member, Timer, Checkin, RoomId, MemberId, CommandId,
         ItemId, TypingTarget, Experience, SpeakerQueue, Factor, Definitions, Group, Definition,
         Lease, Highlight, CommonTerm, Wall, UndoEntry, ClientWall, Note, Cluster, DropTarget,
+        Assessment, Team, Card, Column, Priorities, Area, VotePhase,
     ];
     let mut out = String::from(
         "// Generated from the protocol crate by `UPDATE_BINDINGS=1 cargo test -p horseshoe-protocol`.\n\

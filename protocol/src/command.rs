@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::ids::{GroupId, ItemId, MemberId};
-use crate::state::{Language, Lens};
+use crate::state::{Column, Language, Lens};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type")]
@@ -167,6 +167,94 @@ pub enum Command {
     /// The cluster goes; its notes stay where they are, loose.
     #[serde(rename = "cluster.dissolve")]
     DissolveCluster { id: ItemId },
+    /// Facilitator: the teams are the step 3 groups.
+    #[serde(rename = "teams.from_groups")]
+    TeamsFromGroups,
+    /// Facilitator: new balanced random teams of the present participants.
+    #[serde(rename = "teams.form")]
+    FormTeams,
+    /// Facilitator: move a participant to a team (or, with no team, into a new one).
+    #[serde(rename = "team.move")]
+    MoveToTeam {
+        member_id: MemberId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        team: Option<GroupId>,
+    },
+    /// The facilitator, or a member of the team, chooses the client type it assesses.
+    #[serde(rename = "team.cluster")]
+    AssignCluster {
+        team: GroupId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        cluster: Option<ItemId>,
+    },
+    /// A team member adds an example card to a category's column.
+    #[serde(rename = "card.add")]
+    AddCard { id: ItemId, team: GroupId, category: u8, column: Column, text: String },
+    /// Write a card's text under its edit lease; `release` lets go after.
+    #[serde(rename = "card.write")]
+    WriteCard { id: ItemId, text: String, release: bool },
+    #[serde(rename = "card.move")]
+    MoveCard { id: ItemId, category: u8, column: Column },
+    #[serde(rename = "card.delete")]
+    DeleteCard { id: ItemId },
+    /// A team member rates a category 1 to 5 (0 clears).
+    #[serde(rename = "rating.set")]
+    SetRating { team: GroupId, category: u8, rating: u8 },
+    /// Facilitator: everyone follows this team's board (none: nobody presents).
+    #[serde(rename = "present.set")]
+    SetPresenting {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        team: Option<GroupId>,
+    },
+    /// Propose an area for improvement, new or from a failure card.
+    #[serde(rename = "area.add")]
+    AddArea {
+        id: ItemId,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        from_card: Option<ItemId>,
+    },
+    #[serde(rename = "area.edit")]
+    EditArea { id: ItemId, text: String },
+    #[serde(rename = "area.delete")]
+    DeleteArea { id: ItemId },
+    /// Facilitator: two areas are the same; `from` goes into `into` (with its dots).
+    #[serde(rename = "area.merge")]
+    MergeAreas { from: ItemId, into: ItemId },
+    /// Facilitator: open the dot vote with this many dots each (clears any earlier vote).
+    #[serde(rename = "vote.open")]
+    OpenVote { dots: u8 },
+    /// Put this many of your dots on an area (0 takes them back).
+    #[serde(rename = "vote.set")]
+    SetVote { area: ItemId, dots: u8 },
+    /// Facilitator: close the vote, publish the counts and rank by them.
+    #[serde(rename = "vote.close")]
+    CloseVote,
+    /// Facilitator: reorder the ranked list.
+    #[serde(rename = "ranking.set")]
+    SetRanking { order: Vec<ItemId> },
+    /// Facilitator: mark the ranked list final (or not).
+    #[serde(rename = "ranking.finalise")]
+    FinaliseRanking { finalised: bool },
+    /// The facilitator or the area's author records who takes it forward, and by when.
+    #[serde(rename = "area.follow_up")]
+    FollowUp {
+        id: ItemId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        owner: Option<String>,
+        /// `YYYY-MM-DD`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        due: Option<String>,
+    },
+    /// Facilitator: close the room (read-only for everyone), or reopen it.
+    #[serde(rename = "room.close")]
+    CloseRoom { closed: bool },
     /// Undo the sender's own last undoable action.
     #[serde(rename = "undo")]
     Undo,
@@ -204,6 +292,16 @@ impl Command {
                 | Command::RenameCluster { .. }
                 | Command::MergeClusters { .. }
                 | Command::DissolveCluster { .. }
+                | Command::TeamsFromGroups
+                | Command::FormTeams
+                | Command::MoveToTeam { .. }
+                | Command::WriteCard { .. }
+                | Command::MoveCard { .. }
+                | Command::DeleteCard { .. }
+                | Command::EditArea { .. }
+                | Command::DeleteArea { .. }
+                | Command::MergeAreas { .. }
+                | Command::SetRanking { .. }
         )
     }
 

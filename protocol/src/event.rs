@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use crate::ids::{GroupId, ItemId, MemberId};
 use crate::limits::UNDO_DEPTH;
 use crate::state::{
-    Checkin, Cluster, CommonTerm, Definition, Definitions, Factor, Group, Highlight, Lease, Member, Note,
-    RoomState, Settings, SpeakerQueue, Timer, UndoEntry, Wall,
+    Area, Card, Checkin, Cluster, CommonTerm, Definition, Definitions, Factor, Group, Highlight, Lease,
+    Member, Note, RoomState, Settings, SpeakerQueue, Team, Timer, UndoEntry, VotePhase, Wall,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -112,6 +112,40 @@ pub enum Event {
     ClusterSet { cluster: Cluster },
     #[serde(rename = "cluster.removed")]
     ClusterRemoved { id: ItemId },
+    #[serde(rename = "teams.changed")]
+    TeamsChanged {
+        #[serde(with = "crate::state::by_key")]
+        #[ts(as = "Vec<Team>")]
+        teams: BTreeMap<GroupId, Team>,
+    },
+    #[serde(rename = "card.set")]
+    CardSet { card: Card },
+    #[serde(rename = "card.removed")]
+    CardRemoved { id: ItemId },
+    #[serde(rename = "presenting.changed")]
+    PresentingChanged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        team: Option<GroupId>,
+    },
+    #[serde(rename = "area.set")]
+    AreaSet { area: Area },
+    #[serde(rename = "area.removed")]
+    AreaRemoved { id: ItemId },
+    /// Opening a vote clears every earlier dot and tally.
+    #[serde(rename = "vote.phase")]
+    VotePhaseChanged { phase: VotePhase, dots: u8 },
+    /// One member's dots on one area; only that member receives it.
+    #[serde(rename = "vote.set")]
+    VoteSet { member_id: MemberId, area: ItemId, dots: u8 },
+    #[serde(rename = "vote.used")]
+    VotesUsed { member_id: MemberId, used: u8 },
+    #[serde(rename = "tally.changed")]
+    TallyChanged { tally: BTreeMap<ItemId, u32> },
+    #[serde(rename = "ranking.changed")]
+    RankingChanged { ranking: Vec<ItemId>, finalised: bool },
+    #[serde(rename = "room.closed")]
+    RoomClosed { closed: bool },
     #[serde(rename = "member.contributed")]
     Contributed { member_id: MemberId, total: u32 },
     /// What everyone else receives in place of an event meant for one member: it only moves
@@ -129,6 +163,8 @@ impl Event {
                 | Event::FactorSet { .. }
                 | Event::DefinitionChanged { .. }
                 | Event::HighlightSet { .. }
+                | Event::CardSet { .. }
+                | Event::AreaSet { .. }
         ) || matches!(self, Event::NoteSet { note } if !note.revealed)
     }
 
@@ -138,6 +174,7 @@ impl Event {
             Event::UndoPushed { member_id, .. } | Event::UndoPopped { member_id } => Some(*member_id),
             Event::NoteSet { note } if !note.revealed => Some(note.author),
             Event::NoteRemoved { private_to, .. } => *private_to,
+            Event::VoteSet { member_id, .. } => Some(*member_id),
             _ => None,
         }
     }
@@ -249,6 +286,50 @@ impl RoomState {
             Event::ClusterRemoved { id } => {
                 self.wall.clusters.remove(id);
             }
+            Event::TeamsChanged { teams } => self.assessment.teams.clone_from(teams),
+            Event::CardSet { card } => {
+                self.assessment.cards.insert(card.id.clone(), card.clone());
+            }
+            Event::CardRemoved { id } => {
+                self.assessment.cards.remove(id);
+            }
+            Event::PresentingChanged { team } => self.priorities.presenting = *team,
+            Event::AreaSet { area } => {
+                self.priorities.areas.insert(area.id.clone(), area.clone());
+            }
+            Event::AreaRemoved { id } => {
+                self.priorities.areas.remove(id);
+            }
+            Event::VotePhaseChanged { phase, dots } => {
+                let p = &mut self.priorities;
+                if *phase == VotePhase::Open {
+                    p.votes.clear();
+                    p.used.clear();
+                    p.tally.clear();
+                }
+                p.phase = *phase;
+                p.dots = *dots;
+            }
+            Event::VoteSet { member_id, area, dots } => {
+                let mine = self.priorities.votes.entry(*member_id).or_default();
+                if *dots == 0 {
+                    mine.remove(area);
+                } else {
+                    mine.insert(area.clone(), *dots);
+                }
+                if mine.is_empty() {
+                    self.priorities.votes.remove(member_id);
+                }
+            }
+            Event::VotesUsed { member_id, used } => {
+                self.priorities.used.insert(*member_id, *used);
+            }
+            Event::TallyChanged { tally } => self.priorities.tally.clone_from(tally),
+            Event::RankingChanged { ranking, finalised } => {
+                self.priorities.ranking.clone_from(ranking);
+                self.priorities.finalised = *finalised;
+            }
+            Event::RoomClosed { closed } => self.closed = *closed,
             Event::Contributed { member_id, total } => {
                 self.contributions.insert(*member_id, *total);
             }

@@ -33,9 +33,9 @@ pub use ids::{CommandId, GroupId, ItemId, MemberId, RoomId};
 pub use messages::{ClientMsg, Credentials, ErrorCode, Rejection, ServerMsg, TypingTarget, You};
 pub use rules::{Context, admit, apply};
 pub use state::{
-    Actor, Checkin, ClientWall, Cluster, CommonTerm, Definition, Definitions, Experience, Factor, Group,
-    Highlight, Language, Lease, Lens, Member, MemberRole, Note, Role, RoomState, Settings, SpeakerQueue,
-    Timer, UndoEntry, Wall,
+    Actor, Area, Assessment, Card, Checkin, ClientWall, Cluster, Column, CommonTerm, Definition, Definitions,
+    Experience, Factor, Group, Highlight, Language, Lease, Lens, Member, MemberRole, Note, Priorities, Role,
+    RoomState, Settings, SpeakerQueue, Team, Timer, UndoEntry, VotePhase, Wall,
 };
 
 /// Bumped whenever a message changes shape; a client with another version is refused in `hello`.

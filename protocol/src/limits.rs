@@ -51,3 +51,19 @@ pub const MAX_CLUSTER_NAME_CHARS: usize = 60;
 /// The wall's size in its own units; positions are clamped into it.
 pub const WALL_WIDTH: i32 = 4000;
 pub const WALL_HEIGHT: i32 = 3000;
+/// Longest assessment example card.
+pub const MAX_CARD_CHARS: usize = 300;
+/// Assessment cards in a room: six categories, two columns, a dozen teams, with room to spare.
+pub const MAX_CARDS: usize = 2000;
+/// Categories of client-centric behaviour on each team's board.
+pub const CATEGORY_COUNT: u8 = 6;
+/// Ratings run from 1 to this (0 means not rated).
+pub const MAX_RATING: u8 = 5;
+/// Longest area for improvement.
+pub const MAX_AREA_CHARS: usize = 200;
+/// Areas for improvement in a room.
+pub const MAX_AREAS: usize = 200;
+/// Most dots a facilitator may give each person.
+pub const MAX_DOTS: u8 = 20;
+/// Longest owner name on a follow-up.
+pub const MAX_OWNER_CHARS: usize = 80;

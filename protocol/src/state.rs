@@ -173,6 +173,15 @@ pub struct RoomState {
     /// Step 4: "Help me..." post-its and their clusters.
     #[serde(default)]
     pub wall: ClientWall,
+    /// Step 5: teams and their assessments.
+    #[serde(default)]
+    pub assessment: Assessment,
+    /// Step 6: presenting, areas for improvement, dot voting, the ranked list.
+    #[serde(default)]
+    pub priorities: Priorities,
+    /// Closed by the facilitator: readable by its links, changes nothing.
+    #[serde(default)]
+    pub closed: bool,
     /// Who marked "I'm done", as (step, member) pairs.
     #[serde(default)]
     pub ready: BTreeSet<(u8, MemberId)>,
@@ -202,6 +211,9 @@ impl RoomState {
             experience: Experience::default(),
             definitions: Definitions::default(),
             wall: ClientWall::default(),
+            assessment: Assessment::default(),
+            priorities: Priorities::default(),
+            closed: false,
             ready: BTreeSet::new(),
             auto_advance: false,
             contributions: BTreeMap::new(),
@@ -236,7 +248,13 @@ impl RoomState {
         let mut view = self.clone();
         view.undo.retain(|id, _| Some(*id) == member);
         view.wall.notes.retain(|_, note| note.revealed || Some(note.author) == member);
+        view.priorities.votes.retain(|id, _| Some(*id) == member);
         view
+    }
+
+    /// The team `member` is in, if any.
+    pub fn team_of(&self, member: MemberId) -> Option<GroupId> {
+        self.assessment.teams.values().find(|t| t.members.contains(&member)).map(|t| t.id)
     }
 }
 
@@ -442,4 +460,110 @@ pub struct ClientWall {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub turn: Option<MemberId>,
+}
+
+/// A team (step 5): some participants, the client type (cluster) they assess, their ratings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Team {
+    pub id: GroupId,
+    pub members: Vec<MemberId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub cluster: Option<ItemId>,
+    /// Rating per category (index 0 is category 1), 1 to 5, 0 when not rated.
+    pub ratings: Vec<u8>,
+}
+
+impl Keyed for Team {
+    fn key(&self) -> GroupId {
+        self.id
+    }
+}
+
+/// Which column of a category an example card sits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Column {
+    Succeeded,
+    Failed,
+}
+
+/// An example card on a team's board: when we succeeded, or failed, at a behaviour.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Card {
+    pub id: ItemId,
+    pub team: GroupId,
+    /// 1 to 6, the categories of client-centric behaviour.
+    pub category: u8,
+    pub column: Column,
+    pub text: String,
+    pub author: MemberId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub lease: Option<Lease>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// Step 5: assess the organisation for each client type.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct Assessment {
+    #[serde(with = "by_key")]
+    #[ts(as = "Vec<Team>")]
+    pub teams: BTreeMap<GroupId, Team>,
+    pub cards: BTreeMap<ItemId, Card>,
+}
+
+/// An area for improvement (step 6), with its follow-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Area {
+    pub id: ItemId,
+    pub text: String,
+    /// The failure card it came from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub from_card: Option<ItemId>,
+    pub author: MemberId,
+    /// Who takes it forward: a participant, or a name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub owner: Option<String>,
+    /// Due date, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub due: Option<String>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// Where the dot vote is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum VotePhase {
+    #[default]
+    NotStarted,
+    Open,
+    Closed,
+}
+
+/// Step 6: present, then prioritise.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct Priorities {
+    /// The team whose board everyone follows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub presenting: Option<GroupId>,
+    pub areas: BTreeMap<ItemId, Area>,
+    pub phase: VotePhase,
+    /// Dots each person may place.
+    pub dots: u8,
+    /// Each member's dots per area. Secret: a member's snapshot holds only their own.
+    pub votes: BTreeMap<MemberId, BTreeMap<ItemId, u8>>,
+    /// Dots used per member (public, so the room sees who is still voting).
+    pub used: BTreeMap<MemberId, u8>,
+    /// Dots per area, published when the vote closes.
+    pub tally: BTreeMap<ItemId, u32>,
+    /// The prioritised list, most important first.
+    pub ranking: Vec<ItemId>,
+    pub finalised: bool,
 }

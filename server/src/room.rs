@@ -460,6 +460,8 @@ impl Room {
             Credentials::Viewer => (None, None),
         };
 
+        // A closed room admits nobody new: its links still show it, read-only.
+        let new_role = new_role.filter(|_| !self.state.closed);
         let (actor, you) = match (existing, new_role) {
             (Some(id), _) => {
                 let role = self.state.members[&id].role;

@@ -32,6 +32,7 @@ pub const OUTBOX_CAP: usize = 1024;
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
 const POLICY: u16 = 1008;
+const TRY_AGAIN_LATER: u16 = 1013;
 const INVALID_DATA: u16 = 1007;
 const UNSUPPORTED: u16 = 1003;
 
@@ -93,7 +94,9 @@ async fn connection(socket: WebSocket, room: String, app: AppState) {
     {
         Ok(joined) => joined,
         Err(rejection) => {
-            refuse(&mut sink, POLICY, rejection).await;
+            // A server-side failure is worth retrying; anything else is final.
+            let code = if rejection.code == ErrorCode::Internal { TRY_AGAIN_LATER } else { POLICY };
+            refuse(&mut sink, code, rejection).await;
             return;
         }
     };

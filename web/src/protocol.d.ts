@@ -19,12 +19,16 @@ export type You = { role: Role, member_id?: MemberId,
  */
 token?: string, };
 export type ErrorCode = "bad_request" | "unsupported_version" | "unauthorized" | "forbidden" | "not_found" | "gone" | "too_long" | "limit_reached" | "conflict" | "rate_limited" | "internal";
-export type Command = { "type": "settings.update", title?: string, organisation?: string, lens?: Lens, language?: Language, group_size?: number, } | { "type": "step.set", step: number, } | { "type": "timer.start", duration_ms: number, } | { "type": "timer.pause" } | { "type": "timer.resume" } | { "type": "timer.extend", by_ms: number, } | { "type": "timer.clear" } | { "type": "member.rename", name: string, } | { "type": "checkin.set", contribute: string, get_out: string, } | { "type": "checkin.clear", member_id: MemberId, } | { "type": "queue.set", order: Array<MemberId>, } | { "type": "queue.shuffle" } | { "type": "queue.next" } | { "type": "queue.call", member_id: MemberId, } | { "type": "scribe.set", member_id?: MemberId, } | { "type": "factors.open", open: boolean, } | { "type": "factor.add", id: ItemId, text: string, } | { "type": "factor.edit", id: ItemId, text: string, } | { "type": "factor.delete", id: ItemId, } | { "type": "factor.merge", from: ItemId, into: ItemId, } | { "type": "groups.form" } | { "type": "group.move", member_id: MemberId, group?: number, } | { "type": "definition.lease", group: number, } | { "type": "definition.write", group: number, text: string, release: boolean, } | { "type": "definition.release", group: number, } | { "type": "wall.show", shown: boolean, } | { "type": "wall.read", group?: number, } | { "type": "highlight.add", id: ItemId, group: number, start: number, end: number, } | { "type": "highlight.remove", id: ItemId, } | { "type": "working.set", text: string, } | { "type": "ready.set", ready: boolean, } | { "type": "auto_advance.set", on: boolean, } | { "type": "note.add", id: ItemId, text: string, } | { "type": "note.edit", id: ItemId, text: string, } | { "type": "note.delete", id: ItemId, } | { "type": "notes.reveal", member_id?: MemberId, } | { "type": "note.drop", id: ItemId, x: number, y: number, onto?: DropTarget, } | { "type": "cluster.rename", id: ItemId, name: string, } | { "type": "cluster.merge", from: ItemId, into: ItemId, } | { "type": "cluster.dissolve", id: ItemId, } | { "type": "undo" };
+export type Command = { "type": "settings.update", title?: string, organisation?: string, lens?: Lens, language?: Language, group_size?: number, } | { "type": "step.set", step: number, } | { "type": "timer.start", duration_ms: number, } | { "type": "timer.pause" } | { "type": "timer.resume" } | { "type": "timer.extend", by_ms: number, } | { "type": "timer.clear" } | { "type": "member.rename", name: string, } | { "type": "checkin.set", contribute: string, get_out: string, } | { "type": "checkin.clear", member_id: MemberId, } | { "type": "queue.set", order: Array<MemberId>, } | { "type": "queue.shuffle" } | { "type": "queue.next" } | { "type": "queue.call", member_id: MemberId, } | { "type": "scribe.set", member_id?: MemberId, } | { "type": "factors.open", open: boolean, } | { "type": "factor.add", id: ItemId, text: string, } | { "type": "factor.edit", id: ItemId, text: string, } | { "type": "factor.delete", id: ItemId, } | { "type": "factor.merge", from: ItemId, into: ItemId, } | { "type": "groups.form" } | { "type": "group.move", member_id: MemberId, group?: number, } | { "type": "definition.lease", group: number, } | { "type": "definition.write", group: number, text: string, release: boolean, } | { "type": "definition.release", group: number, } | { "type": "wall.show", shown: boolean, } | { "type": "wall.read", group?: number, } | { "type": "highlight.add", id: ItemId, group: number, start: number, end: number, } | { "type": "highlight.remove", id: ItemId, } | { "type": "working.set", text: string, } | { "type": "ready.set", ready: boolean, } | { "type": "auto_advance.set", on: boolean, } | { "type": "note.add", id: ItemId, text: string, } | { "type": "note.edit", id: ItemId, text: string, } | { "type": "note.delete", id: ItemId, } | { "type": "notes.reveal", member_id?: MemberId, } | { "type": "note.drop", id: ItemId, x: number, y: number, onto?: DropTarget, } | { "type": "cluster.rename", id: ItemId, name: string, } | { "type": "cluster.merge", from: ItemId, into: ItemId, } | { "type": "cluster.dissolve", id: ItemId, } | { "type": "teams.from_groups" } | { "type": "teams.form" } | { "type": "team.move", member_id: MemberId, team?: number, } | { "type": "team.cluster", team: number, cluster?: ItemId, } | { "type": "card.add", id: ItemId, team: number, category: number, column: Column, text: string, } | { "type": "card.write", id: ItemId, text: string, release: boolean, } | { "type": "card.move", id: ItemId, category: number, column: Column, } | { "type": "card.delete", id: ItemId, } | { "type": "rating.set", team: number, category: number, rating: number, } | { "type": "present.set", team?: number, } | { "type": "area.add", id: ItemId, text: string, from_card?: ItemId, } | { "type": "area.edit", id: ItemId, text: string, } | { "type": "area.delete", id: ItemId, } | { "type": "area.merge", from: ItemId, into: ItemId, } | { "type": "vote.open", dots: number, } | { "type": "vote.set", area: ItemId, dots: number, } | { "type": "vote.close" } | { "type": "ranking.set", order: Array<ItemId>, } | { "type": "ranking.finalise", finalised: boolean, } | { "type": "area.follow_up", id: ItemId, owner?: string, 
+/**
+ * `YYYY-MM-DD`.
+ */
+due?: string, } | { "type": "room.close", closed: boolean, } | { "type": "undo" };
 export type Event = { "type": "member.joined", member: Member, } | { "type": "member.renamed", member_id: MemberId, name: string, } | { "type": "settings.changed", settings: Settings, } | { "type": "step.changed", step: number, } | { "type": "timer.changed", timer: Timer, } | { "type": "checkin.set", member_id: MemberId, checkin: Checkin, } | { "type": "checkin.cleared", member_id: MemberId, } | { "type": "queue.changed", queue: SpeakerQueue, } | { "type": "scribe.changed", scribe?: MemberId, } | { "type": "factors.opened", open: boolean, } | { "type": "factor.set", factor: Factor, } | { "type": "factor.removed", id: ItemId, } | { "type": "groups.changed", groups: Array<Group>, } | { "type": "definition.changed", group: number, text: string, by?: MemberId, at: number, } | { "type": "lease.changed", group: number, lease?: Lease, } | { "type": "wall.changed", wall: Wall, } | { "type": "highlight.set", highlight: Highlight, } | { "type": "highlight.removed", id: ItemId, } | { "type": "common.changed", common: Array<CommonTerm>, } | { "type": "working.changed", text: string, } | { "type": "ready.changed", step: number, member_id: MemberId, ready: boolean, } | { "type": "auto_advance.changed", on: boolean, } | { "type": "undo.pushed", member_id: MemberId, entry: UndoEntry, } | { "type": "undo.popped", member_id: MemberId, } | { "type": "note.set", note: Note, } | { "type": "note.removed", id: ItemId, 
 /**
  * Set when the note was unrevealed: only this member may learn of it.
  */
-private_to?: MemberId, } | { "type": "notes.pending", member_id: MemberId, count: number, } | { "type": "reveal.turn", member_id?: MemberId, } | { "type": "cluster.set", cluster: Cluster, } | { "type": "cluster.removed", id: ItemId, } | { "type": "member.contributed", member_id: MemberId, total: number, } | { "type": "private" };
+private_to?: MemberId, } | { "type": "notes.pending", member_id: MemberId, count: number, } | { "type": "reveal.turn", member_id?: MemberId, } | { "type": "cluster.set", cluster: Cluster, } | { "type": "cluster.removed", id: ItemId, } | { "type": "teams.changed", teams: Array<Team>, } | { "type": "card.set", card: Card, } | { "type": "card.removed", id: ItemId, } | { "type": "presenting.changed", team?: number, } | { "type": "area.set", area: Area, } | { "type": "area.removed", id: ItemId, } | { "type": "vote.phase", phase: VotePhase, dots: number, } | { "type": "vote.set", member_id: MemberId, area: ItemId, dots: number, } | { "type": "vote.used", member_id: MemberId, used: number, } | { "type": "tally.changed", tally: { [key in ItemId]: number }, } | { "type": "ranking.changed", ranking: Array<ItemId>, finalised: boolean, } | { "type": "room.closed", closed: boolean, } | { "type": "member.contributed", member_id: MemberId, total: number, } | { "type": "private" };
 export type RoomState = { id: RoomId, 
 /**
  * Sequence number of the last event applied (0 for a new room).
@@ -46,6 +50,18 @@ definitions: Definitions,
  * Step 4: "Help me..." post-its and their clusters.
  */
 wall: ClientWall, 
+/**
+ * Step 5: teams and their assessments.
+ */
+assessment: Assessment, 
+/**
+ * Step 6: presenting, areas for improvement, dot voting, the ranked list.
+ */
+priorities: Priorities, 
+/**
+ * Closed by the facilitator: readable by its links, changes nothing.
+ */
+closed: boolean, 
 /**
  * Who marked "I'm done", as (step, member) pairs.
  */
@@ -163,3 +179,54 @@ x: number, y: number, cluster?: ItemId,
 suggestion?: ItemId, created_at: number, };
 export type Cluster = { id: ItemId, name: string, };
 export type DropTarget = { "kind": "note", id: ItemId, new_cluster: ItemId, } | { "kind": "cluster", id: ItemId, };
+export type Assessment = { teams: Array<Team>, cards: { [key in ItemId]: Card }, };
+export type Team = { id: number, members: Array<MemberId>, cluster?: ItemId, 
+/**
+ * Rating per category (index 0 is category 1), 1 to 5, 0 when not rated.
+ */
+ratings: Array<number>, };
+export type Card = { id: ItemId, team: number, 
+/**
+ * 1 to 6, the categories of client-centric behaviour.
+ */
+category: number, column: Column, text: string, author: MemberId, lease?: Lease, created_at: number, };
+export type Column = "succeeded" | "failed";
+export type Priorities = { 
+/**
+ * The team whose board everyone follows.
+ */
+presenting?: number, areas: { [key in ItemId]: Area }, phase: VotePhase, 
+/**
+ * Dots each person may place.
+ */
+dots: number, 
+/**
+ * Each member's dots per area. Secret: a member's snapshot holds only their own.
+ */
+votes: { [key in MemberId]: { [key in ItemId]: number } }, 
+/**
+ * Dots used per member (public, so the room sees who is still voting).
+ */
+used: { [key in MemberId]: number }, 
+/**
+ * Dots per area, published when the vote closes.
+ */
+tally: { [key in ItemId]: number }, 
+/**
+ * The prioritised list, most important first.
+ */
+ranking: Array<ItemId>, finalised: boolean, };
+export type Area = { id: ItemId, text: string, 
+/**
+ * The failure card it came from, if any.
+ */
+from_card?: ItemId, author: MemberId, 
+/**
+ * Who takes it forward: a participant, or a name.
+ */
+owner?: string, 
+/**
+ * Due date, `YYYY-MM-DD`.
+ */
+due?: string, created_at: number, };
+export type VotePhase = "not_started" | "open" | "closed";

@@ -5,7 +5,7 @@
 use super::{Context, require_facilitator, require_member};
 use crate::event::Event;
 use crate::ids::{GroupId, ItemId, MemberId};
-use crate::limits::{LEASE_MS, MAX_DEFINITION_CHARS, MAX_HIGHLIGHT_CHARS, MAX_HIGHLIGHTS, MAX_WORKING_CHARS};
+use crate::limits::{MAX_DEFINITION_CHARS, MAX_HIGHLIGHT_CHARS, MAX_HIGHLIGHTS, MAX_WORKING_CHARS};
 use crate::messages::{ErrorCode, Rejection};
 use crate::state::{Definitions, Highlight, Lease, Role, RoomState, Wall};
 use crate::terms::common_terms;
@@ -25,15 +25,7 @@ fn require_writer(state: &RoomState, ctx: &Context, group: GroupId) -> Result<Me
 
 /// The lease `me` gets now, or who is writing if someone else holds it.
 fn take_lease(state: &RoomState, ctx: &Context, group: GroupId, me: MemberId) -> Result<Lease, Rejection> {
-    let current = state.definitions.texts.get(&group).and_then(|d| d.lease);
-    if let Some(lease) = current {
-        let held = lease.holder != me && lease.expires_at > ctx.now && ctx.online.contains(&lease.holder);
-        if held {
-            let name = state.member(lease.holder).map_or("someone", |m| m.name.as_str());
-            return Err(Rejection::new(ErrorCode::Conflict, format!("{name} is writing")));
-        }
-    }
-    Ok(Lease { holder: me, expires_at: ctx.now.saturating_add(LEASE_MS) })
+    super::take_lease(state, ctx, state.definitions.texts.get(&group).and_then(|d| d.lease), me)
 }
 
 pub(super) fn lease(state: &RoomState, ctx: &Context, group: GroupId) -> Result<Vec<Event>, Rejection> {

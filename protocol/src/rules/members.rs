@@ -1,6 +1,6 @@
 //! Members: admitting a new one (decided by the server at `hello`) and renaming.
 
-use super::{Context, groups, require_member};
+use super::{Context, groups, require_member, teams};
 use crate::event::Event;
 use crate::limits::{MAX_MEMBERS, MAX_NAME_CHARS};
 use crate::messages::{ErrorCode, Rejection};
@@ -25,6 +25,7 @@ pub fn admit(state: &RoomState, mut member: Member) -> Result<Vec<Event>, Reject
     let mut events = vec![Event::MemberJoined { member }];
     if latecomer {
         events.extend(groups::place_latecomer(state, id));
+        events.extend(teams::place_latecomer(state, id));
     }
     Ok(events)
 }

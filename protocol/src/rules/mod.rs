@@ -9,6 +9,8 @@
 //! - [`groups`]: forming groups and moving people between them.
 //! - [`definitions`]: step 3's co-written definitions, the wall, highlights, working definition.
 //! - [`notes`]: step 4's "Help me ..." post-its, reveal, moves and clusters.
+//! - [`teams`]: step 5's teams, their boards of example cards and ratings.
+//! - [`priorities`]: step 6's presenting, areas, dot voting, ranking, follow-up; closing.
 //! - [`ready`]: "I'm done" signals and auto-advance.
 //! - [`undo`]: the generic undo built from the events' earlier values.
 
@@ -18,8 +20,10 @@ pub mod experience;
 pub mod groups;
 pub mod members;
 pub mod notes;
+pub mod priorities;
 pub mod ready;
 pub mod room;
+pub mod teams;
 pub mod undo;
 
 use std::collections::BTreeSet;
@@ -27,8 +31,9 @@ use std::collections::BTreeSet;
 use crate::command::Command;
 use crate::event::Event;
 use crate::ids::MemberId;
+use crate::limits::LEASE_MS;
 use crate::messages::{ErrorCode, Rejection};
-use crate::state::{Actor, Role, RoomState};
+use crate::state::{Actor, Lease, Role, RoomState};
 
 pub use members::admit;
 
@@ -63,6 +68,9 @@ pub fn apply(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<
 }
 
 fn decide(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Event>, Rejection> {
+    if state.closed && !matches!(command, Command::CloseRoom { .. }) {
+        return Err(Rejection::new(ErrorCode::Conflict, "this room is closed: it can be read, not changed"));
+    }
     match command {
         Command::UpdateSettings { title, organisation, lens, language, group_size } => {
             room::update_settings(state, ctx, title, organisation, lens, language, group_size)
@@ -110,6 +118,31 @@ fn decide(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Eve
         Command::RenameCluster { id, name } => notes::rename_cluster(state, ctx, id, name),
         Command::MergeClusters { from, into } => notes::merge_clusters(state, ctx, from, into),
         Command::DissolveCluster { id } => notes::dissolve_cluster(state, ctx, id),
+        Command::TeamsFromGroups => teams::from_groups(state, ctx),
+        Command::FormTeams => teams::form(state, ctx),
+        Command::MoveToTeam { member_id, team } => teams::move_member(state, ctx, *member_id, *team),
+        Command::AssignCluster { team, cluster } => teams::assign_cluster(state, ctx, *team, cluster),
+        Command::AddCard { id, team, category, column, text } => {
+            teams::add_card(state, ctx, id, *team, *category, *column, text)
+        }
+        Command::WriteCard { id, text, release } => teams::write_card(state, ctx, id, text, *release),
+        Command::MoveCard { id, category, column } => teams::move_card(state, ctx, id, *category, *column),
+        Command::DeleteCard { id } => teams::delete_card(state, ctx, id),
+        Command::SetRating { team, category, rating } => {
+            teams::set_rating(state, ctx, *team, *category, *rating)
+        }
+        Command::SetPresenting { team } => priorities::set_presenting(state, ctx, *team),
+        Command::AddArea { id, text, from_card } => priorities::add_area(state, ctx, id, text, from_card),
+        Command::EditArea { id, text } => priorities::edit_area(state, ctx, id, text),
+        Command::DeleteArea { id } => priorities::delete_area(state, ctx, id),
+        Command::MergeAreas { from, into } => priorities::merge_areas(state, ctx, from, into),
+        Command::OpenVote { dots } => priorities::open_vote(state, ctx, *dots),
+        Command::SetVote { area, dots } => priorities::set_vote(state, ctx, area, *dots),
+        Command::CloseVote => priorities::close_vote(state, ctx),
+        Command::SetRanking { order } => priorities::set_ranking(state, ctx, order),
+        Command::FinaliseRanking { finalised } => priorities::finalise(state, ctx, *finalised),
+        Command::FollowUp { id, owner, due } => priorities::follow_up(state, ctx, id, owner, due),
+        Command::CloseRoom { closed } => priorities::close_room(ctx, *closed),
         Command::Undo => undo::undo(state, ctx),
     }
 }
@@ -129,6 +162,26 @@ pub(crate) fn require_member(state: &RoomState, ctx: &Context, what: &str) -> Re
         return Err(Rejection::new(ErrorCode::NotFound, "you are not a member of this room"));
     }
     Ok(id)
+}
+
+/// The edit lease `me` gets now on a shared text whose lease is `current`: free, expired, its
+/// holder gone, or already `me`'s. Otherwise a conflict naming who is writing, so the author
+/// keeps their text and knows whom to wait for.
+pub(crate) fn take_lease(
+    state: &RoomState,
+    ctx: &Context,
+    current: Option<Lease>,
+    me: MemberId,
+) -> Result<Lease, Rejection> {
+    if let Some(lease) = current
+        && lease.holder != me
+        && lease.expires_at > ctx.now
+        && ctx.online.contains(&lease.holder)
+    {
+        let name = state.member(lease.holder).map_or("someone", |m| m.name.as_str());
+        return Err(Rejection::new(ErrorCode::Conflict, format!("{name} is writing")));
+    }
+    Ok(Lease { holder: me, expires_at: ctx.now.saturating_add(LEASE_MS) })
 }
 
 /// A small deterministic generator (SplitMix64) for shuffles seeded by the server.

@@ -6,7 +6,7 @@ use super::{Context, definitions, require_member};
 use crate::command::Command;
 use crate::event::Event;
 use crate::messages::{ErrorCode, Rejection};
-use crate::state::{Cluster, Definition, Factor, Highlight, Note, RoomState, UndoEntry};
+use crate::state::{Area, Card, Cluster, Definition, Factor, Highlight, Note, RoomState, UndoEntry};
 
 /// Appends to `events` the sender's undo entry for them, if they change anything undoable.
 pub(super) fn record(state: &RoomState, ctx: &Context, command: &Command, events: &mut Vec<Event>) {
@@ -61,6 +61,25 @@ fn inverse(state: &RoomState, event: &Event) -> Option<Event> {
                 }
             }
         }
+        Event::TeamsChanged { .. } => Event::TeamsChanged { teams: state.assessment.teams.clone() },
+        Event::CardSet { card: Card { id, .. } } | Event::CardRemoved { id } => {
+            match state.assessment.cards.get(id) {
+                // The lease is not the author's to restore: the card comes back free.
+                Some(old) => Event::CardSet { card: Card { lease: None, ..old.clone() } },
+                None => Event::CardRemoved { id: id.clone() },
+            }
+        }
+        Event::AreaSet { area: Area { id, .. } } | Event::AreaRemoved { id } => {
+            match state.priorities.areas.get(id) {
+                Some(old) => Event::AreaSet { area: old.clone() },
+                None => Event::AreaRemoved { id: id.clone() },
+            }
+        }
+        Event::TallyChanged { .. } => Event::TallyChanged { tally: state.priorities.tally.clone() },
+        Event::RankingChanged { .. } => Event::RankingChanged {
+            ranking: state.priorities.ranking.clone(),
+            finalised: state.priorities.finalised,
+        },
         Event::NotesPending { member_id, .. } => {
             let count = state.wall.pending.get(member_id).copied().unwrap_or(0);
             Event::NotesPending { member_id: *member_id, count }
