@@ -1,0 +1,381 @@
+// The step-1 workshop flow in real Chromium, against the real server: a facilitator creates a
+// room from the home page, three participants join, check in and see each other live, a
+// participant reloads and stays the same person, the facilitator drives steps and the
+// countdown, a wall display follows, and a participant switches to Portuguese.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  LAPTOP,
+  PHONE,
+  expectCount,
+  expectNoText,
+  expectText,
+  launchBrowser,
+  newPerson,
+  poll,
+  screenshot,
+  screenshotDir,
+  startServer,
+} from './helpers.mjs';
+
+/** @type {Awaited<ReturnType<typeof startServer>>} */
+let server;
+/** @type {import('playwright-core').Browser} */
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+/**
+ * Joins through the participant link with a name.
+ * @param {string} link
+ * @param {string} name
+ * @param {{ width: number, height: number }} [viewport]
+ */
+async function join(link, name, viewport) {
+  const person = await newPerson(browser, server.url, { viewport });
+  await person.page.goto(link);
+  await expectText(person.page.getByTestId('join-title'), 'Q3 client workshop');
+  await person.page.getByLabel('Your name').fill(name);
+  if (viewport === PHONE) await screenshot(person.page, 'join-phone', PHONE);
+  await person.page.getByRole('button', { name: 'Join' }).click();
+  await expectText(person.page.getByTestId('you'), `${name} · Participant`);
+  return person;
+}
+
+/** Controls only a facilitator may have. */
+const FACILITATOR_ONLY = ['step-next', 'step-back', 'timer-controls', 'share', 'settings'];
+
+test('a facilitator runs step 1 with three participants and a wall display', async (t) => {
+  const fac = await newPerson(browser, server.url);
+  const { page: facPage } = fac;
+
+  await t.test('the facilitator creates a room from the home page', async () => {
+    await facPage.goto(`${server.url}/`);
+    await screenshot(facPage, 'home-phone', PHONE);
+    await screenshot(facPage, 'home-laptop', LAPTOP);
+    await facPage.getByLabel('Workshop title').fill('Q3 client workshop');
+    await facPage.getByLabel('Organisation').fill('Acme');
+    await facPage.getByRole('button', { name: 'Create room' }).click();
+    await facPage.waitForURL(/\/r\/[0-9a-f]+#key=[0-9a-f]+$/);
+    const name = facPage.getByLabel('Your name');
+    assert.equal(await name.inputValue(), 'Facilitator');
+    await name.fill('Marta');
+    await facPage.getByRole('button', { name: 'Open the room' }).click();
+    await expectText(facPage.getByTestId('room-title'), 'Q3 client workshop');
+    await expectText(facPage.getByTestId('room-org'), 'Acme');
+    await expectText(facPage.getByTestId('step-title'), 'Purpose and check-in');
+    await expectText(facPage.getByTestId('purpose'), 'Explore and reflect on client-centricity');
+    await expectText(facPage.getByTestId('status'), 'Live');
+  });
+
+  const participantLink = await facPage.getByTestId('link-participant').inputValue();
+  const wallLink = await facPage.getByTestId('link-viewer').inputValue();
+  assert.match(participantLink, /\/r\/[0-9a-f]+$/);
+  assert.equal(wallLink, `${participantLink}/wall`);
+
+  /** @type {Awaited<ReturnType<typeof join>>[]} */
+  let people = [];
+  /** @type {Awaited<ReturnType<typeof newPerson>>} */
+  let wall;
+
+  await t.test('three participants join and every screen shows who is here', async () => {
+    people = [
+      await join(participantLink, 'Ana'),
+      await join(participantLink, 'Bo'),
+      await join(participantLink, 'Cy', PHONE),
+    ];
+    wall = await newPerson(browser, server.url);
+    await wall.page.goto(wallLink);
+    for (const { page } of [fac, ...people, wall]) {
+      const presence = page.getByTestId('presence');
+      for (const name of ['Marta', 'Ana', 'Bo', 'Cy']) await expectText(presence, name);
+      await expectText(page.getByTestId('presence-counts'), '4 online');
+      await expectText(page.getByTestId('presence-counts'), '1 wall display');
+    }
+    await expectText(facPage.locator('.person', { hasText: 'Marta' }), 'Facilitator');
+  });
+
+  await t.test('the facilitator sees who has not checked in yet', async () => {
+    await expectText(facPage.getByTestId('checkin-progress'), 'Checked in: 0 of 3');
+    for (const name of ['Ana', 'Bo', 'Cy']) await expectText(facPage.getByTestId('checkin-waiting'), name);
+  });
+
+  const answers = [
+    ['Stories from the service desk', 'Two things to change next quarter'],
+    ['Data from the last survey', 'A shared definition'],
+    ['Ten years in sales', 'New ideas for key accounts'],
+  ];
+
+  await t.test('each participant checks in, and every screen shows every check-in live', async () => {
+    for (const [i, { page }] of people.entries()) {
+      await page.getByLabel('What I want to contribute').fill(answers[i][0]);
+      await page.getByLabel('What I want to get out of it').fill(answers[i][1]);
+      await page.getByTestId('checkin-submit').click();
+      await expectText(page.getByTestId('checkin-form'), 'Posted');
+      await expectText(page.getByTestId('checkin-submit'), 'Update check-in');
+      if (i === 0) {
+        await expectText(facPage.getByTestId('checkin-progress'), 'Checked in: 1 of 3');
+        await expectNoText(facPage.getByTestId('checkin-waiting'), 'Ana');
+        await expectText(facPage.getByTestId('checkin-waiting'), 'Bo');
+        await expectText(facPage.getByTestId('checkin-waiting'), 'Cy');
+      }
+    }
+    for (const { page } of [fac, ...people, wall]) {
+      const checkins = page.getByTestId('checkins');
+      await expectCount(checkins.locator('.checkin'), 3);
+      for (const [i, name] of ['Ana', 'Bo', 'Cy'].entries()) {
+        const card = checkins.locator('.checkin', { hasText: name });
+        await expectText(card, answers[i][0]);
+        await expectText(card, answers[i][1]);
+      }
+    }
+    await expectText(facPage.getByTestId('checkin-progress'), 'Checked in: 3 of 3');
+    await expectText(facPage.getByTestId('checkin-waiting'), 'Everyone has checked in');
+  });
+
+  await t.test('a participant who reloads is the same person', async () => {
+    const ana = people[0].page;
+    await ana.reload();
+    await expectText(ana.getByTestId('you'), 'Ana · Participant');
+    assert.equal(await ana.getByLabel('What I want to contribute').inputValue(), answers[0][0]);
+    for (const { page } of [fac, ...people]) {
+      await expectText(page.getByTestId('presence-counts'), '4 online');
+      await expectCount(page.getByTestId('presence').locator('.person'), 4);
+      await expectCount(page.getByTestId('presence').locator('.person', { hasText: 'Ana' }), 1);
+    }
+    await expectText(facPage.getByTestId('checkin-progress'), 'Checked in: 3 of 3');
+  });
+
+  await t.test('participants and the wall display have no facilitator controls', async () => {
+    for (const { page } of [...people, wall]) {
+      for (const id of FACILITATOR_ONLY) await expectCount(page.getByTestId(id), 0);
+      await expectCount(page.locator('.checkin-remove'), 0);
+      await expectCount(page.locator('.stepper button'), 0);
+    }
+    await expectCount(wall.page.getByTestId('checkin-form'), 0);
+    await expectCount(wall.page.locator('input, textarea, button:not(.toast-close)'), 0);
+    await expectText(wall.page.getByTestId('you'), 'Wall display');
+  });
+
+  await t.test('a participant renames themself and everyone sees the new name', async () => {
+    const cy = people[2].page;
+    await cy.getByTestId('rename').click();
+    await cy.getByTestId('rename-input').fill('Cy R.');
+    await cy.getByTestId('rename-input').press('Enter');
+    for (const { page } of [fac, ...people, wall]) {
+      await expectText(page.getByTestId('presence'), 'Cy R.');
+      await expectText(page.getByTestId('checkins').locator('.checkin', { hasText: 'Cy R.' }), answers[2][0]);
+    }
+  });
+
+  await t.test('screenshots of step 1 for each role', async () => {
+    await screenshot(facPage, 'facilitator-laptop', LAPTOP);
+    await screenshot(facPage, 'facilitator-phone', PHONE);
+    await screenshot(people[0].page, 'participant-laptop', LAPTOP);
+    await screenshot(people[2].page, 'participant-phone', PHONE);
+    await screenshot(wall.page, 'viewer-laptop', LAPTOP);
+    await screenshot(wall.page, 'viewer-phone', PHONE);
+    await facPage.setViewportSize(LAPTOP);
+    await wall.page.setViewportSize(LAPTOP);
+  });
+
+  await t.test('the facilitator moves to step 2 and back, and everyone follows', async () => {
+    await facPage.getByTestId('step-next').click();
+    for (const { page } of [fac, ...people, wall]) {
+      await expectText(page.getByTestId('step-title'), 'An excellent client experience');
+      await expectText(page.getByTestId('now'), 'Recall an excellent experience you had as a client');
+    }
+    await screenshot(people[1].page, 'participant-step2-laptop', LAPTOP);
+    await facPage.getByTestId('step-back').click();
+    for (const { page } of [fac, ...people, wall]) {
+      await expectText(page.getByTestId('step-title'), 'Purpose and check-in');
+      await expectCount(page.getByTestId('checkins').locator('.checkin'), 3);
+    }
+    await facPage.locator('.stepper button[data-step="5"]').click();
+    await expectText(
+      people[0].page.getByTestId('step-title'),
+      'Assess the organisation for each client type',
+    );
+    await expectText(people[0].page.getByTestId('board-step5'), 'We listen to client feedback');
+    await facPage.locator('.stepper button[data-step="1"]').click();
+    await expectText(people[0].page.getByTestId('step-title'), 'Purpose and check-in');
+  });
+
+  await t.test('the countdown starts, pauses, extends, resumes and clears for everyone', async () => {
+    const clocks = [fac, ...people, wall].map(({ page }) => page.getByTestId('clock'));
+    const phases = [fac, ...people, wall].map(({ page }) => page.getByTestId('timer-phase'));
+    assert.equal(await facPage.getByTestId('timer-minutes').inputValue(), '10');
+    await facPage.getByTestId('timer-start').click();
+    for (const [i, clock] of clocks.entries()) {
+      await expectText(phases[i], 'Running');
+      await expectText(clock, /^(10:00|09:[0-5]\d)$/);
+    }
+
+    await facPage.getByTestId('timer-pause').click();
+    for (const phase of phases) await expectText(phase, 'Paused');
+    const frozen = await clocks[0].innerText();
+    for (const clock of clocks) await expectText(clock, frozen);
+
+    await facPage.getByTestId('timer-extend5').click();
+    for (const clock of clocks) await expectText(clock, /^1[45]:[0-5]\d$/);
+    await facPage.getByTestId('timer-extend1').click();
+    for (const clock of clocks) await expectText(clock, /^1[56]:[0-5]\d$/);
+
+    await facPage.getByTestId('timer-resume').click();
+    for (const phase of phases) await expectText(phase, 'Running');
+
+    await screenshot(facPage, 'facilitator-timer-laptop', LAPTOP);
+    await facPage.getByTestId('timer-clear').click();
+    for (const [i, clock] of clocks.entries()) {
+      await expectText(phases[i], 'No countdown');
+      await clock.waitFor({ state: 'hidden' });
+    }
+  });
+
+  await t.test('a participant switches to Portuguese; the others stay in English', async () => {
+    const bo = people[1].page;
+    await bo.getByTestId('language').selectOption('pt');
+    await expectText(bo.getByTestId('step-title'), 'Propósito e check-in');
+    await expectText(bo.locator('.presence h2'), 'Quem está aqui');
+    await expectText(bo.getByTestId('purpose'), 'centralidade no cliente');
+    await expectText(bo.getByTestId('checkin-submit'), 'Atualizar check-in');
+    assert.equal(await bo.locator('html').getAttribute('lang'), 'pt');
+    await bo.reload();
+    await expectText(bo.getByTestId('step-title'), 'Propósito e check-in');
+    await expectText(facPage.getByTestId('step-title'), 'Purpose and check-in');
+    await screenshot(bo, 'participant-pt-phone', PHONE);
+  });
+
+  await t.test('the facilitator changes the settings and every header follows', async () => {
+    await facPage.locator('[data-testid=settings] summary').click();
+    await facPage.locator('[data-testid=settings] input[name=title]').fill('Q3 partner workshop');
+    await facPage.locator('[data-testid=settings] select[name=lens]').selectOption('partner');
+    await facPage.locator('[data-testid=settings]').scrollIntoViewIfNeeded();
+    await facPage
+      .locator('[data-testid=settings]')
+      .screenshot({ path: `${screenshotDir}/facilitator-settings.png` });
+    await facPage.getByRole('button', { name: 'Apply changes' }).click();
+    for (const { page } of [fac, ...people, wall]) {
+      await expectText(page.getByTestId('room-title'), 'Q3 partner workshop');
+    }
+    await expectText(people[0].page.getByTestId('purpose'), 'partner-centricity');
+    await expectText(people[1].page.getByTestId('purpose'), 'centralidade no parceiro');
+  });
+
+  await t.test('the co-facilitator link brings in a second facilitator', async () => {
+    const coLink = await facPage.getByTestId('link-facilitator').inputValue();
+    assert.match(coLink, /#key=[0-9a-f]+$/);
+    const co = await newPerson(browser, server.url);
+    await co.page.goto(coLink);
+    await co.page.getByLabel('Your name').fill('Luis');
+    await co.page.getByRole('button', { name: 'Open the room' }).click();
+    await expectText(co.page.getByTestId('you'), 'Luis · Facilitator');
+    await co.page.getByTestId('step-next').waitFor();
+    for (const { page } of [fac, ...people, wall]) {
+      await expectCount(page.locator('.person', { hasText: 'Luis' }).locator('.badge'), 1);
+    }
+    // A facilitator's own check-in does not count towards "N of M" participants.
+    await expectText(co.page.getByTestId('checkin-progress'), 'Checked in: 3 of 3');
+    people.push(co);
+  });
+
+  await t.test('the facilitator removes a check-in, and everyone sees it go', async () => {
+    await facPage
+      .getByTestId('checkins')
+      .locator('.checkin', { hasText: 'Cy R.' })
+      .locator('.checkin-remove')
+      .click();
+    for (const { page } of [fac, ...people, wall]) {
+      await expectCount(page.getByTestId('checkins').locator('.checkin'), 2);
+    }
+    await expectText(facPage.getByTestId('checkin-progress'), 'Checked in: 2 of 3');
+    await expectText(facPage.getByTestId('checkin-waiting'), 'Cy R.');
+    const cy = people[2].page;
+    await poll(async () => {
+      const value = await cy.getByLabel('What I want to contribute').inputValue();
+      return value === '' ? null : `Cy's form still holds ${value}`;
+    });
+    await expectText(cy.getByTestId('checkin-submit'), 'Post check-in');
+  });
+
+  await t.test('the share panel copies a link', async () => {
+    await facPage.getByTestId('copy-participant').click();
+    await expectText(facPage.getByTestId('copy-participant'), 'Copied');
+    assert.equal(await facPage.evaluate(() => navigator.clipboard.readText()), participantLink);
+  });
+
+  await t.test('no screen logged an error or loaded anything from another host', async () => {
+    for (const person of [fac, ...people, wall]) assert.deepEqual(person.problems, []);
+  });
+});
+
+test('a room created with the partner lens speaks of partners', async () => {
+  const fac = await newPerson(browser, server.url, { viewport: LAPTOP });
+  const { page } = fac;
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('Workshop title').fill('Partner day');
+  await page.getByLabel('Lens').selectOption('partner');
+  await page.getByRole('button', { name: 'Create room' }).click();
+  await page.getByRole('button', { name: 'Open the room' }).click();
+  await expectText(page.getByTestId('purpose'), 'partner-centricity');
+  await expectText(page.getByTestId('purpose'), 'puts the partner at the centre');
+  await expectText(page.getByTestId('stepper'), 'Our partners');
+  await page.getByTestId('step-next').click();
+  await expectText(page.getByTestId('step-title'), 'An excellent partner experience');
+  await poll(async () => (fac.problems.length === 0 ? null : fac.problems.join('\n')));
+});
+
+test('a Portuguese room shows Portuguese to a newcomer, with the lens in Portuguese', async () => {
+  const fac = await newPerson(browser, server.url);
+  await fac.page.goto(`${server.url}/`);
+  await fac.page.getByLabel('Workshop title').fill('Sessão de clientes');
+  await fac.page.getByLabel('Lens').selectOption('staff');
+  await fac.page.getByLabel('Room language').selectOption('pt');
+  await fac.page.getByRole('button', { name: 'Create room' }).click();
+  await fac.page.getByRole('button', { name: 'Abrir a sala' }).click();
+  await expectText(fac.page.getByTestId('purpose'), 'centralidade no colaborador');
+  await expectText(fac.page.getByTestId('stepper'), 'Os nossos colaboradores');
+  const link = await fac.page.getByTestId('link-participant').inputValue();
+  const ana = await newPerson(browser, server.url, { viewport: PHONE });
+  await ana.page.goto(link);
+  await expectText(ana.page.locator('form.join'), 'Entrar no workshop');
+  await ana.page.getByLabel('O seu nome').fill('Ana');
+  await ana.page.getByRole('button', { name: 'Entrar' }).click();
+  await expectText(ana.page.getByTestId('step-title'), 'Propósito e check-in');
+  await screenshot(ana.page, 'participant-pt-staff-phone', PHONE);
+  assert.deepEqual([...fac.problems, ...ana.problems], []);
+});
+
+test("when the countdown runs out, everyone sees time's up", async () => {
+  const response = await fetch(`${server.url}/api/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'Timed', organisation: '', lens: 'client', language: 'en' }),
+  });
+  const room = await response.json();
+  const fac = await newPerson(browser, server.url);
+  await fac.page.goto(`${server.url}/r/${room.room_id}#key=${room.facilitator_key}`);
+  await fac.page.getByRole('button', { name: 'Open the room' }).click();
+  // Ana's clock is under the test's control, so ten minutes pass at once.
+  const ana = await newPerson(browser, server.url, { viewport: PHONE });
+  await ana.context.clock.install();
+  await ana.page.goto(`${server.url}/r/${room.room_id}`);
+  await ana.page.getByLabel('Your name').fill('Ana');
+  await ana.page.getByRole('button', { name: 'Join' }).click();
+  await fac.page.getByTestId('timer-start').click();
+  await expectText(ana.page.getByTestId('timer-phase'), 'Running');
+  await ana.page.clock.fastForward('10:01');
+  await expectText(ana.page.getByTestId('timer-phase'), "Time's up");
+  await expectText(ana.page.getByTestId('clock'), '00:00');
+  await screenshot(ana.page, 'participant-timesup-phone', PHONE);
+  assert.deepEqual([...fac.problems, ...ana.problems], []);
+});

@@ -1,0 +1,191 @@
+// Fixtures for the browser tests: the real server binary on a free port with a fresh data
+// directory, Debian's Chromium through playwright-core, pages that fail the test on any console
+// error or request to another host, and polling assertions (never fixed sleeps).
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const screenshotDir = path.join(repoRoot, 'test-output', 'screenshots');
+
+/** How long an expectation waits for the page to catch up. */
+const EXPECT_MS = 10_000;
+/** How long the server may take to print its address. */
+const START_MS = 20_000;
+
+export const LAPTOP = { width: 1366, height: 768 };
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * Starts `target/debug/horseshoe` (or $HORSESHOE_BIN) on 127.0.0.1. `bind` defaults to any free
+ * port; pass the same address and data dir to restart a server where it was.
+ * @param {{ bind?: string, dataDir?: string }} [options]
+ */
+export async function startServer(options = {}) {
+  const bin = process.env.HORSESHOE_BIN || path.join(repoRoot, 'target', 'debug', 'horseshoe');
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'horseshoe-browser-')));
+  const child = spawn(bin, ['--bind', options.bind ?? '127.0.0.1:0', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HORSESHOE_LOG: process.env.HORSESHOE_LOG ?? 'warn' },
+  });
+  let log = '';
+  child.stderr.on('data', (chunk) => (log += chunk));
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start in time:\n${out}\n${log}`)),
+      START_MS,
+    );
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /Listening on (http:\/\/\S+?)\/?\s/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}\n${log}`));
+    });
+  });
+  return {
+    /** @type {string} base URL without a trailing slash */
+    url,
+    dataDir,
+    bind: new URL(url).host,
+    /** Stops the server (SIGTERM, as in production); keeps the data dir. */
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+    },
+    /** Stops the server and deletes its data. */
+    async dispose() {
+      await this.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * A page in a fresh browser context (its own localStorage: a separate person). Console
+ * errors, uncaught exceptions and requests to any other host are collected in `problems`.
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} baseUrl
+ * @param {{ viewport?: { width: number, height: number }, locale?: string }} [options]
+ */
+export async function newPerson(browser, baseUrl, options = {}) {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? LAPTOP,
+    locale: options.locale ?? 'en-GB',
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const problems = [];
+  const host = new URL(baseUrl).host;
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('request', (req) => {
+    const url = new URL(req.url());
+    if (url.host !== host && url.protocol !== 'data:') problems.push(`external request: ${req.url()}`);
+  });
+  return { context, page, problems };
+}
+
+/**
+ * Waits until `locator`'s text contains `expected` (a string or RegExp).
+ * @param {import('playwright-core').Locator} locator
+ * @param {string | RegExp} expected
+ */
+export async function expectText(locator, expected) {
+  await poll(async () => {
+    const text = (await locator.allTextContents()).join('\n');
+    const ok = typeof expected === 'string' ? text.includes(expected) : expected.test(text);
+    return ok ? null : `expected ${locator} to contain ${expected}, got: ${JSON.stringify(text)}`;
+  });
+}
+
+/**
+ * Waits until `locator`'s text does not contain `unexpected`.
+ * @param {import('playwright-core').Locator} locator
+ * @param {string} unexpected
+ */
+export async function expectNoText(locator, unexpected) {
+  await poll(async () => {
+    const text = (await locator.allTextContents()).join('\n');
+    return text.includes(unexpected)
+      ? `expected ${locator} not to contain ${unexpected}, got: ${JSON.stringify(text)}`
+      : null;
+  });
+}
+
+/**
+ * Waits until `locator` matches exactly `n` elements.
+ * @param {import('playwright-core').Locator} locator
+ * @param {number} n
+ */
+export async function expectCount(locator, n) {
+  await poll(async () => {
+    const count = await locator.count();
+    return count === n ? null : `expected ${n} of ${locator}, found ${count}`;
+  });
+}
+
+/**
+ * Retries `check` (which returns null when satisfied, else what is wrong) until it passes.
+ * @param {() => Promise<string | null>} check
+ */
+export async function poll(check, timeout = EXPECT_MS) {
+  const deadline = Date.now() + timeout;
+  let problem = await check();
+  while (problem !== null) {
+    if (Date.now() > deadline) throw new Error(problem);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    problem = await check();
+  }
+}
+
+/**
+ * Screenshots at `viewport`, from the top of the page: the whole page as
+ * test-output/screenshots/{name}.png, and the first screenful as {name}-top.png.
+ * @param {import('playwright-core').Page} page
+ * @param {string} name
+ * @param {{ width: number, height: number }} viewport
+ */
+export async function screenshot(page, name, viewport) {
+  await mkdir(screenshotDir, { recursive: true });
+  await page.setViewportSize(viewport);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({
+    path: path.join(screenshotDir, `${name}.png`),
+    fullPage: true,
+    animations: 'disabled',
+  });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}-top.png`), animations: 'disabled' });
+}

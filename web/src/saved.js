@@ -1,0 +1,57 @@
+// What this browser remembers between visits (localStorage): the chosen language, and per room
+// the token that makes a reload the same person. Storage may be unavailable (private mode);
+// then nothing is remembered and nothing breaks.
+
+/** @typedef {import('./protocol').Language} Language */
+
+const PREFIX = 'horseshoe:';
+
+/** @param {string} key @returns {string | null} */
+function read(key) {
+  try {
+    return localStorage.getItem(PREFIX + key);
+  } catch {
+    return null;
+  }
+}
+
+/** @param {string} key @param {string | null} value */
+function write(key, value) {
+  try {
+    if (value === null) localStorage.removeItem(PREFIX + key);
+    else localStorage.setItem(PREFIX + key, value);
+  } catch {
+    // Not remembered; the session still works.
+  }
+}
+
+/** @returns {Language | null} the language this person chose for themself */
+export function savedLanguage() {
+  const lang = read('language');
+  return lang === 'en' || lang === 'pt' ? lang : null;
+}
+
+/** @param {Language} lang */
+export function saveLanguage(lang) {
+  write('language', lang);
+}
+
+/**
+ * Participant and facilitator tokens are kept apart, so one browser can hold both in a room.
+ * @typedef {'participant' | 'facilitator'} TokenKind
+ */
+
+/** @param {string} roomId @param {TokenKind} kind */
+function tokenKey(roomId, kind) {
+  return kind === 'participant' ? `${roomId}:token` : `${roomId}:facilitator-token`;
+}
+
+/** @param {string} roomId @param {TokenKind} kind @returns {string | null} */
+export function savedToken(roomId, kind) {
+  return read(tokenKey(roomId, kind));
+}
+
+/** @param {string} roomId @param {TokenKind} kind @param {string | null} token */
+export function saveToken(roomId, kind, token) {
+  write(tokenKey(roomId, kind), token);
+}

@@ -1,0 +1,120 @@
+// Entering a room: which credentials this browser uses (a saved token, or a name typed on the
+// join screen), the connection and store, and what to show when the server refuses us.
+
+import { ApiError, roomInfo } from './api.js';
+import { Connection } from './conn.js';
+import { hasKey, setRoomDefaults, t } from './i18n.js';
+import { saveToken, savedToken } from './saved.js';
+import { Store } from './store.js';
+import { showError } from './views/error.js';
+import { askName, showLoading } from './views/join.js';
+import { mountRoom } from './views/room.js';
+import { showScreen } from './views/screen.js';
+import { toast } from './views/toast.js';
+
+/** @typedef {import('./protocol').Credentials} Credentials */
+/** @typedef {import('./protocol').ErrorCode} ErrorCode */
+/** @typedef {import('./conn.js').Refusal} Refusal */
+
+/**
+ * How this browser enters: the wall display, a participant, or a facilitator holding the key.
+ * @typedef {{ role: 'viewer' } | { role: 'participant' } | { role: 'facilitator', key: string }} Access
+ */
+
+/**
+ * @param {string} roomId
+ * @param {Access} access
+ */
+export async function enterRoom(roomId, access) {
+  const kind = access.role === 'viewer' ? null : access.role;
+  /** @type {string | undefined} */
+  let name;
+  if (kind && !savedToken(roomId, kind)) {
+    showLoading();
+    let info;
+    try {
+      info = await roomInfo(roomId);
+    } catch (err) {
+      showError(() =>
+        err instanceof ApiError && err.status === 404
+          ? t('error.no_room')
+          : t('error.generic', { reason: String(err instanceof Error ? err.message : err) }),
+      );
+      return;
+    }
+    setRoomDefaults(info.language, info.lens);
+    name = await askName(info, kind);
+  }
+
+  const store = new Store();
+  const conn = new Connection({
+    roomId,
+    store,
+    hello: () => {
+      if (access.role === 'viewer') return { credentials: { role: 'viewer' } };
+      const token = kind ? (savedToken(roomId, kind) ?? undefined) : undefined;
+      /** @type {Credentials} */
+      const credentials =
+        access.role === 'facilitator'
+          ? { role: 'facilitator', key: access.key, token }
+          : { role: 'participant', token };
+      return token ? { credentials } : { credentials, name };
+    },
+    onWelcome: (you) => {
+      if (kind && you.token) saveToken(roomId, kind, you.token);
+    },
+    onReject: (code, message) => toast(rejectMessage(code, message)),
+    onRefused: (refusal) => {
+      // A participant token the room does not know (a facilitator's unknown token just makes
+      // a new facilitator, so there `unauthorized` means a wrong key): forget it, join afresh.
+      if (access.role === 'participant' && refusal.code === 'unauthorized' && name === undefined) {
+        saveToken(roomId, 'participant', null);
+        enterRoom(roomId, access);
+        return;
+      }
+      showError(() => refusalText(refusal, access));
+    },
+  });
+  showScreen((root) => {
+    const teardown = mountRoom(root, {
+      store,
+      conn,
+      roomId,
+      facilitatorKey: access.role === 'facilitator' ? access.key : null,
+      drafts: new Map(),
+      openPanels: new Set(),
+    });
+    return () => {
+      teardown();
+      conn.stop();
+    };
+  });
+  conn.connect();
+}
+
+/**
+ * @param {Refusal} refusal
+ * @param {Access} access
+ */
+function refusalText(refusal, access) {
+  switch (refusal.code) {
+    case 'not_found':
+      return t('error.no_room');
+    case 'unsupported_version':
+      return t('error.version');
+    case 'unauthorized':
+      if (access.role === 'facilitator') return t('error.bad_key');
+  }
+  return t('error.generic', { reason: refusal.reason || String(refusal.code) });
+}
+
+/**
+ * A refused command, in the person's language (the server's own words for a code this client
+ * does not know yet).
+ * @param {ErrorCode} code
+ * @param {string} message
+ */
+function rejectMessage(code, message) {
+  const key = `reject.${code}`;
+  return hasKey(key) ? t(key) : message;
+}
