@@ -99,6 +99,16 @@ export class Connection {
     });
   }
 
+  /**
+   * Sends an ephemeral message (live typing, a post-it being dragged). Never stored or resent:
+   * while disconnected it is simply dropped, and the durable command that follows carries the
+   * result. Callers throttle to about 30 a second; the server enforces it too.
+   * @param {Extract<ClientMsg, { type: 'typing' | 'drag' }>} msg
+   */
+  live(msg) {
+    if (this.welcomed && this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(msg));
+  }
+
   /** @param {string} id @param {Command} cmd */
   transmit(id, cmd) {
     /** @type {ClientMsg} */
@@ -129,6 +139,12 @@ export class Connection {
         break;
       case 'presence':
         store.presence(msg);
+        break;
+      case 'typing':
+        store.typing(msg);
+        break;
+      case 'drag':
+        store.drag(msg);
         break;
       case 'error':
         this.lastError = { code: msg.code, message: msg.message };
