@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::AppState;
+use crate::report;
 use crate::room::{RoomMsg, now_ms};
 use crate::secret;
 use crate::store::RoomRecord;
@@ -41,11 +42,16 @@ pub fn router(app: AppState) -> Router {
         .route("/", get(index))
         .route("/r/{room}", get(index))
         .route("/r/{room}/wall", get(index))
+        .route("/r/{room}/report", get(index))
         .route("/app/{*path}", get(asset))
         .route("/healthz", get(healthz))
         .route("/api/rooms", post(create_room))
         .route("/api/rooms/{room}", get(room_summary))
         .route("/api/rooms/{room}/ws", get(ws::upgrade))
+        .route("/api/rooms/{room}/report.json", get(report_json))
+        .route("/api/rooms/{room}/report.md", get(report_md))
+        .route("/api/rooms/{room}/report.csv", get(report_csv))
+        .route("/api/rooms/{room}/duplicate", post(duplicate_room))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(app)
@@ -159,6 +165,11 @@ async fn create_room(State(app): State<AppState>, headers: HeaderMap, body: axum
     settings.lens = request.lens.unwrap_or_default();
     settings.language = request.language.unwrap_or_default();
 
+    create(&app, &headers, settings).await
+}
+
+/// Makes a room with `settings` and answers with its links.
+async fn create(app: &AppState, headers: &HeaderMap, settings: Settings) -> Response {
     let (id, key) =
         match (secret::random_hex(secret::ROOM_ID_BYTES), secret::random_hex(secret::SECRET_BYTES)) {
             (Ok(id), Ok(key)) => (id, key),
@@ -174,7 +185,7 @@ async fn create_room(State(app): State<AppState>, headers: HeaderMap, body: axum
         return error(StatusCode::SERVICE_UNAVAILABLE, "the room could not be saved");
     }
     tracing::info!(room = %room_id, "room created");
-    let base = base_url(&app, &headers);
+    let base = base_url(app, headers);
     let created = Created {
         facilitator_url: format!("{base}/r/{room_id}#key={key}"),
         participant_url: format!("{base}/r/{room_id}"),
@@ -210,5 +221,92 @@ async fn room_summary(State(app): State<AppState>, Path(room): Path<String>) -> 
     match answer.await {
         Ok(summary) => Json(summary).into_response(),
         Err(_) => error(StatusCode::NOT_FOUND, "no such room: check the link"),
+    }
+}
+
+/// The room's state for the holder of its facilitator key (`Authorization: Bearer <key>`).
+async fn authorized_room(
+    app: &AppState,
+    room: &str,
+    headers: &HeaderMap,
+) -> Result<Box<RoomState>, Response> {
+    let Some(id) = RoomId::parse(room) else {
+        return Err(error(StatusCode::NOT_FOUND, "no such room: check the link"));
+    };
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| {
+            error(StatusCode::UNAUTHORIZED, "send the facilitator key as Authorization: Bearer <key>")
+        })?;
+    let handle = app.registry.get(&id);
+    let (reply, answer) = oneshot::channel();
+    let msg = RoomMsg::Report { key: key.to_owned(), reply };
+    if handle.tx.send(msg).await.is_err() {
+        return Err(error(StatusCode::SERVICE_UNAVAILABLE, "the room is restarting: try again"));
+    }
+    match answer.await {
+        Ok(Ok(state)) => Ok(state),
+        Ok(Err(rejection)) => Err(error(StatusCode::UNAUTHORIZED, rejection.message)),
+        Err(_) => Err(error(StatusCode::NOT_FOUND, "no such room: check the link")),
+    }
+}
+
+fn download(mime: &'static str, room: &RoomState, extension: &str, body: String) -> Response {
+    let disposition = format!("attachment; filename=\"horseshoe-{}.{extension}\"", room.id);
+    let mut response = Response::new(Body::from(body));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+async fn report_json(State(app): State<AppState>, Path(room): Path<String>, headers: HeaderMap) -> Response {
+    #[derive(Serialize)]
+    struct Report {
+        generated_at: i64,
+        room: Box<RoomState>,
+    }
+    match authorized_room(&app, &room, &headers).await {
+        Ok(room) => {
+            let mut response = Json(Report { generated_at: now_ms(), room }).into_response();
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(response) => response,
+    }
+}
+
+async fn report_md(State(app): State<AppState>, Path(room): Path<String>, headers: HeaderMap) -> Response {
+    match authorized_room(&app, &room, &headers).await {
+        Ok(room) => {
+            let body = report::markdown(&room, &report::utc(now_ms()));
+            download("text/markdown; charset=utf-8", &room, "md", body)
+        }
+        Err(response) => response,
+    }
+}
+
+async fn report_csv(State(app): State<AppState>, Path(room): Path<String>, headers: HeaderMap) -> Response {
+    match authorized_room(&app, &room, &headers).await {
+        Ok(room) => download("text/csv; charset=utf-8", &room, "csv", report::csv(&room)),
+        Err(response) => response,
+    }
+}
+
+/// "Run it again": a new, empty room with this room's settings.
+async fn duplicate_room(
+    State(app): State<AppState>,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match authorized_room(&app, &room, &headers).await {
+        Ok(room) => create(&app, &headers, room.settings.clone()).await,
+        Err(response) => response,
     }
 }

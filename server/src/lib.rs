@@ -4,6 +4,7 @@
 //! - [`config`]: flags and environment variables.
 //! - [`http`]: the router, the JSON API, the embedded browser client, security headers.
 //! - [`ws`]: one WebSocket connection: `hello`, the reader, the batching writer.
+//! - [`report`]: the room's report as Markdown and CSV (JSON is the state itself).
 //! - [`registry`]: finds (and starts) a room's task by id.
 //! - [`live`]: the per-connection throttle of ephemeral messages (typing, dragging).
 //! - [`room`]: the room actor, the single owner of a room's state: decide, commit, fan out.
@@ -21,6 +22,7 @@ pub mod error;
 pub mod http;
 pub mod live;
 pub mod registry;
+pub mod report;
 pub mod room;
 pub mod secret;
 pub mod store;

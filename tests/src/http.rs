@@ -29,10 +29,22 @@ pub async fn request(
     path: &str,
     body: Option<&str>,
 ) -> anyhow::Result<Response> {
+    request_with(addr, method, path, body, &[]).await
+}
+
+/// A request with extra headers (e.g. `Authorization`).
+pub async fn request_with(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> anyhow::Result<Response> {
     let mut stream = TcpStream::connect(addr).await?;
     let body = body.unwrap_or("");
+    let extra: String = headers.iter().map(|(n, v)| format!("{n}: {v}\r\n")).collect();
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).await?;

@@ -75,12 +75,14 @@ pub struct Client {
     next_id: u64,
     /// Everything received, in order.
     pub received: Vec<ServerMsg>,
+    /// Every text frame exactly as it arrived, for checks on the bytes sent.
+    pub raw: Vec<String>,
 }
 
 impl Client {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let (socket, _) = tokio_tungstenite::connect_async(url).await?;
-        Ok(Self { socket, next_id: 0, received: Vec::new() })
+        Ok(Self { socket, next_id: 0, received: Vec::new(), raw: Vec::new() })
     }
 
     /// Connects and says `hello`; returns the client and the `welcome` (or the refusal).
@@ -132,6 +134,7 @@ impl Client {
                 .context("connection ended")??;
             match msg {
                 Message::Text(text) => {
+                    self.raw.push(text.as_str().to_owned());
                     let msg: ServerMsg = serde_json::from_str(text.as_str())
                         .with_context(|| format!("server sent something unparsable: {text}"))?;
                     self.received.push(msg.clone());

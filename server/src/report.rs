@@ -1,0 +1,530 @@
+//! The report of a room, for people (Markdown) and machines (JSON, CSV): every step's outcome.
+//! It is built from the room as anyone may see it (no private notes, no individual votes).
+//!
+//! The words around the room's own text come from a small table in the room's language and
+//! lens; the browser's full translation table lives in `web/src/i18n.js`.
+
+use std::fmt::Write as _;
+
+use horseshoe_protocol::{Column, Language, Lens, MemberId, RoomState};
+
+/// The report's fixed words in one language, with `{c}` standing for the lens word.
+struct Words {
+    workshop: &'static str,
+    generated: &'static str,
+    lens: &'static str,
+    steps: [&'static str; 6],
+    name: &'static str,
+    bring: &'static str,
+    get_out: &'static str,
+    named: &'static str,
+    group: &'static str,
+    team: &'static str,
+    highlights: &'static str,
+    common: &'static str,
+    in_definitions: &'static str,
+    highlighted: &'static str,
+    working: &'static str,
+    help_me: &'static str,
+    unclustered: &'static str,
+    unnamed: &'static str,
+    categories: [&'static str; 6],
+    succeeded: &'static str,
+    failed: &'static str,
+    rating: &'static str,
+    dots: &'static str,
+    owner: &'static str,
+    due: &'static str,
+    none: &'static str,
+    final_list: &'static str,
+}
+
+const EN: Words = Words {
+    workshop: "Exploring {C}-centricity",
+    generated: "Report generated",
+    lens: "Lens",
+    steps: [
+        "Purpose and check-in",
+        "An excellent {c} experience",
+        "Define {c}-centricity in one sentence",
+        "Who are our {c}s? \"Help me...\"",
+        "Assess the organisation for each {c} type",
+        "Present and prioritise",
+    ],
+    name: "Name",
+    bring: "What I bring",
+    get_out: "What I want to get out of it",
+    named: "named",
+    group: "Group",
+    team: "Team",
+    highlights: "Highlights",
+    common: "Common words and phrases",
+    in_definitions: "in {n} definitions",
+    highlighted: "highlighted {n} times",
+    working: "Working definition",
+    help_me: "Help me",
+    unclustered: "Not in a cluster",
+    unnamed: "Unnamed cluster",
+    categories: [
+        "We listen to {c} feedback based on their experience with us.",
+        "We design customised products and services around their needs.",
+        "We track the quality of their experience and treat it as more important than money.",
+        "We train staff in {c}-facing roles to have excellent interpersonal skills.",
+        "We continually enhance the service we provide, responding to changing needs.",
+        "We invest in growing relationships rather than chasing new accounts.",
+    ],
+    succeeded: "When have we succeeded?",
+    failed: "When have we failed?",
+    rating: "Rating",
+    dots: "dots",
+    owner: "Owner",
+    due: "Due",
+    none: "(none)",
+    final_list: "final",
+};
+
+const PT: Words = Words {
+    workshop: "Explorar a centralidade no {c}",
+    generated: "Relatório gerado",
+    lens: "Perspetiva",
+    steps: [
+        "Propósito e check-in",
+        "Uma experiência excelente como {c}",
+        "Definir a centralidade no {c} numa frase",
+        "Quem são os nossos {c}s? \"Ajude-me a...\"",
+        "Avaliar a organização para cada tipo de {c}",
+        "Apresentar e definir prioridades",
+    ],
+    name: "Nome",
+    bring: "O que trago",
+    get_out: "O que quero levar",
+    named: "referido",
+    group: "Grupo",
+    team: "Equipa",
+    highlights: "Destaques",
+    common: "Palavras e expressões comuns",
+    in_definitions: "em {n} definições",
+    highlighted: "destacado {n} vezes",
+    working: "Definição de trabalho",
+    help_me: "Ajude-me a",
+    unclustered: "Sem grupo",
+    unnamed: "Grupo sem nome",
+    categories: [
+        "Ouvimos a opinião dos {c}s sobre a experiência que têm com a nossa organização.",
+        "Criamos produtos e serviços adaptados às suas necessidades.",
+        "Acompanhamos a qualidade da sua experiência, que para nós é mais importante do que o dinheiro.",
+        "Capacitamos as pessoas em funções que lidam com {c}s para terem excelentes competências interpessoais.",
+        "Melhoramos continuamente o serviço que prestamos, em resposta a necessidades em mudança.",
+        "Investimos em fazer crescer as relações, em vez de correr atrás de novas contas.",
+    ],
+    succeeded: "Quando tivemos sucesso?",
+    failed: "Quando falhámos?",
+    rating: "Avaliação",
+    dots: "pontos",
+    owner: "Responsável",
+    due: "Prazo",
+    none: "(nenhum)",
+    final_list: "final",
+};
+
+/// `YYYY-MM-DD HH:MM UTC` of a time in ms since the Unix epoch (civil-from-days, proleptic
+/// Gregorian), so the report needs no date library.
+pub fn utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", rest / 3600, rest % 3600 / 60)
+}
+
+fn words(language: Language) -> &'static Words {
+    match language {
+        Language::En => &EN,
+        Language::Pt => &PT,
+    }
+}
+
+fn lens_word(language: Language, lens: Lens) -> &'static str {
+    match (language, lens) {
+        (Language::En, Lens::Client) => "client",
+        (Language::En, Lens::Customer) => "customer",
+        (Language::En, Lens::Partner) => "partner",
+        (Language::En, Lens::Staff) => "staff",
+        (Language::Pt, Lens::Client) => "cliente",
+        (Language::Pt, Lens::Customer) => "consumidor",
+        (Language::Pt, Lens::Partner) => "parceiro",
+        (Language::Pt, Lens::Staff) => "colaborador",
+    }
+}
+
+/// Puts the lens word into a fixed phrase.
+fn lensed(phrase: &str, word: &str) -> String {
+    let mut capital = word.chars();
+    let cap: String = capital.next().map(|c| c.to_uppercase().chain(capital).collect()).unwrap_or_default();
+    phrase.replace("{c}", word).replace("{C}", &cap)
+}
+
+/// User text inside Markdown: one line, and every character Markdown or HTML would act on is
+/// escaped, so a participant's words are shown as written and never become markup.
+pub fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.' | '!'
+            | '|' | '~' | '>' | '<' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn name(state: &RoomState, id: MemberId) -> String {
+    state.member(id).map_or_else(|| "?".to_owned(), |m| m.name.clone())
+}
+
+fn names(state: &RoomState, ids: &[MemberId]) -> String {
+    ids.iter().map(|id| md(&name(state, *id))).collect::<Vec<_>>().join(", ")
+}
+
+/// The whole report as Markdown, in the room's language and lens.
+pub fn markdown(state: &RoomState, generated_at: &str) -> String {
+    let s = &state.settings;
+    let w = words(s.language);
+    let c = lens_word(s.language, s.lens);
+    let mut out = String::new();
+    let title = if s.title.is_empty() { lensed(w.workshop, c) } else { s.title.clone() };
+    let _ = writeln!(out, "# {}", md(&title));
+    if !s.organisation.is_empty() {
+        let _ = writeln!(out, "\n**{}**", md(&s.organisation));
+    }
+    let _ =
+        writeln!(out, "\n{} · {}: {} · {} {}\n", lensed(w.workshop, c), w.lens, c, w.generated, generated_at);
+
+    let heading = |out: &mut String, n: usize| {
+        let _ = writeln!(out, "\n## {}. {}\n", n + 1, lensed(w.steps[n], c));
+    };
+
+    heading(&mut out, 0);
+    let _ = writeln!(out, "| {} | {} | {} |\n|---|---|---|", w.name, w.bring, w.get_out);
+    for (member, checkin) in &state.checkins {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            md(&name(state, *member)),
+            md(&checkin.contribute),
+            md(&checkin.get_out)
+        );
+    }
+
+    heading(&mut out, 1);
+    let mut factors: Vec<_> = state.experience.factors.values().collect();
+    factors.sort_by_key(|f| (std::cmp::Reverse(f.mentions), f.created_at));
+    for f in factors {
+        let _ = writeln!(
+            out,
+            "- **{}** ({} ×{}) {}",
+            md(&f.text),
+            w.named,
+            f.mentions,
+            names(state, &f.speakers)
+        );
+    }
+
+    heading(&mut out, 2);
+    let defs = &state.definitions;
+    for group in defs.groups.values() {
+        let _ = writeln!(out, "### {} {}: {}\n", w.group, group.id, names(state, &group.members));
+        if let Some(text) = defs.texts.get(&group.id).filter(|d| !d.text.is_empty()) {
+            let _ = writeln!(out, "> {}\n", md(&text.text));
+        }
+        let marks: Vec<String> = defs
+            .highlights
+            .values()
+            .filter(|h| h.group == group.id)
+            .map(|h| format!("\"{}\" ({})", md(&h.phrase), md(&name(state, h.by))))
+            .collect();
+        if !marks.is_empty() {
+            let _ = writeln!(out, "{}: {}\n", w.highlights, marks.join("; "));
+        }
+    }
+    if !defs.common.is_empty() {
+        let _ = writeln!(out, "**{}:**\n", w.common);
+        for term in &defs.common {
+            let counts = [
+                w.in_definitions.replace("{n}", &term.definitions.to_string()),
+                w.highlighted.replace("{n}", &term.highlights.to_string()),
+            ];
+            let _ = writeln!(out, "- {} ({})", md(&term.term), counts.join(", "));
+        }
+    }
+    if !defs.working.is_empty() {
+        let _ = writeln!(out, "\n**{}:** {}", w.working, md(&defs.working));
+    }
+
+    heading(&mut out, 3);
+    let wall = &state.wall;
+    let revealed = || wall.notes.values().filter(|n| n.revealed);
+    for cluster in wall.clusters.values() {
+        let label = if cluster.name.is_empty() { w.unnamed } else { cluster.name.as_str() };
+        let notes: Vec<_> = revealed().filter(|n| n.cluster.as_ref() == Some(&cluster.id)).collect();
+        let _ = writeln!(out, "### {} ({})\n", md(label), notes.len());
+        for n in notes {
+            let _ = writeln!(out, "- {} {} ({})", w.help_me, md(&n.text), md(&name(state, n.author)));
+        }
+        out.push('\n');
+    }
+    let loose: Vec<_> = revealed().filter(|n| n.cluster.is_none()).collect();
+    if !loose.is_empty() {
+        let _ = writeln!(out, "### {}\n", w.unclustered);
+        for n in loose {
+            let _ = writeln!(out, "- {} {} ({})", w.help_me, md(&n.text), md(&name(state, n.author)));
+        }
+    }
+
+    heading(&mut out, 4);
+    for team in state.assessment.teams.values() {
+        let cluster = team.cluster.as_ref().and_then(|id| wall.clusters.get(id)).map(|k| md(&k.name));
+        let _ = writeln!(
+            out,
+            "### {} {}{}: {}\n",
+            w.team,
+            team.id,
+            cluster.map(|k| format!(" ({k})")).unwrap_or_default(),
+            names(state, &team.members)
+        );
+        for (i, category) in w.categories.iter().enumerate() {
+            let number = u8::try_from(i + 1).unwrap_or(0);
+            let rating = team.ratings.get(i).copied().filter(|r| *r > 0);
+            let rating = rating.map(|r| format!(" · {} {r}/5", w.rating)).unwrap_or_default();
+            let _ = writeln!(out, "**{}. {}**{}\n", number, lensed(category, c), rating);
+            for (column, label) in [(Column::Succeeded, w.succeeded), (Column::Failed, w.failed)] {
+                let cards: Vec<String> = state
+                    .assessment
+                    .cards
+                    .values()
+                    .filter(|k| k.team == team.id && k.category == number && k.column == column)
+                    .map(|k| md(&k.text))
+                    .collect();
+                if !cards.is_empty() {
+                    let _ = writeln!(out, "- {}: {}", label, cards.join("; "));
+                }
+            }
+            out.push('\n');
+        }
+    }
+
+    heading(&mut out, 5);
+    let p = &state.priorities;
+    let order: Vec<_> =
+        if p.ranking.is_empty() { p.areas.keys().cloned().collect() } else { p.ranking.clone() };
+    if p.finalised {
+        let _ = writeln!(out, "({})\n", w.final_list);
+    }
+    for (rank, id) in order.iter().enumerate() {
+        let Some(area) = p.areas.get(id) else { continue };
+        let dots = p.tally.get(id).copied().unwrap_or(0);
+        let owner = area.owner.as_deref().map_or_else(|| w.none.to_owned(), md);
+        let due = area.due.as_deref().map_or_else(|| w.none.to_owned(), md);
+        let _ = writeln!(
+            out,
+            "{}. **{}** · {dots} {} · {}: {owner} · {}: {due}",
+            rank + 1,
+            md(&area.text),
+            w.dots,
+            w.owner,
+            w.due
+        );
+    }
+    out
+}
+
+/// One CSV row per item of the report.
+#[derive(Debug, Default)]
+struct Row {
+    step: u8,
+    kind: &'static str,
+    group: String,
+    author: String,
+    text: String,
+    cluster: String,
+    category: String,
+    rating: String,
+    votes: String,
+    owner: String,
+    date: String,
+}
+
+const CSV_HEADER: &str = "step,kind,group,author,text,cluster,category,rating,votes,owner,date";
+
+/// A CSV cell: quoted when it must be, and never a formula (a leading `=`, `+`, `-`, `@`, tab
+/// or carriage return is neutralised), so a spreadsheet shows participants' words as text.
+pub fn csv_cell(value: &str) -> String {
+    let value = match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value.to_owned(),
+    };
+    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
+}
+
+/// The report as CSV: check-ins, key factors, definitions, highlights, notes, cards, areas.
+pub fn csv(state: &RoomState) -> String {
+    let mut rows = Vec::new();
+    let who = |id: MemberId| name(state, id);
+    for (member, c) in &state.checkins {
+        rows.push(Row {
+            step: 1,
+            kind: "checkin.contribute",
+            author: who(*member),
+            text: c.contribute.clone(),
+            ..Row::default()
+        });
+        rows.push(Row {
+            step: 1,
+            kind: "checkin.get_out",
+            author: who(*member),
+            text: c.get_out.clone(),
+            ..Row::default()
+        });
+    }
+    for f in state.experience.factors.values() {
+        let speakers = f.speakers.iter().map(|s| who(*s)).collect::<Vec<_>>().join("; ");
+        rows.push(Row {
+            step: 2,
+            kind: "factor",
+            author: speakers,
+            text: f.text.clone(),
+            votes: f.mentions.to_string(),
+            ..Row::default()
+        });
+    }
+    let defs = &state.definitions;
+    for d in defs.texts.values().filter(|d| !d.text.is_empty()) {
+        let author = d.updated_by.map(who).unwrap_or_default();
+        rows.push(Row {
+            step: 3,
+            kind: "definition",
+            group: d.group.to_string(),
+            author,
+            text: d.text.clone(),
+            ..Row::default()
+        });
+    }
+    for h in defs.highlights.values() {
+        rows.push(Row {
+            step: 3,
+            kind: "highlight",
+            group: h.group.to_string(),
+            author: who(h.by),
+            text: h.phrase.clone(),
+            ..Row::default()
+        });
+    }
+    if !defs.working.is_empty() {
+        rows.push(Row { step: 3, kind: "working_definition", text: defs.working.clone(), ..Row::default() });
+    }
+    let clusters = &state.wall.clusters;
+    for n in state.wall.notes.values().filter(|n| n.revealed) {
+        let cluster =
+            n.cluster.as_ref().and_then(|k| clusters.get(k)).map(|k| k.name.clone()).unwrap_or_default();
+        rows.push(Row {
+            step: 4,
+            kind: "note",
+            author: who(n.author),
+            text: n.text.clone(),
+            cluster,
+            ..Row::default()
+        });
+    }
+    for k in state.assessment.cards.values() {
+        let team = state.assessment.teams.get(&k.team);
+        let cluster =
+            team.and_then(|t| t.cluster.as_ref()).and_then(|id| clusters.get(id)).map(|c| c.name.clone());
+        let rating =
+            team.and_then(|t| t.ratings.get(usize::from(k.category.saturating_sub(1)))).filter(|r| **r > 0);
+        let kind = match k.column {
+            Column::Succeeded => "card.succeeded",
+            Column::Failed => "card.failed",
+        };
+        rows.push(Row {
+            step: 5,
+            kind,
+            group: k.team.to_string(),
+            author: who(k.author),
+            text: k.text.clone(),
+            cluster: cluster.unwrap_or_default(),
+            category: k.category.to_string(),
+            rating: rating.map(u8::to_string).unwrap_or_default(),
+            ..Row::default()
+        });
+    }
+    let p = &state.priorities;
+    for a in p.areas.values() {
+        rows.push(Row {
+            step: 6,
+            kind: "area",
+            author: who(a.author),
+            text: a.text.clone(),
+            votes: p.tally.get(&a.id).map(u32::to_string).unwrap_or_default(),
+            owner: a.owner.clone().unwrap_or_default(),
+            date: a.due.clone().unwrap_or_default(),
+            ..Row::default()
+        });
+    }
+    let mut out = String::from(CSV_HEADER);
+    out.push_str("\r\n");
+    for r in rows {
+        let cells = [
+            r.step.to_string(),
+            r.kind.to_owned(),
+            r.group,
+            r.author,
+            r.text,
+            r.cluster,
+            r.category,
+            r.rating,
+            r.votes,
+            r.owner,
+            r.date,
+        ];
+        out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_civil_utc() {
+        assert_eq!(utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc(1_795_443_300_000), "2026-11-23 14:15 UTC");
+        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00 UTC");
+    }
+
+    #[test]
+    fn user_text_never_becomes_markup() {
+        assert_eq!(md("<img src=x onerror=alert(1)>"), "\\<img src=x onerror=alert\\(1\\)\\>");
+        assert_eq!(md("**bold**\n# h"), "\\*\\*bold\\*\\* \\# h");
+    }
+
+    #[test]
+    fn csv_cells_are_quoted_and_never_formulas() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a, \"b\""), "\"a, \"\"b\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("-1"), "'-1");
+    }
+}
