@@ -43,6 +43,11 @@ pub enum ClientMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[ts(optional)]
         name: Option<String>,
+        /// On a reconnect: the last `seq` this client applied. If the server still has every
+        /// event since, it answers `resume` and sends only those; otherwise a fresh `welcome`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional, type = "number")]
+        last_seq: Option<u64>,
     },
     /// A durable command with a client-chosen id; answered by `ack` or `reject`.
     Cmd { id: CommandId, cmd: Command },
@@ -88,6 +93,18 @@ pub enum ServerMsg {
         online: Vec<MemberId>,
         viewers: u32,
         /// The server's clock (ms since the Unix epoch) when this was sent, for countdowns.
+        #[ts(type = "number")]
+        server_time: i64,
+    },
+    /// The answer to a `hello` with `last_seq` when nothing was lost: the client keeps its
+    /// state, and the events after `last_seq` follow at once as `event` frames.
+    Resume {
+        protocol: u32,
+        you: You,
+        #[ts(type = "number")]
+        last_seq: u64,
+        online: Vec<MemberId>,
+        viewers: u32,
         #[ts(type = "number")]
         server_time: i64,
     },

@@ -7,6 +7,7 @@
 //! - [`report`]: the room's report as Markdown and CSV (JSON is the state itself).
 //! - [`registry`]: finds (and starts) a room's task by id.
 //! - [`live`]: the per-connection throttle of ephemeral messages (typing, dragging).
+//! - [`ring`]: the recent event frames a reconnecting client resumes from.
 //! - [`room`]: the room actor, the single owner of a room's state: decide, commit, fan out.
 //! - [`store`]: the event log and snapshots in SQLite, behind the `Backend` trait, with group
 //!   commit on one writer thread.
@@ -23,6 +24,7 @@ pub mod http;
 pub mod live;
 pub mod registry;
 pub mod report;
+pub mod ring;
 pub mod room;
 pub mod secret;
 pub mod store;

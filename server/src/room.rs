@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use crate::live::{Live, LiveKey};
 use crate::registry::Registry;
+use crate::ring::Ring;
 use crate::secret;
 use crate::store::{Append, LoadedRoom, LogEntry, Store, TokenRow};
 
@@ -102,6 +103,8 @@ impl Outbox {
 pub struct JoinRequest {
     pub credentials: Credentials,
     pub name: Option<String>,
+    /// The last `seq` a reconnecting client applied.
+    pub last_seq: Option<u64>,
     pub outbox: Outbox,
 }
 
@@ -205,6 +208,12 @@ impl Audience {
     }
 }
 
+/// How a joining connection catches up: a whole snapshot, or the events it missed.
+enum Start {
+    Snapshot(Box<RoomState>),
+    Resume { last_seq: u64, frames: Vec<Frame> },
+}
+
 /// What to do once the batch's events are committed, in order.
 enum Out {
     Broadcast(Frame, Audience),
@@ -220,7 +229,7 @@ enum Out {
         actor: Actor,
         outbox: Outbox,
         you: You,
-        room: Box<RoomState>,
+        start: Start,
         reply: oneshot::Sender<Result<Joined, Rejection>>,
     },
     Presence,
@@ -239,6 +248,7 @@ pub struct Room {
     /// Members with an open connection, as the rules see them.
     online: BTreeSet<MemberId>,
     live: Live,
+    ring: Ring,
 }
 
 pub fn now_ms() -> i64 {
@@ -272,6 +282,7 @@ impl Room {
             last_presence: None,
             online: BTreeSet::new(),
             live: Live::default(),
+            ring: Ring::default(),
         };
         room.reset(loaded);
         room
@@ -286,6 +297,8 @@ impl Room {
             self.recent.insert((member, id), seq);
         }
         self.events_since_snapshot = 0;
+        // Frames of events that were never committed must not be replayed.
+        self.ring.clear();
     }
 
     /// Runs the room until shutdown, or until it has been idle for `idle_unload`.
@@ -444,7 +457,7 @@ impl Room {
         tokens: &mut Vec<TokenRow>,
         out: &mut Vec<Out>,
     ) {
-        let JoinRequest { credentials, name, outbox } = request;
+        let JoinRequest { credentials, name, last_seq, outbox } = request;
         let found = |token: &Option<String>| {
             token.as_deref().and_then(|t| self.tokens.get(&secret::hash(t)).copied())
         };
@@ -513,14 +526,14 @@ impl Room {
             (None, None) => (Actor::viewer(), You { role: Role::Viewer, member_id: None, token: None }),
         };
         let conn = self.registry.next_conn_id();
-        out.push(Out::Register {
-            conn,
-            actor,
-            outbox,
-            you,
-            room: Box::new(self.state.view_for(actor.member)),
-            reply,
+        // A returning member (or wall display) that missed only what the ring still holds gets
+        // just that; everyone else a snapshot as of now.
+        let resumed = last_seq.filter(|_| you.token.is_none()).and_then(|after| {
+            let frames = self.ring.since(after, self.state.seq, actor.member)?;
+            Some(Start::Resume { last_seq: after, frames })
         });
+        let start = resumed.unwrap_or_else(|| Start::Snapshot(Box::new(self.state.view_for(actor.member))));
+        out.push(Out::Register { conn, actor, outbox, you, start, reply });
         out.push(Out::Presence);
     }
 
@@ -568,17 +581,22 @@ impl Room {
     ) {
         let seq = self.state.seq + 1;
         self.state.apply_event(seq, &event);
-        let audience = match event.audience() {
-            None => Audience::All,
-            Some(owner) => {
-                let placeholder = ServerMsg::Event { seq, event: Event::Private };
-                out.extend(frame(&placeholder).map(|f| Out::Broadcast(f, Audience::AllBut(owner))));
-                Audience::Only(owner)
+        let real = frame(&ServerMsg::Event { seq, event: event.clone() });
+        match (event.audience(), real) {
+            (None, Some(all)) => {
+                out.push(Out::Broadcast(all.clone(), Audience::All));
+                self.ring.push(seq, all, None);
             }
-        };
-        out.extend(
-            frame(&ServerMsg::Event { seq, event: event.clone() }).map(|f| Out::Broadcast(f, audience)),
-        );
+            (Some(owner), Some(mine)) => {
+                let placeholder = frame(&ServerMsg::Event { seq, event: Event::Private });
+                if let Some(placeholder) = placeholder {
+                    out.push(Out::Broadcast(placeholder.clone(), Audience::AllBut(owner)));
+                    out.push(Out::Broadcast(mine.clone(), Audience::Only(owner)));
+                    self.ring.push(seq, placeholder, Some((owner, mine)));
+                }
+            }
+            (_, None) => {}
+        }
         entries.push(LogEntry { seq, member, command_id, event });
     }
 
@@ -604,21 +622,39 @@ impl Room {
                         conn.outbox.send(frame);
                     }
                 }
-                Out::Register { conn, actor, outbox, you, room, reply } => {
+                Out::Register { conn, actor, outbox, you, start, reply } => {
                     let (online, viewers) = self.presence_with(actor);
-                    let welcome = ServerMsg::Welcome {
-                        protocol: PROTOCOL_VERSION,
-                        you,
-                        room,
-                        online,
-                        viewers,
-                        server_time: now_ms(),
+                    let server_time = now_ms();
+                    let (first, missed) = match start {
+                        Start::Snapshot(room) => {
+                            let welcome = ServerMsg::Welcome {
+                                protocol: PROTOCOL_VERSION,
+                                you,
+                                room,
+                                online,
+                                viewers,
+                                server_time,
+                            };
+                            (welcome, Vec::new())
+                        }
+                        Start::Resume { last_seq, frames } => {
+                            let resume = ServerMsg::Resume {
+                                protocol: PROTOCOL_VERSION,
+                                you,
+                                last_seq,
+                                online,
+                                viewers,
+                                server_time,
+                            };
+                            (resume, frames)
+                        }
                     };
-                    let Some(welcome) = frame(&welcome) else {
-                        continue;
-                    };
+                    let Some(first) = frame(&first) else { continue };
                     if reply.send(Ok(Joined { conn })).is_ok() {
-                        outbox.send(welcome);
+                        outbox.send(first);
+                        for missed in missed {
+                            outbox.send(missed);
+                        }
                         self.conns.insert(conn, Conn { actor, outbox });
                         self.online.extend(actor.member);
                     }

@@ -60,7 +60,7 @@ async fn connection(socket: WebSocket, room: String, app: AppState) {
         return;
     };
     let hello = match tokio::time::timeout(HELLO_TIMEOUT, read_msg(&mut stream)).await {
-        Ok(Ok(Some(ClientMsg::Hello { protocol, credentials, name }))) => {
+        Ok(Ok(Some(ClientMsg::Hello { protocol, credentials, name, last_seq }))) => {
             if protocol != PROTOCOL_VERSION {
                 let msg = format!(
                     "this server speaks protocol {PROTOCOL_VERSION}, not {protocol}: reload the page"
@@ -68,7 +68,7 @@ async fn connection(socket: WebSocket, room: String, app: AppState) {
                 refuse(&mut sink, POLICY, Rejection::new(ErrorCode::UnsupportedVersion, msg)).await;
                 return;
             }
-            (credentials, name)
+            (credentials, name, last_seq)
         }
         Ok(Ok(Some(_))) => {
             let first = Rejection::new(ErrorCode::BadRequest, "the first message must be hello");
@@ -89,17 +89,17 @@ async fn connection(socket: WebSocket, room: String, app: AppState) {
     let (frames_tx, frames_rx) = mpsc::channel(OUTBOX_CAP);
     let closer = Closer::default();
     let outbox = Outbox { frames: frames_tx.clone(), closer: closer.clone() };
-    let (credentials, name) = hello;
-    let (room, Joined { conn }) = match join(&app, &room_id, JoinRequest { credentials, name, outbox }).await
-    {
-        Ok(joined) => joined,
-        Err(rejection) => {
-            // A server-side failure is worth retrying; anything else is final.
-            let code = if rejection.code == ErrorCode::Internal { TRY_AGAIN_LATER } else { POLICY };
-            refuse(&mut sink, code, rejection).await;
-            return;
-        }
-    };
+    let (credentials, name, last_seq) = hello;
+    let (room, Joined { conn }) =
+        match join(&app, &room_id, JoinRequest { credentials, name, last_seq, outbox }).await {
+            Ok(joined) => joined,
+            Err(rejection) => {
+                // A server-side failure is worth retrying; anything else is final.
+                let code = if rejection.code == ErrorCode::Internal { TRY_AGAIN_LATER } else { POLICY };
+                refuse(&mut sink, code, rejection).await;
+                return;
+            }
+        };
     let writer = tokio::spawn(write_loop(sink, frames_rx, closer.clone(), app.registry.shutdown.clone()));
     read_loop(&mut stream, &room, conn, &frames_tx, &closer).await;
     let _ = room.tx.send(RoomMsg::Leave { conn }).await;

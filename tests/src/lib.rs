@@ -91,14 +91,19 @@ impl Client {
         credentials: Credentials,
         name: Option<&str>,
     ) -> anyhow::Result<(Self, ServerMsg)> {
+        Self::rejoin(url, credentials, name, None).await
+    }
+
+    /// Like [`Client::join`], for a client that reconnects having applied up to `last_seq`.
+    pub async fn rejoin(
+        url: &str,
+        credentials: Credentials,
+        name: Option<&str>,
+        last_seq: Option<u64>,
+    ) -> anyhow::Result<(Self, ServerMsg)> {
         let mut client = Self::connect(url).await?;
-        client
-            .send(&ClientMsg::Hello {
-                protocol: PROTOCOL_VERSION,
-                credentials,
-                name: name.map(str::to_owned),
-            })
-            .await?;
+        let name = name.map(str::to_owned);
+        client.send(&ClientMsg::Hello { protocol: PROTOCOL_VERSION, credentials, name, last_seq }).await?;
         let first = client.recv().await?;
         Ok((client, first))
     }

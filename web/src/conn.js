@@ -69,6 +69,9 @@ export class Connection {
     socket.addEventListener('open', () => {
       /** @type {ClientMsg} */
       const hello = { type: 'hello', protocol: PROTOCOL_VERSION, ...this.options.hello() };
+      // After a drop, ask for just what was missed; the server may answer with a snapshot.
+      const seen = this.options.store.view?.room.seq;
+      if (seen !== undefined) hello.last_seq = seen;
       socket.send(JSON.stringify(hello));
     });
     socket.addEventListener('message', (ev) => {
@@ -125,6 +128,13 @@ export class Connection {
         this.attempt = 0;
         this.options.onWelcome(msg.you);
         store.welcome(msg);
+        for (const [id, { cmd }] of this.pending) this.transmit(id, cmd);
+        break;
+      case 'resume':
+        this.welcomed = true;
+        this.attempt = 0;
+        this.options.onWelcome(msg.you);
+        store.resume(msg);
         for (const [id, { cmd }] of this.pending) this.transmit(id, cmd);
         break;
       case 'event':

@@ -5,12 +5,17 @@ export type ClientMsg = { "type": "hello", protocol: number, credentials: Creden
 /**
  * Display name for a new member (ignored when a token brings back an existing one).
  */
-name?: string, } | { "type": "cmd", id: CommandId, cmd: Command, } | { "type": "typing", target: TypingTarget, text: string, } | { "type": "drag", id: ItemId, x: number, y: number, };
+name?: string, 
+/**
+ * On a reconnect: the last `seq` this client applied. If the server still has every
+ * event since, it answers `resume` and sends only those; otherwise a fresh `welcome`.
+ */
+last_seq?: number, } | { "type": "cmd", id: CommandId, cmd: Command, } | { "type": "typing", target: TypingTarget, text: string, } | { "type": "drag", id: ItemId, x: number, y: number, };
 export type ServerMsg = { "type": "welcome", protocol: number, you: You, room: RoomState, online: Array<MemberId>, viewers: number, 
 /**
  * The server's clock (ms since the Unix epoch) when this was sent, for countdowns.
  */
-server_time: number, } | { "type": "event", seq: number, event: Event, } | { "type": "ack", id: CommandId, seq: number, } | { "type": "reject", id: CommandId, code: ErrorCode, message: string, } | { "type": "presence", online: Array<MemberId>, viewers: number, } | { "type": "typing", target: TypingTarget, member_id: MemberId, text: string, } | { "type": "drag", member_id: MemberId, id: ItemId, x: number, y: number, } | { "type": "error", code: ErrorCode, message: string, };
+server_time: number, } | { "type": "resume", protocol: number, you: You, last_seq: number, online: Array<MemberId>, viewers: number, server_time: number, } | { "type": "event", seq: number, event: Event, } | { "type": "ack", id: CommandId, seq: number, } | { "type": "reject", id: CommandId, code: ErrorCode, message: string, } | { "type": "presence", online: Array<MemberId>, viewers: number, } | { "type": "typing", target: TypingTarget, member_id: MemberId, text: string, } | { "type": "drag", member_id: MemberId, id: ItemId, x: number, y: number, } | { "type": "error", code: ErrorCode, message: string, };
 export type Credentials = { "role": "facilitator", key: string, token?: string, } | { "role": "participant", token?: string, } | { "role": "viewer" };
 export type You = { role: Role, member_id?: MemberId, 
 /**

@@ -87,6 +87,22 @@ export class Store {
     return true;
   }
 
+  /**
+   * A reconnect the server could resume: the room stays as it is, the missed events follow.
+   * @param {Extract<import('./protocol').ServerMsg, { type: 'resume' }>} msg
+   */
+  resume(msg) {
+    const view = this.view;
+    if (!view) return;
+    view.you = msg.you;
+    view.online = new Set(msg.online);
+    view.viewers = msg.viewers;
+    view.clockOffset = msg.server_time - Date.now();
+    view.live = { typing: new Map(), drags: new Map() };
+    this.status = 'online';
+    this.notify();
+  }
+
   /** @param {Typing} msg someone's text as they type it */
   typing(msg) {
     if (!this.view) return;

@@ -1,0 +1,105 @@
+//! The recent events of a room, as the frames that were sent, so that a client that reconnects
+//! with the last `seq` it saw gets only what it missed instead of a whole snapshot.
+
+use std::collections::VecDeque;
+
+use horseshoe_protocol::MemberId;
+
+use crate::room::Frame;
+
+/// Events kept for resuming: a few minutes of a busy workshop.
+pub const RESUME_EVENTS: usize = 2048;
+/// Bytes of frames kept for resuming, whatever their count.
+pub const RESUME_BYTES: usize = 2 * 1024 * 1024;
+
+struct Entry {
+    seq: u64,
+    /// What everyone receives.
+    all: Frame,
+    /// For an event meant for one member: that member, and the real frame (`all` is then the
+    /// `private` placeholder).
+    owner: Option<(MemberId, Frame)>,
+}
+
+#[derive(Default)]
+pub struct Ring {
+    entries: VecDeque<Entry>,
+    bytes: usize,
+}
+
+impl Ring {
+    pub fn push(&mut self, seq: u64, all: Frame, owner: Option<(MemberId, Frame)>) {
+        self.bytes += all.len() + owner.as_ref().map_or(0, |(_, f)| f.len());
+        self.entries.push_back(Entry { seq, all, owner });
+        while self.entries.len() > RESUME_EVENTS || self.bytes > RESUME_BYTES {
+            let Some(old) = self.entries.pop_front() else { break };
+            self.bytes -= old.all.len() + old.owner.as_ref().map_or(0, |(_, f)| f.len());
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.bytes = 0;
+    }
+
+    /// The frames after `after` up to and including `upto`, as `member` should receive them;
+    /// `None` if the ring no longer reaches back that far.
+    pub fn since(&self, after: u64, upto: u64, member: Option<MemberId>) -> Option<Vec<Frame>> {
+        if after == upto {
+            return Some(Vec::new());
+        }
+        let first = self.entries.front()?.seq;
+        if after + 1 < first || after > upto {
+            return None;
+        }
+        let frames = self
+            .entries
+            .iter()
+            .filter(|e| e.seq > after && e.seq <= upto)
+            .map(|e| match &e.owner {
+                Some((owner, frame)) if Some(*owner) == member => frame.clone(),
+                _ => e.all.clone(),
+            })
+            .collect();
+        Some(frames)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(s: &str) -> Frame {
+        Frame::from(s.to_owned())
+    }
+
+    #[test]
+    fn resumes_only_within_the_window_with_private_frames_for_their_owner() {
+        let owner = MemberId(uuid::Uuid::from_u128(1));
+        let mut ring = Ring::default();
+        ring.push(5, frame("e5"), None);
+        ring.push(6, frame("private"), Some((owner, frame("mine6"))));
+        ring.push(7, frame("e7"), None);
+        let texts =
+            |v: Option<Vec<Frame>>| v.map(|f| f.iter().map(|x| x.as_str().to_owned()).collect::<Vec<_>>());
+        assert_eq!(texts(ring.since(4, 7, None)), Some(vec!["e5".into(), "private".into(), "e7".into()]));
+        assert_eq!(texts(ring.since(5, 7, Some(owner))), Some(vec!["mine6".into(), "e7".into()]));
+        assert_eq!(texts(ring.since(6, 6, None)), Some(vec![]));
+        assert_eq!(ring.since(3, 7, None), None, "seq 4 is gone");
+        assert_eq!(ring.since(9, 7, None), None, "ahead of the room: a fresh snapshot");
+    }
+
+    #[test]
+    fn the_window_is_bounded_in_count_and_bytes() {
+        let mut ring = Ring::default();
+        for seq in 1..=(RESUME_EVENTS as u64 + 10) {
+            ring.push(seq, frame("x"), None);
+        }
+        assert_eq!(ring.entries.len(), RESUME_EVENTS);
+        let big = "y".repeat(RESUME_BYTES / 4);
+        for seq in 5000..5010 {
+            ring.push(seq, frame(&big), None);
+        }
+        assert!(ring.bytes <= RESUME_BYTES);
+    }
+}

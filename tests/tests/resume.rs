@@ -1,0 +1,76 @@
+//! A client that reconnects with the last `seq` it saw gets only the events it missed (its own
+//! private ones as themselves, others' as placeholders), or a fresh snapshot when the server no
+//! longer holds them all.
+
+use horseshoe_protocol::{Command, Credentials, Event, ServerMsg};
+use horseshoe_tests::http;
+use horseshoe_tests::{Client, TestServer};
+
+fn seqs(msgs: &[ServerMsg]) -> Vec<u64> {
+    msgs.iter()
+        .filter_map(|m| match m {
+            ServerMsg::Event { seq, .. } => Some(*seq),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_reconnect_gets_exactly_the_missed_events_or_a_fresh_snapshot() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    let room = http::create_room(server.addr, "{}").await?;
+    let url = server.ws_url(&room.room_id);
+    let fac_credentials = Credentials::Facilitator { key: room.facilitator_key.clone(), token: None };
+    let (mut fac, _) = Client::join(&url, fac_credentials, Some("Marta")).await?;
+    let (ana, welcome) = Client::join(&url, Credentials::Participant { token: None }, Some("Ana")).await?;
+    let ServerMsg::Welcome { you, room: state, .. } = welcome else { anyhow::bail!("no welcome") };
+    let token = you.token.clone();
+    let seen = state.seq;
+    drop(ana);
+
+    // While Ana is away: public events, and one of the facilitator's private undo entries.
+    fac.run(Command::SetStep { step: 2 }).await?.map_err(|r| anyhow::anyhow!("{r:?}"))?;
+    fac.run(Command::FormGroups).await?.ok();
+    let last = fac
+        .run(Command::AddFactor { id: horseshoe_protocol::ItemId("f".into()), text: "speed".into() })
+        .await?;
+    let last = last.map_err(|r| anyhow::anyhow!("{r:?}"))?;
+
+    let credentials = Credentials::Participant { token: token.clone() };
+    let (mut back, first) = Client::rejoin(&url, credentials, None, Some(seen)).await?;
+    let ServerMsg::Resume { last_seq, you, .. } = first else {
+        anyhow::bail!("expected resume, got {first:?}")
+    };
+    assert_eq!((last_seq, you.member_id.is_some(), you.token), (seen, true, None));
+    while seqs(&back.received).last().copied() != Some(last) {
+        back.recv().await?;
+    }
+    let missed = seqs(&back.received);
+    assert_eq!(missed, ((seen + 1)..=last).collect::<Vec<_>>(), "every missed event, once, in order");
+    assert!(
+        back.received
+            .iter()
+            .any(|m| matches!(m, ServerMsg::Event { event: Event::StepChanged { step: 2 }, .. }))
+    );
+    assert!(
+        !back.received.iter().any(|m| matches!(m, ServerMsg::Event { event: Event::UndoPushed { .. }, .. })),
+        "the facilitator's undo entries stay theirs"
+    );
+
+    // Ahead of the room (another server's numbering): a snapshot, not a resume.
+    let credentials = Credentials::Participant { token: token.clone() };
+    let (_c, first) = Client::rejoin(&url, credentials, None, Some(last + 100)).await?;
+    assert!(matches!(first, ServerMsg::Welcome { .. }), "{first:?}");
+
+    // Far behind, past what the server keeps: a snapshot.
+    for n in 0..(horseshoe::ring::RESUME_EVENTS + 5) {
+        fac.command(Command::Rename { name: format!("Marta {}", n % 7) }).await?;
+    }
+    fac.wait_for(|m| matches!(m, ServerMsg::Ack { id, .. } if id.0 == format!("t-{}", 3 + horseshoe::ring::RESUME_EVENTS + 5)).then_some(())).await?;
+    let credentials = Credentials::Participant { token };
+    let (_c, first) = Client::rejoin(&url, credentials, None, Some(seen)).await?;
+    assert!(matches!(first, ServerMsg::Welcome { .. }), "too far behind must get a snapshot");
+    server.stop().await?;
+    Ok(())
+}
