@@ -6,7 +6,13 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
+use crate::admission::{Heartbeat, PING_EVERY, SILENCE_LIMIT};
 use crate::room::IDLE_UNLOAD;
+
+/// Default cap on connections: well under the process's file-descriptor limit.
+pub const MAX_CONNECTIONS: usize = 16_000;
+/// Default cap per address: a whole office behind one NAT fits.
+pub const MAX_CONNECTIONS_PER_IP: usize = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -34,6 +40,22 @@ pub struct Config {
     /// Log format.
     #[arg(long, env = "HORSESHOE_LOG_FORMAT", value_enum, default_value = "human")]
     pub log_format: LogFormat,
+    /// Origins (e.g. https://workshops.example.org) whose pages may open WebSockets here,
+    /// comma-separated; by default only the server's own origin.
+    #[arg(long, env = "HORSESHOE_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+    /// Most WebSocket connections at once.
+    #[arg(long, env = "HORSESHOE_MAX_CONNECTIONS", default_value_t = MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Most WebSocket connections at once from one address.
+    #[arg(long, env = "HORSESHOE_MAX_CONNECTIONS_PER_IP", default_value_t = MAX_CONNECTIONS_PER_IP)]
+    pub max_connections_per_ip: usize,
+    /// Milliseconds between the server's pings.
+    #[arg(long, env = "HORSESHOE_PING_MS", default_value_t = PING_EVERY.as_millis() as u64)]
+    pub ping_ms: u64,
+    /// Milliseconds a peer may stay silent before it is dropped.
+    #[arg(long, env = "HORSESHOE_SILENCE_MS", default_value_t = SILENCE_LIMIT.as_millis() as u64)]
+    pub silence_ms: u64,
     /// Seconds a room with nobody connected stays in memory.
     #[arg(long, env = "HORSESHOE_IDLE_UNLOAD_SECS", default_value_t = IDLE_UNLOAD.as_secs())]
     pub idle_unload_secs: u64,
@@ -49,6 +71,11 @@ impl Config {
             public_url: None,
             log_format: LogFormat::Human,
             idle_unload_secs: IDLE_UNLOAD.as_secs(),
+            allowed_origins: Vec::new(),
+            ping_ms: PING_EVERY.as_millis() as u64,
+            silence_ms: SILENCE_LIMIT.as_millis() as u64,
+            max_connections: MAX_CONNECTIONS,
+            max_connections_per_ip: MAX_CONNECTIONS_PER_IP,
         }
     }
 
@@ -58,6 +85,13 @@ impl Config {
             addr.set_port(port);
         }
         addr
+    }
+
+    pub fn heartbeat(&self) -> Heartbeat {
+        Heartbeat {
+            ping_every: Duration::from_millis(self.ping_ms.max(1)),
+            silence_limit: Duration::from_millis(self.silence_ms.max(1)),
+        }
     }
 
     pub fn idle_unload(&self) -> Duration {

@@ -45,6 +45,7 @@ pub fn router(app: AppState) -> Router {
         .route("/r/{room}/report", get(index))
         .route("/app/{*path}", get(asset))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .route("/api/rooms", post(create_room))
         .route("/api/rooms/{room}", get(room_summary))
         .route("/api/rooms/{room}/ws", get(ws::upgrade))
@@ -108,6 +109,11 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
         error: String,
     }
     (status, Json(Error { error: message.into() })).into_response()
+}
+
+async fn metrics(State(app): State<AppState>) -> Response {
+    let text = app.registry.metrics.render(app.registry.loaded(), app.connections.open());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 async fn healthz(State(app): State<AppState>) -> Response {

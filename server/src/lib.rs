@@ -2,6 +2,8 @@
 //!
 //! # Layout
 //! - [`config`]: flags and environment variables.
+//! - [`admission`]: connection caps, the `Origin` allow-list, per-connection token buckets.
+//! - [`metrics`]: counters served at `/metrics`.
 //! - [`http`]: the router, the JSON API, the embedded browser client, security headers.
 //! - [`ws`]: one WebSocket connection: `hello`, the reader, the batching writer.
 //! - [`report`]: the room's report as Markdown and CSV (JSON is the state itself).
@@ -18,10 +20,12 @@
 //! decides it with `horseshoe_protocol::apply`, commits the events through `store`, then queues
 //! one shared frame per event on every connection's outbox; each connection's writer sends them.
 
+pub mod admission;
 pub mod config;
 pub mod error;
 pub mod http;
 pub mod live;
+pub mod metrics;
 pub mod registry;
 pub mod report;
 pub mod ring;
@@ -30,6 +34,7 @@ pub mod secret;
 pub mod store;
 pub mod ws;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -39,6 +44,8 @@ use tokio_util::task::TaskTracker;
 pub use config::Config;
 pub use error::{ServerError, StoreError};
 
+use admission::{Connections, Heartbeat};
+use metrics::Metrics;
 use registry::Registry;
 use store::{DB_FILE, Sqlite, Store};
 
@@ -47,6 +54,9 @@ use store::{DB_FILE, Sqlite, Store};
 pub struct AppState {
     pub registry: Arc<Registry>,
     pub public_url: Option<String>,
+    pub allowed_origins: Arc<Vec<String>>,
+    pub connections: Arc<Connections>,
+    pub heartbeat: Heartbeat,
 }
 
 /// Runs the server on `listener` until `shutdown` is cancelled; then closes every connection
@@ -59,12 +69,19 @@ pub async fn run(
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
     let backend = Sqlite::open(&config.data_dir.join(DB_FILE))?;
-    let (store, store_thread) = Store::start(backend);
+    let metrics = Arc::new(Metrics::default());
+    let (store, store_thread) = Store::start(backend, metrics.clone())?;
     let tracker = TaskTracker::new();
-    let registry = Registry::new(store, shutdown.clone(), tracker.clone(), config.idle_unload());
-    let app = AppState { registry, public_url: config.public_url.clone() };
+    let registry = Registry::new(store, metrics, shutdown.clone(), tracker.clone(), config.idle_unload());
+    let app = AppState {
+        registry,
+        public_url: config.public_url.clone(),
+        allowed_origins: Arc::new(config.allowed_origins.clone()),
+        connections: Connections::new(config.max_connections, config.max_connections_per_ip),
+        heartbeat: config.heartbeat(),
+    };
 
-    let router = http::router(app.clone());
+    let router = http::router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let served =
         axum::serve(listener, router).with_graceful_shutdown(shutdown.clone().cancelled_owned()).await;
 

@@ -11,12 +11,14 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::metrics::Metrics;
 use crate::room::{ConnId, ROOM_MAILBOX, Room, RoomHandle};
 use crate::store::Store;
 
 pub struct Registry {
     rooms: DashMap<RoomId, RoomHandle>,
     pub store: Store,
+    pub metrics: Arc<Metrics>,
     pub shutdown: CancellationToken,
     pub tracker: TaskTracker,
     /// How long a room with no connections stays in memory.
@@ -28,6 +30,7 @@ pub struct Registry {
 impl Registry {
     pub fn new(
         store: Store,
+        metrics: Arc<Metrics>,
         shutdown: CancellationToken,
         tracker: TaskTracker,
         idle_unload: Duration,
@@ -35,6 +38,7 @@ impl Registry {
         Arc::new(Self {
             rooms: DashMap::new(),
             store,
+            metrics,
             shutdown,
             tracker,
             idle_unload,

@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::live::{Live, LiveKey};
+use crate::metrics::Metrics;
 use crate::registry::Registry;
 use crate::ring::Ring;
 use crate::secret;
@@ -86,15 +87,21 @@ impl Closer {
 pub struct Outbox {
     pub frames: mpsc::Sender<Frame>,
     pub closer: Closer,
+    pub metrics: Arc<Metrics>,
 }
 
 impl Outbox {
     /// Queues a frame without waiting. A full queue means the client stopped reading: it is
     /// closed (it reconnects and gets a fresh snapshot) rather than slowing the room.
-    fn send(&self, frame: Frame) {
-        if self.frames.try_send(frame).is_err() && !self.closer.is_closed() {
-            tracing::warn!("closing a slow consumer");
-            self.closer.close(CloseReason::SLOW);
+    pub fn send(&self, frame: Frame) {
+        match self.frames.try_send(frame) {
+            Ok(()) => Metrics::count(&self.metrics.messages_out),
+            Err(_) if !self.closer.is_closed() => {
+                tracing::warn!("closing a slow consumer");
+                Metrics::count(&self.metrics.slow_consumers_closed);
+                self.closer.close(CloseReason::SLOW);
+            }
+            Err(_) => {}
         }
     }
 }
@@ -565,6 +572,7 @@ impl Room {
                 out.push(Out::Applied { conn, id, seq: self.state.seq });
             }
             Err(Rejection { code, message }) => {
+                self.registry.metrics.rejected(code);
                 out.extend(frame(&ServerMsg::Reject { id, code, message }).map(|f| Out::To(conn, f)));
             }
         }

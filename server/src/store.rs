@@ -6,6 +6,7 @@
 
 use std::collections::VecDeque;
 use std::path::Path;
+use std::sync::Arc;
 use std::thread;
 
 use horseshoe_protocol::{CommandId, Event, MemberId, RoomId, RoomState};
@@ -13,6 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::StoreError;
+use crate::metrics::Metrics;
 
 /// Requests waiting for the writer thread before senders have to wait.
 const STORE_QUEUE: usize = 4096;
@@ -255,13 +257,15 @@ pub struct Store {
 impl Store {
     /// Starts the writer thread over `backend`. The thread ends when every `Store` clone is
     /// dropped, after answering what was queued; join the handle to wait for the last commit.
-    pub fn start(backend: impl Backend) -> (Self, thread::JoinHandle<()>) {
+    pub fn start(
+        backend: impl Backend,
+        metrics: Arc<Metrics>,
+    ) -> std::io::Result<(Self, thread::JoinHandle<()>)> {
         let (tx, rx) = mpsc::channel(STORE_QUEUE);
         let handle = thread::Builder::new()
             .name("horseshoe-store".into())
-            .spawn(move || writer(backend, rx))
-            .expect("spawning the store thread");
-        (Self { tx }, handle)
+            .spawn(move || writer(backend, rx, &metrics))?;
+        Ok((Self { tx }, handle))
     }
 
     async fn ask<T>(
@@ -291,7 +295,7 @@ impl Store {
     }
 }
 
-fn writer(mut backend: impl Backend, mut rx: mpsc::Receiver<Request>) {
+fn writer(mut backend: impl Backend, mut rx: mpsc::Receiver<Request>, metrics: &Metrics) {
     let mut queue = VecDeque::new();
     while let Some(first) = rx.blocking_recv() {
         queue.push_back(first);
@@ -313,7 +317,9 @@ fn writer(mut backend: impl Backend, mut rx: mpsc::Receiver<Request>) {
                             replies.push(reply);
                         }
                     }
+                    let started = std::time::Instant::now();
                     let result = backend.commit(&appends);
+                    metrics.observe_commit(started.elapsed());
                     if let Err(e) = &result {
                         tracing::error!(error = %e, rooms = appends.len(), "group commit failed");
                     }

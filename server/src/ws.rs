@@ -1,19 +1,28 @@
-//! One WebSocket connection: the `hello` handshake, a reader that forwards commands to the
-//! room, and a writer task that drains the connection's bounded queue, feeding every queued
-//! frame and flushing once.
+//! One WebSocket connection: admission (caps, origin), the `hello` handshake, a reader that
+//! forwards commands to the room under a token bucket and drops a silent peer, and a writer
+//! task that drains the connection's bounded queue, feeding every queued frame and flushing
+//! once, and pings.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use horseshoe_protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, Rejection, RoomId, ServerMsg};
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::AppState;
+use crate::admission::{
+    Bucket, COMMAND_BURST, COMMANDS_PER_SECOND, Heartbeat, LIVE_BURST, LIVE_PER_SECOND, Refusal, Slot,
+    origin_allowed,
+};
+use crate::metrics::Metrics;
 use crate::room::{
     CloseReason, Closer, ConnId, Frame, JoinRequest, Joined, Outbox, RoomHandle, RoomMsg, frame,
 };
@@ -31,16 +40,41 @@ pub const OUTBOX_CAP: usize = 1024;
 /// Time a client has to say `hello` after connecting.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
-const POLICY: u16 = 1008;
-const TRY_AGAIN_LATER: u16 = 1013;
-const INVALID_DATA: u16 = 1007;
+const GOING_AWAY: u16 = 1001;
 const UNSUPPORTED: u16 = 1003;
+const INVALID_DATA: u16 = 1007;
+const POLICY: u16 = 1008;
+const TOO_BIG: u16 = 1009;
+const TRY_AGAIN_LATER: u16 = 1013;
 
+/// Admits or refuses the upgrade, then runs the connection.
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     Path(room): Path<String>,
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
 ) -> Response {
+    let origin = headers.get(header::ORIGIN).and_then(|h| h.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let admitted = if origin_allowed(origin, host, &app.allowed_origins) {
+        app.connections.admit(peer.ip())
+    } else {
+        Err(Refusal::Origin)
+    };
+    let slot = match admitted {
+        Ok(slot) => slot,
+        Err(refusal) => {
+            Metrics::count(&app.registry.metrics.connections_refused);
+            tracing::info!(%peer, %refusal, "websocket refused");
+            let status = match refusal {
+                Refusal::Full => StatusCode::SERVICE_UNAVAILABLE,
+                Refusal::TooManyFromAddress => StatusCode::TOO_MANY_REQUESTS,
+                Refusal::Origin => StatusCode::FORBIDDEN,
+            };
+            return (status, refusal.to_string()).into_response();
+        }
+    };
     ws.read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
@@ -48,11 +82,14 @@ pub async fn upgrade(
         .max_frame_size(MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| {
             let tracker = app.registry.tracker.clone();
-            tracker.track_future(connection(socket, room, app))
+            tracker.track_future(connection(socket, room, app, slot))
         })
 }
 
-async fn connection(socket: WebSocket, room: String, app: AppState) {
+/// Why the reader stopped reading.
+type Stop = (u16, Rejection);
+
+async fn connection(socket: WebSocket, room: String, app: AppState, _slot: Slot) {
     let (mut sink, mut stream) = socket.split();
     let Some(room_id) = RoomId::parse(&room) else {
         let no_room = Rejection::new(ErrorCode::NotFound, "no such room: check the link");
@@ -85,25 +122,32 @@ async fn connection(socket: WebSocket, room: String, app: AppState) {
             return;
         }
     };
+    Metrics::count(&app.registry.metrics.messages_in);
 
     let (frames_tx, frames_rx) = mpsc::channel(OUTBOX_CAP);
     let closer = Closer::default();
-    let outbox = Outbox { frames: frames_tx.clone(), closer: closer.clone() };
+    let outbox =
+        Outbox { frames: frames_tx.clone(), closer: closer.clone(), metrics: app.registry.metrics.clone() };
     let (credentials, name, last_seq) = hello;
-    let (room, Joined { conn }) =
-        match join(&app, &room_id, JoinRequest { credentials, name, last_seq, outbox }).await {
-            Ok(joined) => joined,
-            Err(rejection) => {
-                // A server-side failure is worth retrying; anything else is final.
-                let code = if rejection.code == ErrorCode::Internal { TRY_AGAIN_LATER } else { POLICY };
-                refuse(&mut sink, code, rejection).await;
-                return;
-            }
-        };
-    let writer = tokio::spawn(write_loop(sink, frames_rx, closer.clone(), app.registry.shutdown.clone()));
-    read_loop(&mut stream, &room, conn, &frames_tx, &closer).await;
+    let request = JoinRequest { credentials, name, last_seq, outbox: outbox.clone() };
+    let (room, Joined { conn }) = match join(&app, &room_id, request).await {
+        Ok(joined) => joined,
+        Err(rejection) => {
+            // A server-side failure is worth retrying; anything else is final.
+            let code = if rejection.code == ErrorCode::Internal { TRY_AGAIN_LATER } else { POLICY };
+            refuse(&mut sink, code, rejection).await;
+            return;
+        }
+    };
+    let shutdown = app.registry.shutdown.clone();
+    let writer = tokio::spawn(write_loop(sink, frames_rx, closer.clone(), shutdown, app.heartbeat));
+    let metrics = &app.registry.metrics;
+    if let Err((code, rejection)) = read_loop(&mut stream, &room, conn, &outbox, metrics, app.heartbeat).await
+    {
+        closer.close(close_for(code, &rejection));
+    }
     let _ = room.tx.send(RoomMsg::Leave { conn }).await;
-    drop(frames_tx);
+    drop((frames_tx, outbox));
     let _ = writer.await;
 }
 
@@ -125,92 +169,126 @@ async fn join(app: &AppState, id: &RoomId, request: JoinRequest) -> Result<(Room
     Err(Rejection::new(ErrorCode::Internal, "the room is restarting: try again"))
 }
 
+/// Reads until the peer leaves (`Ok`), or until it must be closed (`Err` with the reason).
 async fn read_loop(
     stream: &mut SplitStream<WebSocket>,
     room: &RoomHandle,
     conn: ConnId,
-    frames: &mpsc::Sender<Frame>,
-    closer: &Closer,
-) {
+    outbox: &Outbox,
+    metrics: &Metrics,
+    heartbeat: Heartbeat,
+) -> Result<(), Stop> {
+    let now = Instant::now();
+    let mut commands = Bucket::new(COMMAND_BURST, COMMANDS_PER_SECOND, now);
+    let mut live = Bucket::new(LIVE_BURST, LIVE_PER_SECOND, now);
+    let mut heard = now;
     loop {
         let msg = tokio::select! {
-            _ = closer.closed() => return,
-            msg = read_msg(stream) => msg,
+            _ = outbox.closer.closed() => return Ok(()),
+            () = tokio::time::sleep_until(heard + heartbeat.silence_limit) => {
+                return Err((GOING_AWAY, Rejection::new(ErrorCode::BadRequest, "no answer to ping")));
+            }
+            msg = next_frame(stream) => msg?,
         };
-        match msg {
-            Ok(Some(ClientMsg::Cmd { id, cmd })) => {
+        heard = Instant::now();
+        let Some(msg) = msg else { return Ok(()) };
+        let Some(text) = msg else { continue };
+        Metrics::count(&metrics.messages_in);
+        match parse(&text)? {
+            ClientMsg::Cmd { id, cmd } => {
                 if !id.is_valid() {
                     let bad = Rejection::new(
                         ErrorCode::BadRequest,
                         "a command id is 1-64 printable ASCII characters",
                     );
-                    closer.close(close_for(INVALID_DATA, &bad));
-                    return;
+                    return Err((INVALID_DATA, bad));
+                }
+                if !commands.take(heard) {
+                    metrics.rejected(ErrorCode::RateLimited);
+                    let slow_down = ServerMsg::Reject {
+                        id,
+                        code: ErrorCode::RateLimited,
+                        message: "too many changes at once: this one was not made, send it again".into(),
+                    };
+                    if let Some(f) = frame(&slow_down) {
+                        outbox.send(f);
+                    }
+                    continue;
                 }
                 if room.tx.send(RoomMsg::Command { conn, id, command: cmd }).await.is_err() {
-                    return;
+                    return Ok(());
                 }
             }
-            Ok(Some(msg @ (ClientMsg::Typing { .. } | ClientMsg::Drag { .. }))) => {
-                if room.tx.send(RoomMsg::Live { conn, msg }).await.is_err() {
-                    return;
+            msg @ (ClientMsg::Typing { .. } | ClientMsg::Drag { .. }) => {
+                // Previews beyond the rate are dropped: the next one, or the durable command
+                // that follows, carries the same information.
+                if live.take(heard) && room.tx.send(RoomMsg::Live { conn, msg }).await.is_err() {
+                    return Ok(());
                 }
             }
-            Ok(Some(ClientMsg::Hello { .. })) => {
+            ClientMsg::Hello { .. } => {
                 let again = ServerMsg::Error {
                     code: ErrorCode::BadRequest,
                     message: "hello was already said".into(),
                 };
                 if let Some(f) = frame(&again) {
-                    let _ = frames.try_send(f);
+                    outbox.send(f);
                 }
-            }
-            Ok(None) => return,
-            Err((code, rejection)) => {
-                closer.close(close_for(code, &rejection));
-                return;
             }
         }
     }
 }
 
-/// Close reasons are static strings; a rejection's message is mapped to the nearest one.
+/// Close reasons are static strings; a rejection is mapped to the nearest one.
 fn close_for(code: u16, rejection: &Rejection) -> CloseReason {
-    let reason = match rejection.code {
-        ErrorCode::TooLong => "message too large",
-        ErrorCode::BadRequest if code == INVALID_DATA => "not a valid message",
-        ErrorCode::BadRequest if code == UNSUPPORTED => "binary frames are not accepted",
+    let reason = match code {
+        TOO_BIG => "message too large",
+        INVALID_DATA => "not a valid message",
+        UNSUPPORTED => "binary frames are not accepted",
+        GOING_AWAY => "no answer to ping",
+        _ if rejection.code == ErrorCode::TooLong => "message too large",
         _ => "policy violation",
     };
     CloseReason { code, reason }
 }
 
-/// Reads the next protocol message. `Ok(None)` is the end of the stream; `Err` carries the
-/// close code and the reason for a frame the server will not take.
-async fn read_msg(stream: &mut SplitStream<WebSocket>) -> Result<Option<ClientMsg>, (u16, Rejection)> {
+/// The next frame: `Ok(None)` at the end of the stream, `Ok(Some(None))` for a control frame,
+/// `Ok(Some(Some(text)))` for a text frame; `Err` for what closes the connection.
+async fn next_frame(stream: &mut SplitStream<WebSocket>) -> Result<Option<Option<Utf8Bytes>>, Stop> {
+    let Some(msg) = stream.next().await else { return Ok(None) };
+    match msg {
+        Ok(Message::Text(text)) => Ok(Some(Some(text))),
+        Ok(Message::Binary(_)) => {
+            Err((UNSUPPORTED, Rejection::new(ErrorCode::BadRequest, "binary frames are not accepted")))
+        }
+        Ok(Message::Close(_)) => Ok(None),
+        Ok(Message::Ping(_) | Message::Pong(_)) => Ok(Some(None)),
+        Err(e) => {
+            // The library refuses an oversized message but sends no close frame: say 1009.
+            if let Ok(inner) = e.into_inner().downcast::<tungstenite::Error>()
+                && matches!(*inner, tungstenite::Error::Capacity(_))
+            {
+                let limit = format!("a message is at most {MAX_MESSAGE_BYTES} bytes");
+                return Err((TOO_BIG, Rejection::new(ErrorCode::TooLong, limit)));
+            }
+            Ok(None)
+        }
+    }
+}
+
+fn parse(text: &str) -> Result<ClientMsg, Stop> {
+    serde_json::from_str(text).map_err(|e| {
+        (INVALID_DATA, Rejection::new(ErrorCode::BadRequest, format!("not a valid message: {e}")))
+    })
+}
+
+/// Reads the first protocol message, skipping control frames.
+async fn read_msg(stream: &mut SplitStream<WebSocket>) -> Result<Option<ClientMsg>, Stop> {
     loop {
-        let Some(msg) = stream.next().await else {
-            return Ok(None);
-        };
-        let msg = match msg {
-            Ok(msg) => msg,
-            Err(e) => {
-                tracing::debug!(error = %e, "websocket read failed");
-                return Ok(None);
-            }
-        };
-        match msg {
-            Message::Text(text) => {
-                return serde_json::from_str(text.as_str()).map(Some).map_err(|e| {
-                    (INVALID_DATA, Rejection::new(ErrorCode::BadRequest, format!("not a valid message: {e}")))
-                });
-            }
-            Message::Binary(_) => {
-                let binary = Rejection::new(ErrorCode::BadRequest, "binary frames are not accepted");
-                return Err((UNSUPPORTED, binary));
-            }
-            Message::Close(_) => return Ok(None),
-            Message::Ping(_) | Message::Pong(_) => {}
+        match next_frame(stream).await? {
+            None => return Ok(None),
+            Some(None) => {}
+            Some(Some(text)) => return parse(&text).map(Some),
         }
     }
 }
@@ -239,7 +317,10 @@ async fn write_loop(
     mut frames: mpsc::Receiver<Frame>,
     closer: Closer,
     shutdown: CancellationToken,
+    heartbeat: Heartbeat,
 ) {
+    let every = heartbeat.ping_every;
+    let mut ping = tokio::time::interval_at(Instant::now() + every, every);
     loop {
         let first = tokio::select! {
             biased;
@@ -250,6 +331,12 @@ async fn write_loop(
             () = shutdown.cancelled() => {
                 let _ = sink.send(close_message(CloseReason::RESTARTING)).await;
                 return;
+            }
+            _ = ping.tick() => {
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    return;
+                }
+                continue;
             }
             frame = frames.recv() => match frame {
                 Some(frame) => frame,

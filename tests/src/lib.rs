@@ -67,7 +67,7 @@ impl TestServer {
     }
 }
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// A protocol client on one WebSocket.
 pub struct Client {
@@ -151,6 +151,29 @@ impl Client {
         }
     }
 
+    /// Reads until `pick` returns something, for up to `limit` (of the runtime's clock, which
+    /// a test may pause and let run ahead).
+    pub async fn wait_within<T>(
+        &mut self,
+        limit: Duration,
+        mut pick: impl FnMut(&ServerMsg) -> Option<T>,
+    ) -> anyhow::Result<T> {
+        tokio::time::timeout(limit, async {
+            loop {
+                let msg = self.socket.next().await.context("connection ended")??;
+                if let Message::Text(text) = msg {
+                    let msg: ServerMsg = serde_json::from_str(text.as_str())?;
+                    self.received.push(msg.clone());
+                    if let Some(found) = pick(&msg) {
+                        return Ok(found);
+                    }
+                }
+            }
+        })
+        .await
+        .context("not seen in time")?
+    }
+
     /// Reads until `pick` returns something; fails after [`WAIT`].
     pub async fn wait_for<T>(&mut self, mut pick: impl FnMut(&ServerMsg) -> Option<T>) -> anyhow::Result<T> {
         loop {
@@ -174,6 +197,11 @@ impl Client {
             _ => None,
         })
         .await
+    }
+
+    /// The raw socket, for tests that read it themselves.
+    pub fn into_stream(self) -> Socket {
+        self.socket
     }
 
     /// Waits for the server's close frame; returns it.

@@ -63,11 +63,22 @@ async fn a_reconnect_gets_exactly_the_missed_events_or_a_fresh_snapshot() -> any
     let (_c, first) = Client::rejoin(&url, credentials, None, Some(last + 100)).await?;
     assert!(matches!(first, ServerMsg::Welcome { .. }), "{first:?}");
 
-    // Far behind, past what the server keeps: a snapshot.
-    for n in 0..(horseshoe::ring::RESUME_EVENTS + 5) {
-        fac.command(Command::Rename { name: format!("Marta {}", n % 7) }).await?;
+    // Far behind, past what the server keeps: a snapshot. Many people renaming themselves
+    // (each within their own rate limit) push the window past Ana's last seq.
+    let per_client = horseshoe::admission::COMMAND_BURST as usize - 5;
+    let mut crowd = Vec::new();
+    for n in 0..(horseshoe::ring::RESUME_EVENTS / per_client + 2) {
+        let (mut c, _) =
+            Client::join(&url, Credentials::Participant { token: None }, Some(&format!("p{n}"))).await?;
+        for k in 0..per_client {
+            c.command(Command::Rename { name: format!("p{n}-{k}") }).await?;
+        }
+        crowd.push(c);
     }
-    fac.wait_for(|m| matches!(m, ServerMsg::Ack { id, .. } if id.0 == format!("t-{}", 3 + horseshoe::ring::RESUME_EVENTS + 5)).then_some(())).await?;
+    for c in &mut crowd {
+        let last_id = format!("t-{per_client}");
+        c.wait_for(|m| matches!(m, ServerMsg::Ack { id, .. } if id.0 == last_id).then_some(())).await?;
+    }
     let credentials = Credentials::Participant { token };
     let (_c, first) = Client::rejoin(&url, credentials, None, Some(seen)).await?;
     assert!(matches!(first, ServerMsg::Welcome { .. }), "too far behind must get a snapshot");

@@ -1,0 +1,133 @@
+//! Counters for operators, served at `GET /metrics` in Prometheus' text format.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use horseshoe_protocol::ErrorCode;
+
+/// Every error code, in the order of the rejection counters.
+const CODES: [ErrorCode; 11] = [
+    ErrorCode::BadRequest,
+    ErrorCode::UnsupportedVersion,
+    ErrorCode::Unauthorized,
+    ErrorCode::Forbidden,
+    ErrorCode::NotFound,
+    ErrorCode::Gone,
+    ErrorCode::TooLong,
+    ErrorCode::LimitReached,
+    ErrorCode::Conflict,
+    ErrorCode::RateLimited,
+    ErrorCode::Internal,
+];
+
+/// Upper bounds (seconds) of the store commit latency histogram's buckets.
+const COMMIT_BUCKETS: [f64; 10] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 2.0];
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub messages_in: AtomicU64,
+    pub messages_out: AtomicU64,
+    pub slow_consumers_closed: AtomicU64,
+    pub connections_refused: AtomicU64,
+    rejected: [AtomicU64; CODES.len()],
+    commits: [AtomicU64; COMMIT_BUCKETS.len()],
+    commit_count: AtomicU64,
+    commit_micros: AtomicU64,
+}
+
+impl Metrics {
+    pub fn count(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn rejected(&self, code: ErrorCode) {
+        if let Some(i) = CODES.iter().position(|c| *c == code) {
+            Self::count(&self.rejected[i]);
+        }
+    }
+
+    pub fn observe_commit(&self, took: Duration) {
+        let secs = took.as_secs_f64();
+        if let Some(i) = COMMIT_BUCKETS.iter().position(|b| secs <= *b) {
+            Self::count(&self.commits[i]);
+        }
+        Self::count(&self.commit_count);
+        self.commit_micros.fetch_add(u64::try_from(took.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    /// The text exposition, with the gauges the caller knows.
+    pub fn render(&self, rooms_loaded: usize, connections: usize) -> String {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let mut out = String::new();
+        let mut gauge = |name: &str, help: &str, kind: &str, value: u64| {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
+        };
+        gauge("horseshoe_rooms_loaded", "Rooms in memory.", "gauge", rooms_loaded as u64);
+        gauge("horseshoe_connections", "Open WebSocket connections.", "gauge", connections as u64);
+        gauge(
+            "horseshoe_messages_in_total",
+            "Messages received from clients.",
+            "counter",
+            get(&self.messages_in),
+        );
+        gauge(
+            "horseshoe_messages_out_total",
+            "Frames queued to clients.",
+            "counter",
+            get(&self.messages_out),
+        );
+        gauge(
+            "horseshoe_slow_consumers_closed_total",
+            "Connections closed for falling behind.",
+            "counter",
+            get(&self.slow_consumers_closed),
+        );
+        gauge(
+            "horseshoe_connections_refused_total",
+            "Upgrades refused by the connection caps or the origin list.",
+            "counter",
+            get(&self.connections_refused),
+        );
+        let _ = writeln!(out, "# HELP horseshoe_commands_rejected_total Commands rejected, by code.");
+        let _ = writeln!(out, "# TYPE horseshoe_commands_rejected_total counter");
+        for (code, counter) in CODES.iter().zip(&self.rejected) {
+            let name = serde_json::to_value(code)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let _ = writeln!(out, "horseshoe_commands_rejected_total{{code=\"{name}\"}} {}", get(counter));
+        }
+        let _ = writeln!(out, "# HELP horseshoe_store_commit_seconds Time to commit one group of events.");
+        let _ = writeln!(out, "# TYPE horseshoe_store_commit_seconds histogram");
+        let mut cumulative = 0;
+        for (bound, counter) in COMMIT_BUCKETS.iter().zip(&self.commits) {
+            cumulative += get(counter);
+            let _ = writeln!(out, "horseshoe_store_commit_seconds_bucket{{le=\"{bound}\"}} {cumulative}");
+        }
+        let count = get(&self.commit_count);
+        let _ = writeln!(out, "horseshoe_store_commit_seconds_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(out, "horseshoe_store_commit_seconds_sum {}", get(&self.commit_micros) as f64 / 1e6);
+        let _ = writeln!(out, "horseshoe_store_commit_seconds_count {count}");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_a_cumulative_histogram() {
+        let m = Metrics::default();
+        m.rejected(ErrorCode::Forbidden);
+        m.observe_commit(Duration::from_micros(300));
+        m.observe_commit(Duration::from_millis(3));
+        let text = m.render(2, 5);
+        assert!(text.contains("horseshoe_rooms_loaded 2\n"));
+        assert!(text.contains("horseshoe_commands_rejected_total{code=\"forbidden\"} 1\n"));
+        assert!(text.contains("horseshoe_store_commit_seconds_bucket{le=\"0.001\"} 1\n"));
+        assert!(text.contains("horseshoe_store_commit_seconds_bucket{le=\"0.005\"} 2\n"));
+        assert!(text.contains("horseshoe_store_commit_seconds_count 2\n"));
+    }
+}

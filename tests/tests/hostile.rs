@@ -1,0 +1,265 @@
+//! Hostile and broken clients: oversized and binary frames, floods, foreign origins, too many
+//! connections, garbage of every shape, and peers that fall silent. Each gets a clear refusal
+//! or close, never a panic, and the server goes on serving everyone else.
+
+use futures_util::StreamExt;
+use horseshoe::Config;
+use horseshoe_protocol::{Command, Credentials, ErrorCode, ServerMsg};
+use horseshoe_tests::http;
+use horseshoe_tests::{Client, TestServer};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::{self, Message};
+
+async fn room(server: &TestServer) -> anyhow::Result<String> {
+    Ok(server.ws_url(&http::create_room(server.addr, "{}").await?.room_id))
+}
+
+async fn participant(url: &str, name: &str) -> anyhow::Result<Client> {
+    let (client, welcome) = Client::join(url, Credentials::Participant { token: None }, Some(name)).await?;
+    anyhow::ensure!(matches!(welcome, ServerMsg::Welcome { .. }), "no welcome: {welcome:?}");
+    Ok(client)
+}
+
+fn close_code(frame: Option<tungstenite::protocol::CloseFrame>) -> Option<u16> {
+    frame.map(|f| u16::from(f.code))
+}
+
+#[tokio::test]
+async fn oversized_and_binary_frames_are_closed_with_their_codes() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    let url = room(&server).await?;
+
+    let mut big = participant(&url, "Big").await?;
+    let huge = format!(
+        r#"{{"type":"cmd","id":"x","cmd":{{"type":"member.rename","name":"{}"}}}}"#,
+        "x".repeat(200_000)
+    );
+    big.send_text(huge).await?;
+    assert_eq!(close_code(big.closed().await?), Some(1009));
+
+    let mut binary = participant(&url, "Bin").await?;
+    binary.send_raw(Message::binary(vec![1, 2, 3])).await?;
+    assert_eq!(close_code(binary.closed().await?), Some(1003));
+
+    // A text longer than its field's cap is refused, and the connection goes on.
+    let mut long = participant(&url, "Long").await?;
+    let answer = long.run(Command::Rename { name: "y".repeat(500) }).await?;
+    assert!(matches!(answer, Err(ServerMsg::Reject { code: ErrorCode::TooLong, .. })), "{answer:?}");
+    assert!(long.run(Command::Rename { name: "Still here".into() }).await?.is_ok());
+    server.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_flood_of_commands_is_rate_limited_without_dropping_the_connection() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    let url = room(&server).await?;
+    let mut flood = participant(&url, "Flood").await?;
+    let mut ids = Vec::new();
+    for n in 0..300 {
+        ids.push(flood.command(Command::Rename { name: format!("n{n}") }).await?);
+    }
+    // Rejections come at once from the connection, acks after the room commits: count both
+    // until every command has its answer.
+    let wanted: std::collections::BTreeSet<_> = ids.into_iter().collect();
+    let (mut acked, mut limited) = (0, 0);
+    while acked + limited < wanted.len() {
+        match flood.recv().await? {
+            ServerMsg::Ack { id, .. } if wanted.contains(&id) => acked += 1,
+            ServerMsg::Reject { id, code: ErrorCode::RateLimited, .. } if wanted.contains(&id) => {
+                limited += 1
+            }
+            ServerMsg::Reject { id, code, .. } => anyhow::bail!("unexpected rejection of {id:?}: {code:?}"),
+            _ => {}
+        }
+    }
+    assert_eq!(acked + limited, 300);
+    assert!(
+        limited > 0 && acked >= horseshoe::admission::COMMAND_BURST as usize,
+        "{acked} acked, {limited} limited"
+    );
+    server.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn foreign_origins_and_too_many_connections_are_refused_before_the_upgrade() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let config = Config { max_connections_per_ip: 3, ..Config::for_data_dir(dir.path()) };
+    let server = TestServer::start_with(config).await?;
+    let url = room(&server).await?;
+
+    let mut foreign = url.as_str().into_client_request()?;
+    foreign.headers_mut().insert("Origin", "http://evil.example".parse()?);
+    match tokio_tungstenite::connect_async(foreign).await {
+        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status(), 403),
+        other => anyhow::bail!("a foreign origin got in: {:?}", other.map(|_| ())),
+    }
+    let mut own = url.as_str().into_client_request()?;
+    own.headers_mut().insert("Origin", format!("http://{}", server.addr).parse()?);
+    let (mut same, _) = tokio_tungstenite::connect_async(own).await?;
+    same.close(None).await?;
+
+    let _a = participant(&url, "a").await?;
+    let _b = participant(&url, "b").await?;
+    let _c = participant(&url, "c").await?;
+    match tokio_tungstenite::connect_async(url.as_str()).await {
+        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status(), 429),
+        other => anyhow::bail!("a fourth connection got in: {:?}", other.map(|_| ())),
+    }
+    let metrics = http::request(server.addr, "GET", "/metrics", None).await?;
+    assert!(metrics.body.contains("horseshoe_connections_refused_total 2"), "{}", metrics.body);
+    assert!(metrics.body.contains("horseshoe_connections 3"), "{}", metrics.body);
+    server.stop().await?;
+    Ok(())
+}
+
+/// A tiny xorshift for reproducible garbage.
+struct Rand(u64);
+
+impl Rand {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const SEEDS: &[&str] = &[
+    r#"{"type":"cmd","id":"c1","cmd":{"type":"checkin.set","contribute":"a","get_out":"b"}}"#,
+    r#"{"type":"cmd","id":"c2","cmd":{"type":"note.drop","id":"n","x":1,"y":2,"onto":{"kind":"note","id":"m","new_cluster":"k"}}}"#,
+    r#"{"type":"cmd","id":"c3","cmd":{"type":"highlight.add","id":"h","group":1,"start":0,"end":4}}"#,
+    r#"{"type":"typing","target":{"kind":"definition","group":1},"text":"abc"}"#,
+    r#"{"type":"drag","id":"n","x":5,"y":6}"#,
+    r#"{"type":"hello","protocol":1,"credentials":{"role":"viewer"}}"#,
+    r#"{"type":"cmd","id":"c4","cmd":{"type":"vote.set","area":"a","dots":255}}"#,
+];
+
+/// A random mutation of a valid message, or plain noise.
+fn garbage(rand: &mut Rand) -> String {
+    let seed = SEEDS[rand.below(SEEDS.len())];
+    let mut bytes = seed.as_bytes().to_vec();
+    match rand.below(6) {
+        0 => (0..rand.below(200)).map(|_| char::from(32 + rand.below(95) as u8)).collect(),
+        1 => {
+            let at = rand.below(bytes.len());
+            bytes.truncate(at);
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        2 => {
+            for _ in 0..1 + rand.below(5) {
+                let at = rand.below(bytes.len());
+                bytes[at] = b"{}[]\":,0-9ae\\"[rand.below(13)];
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        3 => seed.replace("\"a\"", &format!("\"{}\"", "\u{0}\u{7}é".repeat(rand.below(50)))),
+        4 => seed.replace(':', &format!(":{}", "[".repeat(rand.below(300)))),
+        _ => seed.replace("1", &u64::MAX.to_string()),
+    }
+}
+
+#[tokio::test]
+async fn ten_thousand_random_and_mutated_frames_never_stop_the_server() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    let url = room(&server).await?;
+    let (_first, welcome) =
+        Client::join(&url, Credentials::Participant { token: None }, Some("Fuzz")).await?;
+    let ServerMsg::Welcome { you, .. } = welcome else { anyhow::bail!("no welcome") };
+    let token = you.token;
+
+    let mut rand = Rand(0x5eed_cafe);
+    let (mut processed, mut connections, mut closes) = (0_u32, 0_u32, 0_u32);
+    while processed < 10_000 {
+        // As a wall display or as the same participant coming back: no new member each time.
+        let credentials = if rand.below(2) == 0 {
+            Credentials::Viewer
+        } else {
+            Credentials::Participant { token: token.clone() }
+        };
+        let (mut client, _) = Client::join(&url, credentials, None).await?;
+        connections += 1;
+        loop {
+            client.send_text(garbage(&mut rand)).await?;
+            // A probe after each frame: its answer (or a close) proves the frame was handled.
+            let probe = client.command(Command::Rename { name: "Fuzz".into() }).await;
+            processed += 1;
+            let answered = match probe {
+                Ok(id) => client.answer(&id).await.is_ok(),
+                Err(_) => false,
+            };
+            if !answered {
+                closes += 1;
+                break;
+            }
+            if processed >= 10_000 {
+                break;
+            }
+        }
+    }
+    // Everyone else is served as usual.
+    let mut fine = participant(&url, "Fine").await?;
+    let answer = fine.run(Command::SetCheckin { contribute: "still".into(), get_out: "here".into() }).await?;
+    assert!(answer.is_ok(), "{answer:?}");
+    let health = http::request(server.addr, "GET", "/healthz", None).await?;
+    assert_eq!(health.status, 200);
+    assert!(
+        closes > 100 && closes < processed,
+        "{closes} closes: the garbage should sometimes, not always, close"
+    );
+    println!(
+        "fuzz: {processed} frames handled over {connections} connections, {closes} closed by the server"
+    );
+    server.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_silent_peer_is_dropped_and_its_presence_ends() -> anyhow::Result<()> {
+    // Short intervals, so the test waits for the drop it expects rather than for minutes.
+    let dir = tempfile::tempdir()?;
+    let config = Config { ping_ms: 100, silence_ms: 400, ..Config::for_data_dir(dir.path()) };
+    let server = TestServer::start_with(config).await?;
+    let url = room(&server).await?;
+    let mut watcher = participant(&url, "Watcher").await?;
+    let (silent, welcome) =
+        Client::join(&url, Credentials::Participant { token: None }, Some("Silent")).await?;
+    let ServerMsg::Welcome { you, .. } = welcome else { anyhow::bail!("no welcome") };
+    let silent_id = you.member_id.expect("a member");
+    watcher
+        .wait_for(|m| {
+            matches!(m, ServerMsg::Presence { online, .. } if online.contains(&silent_id)).then_some(())
+        })
+        .await?;
+
+    // The silent client never reads again, so it never answers a ping; the watcher keeps
+    // reading (and so answering) and stays.
+    let gone =
+        |m: &ServerMsg| matches!(m, ServerMsg::Presence { online, .. } if !online.contains(&silent_id));
+    watcher.wait_for(|m| gone(m).then_some(())).await?;
+    // Its socket is closed by the server (with 1001; the client, writing its late pongs into a
+    // closed socket, may see the broken pipe before the close frame).
+    let mut stream = silent.into_stream();
+    let ended = tokio::time::timeout(horseshoe_tests::WAIT, async {
+        loop {
+            match stream.next().await {
+                None | Some(Err(_)) => return None,
+                Some(Ok(Message::Close(frame))) => return close_code(frame),
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await?;
+    assert!(matches!(ended, None | Some(1001)), "closed with {ended:?}");
+    assert!(watcher.run(Command::Rename { name: "Still here".into() }).await?.is_ok());
+    server.stop().await?;
+    Ok(())
+}
