@@ -1,6 +1,7 @@
 //! Horseshoe's server: runs facilitated client-centricity workshops over WebSockets.
 //!
 //! # Layout
+//! - [`cli`]: the command line (what the `horseshoe` binary runs).
 //! - [`config`]: flags and environment variables.
 //! - [`admission`]: connection caps, the `Origin` allow-list, per-connection token buckets.
 //! - [`metrics`]: counters served at `/metrics`.
@@ -21,6 +22,7 @@
 //! one shared frame per event on every connection's outbox; each connection's writer sends them.
 
 pub mod admission;
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod http;

@@ -5,9 +5,11 @@
 //! # Layout
 //! - [`TestServer`]: the server in-process, with its data directory.
 //! - [`http`]: a minimal HTTP/1.1 client for the JSON API.
+//! - [`process`]: the server as a real child process, to kill or signal.
 //! - [`Client`]: a WebSocket client that speaks the protocol and waits for what it expects.
 
 pub mod http;
+pub mod process;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
