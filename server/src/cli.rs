@@ -9,8 +9,13 @@ use tracing_subscriber::EnvFilter;
 use crate::Config;
 use crate::config::LogFormat;
 
-/// Runs the server as configured by the process's arguments and environment.
+/// Runs the server as configured by the process's arguments and environment; or, as
+/// `horseshoe health`, asks a running server on this machine whether it is healthy (for the
+/// container's health check, which has no HTTP client).
 pub fn main() -> anyhow::Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("health") {
+        return health();
+    }
     let config = Config::parse();
     let filter = EnvFilter::try_from_env("HORSESHOE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
@@ -20,6 +25,24 @@ pub fn main() -> anyhow::Result<()> {
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(serve(config))
+}
+
+/// `GET /healthz` on the configured port of this machine; an error unless it answers 200.
+fn health() -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let port = std::env::var("HORSESHOE_PORT")
+        .ok()
+        .or_else(|| std::env::var("HORSESHOE_BIND").ok().and_then(|b| b.rsplit(':').next().map(str::to_owned)))
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or(8080);
+    let timeout = Some(std::time::Duration::from_secs(3));
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(timeout)?;
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    anyhow::ensure!(answer.starts_with("HTTP/1.1 200"), "unhealthy: {}", answer.lines().next().unwrap_or(""));
+    Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
