@@ -32,7 +32,9 @@ fn health() -> anyhow::Result<()> {
     use std::io::{Read, Write};
     let port = std::env::var("HORSESHOE_PORT")
         .ok()
-        .or_else(|| std::env::var("HORSESHOE_BIND").ok().and_then(|b| b.rsplit(':').next().map(str::to_owned)))
+        .or_else(|| {
+            std::env::var("HORSESHOE_BIND").ok().and_then(|b| b.rsplit(':').next().map(str::to_owned))
+        })
         .and_then(|p| p.parse::<u16>().ok())
         .unwrap_or(8080);
     let timeout = Some(std::time::Duration::from_secs(3));

@@ -5,6 +5,7 @@
 //! - [`config`]: flags and environment variables.
 //! - [`admission`]: connection caps, the `Origin` allow-list, per-connection token buckets.
 //! - [`metrics`]: counters served at `/metrics`.
+//! - [`outbox`]: each connection's queue, bounded in frames and bytes (slow consumers close).
 //! - [`http`]: the router, the JSON API, the embedded browser client, security headers.
 //! - [`ws`]: one WebSocket connection: `hello`, the reader, the batching writer.
 //! - [`report`]: the room's report as Markdown and CSV (JSON is the state itself).
@@ -28,6 +29,7 @@ pub mod error;
 pub mod http;
 pub mod live;
 pub mod metrics;
+pub mod outbox;
 pub mod registry;
 pub mod report;
 pub mod ring;

@@ -23,7 +23,8 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::live::{Live, LiveKey};
-use crate::metrics::Metrics;
+
+pub use crate::outbox::Outbox;
 use crate::registry::Registry;
 use crate::ring::Ring;
 use crate::secret;
@@ -79,30 +80,6 @@ impl Closer {
 
     pub fn is_closed(&self) -> bool {
         self.token.is_cancelled()
-    }
-}
-
-/// A connection's way out: its bounded queue of frames and its closer.
-#[derive(Debug, Clone)]
-pub struct Outbox {
-    pub frames: mpsc::Sender<Frame>,
-    pub closer: Closer,
-    pub metrics: Arc<Metrics>,
-}
-
-impl Outbox {
-    /// Queues a frame without waiting. A full queue means the client stopped reading: it is
-    /// closed (it reconnects and gets a fresh snapshot) rather than slowing the room.
-    pub fn send(&self, frame: Frame) {
-        match self.frames.try_send(frame) {
-            Ok(()) => Metrics::count(&self.metrics.messages_out),
-            Err(_) if !self.closer.is_closed() => {
-                tracing::warn!("closing a slow consumer");
-                Metrics::count(&self.metrics.slow_consumers_closed);
-                self.closer.close(CloseReason::SLOW);
-            }
-            Err(_) => {}
-        }
     }
 }
 

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use horseshoe_protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, Rejection, RoomId, ServerMsg};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -23,9 +23,8 @@ use crate::admission::{
     origin_allowed,
 };
 use crate::metrics::Metrics;
-use crate::room::{
-    CloseReason, Closer, ConnId, Frame, JoinRequest, Joined, Outbox, RoomHandle, RoomMsg, frame,
-};
+use crate::outbox::{Inbox, Outbox};
+use crate::room::{CloseReason, Closer, ConnId, Frame, JoinRequest, Joined, RoomHandle, RoomMsg, frame};
 
 /// Largest message a client may send; the biggest command is a few KiB of text.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
@@ -35,8 +34,9 @@ pub const READ_BUFFER_BYTES: usize = 4 * 1024;
 pub const WRITE_BUFFER_BYTES: usize = 8 * 1024;
 /// Most bytes a connection's write buffer may hold while the socket is slow.
 pub const MAX_WRITE_BUFFER_BYTES: usize = 1024 * 1024;
-/// Frames queued for one connection before it counts as a slow consumer and is closed.
-pub const OUTBOX_CAP: usize = 1024;
+
+/// How long the server tries to deliver a close frame to a peer that may have stopped reading.
+pub const CLOSE_GRACE: Duration = Duration::from_secs(1);
 /// Time a client has to say `hello` after connecting.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -124,10 +124,8 @@ async fn connection(socket: WebSocket, room: String, app: AppState, _slot: Slot)
     };
     Metrics::count(&app.registry.metrics.messages_in);
 
-    let (frames_tx, frames_rx) = mpsc::channel(OUTBOX_CAP);
-    let closer = Closer::default();
-    let outbox =
-        Outbox { frames: frames_tx.clone(), closer: closer.clone(), metrics: app.registry.metrics.clone() };
+    let (outbox, inbox) = Outbox::new(app.registry.metrics.clone());
+    let closer = outbox.closer.clone();
     let (credentials, name, last_seq) = hello;
     let request = JoinRequest { credentials, name, last_seq, outbox: outbox.clone() };
     let (room, Joined { conn }) = match join(&app, &room_id, request).await {
@@ -140,14 +138,14 @@ async fn connection(socket: WebSocket, room: String, app: AppState, _slot: Slot)
         }
     };
     let shutdown = app.registry.shutdown.clone();
-    let writer = tokio::spawn(write_loop(sink, frames_rx, closer.clone(), shutdown, app.heartbeat));
+    let writer = tokio::spawn(write_loop(sink, inbox, closer.clone(), shutdown, app.heartbeat));
     let metrics = &app.registry.metrics;
     if let Err((code, rejection)) = read_loop(&mut stream, &room, conn, &outbox, metrics, app.heartbeat).await
     {
         closer.close(close_for(code, &rejection));
     }
     let _ = room.tx.send(RoomMsg::Leave { conn }).await;
-    drop((frames_tx, outbox));
+    drop(outbox);
     let _ = writer.await;
 }
 
@@ -314,47 +312,57 @@ fn truncate_reason(message: &str) -> String {
 
 async fn write_loop(
     mut sink: SplitSink<WebSocket, Message>,
-    mut frames: mpsc::Receiver<Frame>,
+    mut frames: Inbox,
     closer: Closer,
     shutdown: CancellationToken,
     heartbeat: Heartbeat,
 ) {
     let every = heartbeat.ping_every;
     let mut ping = tokio::time::interval_at(Instant::now() + every, every);
-    loop {
-        let first = tokio::select! {
+    // Why the connection ends, if the server ends it: the close frame to try to send.
+    let reason = loop {
+        let batch = tokio::select! {
             biased;
-            reason = closer.closed() => {
-                let _ = sink.send(close_message(reason)).await;
-                return;
-            }
-            () = shutdown.cancelled() => {
-                let _ = sink.send(close_message(CloseReason::RESTARTING)).await;
-                return;
-            }
-            _ = ping.tick() => {
-                if sink.send(Message::Ping(Default::default())).await.is_err() {
-                    return;
-                }
-                continue;
-            }
+            reason = closer.closed() => break Some(reason),
+            () = shutdown.cancelled() => break Some(CloseReason::RESTARTING),
+            _ = ping.tick() => None,
             frame = frames.recv() => match frame {
-                Some(frame) => frame,
-                None => return,
+                Some(frame) => Some(frame),
+                None => break None,
             },
         };
-        if sink.feed(Message::Text(first)).await.is_err() {
-            return;
+        // A peer that stops reading blocks the socket: the closer and shutdown must still get
+        // through, so the write itself is raced against them.
+        let written = tokio::select! {
+            biased;
+            reason = closer.closed() => break Some(reason),
+            () = shutdown.cancelled() => break Some(CloseReason::RESTARTING),
+            written = write_batch(&mut sink, batch, &mut frames) => written,
+        };
+        if written.is_err() {
+            break None;
         }
-        while let Ok(frame) = frames.try_recv() {
-            if sink.feed(Message::Text(frame)).await.is_err() {
-                return;
-            }
-        }
-        if sink.flush().await.is_err() {
-            return;
-        }
+    };
+    if let Some(reason) = reason {
+        // A stalled peer may never take the close frame; it is not waited for long.
+        let _ = tokio::time::timeout(CLOSE_GRACE, sink.send(close_message(reason))).await;
     }
+}
+
+/// Feeds `first` (or a ping) and everything else queued, then flushes once.
+async fn write_batch(
+    sink: &mut SplitSink<WebSocket, Message>,
+    first: Option<Frame>,
+    frames: &mut Inbox,
+) -> Result<(), axum::Error> {
+    match first {
+        Some(frame) => sink.feed(Message::Text(frame)).await?,
+        None => sink.feed(Message::Ping(Default::default())).await?,
+    }
+    while let Some(frame) = frames.try_recv() {
+        sink.feed(Message::Text(frame)).await?;
+    }
+    sink.flush().await
 }
 
 fn close_message(reason: CloseReason) -> Message {

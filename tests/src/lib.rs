@@ -124,6 +124,13 @@ impl Client {
         Ok(())
     }
 
+    /// Numbers this client's command ids from `base`: a person reconnecting as the same member
+    /// must not reuse ids, or the room takes the commands for resends.
+    pub fn numbering_from(mut self, base: u64) -> Self {
+        self.next_id = base;
+        self
+    }
+
     /// Sends a command with a fresh id; returns the id.
     pub async fn command(&mut self, cmd: Command) -> anyhow::Result<CommandId> {
         self.next_id += 1;
