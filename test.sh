@@ -33,6 +33,17 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "cargo test"
 cargo test --workspace --quiet
 
+step "load smoke run: scenario 1 in small, nothing lost or reordered (no speed checked)"
+cargo build --quiet -p horseshoe -p horseshoe-tests --bin horseshoe --bin horseshoe-load
+smoke_dir=$(mktemp -d)
+target/debug/horseshoe --bind 127.0.0.1:18180 --data-dir "$smoke_dir" > /dev/null 2>&1 &
+smoke_pid=$!
+for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/18180) 2>/dev/null && break; sleep 0.1; done
+target/debug/horseshoe-load --addr 127.0.0.1:18180 --server-pid "$smoke_pid" --rooms 10 --clients 10 \
+  --rate 2 --previews 5 --warmup 1 --duration 4 --check --label "smoke: scenario 1, small" || smoke_failed=1
+kill "$smoke_pid"; wait "$smoke_pid" 2>/dev/null || true; rm -rf "$smoke_dir"
+[ -z "${smoke_failed:-}" ]
+
 step "typescript check of the browser client"
 npx --no-install tsc -p web/tsconfig.json
 

@@ -56,6 +56,9 @@ pub struct Config {
     /// Milliseconds a peer may stay silent before it is dropped.
     #[arg(long, env = "HORSESHOE_SILENCE_MS", default_value_t = SILENCE_LIMIT.as_millis() as u64)]
     pub silence_ms: u64,
+    /// Serve the bench-only relay mode at /bench/relay/{room} (for the load generator).
+    #[arg(long, env = "HORSESHOE_BENCH_RELAY")]
+    pub bench_relay: bool,
     /// Seconds a room with nobody connected stays in memory.
     #[arg(long, env = "HORSESHOE_IDLE_UNLOAD_SECS", default_value_t = IDLE_UNLOAD.as_secs())]
     pub idle_unload_secs: u64,
@@ -72,6 +75,7 @@ impl Config {
             log_format: LogFormat::Human,
             idle_unload_secs: IDLE_UNLOAD.as_secs(),
             allowed_origins: Vec::new(),
+            bench_relay: false,
             ping_ms: PING_EVERY.as_millis() as u64,
             silence_ms: SILENCE_LIMIT.as_millis() as u64,
             max_connections: MAX_CONNECTIONS,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::AppState;
+use crate::relay;
 use crate::report;
 use crate::room::{RoomMsg, now_ms};
 use crate::secret;
@@ -49,6 +50,7 @@ pub fn router(app: AppState) -> Router {
         .route("/api/rooms", post(create_room))
         .route("/api/rooms/{room}", get(room_summary))
         .route("/api/rooms/{room}/ws", get(ws::upgrade))
+        .route("/bench/relay/{room}", get(relay::upgrade))
         .route("/api/rooms/{room}/report.json", get(report_json))
         .route("/api/rooms/{room}/report.md", get(report_md))
         .route("/api/rooms/{room}/report.csv", get(report_csv))

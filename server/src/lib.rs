@@ -8,6 +8,7 @@
 //! - [`outbox`]: each connection's queue, bounded in frames and bytes (slow consumers close).
 //! - [`http`]: the router, the JSON API, the embedded browser client, security headers.
 //! - [`ws`]: one WebSocket connection: `hello`, the reader, the batching writer.
+//! - [`relay`]: the bench-only relay mode over the same fan-out engine (`--bench-relay`).
 //! - [`report`]: the room's report as Markdown and CSV (JSON is the state itself).
 //! - [`registry`]: finds (and starts) a room's task by id.
 //! - [`live`]: the per-connection throttle of ephemeral messages (typing, dragging).
@@ -31,6 +32,7 @@ pub mod live;
 pub mod metrics;
 pub mod outbox;
 pub mod registry;
+pub mod relay;
 pub mod report;
 pub mod ring;
 pub mod room;
@@ -61,6 +63,8 @@ pub struct AppState {
     pub allowed_origins: Arc<Vec<String>>,
     pub connections: Arc<Connections>,
     pub heartbeat: Heartbeat,
+    /// The bench-only relay, when `--bench-relay` is on.
+    pub relay: Option<Arc<relay::Relay>>,
 }
 
 /// Runs the server on `listener` until `shutdown` is cancelled; then closes every connection
@@ -83,6 +87,7 @@ pub async fn run(
         allowed_origins: Arc::new(config.allowed_origins.clone()),
         connections: Connections::new(config.max_connections, config.max_connections_per_ip),
         heartbeat: config.heartbeat(),
+        relay: config.bench_relay.then(|| Arc::new(relay::Relay::default())),
     };
 
     let router = http::router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();

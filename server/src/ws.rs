@@ -310,7 +310,7 @@ fn truncate_reason(message: &str) -> String {
     message[..end].to_owned()
 }
 
-async fn write_loop(
+pub(crate) async fn write_loop(
     mut sink: SplitSink<WebSocket, Message>,
     mut frames: Inbox,
     closer: Closer,

@@ -16,7 +16,8 @@ const AUTOBAHN_MAX_BYTES: usize = 16 * 1024 * 1024 + 1024;
 async fn main() -> anyhow::Result<()> {
     let big = std::env::args().any(|a| a == "--big");
     let max = if big { AUTOBAHN_MAX_BYTES } else { MAX_MESSAGE_BYTES };
-    let addr = std::env::args().nth(1).filter(|a| !a.starts_with("--")).unwrap_or_else(|| "127.0.0.1:9001".into());
+    let addr =
+        std::env::args().nth(1).filter(|a| !a.starts_with("--")).unwrap_or_else(|| "127.0.0.1:9001".into());
     let app = Router::new().fallback(move |ws: WebSocketUpgrade| upgrade(ws, max));
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!("Listening on http://{}/", listener.local_addr()?);

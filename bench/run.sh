@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The benchmark scenarios of issue 7. Each starts its server(s) in release mode pinned to core 0,
+# runs the load generator pinned to core 1, prints the figures, and stops by itself.
+#   bench/run.sh workshops|capacity|big-room|idle|join-storm|slow|relays|all
+# Loopback only. Not part of the test command (CI runs a short smoke run of scenario 1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+cargo build -q --release -p horseshoe -p horseshoe-tests --bin horseshoe --bin horseshoe-load --bin relay-baseline
+BIN=target/release
+data=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$data"; }
+trap cleanup EXIT
+
+# start_server NAME PORT ARGS...: starts a server pinned to core 0, sets $PID.
+start_server() {
+  local name=$1 port=$2; shift 2
+  case $name in
+    horseshoe) taskset -c 0 "$BIN/horseshoe" --bind "127.0.0.1:$port" --data-dir "$data/$port" \
+                 --max-connections 60000 --max-connections-per-ip 60000 "$@" > /dev/null 2> "$data/$port.log" & ;;
+    relay) taskset -c 0 "$BIN/relay-baseline" "127.0.0.1:$port" > /dev/null & ;;
+  esac
+  PID=$!
+  pids+=("$PID")
+  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return; sleep 0.1; done
+  echo "server $name did not start" >&2; exit 1
+}
+stop_server() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+load() { taskset -c 1 "$BIN/horseshoe-load" "$@"; echo; }
+
+workshops() {
+  start_server horseshoe 18101
+  load --addr 127.0.0.1:18101 --server-pid "$PID" --rooms 100 --clients 20 --rate 2 --previews 5 \
+       --duration 20 --label "1 workshops: 100 rooms x 20 clients, 2 moves/s + 5 previews/s each"
+  stop_server "$PID"
+}
+slow() {
+  start_server horseshoe 18102
+  load --addr 127.0.0.1:18102 --server-pid "$PID" --rooms 100 --clients 20 --rate 2 --previews 5 \
+       --duration 20 --stall 0.05 --label "6 slow consumers: scenario 1 with 5% of clients not reading"
+  stop_server "$PID"
+}
+big_room() {
+  start_server horseshoe 18103
+  load --addr 127.0.0.1:18103 --server-pid "$PID" --rooms 1 --clients 1000 --rate 0.1 \
+       --duration 20 --label "3 one big room: 1 x 1000 clients, 100 moves/s in total"
+  stop_server "$PID"
+}
+idle() {
+  start_server horseshoe 18104
+  load --addr 127.0.0.1:18104 --server-pid "$PID" --rooms 20 --clients 500 --idle \
+       --label "4 idle: 10,000 connected participants"
+  stop_server "$PID"
+}
+join_storm() {
+  start_server horseshoe 18105
+  load --addr 127.0.0.1:18105 --server-pid "$PID" --join-storm 500 --snapshot-kib 200 \
+       --label "5 join storm: 500 clients within 1 s, ~200 KiB snapshot"
+  stop_server "$PID"
+}
+# The same relay-mode load against the minimal relay, Horseshoe's relay mode, and the full
+# protocol (each alone on core 0, one after the other in the same run).
+relays() {
+  local rate=${RATE:-2}
+  start_server relay 18106
+  load --wire relay --addr 127.0.0.1:18106 --server-pid "$PID" --rooms 100 --clients 20 --rate "$rate" \
+       --duration 20 --label "relay baseline: 100 rooms x 20, 128-byte frames, $rate/s each"
+  stop_server "$PID"
+  start_server horseshoe 18107 --bench-relay
+  load --wire relay --prefix /bench/relay/ --addr 127.0.0.1:18107 --server-pid "$PID" --rooms 100 --clients 20 \
+       --rate "$rate" --duration 20 --label "horseshoe relay mode: same load"
+  stop_server "$PID"
+  start_server horseshoe 18108
+  load --addr 127.0.0.1:18108 --server-pid "$PID" --rooms 100 --clients 20 --rate "$rate" \
+       --duration 20 --label "horseshoe full protocol: same rooms, $rate moves/s each"
+  stop_server "$PID"
+}
+# Capacity: the highest delivered rate with p99 under 25 ms and nothing lost, by stepping.
+capacity() {
+  for rate in ${RATES:-2 4 6 8 10 14 18}; do
+    start_server horseshoe 18109
+    load --addr 127.0.0.1:18109 --server-pid "$PID" --rooms 100 --clients 20 --rate "$rate" \
+         --duration 10 --label "2 capacity step: $rate moves/s per client"
+    stop_server "$PID"
+  done
+}
+
+case "${1:-all}" in
+  workshops) workshops ;;
+  capacity) capacity ;;
+  big-room) big_room ;;
+  idle) idle ;;
+  join-storm) join_storm ;;
+  slow) slow ;;
+  relays) relays ;;
+  all) workshops; relays; big_room; idle; join_storm; slow; capacity ;;
+  *) echo "usage: $0 workshops|capacity|big-room|idle|join-storm|slow|relays|all" >&2; exit 2 ;;
+esac
