@@ -61,13 +61,23 @@ pub(super) fn move_member(
     }
     let current = &state.definitions.groups;
     let mut groups = without(current, member);
-    let target = match to {
-        Some(id) if current.contains_key(&id) => id,
-        Some(_) => return Err(Rejection::new(ErrorCode::NotFound, "no such group")),
-        None => current.keys().max().map_or(1, |max| max + 1),
-    };
+    let target = destination(current, to, "no such group")?;
     groups.entry(target).or_insert_with(|| Group { id: target, members: Vec::new() }).members.push(member);
     Ok(vec![Event::GroupsChanged { groups }])
+}
+
+/// Where a participant moved to `to` goes: that group, or (with none) a new one numbered after
+/// the last. Shared by groups and teams.
+pub(super) fn destination<T>(
+    current: &BTreeMap<GroupId, T>,
+    to: Option<GroupId>,
+    unknown: &str,
+) -> Result<GroupId, Rejection> {
+    match to {
+        Some(id) if current.contains_key(&id) => Ok(id),
+        Some(_) => Err(Rejection::new(ErrorCode::NotFound, unknown)),
+        None => Ok(current.keys().max().map_or(1, |max| max + 1)),
+    }
 }
 
 /// Puts a participant who joins after groups were formed into the smallest group.

@@ -9,7 +9,7 @@ use crate::event::Event;
 use crate::ids::{GroupId, ItemId, MemberId};
 use crate::limits::{CATEGORY_COUNT, MAX_CARD_CHARS, MAX_CARDS, MAX_RATING};
 use crate::messages::{ErrorCode, Rejection};
-use crate::rules::groups::balanced;
+use crate::rules::groups::{balanced, destination};
 use crate::state::{Card, Column, Role, RoomState, Team};
 use crate::text::{Lines, clean};
 
@@ -56,11 +56,7 @@ pub(super) fn move_member(
         return Err(Rejection::new(ErrorCode::NotFound, "no such participant"));
     }
     let current = &state.assessment.teams;
-    let target = match to {
-        Some(id) if current.contains_key(&id) => id,
-        Some(_) => return Err(Rejection::new(ErrorCode::NotFound, "no such team")),
-        None => current.keys().max().map_or(1, |max| max + 1),
-    };
+    let target = destination(current, to, "no such team")?;
     // A team that loses its last member keeps its board (its cards stay), so it is kept too.
     let mut teams: BTreeMap<GroupId, Team> = current
         .iter()
