@@ -189,10 +189,97 @@ async fn expect<T>(
 struct Joined {
     me: usize,
     sink: futures_util::stream::SplitSink<Ws, Message>,
-    stream: futures_util::stream::SplitStream<Ws>,
+    /// Reads from the moment of joining (a member that stopped reading while the others join
+    /// would rightly be closed as a slow consumer) and measures once the plan is set.
+    reader: tokio::task::JoinHandle<Stats>,
 }
 
-async fn join_horseshoe(addr: SocketAddr, room: &str, me: usize) -> anyhow::Result<Joined> {
+/// The run's plan, set once everyone has joined; readers started before it wait for it.
+type PlanCell = Arc<std::sync::OnceLock<Plan>>;
+
+/// Reads everything a horseshoe client receives: before the plan, only to keep up; from
+/// `measure` on, counting. A stalled client stops reading when sending starts.
+async fn read_horseshoe(
+    mut stream: futures_util::stream::SplitStream<Ws>,
+    me: usize,
+    shared: Arc<Shared>,
+    plan: PlanCell,
+    stalled: bool,
+) -> Stats {
+    let mut stats = Stats::new();
+    let mut last_seq = None;
+    loop {
+        let now = Instant::now();
+        let current = plan.get().copied();
+        if let Some(p) = current {
+            if now >= p.end + Duration::from_secs(1) {
+                break;
+            }
+            if stalled && now >= p.start {
+                tokio::time::sleep_until(p.end + GRACE).await;
+                break;
+            }
+        }
+        // Without a plan yet, wake up now and then to see whether it is set; a stalled client
+        // wakes up when sending starts, to stop reading.
+        let wait = match current {
+            None => now + Duration::from_millis(50),
+            Some(p) if stalled => p.start,
+            Some(p) => p.end + Duration::from_secs(1),
+        };
+        let msg = match tokio::time::timeout_at(wait, stream.next()).await {
+            Err(_) => continue,
+            Ok(Some(Ok(msg))) => msg,
+            Ok(_) => break,
+        };
+        let Message::Text(text) = msg else { continue };
+        let Ok(msg) = serde_json::from_str::<ServerMsg>(text.as_str()) else {
+            stats.errors += 1;
+            continue;
+        };
+        let now = Instant::now();
+        let measuring = current.is_some_and(|p| now >= p.measure);
+        match msg {
+            ServerMsg::Event { seq, event } => {
+                if let Some(last) = last_seq {
+                    if seq <= last {
+                        stats.reordered += 1;
+                    } else if seq > last + 1 {
+                        stats.lost += seq - last - 1;
+                    }
+                }
+                last_seq = Some(seq);
+                let Event::NoteSet { note } = event else { continue };
+                let Some(sender) = note.id.0.strip_prefix('n').and_then(|s| s.parse::<usize>().ok()) else {
+                    continue;
+                };
+                if sender == me || !measuring || !note.revealed {
+                    continue;
+                }
+                let k = note.y as u64 * WALL_W + note.x as u64;
+                let sent = shared.sent_at[sender * SLOTS + (k as usize % SLOTS)].load(Ordering::Acquire);
+                if sent > 0 {
+                    stats.received += 1;
+                    let _ = stats.latency.record((shared.ns(now).saturating_sub(sent) / 1000).max(1));
+                }
+            }
+            ServerMsg::Welcome { room, .. } => last_seq = Some(room.seq),
+            ServerMsg::Drag { .. } if measuring => stats.previews += 1,
+            ServerMsg::Reject { .. } | ServerMsg::Error { .. } => stats.errors += 1,
+            _ => {}
+        }
+    }
+    stats
+}
+
+async fn join_horseshoe(
+    addr: SocketAddr,
+    room: &str,
+    me: usize,
+    shared: Arc<Shared>,
+    plan: PlanCell,
+    stalled: bool,
+) -> anyhow::Result<Joined> {
     let url = format!("ws://{addr}/api/rooms/{room}/ws");
     let (ws, _) = tokio_tungstenite::connect_async(&url).await?;
     let (mut sink, mut stream) = ws.split();
@@ -211,70 +298,14 @@ async fn join_horseshoe(addr: SocketAddr, room: &str, me: usize) -> anyhow::Resu
     send(&mut sink, &add).await?;
     expect(&mut stream, |m| matches!(m, ServerMsg::Ack { .. } | ServerMsg::Reject { .. }).then_some(()))
         .await?;
-    Ok(Joined { me, sink, stream })
+    let reader = tokio::spawn(read_horseshoe(stream, me, shared, plan, stalled));
+    Ok(Joined { me, sink, reader })
 }
 
 /// Moves the client's note on schedule (and sends previews), and measures what others move.
-async fn run_horseshoe(
-    client: Joined,
-    args: Arc<Args>,
-    shared: Arc<Shared>,
-    plan: Plan,
-    stalled: bool,
-) -> Stats {
-    let Plan { start, measure, end } = plan;
-    let Joined { me, mut sink, mut stream } = client;
-    let reader = tokio::spawn({
-        let shared = shared.clone();
-        async move {
-            let mut stats = Stats::new();
-            if stalled {
-                tokio::time::sleep_until(end + GRACE).await;
-                return stats;
-            }
-            let mut last_seq = None;
-            let deadline = end + Duration::from_secs(1);
-            while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(deadline, stream.next()).await {
-                let Message::Text(text) = msg else { continue };
-                let Ok(msg) = serde_json::from_str::<ServerMsg>(text.as_str()) else {
-                    stats.errors += 1;
-                    continue;
-                };
-                let now = Instant::now();
-                match msg {
-                    ServerMsg::Event { seq, event } => {
-                        if let Some(last) = last_seq {
-                            if seq <= last {
-                                stats.reordered += 1;
-                            } else if seq > last + 1 {
-                                stats.lost += seq - last - 1;
-                            }
-                        }
-                        last_seq = Some(seq);
-                        let Event::NoteSet { note } = event else { continue };
-                        let Some(sender) = note.id.0.strip_prefix('n').and_then(|s| s.parse::<usize>().ok())
-                        else {
-                            continue;
-                        };
-                        if sender == me || now < measure || !note.revealed {
-                            continue;
-                        }
-                        let k = note.y as u64 * WALL_W + note.x as u64;
-                        let sent =
-                            shared.sent_at[sender * SLOTS + (k as usize % SLOTS)].load(Ordering::Acquire);
-                        if sent > 0 {
-                            stats.received += 1;
-                            let _ = stats.latency.record((shared.ns(now).saturating_sub(sent) / 1000).max(1));
-                        }
-                    }
-                    ServerMsg::Drag { .. } if now >= measure => stats.previews += 1,
-                    ServerMsg::Reject { .. } | ServerMsg::Error { .. } => stats.errors += 1,
-                    _ => {}
-                }
-            }
-            stats
-        }
-    });
+async fn run_horseshoe(client: Joined, args: Arc<Args>, shared: Arc<Shared>, plan: Plan) -> Stats {
+    let Plan { start, end, .. } = plan;
+    let Joined { me, mut sink, reader } = client;
     let mut sent = 0;
     let period = Duration::from_secs_f64(1.0 / args.rate.max(0.001));
     let preview_period = (args.previews > 0.0).then(|| Duration::from_secs_f64(1.0 / args.previews));
@@ -419,6 +450,8 @@ async fn main() -> anyhow::Result<()> {
             Wire::Relay => None,
         });
     }
+    let stall_every = if args.stall > 0.0 { (1.0 / args.stall).round() as usize } else { usize::MAX };
+    let plan_cell: PlanCell = Arc::default();
     let connect_started = Instant::now();
     let mut joined = Vec::new();
     let mut pending = futures_util::stream::FuturesOrdered::new();
@@ -427,7 +460,11 @@ async fn main() -> anyhow::Result<()> {
         let addr = args.addr;
         if args.wire == Wire::Horseshoe {
             let id = room.map(|r| r.room_id).unwrap_or_default();
-            pending.push_back(tokio::spawn(async move { join_horseshoe(addr, &id, me).await }));
+            let (shared, plan_cell) = (shared.clone(), plan_cell.clone());
+            let stalled = me % stall_every == stall_every - 1;
+            pending.push_back(tokio::spawn(async move {
+                join_horseshoe(addr, &id, me, shared, plan_cell, stalled).await
+            }));
         }
         if pending.len() >= 64
             && let Some(done) = pending.next().await
@@ -490,14 +527,13 @@ async fn main() -> anyhow::Result<()> {
     let measure = start + Duration::from_secs(args.warmup);
     let end = measure + Duration::from_secs(args.duration);
     let plan = Plan { start, measure, end };
-    let stall_every = if args.stall > 0.0 { (1.0 / args.stall).round() as usize } else { usize::MAX };
+    let _ = plan_cell.set(plan);
 
     let mut tasks = Vec::new();
     match args.wire {
         Wire::Horseshoe => {
             for client in joined {
-                let stalled = client.me % stall_every == stall_every - 1;
-                tasks.push(tokio::spawn(run_horseshoe(client, args.clone(), shared.clone(), plan, stalled)));
+                tasks.push(tokio::spawn(run_horseshoe(client, args.clone(), shared.clone(), plan)));
             }
         }
         Wire::Relay => {
