@@ -49,7 +49,7 @@ big_room() {
 }
 idle() {
   start_server horseshoe 18104
-  load --addr 127.0.0.1:18104 --server-pid "$PID" --rooms 20 --clients 500 --idle \
+  load --addr 127.0.0.1:18104 --server-pid "$PID" --rooms 1000 --clients 10 --idle \
        --label "4 idle: 10,000 connected participants"
   stop_server "$PID"
 }

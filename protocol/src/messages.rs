@@ -122,8 +122,10 @@ pub enum ServerMsg {
     },
     /// The command `id` was not applied.
     Reject { id: CommandId, code: ErrorCode, message: String },
-    /// Who is connected now (ephemeral, not numbered).
-    Presence { online: Vec<MemberId>, viewers: u32 },
+    /// Who came and went since the last `presence` (ephemeral, not numbered); `welcome` and
+    /// `resume` carry the whole list. Changes only, so that a join costs every member a few
+    /// bytes, not the whole room's list.
+    Presence { joined: Vec<MemberId>, left: Vec<MemberId>, viewers: u32 },
     /// Someone's text as they type it (ephemeral, not numbered).
     Typing { target: TypingTarget, member_id: MemberId, text: String },
     /// Someone dragging a post-it (ephemeral, not numbered).

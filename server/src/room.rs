@@ -228,7 +228,8 @@ pub struct Room {
     store: Store,
     registry: Arc<Registry>,
     events_since_snapshot: u64,
-    last_presence: Option<(Vec<MemberId>, u32)>,
+    /// Who the last `presence` said was here, and how many viewers.
+    last_presence: (BTreeSet<MemberId>, u32),
     /// Members with an open connection, as the rules see them.
     online: BTreeSet<MemberId>,
     live: Live,
@@ -263,7 +264,7 @@ impl Room {
             store,
             registry,
             events_since_snapshot: 0,
-            last_presence: None,
+            last_presence: (BTreeSet::new(), 0),
             online: BTreeSet::new(),
             live: Live::default(),
             ring: Ring::default(),
@@ -737,13 +738,16 @@ impl Room {
     }
 
     fn broadcast_presence(&mut self) {
-        let now = presence(self.conns.values().map(|c| c.actor));
-        if self.last_presence.as_ref() == Some(&now) {
+        let (online, viewers) = presence(self.conns.values().map(|c| c.actor));
+        let online: BTreeSet<MemberId> = online.into_iter().collect();
+        let (before, viewers_before) = &self.last_presence;
+        let joined: Vec<MemberId> = online.difference(before).copied().collect();
+        let left: Vec<MemberId> = before.difference(&online).copied().collect();
+        if joined.is_empty() && left.is_empty() && viewers == *viewers_before {
             return;
         }
-        let (online, viewers) = now.clone();
-        self.last_presence = Some(now);
-        if let Some(frame) = frame(&ServerMsg::Presence { online, viewers }) {
+        self.last_presence = (online, viewers);
+        if let Some(frame) = frame(&ServerMsg::Presence { joined, left, viewers }) {
             for conn in self.conns.values() {
                 conn.outbox.send(frame.clone());
             }

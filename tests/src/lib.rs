@@ -79,12 +79,14 @@ pub struct Client {
     pub received: Vec<ServerMsg>,
     /// Every text frame exactly as it arrived, for checks on the bytes sent.
     pub raw: Vec<String>,
+    /// Who is connected, as `welcome`, `resume` and `presence` have said so far.
+    pub online: std::collections::BTreeSet<horseshoe_protocol::MemberId>,
 }
 
 impl Client {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let (socket, _) = tokio_tungstenite::connect_async(url).await?;
-        Ok(Self { socket, next_id: 0, received: Vec::new(), raw: Vec::new() })
+        Ok(Self { socket, next_id: 0, received: Vec::new(), raw: Vec::new(), online: Default::default() })
     }
 
     /// Connects and says `hello`; returns the client and the `welcome` (or the refusal).
@@ -151,13 +153,41 @@ impl Client {
                     self.raw.push(text.as_str().to_owned());
                     let msg: ServerMsg = serde_json::from_str(text.as_str())
                         .with_context(|| format!("server sent something unparsable: {text}"))?;
-                    self.received.push(msg.clone());
+                    self.note(&msg);
                     return Ok(msg);
                 }
                 Message::Close(frame) => bail!("closed: {frame:?}"),
                 _ => {}
             }
         }
+    }
+
+    /// Keeps a received message, and follows presence.
+    fn note(&mut self, msg: &ServerMsg) {
+        match msg {
+            ServerMsg::Welcome { online, .. } | ServerMsg::Resume { online, .. } => {
+                self.online = online.iter().copied().collect();
+            }
+            ServerMsg::Presence { joined, left, .. } => {
+                self.online.extend(joined.iter().copied());
+                for id in left {
+                    self.online.remove(id);
+                }
+            }
+            _ => {}
+        }
+        self.received.push(msg.clone());
+    }
+
+    /// Reads until who is online satisfies `check`.
+    pub async fn wait_online(
+        &mut self,
+        check: impl Fn(&std::collections::BTreeSet<horseshoe_protocol::MemberId>) -> bool,
+    ) -> anyhow::Result<()> {
+        while !check(&self.online) {
+            self.recv().await?;
+        }
+        Ok(())
     }
 
     /// Reads until `pick` returns something, for up to `limit` (of the runtime's clock, which
@@ -172,7 +202,7 @@ impl Client {
                 let msg = self.socket.next().await.context("connection ended")??;
                 if let Message::Text(text) = msg {
                     let msg: ServerMsg = serde_json::from_str(text.as_str())?;
-                    self.received.push(msg.clone());
+                    self.note(&msg);
                     if let Some(found) = pick(&msg) {
                         return Ok(found);
                     }

@@ -234,17 +234,11 @@ async fn a_silent_peer_is_dropped_and_its_presence_ends() -> anyhow::Result<()> 
         Client::join(&url, Credentials::Participant { token: None }, Some("Silent")).await?;
     let ServerMsg::Welcome { you, .. } = welcome else { anyhow::bail!("no welcome") };
     let silent_id = you.member_id.expect("a member");
-    watcher
-        .wait_for(|m| {
-            matches!(m, ServerMsg::Presence { online, .. } if online.contains(&silent_id)).then_some(())
-        })
-        .await?;
+    watcher.wait_online(|online| online.contains(&silent_id)).await?;
 
     // The silent client never reads again, so it never answers a ping; the watcher keeps
     // reading (and so answering) and stays.
-    let gone =
-        |m: &ServerMsg| matches!(m, ServerMsg::Presence { online, .. } if !online.contains(&silent_id));
-    watcher.wait_for(|m| gone(m).then_some(())).await?;
+    watcher.wait_online(|online| !online.contains(&silent_id)).await?;
     // Its socket is closed by the server (with 1001; the client, writing its late pongs into a
     // closed socket, may see the broken pipe before the close frame).
     let mut stream = silent.into_stream();

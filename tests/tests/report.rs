@@ -64,8 +64,7 @@ async fn the_report_needs_the_key_and_carries_every_outcome() -> anyhow::Result<
     let fac_credentials = Credentials::Facilitator { key: room.facilitator_key.clone(), token: None };
     let (mut fac, _) = join(&url, fac_credentials, "Marta").await?;
     let (mut ana, ana_id) = join(&url, Credentials::Participant { token: None }, "Ana").await?;
-    fac.wait_for(|m| matches!(m, ServerMsg::Presence { online, .. } if online.len() == 2).then_some(()))
-        .await?;
+    fac.wait_online(|online| online.len() == 2).await?;
 
     let hostile = "<img src=x onerror=alert(1)>";
     ok(ana

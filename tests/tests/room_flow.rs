@@ -205,25 +205,16 @@ async fn reconnecting_with_the_token_is_the_same_person_and_presence_follows() -
     let url = server.ws_url(&room.room_id);
     let (mut fac, _, _) = join(&url, facilitator(&room, None), "Marta").await?;
     let (ana, ana_id, token) = join(&url, participant(None), "Ana").await?;
-    fac.wait_for(|m| {
-        matches!(m, ServerMsg::Presence { online, .. } if online.contains(&ana_id)).then_some(())
-    })
-    .await?;
+    fac.wait_online(|online| online.contains(&ana_id)).await?;
     drop(ana);
-    fac.wait_for(|m| {
-        matches!(m, ServerMsg::Presence { online, .. } if !online.contains(&ana_id)).then_some(())
-    })
-    .await?;
+    fac.wait_online(|online| !online.contains(&ana_id)).await?;
 
     let (_again, welcome) = Client::join(&url, participant(token), Some("Someone else")).await?;
     let ServerMsg::Welcome { you, room: state, online, .. } = welcome else { anyhow::bail!("no welcome") };
     assert_eq!(you.member_id, Some(ana_id));
     assert_eq!(state.members.len(), 2, "no second member for a reconnect");
     assert!(online.contains(&ana_id));
-    fac.wait_for(|m| {
-        matches!(m, ServerMsg::Presence { online, .. } if online.contains(&ana_id)).then_some(())
-    })
-    .await?;
+    fac.wait_online(|online| online.contains(&ana_id)).await?;
     Ok(())
 }
 

@@ -32,12 +32,8 @@ async fn a_stalled_reader_is_closed_and_nobody_else_loses_anything() -> anyhow::
         last_seq: None,
     };
     stalled.send(Message::text(serde_json::to_string(&hello)?)).await?;
-    let stalled_joined = watcher
-        .wait_for(|m| match m {
-            ServerMsg::Presence { online, .. } if online.len() == 2 => Some(online.clone()),
-            _ => None,
-        })
-        .await?;
+    watcher.wait_online(|online| online.len() == 2).await?;
+    let stalled_joined = watcher.online.clone();
 
     // A writer posts long check-ins, reconnecting each round (same person) to stay within its
     // rate limit, until the stalled client is dropped from presence.
@@ -63,9 +59,8 @@ async fn a_stalled_reader_is_closed_and_nobody_else_loses_anything() -> anyhow::
         }
         // Drain what the watcher got so far; see whether the stalled member is gone.
         while let Ok(msg) = tokio::time::timeout(std::time::Duration::from_millis(1), watcher.recv()).await {
-            if let ServerMsg::Presence { online, .. } = msg? {
-                dropped |= stalled_joined.iter().any(|id| !online.contains(id));
-            }
+            msg?;
+            dropped |= stalled_joined.iter().any(|id| !watcher.online.contains(id));
         }
     }
     if !dropped {

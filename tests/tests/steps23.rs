@@ -30,9 +30,7 @@ async fn grouped_room(
     let ana = join(&url, Credentials::Participant { token: None }, "Ana").await?;
     let bo = join(&url, Credentials::Participant { token: None }, "Bo").await?;
     let cy = join(&url, Credentials::Participant { token: None }, "Cy").await?;
-    fac.client
-        .wait_for(|m| matches!(m, ServerMsg::Presence { online, .. } if online.len() == 4).then_some(()))
-        .await?;
+    fac.client.wait_online(|online| online.len() == 4).await?;
     assert!(fac.client.run(Command::FormGroups).await?.is_ok());
     for (who, to) in [(ana.id, None), (bo.id, None)] {
         assert!(fac.client.run(Command::MoveToGroup { member_id: who, group: to }).await?.is_ok());
@@ -117,9 +115,7 @@ async fn the_lease_holders_typing_reaches_everyone_and_others_wait_their_turn() 
 
     // When Ana leaves, Cy takes over at once.
     drop(ana);
-    cy.client
-        .wait_for(|m| matches!(m, ServerMsg::Presence { online, .. } if online.len() == 3).then_some(()))
-        .await?;
+    cy.client.wait_online(|online| online.len() == 3).await?;
     assert!(cy.client.run(write(g1, "Clients first, always")).await?.is_ok());
     server.stop().await?;
     Ok(())

@@ -15,7 +15,7 @@ export type ServerMsg = { "type": "welcome", protocol: number, you: You, room: R
 /**
  * The server's clock (ms since the Unix epoch) when this was sent, for countdowns.
  */
-server_time: number, } | { "type": "resume", protocol: number, you: You, last_seq: number, online: Array<MemberId>, viewers: number, server_time: number, } | { "type": "event", seq: number, event: Event, } | { "type": "ack", id: CommandId, seq: number, } | { "type": "reject", id: CommandId, code: ErrorCode, message: string, } | { "type": "presence", online: Array<MemberId>, viewers: number, } | { "type": "typing", target: TypingTarget, member_id: MemberId, text: string, } | { "type": "drag", member_id: MemberId, id: ItemId, x: number, y: number, } | { "type": "error", code: ErrorCode, message: string, };
+server_time: number, } | { "type": "resume", protocol: number, you: You, last_seq: number, online: Array<MemberId>, viewers: number, server_time: number, } | { "type": "event", seq: number, event: Event, } | { "type": "ack", id: CommandId, seq: number, } | { "type": "reject", id: CommandId, code: ErrorCode, message: string, } | { "type": "presence", joined: Array<MemberId>, left: Array<MemberId>, viewers: number, } | { "type": "typing", target: TypingTarget, member_id: MemberId, text: string, } | { "type": "drag", member_id: MemberId, id: ItemId, x: number, y: number, } | { "type": "error", code: ErrorCode, message: string, };
 export type Credentials = { "role": "facilitator", key: string, token?: string, } | { "role": "participant", token?: string, } | { "role": "viewer" };
 export type You = { role: Role, member_id?: MemberId, 
 /**

@@ -120,7 +120,8 @@ export class Store {
   /** @param {Presence} msg */
   presence(msg) {
     if (!this.view) return;
-    this.view.online = new Set(msg.online);
+        for (const id of msg.joined) this.view.online.add(id);
+    for (const id of msg.left) this.view.online.delete(id);
     this.view.viewers = msg.viewers;
     this.notify();
   }
