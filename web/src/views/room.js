@@ -12,7 +12,15 @@ import { presencePart } from './presence.js';
 import { settingsPart } from './settings.js';
 import { sharePart } from './share.js';
 import { step1Part } from './step1.js';
+// Steps 2-3
+import { activityPart, participationPart } from './participation.js';
+import { step2Part } from './step2.js';
+import { workingDefinitionBanner } from './defwall.js';
+import { step3Part } from './step3.js';
 import { stepBoardPart } from './stepboard.js';
+// Steps 4-6
+import { closedBannerPart, exportPart } from './export.js';
+import { steps456Part } from './steps456.js';
 import { stepperPart } from './stepper.js';
 
 /** @typedef {import('./parts.js').Part} Part */
@@ -31,6 +39,10 @@ import { stepperPart } from './stepper.js';
  * @property {Set<string>} openPanels collapsible panels the person opened, kept across rebuilds
  */
 
+/** Parts drawn only from stored state and presence, never from live drags or typing. */
+/** @type {WeakSet<Part>} */
+const stableParts = new WeakSet();
+
 /** How often countdowns redraw: often enough that seconds never skip visibly. */
 const TICK_MS = 250;
 
@@ -44,6 +56,10 @@ export function mountRoom(root, ctx) {
   let layoutKey = '';
   /** @type {Part[]} */
   let parts = [];
+  // Steps 4-6: what the stable parts were last drawn from (see `stableParts`).
+  let stableKey = '';
+  /** @type {Set<string> | null} */
+  let stableOnline = null;
 
   function render() {
     const view = ctx.store.view;
@@ -62,8 +78,15 @@ export function mountRoom(root, ctx) {
     if (key !== layoutKey) {
       layoutKey = key;
       parts = layout(root, ctx, view);
+      stableKey = '';
     }
-    for (const part of parts) part.update(view);
+    // Live drags and typing arrive many times a second and change nothing stored: the parts
+    // that never show them are left alone then.
+    const stored = `${view.room.seq}|${ctx.store.status}|${view.viewers}`;
+    const quiet = stored === stableKey && view.online === stableOnline;
+    stableKey = stored;
+    stableOnline = view.online;
+    for (const part of parts) if (!(quiet && stableParts.has(part))) part.update(view);
   }
 
   const unsubscribe = ctx.store.subscribe(render);
@@ -114,14 +137,36 @@ function layout(root, ctx, view) {
 
   const header = headerPart(ctx);
   const banner = bannerPart(ctx);
+  // Steps 4-6: "this room is closed", on every step.
+  const closed = closedBannerPart(ctx);
   const stepper = stepperPart(ctx, step, canDrive);
-  const board = step === 1 ? step1Part(ctx, view) : stepBoardPart(step);
+  const board =
+    step === 1
+      ? step1Part(ctx, view)
+      : step === 2
+        ? step2Part(ctx, view)
+        : step === 3
+          ? step3Part(ctx, view)
+          : step >= 4
+            ? steps456Part(ctx, view, step)
+            : stepBoardPart(step);
   const timer = countdownPart(ctx, step, canDrive);
   const people = presencePart(ctx);
+  // Steps 2-3: "I'm done" and Undo beside the countdown, the facilitator's participation panel
+  // under the board, in every step.
+  const activity = activityPart(ctx, view);
+  const participation = participationPart(ctx, view);
+  // The room's working definition (step 3) as a banner over the later boards.
+  const working = step > 3 ? workingDefinitionBanner() : null;
+  const acrossSteps = [activity, participation, working].filter((p) => p !== null);
   /** @type {Part[]} */
   const tools =
     canDrive && ctx.facilitatorKey
-      ? [sharePart(ctx, ctx.facilitatorKey), settingsPart(ctx, view.room.settings)]
+      ? [
+          sharePart(ctx, ctx.facilitatorKey),
+          settingsPart(ctx, view.room.settings),
+          exportPart(ctx, ctx.facilitatorKey),
+        ]
       : [];
 
   root.replaceChildren(
@@ -130,12 +175,13 @@ function layout(root, ctx, view) {
       { class: `room role-${role}`, 'data-step': step },
       header.el,
       banner.el,
+      closed.el,
       stepper.el,
       h(
         'main',
         { class: 'room-grid' },
-        h('section', { class: 'area-board' }, stepHeading(step), board.el),
-        h('div', { class: 'area-timer' }, timer.el),
+        h('section', { class: 'area-board' }, stepHeading(step), working?.el, board.el, participation?.el),
+        h('div', { class: 'area-timer' }, timer.el, activity?.el),
         h('div', { class: 'area-people' }, people.el),
         tools.length
           ? h(
@@ -147,7 +193,10 @@ function layout(root, ctx, view) {
       ),
     ),
   );
-  return [header, banner, stepper, board, timer, people, ...tools];
+  for (const part of [header, banner, closed, stepper, timer, people, ...tools, ...acrossSteps]) {
+    stableParts.add(part);
+  }
+  return [header, banner, closed, stepper, board, timer, people, ...tools, ...acrossSteps];
 }
 
 /**

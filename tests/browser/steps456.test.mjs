@@ -1,0 +1,1059 @@
+// A whole workshop in real Chromium against the real server, with steps 4-6 driven through
+// the browser: a facilitator and six participants (two teams of three, one on a phone), a
+// co-facilitator "scribe" who fills steps 2-3 over a raw WebSocket, private "Help me" notes
+// revealed person by person, two people dragging different notes at once while a third
+// watches, clusters formed by dropping a note onto another, named, and a suggestion accepted;
+// teams and their concurrent example cards, a read-only board for the other team; following
+// the presenter; areas, secret dot voting, the ranking and follow-ups; the exports, closing
+// the room, running it again, and the printable report.
+
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  LAPTOP,
+  PHONE,
+  expectCount,
+  expectNoText,
+  expectText,
+  launchBrowser,
+  newPerson,
+  poll,
+  screenshot,
+  screenshotDir,
+  startServer,
+} from './helpers.mjs';
+
+/** @type {Awaited<ReturnType<typeof startServer>>} */
+let server;
+/** @type {import('playwright-core').Browser} */
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+/** @typedef {Awaited<ReturnType<typeof newPerson>>} Person */
+/** @typedef {import('playwright-core').Page} Page */
+
+/**
+ * A co-facilitator speaking the wire protocol from inside a page (no UI), for the steps this
+ * file does not test through the browser.
+ * @param {string} roomId
+ * @param {string} key
+ */
+async function startScribe(roomId, key) {
+  const person = await newPerson(browser, server.url);
+  await person.page.goto(`${server.url}/`);
+  await person.page.evaluate(
+    async ({ roomId, key }) => {
+      const ws = new WebSocket(`ws://${location.host}/api/rooms/${roomId}/ws`);
+      /** @type {Map<string, (msg: any) => void>} */
+      const waiting = new Map();
+      let n = 0;
+      const welcomed = new Promise((resolve) => {
+        ws.addEventListener('message', (ev) => {
+          const msg = JSON.parse(ev.data);
+          if (msg.type === 'welcome') resolve(msg);
+          if (msg.type === 'ack' || msg.type === 'reject') {
+            waiting.get(msg.id)?.(msg);
+            waiting.delete(msg.id);
+          }
+        });
+      });
+      await new Promise((resolve) => ws.addEventListener('open', resolve));
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          protocol: 1,
+          credentials: { role: 'facilitator', key },
+          name: 'Luis',
+        }),
+      );
+      await welcomed;
+      Object.assign(window, {
+        scribe: (/** @type {any} */ cmd) =>
+          new Promise((resolve) => {
+            const id = `scribe-${++n}`;
+            waiting.set(id, resolve);
+            ws.send(JSON.stringify({ type: 'cmd', id, cmd }));
+          }),
+      });
+    },
+    { roomId, key },
+  );
+  return {
+    person,
+    /** @param {object} cmd */
+    async send(cmd) {
+      const answer = await person.page.evaluate((c) => /** @type {any} */ (window).scribe(c), cmd);
+      assert.equal(answer.type, 'ack', `scribe's ${JSON.stringify(cmd)}: ${JSON.stringify(answer)}`);
+    },
+  };
+}
+
+/**
+ * Joins through the participant link with a name.
+ * @param {string} link
+ * @param {string} name
+ * @param {{ width: number, height: number }} [viewport]
+ */
+async function join(link, name, viewport = LAPTOP) {
+  const person = await newPerson(browser, server.url, { viewport });
+  await person.page.goto(link);
+  await person.page.getByLabel('Your name').fill(name);
+  await person.page.getByRole('button', { name: 'Join' }).click();
+  await expectText(person.page.getByTestId('you'), `${name} · Participant`).catch(async () => {
+    // On a phone the "you" chip is hidden: the presence list says it instead.
+    await expectText(person.page.getByTestId('presence'), name);
+  });
+  return person;
+}
+
+/** @param {Page} page @param {string} text the note's words */
+const wallNote = (page, text) => page.getByTestId('wall').locator('.wall-note', { hasText: text });
+
+/** @param {Page} page @param {string} text */
+async function noteId(page, text) {
+  const id = await wallNote(page, text).getAttribute('data-id');
+  assert.ok(id, `no note "${text}"`);
+  return id;
+}
+
+/** The note's drawn position on `page`, in wall units (from its CSS transform). */
+/** @param {Page} page @param {string} id */
+async function drawnAt(page, id) {
+  const transform = await page
+    .locator(`.wall-note[data-id="${id}"]`)
+    .evaluate((el) => /** @type {HTMLElement} */ (el).style.transform);
+  const match = /translate\(([-\d.]+)px, ([-\d.]+)px\)/.exec(transform);
+  assert.ok(match, `no position in ${transform}`);
+  return { x: Number(match[1]), y: Number(match[2]) };
+}
+
+/**
+ * Presses the mouse on a note and moves it by (dx, dy) screen pixels, without letting go.
+ * @param {Page} page @param {string} text @param {number} dx @param {number} dy
+ */
+function grab(page, text, dx, dy) {
+  return grabNote(page, wallNote(page, text), dx, dy);
+}
+
+/**
+ * @param {Page} page
+ * @param {import('playwright-core').Locator} note
+ * @param {number} dx @param {number} dy
+ */
+async function grabNote(page, note, dx, dy) {
+  await page.getByTestId('wall').scrollIntoViewIfNeeded();
+  const box = await note.boundingBox();
+  assert.ok(box);
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 3;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + dx / 2, y + dy / 2, { steps: 6 });
+  await page.mouse.move(x + dx, y + dy, { steps: 6 });
+  return { x: x + dx, y: y + dy };
+}
+
+/**
+ * Drags the note `text` onto the note `onto` and lets go.
+ * @param {Page} page @param {string} text @param {string} onto
+ */
+async function dropOnto(page, text, onto) {
+  await page.getByTestId('wall').scrollIntoViewIfNeeded();
+  const from = await wallNote(page, text).boundingBox();
+  const to = await wallNote(page, onto).boundingBox();
+  assert.ok(from && to);
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 3);
+  await page.mouse.down();
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
+
+test('a whole workshop, steps 1 to 6 and the report, with six participants in two teams', async (t) => {
+  const response = await fetch(`${server.url}/api/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'Client day', organisation: 'Acme', lens: 'client', language: 'en' }),
+  });
+  const created = await response.json();
+  const roomId = created.room_id;
+  const key = created.facilitator_key;
+
+  const fac = await newPerson(browser, server.url);
+  const facPage = fac.page;
+  await facPage.goto(created.facilitator_url);
+  await facPage.getByLabel('Your name').fill('Marta');
+  await facPage.getByRole('button', { name: 'Open the room' }).click();
+  await expectText(facPage.getByTestId('room-title'), 'Client day');
+
+  const scribe = await startScribe(roomId, key);
+  await scribe.send({ type: 'settings.update', group_size: 3 });
+
+  const names = ['Ana', 'Bo', 'Cy', 'Di', 'Ed', 'Flo'];
+  /** @type {Record<string, Person>} */
+  const p = {};
+  for (const name of names)
+    p[name] = await join(created.participant_url, name, name === 'Flo' ? PHONE : LAPTOP);
+  const everyone = [fac, ...names.map((n) => p[n])];
+  const pages = everyone.map((x) => x.page);
+  // And a wall display on the projector, which follows everything and changes nothing.
+  const projector = await newPerson(browser, server.url);
+  await projector.page.goto(`${created.participant_url}/wall`);
+  for (const page of [...pages, projector.page])
+    await expectText(page.getByTestId('presence-counts'), '8 online');
+
+  await t.test('step 1: check-ins', async () => {
+    for (const name of ['Ana', 'Di']) {
+      const page = p[name].page;
+      await page.getByLabel('What I want to contribute').fill(`${name}'s stories from the front line`);
+      await page.getByLabel('What I want to get out of it').fill(`${name}'s two changes`);
+      await page.getByTestId('checkin-submit').click();
+    }
+    await expectCount(facPage.getByTestId('checkins').locator('.checkin'), 2);
+  });
+
+  await t.test('steps 2-3: the scribe captures factors, definitions and highlights', async () => {
+    await facPage.getByTestId('step-next').click();
+    await expectText(p.Ana.page.getByTestId('step-title'), 'An excellent client experience');
+    await scribe.send({ type: 'factor.add', id: 'f-1', text: 'They listened' });
+    await scribe.send({ type: 'factor.add', id: 'f-2', text: 'They listened to me' });
+    await scribe.send({ type: 'factor.add', id: 'f-3', text: 'Fast answers' });
+    await scribe.send({ type: 'factor.merge', from: 'f-2', into: 'f-1' });
+    await facPage.getByTestId('step-next').click();
+    await expectText(p.Ana.page.getByTestId('step-title'), 'Define client-centricity in one sentence');
+    await scribe.send({ type: 'groups.form' });
+    await scribe.send({
+      type: 'definition.write',
+      group: 1,
+      text: 'Putting clients at the heart of every decision.',
+      release: true,
+    });
+    await scribe.send({
+      type: 'definition.write',
+      group: 2,
+      text: 'Every decision starts with what clients need.',
+      release: true,
+    });
+    await scribe.send({ type: 'highlight.add', id: 'h-1', group: 1, start: 8, end: 15 });
+    await scribe.send({ type: 'working.set', text: 'Clients at the heart of every decision.' });
+  });
+
+  const notes = {
+    Ana: ['build stronger teams across my company', 'find good people to hire'],
+    Bo: ['grow the skills of my team', 'keep my best people'],
+    Cy: ['develop stronger teams of leaders'],
+    Di: ['reduce paperwork for my accountants'],
+    Ed: ['cut the cost of compliance for my accountants'],
+  };
+
+  await t.test('step 4: notes stay private to their writer; others see only counts', async () => {
+    await facPage.getByTestId('step-next').click();
+    for (const page of pages) await expectText(page.getByTestId('step-title'), 'Who are our clients?');
+    await expectText(p.Ana.page.getByTestId('note-composer'), 'Help me');
+    for (const [name, texts] of Object.entries(notes)) {
+      const page = p[name].page;
+      for (const text of texts) {
+        await page.getByTestId('note-input').fill(text);
+        await page.getByTestId('note-add').click();
+      }
+      for (const text of texts) await expectText(page.getByTestId('my-notes'), `Help me ${text}`);
+    }
+    await screenshot(p.Ana.page, 'step4-compose-laptop', LAPTOP);
+    // Bo knows Ana wrote two, and nothing of what they say.
+    const bo = p.Bo.page;
+    await expectText(bo.getByTestId('pending').locator('.pending-row', { hasText: 'Ana' }), '2 notes');
+    await expectText(bo.getByTestId('pending').locator('.pending-row', { hasText: 'Cy' }), '1 note');
+    for (const text of notes.Ana) {
+      await expectNoText(bo.locator('body'), text);
+      assert.ok(!(await bo.content()).includes(text), "Ana's words are nowhere in Bo's page");
+    }
+    await expectText(facPage.getByTestId('pending'), 'Ana');
+    await screenshot(facPage, 'step4-reveal-laptop', LAPTOP);
+  });
+
+  await t.test('step 4: the facilitator reveals Ana, then Bo; their notes land on every wall', async () => {
+    await facPage.getByRole('button', { name: "Reveal Ana's notes" }).click();
+    for (const page of pages) for (const text of notes.Ana) await expectCount(wallNote(page, text), 1);
+    for (const page of pages.filter((x) => x !== p.Ana.page)) {
+      await expectText(page.getByTestId('turn'), "Ana's notes are on the wall");
+    }
+    await expectText(p.Ana.page.getByTestId('turn'), 'Your notes are on the wall');
+    for (const text of notes.Ana) await expectCount(wallNote(projector.page, text), 1);
+    await expectCount(
+      projector.page.locator('.wall-note.draggable, [data-testid=note-input], [data-testid=reveal-all]'),
+      0,
+    );
+    await expectNoText(p.Bo.page.getByTestId('pending'), 'Ana');
+    await facPage.getByRole('button', { name: "Reveal Bo's notes" }).click();
+    for (const page of pages) for (const text of notes.Bo) await expectCount(wallNote(page, text), 1);
+    // Cy's note is still private.
+    await expectCount(wallNote(p.Bo.page, notes.Cy[0]), 0);
+  });
+
+  await t.test('step 4: two people drag different notes at once; a third sees both move', async () => {
+    const ana = p.Ana.page;
+    const bo = p.Bo.page;
+    const cy = p.Cy.page;
+    const a = await noteId(cy, 'find good people');
+    const b = await noteId(cy, 'keep my best people');
+    const a0 = await drawnAt(cy, a);
+    const b0 = await drawnAt(cy, b);
+    // Both press and move at the same time, and hold on.
+    const [anaAt, boAt] = await Promise.all([
+      grab(ana, 'find good people', 60, 140),
+      grab(bo, 'keep my best people', 120, 180),
+    ]);
+    await poll(async () => {
+      const [aNow, bNow] = [await drawnAt(cy, a), await drawnAt(cy, b)];
+      const live = await cy.locator('.wall-note.remote-drag').count();
+      return aNow.y > a0.y + 100 && bNow.y > b0.y + 100 && live === 2
+        ? null
+        : `Cy sees a at ${JSON.stringify(aNow)}, b at ${JSON.stringify(bNow)}, ${live} moving`;
+    });
+    await expectText(cy.locator(`.wall-note[data-id="${a}"] .wall-note-mover`), 'Ana');
+    await expectText(cy.locator(`.wall-note[data-id="${b}"] .wall-note-mover`), 'Bo');
+    await screenshot(cy, 'step4-live-drags-laptop', LAPTOP);
+    // They move on and let go together.
+    await Promise.all([
+      (async () => {
+        await ana.mouse.move(anaAt.x + 40, anaAt.y + 60, { steps: 5 });
+        await ana.mouse.up();
+      })(),
+      (async () => {
+        await bo.mouse.move(boAt.x + 40, boAt.y + 60, { steps: 5 });
+        await bo.mouse.up();
+      })(),
+    ]);
+    // Everyone ends up with the dropped positions, and nobody is shown moving any more.
+    await poll(async () => {
+      const want = [await drawnAt(ana, a), await drawnAt(bo, b)];
+      for (const page of pages) {
+        const got = [await drawnAt(page, a), await drawnAt(page, b)];
+        const off = got.some((g, i) => Math.abs(g.x - want[i].x) > 1 || Math.abs(g.y - want[i].y) > 1);
+        if (off || (await page.locator('.wall-note.remote-drag').count()) > 0) {
+          return `a page shows ${JSON.stringify(got)}, want ${JSON.stringify(want)}`;
+        }
+      }
+      return want[0].y > a0.y + 150 && want[1].y > b0.y + 200 ? null : `not moved: ${JSON.stringify(want)}`;
+    });
+  });
+
+  await t.test('step 4: dropping a note onto another forms a cluster, which Bo names', async () => {
+    const bo = p.Bo.page;
+    await dropOnto(bo, 'grow the skills', 'build stronger teams across');
+    const menu = bo.getByTestId('cluster-menu');
+    await menu.waitFor();
+    await menu.getByTestId('cluster-name').fill('Team leaders');
+    await menu.getByTestId('cluster-save').click();
+    for (const page of pages) {
+      await expectText(page.getByTestId('cluster'), 'Team leaders');
+      const cluster = await wallNote(page, 'grow the skills').getAttribute('data-cluster');
+      assert.ok(cluster);
+      assert.equal(await wallNote(page, 'build stronger teams across').getAttribute('data-cluster'), cluster);
+    }
+  });
+
+  await t.test(
+    'step 4: a note revealed later is suggested for a cluster, and the suggestion is taken',
+    async () => {
+      await facPage.getByRole('button', { name: "Reveal Cy's notes" }).click();
+      const cy = p.Cy.page;
+      const hint = wallNote(cy, notes.Cy[0]).getByTestId('note-hint');
+      await expectText(hint, 'Looks like: Team leaders');
+      await screenshot(cy, 'step4-suggestion-laptop', LAPTOP);
+      await hint.getByTestId('hint-add').click();
+      const cluster = await wallNote(cy, 'build stronger teams across').getAttribute('data-cluster');
+      for (const page of pages) {
+        await poll(async () =>
+          (await wallNote(page, notes.Cy[0]).getAttribute('data-cluster')) === cluster
+            ? null
+            : 'not in the cluster yet',
+        );
+        await expectText(
+          page.getByTestId('cluster').filter({ hasText: 'Team leaders' }).locator('.cluster-count'),
+          '3',
+        );
+      }
+      await expectCount(wallNote(cy, notes.Cy[0]).getByTestId('note-hint'), 0).catch(async () => {
+        assert.equal(await wallNote(cy, notes.Cy[0]).getByTestId('note-hint').isHidden(), true);
+      });
+    },
+  );
+
+  await t.test('step 4: reveal everyone; a second cluster, named and grown from the list view', async () => {
+    await facPage.getByTestId('reveal-all').click();
+    for (const page of pages)
+      for (const text of [...notes.Di, ...notes.Ed]) await expectCount(wallNote(page, text), 1);
+    const di = p.Di.page;
+    await dropOnto(di, 'reduce paperwork', 'cut the cost of compliance');
+    await di.getByTestId('cluster-menu').waitFor();
+    await di.keyboard.press('Escape');
+    // Ed names it and moves a note in with the keyboard-friendly list view.
+    const ed = p.Ed.page;
+    await ed.getByTestId('view-list').click();
+    const list = ed.getByTestId('wall-list');
+    await expectText(list, 'Unnamed cluster');
+    const name = list.getByRole('textbox', { name: 'Name of the cluster Unnamed cluster' });
+    await name.fill('Finance teams');
+    await name.press('Enter');
+    const onWall = pages.filter((x) => x !== ed);
+    for (const page of onWall)
+      await expectText(page.getByTestId('cluster').filter({ hasText: 'Finance teams' }), 'Finance teams');
+    await list
+      .getByRole('combobox', { name: 'Cluster of "Help me keep my best people"' })
+      .selectOption({ label: 'Team leaders' });
+    for (const page of onWall) {
+      await expectText(
+        page.getByTestId('cluster').filter({ hasText: 'Team leaders' }).locator('.cluster-count'),
+        '4',
+      );
+    }
+    await expectText(list.locator('.list-cluster', { hasText: 'Team leaders' }), 'keep my best people');
+    await screenshot(ed, 'step4-list-laptop', LAPTOP);
+    await screenshot(ed, 'step4-list-phone', PHONE);
+    await ed.setViewportSize(LAPTOP);
+    await ed.getByTestId('view-wall').click();
+  });
+
+  await t.test('step 4: screenshots of the wall', async () => {
+    for (const page of pages) await page.getByTestId('zoom-fit').click();
+    await screenshot(facPage, 'step4-wall-facilitator-laptop', LAPTOP);
+    await screenshot(p.Flo.page, 'step4-wall-phone', PHONE);
+    await facPage.getByTestId('wall-expand').click();
+    await facPage.getByTestId('zoom-fit').click();
+    await facPage.screenshot({ path: path.join(screenshotDir, 'step4-wall-fullscreen-laptop.png') });
+    await facPage.getByTestId('wall-expand').click();
+  });
+
+  const team1 = ['Ana', 'Bo', 'Cy'];
+  const team2 = ['Di', 'Ed', 'Flo'];
+
+  await t.test('step 5: the facilitator forms two teams and gives each a client type', async () => {
+    await facPage.getByTestId('step-next').click();
+    for (const page of pages) await expectText(page.getByTestId('step-title'), 'Assess the organisation');
+    await facPage.getByTestId('teams-from-groups').click();
+    await expectCount(facPage.getByTestId('team-column'), 2);
+    for (const [team, members] of [
+      ['1', team1],
+      ['2', team2],
+    ]) {
+      for (const name of members) {
+        const select = facPage.getByRole('combobox', { name: `Team of ${name}` });
+        if ((await select.inputValue()) !== team) await select.selectOption(team);
+        await poll(async () => ((await select.inputValue()) === team ? null : `${name} not in team ${team}`));
+      }
+    }
+    await facPage.getByTestId('team-cluster-1').selectOption({ label: 'Team leaders' });
+    await facPage.getByTestId('team-cluster-2').selectOption({ label: 'Finance teams' });
+    for (const name of team1) await expectText(p[name].page.getByTestId('my-team'), 'Team 1');
+    for (const name of team2) await expectText(p[name].page.getByTestId('my-team'), 'Team 2');
+    await expectText(p.Ana.page.getByTestId('team-board-title'), 'Team 1 · Team leaders');
+    await expectText(p.Di.page.getByTestId('team-board-title'), 'Team 2 · Finance teams');
+  });
+
+  const failure = "Nobody read last year's survey";
+  const success = 'We call every new client in week one';
+
+  await t.test('step 5: two team members add cards at the same time; everyone sees both', async () => {
+    const ana = p.Ana.page;
+    const bo = p.Bo.page;
+    /** @param {Page} page @param {string} column @param {string} text */
+    const add = async (page, column, text) => {
+      const cell = page.getByTestId('category-1').locator(`.column-${column}`);
+      await cell.getByTestId('add-example').click();
+      await cell.getByTestId('card-input').fill(text);
+      await cell.getByTestId('card-save').click();
+    };
+    await Promise.all([add(ana, 'failed', failure), add(bo, 'succeeded', success)]);
+    for (const name of team1) {
+      const board = p[name].page.getByTestId('category-1');
+      await poll(async () => {
+        const texts = await board
+          .getByTestId('card-text')
+          .evaluateAll((els) => els.map((e) => /** @type {HTMLTextAreaElement} */ (e).value));
+        return texts.includes(failure) && texts.includes(success)
+          ? null
+          : `${name} sees ${JSON.stringify(texts)}`;
+      });
+    }
+    await p.Ana.page.getByTestId('rate-1-3').click();
+    await expectCount(p.Bo.page.getByTestId('category-1').locator('.star.on'), 3);
+    // The facilitator's overview counts them.
+    await facPage.getByTestId('tab-overview').click();
+    await expectText(
+      facPage.getByTestId('team-tile').filter({ hasText: 'Team 1' }).getByTestId('team-progress'),
+      'Examples: 2 · Rated: 1 of 6',
+    );
+  });
+
+  await t.test('step 5: while Ana edits a card, Bo sees that she is writing', async () => {
+    const ana = p.Ana.page;
+    const field = ana.getByTestId('category-1').locator('.column-failed').getByTestId('card-text');
+    await field.click();
+    await field.press('End');
+    await field.pressSequentially(' or acted on it', { delay: 10 });
+    const boCard = p.Bo.page.getByTestId('category-1').locator('.column-failed').getByTestId('ex-card');
+    await expectText(boCard, 'Ana is writing');
+    await ana.getByTestId('category-2').locator('.category-text').click();
+    await poll(async () => {
+      const value = await boCard.getByTestId('card-text').inputValue();
+      return value === `${failure} or acted on it` ? null : `Bo sees ${value}`;
+    });
+    await expectNoText(boCard, 'Ana is writing');
+  });
+
+  await t.test('step 5: the other team can look at the board but not change it', async () => {
+    const di = p.Di.page;
+    await di.getByTestId('tab-1').click();
+    await expectText(di.getByTestId('team-board-title'), 'Team 1');
+    await expectText(di.getByTestId('readonly-note'), "Another team's board");
+    await expectText(di.getByTestId('team-board'), success);
+    await expectCount(
+      di.getByTestId('team-board').locator('textarea, [data-testid=add-example], button.star'),
+      0,
+    );
+    await screenshot(di, 'step5-other-team-laptop', LAPTOP);
+    await di.getByTestId('tab-2').click();
+    const cell = di.getByTestId('category-3').locator('.column-failed');
+    await cell.getByTestId('add-example').click();
+    await cell.getByTestId('card-input').fill('Invoices confuse our clients');
+    await cell.getByTestId('card-input').press('Enter');
+    await expectText(
+      facPage.getByTestId('team-tile').filter({ hasText: 'Team 2' }).getByTestId('team-progress'),
+      'Examples: 1',
+    );
+  });
+
+  await t.test('step 5: screenshots of the boards', async () => {
+    await screenshot(facPage, 'step5-overview-laptop', LAPTOP);
+    await facPage.getByTestId('open-team-1').click();
+    await expectText(facPage.getByTestId('team-board-title'), 'Team 1');
+    await screenshot(facPage, 'step5-facilitator-board-laptop', LAPTOP);
+    await screenshot(p.Ana.page, 'step5-team-board-laptop', LAPTOP);
+    await screenshot(p.Flo.page, 'step5-team-board-phone', PHONE);
+  });
+
+  await t.test('step 6: everyone follows the presenting team; one steps out and back', async () => {
+    await facPage.getByTestId('step-next').click();
+    for (const page of pages) await expectText(page.getByTestId('step-title'), 'Present and prioritise');
+    await facPage.getByTestId('present-1').click();
+    for (const page of [...pages, projector.page]) {
+      await expectText(page.getByTestId('presenter-banner'), 'Now presenting: Team 1 · Team leaders');
+      await expectText(page.getByTestId('team-board-title'), 'Team 1 · Team leaders');
+    }
+    await expectCount(
+      projector.page.getByTestId('team-board').locator('textarea, button:not(.toast-close)'),
+      0,
+    );
+    const di = p.Di.page;
+    await di.getByTestId('step-out').click();
+    await di.getByTestId('look-2').click();
+    await expectText(di.getByTestId('team-board-title'), 'Team 2 · Finance teams');
+    await expectText(di.getByTestId('presenter-banner'), 'Team 1 · Team leaders is presenting');
+    await screenshot(di, 'step6-stepped-out-laptop', LAPTOP);
+    await di.getByTestId('back-to-presenter').click();
+    await expectText(di.getByTestId('team-board-title'), 'Team 1 · Team leaders');
+    await facPage.getByTestId('present-2').click();
+    for (const page of pages)
+      await expectText(page.getByTestId('team-board-title'), 'Team 2 · Finance teams');
+    await facPage.getByTestId('present-1').click();
+    for (const page of pages) await expectText(page.getByTestId('team-board-title'), 'Team 1 · Team leaders');
+  });
+
+  await t.test('step 6: areas for improvement, from a failure card and new; a duplicate merged', async () => {
+    const ana = p.Ana.page;
+    await ana.getByTestId('category-1').locator('.column-failed').getByTestId('card-to-area').click();
+    await expectText(facPage.getByTestId('areas'), `${failure} or acted on it`);
+    /** @param {Page} page @param {string} text */
+    const propose = async (page, text) => {
+      await page.getByTestId('area-input').fill(text);
+      await page.getByTestId('area-add').click();
+      await expectText(facPage.getByTestId('areas'), text);
+    };
+    await propose(p.Bo.page, 'Answer every complaint within a day');
+    await propose(p.Di.page, 'Simplify our invoices');
+    await propose(p.Ed.page, 'Reply to complaints within 24 hours');
+    await facPage
+      .getByLabel('Merge "Reply to complaints within 24 hours" into another area')
+      .selectOption({ label: 'Answer every complaint within a day' });
+    for (const page of pages) {
+      await expectCount(page.getByTestId('area'), 3);
+      await expectNoText(page.getByTestId('areas'), 'Reply to complaints');
+    }
+  });
+
+  await t.test('step 6: dot voting, with each person limited to their dots and votes secret', async () => {
+    await facPage.getByTestId('vote-dots').fill('2');
+    await facPage.getByTestId('vote-open').click();
+    for (const page of pages) await expectText(page.getByTestId('vote-bar'), 'Voting open');
+    /** An area by its own words (not those of the merge options inside it). */
+    const area = (/** @type {Page} */ page, /** @type {string} */ text) =>
+      page.getByTestId('area').filter({ has: page.locator('.area-text', { hasText: text }) });
+    const ana = p.Ana.page;
+    const complaint = 'Answer every complaint';
+    await area(ana, complaint).getByTestId('dot-plus').click();
+    await expectText(area(ana, complaint).getByTestId('dot-count'), '1 dot');
+    await area(ana, complaint).getByTestId('dot-plus').click();
+    await expectText(area(ana, complaint).getByTestId('dot-count'), '2 dots');
+    await expectText(ana.getByTestId('my-dots'), '2 of 2');
+    // Out of dots: no more on any area.
+    for (const button of await ana.getByTestId('dot-plus').all())
+      assert.equal(await button.isDisabled(), true);
+    // Bo sees that Ana used her dots, not where they went; no tally while the vote is open.
+    const bo = p.Bo.page;
+    await expectText(bo.getByTestId('voters').locator('.name-chip', { hasText: 'Ana' }), '2/2');
+    await expectText(area(bo, complaint).getByTestId('dot-count'), '0 dots');
+    await expectCount(bo.getByTestId('tally'), 0);
+    await expectCount(facPage.getByTestId('tally'), 0);
+    /** @type {[string, string, number][]} */
+    const votes = [
+      ['Bo', complaint, 1],
+      ['Bo', 'Simplify our invoices', 1],
+      ['Cy', failure, 2],
+      ['Di', 'Simplify our invoices', 2],
+      ['Ed', complaint, 1],
+      ['Flo', 'Simplify our invoices', 1],
+    ];
+    for (const [name, text, dots] of votes) {
+      const page = p[name].page;
+      for (let i = 0; i < dots; i++) {
+        const before = await area(page, text).getByTestId('dot-count').innerText();
+        await area(page, text).getByTestId('dot-plus').click();
+        await poll(async () =>
+          (await area(page, text).getByTestId('dot-count').innerText()) !== before
+            ? null
+            : `${name}'s dot not placed`,
+        );
+      }
+    }
+    await screenshot(bo, 'step6-voting-laptop', LAPTOP);
+    await screenshot(p.Flo.page, 'step6-voting-phone', PHONE);
+    await facPage.getByTestId('vote-close').click();
+    for (const page of pages) {
+      await expectText(area(page, complaint).getByTestId('tally'), '4 dots');
+      await expectText(area(page, 'Simplify our invoices').getByTestId('tally'), '4 dots');
+      await expectText(area(page, failure).getByTestId('tally'), '2 dots');
+      await expectCount(page.getByTestId('rank-item'), 3);
+    }
+  });
+
+  await t.test('step 6: the facilitator reorders and finalises the ranking; owners and dates', async () => {
+    const ranked = async (/** @type {Page} */ page) =>
+      (await page.getByTestId('rank-item').locator('.rank-text').allInnerTexts()).join(' | ');
+    // Equal dots: the earlier proposal first.
+    await expectText(
+      facPage.getByTestId('ranking'),
+      /Answer every complaint within a day[\s\S]*Simplify our invoices[\s\S]*Nobody read/,
+    );
+    await facPage
+      .getByTestId('rank-item')
+      .filter({ hasText: 'Simplify our invoices' })
+      .getByTestId('rank-up')
+      .click();
+    for (const page of pages) {
+      await poll(async () => {
+        const order = await ranked(page);
+        return order.startsWith('Simplify our invoices') ? null : `order is ${order}`;
+      });
+    }
+    const first = facPage.getByTestId('rank-item').filter({ hasText: 'Simplify our invoices' });
+    await first.getByTestId('follow-owner').fill('Di');
+    await first.getByTestId('follow-owner').press('Enter');
+    await first.getByTestId('follow-due').fill('2027-01-15');
+    await first.getByTestId('follow-due').dispatchEvent('change');
+    await expectText(
+      p.Ana.page.getByTestId('rank-item').filter({ hasText: 'Simplify' }).getByTestId('follow-ro'),
+      'Owner: Di · Due: Jan 15, 2027',
+    );
+    // Bo sets the follow-up of his own area.
+    const mine = p.Bo.page.getByTestId('rank-item').filter({ hasText: 'Answer every complaint' });
+    await mine.getByTestId('follow-owner').fill('Bo');
+    await mine.getByTestId('follow-owner').press('Enter');
+    await expectText(p.Ana.page.getByTestId('rank-item').filter({ hasText: 'Answer every' }), 'Owner: Bo');
+    await facPage.getByTestId('rank-finalise').click();
+    for (const page of pages) await expectText(page.getByTestId('rank-state'), 'Final');
+    await expectCount(facPage.getByTestId('rank-up'), 0);
+    await screenshot(facPage, 'step6-priorities-facilitator-laptop', LAPTOP);
+    await screenshot(p.Ana.page, 'step6-priorities-laptop', LAPTOP);
+    await screenshot(p.Flo.page, 'step6-priorities-phone', PHONE);
+  });
+
+  await t.test('the facilitator downloads the report as Markdown, JSON and CSV', async () => {
+    await facPage.getByTestId('export').locator('summary').click();
+    /** @type {Record<string, string>} */
+    const files = {};
+    for (const format of ['md', 'json', 'csv']) {
+      const [download] = await Promise.all([
+        facPage.waitForEvent('download'),
+        facPage.getByTestId(`export-${format}`).click(),
+      ]);
+      assert.match(download.suggestedFilename(), new RegExp(`\\.${format}$`));
+      const file = await download.path();
+      assert.ok(file);
+      files[format] = await readFile(file, 'utf8');
+    }
+    assert.match(files.md, /Team leaders/);
+    assert.match(files.md, /Simplify our invoices/);
+    const json = JSON.parse(files.json);
+    assert.equal(json.room.settings.title, 'Client day');
+    assert.ok(json.generated_at > 0);
+    assert.match(files.csv, /Simplify our invoices/);
+    await facPage.getByTestId('export').screenshot({ path: path.join(screenshotDir, 'export-panel.png') });
+  });
+
+  await t.test("the printable report shows every step's outcome", async () => {
+    const [report] = await Promise.all([
+      facPage.context().waitForEvent('page'),
+      facPage.getByTestId('export-print').click(),
+    ]);
+    await report.waitForLoadState();
+    assert.match(report.url(), new RegExp(`/r/${roomId}/report#key=`));
+    const doc = report.getByTestId('report');
+    await expectText(report.getByTestId('report-title'), 'Client day');
+    await expectText(report.getByTestId('report-step1'), "Ana's stories from the front line");
+    await expectText(report.getByTestId('report-step1'), 'Di');
+    await expectText(report.getByTestId('report-step2'), 'They listened');
+    await expectText(report.getByTestId('report-step2'), '×2');
+    await expectText(report.getByTestId('report-step3'), 'Putting clients at the heart of every decision.');
+    await expectText(report.getByTestId('report-step3').locator('mark'), 'clients');
+    await expectText(report.getByTestId('report-working'), 'Clients at the heart of every decision.');
+    await expectText(report.getByTestId('report-step4'), 'Team leaders');
+    await expectText(report.getByTestId('report-step4'), 'Finance teams');
+    await expectText(report.getByTestId('report-step4'), 'Help me develop stronger teams of leaders');
+    await expectText(report.getByTestId('report-step5'), `${failure} or acted on it`);
+    await expectText(report.getByTestId('report-step5'), success);
+    await expectText(report.getByTestId('report-step5'), 'Invoices confuse our clients');
+    await expectText(report.getByTestId('report-step5'), 'Ana, Bo, Cy');
+    await expectText(report.getByTestId('report-step5'), '3/5');
+    const rows = report.getByTestId('report-priorities').locator('tbody tr');
+    await expectCount(rows, 3);
+    await expectText(rows.nth(0), 'Simplify our invoices');
+    await expectText(rows.nth(0), '4');
+    await expectText(rows.nth(0), 'Di');
+    await expectText(rows.nth(0), '2027');
+    await expectText(rows.nth(1), 'Answer every complaint within a day');
+    await expectText(rows.nth(1), 'Bo');
+    await expectText(report.getByTestId('report-step6'), 'final list');
+    await expectText(doc, 'Client');
+    await screenshot(report, 'report-laptop', LAPTOP);
+    await screenshot(report, 'report-phone', PHONE);
+    await report.emulateMedia({ media: 'print' });
+    await report.setViewportSize(LAPTOP);
+    await report.screenshot({ path: path.join(screenshotDir, 'report-print.png'), fullPage: true });
+    await report.close();
+  });
+
+  await t.test('closing the room makes it read-only for everyone; reopening undoes it', async () => {
+    await facPage.getByTestId('room-close').click();
+    await facPage.getByTestId('room-close-confirm').click();
+    for (const page of pages) await expectText(page.getByTestId('closed-banner'), 'This room is closed');
+    const ana = p.Ana.page;
+    await expectCount(ana.locator('[data-testid=area-input]:visible, [data-testid=card-to-area]:visible'), 0);
+    await screenshot(ana, 'closed-participant-laptop', LAPTOP);
+    await facPage.getByTestId('room-reopen').click();
+    for (const page of pages) await page.getByTestId('closed-banner').waitFor({ state: 'hidden' });
+  });
+
+  await t.test('"Run it again" makes a new empty room with the same settings', async () => {
+    await facPage.getByTestId('run-again').click();
+    const link = await facPage.getByTestId('again-facilitator').inputValue();
+    assert.match(link, /\/r\/[0-9a-f]+#key=[0-9a-f]+$/);
+    assert.ok(!link.includes(roomId));
+    const next = await newPerson(browser, server.url);
+    await next.page.goto(link);
+    await next.page.getByRole('button', { name: 'Open the room' }).click();
+    await expectText(next.page.getByTestId('room-title'), 'Client day');
+    await expectText(next.page.getByTestId('step-title'), 'Purpose and check-in');
+    assert.deepEqual(next.problems, []);
+  });
+
+  await t.test('no screen logged an error or loaded anything from another host', async () => {
+    for (const person of [...everyone, projector, scribe.person]) assert.deepEqual(person.problems, []);
+  });
+
+  for (const person of [...everyone, projector, scribe.person]) await person.context.close();
+});
+
+/**
+ * Participants speaking the wire protocol from one page: `count` WebSockets, each a member.
+ * @param {string} roomId
+ * @param {number} count
+ */
+async function startCrowd(roomId, count) {
+  const person = await newPerson(browser, server.url);
+  await person.page.goto(`${server.url}/`);
+  await person.page.evaluate(
+    async ({ roomId, count }) => {
+      /** @type {{ ws: WebSocket, waiting: Map<string, (msg: any) => void> }[]} */
+      const crowd = [];
+      let n = 0;
+      for (let i = 0; i < count; i++) {
+        const ws = new WebSocket(`ws://${location.host}/api/rooms/${roomId}/ws`);
+        /** @type {Map<string, (msg: any) => void>} */
+        const waiting = new Map();
+        const welcomed = new Promise((resolve) => {
+          ws.addEventListener('message', (ev) => {
+            const msg = JSON.parse(ev.data);
+            if (msg.type === 'welcome') resolve(msg);
+            if (msg.type === 'ack' || msg.type === 'reject') {
+              waiting.get(msg.id)?.(msg);
+              waiting.delete(msg.id);
+            }
+          });
+        });
+        await new Promise((resolve) => ws.addEventListener('open', resolve));
+        ws.send(
+          JSON.stringify({
+            type: 'hello',
+            protocol: 1,
+            credentials: { role: 'participant' },
+            name: `Person ${i + 1}`,
+          }),
+        );
+        await welcomed;
+        crowd.push({ ws, waiting });
+      }
+      Object.assign(window, {
+        crowdSend: (/** @type {number} */ i, /** @type {any} */ cmd) =>
+          new Promise((resolve) => {
+            const id = `crowd-${++n}`;
+            crowd[i].waiting.set(id, resolve);
+            crowd[i].ws.send(JSON.stringify({ type: 'cmd', id, cmd }));
+          }),
+        /** Each of `ids` is dragged in a circle by its own person, ~30 times a second. */
+        crowdDrag: (
+          /** @type {string[]} */ ids,
+          /** @type {{ x: number, y: number }[]} */ from,
+          /** @type {number} */ ms,
+        ) =>
+          new Promise((resolve) => {
+            const start = performance.now();
+            const timer = setInterval(() => {
+              const t = (performance.now() - start) / 1000;
+              ids.forEach((id, i) => {
+                const x = Math.round(from[i].x + 160 * Math.sin(t * 3 + i));
+                const y = Math.round(from[i].y + 160 * (1 - Math.cos(t * 3 + i)));
+                crowd[i].ws.send(JSON.stringify({ type: 'drag', id, x, y }));
+              });
+              if (performance.now() - start > ms) {
+                clearInterval(timer);
+                resolve(null);
+              }
+            }, 33);
+          }),
+      });
+    },
+    { roomId, count },
+  );
+  return {
+    person,
+    /** @param {number} i @param {object} cmd */
+    async send(i, cmd) {
+      const answer = await person.page.evaluate(
+        ([i, c]) => /** @type {any} */ (window).crowdSend(i, c),
+        [i, cmd],
+      );
+      assert.equal(answer.type, 'ack', `${JSON.stringify(cmd)}: ${JSON.stringify(answer)}`);
+    },
+    /** @param {string[]} ids @param {{ x: number, y: number }[]} from @param {number} ms */
+    drag(ids, from, ms) {
+      return person.page.evaluate(
+        ([ids, from, ms]) => /** @type {any} */ (window).crowdDrag(ids, from, ms),
+        [ids, from, ms],
+      );
+    },
+  };
+}
+
+test('a crowded wall: twenty people, a hundred notes, ten moving at once, two on the same note', async () => {
+  const response = await fetch(`${server.url}/api/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'Big room', organisation: 'Acme', lens: 'customer', language: 'en' }),
+  });
+  const created = await response.json();
+  const fac = await newPerson(browser, server.url);
+  const page = fac.page;
+  await page.goto(created.facilitator_url);
+  await page.getByRole('button', { name: 'Open the room' }).click();
+  await page.locator('.stepper button[data-step="4"]').click();
+  await expectText(page.getByTestId('step-title'), 'Who are our customers?');
+
+  const people = 20;
+  const crowd = await startCrowd(created.room_id, people);
+  const reasons = [
+    'grow my business abroad',
+    'save time on paperwork',
+    'train my new staff',
+    'keep my customers happy',
+    'plan my next year',
+  ];
+  for (let i = 0; i < people; i++) {
+    for (const [j, reason] of reasons.entries())
+      await crowd.send(i, { type: 'note.add', id: `n-${i}-${j}`, text: `${reason} (${i + 1})` });
+  }
+  await expectText(page.getByTestId('pending'), 'Person 20');
+  await page.getByTestId('reveal-all').click();
+  await expectCount(page.locator('.wall-note'), 100);
+  await expectText(page.getByTestId('wall-count'), 'Notes: 100');
+
+  // Ten people each drag a note, at the same time, for a couple of seconds; the facilitator's
+  // page keeps drawing frames and shows all ten moving.
+  const ids = Array.from({ length: 10 }, (_, i) => `n-${i}-0`);
+  const from = await Promise.all(ids.map(async (id) => drawnAt(page, id)));
+  const frames = page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        /** @type {number[]} */
+        const gaps = [];
+        let last = performance.now();
+        const start = last;
+        /** @param {number} now */
+        const frame = (now) => {
+          gaps.push(now - last);
+          last = now;
+          if (now - start < 2000) requestAnimationFrame(frame);
+          else resolve(gaps);
+        };
+        requestAnimationFrame(frame);
+      }),
+  );
+  const dragging = crowd.drag(ids, from, 2500);
+  await poll(async () => {
+    const moving = await page.locator('.wall-note.remote-drag').count();
+    return moving === 10 ? null : `${moving} notes shown moving`;
+  });
+  const gaps = /** @type {number[]} */ (await frames);
+  await screenshot(page, 'step4-crowded-drags-laptop', LAPTOP);
+  await dragging;
+  gaps.sort((a, b) => a - b);
+  const median = gaps[Math.floor(gaps.length / 2)];
+  const p95 = gaps[Math.floor(gaps.length * 0.95)];
+  console.log(
+    `facilitator's frames while 10 notes move: ${gaps.length} in 2 s, median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`,
+  );
+  assert.ok(median < 34, `frames every ${median} ms: the wall stutters`);
+  // The drags stop without a drop: after a second each note is back where it is stored.
+  await poll(async () => {
+    const moving = await page.locator('.wall-note.remote-drag').count();
+    const back = await Promise.all(
+      ids.map(async (id, i) => {
+        const at = await drawnAt(page, id);
+        return Math.abs(at.x - from[i].x) < 1 && Math.abs(at.y - from[i].y) < 1;
+      }),
+    );
+    return moving === 0 && back.every(Boolean) ? null : `${moving} still moving`;
+  });
+
+  // Two people drag the same note (the last one on the wall, into the empty space below):
+  // under each one's pointer it follows only that pointer, and the last drop wins.
+  const zed = await newPerson(browser, server.url);
+  await zed.page.goto(created.participant_url);
+  await zed.page.getByLabel('Your name').fill('Zed');
+  await zed.page.getByRole('button', { name: 'Join' }).click();
+  await expectCount(zed.page.locator('.wall-note'), 100);
+  const projector = await newPerson(browser, server.url);
+  await projector.page.goto(`${created.participant_url}/wall`);
+  await expectCount(projector.page.locator('.wall-note'), 100);
+  const last = await page.evaluate(() => {
+    const notes = [...document.querySelectorAll('.wall-note')].map((el) => {
+      const m = /translate\(([-\d.]+)px, ([-\d.]+)px\)/.exec(/** @type {HTMLElement} */ (el).style.transform);
+      return { id: /** @type {HTMLElement} */ (el).dataset.id ?? '', x: Number(m?.[1]), y: Number(m?.[2]) };
+    });
+    notes.sort((a, b) => b.y - a.y || b.x - a.x);
+    return notes[0].id;
+  });
+  const facHold = await grabNote(page, page.locator(`.wall-note[data-id="${last}"]`), 0, 70);
+  const facAt = await drawnAt(page, last);
+  await expectText(projector.page.locator(`.wall-note[data-id="${last}"] .wall-note-mover`), 'Facilitator');
+  await grabNote(zed.page, zed.page.locator(`.wall-note[data-id="${last}"]`), 90, 130);
+  await expectText(projector.page.locator(`.wall-note[data-id="${last}"] .wall-note-mover`), 'Zed');
+  assert.deepEqual(
+    await drawnAt(page, last),
+    facAt,
+    "Zed's moves do not pull the note from under the facilitator's pointer",
+  );
+  await zed.page.mouse.up();
+  await page.mouse.move(facHold.x + 2, facHold.y + 2);
+  const facDrop = await drawnAt(page, last);
+  await page.mouse.up();
+  await poll(async () => {
+    for (const who of [page, zed.page, projector.page]) {
+      const at = await drawnAt(who, last);
+      if (Math.abs(at.x - facDrop.x) > 1 || Math.abs(at.y - facDrop.y) > 1)
+        return `a page shows ${JSON.stringify(at)}, want ${JSON.stringify(facDrop)}`;
+      if ((await who.locator('.wall-note.remote-drag').count()) > 0) return 'still shown moving';
+    }
+    return null;
+  });
+
+  // Readable at a glance: fitted on a laptop, in full screen, and as a list.
+  await page.getByTestId('zoom-fit').click();
+  await screenshot(page, 'step4-crowded-wall-laptop', LAPTOP);
+  await page.getByTestId('wall-expand').click();
+  await page.getByTestId('zoom-fit').click();
+  await page.screenshot({ path: path.join(screenshotDir, 'step4-crowded-fullscreen-laptop.png') });
+  await page.getByTestId('wall-expand').click();
+  await page.getByTestId('view-list').click();
+  await expectCount(page.getByTestId('wall-list').locator('.list-note'), 100);
+  await screenshot(page, 'step4-crowded-list-laptop', LAPTOP);
+  assert.deepEqual([...fac.problems, ...crowd.person.problems, ...zed.problems, ...projector.problems], []);
+});
+
+test('a Portuguese room: "Ajude-me a" notes, the boards and the report in Portuguese', async () => {
+  const response = await fetch(`${server.url}/api/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      title: 'Sessão de clientes',
+      organisation: 'Acme',
+      lens: 'client',
+      language: 'pt',
+    }),
+  });
+  const created = await response.json();
+  const fac = await newPerson(browser, server.url, { locale: 'pt-PT' });
+  await fac.page.goto(created.facilitator_url);
+  await fac.page.getByRole('button', { name: 'Abrir a sala' }).click();
+  const ana = await newPerson(browser, server.url, { viewport: PHONE, locale: 'pt-PT' });
+  await ana.page.goto(created.participant_url);
+  await ana.page.getByLabel('O seu nome').fill('Ana');
+  await ana.page.getByRole('button', { name: 'Entrar' }).click();
+  await fac.page.locator('.stepper button[data-step="4"]').click();
+  await expectText(ana.page.getByTestId('note-composer'), 'Ajude-me a');
+  await ana.page.getByTestId('note-input').fill('fortalecer as equipas da minha empresa');
+  await ana.page.getByTestId('note-add').click();
+  await expectText(ana.page.getByTestId('my-notes'), 'Ajude-me a fortalecer as equipas da minha empresa');
+  await fac.page.getByRole('button', { name: 'Revelar as notas de Ana' }).click();
+  await expectCount(wallNote(fac.page, 'Ajude-me a fortalecer as equipas'), 1);
+  await screenshot(ana.page, 'step4-pt-phone', PHONE);
+  await fac.page.locator('.stepper button[data-step="5"]').click();
+  await fac.page.getByTestId('teams-form').click();
+  await expectText(ana.page.getByTestId('my-team'), 'Grupo 1');
+  await expectText(ana.page.getByTestId('category-1'), 'Ouvimos a opinião dos clientes');
+  await expectText(ana.page.getByTestId('category-1'), 'Quando não tivemos sucesso?');
+  await screenshot(ana.page, 'step5-pt-phone', PHONE);
+  await fac.page.locator('.stepper button[data-step="6"]').click();
+  await expectText(ana.page.getByTestId('areas-card'), 'Áreas de melhoria');
+  await fac.page.getByTestId('export').locator('summary').click();
+  const [report] = await Promise.all([
+    fac.page.context().waitForEvent('page'),
+    fac.page.getByTestId('export-print').click(),
+  ]);
+  await expectText(report.getByTestId('report-step4'), 'Quem são os nossos clientes?');
+  await expectText(report.getByTestId('report-step4'), 'Ajude-me a fortalecer as equipas da minha empresa');
+  await expectText(report.getByTestId('report-step5'), 'Quando tivemos sucesso?');
+  await expectText(report.getByTestId('print'), 'Imprimir');
+  await screenshot(report, 'report-pt-laptop', LAPTOP);
+  assert.deepEqual([...fac.problems, ...ana.problems], []);
+});
