@@ -54,10 +54,10 @@ pub struct Context<'a> {
 /// their sender, the events that would put back what they changed; contributions are counted.
 pub fn apply(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Event>, Rejection> {
     let mut events = decide(state, ctx, command)?;
-    if command.is_undoable() {
-        undo::record(state, ctx, command, &mut events);
-    }
+    // A writer's continuing commits to the same text are one edit: one undo, one contribution.
+    let new_edit = !command.is_undoable() || undo::record(state, ctx, command, &mut events);
     if let Some(member_id) = ctx.actor.member
+        && new_edit
         && !matches!(command, Command::Undo)
         && events.iter().any(Event::is_contribution)
     {

@@ -9,16 +9,40 @@ use crate::messages::{ErrorCode, Rejection};
 use crate::state::{Area, Card, Cluster, Definition, Factor, Highlight, Note, RoomState, UndoEntry};
 
 /// Appends to `events` the sender's undo entry for them, if they change anything undoable.
-pub(super) fn record(state: &RoomState, ctx: &Context, command: &Command, events: &mut Vec<Event>) {
+///
+/// Returns false when the command continues the sender's last one on the same text (a writer's
+/// commits while typing one sentence or card): the entry already on the stack restores the text
+/// from before the whole edit, so nothing is pushed, and one undo takes back the whole edit.
+pub(super) fn record(state: &RoomState, ctx: &Context, command: &Command, events: &mut Vec<Event>) -> bool {
     let Some(member_id) = ctx.actor.member else {
-        return;
+        return true;
     };
     // Each inverse restores the value from before the whole command; applied newest first,
     // the oldest value of every item wins.
     let restore: Vec<Event> = events.iter().rev().filter_map(|e| inverse(state, e)).collect();
-    if !restore.is_empty() {
-        events.push(Event::UndoPushed { member_id, entry: UndoEntry { command: command.kind(), restore } });
+    let kind = command.kind();
+    let last = state.undo.get(&member_id).and_then(|stack| stack.last());
+    let continues = matches!(command, Command::WriteDefinition { .. } | Command::WriteCard { .. })
+        && last.is_some_and(|entry| entry.command == kind && same_targets(&entry.restore, &restore));
+    if continues {
+        return false;
     }
+    if !restore.is_empty() {
+        events.push(Event::UndoPushed { member_id, entry: UndoEntry { command: kind, restore } });
+    }
+    true
+}
+
+/// Whether two lists of restoring events put back the same texts (same definitions, cards).
+fn same_targets(a: &[Event], b: &[Event]) -> bool {
+    let target = |e: &Event| match e {
+        Event::DefinitionChanged { group, .. } => Some(format!("definition {group}")),
+        Event::CardSet { card } => Some(format!("card {}", card.id.0)),
+        _ => None,
+    };
+    let (a, b): (Vec<_>, Vec<_>) =
+        (a.iter().filter_map(target).collect(), b.iter().filter_map(target).collect());
+    !a.is_empty() && a == b
 }
 
 /// The event that puts back what `event` changes, as `state` has it now.
@@ -159,7 +183,16 @@ mod tests {
         };
         let write = |text: &str| Command::WriteDefinition { group: g, text: text.into(), release: false };
         f.by(f.ana, write("first")).unwrap();
-        f.by(f.ana, write("second")).unwrap();
+        f.by(f.fac, Command::ClearTimer).unwrap();
+        f.by(f.ana, Command::SetCheckin { contribute: "me".into(), get_out: String::new() }).unwrap();
+        // Commits while typing one sentence are one edit: one undo takes it all back, and it
+        // counts once in the participation panel.
+        let before = f.state.contributions[&f.ana];
+        for text in ["s", "se", "sec", "second"] {
+            f.by(f.ana, write(text)).unwrap();
+        }
+        assert_eq!(f.state.contributions[&f.ana], before + 1);
+        assert_eq!(f.state.undo[&f.ana].len(), 3, "first write, check-in, second edit");
         f.by(f.ana, Command::Undo).unwrap();
         assert_eq!(f.state.definitions.texts[&g].text, "first");
         assert_eq!(
