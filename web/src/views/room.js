@@ -17,7 +17,7 @@ import { activityPart, participationPart } from './participation.js';
 import { step2Part } from './step2.js';
 import { workingDefinitionBanner } from './defwall.js';
 import { step3Part } from './step3.js';
-import { stepBoardPart } from './stepboard.js';
+
 // Steps 4-6
 import { closedBannerPart, exportPart } from './export.js';
 import { steps456Part } from './steps456.js';
@@ -147,9 +147,7 @@ function layout(root, ctx, view) {
         ? step2Part(ctx, view)
         : step === 3
           ? step3Part(ctx, view)
-          : step >= 4
-            ? steps456Part(ctx, view, step)
-            : stepBoardPart(step);
+                    : steps456Part(ctx, view, step);
   const timer = countdownPart(ctx, step, canDrive);
   const people = presencePart(ctx);
   // Steps 2-3: "I'm done" and Undo beside the countdown, the facilitator's participation panel

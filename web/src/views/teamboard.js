@@ -268,7 +268,7 @@ export function teamBoard(ctx, options = {}) {
     if (writable) {
       const field = h('textarea', {
         class: 'ex-text',
-        rows: 2,
+        rows: 1,
         maxlength: MAX_CARD_CHARS,
         value: card.text,
         'aria-label': t('board.card.label'),
