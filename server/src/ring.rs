@@ -9,8 +9,10 @@ use crate::room::Frame;
 
 /// Events kept for resuming: a few minutes of a busy workshop.
 pub const RESUME_EVENTS: usize = 2048;
-/// Bytes of frames kept for resuming, whatever their count.
-pub const RESUME_BYTES: usize = 2 * 1024 * 1024;
+/// Bytes of frames kept for resuming, whatever their count: about a minute of a busy room's
+/// moves, so that a wifi hiccup resumes; a longer absence gets a snapshot. Every loaded room
+/// holds up to this much, so it is kept small.
+pub const RESUME_BYTES: usize = 256 * 1024;
 
 struct Entry {
     seq: u64,
