@@ -80,7 +80,14 @@ pub async fn run(
     let metrics = Arc::new(Metrics::default());
     let (store, store_thread) = Store::start(backend, metrics.clone())?;
     let tracker = TaskTracker::new();
-    let registry = Registry::new(store, metrics, shutdown.clone(), tracker.clone(), config.idle_unload());
+    let registry = Registry::new(
+        store,
+        metrics,
+        shutdown.clone(),
+        tracker.clone(),
+        config.idle_unload(),
+        config.heartbeat(),
+    );
     let app = AppState {
         registry,
         public_url: config.public_url.clone(),

@@ -1,88 +1,252 @@
-//! A connection's way out: a queue bounded in frames and in bytes, and its closer. A consumer
-//! that lets it fill is closed (it reconnects and resumes or gets a fresh snapshot); it never
-//! slows the room, and nothing is dropped silently.
+//! A connection's way out: a queue bounded in frames and in bytes, the reason it must close, and
+//! the heartbeat's two marks (a ping is due; when the peer was last heard). The room fills it
+//! without waiting; the connection's task takes everything queued at once and writes it with
+//! one flush. A consumer that lets it fill is closed (it reconnects and resumes or gets a fresh
+//! snapshot); it never slows the room, and nothing is dropped silently.
+//!
+//! One small shared block per connection, not a channel, a cancellation token and timers: an
+//! idle connection costs its socket buffers and little else, and queueing a frame is one
+//! uncontended lock.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 
 use crate::metrics::Metrics;
-use crate::room::{CloseReason, Closer, Frame};
+use crate::room::{CloseReason, Frame};
 
 /// Frames queued for one connection at most.
 pub const OUTBOX_FRAMES: usize = 1024;
 /// Bytes queued for one connection at most: a few seconds of a busy room.
 pub const OUTBOX_BYTES: usize = 1024 * 1024;
 
+/// The room's side: cheap to clone, never waits.
 #[derive(Debug, Clone)]
 pub struct Outbox {
-    frames: mpsc::Sender<Frame>,
-    queued: Arc<AtomicUsize>,
-    pub closer: Closer,
+    shared: Arc<Shared>,
     metrics: Arc<Metrics>,
 }
 
-/// The writer's end.
+/// The connection's side.
+#[derive(Debug)]
 pub struct Inbox {
-    frames: mpsc::Receiver<Frame>,
-    queued: Arc<AtomicUsize>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    queue: Mutex<Queue>,
+    /// Woken when a frame, a ping or a close reason arrives (one stored permit, so nothing
+    /// that arrives between a look at the queue and the wait is missed).
+    wake: Notify,
+    /// When the peer was last heard, in milliseconds of [`clock_ms`].
+    heard_ms: AtomicU64,
+}
+
+#[derive(Debug, Default)]
+struct Queue {
+    frames: VecDeque<Frame>,
+    bytes: usize,
+    ping: bool,
+    closed: Option<CloseReason>,
+}
+
+/// What the connection takes from its queue in one go.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub frames: Vec<Frame>,
+    pub ping: bool,
 }
 
 impl Outbox {
     pub fn new(metrics: Arc<Metrics>) -> (Self, Inbox) {
-        let (tx, rx) = mpsc::channel(OUTBOX_FRAMES);
-        let queued = Arc::new(AtomicUsize::new(0));
-        let outbox = Self { frames: tx, queued: queued.clone(), closer: Closer::default(), metrics };
-        (outbox, Inbox { frames: rx, queued })
+        let shared = Arc::new(Shared::default());
+        shared.heard_ms.store(clock_ms(), Ordering::Relaxed);
+        (Self { shared: shared.clone(), metrics }, Inbox { shared })
     }
 
     /// Queues a frame without waiting, or closes a consumer that has fallen too far behind.
     pub fn send(&self, frame: Frame) {
-        if self.closer.is_closed() {
+        let mut queue = self.shared.lock();
+        if queue.closed.is_some() {
             return;
         }
-        let len = frame.len();
-        let over = self.queued.fetch_add(len, Ordering::AcqRel) + len > OUTBOX_BYTES;
-        if over || self.frames.try_send(frame).is_err() {
-            self.queued.fetch_sub(len, Ordering::AcqRel);
+        if queue.frames.len() >= OUTBOX_FRAMES || queue.bytes + frame.len() > OUTBOX_BYTES {
+            queue.closed = Some(CloseReason::SLOW);
+            drop(queue);
             tracing::warn!("closing a slow consumer");
             Metrics::count(&self.metrics.slow_consumers_closed);
-            self.closer.close(CloseReason::SLOW);
+            self.shared.wake.notify_one();
             return;
         }
+        let was_empty = queue.frames.is_empty();
+        queue.bytes += frame.len();
+        queue.frames.push_back(frame);
+        drop(queue);
         Metrics::count(&self.metrics.messages_out);
+        // A connection that has not taken the earlier frames has been woken already.
+        if was_empty {
+            self.shared.wake.notify_one();
+        }
+    }
+
+    /// Asks the connection to close with `reason`; the first reason given wins.
+    pub fn close(&self, reason: CloseReason) {
+        self.shared.close(reason);
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.shared.lock().closed.is_some()
+    }
+
+    /// The heartbeat, from the room's periodic sweep: a peer silent for longer than `limit` is
+    /// closed, any other is pinged.
+    pub fn heartbeat(&self, limit: Duration) {
+        let silent = clock_ms().saturating_sub(self.shared.heard_ms.load(Ordering::Relaxed));
+        if u128::from(silent) > limit.as_millis() {
+            self.close(CloseReason::SILENT);
+            return;
+        }
+        self.shared.lock().ping = true;
+        self.shared.wake.notify_one();
     }
 }
 
 impl Inbox {
-    pub async fn recv(&mut self) -> Option<Frame> {
-        let frame = self.frames.recv().await?;
-        self.queued.fetch_sub(frame.len(), Ordering::AcqRel);
-        Some(frame)
+    /// Everything queued, or the reason to close (which outranks anything still queued).
+    pub fn take(&self, batch: &mut Batch) -> Result<(), CloseReason> {
+        let mut queue = self.shared.lock();
+        if let Some(reason) = queue.closed {
+            return Err(reason);
+        }
+        batch.frames.extend(queue.frames.drain(..));
+        batch.ping = std::mem::take(&mut queue.ping);
+        queue.bytes = 0;
+        // A burst must not keep its high-water capacity on an idle connection.
+        if queue.frames.capacity() > SHRINK_ABOVE {
+            queue.frames.shrink_to_fit();
+        }
+        Ok(())
     }
 
-    pub fn try_recv(&mut self) -> Option<Frame> {
-        let frame = self.frames.try_recv().ok()?;
-        self.queued.fetch_sub(frame.len(), Ordering::AcqRel);
-        Some(frame)
+    /// Resolves when something may have arrived.
+    pub async fn ready(&self) {
+        self.shared.wake.notified().await;
     }
+
+    /// Resolves with the reason once the connection is asked to close.
+    pub async fn closed(&self) -> CloseReason {
+        loop {
+            if let Some(reason) = self.shared.lock().closed {
+                return reason;
+            }
+            self.shared.wake.notified().await;
+        }
+    }
+
+    pub fn close(&self, reason: CloseReason) {
+        self.shared.close(reason);
+    }
+
+    /// The peer said something (a frame or a pong).
+    pub fn heard(&self) {
+        self.shared.heard_ms.store(clock_ms(), Ordering::Relaxed);
+    }
+}
+
+/// Queue capacity (in frames) kept after a burst is taken.
+const SHRINK_ABOVE: usize = 64;
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // The lock is never held across a call that can panic; a poisoned queue is still whole.
+        self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn close(&self, reason: CloseReason) {
+        let mut queue = self.lock();
+        if queue.closed.is_none() {
+            queue.closed = Some(reason);
+            queue.frames.clear();
+            queue.bytes = 0;
+        }
+        drop(queue);
+        self.wake.notify_one();
+    }
+}
+
+/// Milliseconds on a monotonic clock that starts with the process.
+fn clock_ms() -> u64 {
+    static START: LazyLock<Instant> = LazyLock::new(Instant::now);
+    u64::try_from(START.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn outbox() -> (Outbox, Inbox) {
+        Outbox::new(Arc::new(Metrics::default()))
+    }
+
     #[test]
-    fn a_consumer_past_its_byte_cap_is_closed_and_its_queue_drains() {
-        let (outbox, mut inbox) = Outbox::new(Arc::new(Metrics::default()));
+    fn a_consumer_past_its_byte_cap_is_closed_and_nothing_more_is_taken() {
+        let (outbox, inbox) = outbox();
         let big = Frame::from("x".repeat(OUTBOX_BYTES / 2 - 1));
         outbox.send(big.clone());
         outbox.send(big.clone());
-        assert!(!outbox.closer.is_closed());
+        assert!(!outbox.is_closed());
         outbox.send(big);
-        assert!(outbox.closer.is_closed(), "a third half-cap frame is over the cap");
-        assert!(inbox.try_recv().is_some() && inbox.try_recv().is_some() && inbox.try_recv().is_none());
-        assert_eq!(inbox.queued.load(Ordering::Acquire), 0);
+        assert!(outbox.is_closed(), "a third half-cap frame is over the cap");
+        assert_eq!(inbox.take(&mut Batch::default()).err(), Some(CloseReason::SLOW));
+    }
+
+    #[test]
+    fn a_consumer_past_its_frame_cap_is_closed() {
+        let (outbox, _inbox) = outbox();
+        for _ in 0..OUTBOX_FRAMES {
+            outbox.send(Frame::from_static("{}"));
+        }
+        assert!(!outbox.is_closed());
+        outbox.send(Frame::from_static("{}"));
+        assert!(outbox.is_closed());
+    }
+
+    #[test]
+    fn taking_empties_the_queue_in_order_and_frees_its_byte_count() {
+        let (outbox, inbox) = outbox();
+        outbox.send(Frame::from_static("a"));
+        outbox.send(Frame::from_static("b"));
+        let mut batch = Batch::default();
+        inbox.take(&mut batch).unwrap();
+        assert_eq!(batch.frames, [Frame::from_static("a"), Frame::from_static("b")]);
+        assert!(!batch.ping);
+        let big = Frame::from("x".repeat(OUTBOX_BYTES - 1));
+        outbox.send(big);
+        assert!(!outbox.is_closed(), "the taken frames no longer count against the cap");
+    }
+
+    #[test]
+    fn the_heartbeat_pings_a_peer_heard_lately_and_closes_a_silent_one() {
+        let (outbox, inbox) = outbox();
+        outbox.heartbeat(Duration::from_secs(60));
+        let mut batch = Batch::default();
+        inbox.take(&mut batch).unwrap();
+        assert!(batch.ping);
+        std::thread::sleep(Duration::from_millis(5));
+        outbox.heartbeat(Duration::from_millis(1));
+        assert_eq!(inbox.take(&mut batch).err(), Some(CloseReason::SILENT));
+    }
+
+    #[tokio::test]
+    async fn a_close_wakes_the_waiting_connection() {
+        let (outbox, inbox) = outbox();
+        let waiter = tokio::spawn(async move { inbox.closed().await });
+        tokio::task::yield_now().await;
+        outbox.close(CloseReason::RESTARTING);
+        assert_eq!(waiter.await.unwrap(), CloseReason::RESTARTING);
     }
 }

@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::admission::Heartbeat;
 use crate::metrics::Metrics;
 use crate::room::{ConnId, ROOM_MAILBOX, Room, RoomHandle};
 use crate::store::Store;
@@ -23,6 +24,8 @@ pub struct Registry {
     pub tracker: TaskTracker,
     /// How long a room with no connections stays in memory.
     pub idle_unload: Duration,
+    /// How rooms ping their connections and when they drop a silent one.
+    pub heartbeat: Heartbeat,
     generations: AtomicU64,
     conn_ids: AtomicU64,
 }
@@ -34,6 +37,7 @@ impl Registry {
         shutdown: CancellationToken,
         tracker: TaskTracker,
         idle_unload: Duration,
+        heartbeat: Heartbeat,
     ) -> Arc<Self> {
         Arc::new(Self {
             rooms: DashMap::new(),
@@ -42,6 +46,7 @@ impl Registry {
             shutdown,
             tracker,
             idle_unload,
+            heartbeat,
             generations: AtomicU64::new(1),
             conn_ids: AtomicU64::new(1),
         })

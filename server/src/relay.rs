@@ -7,18 +7,18 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use dashmap::DashMap;
-use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::AppState;
+use crate::admission::Heartbeat;
 use crate::outbox::Outbox;
-use crate::room::{CloseReason, Frame};
+use crate::room::Frame;
 use crate::ws::{
-    MAX_MESSAGE_BYTES, MAX_WRITE_BUFFER_BYTES, READ_BUFFER_BYTES, WRITE_BUFFER_BYTES, write_loop,
+    MAX_MESSAGE_BYTES, MAX_WRITE_BUFFER_BYTES, Peer, READ_BUFFER_BYTES, Stop, WRITE_BUFFER_BYTES, pump,
 };
 
 /// Messages waiting for a relay room's task.
@@ -40,21 +40,35 @@ pub struct Relay {
 }
 
 impl Relay {
-    fn room(self: &Arc<Self>, name: &str) -> mpsc::Sender<RelayMsg> {
+    fn room(self: &Arc<Self>, name: &str, heartbeat: Heartbeat) -> mpsc::Sender<RelayMsg> {
         self.rooms
             .entry(name.to_owned())
             .or_insert_with(|| {
                 let (tx, rx) = mpsc::channel(RELAY_MAILBOX);
-                tokio::spawn(run_room(rx));
+                tokio::spawn(run_room(rx, heartbeat));
                 tx
             })
             .clone()
     }
 }
 
-async fn run_room(mut rx: mpsc::Receiver<RelayMsg>) {
+async fn run_room(mut rx: mpsc::Receiver<RelayMsg>, heartbeat: Heartbeat) {
     let mut members: Vec<(u64, Outbox)> = Vec::new();
-    while let Some(msg) = rx.recv().await {
+    let start = tokio::time::Instant::now() + heartbeat.ping_every;
+    let mut pings = tokio::time::interval_at(start, heartbeat.ping_every);
+    loop {
+        let msg = tokio::select! {
+            msg = rx.recv() => match msg {
+                Some(msg) => msg,
+                None => break,
+            },
+            _ = pings.tick() => {
+                for (_, outbox) in &members {
+                    outbox.heartbeat(heartbeat.silence_limit);
+                }
+                continue;
+            }
+        };
         match msg {
             RelayMsg::Join { conn, outbox } => members.push((conn, outbox)),
             RelayMsg::Leave { conn } => members.retain(|(id, _)| *id != conn),
@@ -88,33 +102,25 @@ pub async fn upgrade(
         .on_upgrade(move |socket| connection(socket, room, relay, app))
 }
 
-async fn connection(socket: WebSocket, room: String, relay: Arc<Relay>, app: AppState) {
-    let (sink, mut stream) = socket.split();
+async fn connection(mut socket: WebSocket, room: String, relay: Arc<Relay>, app: AppState) {
     let conn = relay.conns.fetch_add(1, Ordering::Relaxed);
     let (outbox, inbox) = Outbox::new(app.registry.metrics.clone());
-    let closer = outbox.closer.clone();
-    let room = relay.room(&room);
+    let room = relay.room(&room, app.heartbeat);
     if room.send(RelayMsg::Join { conn, outbox }).await.is_err() {
         return;
     }
-    let writer =
-        tokio::spawn(write_loop(sink, inbox, closer.clone(), app.registry.shutdown.clone(), app.heartbeat));
-    loop {
-        let msg = tokio::select! {
-            _ = closer.closed() => break,
-            msg = stream.next() => msg,
-        };
-        match msg {
-            Some(Ok(Message::Text(frame))) => {
-                if room.send(RelayMsg::Frame { from: conn, frame }).await.is_err() {
-                    break;
-                }
-            }
-            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
-            Some(Ok(_)) => {}
-        }
-    }
+    pump(&mut socket, &inbox, &mut RelayPeer { room: &room, conn }).await;
     let _ = room.send(RelayMsg::Leave { conn }).await;
-    closer.close(CloseReason { code: 1000, reason: "bye" });
-    let _ = writer.await;
+}
+
+/// A relay client: every text frame goes to the room as it is.
+struct RelayPeer<'a> {
+    room: &'a mpsc::Sender<RelayMsg>,
+    conn: u64,
+}
+
+impl Peer for RelayPeer<'_> {
+    async fn text(&mut self, frame: Frame) -> Result<bool, Stop> {
+        Ok(self.room.send(RelayMsg::Frame { from: self.conn, frame }).await.is_ok())
+    }
 }

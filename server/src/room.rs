@@ -6,7 +6,7 @@
 //! busy room commits many commands per fsync.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
@@ -19,7 +19,6 @@ use horseshoe_protocol::{
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::live::{Live, LiveKey};
@@ -58,29 +57,7 @@ impl CloseReason {
     pub const RESTARTING: Self = Self { code: 1012, reason: "server restarting" };
     pub const SLOW: Self = Self { code: 1013, reason: "too far behind: reconnect" };
     pub const FAILED: Self = Self { code: 1011, reason: "the room failed to save; reconnect" };
-}
-
-/// Asks a connection's writer to close with a reason; the first reason given wins.
-#[derive(Debug, Clone, Default)]
-pub struct Closer {
-    token: CancellationToken,
-    reason: Arc<OnceLock<CloseReason>>,
-}
-
-impl Closer {
-    pub fn close(&self, reason: CloseReason) {
-        let _ = self.reason.set(reason);
-        self.token.cancel();
-    }
-
-    pub async fn closed(&self) -> CloseReason {
-        self.token.cancelled().await;
-        self.reason.get().copied().unwrap_or(CloseReason::RESTARTING)
-    }
-
-    pub fn is_closed(&self) -> bool {
-        self.token.is_cancelled()
-    }
+    pub const SILENT: Self = Self { code: 1001, reason: "no answer to ping" };
 }
 
 #[derive(Clone)]
@@ -310,8 +287,13 @@ impl Room {
         tracing::debug!(room = %id, seq = loaded.state.seq, "room loaded");
         let shutdown = registry.shutdown.clone();
         let idle_unload = registry.idle_unload;
+        let heartbeat = registry.heartbeat;
         let mut room = Room::from_loaded(loaded, store, registry.clone());
         let mut idle_since = Some(Instant::now());
+        // One timer per room pings every connection and drops the silent ones: connections
+        // themselves hold no timers.
+        let mut pings = tokio::time::interval_at(Instant::now() + heartbeat.ping_every, heartbeat.ping_every);
+        pings.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let idle_deadline = idle_since.map(|t| t + idle_unload);
             let live_due = room.live.next_due();
@@ -320,6 +302,12 @@ impl Room {
                 () = shutdown.cancelled() => break,
                 () = sleep_until(live_due) => {
                     room.flush_live();
+                    continue;
+                }
+                _ = pings.tick() => {
+                    for conn in room.conns.values() {
+                        conn.outbox.heartbeat(heartbeat.silence_limit);
+                    }
                     continue;
                 }
                 msg = rx.recv() => match msg {
@@ -369,7 +357,7 @@ impl Room {
         }
         let reason = if restarting { CloseReason::RESTARTING } else { CloseReason::FAILED };
         for conn in self.conns.values() {
-            conn.outbox.closer.close(reason);
+            conn.outbox.close(reason);
         }
         self.conns.clear();
     }

@@ -1,7 +1,8 @@
-//! One WebSocket connection: admission (caps, origin), the `hello` handshake, a reader that
-//! forwards commands to the room under a token bucket and drops a silent peer, and a writer
-//! task that drains the connection's bounded queue, feeding every queued frame and flushing
-//! once, and pings.
+//! One WebSocket connection: admission (caps, origin), the `hello` handshake, then one task
+//! that both writes what the room queues for it (everything queued, fed and flushed once) and
+//! reads what the peer sends, forwarding commands to the room under token buckets. Pings and
+//! the silence limit are the room's periodic sweep over its connections' outboxes, so an idle
+//! connection holds no timer, no second task and no channel.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -10,26 +11,24 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use horseshoe_protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, Rejection, RoomId, ServerMsg};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 
 use crate::AppState;
 use crate::admission::{
-    Bucket, COMMAND_BURST, COMMANDS_PER_SECOND, Heartbeat, LIVE_BURST, LIVE_PER_SECOND, Refusal, Slot,
-    origin_allowed,
+    Bucket, COMMAND_BURST, COMMANDS_PER_SECOND, LIVE_BURST, LIVE_PER_SECOND, Refusal, Slot, origin_allowed,
 };
 use crate::metrics::Metrics;
-use crate::outbox::{Inbox, Outbox};
-use crate::room::{CloseReason, Closer, ConnId, Frame, JoinRequest, Joined, RoomHandle, RoomMsg, frame};
+use crate::outbox::{Batch, Inbox, Outbox};
+use crate::room::{CloseReason, ConnId, JoinRequest, Joined, RoomHandle, RoomMsg, frame};
 
 /// Largest message a client may send; the biggest command is a few KiB of text.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
-/// Read buffer per connection: small, so idle connections cost kilobytes.
-pub const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// Read buffer per connection: small, so idle connections cost little; a command is a few
+/// hundred bytes, and a larger message takes a few more reads.
+pub const READ_BUFFER_BYTES: usize = 1024;
 /// Write buffer per connection before a flush is forced.
 pub const WRITE_BUFFER_BYTES: usize = 8 * 1024;
 /// Most bytes a connection's write buffer may hold while the socket is slow.
@@ -87,45 +86,43 @@ pub async fn upgrade(
 }
 
 /// Why the reader stopped reading.
-type Stop = (u16, Rejection);
+pub(crate) type Stop = (u16, Rejection);
 
-async fn connection(socket: WebSocket, room: String, app: AppState, _slot: Slot) {
-    let (mut sink, mut stream) = socket.split();
+async fn connection(mut socket: WebSocket, room: String, app: AppState, _slot: Slot) {
     let Some(room_id) = RoomId::parse(&room) else {
         let no_room = Rejection::new(ErrorCode::NotFound, "no such room: check the link");
-        refuse(&mut sink, POLICY, no_room).await;
+        refuse(&mut socket, POLICY, no_room).await;
         return;
     };
-    let hello = match tokio::time::timeout(HELLO_TIMEOUT, read_msg(&mut stream)).await {
+    let hello = match tokio::time::timeout(HELLO_TIMEOUT, read_msg(&mut socket)).await {
         Ok(Ok(Some(ClientMsg::Hello { protocol, credentials, name, last_seq }))) => {
             if protocol != PROTOCOL_VERSION {
                 let msg = format!(
                     "this server speaks protocol {PROTOCOL_VERSION}, not {protocol}: reload the page"
                 );
-                refuse(&mut sink, POLICY, Rejection::new(ErrorCode::UnsupportedVersion, msg)).await;
+                refuse(&mut socket, POLICY, Rejection::new(ErrorCode::UnsupportedVersion, msg)).await;
                 return;
             }
             (credentials, name, last_seq)
         }
         Ok(Ok(Some(_))) => {
             let first = Rejection::new(ErrorCode::BadRequest, "the first message must be hello");
-            refuse(&mut sink, POLICY, first).await;
+            refuse(&mut socket, POLICY, first).await;
             return;
         }
         Ok(Ok(None)) => return,
         Ok(Err((code, rejection))) => {
-            refuse(&mut sink, code, rejection).await;
+            refuse(&mut socket, code, rejection).await;
             return;
         }
         Err(_) => {
-            refuse(&mut sink, POLICY, Rejection::new(ErrorCode::BadRequest, "no hello in time")).await;
+            refuse(&mut socket, POLICY, Rejection::new(ErrorCode::BadRequest, "no hello in time")).await;
             return;
         }
     };
     Metrics::count(&app.registry.metrics.messages_in);
 
     let (outbox, inbox) = Outbox::new(app.registry.metrics.clone());
-    let closer = outbox.closer.clone();
     let (credentials, name, last_seq) = hello;
     let request = JoinRequest { credentials, name, last_seq, outbox: outbox.clone() };
     let (room, Joined { conn }) = match join(&app, &room_id, request).await {
@@ -133,20 +130,21 @@ async fn connection(socket: WebSocket, room: String, app: AppState, _slot: Slot)
         Err(rejection) => {
             // A server-side failure is worth retrying; anything else is final.
             let code = if rejection.code == ErrorCode::Internal { TRY_AGAIN_LATER } else { POLICY };
-            refuse(&mut sink, code, rejection).await;
+            refuse(&mut socket, code, rejection).await;
             return;
         }
     };
-    let shutdown = app.registry.shutdown.clone();
-    let writer = tokio::spawn(write_loop(sink, inbox, closer.clone(), shutdown, app.heartbeat));
-    let metrics = &app.registry.metrics;
-    if let Err((code, rejection)) = read_loop(&mut stream, &room, conn, &outbox, metrics, app.heartbeat).await
-    {
-        closer.close(close_for(code, &rejection));
-    }
+    let now = Instant::now();
+    let mut member = Participant {
+        room: &room,
+        conn,
+        outbox: &outbox,
+        metrics: &app.registry.metrics,
+        commands: Bucket::new(COMMAND_BURST, COMMANDS_PER_SECOND, now),
+        live: Bucket::new(LIVE_BURST, LIVE_PER_SECOND, now),
+    };
+    pump(&mut socket, &inbox, &mut member).await;
     let _ = room.tx.send(RoomMsg::Leave { conn }).await;
-    drop(outbox);
-    let _ = writer.await;
 }
 
 /// Joins through the registry. A room that was unloading as we reached it answers nothing;
@@ -167,32 +165,28 @@ async fn join(app: &AppState, id: &RoomId, request: JoinRequest) -> Result<(Room
     Err(Rejection::new(ErrorCode::Internal, "the room is restarting: try again"))
 }
 
-/// Reads until the peer leaves (`Ok`), or until it must be closed (`Err` with the reason).
-async fn read_loop(
-    stream: &mut SplitStream<WebSocket>,
-    room: &RoomHandle,
+/// What a joined connection does with the text frames its peer sends.
+pub(crate) trait Peer {
+    /// Handles one text frame: `Ok(false)` when the room has gone, `Err` to close the
+    /// connection with that reason.
+    async fn text(&mut self, text: Utf8Bytes) -> Result<bool, Stop>;
+}
+
+/// A member of a room, as its connection sees it.
+struct Participant<'a> {
+    room: &'a RoomHandle,
     conn: ConnId,
-    outbox: &Outbox,
-    metrics: &Metrics,
-    heartbeat: Heartbeat,
-) -> Result<(), Stop> {
-    let now = Instant::now();
-    let mut commands = Bucket::new(COMMAND_BURST, COMMANDS_PER_SECOND, now);
-    let mut live = Bucket::new(LIVE_BURST, LIVE_PER_SECOND, now);
-    let mut heard = now;
-    loop {
-        let msg = tokio::select! {
-            _ = outbox.closer.closed() => return Ok(()),
-            () = tokio::time::sleep_until(heard + heartbeat.silence_limit) => {
-                return Err((GOING_AWAY, Rejection::new(ErrorCode::BadRequest, "no answer to ping")));
-            }
-            msg = next_frame(stream) => msg?,
-        };
-        heard = Instant::now();
-        let Some(msg) = msg else { return Ok(()) };
-        let Some(text) = msg else { continue };
-        Metrics::count(&metrics.messages_in);
-        match parse(&text)? {
+    outbox: &'a Outbox,
+    metrics: &'a Metrics,
+    commands: Bucket,
+    live: Bucket,
+}
+
+impl Peer for Participant<'_> {
+    async fn text(&mut self, text: Utf8Bytes) -> Result<bool, Stop> {
+        Metrics::count(&self.metrics.messages_in);
+        let now = Instant::now();
+        let msg = match parse(&text)? {
             ClientMsg::Cmd { id, cmd } => {
                 if !id.is_valid() {
                     let bad = Rejection::new(
@@ -201,28 +195,27 @@ async fn read_loop(
                     );
                     return Err((INVALID_DATA, bad));
                 }
-                if !commands.take(heard) {
-                    metrics.rejected(ErrorCode::RateLimited);
+                if !self.commands.take(now) {
+                    self.metrics.rejected(ErrorCode::RateLimited);
                     let slow_down = ServerMsg::Reject {
                         id,
                         code: ErrorCode::RateLimited,
                         message: "too many changes at once: this one was not made, send it again".into(),
                     };
                     if let Some(f) = frame(&slow_down) {
-                        outbox.send(f);
+                        self.outbox.send(f);
                     }
-                    continue;
+                    return Ok(true);
                 }
-                if room.tx.send(RoomMsg::Command { conn, id, command: cmd }).await.is_err() {
-                    return Ok(());
-                }
+                RoomMsg::Command { conn: self.conn, id, command: cmd }
             }
             msg @ (ClientMsg::Typing { .. } | ClientMsg::Drag { .. }) => {
                 // Previews beyond the rate are dropped: the next one, or the durable command
                 // that follows, carries the same information.
-                if live.take(heard) && room.tx.send(RoomMsg::Live { conn, msg }).await.is_err() {
-                    return Ok(());
+                if !self.live.take(now) {
+                    return Ok(true);
                 }
+                RoomMsg::Live { conn: self.conn, msg }
             }
             ClientMsg::Hello { .. } => {
                 let again = ServerMsg::Error {
@@ -230,9 +223,61 @@ async fn read_loop(
                     message: "hello was already said".into(),
                 };
                 if let Some(f) = frame(&again) {
-                    outbox.send(f);
+                    self.outbox.send(f);
                 }
+                return Ok(true);
             }
+        };
+        Ok(self.room.tx.send(msg).await.is_ok())
+    }
+}
+
+/// Runs a joined connection until it ends: writes what the room queues (everything at once,
+/// one flush), reads what the peer sends, and closes with the reason the server gives.
+pub(crate) async fn pump(ws: &mut WebSocket, inbox: &Inbox, peer: &mut impl Peer) {
+    let mut batch = Batch::default();
+    let reason = loop {
+        if let Err(reason) = inbox.take(&mut batch) {
+            break Some(reason);
+        }
+        if !batch.frames.is_empty() || batch.ping {
+            // A peer that stops reading blocks the socket: a close must still get through, so
+            // the write is raced against it.
+            let written = tokio::select! {
+                biased;
+                reason = inbox.closed() => break Some(reason),
+                written = write_batch(ws, &mut batch) => written,
+            };
+            if written.is_err() {
+                break None;
+            }
+            continue;
+        }
+        let msg = tokio::select! {
+            () = inbox.ready() => continue,
+            msg = next_frame(ws) => msg,
+        };
+        inbox.heard();
+        let stop = match msg {
+            Ok(None) => break None,
+            Ok(Some(None)) => continue,
+            Ok(Some(Some(text))) => match peer.text(text).await {
+                Ok(true) => continue,
+                Ok(false) => break None,
+                Err(stop) => stop,
+            },
+            Err(stop) => stop,
+        };
+        inbox.close(close_for(stop.0, &stop.1));
+    };
+    match reason {
+        // A stalled peer may never take the close frame; it is not waited for long.
+        Some(reason) => {
+            let _ = tokio::time::timeout(CLOSE_GRACE, ws.send(close_message(reason))).await;
+        }
+        // The peer left: pass on the library's reply to its close frame, if any.
+        None => {
+            let _ = tokio::time::timeout(CLOSE_GRACE, ws.flush()).await;
         }
     }
 }
@@ -252,7 +297,7 @@ fn close_for(code: u16, rejection: &Rejection) -> CloseReason {
 
 /// The next frame: `Ok(None)` at the end of the stream, `Ok(Some(None))` for a control frame,
 /// `Ok(Some(Some(text)))` for a text frame; `Err` for what closes the connection.
-async fn next_frame(stream: &mut SplitStream<WebSocket>) -> Result<Option<Option<Utf8Bytes>>, Stop> {
+async fn next_frame(stream: &mut WebSocket) -> Result<Option<Option<Utf8Bytes>>, Stop> {
     let Some(msg) = stream.next().await else { return Ok(None) };
     match msg {
         Ok(Message::Text(text)) => Ok(Some(Some(text))),
@@ -281,7 +326,7 @@ fn parse(text: &str) -> Result<ClientMsg, Stop> {
 }
 
 /// Reads the first protocol message, skipping control frames.
-async fn read_msg(stream: &mut SplitStream<WebSocket>) -> Result<Option<ClientMsg>, Stop> {
+async fn read_msg(stream: &mut WebSocket) -> Result<Option<ClientMsg>, Stop> {
     loop {
         match next_frame(stream).await? {
             None => return Ok(None),
@@ -292,7 +337,7 @@ async fn read_msg(stream: &mut SplitStream<WebSocket>) -> Result<Option<ClientMs
 }
 
 /// Sends `error` and closes: for connections that never got into a room.
-async fn refuse(sink: &mut SplitSink<WebSocket, Message>, code: u16, rejection: Rejection) {
+async fn refuse(sink: &mut WebSocket, code: u16, rejection: Rejection) {
     let Rejection { code: error, message } = rejection;
     let reason: Utf8Bytes = truncate_reason(&message).into();
     if let Some(f) = frame(&ServerMsg::Error { code: error, message }) {
@@ -310,60 +355,23 @@ fn truncate_reason(message: &str) -> String {
     message[..end].to_owned()
 }
 
-pub(crate) async fn write_loop(
-    mut sink: SplitSink<WebSocket, Message>,
-    mut frames: Inbox,
-    closer: Closer,
-    shutdown: CancellationToken,
-    heartbeat: Heartbeat,
-) {
-    let every = heartbeat.ping_every;
-    let mut ping = tokio::time::interval_at(Instant::now() + every, every);
-    // Why the connection ends, if the server ends it: the close frame to try to send.
-    let reason = loop {
-        let batch = tokio::select! {
-            biased;
-            reason = closer.closed() => break Some(reason),
-            () = shutdown.cancelled() => break Some(CloseReason::RESTARTING),
-            _ = ping.tick() => None,
-            frame = frames.recv() => match frame {
-                Some(frame) => Some(frame),
-                None => break None,
-            },
-        };
-        // A peer that stops reading blocks the socket: the closer and shutdown must still get
-        // through, so the write itself is raced against them.
-        let written = tokio::select! {
-            biased;
-            reason = closer.closed() => break Some(reason),
-            () = shutdown.cancelled() => break Some(CloseReason::RESTARTING),
-            written = write_batch(&mut sink, batch, &mut frames) => written,
-        };
-        if written.is_err() {
-            break None;
-        }
-    };
-    if let Some(reason) = reason {
-        // A stalled peer may never take the close frame; it is not waited for long.
-        let _ = tokio::time::timeout(CLOSE_GRACE, sink.send(close_message(reason))).await;
+/// Feeds a ping (if due) and every taken frame, then flushes once.
+async fn write_batch(ws: &mut WebSocket, batch: &mut Batch) -> Result<(), axum::Error> {
+    if std::mem::take(&mut batch.ping) {
+        ws.feed(Message::Ping(Default::default())).await?;
     }
+    for frame in batch.frames.drain(..) {
+        ws.feed(Message::Text(frame)).await?;
+    }
+    // A burst must not keep its high-water capacity on an idle connection.
+    if batch.frames.capacity() > KEEP_BATCH_CAPACITY {
+        batch.frames = Vec::new();
+    }
+    ws.flush().await
 }
 
-/// Feeds `first` (or a ping) and everything else queued, then flushes once.
-async fn write_batch(
-    sink: &mut SplitSink<WebSocket, Message>,
-    first: Option<Frame>,
-    frames: &mut Inbox,
-) -> Result<(), axum::Error> {
-    match first {
-        Some(frame) => sink.feed(Message::Text(frame)).await?,
-        None => sink.feed(Message::Ping(Default::default())).await?,
-    }
-    while let Some(frame) = frames.try_recv() {
-        sink.feed(Message::Text(frame)).await?;
-    }
-    sink.flush().await
-}
+/// Frames' worth of capacity a connection keeps between batches.
+const KEEP_BATCH_CAPACITY: usize = 64;
 
 fn close_message(reason: CloseReason) -> Message {
     Message::Close(Some(CloseFrame { code: reason.code, reason: reason.reason.into() }))

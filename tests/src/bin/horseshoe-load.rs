@@ -195,7 +195,8 @@ struct Joined {
 }
 
 /// The run's plan, set once everyone has joined; readers started before it wait for it.
-type PlanCell = Arc<std::sync::OnceLock<Plan>>;
+/// The run's plan, published once every client has joined.
+type PlanCell = tokio::sync::watch::Receiver<Option<Plan>>;
 
 /// Reads everything a horseshoe client receives: before the plan, only to keep up; from
 /// `measure` on, counting. A stalled client stops reading when sending starts.
@@ -203,14 +204,14 @@ async fn read_horseshoe(
     mut stream: futures_util::stream::SplitStream<Ws>,
     me: usize,
     shared: Arc<Shared>,
-    plan: PlanCell,
+    mut plan: PlanCell,
     stalled: bool,
 ) -> Stats {
     let mut stats = Stats::new();
     let mut last_seq = None;
     loop {
         let now = Instant::now();
-        let current = plan.get().copied();
+        let current = *plan.borrow();
         if let Some(p) = current {
             if now >= p.end + Duration::from_secs(1) {
                 break;
@@ -220,18 +221,29 @@ async fn read_horseshoe(
                 break;
             }
         }
-        // Without a plan yet, wake up now and then to see whether it is set; a stalled client
-        // wakes up when sending starts, to stop reading.
-        let wait = match current {
-            None => now + Duration::from_millis(50),
-            Some(p) if stalled => p.start,
-            Some(p) => p.end + Duration::from_secs(1),
+        let next = match current {
+            // Until the plan is published, read and wait for it at once (no polling: an idle
+            // run holds thousands of these).
+            None => tokio::select! {
+                changed = plan.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+                msg = stream.next() => msg,
+            },
+            // A stalled client wakes up when sending starts, to stop reading.
+            Some(p) if stalled => match tokio::time::timeout_at(p.start, stream.next()).await {
+                Err(_) => continue,
+                Ok(msg) => msg,
+            },
+            Some(p) => match tokio::time::timeout_at(p.end + Duration::from_secs(1), stream.next()).await {
+                Err(_) => continue,
+                Ok(msg) => msg,
+            },
         };
-        let msg = match tokio::time::timeout_at(wait, stream.next()).await {
-            Err(_) => continue,
-            Ok(Some(Ok(msg))) => msg,
-            Ok(_) => break,
-        };
+        let Some(Ok(msg)) = next else { break };
         let Message::Text(text) = msg else { continue };
         let Ok(msg) = serde_json::from_str::<ServerMsg>(text.as_str()) else {
             stats.errors += 1;
@@ -279,6 +291,7 @@ async fn join_horseshoe(
     shared: Arc<Shared>,
     plan: PlanCell,
     stalled: bool,
+    add_note: bool,
 ) -> anyhow::Result<Joined> {
     let url = format!("ws://{addr}/api/rooms/{room}/ws");
     let (ws, _) = tokio_tungstenite::connect_async(&url).await?;
@@ -291,13 +304,15 @@ async fn join_horseshoe(
     };
     send(&mut sink, &hello).await?;
     expect(&mut stream, |m| matches!(m, ServerMsg::Welcome { .. }).then_some(())).await?;
-    let add = ClientMsg::Cmd {
-        id: CommandId("add".into()),
-        cmd: Command::AddNote { id: ItemId(format!("n{me}")), text: format!("grow {me}") },
-    };
-    send(&mut sink, &add).await?;
-    expect(&mut stream, |m| matches!(m, ServerMsg::Ack { .. } | ServerMsg::Reject { .. }).then_some(()))
-        .await?;
+    if add_note {
+        let add = ClientMsg::Cmd {
+            id: CommandId("add".into()),
+            cmd: Command::AddNote { id: ItemId(format!("n{me}")), text: format!("grow {me}") },
+        };
+        send(&mut sink, &add).await?;
+        expect(&mut stream, |m| matches!(m, ServerMsg::Ack { .. } | ServerMsg::Reject { .. }).then_some(()))
+            .await?;
+    }
     let reader = tokio::spawn(read_horseshoe(stream, me, shared, plan, stalled));
     Ok(Joined { me, sink, reader })
 }
@@ -451,7 +466,7 @@ async fn main() -> anyhow::Result<()> {
         });
     }
     let stall_every = if args.stall > 0.0 { (1.0 / args.stall).round() as usize } else { usize::MAX };
-    let plan_cell: PlanCell = Arc::default();
+    let (publish_plan, plan_cell) = tokio::sync::watch::channel(None);
     let connect_started = Instant::now();
     let mut joined = Vec::new();
     let mut pending = futures_util::stream::FuturesOrdered::new();
@@ -462,8 +477,9 @@ async fn main() -> anyhow::Result<()> {
             let id = room.map(|r| r.room_id).unwrap_or_default();
             let (shared, plan_cell) = (shared.clone(), plan_cell.clone());
             let stalled = me % stall_every == stall_every - 1;
+            let add_note = !args.idle;
             pending.push_back(tokio::spawn(async move {
-                join_horseshoe(addr, &id, me, shared, plan_cell, stalled).await
+                join_horseshoe(addr, &id, me, shared, plan_cell, stalled, add_note).await
             }));
         }
         if pending.len() >= 64
@@ -527,7 +543,7 @@ async fn main() -> anyhow::Result<()> {
     let measure = start + Duration::from_secs(args.warmup);
     let end = measure + Duration::from_secs(args.duration);
     let plan = Plan { start, measure, end };
-    let _ = plan_cell.set(plan);
+    publish_plan.send_replace(Some(plan));
 
     let mut tasks = Vec::new();
     match args.wire {
