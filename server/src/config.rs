@@ -8,6 +8,7 @@ use clap::{Parser, ValueEnum};
 
 use crate::admission::{Heartbeat, PING_EVERY, SILENCE_LIMIT};
 use crate::room::IDLE_UNLOAD;
+use crate::store::COMMIT_LINGER;
 
 /// Default cap on connections: well under the process's file-descriptor limit.
 pub const MAX_CONNECTIONS: usize = 16_000;
@@ -62,6 +63,10 @@ pub struct Config {
     /// Seconds a room with nobody connected stays in memory.
     #[arg(long, env = "HORSESHOE_IDLE_UNLOAD_SECS", default_value_t = IDLE_UNLOAD.as_secs())]
     pub idle_unload_secs: u64,
+    /// Milliseconds a busy store lets appends gather before one commit (one fsync): more saves
+    /// CPU and disk writes under load, and adds up to that much to each acknowledgement.
+    #[arg(long, env = "HORSESHOE_COMMIT_LINGER_MS", default_value_t = COMMIT_LINGER.as_millis() as u64)]
+    pub commit_linger_ms: u64,
 }
 
 impl Config {
@@ -80,6 +85,7 @@ impl Config {
             silence_ms: SILENCE_LIMIT.as_millis() as u64,
             max_connections: MAX_CONNECTIONS,
             max_connections_per_ip: MAX_CONNECTIONS_PER_IP,
+            commit_linger_ms: COMMIT_LINGER.as_millis() as u64,
         }
     }
 
@@ -96,6 +102,10 @@ impl Config {
             ping_every: Duration::from_millis(self.ping_ms.max(1)),
             silence_limit: Duration::from_millis(self.silence_ms.max(1)),
         }
+    }
+
+    pub fn commit_linger(&self) -> Duration {
+        Duration::from_millis(self.commit_linger_ms)
     }
 
     pub fn idle_unload(&self) -> Duration {

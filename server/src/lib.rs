@@ -78,7 +78,7 @@ pub async fn run(
         .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
     let backend = Sqlite::open(&config.data_dir.join(DB_FILE))?;
     let metrics = Arc::new(Metrics::default());
-    let (store, store_thread) = Store::start(backend, metrics.clone())?;
+    let (store, store_thread) = Store::start(backend, metrics.clone(), config.commit_linger())?;
     let tracker = TaskTracker::new();
     let registry = Registry::new(
         store,

@@ -555,23 +555,23 @@ impl Room {
     ) {
         let seq = self.state.seq + 1;
         self.state.apply_event(seq, &event);
-        let real = frame(&ServerMsg::Event { seq, event: event.clone() });
-        match (event.audience(), real) {
-            (None, Some(all)) => {
-                out.push(Out::Broadcast(all.clone(), Audience::All));
-                self.ring.push(seq, all, None);
+        let audience = event.audience();
+        let Some(real) = frame(&ServerMsg::Event { seq, event }) else { return };
+        match audience {
+            None => {
+                out.push(Out::Broadcast(real.clone(), Audience::All));
+                self.ring.push(seq, real.clone(), None);
             }
-            (Some(owner), Some(mine)) => {
+            Some(owner) => {
                 let placeholder = frame(&ServerMsg::Event { seq, event: Event::Private });
                 if let Some(placeholder) = placeholder {
                     out.push(Out::Broadcast(placeholder.clone(), Audience::AllBut(owner)));
-                    out.push(Out::Broadcast(mine.clone(), Audience::Only(owner)));
-                    self.ring.push(seq, placeholder, Some((owner, mine)));
+                    out.push(Out::Broadcast(real.clone(), Audience::Only(owner)));
+                    self.ring.push(seq, placeholder, Some((owner, real.clone())));
                 }
             }
-            (_, None) => {}
         }
-        entries.push(LogEntry { seq, member, command_id, event });
+        entries.push(LogEntry { seq, member, command_id, body: real });
     }
 
     fn deliver(&mut self, out: Vec<Out>) {
