@@ -38,11 +38,13 @@ pub mod ring;
 pub mod room;
 pub mod secret;
 pub mod store;
+pub mod upgrade;
 pub mod ws;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -98,6 +100,13 @@ pub async fn run(
     };
 
     let router = http::router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    // No Nagle delay: a batch may leave in several writes (a fragmented snapshot, a long
+    // burst), and each must go at once.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     let served =
         axum::serve(listener, router).with_graceful_shutdown(shutdown.clone().cancelled_owned()).await;
 

@@ -7,7 +7,6 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use dashmap::DashMap;
@@ -17,9 +16,8 @@ use crate::AppState;
 use crate::admission::Heartbeat;
 use crate::outbox::Outbox;
 use crate::room::Frame;
-use crate::ws::{
-    MAX_MESSAGE_BYTES, MAX_WRITE_BUFFER_BYTES, Peer, READ_BUFFER_BYTES, Stop, WRITE_BUFFER_BYTES, pump,
-};
+use crate::upgrade::{Socket, Upgrade};
+use crate::ws::{Peer, Stop, pump, socket_config};
 
 /// Messages waiting for a relay room's task.
 const RELAY_MAILBOX: usize = 4096;
@@ -83,26 +81,17 @@ async fn run_room(mut rx: mpsc::Receiver<RelayMsg>, heartbeat: Heartbeat) {
     }
 }
 
-pub async fn upgrade(
-    ws: WebSocketUpgrade,
-    Path(room): Path<String>,
-    State(app): State<AppState>,
-) -> Response {
+pub async fn upgrade(ws: Upgrade, Path(room): Path<String>, State(app): State<AppState>) -> Response {
     let Some(relay) = app.relay.clone() else {
         return (axum::http::StatusCode::NOT_FOUND, "relay mode is off (--bench-relay)").into_response();
     };
     if room.len() > MAX_RELAY_ROOM_CHARS {
         return (axum::http::StatusCode::BAD_REQUEST, "room name too long").into_response();
     }
-    ws.read_buffer_size(READ_BUFFER_BYTES)
-        .write_buffer_size(WRITE_BUFFER_BYTES)
-        .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
-        .max_message_size(MAX_MESSAGE_BYTES)
-        .max_frame_size(MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| connection(socket, room, relay, app))
+    ws.on_upgrade(socket_config(), move |socket| connection(socket, room, relay, app))
 }
 
-async fn connection(mut socket: WebSocket, room: String, relay: Arc<Relay>, app: AppState) {
+async fn connection(mut socket: Socket, room: String, relay: Arc<Relay>, app: AppState) {
     let conn = relay.conns.fetch_add(1, Ordering::Relaxed);
     let (outbox, inbox) = Outbox::new(app.registry.metrics.clone());
     let room = relay.room(&room, app.heartbeat);

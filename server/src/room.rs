@@ -9,7 +9,6 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::Utf8Bytes;
 use horseshoe_protocol::limits::{MAX_DEFINITION_CHARS, WALL_HEIGHT, WALL_WIDTH};
 use horseshoe_protocol::{
     Actor, ClientMsg, Command, CommandId, Context, Credentials, ErrorCode, Event, Language, Lens, Member,
@@ -19,6 +18,7 @@ use horseshoe_protocol::{
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 use uuid::Uuid;
 
 use crate::live::{Live, LiveKey};

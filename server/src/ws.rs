@@ -7,7 +7,6 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +14,10 @@ use futures_util::{SinkExt, StreamExt};
 use horseshoe_protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, Rejection, RoomId, ServerMsg};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Frame};
+use tokio_tungstenite::tungstenite::{self, Bytes, Message, Utf8Bytes};
 
 use crate::AppState;
 use crate::admission::{
@@ -23,14 +26,19 @@ use crate::admission::{
 use crate::metrics::Metrics;
 use crate::outbox::{Batch, Inbox, Outbox};
 use crate::room::{CloseReason, ConnId, JoinRequest, Joined, RoomHandle, RoomMsg, frame};
+use crate::upgrade::{Socket, Upgrade};
 
 /// Largest message a client may send; the biggest command is a few KiB of text.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// Read buffer per connection: small, so idle connections cost little; a command is a few
 /// hundred bytes, and a larger message takes a few more reads.
 pub const READ_BUFFER_BYTES: usize = 1024;
-/// Write buffer per connection before a flush is forced.
-pub const WRITE_BUFFER_BYTES: usize = 8 * 1024;
+/// Bytes the library gathers before it writes to the socket (a batch is flushed at its end in
+/// any case). The buffer keeps its largest size for the connection's life, so it stays small.
+pub const WRITE_BUFFER_BYTES: usize = 1024;
+/// Largest frame sent: a larger message (a room's snapshot) goes out as fragments, so no
+/// connection's write buffer grows to the size of the biggest message it was ever sent.
+pub const FRAGMENT_BYTES: usize = 1024;
 /// Most bytes a connection's write buffer may hold while the socket is slow.
 pub const MAX_WRITE_BUFFER_BYTES: usize = 1024 * 1024;
 
@@ -48,7 +56,7 @@ const TRY_AGAIN_LATER: u16 = 1013;
 
 /// Admits or refuses the upgrade, then runs the connection.
 pub async fn upgrade(
-    ws: WebSocketUpgrade,
+    ws: Upgrade,
     Path(room): Path<String>,
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -74,66 +82,29 @@ pub async fn upgrade(
             return (status, refusal.to_string()).into_response();
         }
     };
-    ws.read_buffer_size(READ_BUFFER_BYTES)
+    ws.on_upgrade(socket_config(), move |socket| {
+        let tracker = app.registry.tracker.clone();
+        tracker.track_future(connection(socket, room, app, slot))
+    })
+}
+
+/// The WebSocket library's limits and buffers for every connection.
+pub fn socket_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
-        .max_message_size(MAX_MESSAGE_BYTES)
-        .max_frame_size(MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| {
-            let tracker = app.registry.tracker.clone();
-            tracker.track_future(connection(socket, room, app, slot))
-        })
+        .max_message_size(Some(MAX_MESSAGE_BYTES))
+        .max_frame_size(Some(MAX_MESSAGE_BYTES))
 }
 
 /// Why the reader stopped reading.
 pub(crate) type Stop = (u16, Rejection);
 
-async fn connection(mut socket: WebSocket, room: String, app: AppState, _slot: Slot) {
-    let Some(room_id) = RoomId::parse(&room) else {
-        let no_room = Rejection::new(ErrorCode::NotFound, "no such room: check the link");
-        refuse(&mut socket, POLICY, no_room).await;
-        return;
-    };
-    let hello = match tokio::time::timeout(HELLO_TIMEOUT, read_msg(&mut socket)).await {
-        Ok(Ok(Some(ClientMsg::Hello { protocol, credentials, name, last_seq }))) => {
-            if protocol != PROTOCOL_VERSION {
-                let msg = format!(
-                    "this server speaks protocol {PROTOCOL_VERSION}, not {protocol}: reload the page"
-                );
-                refuse(&mut socket, POLICY, Rejection::new(ErrorCode::UnsupportedVersion, msg)).await;
-                return;
-            }
-            (credentials, name, last_seq)
-        }
-        Ok(Ok(Some(_))) => {
-            let first = Rejection::new(ErrorCode::BadRequest, "the first message must be hello");
-            refuse(&mut socket, POLICY, first).await;
-            return;
-        }
-        Ok(Ok(None)) => return,
-        Ok(Err((code, rejection))) => {
-            refuse(&mut socket, code, rejection).await;
-            return;
-        }
-        Err(_) => {
-            refuse(&mut socket, POLICY, Rejection::new(ErrorCode::BadRequest, "no hello in time")).await;
-            return;
-        }
-    };
-    Metrics::count(&app.registry.metrics.messages_in);
-
-    let (outbox, inbox) = Outbox::new(app.registry.metrics.clone());
-    let (credentials, name, last_seq) = hello;
-    let request = JoinRequest { credentials, name, last_seq, outbox: outbox.clone() };
-    let (room, Joined { conn }) = match join(&app, &room_id, request).await {
-        Ok(joined) => joined,
-        Err(rejection) => {
-            // A server-side failure is worth retrying; anything else is final.
-            let code = if rejection.code == ErrorCode::Internal { TRY_AGAIN_LATER } else { POLICY };
-            refuse(&mut socket, code, rejection).await;
-            return;
-        }
-    };
+async fn connection(mut socket: Socket, room: String, app: AppState, _slot: Slot) {
+    // The handshake's futures are large and short-lived: boxed, they do not stay part of the
+    // state every connection keeps for its whole life.
+    let Some((room, conn, outbox, inbox)) = Box::pin(admit(&mut socket, &room, &app)).await else { return };
     let now = Instant::now();
     let mut member = Participant {
         room: &room,
@@ -145,6 +116,60 @@ async fn connection(mut socket: WebSocket, room: String, app: AppState, _slot: S
     };
     pump(&mut socket, &inbox, &mut member).await;
     let _ = room.tx.send(RoomMsg::Leave { conn }).await;
+}
+
+/// The handshake: a known room, a `hello` in time in our protocol's version, and a place in the
+/// room. Refused connections get their reason and are closed.
+async fn admit(
+    socket: &mut Socket,
+    room: &str,
+    app: &AppState,
+) -> Option<(RoomHandle, ConnId, Outbox, Inbox)> {
+    let Some(room_id) = RoomId::parse(room) else {
+        let no_room = Rejection::new(ErrorCode::NotFound, "no such room: check the link");
+        refuse(socket, POLICY, no_room).await;
+        return None;
+    };
+    let hello = match tokio::time::timeout(HELLO_TIMEOUT, read_msg(socket)).await {
+        Ok(Ok(Some(ClientMsg::Hello { protocol, credentials, name, last_seq }))) => {
+            if protocol != PROTOCOL_VERSION {
+                let msg = format!(
+                    "this server speaks protocol {PROTOCOL_VERSION}, not {protocol}: reload the page"
+                );
+                refuse(socket, POLICY, Rejection::new(ErrorCode::UnsupportedVersion, msg)).await;
+                return None;
+            }
+            (credentials, name, last_seq)
+        }
+        Ok(Ok(Some(_))) => {
+            let first = Rejection::new(ErrorCode::BadRequest, "the first message must be hello");
+            refuse(socket, POLICY, first).await;
+            return None;
+        }
+        Ok(Ok(None)) => return None,
+        Ok(Err((code, rejection))) => {
+            refuse(socket, code, rejection).await;
+            return None;
+        }
+        Err(_) => {
+            refuse(socket, POLICY, Rejection::new(ErrorCode::BadRequest, "no hello in time")).await;
+            return None;
+        }
+    };
+    Metrics::count(&app.registry.metrics.messages_in);
+
+    let (outbox, inbox) = Outbox::new(app.registry.metrics.clone());
+    let (credentials, name, last_seq) = hello;
+    let request = JoinRequest { credentials, name, last_seq, outbox: outbox.clone() };
+    match join(app, &room_id, request).await {
+        Ok((room, Joined { conn })) => Some((room, conn, outbox, inbox)),
+        Err(rejection) => {
+            // A server-side failure is worth retrying; anything else is final.
+            let code = if rejection.code == ErrorCode::Internal { TRY_AGAIN_LATER } else { POLICY };
+            refuse(socket, code, rejection).await;
+            None
+        }
+    }
 }
 
 /// Joins through the registry. A room that was unloading as we reached it answers nothing;
@@ -234,7 +259,7 @@ impl Peer for Participant<'_> {
 
 /// Runs a joined connection until it ends: writes what the room queues (everything at once,
 /// one flush), reads what the peer sends, and closes with the reason the server gives.
-pub(crate) async fn pump(ws: &mut WebSocket, inbox: &Inbox, peer: &mut impl Peer) {
+pub(crate) async fn pump(ws: &mut Socket, inbox: &Inbox, peer: &mut impl Peer) {
     let mut batch = Batch::default();
     let reason = loop {
         if let Err(reason) = inbox.take(&mut batch) {
@@ -297,7 +322,7 @@ fn close_for(code: u16, rejection: &Rejection) -> CloseReason {
 
 /// The next frame: `Ok(None)` at the end of the stream, `Ok(Some(None))` for a control frame,
 /// `Ok(Some(Some(text)))` for a text frame; `Err` for what closes the connection.
-async fn next_frame(stream: &mut WebSocket) -> Result<Option<Option<Utf8Bytes>>, Stop> {
+async fn next_frame(stream: &mut Socket) -> Result<Option<Option<Utf8Bytes>>, Stop> {
     let Some(msg) = stream.next().await else { return Ok(None) };
     match msg {
         Ok(Message::Text(text)) => Ok(Some(Some(text))),
@@ -305,17 +330,13 @@ async fn next_frame(stream: &mut WebSocket) -> Result<Option<Option<Utf8Bytes>>,
             Err((UNSUPPORTED, Rejection::new(ErrorCode::BadRequest, "binary frames are not accepted")))
         }
         Ok(Message::Close(_)) => Ok(None),
-        Ok(Message::Ping(_) | Message::Pong(_)) => Ok(Some(None)),
-        Err(e) => {
-            // The library refuses an oversized message but sends no close frame: say 1009.
-            if let Ok(inner) = e.into_inner().downcast::<tungstenite::Error>()
-                && matches!(*inner, tungstenite::Error::Capacity(_))
-            {
-                let limit = format!("a message is at most {MAX_MESSAGE_BYTES} bytes");
-                return Err((TOO_BIG, Rejection::new(ErrorCode::TooLong, limit)));
-            }
-            Ok(None)
+        Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => Ok(Some(None)),
+        // The library refuses an oversized message but sends no close frame: say 1009.
+        Err(tungstenite::Error::Capacity(_)) => {
+            let limit = format!("a message is at most {MAX_MESSAGE_BYTES} bytes");
+            Err((TOO_BIG, Rejection::new(ErrorCode::TooLong, limit)))
         }
+        Err(_) => Ok(None),
     }
 }
 
@@ -326,7 +347,7 @@ fn parse(text: &str) -> Result<ClientMsg, Stop> {
 }
 
 /// Reads the first protocol message, skipping control frames.
-async fn read_msg(stream: &mut WebSocket) -> Result<Option<ClientMsg>, Stop> {
+async fn read_msg(stream: &mut Socket) -> Result<Option<ClientMsg>, Stop> {
     loop {
         match next_frame(stream).await? {
             None => return Ok(None),
@@ -337,13 +358,13 @@ async fn read_msg(stream: &mut WebSocket) -> Result<Option<ClientMsg>, Stop> {
 }
 
 /// Sends `error` and closes: for connections that never got into a room.
-async fn refuse(sink: &mut WebSocket, code: u16, rejection: Rejection) {
+async fn refuse(sink: &mut Socket, code: u16, rejection: Rejection) {
     let Rejection { code: error, message } = rejection;
     let reason: Utf8Bytes = truncate_reason(&message).into();
     if let Some(f) = frame(&ServerMsg::Error { code: error, message }) {
         let _ = sink.send(Message::Text(f)).await;
     }
-    let _ = sink.send(Message::Close(Some(CloseFrame { code, reason }))).await;
+    let _ = sink.send(Message::Close(Some(CloseFrame { code: code.into(), reason }))).await;
 }
 
 /// A close reason must fit in a control frame (123 bytes).
@@ -356,12 +377,24 @@ fn truncate_reason(message: &str) -> String {
 }
 
 /// Feeds a ping (if due) and every taken frame, then flushes once.
-async fn write_batch(ws: &mut WebSocket, batch: &mut Batch) -> Result<(), axum::Error> {
+async fn write_batch(ws: &mut Socket, batch: &mut Batch) -> Result<(), tungstenite::Error> {
     if std::mem::take(&mut batch.ping) {
         ws.feed(Message::Ping(Default::default())).await?;
     }
     for frame in batch.frames.drain(..) {
-        ws.feed(Message::Text(frame)).await?;
+        if frame.len() <= FRAGMENT_BYTES {
+            ws.feed(Message::Text(frame)).await?;
+            continue;
+        }
+        let bytes = Bytes::from(frame);
+        let mut start = 0;
+        while start < bytes.len() {
+            let end = (start + FRAGMENT_BYTES).min(bytes.len());
+            let opcode = OpCode::Data(if start == 0 { Data::Text } else { Data::Continue });
+            ws.feed(Message::Frame(Frame::message(bytes.slice(start..end), opcode, end == bytes.len())))
+                .await?;
+            start = end;
+        }
     }
     // A burst must not keep its high-water capacity on an idle connection.
     if batch.frames.capacity() > KEEP_BATCH_CAPACITY {
@@ -374,5 +407,5 @@ async fn write_batch(ws: &mut WebSocket, batch: &mut Batch) -> Result<(), axum::
 const KEEP_BATCH_CAPACITY: usize = 64;
 
 fn close_message(reason: CloseReason) -> Message {
-    Message::Close(Some(CloseFrame { code: reason.code, reason: reason.reason.into() }))
+    Message::Close(Some(CloseFrame { code: reason.code.into(), reason: reason.reason.into() }))
 }
