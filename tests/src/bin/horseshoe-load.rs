@@ -68,6 +68,11 @@ struct Args {
     /// Fraction of clients that stop reading once they have joined.
     #[arg(long, default_value_t = 0.0)]
     stall: f64,
+    /// Joins per second while connecting (0: as fast as 64 at a time allow). In a big room every
+    /// join reaches every member, so a paced join wave keeps the readers of the generator (one
+    /// core) ahead of the server's slow-consumer limit.
+    #[arg(long, default_value_t = 0.0)]
+    join_rate: f64,
     /// Connect, send nothing, and report memory per connection.
     #[arg(long)]
     idle: bool,
@@ -470,7 +475,11 @@ async fn main() -> anyhow::Result<()> {
     let connect_started = Instant::now();
     let mut joined = Vec::new();
     let mut pending = futures_util::stream::FuturesOrdered::new();
+    let join_every = (args.join_rate > 0.0).then(|| Duration::from_secs_f64(1.0 / args.join_rate));
     for me in 0..total {
+        if let Some(every) = join_every {
+            tokio::time::sleep_until(connect_started + every * me as u32).await;
+        }
         let room = rooms[me % args.rooms].clone();
         let addr = args.addr;
         if args.wire == Wire::Horseshoe {
