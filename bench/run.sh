@@ -43,7 +43,7 @@ slow() {
 }
 big_room() {
   start_server horseshoe 18103
-  load --addr 127.0.0.1:18103 --server-pid "$PID" --rooms 1 --clients 1000 --rate 0.1 --join-rate 100 \
+  load --addr 127.0.0.1:18103 --server-pid "$PID" --rooms 1 --clients 1000 --rate 0.1 --join-rate 50 \
        --duration 20 --label "3 one big room: 1 x 1000 clients, 100 moves/s in total"
   stop_server "$PID"
 }

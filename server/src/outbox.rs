@@ -18,8 +18,10 @@ use tokio::sync::Notify;
 use crate::metrics::Metrics;
 use crate::room::{CloseReason, Frame};
 
-/// Frames queued for one connection at most.
-pub const OUTBOX_FRAMES: usize = 1024;
+/// Frames queued for one connection at most. One command can emit one event per post-it (a
+/// facilitator revealing a 1,000-person wall), so this is well above any single batch; the byte
+/// cap is what bounds memory.
+pub const OUTBOX_FRAMES: usize = 8192;
 /// Bytes queued for one connection at most: a few seconds of a busy room.
 pub const OUTBOX_BYTES: usize = 1024 * 1024;
 

@@ -575,6 +575,8 @@ impl Room {
     }
 
     fn deliver(&mut self, out: Vec<Out>) {
+        // One presence change per batch, however many joined or left in it.
+        let mut presence_due = false;
         for item in out {
             match item {
                 Out::Broadcast(frame, audience) => {
@@ -633,14 +635,18 @@ impl Room {
                         self.online.extend(actor.member);
                     }
                 }
-                Out::Presence => self.broadcast_presence(),
+                Out::Presence => presence_due = true,
             }
+        }
+        if presence_due {
+            self.broadcast_presence();
         }
     }
 
     /// After a failed commit: nothing of the batch happened.
     fn refuse(&mut self, out: Vec<Out>) {
         let failed = || Rejection::new(ErrorCode::Internal, "the room could not save this; send it again");
+        let mut presence_due = false;
         for item in out {
             match item {
                 Out::Applied { conn, id, .. } => {
@@ -660,8 +666,11 @@ impl Room {
                     }
                 }
                 Out::Broadcast(..) => {}
-                Out::Presence => self.broadcast_presence(),
+                Out::Presence => presence_due = true,
             }
+        }
+        if presence_due {
+            self.broadcast_presence();
         }
     }
 
