@@ -78,7 +78,7 @@ relays() {
 }
 # Capacity: the highest delivered rate with p99 under 25 ms and nothing lost, by stepping.
 capacity() {
-  for rate in ${RATES:-2 4 6 8 10 14 18}; do
+  for rate in ${RATES:-0.25 0.5 0.75 1 1.5 2 3}; do
     start_server horseshoe 18109
     load --addr 127.0.0.1:18109 --server-pid "$PID" --rooms 100 --clients 20 --rate "$rate" \
          --duration 10 --label "2 capacity step: $rate moves/s per client"
