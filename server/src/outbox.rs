@@ -14,6 +14,7 @@ use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
+use tokio::sync::futures::Notified;
 
 use crate::metrics::Metrics;
 use crate::room::{CloseReason, Frame};
@@ -135,8 +136,8 @@ impl Inbox {
     }
 
     /// Resolves when something may have arrived.
-    pub async fn ready(&self) {
-        self.shared.wake.notified().await;
+    pub fn ready(&self) -> Notified<'_> {
+        self.shared.wake.notified()
     }
 
     /// Resolves with the reason once the connection is asked to close.

@@ -5,11 +5,15 @@
 //! connection holds no timer, no second task and no channel.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::task::AtomicWaker;
 use futures_util::{SinkExt, StreamExt};
 use horseshoe_protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, Rejection, RoomId, ServerMsg};
 use tokio::sync::oneshot;
@@ -261,6 +265,8 @@ impl Peer for Participant<'_> {
 /// one flush), reads what the peer sends, and closes with the reason the server gives.
 pub(crate) async fn pump(ws: &mut Socket, inbox: &Inbox, peer: &mut impl Peer) {
     let mut batch = Batch::default();
+    let read_side = Arc::new(ReadSide { woken: AtomicBool::new(true), task: AtomicWaker::new() });
+    let read_waker = Waker::from(read_side.clone());
     let reason = loop {
         if let Err(reason) = inbox.take(&mut batch) {
             break Some(reason);
@@ -278,10 +284,8 @@ pub(crate) async fn pump(ws: &mut Socket, inbox: &Inbox, peer: &mut impl Peer) {
             }
             continue;
         }
-        let msg = tokio::select! {
-            () = inbox.ready() => continue,
-            msg = next_frame(ws) => msg,
-        };
+        let Some(msg) = wait(ws, inbox, &read_side, &read_waker).await else { continue };
+        let msg = classify(msg);
         inbox.heard();
         let stop = match msg {
             Ok(None) => break None,
@@ -320,10 +324,10 @@ fn close_for(code: u16, rejection: &Rejection) -> CloseReason {
     CloseReason { code, reason }
 }
 
-/// The next frame: `Ok(None)` at the end of the stream, `Ok(Some(None))` for a control frame,
+/// What a frame read means: `Ok(None)` at the end of the stream, `Ok(Some(None))` for a control frame,
 /// `Ok(Some(Some(text)))` for a text frame; `Err` for what closes the connection.
-async fn next_frame(stream: &mut Socket) -> Result<Option<Option<Utf8Bytes>>, Stop> {
-    let Some(msg) = stream.next().await else { return Ok(None) };
+fn classify(msg: Option<Result<Message, tungstenite::Error>>) -> Result<Option<Option<Utf8Bytes>>, Stop> {
+    let Some(msg) = msg else { return Ok(None) };
     match msg {
         Ok(Message::Text(text)) => Ok(Some(Some(text))),
         Ok(Message::Binary(_)) => {
@@ -349,7 +353,7 @@ fn parse(text: &str) -> Result<ClientMsg, Stop> {
 /// Reads the first protocol message, skipping control frames.
 async fn read_msg(stream: &mut Socket) -> Result<Option<ClientMsg>, Stop> {
     loop {
-        match next_frame(stream).await? {
+        match classify(stream.next().await)? {
             None => return Ok(None),
             Some(None) => {}
             Some(Some(text)) => return parse(&text).map(Some),
@@ -374,6 +378,50 @@ fn truncate_reason(message: &str) -> String {
         end -= 1;
     }
     message[..end].to_owned()
+}
+
+/// Remembers that the socket, not the outbox, woke the connection's task.
+struct ReadSide {
+    woken: AtomicBool,
+    task: AtomicWaker,
+}
+
+impl Wake for ReadSide {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.task.wake();
+    }
+}
+
+/// Waits for the outbox (`None`) or the next message from the peer. The socket is polled only
+/// when it woke the task (or the library may hold more frames): a wake from the outbox, which
+/// is most wakes of a busy room's members, costs no read attempt.
+async fn wait(
+    ws: &mut Socket,
+    inbox: &Inbox,
+    read_side: &ReadSide,
+    read_waker: &Waker,
+) -> Option<Option<Result<Message, tungstenite::Error>>> {
+    let ready = inbox.ready();
+    let mut ready = std::pin::pin!(ready);
+    std::future::poll_fn(|cx| {
+        if ready.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        read_side.task.register(cx.waker());
+        if read_side.woken.swap(false, Ordering::AcqRel)
+            && let Poll::Ready(msg) = ws.poll_next_unpin(&mut Context::from_waker(read_waker))
+        {
+            read_side.woken.store(true, Ordering::Release);
+            return Poll::Ready(Some(msg));
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 /// Feeds a ping (if due) and every taken frame, then flushes once.
