@@ -490,6 +490,11 @@ fn loopback(addr: &SocketAddr) -> anyhow::Result<()> {
 async fn main() -> anyhow::Result<()> {
     let args = Arc::new(Args::parse());
     loopback(&args.addr)?;
+    // Thousands of clients need thousands of descriptors: the soft limit goes up to the hard one.
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => eprintln!("file descriptors: up to {limit}"),
+        Err(e) => eprintln!("file descriptors: the limit stays as it was ({e})"),
+    }
     if let Some(n) = args.join_storm {
         return join_storm(&args, n).await;
     }
