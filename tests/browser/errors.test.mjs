@@ -2,23 +2,10 @@
 // and facilitator links) or a wrong facilitator key, in the person's language.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { LAPTOP, expectText, launchBrowser, newPerson, screenshot, startServer } from './helpers.mjs';
+import { test } from 'node:test';
+import { LAPTOP, expectText, screenshot, useServerAndBrowser } from './helpers.mjs';
 
-/** @type {Awaited<ReturnType<typeof startServer>>} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const env = useServerAndBrowser();
 
 const NO_SUCH_ROOM = '0123456789abcdef0123456789abcdef';
 
@@ -29,8 +16,8 @@ for (const [who, path] of [
   ['anyone with a malformed room id', '/r/not-a-room'],
 ]) {
   test(`${who} opening a link to no room sees "no such room"`, async () => {
-    const { page } = await newPerson(browser, server.url);
-    await page.goto(server.url + path);
+    const { page } = await env.newPerson();
+    await page.goto(env.server.url + path);
     const error = page.getByTestId('error');
     await expectText(error, 'This link is not valid');
     await expectText(error, 'No such room');
@@ -38,15 +25,8 @@ for (const [who, path] of [
 }
 
 test('a facilitator link with a wrong key says the key is wrong', async () => {
-  const response = await fetch(`${server.url}/api/rooms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title: 'Keyed', organisation: '', lens: 'client', language: 'en' }),
-  });
-  const room = await response.json();
-  const { page } = await newPerson(browser, server.url);
-  await page.goto(`${server.url}/r/${room.room_id}#key=${'0'.repeat(64)}`);
-  await page.getByRole('button', { name: 'Open the room' }).click();
+  const room = await env.createRoom('Keyed', { organisation: '', lens: 'client', language: 'en' });
+  const { page } = await env.openAsFacilitator(`${env.server.url}/r/${room.room_id}#key=${'0'.repeat(64)}`);
   const error = page.getByTestId('error');
   await expectText(error, 'This link is not valid');
   await expectText(error, 'The facilitator key in this link is wrong');
@@ -54,26 +34,21 @@ test('a facilitator link with a wrong key says the key is wrong', async () => {
 });
 
 test('the error page follows a language switch', async () => {
-  const { page } = await newPerson(browser, server.url);
-  await page.goto(`${server.url}/r/${NO_SUCH_ROOM}/wall`);
+  const { page } = await env.newPerson();
+  await page.goto(`${env.server.url}/r/${NO_SUCH_ROOM}/wall`);
   await expectText(page.getByTestId('error'), 'No such room');
   await page.getByTestId('language').selectOption('pt');
   await expectText(page.getByTestId('error'), 'Este link não é válido');
 });
 
 test('a participant whose saved token the room does not know is asked for a name again', async () => {
-  const response = await fetch(`${server.url}/api/rooms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title: 'Forgotten', organisation: '', lens: 'client', language: 'en' }),
-  });
-  const room = await response.json();
-  const { context, page } = await newPerson(browser, server.url);
+  const room = await env.createRoom('Forgotten', { organisation: '', lens: 'client', language: 'en' });
+  const { context, page } = await env.newPerson();
   await context.addInitScript((id) => {
     if (!localStorage.getItem(`horseshoe:${id}:token`))
       localStorage.setItem(`horseshoe:${id}:token`, 'f'.repeat(64));
   }, room.room_id);
-  await page.goto(`${server.url}/r/${room.room_id}`);
+  await page.goto(`${env.server.url}/r/${room.room_id}`);
   await expectText(page.getByTestId('join-title'), 'Forgotten');
   await page.getByLabel('Your name').fill('Dee');
   await page.getByRole('button', { name: 'Join' }).click();
@@ -81,16 +56,8 @@ test('a participant whose saved token the room does not know is asked for a name
 });
 
 test('a refused command shows a toast, and what was typed stays', async () => {
-  const response = await fetch(`${server.url}/api/rooms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title: 'Refusals', organisation: '', lens: 'client', language: 'en' }),
-  });
-  const room = await response.json();
-  const { page, problems } = await newPerson(browser, server.url);
-  await page.goto(`${server.url}/r/${room.room_id}`);
-  await page.getByLabel('Your name').fill('Eve');
-  await page.getByRole('button', { name: 'Join' }).click();
+  const room = await env.createRoom('Refusals', { organisation: '', lens: 'client', language: 'en' });
+  const { page, problems } = await env.join(`${env.server.url}/r/${room.room_id}`, 'Eve');
   // A control character passes the form but not the server's text rules.
   await page.getByLabel('What I want to contribute').fill('A bell \u0007 rings');
   await page.getByTestId('checkin-submit').click();

@@ -4,44 +4,30 @@
 // countdown, a wall display follows, and a participant switches to Portuguese.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   LAPTOP,
   PHONE,
   expectCount,
   expectNoText,
   expectText,
-  launchBrowser,
-  newPerson,
   poll,
   screenshot,
   screenshotDir,
-  startServer,
+  useServerAndBrowser,
 } from './helpers.mjs';
 
-/** @type {Awaited<ReturnType<typeof startServer>>} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const env = useServerAndBrowser();
 
 /**
- * Joins through the participant link with a name.
+ * Joins through the participant link with a name, as `env.join` does, but also checks the
+ * room's title on the join form and, on a phone, screenshots the form once the name is typed.
  * @param {string} link
  * @param {string} name
  * @param {{ width: number, height: number }} [viewport]
  */
 async function join(link, name, viewport) {
-  const person = await newPerson(browser, server.url, { viewport });
+  const person = await env.newPerson({ viewport });
   await person.page.goto(link);
   await expectText(person.page.getByTestId('join-title'), 'Q3 client workshop');
   await person.page.getByLabel('Your name').fill(name);
@@ -55,11 +41,11 @@ async function join(link, name, viewport) {
 const FACILITATOR_ONLY = ['step-next', 'step-back', 'timer-controls', 'share', 'settings'];
 
 test('a facilitator runs step 1 with three participants and a wall display', async (t) => {
-  const fac = await newPerson(browser, server.url);
+  const fac = await env.newPerson();
   const { page: facPage } = fac;
 
   await t.test('the facilitator creates a room from the home page', async () => {
-    await facPage.goto(`${server.url}/`);
+    await facPage.goto(`${env.server.url}/`);
     await screenshot(facPage, 'home-phone', PHONE);
     await screenshot(facPage, 'home-laptop', LAPTOP);
     await facPage.getByLabel('Workshop title').fill('Q3 client workshop');
@@ -84,7 +70,7 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
 
   /** @type {Awaited<ReturnType<typeof join>>[]} */
   let people = [];
-  /** @type {Awaited<ReturnType<typeof newPerson>>} */
+  /** @type {import('./helpers.mjs').Person} */
   let wall;
 
   await t.test('three participants join and every screen shows who is here', async () => {
@@ -93,7 +79,7 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
       await join(participantLink, 'Bo'),
       await join(participantLink, 'Cy', PHONE),
     ];
-    wall = await newPerson(browser, server.url);
+    wall = await env.newPerson();
     await wall.page.goto(wallLink);
     for (const { page } of [fac, ...people, wall]) {
       const presence = page.getByTestId('presence');
@@ -274,10 +260,7 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
   await t.test('the co-facilitator link brings in a second facilitator', async () => {
     const coLink = await facPage.getByTestId('link-facilitator').inputValue();
     assert.match(coLink, /#key=[0-9a-f]+$/);
-    const co = await newPerson(browser, server.url);
-    await co.page.goto(coLink);
-    await co.page.getByLabel('Your name').fill('Luis');
-    await co.page.getByRole('button', { name: 'Open the room' }).click();
+    const co = await env.openAsFacilitator(coLink, 'Luis');
     await expectText(co.page.getByTestId('you'), 'Luis · Facilitator');
     await co.page.getByTestId('step-next').waitFor();
     for (const { page } of [fac, ...people, wall]) {
@@ -319,9 +302,9 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
 });
 
 test('a room created with the partner lens speaks of partners', async () => {
-  const fac = await newPerson(browser, server.url, { viewport: LAPTOP });
+  const fac = await env.newPerson({ viewport: LAPTOP });
   const { page } = fac;
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   await page.getByLabel('Workshop title').fill('Partner day');
   await page.getByLabel('Lens').selectOption('partner');
   await page.getByRole('button', { name: 'Create room' }).click();
@@ -335,8 +318,8 @@ test('a room created with the partner lens speaks of partners', async () => {
 });
 
 test('a Portuguese room shows Portuguese to a newcomer, with the lens in Portuguese', async () => {
-  const fac = await newPerson(browser, server.url);
-  await fac.page.goto(`${server.url}/`);
+  const fac = await env.newPerson();
+  await fac.page.goto(`${env.server.url}/`);
   await fac.page.getByLabel('Workshop title').fill('Sessão de clientes');
   await fac.page.getByLabel('Lens').selectOption('staff');
   await fac.page.getByLabel('Room language').selectOption('pt');
@@ -345,7 +328,7 @@ test('a Portuguese room shows Portuguese to a newcomer, with the lens in Portugu
   await expectText(fac.page.getByTestId('purpose'), 'centralidade no colaborador');
   await expectText(fac.page.getByTestId('stepper'), 'Os nossos colaboradores');
   const link = await fac.page.getByTestId('link-participant').inputValue();
-  const ana = await newPerson(browser, server.url, { viewport: PHONE });
+  const ana = await env.newPerson({ viewport: PHONE });
   await ana.page.goto(link);
   await expectText(ana.page.locator('form.join'), 'Entrar no workshop');
   await ana.page.getByLabel('O seu nome').fill('Ana');
@@ -356,19 +339,12 @@ test('a Portuguese room shows Portuguese to a newcomer, with the lens in Portugu
 });
 
 test("when the countdown runs out, everyone sees time's up", async () => {
-  const response = await fetch(`${server.url}/api/rooms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title: 'Timed', organisation: '', lens: 'client', language: 'en' }),
-  });
-  const room = await response.json();
-  const fac = await newPerson(browser, server.url);
-  await fac.page.goto(`${server.url}/r/${room.room_id}#key=${room.facilitator_key}`);
-  await fac.page.getByRole('button', { name: 'Open the room' }).click();
+  const room = await env.createRoom('Timed', { organisation: '', lens: 'client', language: 'en' });
+  const fac = await env.openAsFacilitator(`${env.server.url}/r/${room.room_id}#key=${room.facilitator_key}`);
   // Ana's clock is under the test's control, so ten minutes pass at once.
-  const ana = await newPerson(browser, server.url, { viewport: PHONE });
+  const ana = await env.newPerson({ viewport: PHONE });
   await ana.context.clock.install();
-  await ana.page.goto(`${server.url}/r/${room.room_id}`);
+  await ana.page.goto(`${env.server.url}/r/${room.room_id}`);
   await ana.page.getByLabel('Your name').fill('Ana');
   await ana.page.getByRole('button', { name: 'Join' }).click();
   await fac.page.getByTestId('timer-start').click();

@@ -1,12 +1,15 @@
 // Fixtures for the browser tests: the real server binary on a free port with a fresh data
-// directory, Debian's Chromium through playwright-core, pages that fail the test on any console
-// error or request to another host, and polling assertions (never fixed sleeps).
+// directory, Debian's Chromium through playwright-core, the setup every test file shares (one
+// server and one browser per file, and shortcuts to create a room and join it), pages that fail
+// the test on any console error or request to another host, and polling assertions (never
+// fixed sleeps).
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -90,12 +93,97 @@ export function launchBrowser() {
   });
 }
 
+/** @typedef {Awaited<ReturnType<typeof startServer>>} Server */
+/** @typedef {Awaited<ReturnType<typeof newPerson>>} Person */
+/** @typedef {{ viewport?: { width: number, height: number }, locale?: string }} PersonOptions */
+
+/**
+ * The setup every test file shares: `before` its tests, a server (startServer) and Chromium
+ * (launchBrowser); `after` them, both stopped and the server's data deleted. Call it once, at
+ * the top level of the file. `server` and `browser` are set once `before` has run, so use them
+ * (and the shortcuts) inside tests only. A test may put a restarted server in `server`; `after`
+ * stops whichever is there.
+ */
+export function useServerAndBrowser() {
+  const env = {
+    /** @type {Server} */
+    server: /** @type {any} */ (undefined),
+    /** @type {import('playwright-core').Browser} */
+    browser: /** @type {any} */ (undefined),
+
+    /**
+     * A new person (see newPerson) on this server.
+     * @param {PersonOptions} [options]
+     */
+    newPerson(options) {
+      return newPerson(env.browser, env.server.url, options);
+    },
+
+    /**
+     * Creates a room called `title` through the API, as the home page does, with the other
+     * settings (organisation, lens, language) as given, and returns the server's answer
+     * (room_id, facilitator_key, participant_url, facilitator_url, ...).
+     * @param {string} title
+     * @param {object} [settings]
+     */
+    async createRoom(title, settings = {}) {
+      const response = await fetch(`${env.server.url}/api/rooms`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title, ...settings }),
+      });
+      return response.json();
+    },
+
+    /**
+     * A new person opens a participant link, types `name` and presses "Join" (in English).
+     * @param {string} link
+     * @param {string} name
+     * @param {PersonOptions} [options]
+     */
+    async join(link, name, options) {
+      const person = await env.newPerson(options);
+      await person.page.goto(link);
+      await person.page.getByLabel('Your name').fill(name);
+      await person.page.getByRole('button', { name: 'Join' }).click();
+      return person;
+    },
+
+    /**
+     * A new person opens a facilitator link and presses "Open the room" (in English), after
+     * typing `name` if one is given (else the form's default name stays).
+     * @param {string} link
+     * @param {string} [name]
+     * @param {PersonOptions} [options]
+     */
+    async openAsFacilitator(link, name, options) {
+      const person = await env.newPerson(options);
+      await person.page.goto(link);
+      if (name !== undefined) await person.page.getByLabel('Your name').fill(name);
+      await person.page.getByRole('button', { name: 'Open the room' }).click();
+      return person;
+    },
+  };
+
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.dispose();
+  });
+
+  return env;
+}
+
 /**
  * A page in a fresh browser context (its own localStorage: a separate person). Console
  * errors, uncaught exceptions and requests to any other host are collected in `problems`.
  * @param {import('playwright-core').Browser} browser
  * @param {string} baseUrl
- * @param {{ viewport?: { width: number, height: number }, locale?: string }} [options]
+ * @param {PersonOptions} [options]
  */
 export async function newPerson(browser, baseUrl, options = {}) {
   const context = await browser.newContext({

@@ -3,50 +3,19 @@
 // directory), without a duplicate or a second member.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import {
-  LAPTOP,
-  expectCount,
-  expectText,
-  launchBrowser,
-  newPerson,
-  screenshot,
-  startServer,
-} from './helpers.mjs';
+import { test } from 'node:test';
+import { LAPTOP, expectCount, expectText, screenshot, startServer, useServerAndBrowser } from './helpers.mjs';
 
-/** @type {Awaited<ReturnType<typeof startServer>>} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const env = useServerAndBrowser();
 
 test('a check-in posted while the server restarts arrives once it is back', async () => {
-  const response = await fetch(`${server.url}/api/rooms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title: 'Restart room', organisation: 'Acme', lens: 'client', language: 'en' }),
-  });
-  const room = await response.json();
+  const room = await env.createRoom('Restart room', { organisation: 'Acme', lens: 'client', language: 'en' });
 
-  const fac = await newPerson(browser, server.url);
-  await fac.page.goto(`${server.url}/r/${room.room_id}#key=${room.facilitator_key}`);
-  await fac.page.getByRole('button', { name: 'Open the room' }).click();
-  const ana = await newPerson(browser, server.url);
-  await ana.page.goto(`${server.url}/r/${room.room_id}`);
-  await ana.page.getByLabel('Your name').fill('Ana');
-  await ana.page.getByRole('button', { name: 'Join' }).click();
+  const fac = await env.openAsFacilitator(`${env.server.url}/r/${room.room_id}#key=${room.facilitator_key}`);
+  const ana = await env.join(`${env.server.url}/r/${room.room_id}`, 'Ana');
   await expectText(fac.page.getByTestId('presence'), 'Ana');
 
-  await server.stop();
+  await env.server.stop();
   for (const { page } of [fac, ana]) {
     await expectText(page.getByTestId('status'), 'Reconnecting');
     await page.getByTestId('reconnecting').waitFor({ state: 'visible' });
@@ -56,7 +25,7 @@ test('a check-in posted while the server restarts arrives once it is back', asyn
   await expectText(ana.page.getByTestId('checkin-submit'), 'Sending');
   await screenshot(ana.page, 'participant-reconnecting-laptop', LAPTOP);
 
-  server = await startServer({ bind: server.bind, dataDir: server.dataDir });
+  env.server = await startServer({ bind: env.server.bind, dataDir: env.server.dataDir });
   for (const { page } of [fac, ana]) {
     await expectText(page.getByTestId('status'), 'Live');
     await page.getByTestId('reconnecting').waitFor({ state: 'hidden' });

@@ -8,36 +8,21 @@
 // participation panel follow along.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   LAPTOP,
   PHONE,
   expectCount,
   expectNoText,
   expectText,
-  launchBrowser,
-  newPerson,
   poll,
   screenshot,
-  startServer,
+  useServerAndBrowser,
 } from './helpers.mjs';
 
-/** @type {Awaited<ReturnType<typeof startServer>>} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
+const env = useServerAndBrowser();
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
-/** @typedef {Awaited<ReturnType<typeof newPerson>> & { name: string }} Person */
+/** @typedef {import('./helpers.mjs').Person & { name: string }} Person */
 
 /**
  * A participant joins through the link with a name.
@@ -47,10 +32,7 @@ after(async () => {
  * @returns {Promise<Person>}
  */
 async function join(link, name, viewport = LAPTOP) {
-  const person = await newPerson(browser, server.url, { viewport });
-  await person.page.goto(link);
-  await person.page.getByLabel('Your name').fill(name);
-  await person.page.getByRole('button', { name: 'Join' }).click();
+  const person = await env.join(link, name, { viewport });
   await expectText(person.page.getByTestId('you'), `${name} · Participant`);
   return { ...person, name };
 }
@@ -150,19 +132,14 @@ function forceCommand(page, roomId, cmd) {
 }
 
 test('steps 2 and 3: queue, key factors, groups, co-written definitions, the wall', async (t) => {
-  const response = await fetch(`${server.url}/api/rooms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title: 'Client day', organisation: 'Acme', lens: 'client', language: 'en' }),
-  });
-  const room = await response.json();
+  const room = await env.createRoom('Client day', { organisation: 'Acme', lens: 'client', language: 'en' });
   const roomId = room.room_id;
-  const link = `${server.url}/r/${roomId}`;
+  const link = `${env.server.url}/r/${roomId}`;
 
-  const fac = { ...(await newPerson(browser, server.url)), name: 'Marta' };
-  await fac.page.goto(`${link}#key=${room.facilitator_key}`);
-  await fac.page.getByLabel('Your name').fill('Marta');
-  await fac.page.getByRole('button', { name: 'Open the room' }).click();
+  const fac = {
+    ...(await env.openAsFacilitator(`${link}#key=${room.facilitator_key}`, 'Marta')),
+    name: 'Marta',
+  };
   await expectText(fac.page.getByTestId('you'), 'Marta · Facilitator');
   const F = fac.page;
 
@@ -171,7 +148,7 @@ test('steps 2 and 3: queue, key factors, groups, co-written definitions, the wal
   const cy = await join(link, 'Cy');
   const dee = await join(link, 'Dee', PHONE);
   const people = [ana, bo, cy, dee];
-  const wall = { ...(await newPerson(browser, server.url)), name: 'wall' };
+  const wall = { ...(await env.newPerson()), name: 'wall' };
   await wall.page.goto(`${link}/wall`);
   const everyone = [fac, ...people, wall];
   for (const { page } of everyone) await expectText(page.getByTestId('presence-counts'), '5 online');

@@ -10,37 +10,22 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   LAPTOP,
   PHONE,
   expectCount,
   expectNoText,
   expectText,
-  launchBrowser,
-  newPerson,
   poll,
   screenshot,
   screenshotDir,
-  startServer,
+  useServerAndBrowser,
 } from './helpers.mjs';
 
-/** @type {Awaited<ReturnType<typeof startServer>>} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
+const env = useServerAndBrowser();
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
-/** @typedef {Awaited<ReturnType<typeof newPerson>>} Person */
+/** @typedef {import('./helpers.mjs').Person} Person */
 /** @typedef {import('playwright-core').Page} Page */
 
 /**
@@ -50,8 +35,8 @@ after(async () => {
  * @param {string} key
  */
 async function startScribe(roomId, key) {
-  const person = await newPerson(browser, server.url);
-  await person.page.goto(`${server.url}/`);
+  const person = await env.newPerson();
+  await person.page.goto(`${env.server.url}/`);
   await person.page.evaluate(
     async ({ roomId, key }) => {
       const ws = new WebSocket(`ws://${location.host}/api/rooms/${roomId}/ws`);
@@ -106,10 +91,7 @@ async function startScribe(roomId, key) {
  * @param {{ width: number, height: number }} [viewport]
  */
 async function join(link, name, viewport = LAPTOP) {
-  const person = await newPerson(browser, server.url, { viewport });
-  await person.page.goto(link);
-  await person.page.getByLabel('Your name').fill(name);
-  await person.page.getByRole('button', { name: 'Join' }).click();
+  const person = await env.join(link, name, { viewport });
   await expectText(person.page.getByTestId('you'), `${name} · Participant`).catch(async () => {
     // On a phone the "you" chip is hidden: the presence list says it instead.
     await expectText(person.page.getByTestId('presence'), name);
@@ -180,20 +162,16 @@ async function dropOnto(page, text, onto) {
 }
 
 test('a whole workshop, steps 1 to 6 and the report, with six participants in two teams', async (t) => {
-  const response = await fetch(`${server.url}/api/rooms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title: 'Client day', organisation: 'Acme', lens: 'client', language: 'en' }),
+  const created = await env.createRoom('Client day', {
+    organisation: 'Acme',
+    lens: 'client',
+    language: 'en',
   });
-  const created = await response.json();
   const roomId = created.room_id;
   const key = created.facilitator_key;
 
-  const fac = await newPerson(browser, server.url);
+  const fac = await env.openAsFacilitator(created.facilitator_url, 'Marta');
   const facPage = fac.page;
-  await facPage.goto(created.facilitator_url);
-  await facPage.getByLabel('Your name').fill('Marta');
-  await facPage.getByRole('button', { name: 'Open the room' }).click();
   await expectText(facPage.getByTestId('room-title'), 'Client day');
 
   const scribe = await startScribe(roomId, key);
@@ -207,7 +185,7 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
   const everyone = [fac, ...names.map((n) => p[n])];
   const pages = everyone.map((x) => x.page);
   // And a wall display on the projector, which follows everything and changes nothing.
-  const projector = await newPerson(browser, server.url);
+  const projector = await env.newPerson();
   await projector.page.goto(`${created.participant_url}/wall`);
   for (const page of [...pages, projector.page])
     await expectText(page.getByTestId('presence-counts'), '8 online');
@@ -769,9 +747,7 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     const link = await facPage.getByTestId('again-facilitator').inputValue();
     assert.match(link, /\/r\/[0-9a-f]+#key=[0-9a-f]+$/);
     assert.ok(!link.includes(roomId));
-    const next = await newPerson(browser, server.url);
-    await next.page.goto(link);
-    await next.page.getByRole('button', { name: 'Open the room' }).click();
+    const next = await env.openAsFacilitator(link);
     await expectText(next.page.getByTestId('room-title'), 'Client day');
     await expectText(next.page.getByTestId('step-title'), 'Purpose and check-in');
     assert.deepEqual(next.problems, []);
@@ -790,8 +766,8 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
  * @param {number} count
  */
 async function startCrowd(roomId, count) {
-  const person = await newPerson(browser, server.url);
-  await person.page.goto(`${server.url}/`);
+  const person = await env.newPerson();
+  await person.page.goto(`${env.server.url}/`);
   await person.page.evaluate(
     async ({ roomId, count }) => {
       /** @type {{ ws: WebSocket, waiting: Map<string, (msg: any) => void> }[]} */
@@ -876,16 +852,13 @@ async function startCrowd(roomId, count) {
 }
 
 test('a crowded wall: twenty people, a hundred notes, ten moving at once, two on the same note', async () => {
-  const response = await fetch(`${server.url}/api/rooms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title: 'Big room', organisation: 'Acme', lens: 'customer', language: 'en' }),
+  const created = await env.createRoom('Big room', {
+    organisation: 'Acme',
+    lens: 'customer',
+    language: 'en',
   });
-  const created = await response.json();
-  const fac = await newPerson(browser, server.url);
+  const fac = await env.openAsFacilitator(created.facilitator_url);
   const page = fac.page;
-  await page.goto(created.facilitator_url);
-  await page.getByRole('button', { name: 'Open the room' }).click();
   await page.locator('.stepper button[data-step="4"]').click();
   await expectText(page.getByTestId('step-title'), 'Who are our customers?');
 
@@ -957,12 +930,9 @@ test('a crowded wall: twenty people, a hundred notes, ten moving at once, two on
 
   // Two people drag the same note (the last one on the wall, into the empty space below):
   // under each one's pointer it follows only that pointer, and the last drop wins.
-  const zed = await newPerson(browser, server.url);
-  await zed.page.goto(created.participant_url);
-  await zed.page.getByLabel('Your name').fill('Zed');
-  await zed.page.getByRole('button', { name: 'Join' }).click();
+  const zed = await env.join(created.participant_url, 'Zed');
   await expectCount(zed.page.locator('.wall-note'), 100);
-  const projector = await newPerson(browser, server.url);
+  const projector = await env.newPerson();
   await projector.page.goto(`${created.participant_url}/wall`);
   await expectCount(projector.page.locator('.wall-note'), 100);
   const last = await page.evaluate(() => {
@@ -1011,21 +981,15 @@ test('a crowded wall: twenty people, a hundred notes, ten moving at once, two on
 });
 
 test('a Portuguese room: "Ajude-me a" notes, the boards and the report in Portuguese', async () => {
-  const response = await fetch(`${server.url}/api/rooms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      title: 'Sessão de clientes',
-      organisation: 'Acme',
-      lens: 'client',
-      language: 'pt',
-    }),
+  const created = await env.createRoom('Sessão de clientes', {
+    organisation: 'Acme',
+    lens: 'client',
+    language: 'pt',
   });
-  const created = await response.json();
-  const fac = await newPerson(browser, server.url, { locale: 'pt-PT' });
+  const fac = await env.newPerson({ locale: 'pt-PT' });
   await fac.page.goto(created.facilitator_url);
   await fac.page.getByRole('button', { name: 'Abrir a sala' }).click();
-  const ana = await newPerson(browser, server.url, { viewport: PHONE, locale: 'pt-PT' });
+  const ana = await env.newPerson({ viewport: PHONE, locale: 'pt-PT' });
   await ana.page.goto(created.participant_url);
   await ana.page.getByLabel('O seu nome').fill('Ana');
   await ana.page.getByRole('button', { name: 'Entrar' }).click();

@@ -3,33 +3,16 @@
 // Content-Security-Policy (so even a mistake could not load or run a script).
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { expectText, launchBrowser, newPerson, startServer } from './helpers.mjs';
+import { test } from 'node:test';
+import { expectText, useServerAndBrowser } from './helpers.mjs';
 
-/** @type {Awaited<ReturnType<typeof startServer>>} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const env = useServerAndBrowser();
 
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">';
 const HOSTILE_TEXT = '<script>window.__pwned=2</script><img src=x onerror=window.__pwned=3> & <b>bold</b>';
 
 test('HTML typed by a participant is shown as text and never runs', async () => {
-  const created = await fetch(`${server.url}/api/rooms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title: 'Safe room' }),
-  }).then((r) => r.json());
+  const created = await env.createRoom('Safe room');
 
   const response = await fetch(created.participant_url);
   const csp = response.headers.get('content-security-policy') ?? '';
@@ -38,7 +21,7 @@ test('HTML typed by a participant is shown as text and never runs', async () => 
 
   const people = [];
   for (const name of [HOSTILE_NAME, 'Reader']) {
-    const person = await newPerson(browser, server.url);
+    const person = await env.newPerson();
     let dialogs = 0;
     person.page.on('dialog', async (dialog) => {
       dialogs += 1;
