@@ -60,11 +60,13 @@ pub enum ClientMsg {
 }
 
 /// A shared text field that someone can be seen typing into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TypingTarget {
     /// A group's step 3 definition.
     Definition { group: GroupId },
+    /// A step 5 example card.
+    Card { id: ItemId },
 }
 
 /// The identity the server gave this connection.

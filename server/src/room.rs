@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-use horseshoe_protocol::limits::{MAX_DEFINITION_CHARS, WALL_HEIGHT, WALL_WIDTH};
+use horseshoe_protocol::limits::{MAX_CARD_CHARS, MAX_DEFINITION_CHARS, WALL_HEIGHT, WALL_WIDTH};
 use horseshoe_protocol::{
     Actor, ClientMsg, Command, CommandId, Context, Credentials, ErrorCode, Event, Language, Lens, Member,
     MemberId, MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId, RoomState, ServerMsg, TypingTarget, You,
@@ -692,13 +692,18 @@ impl Room {
         let Some(member_id) = self.conns.get(&conn).and_then(|c| c.actor.member) else { return };
         let (key, out) = match msg {
             ClientMsg::Typing { target, text } => {
-                let TypingTarget::Definition { group } = target;
-                let lease = self.state.definitions.texts.get(&group).and_then(|d| d.lease);
-                if lease.is_none_or(|l| l.holder != member_id) || text.chars().count() > MAX_DEFINITION_CHARS
-                {
+                let (lease, max_chars) = match &target {
+                    TypingTarget::Definition { group } => {
+                        (self.state.definitions.texts.get(group).and_then(|d| d.lease), MAX_DEFINITION_CHARS)
+                    }
+                    TypingTarget::Card { id } => {
+                        (self.state.assessment.cards.get(id).and_then(|c| c.lease), MAX_CARD_CHARS)
+                    }
+                };
+                if lease.is_none_or(|l| l.holder != member_id) || text.chars().count() > max_chars {
                     return;
                 }
-                (LiveKey::Typing(target), ServerMsg::Typing { target, member_id, text })
+                (LiveKey::Typing(target.clone()), ServerMsg::Typing { target, member_id, text })
             }
             ClientMsg::Drag { id, x, y } => {
                 if !self.state.wall.notes.get(&id).is_some_and(|n| n.revealed) {

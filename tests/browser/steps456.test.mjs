@@ -474,14 +474,25 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     );
   });
 
-  await t.test('step 5: while Ana edits a card, Bo sees that she is writing', async () => {
+  await t.test('step 5: while Ana edits a card, Bo sees her writing it, keystroke by keystroke', async () => {
     const ana = p.Ana.page;
     const field = ana.getByTestId('category-1').locator('.column-failed').getByTestId('card-text');
+    const boCard = p.Bo.page.getByTestId('category-1').locator('.column-failed').getByTestId('ex-card');
+    const extra = ' or acted on it';
     await field.click();
     await field.press('End');
-    await field.pressSequentially(' or acted on it', { delay: 10 });
-    const boCard = p.Bo.page.getByTestId('category-1').locator('.column-failed').getByTestId('ex-card');
+    // The first keystroke takes the lease; then Ana never pauses long enough for a commit
+    // (700 ms), so what Bo sees of the rest can only be her live typing.
+    await field.pressSequentially(extra[0]);
     await expectText(boCard, 'Ana is writing');
+    let live = '';
+    for (const ch of extra.slice(1)) {
+      await field.pressSequentially(ch);
+      await ana.waitForTimeout(80);
+      const value = await boCard.getByTestId('card-text').inputValue();
+      if (value.length > failure.length + 1 && `${failure}${extra}`.startsWith(value)) live = value;
+    }
+    assert.ok(live, "Bo saw none of Ana's keystrokes before a commit");
     await ana.getByTestId('category-2').locator('.category-text').click();
     await poll(async () => {
       const value = await boCard.getByTestId('card-text').inputValue();

@@ -73,7 +73,8 @@ async fn the_lease_holders_typing_reaches_everyone_and_others_wait_their_turn() 
     let target = TypingTarget::Definition { group: g1 };
     let final_text = "Clients at the heart of every decision";
     for end in 1..=final_text.len() {
-        ana.client.send(&ClientMsg::Typing { target, text: final_text[..end].to_owned() }).await?;
+        let text = final_text[..end].to_owned();
+        ana.client.send(&ClientMsg::Typing { target: target.clone(), text }).await?;
     }
     // Coalesced to about 30 a second, but the latest text always arrives, to both groups.
     for person in [&mut cy, &mut bo] {
@@ -96,7 +97,7 @@ async fn the_lease_holders_typing_reaches_everyone_and_others_wait_their_turn() 
     assert_eq!(code(refused.clone()), Some(ErrorCode::Conflict));
     let Err(ServerMsg::Reject { message, .. }) = refused else { unreachable!() };
     assert_eq!(message, "Ana is writing");
-    cy.client.send(&ClientMsg::Typing { target, text: "sneaky".into() }).await?;
+    cy.client.send(&ClientMsg::Typing { target: target.clone(), text: "sneaky".into() }).await?;
     assert!(ana.client.run(write(g1, final_text)).await?.is_ok());
     let seen = bo
         .client
@@ -117,6 +118,60 @@ async fn the_lease_holders_typing_reaches_everyone_and_others_wait_their_turn() 
     drop(ana);
     cy.client.wait_online(|online| online.len() == 3).await?;
     assert!(cy.client.run(write(g1, "Clients first, always")).await?.is_ok());
+    server.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_cards_lease_holder_is_seen_typing_and_nobody_else_is() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    let (mut fac, mut ana, mut bo, mut cy, g1, _g2) = grouped_room(&server).await?;
+    assert!(fac.client.run(Command::TeamsFromGroups).await?.is_ok());
+    let id = ItemId("card-1".into());
+    let add = Command::AddCard {
+        id: id.clone(),
+        team: g1,
+        category: 2,
+        column: horseshoe_protocol::Column::Failed,
+        text: "We".into(),
+    };
+    assert!(ana.client.run(add).await?.is_ok());
+    // The first write takes the lease; then the keystrokes go out live.
+    let take = Command::WriteCard { id: id.clone(), text: "We lost".into(), release: false };
+    assert!(ana.client.run(take).await?.is_ok());
+    let target = TypingTarget::Card { id: id.clone() };
+    let final_text = "We lost a client we never called back";
+    for end in "We lost".len()..=final_text.len() {
+        let text = final_text[..end].to_owned();
+        ana.client.send(&ClientMsg::Typing { target: target.clone(), text }).await?;
+    }
+    for person in [&mut cy, &mut bo, &mut fac] {
+        person
+            .client
+            .wait_for(|m| match m {
+                ServerMsg::Typing { target: seen, text, member_id }
+                    if *member_id == ana.id && *seen == target =>
+                {
+                    (text == final_text).then_some(())
+                }
+                _ => None,
+            })
+            .await?;
+    }
+    // Cy, without the lease, is not relayed; a later commit is.
+    cy.client.send(&ClientMsg::Typing { target: target.clone(), text: "sneaky".into() }).await?;
+    let done = Command::WriteCard { id: id.clone(), text: final_text.into(), release: true };
+    assert!(ana.client.run(done).await?.is_ok());
+    bo.client
+        .wait_for(|m| match m {
+            ServerMsg::Event { event: Event::CardSet { card }, .. } if card.text == final_text => Some(()),
+            _ => None,
+        })
+        .await?;
+    assert!(
+        !bo.client.received.iter().any(|m| matches!(m, ServerMsg::Typing { text, .. } if text == "sneaky"))
+    );
     server.stop().await?;
     Ok(())
 }

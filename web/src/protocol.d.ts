@@ -104,7 +104,7 @@ export type RoomId = string;
 export type MemberId = string;
 export type CommandId = string;
 export type ItemId = string;
-export type TypingTarget = { "kind": "definition", group: number, };
+export type TypingTarget = { "kind": "definition", group: number, } | { "kind": "card", id: ItemId, };
 export type Experience = { queue: SpeakerQueue, 
 /**
  * A participant the facilitator appointed to run the queue and write the cards.

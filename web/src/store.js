@@ -144,7 +144,7 @@ export class Store {
  * @param {import('./protocol').TypingTarget} target
  */
 export function typingKey(target) {
-  return `${target.kind}:${target.group}`;
+  return target.kind === 'card' ? `card:${target.id}` : `definition:${target.group}`;
 }
 
 /**

@@ -22,7 +22,7 @@ const COMMIT_IDLE_MS = 600;
 /** ...and, while typing goes on, at least this often. */
 const COMMIT_MAX_MS = 2000;
 /** Live typing previews at most about 30 a second (the server's throttle, too). */
-const TYPING_MS = 34;
+export const TYPING_MS = 34;
 
 /**
  * The lease on a definition if it still counts: not expired by the server's clock, and its

@@ -2,14 +2,16 @@
 // have we succeeded?" and "when have we failed?" columns of example cards and a 1-5 rating;
 // and the small live overview of every team's board.
 //
-// Cards are shared text under an edit lease: typing commits after a short pause
-// (`card.write` with `release: false`, which takes the lease, so others see "Ana is
-// writing..." and cannot overwrite), leaving the field releases it. A refused write keeps the
+// Cards are shared text under an edit lease: the first keystroke takes it and typing commits
+// after a short pause (`card.write` with `release: false`, so others see "Ana is writing..." and
+// cannot overwrite), while the holder's keystrokes reach the others live (`typing`); leaving
+// the field releases it. A refused write keeps the
 // writer's text in the field. Members of other teams, viewers and everyone in a closed room
 // see the board read-only.
 
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
+import { typingKey } from '../store.js';
 import {
   CATEGORIES,
   MAX_CARD_CHARS,
@@ -25,6 +27,7 @@ import {
   newId,
   teamLabel,
 } from './kit.js';
+import { TYPING_MS } from './sheet.js';
 
 /** @typedef {import('./room.js').RoomCtx} RoomCtx */
 /** @typedef {import('../store.js').RoomView} RoomView */
@@ -83,6 +86,11 @@ function otherWriter(ctx, view, card) {
  * @property {boolean} holding this person holds the lease
  * @property {ReturnType<typeof setTimeout> | null} timer
  * @property {string} footKey
+ * @property {number} cardAt when this browser last saw the card change (live text older than
+ *   that is stale)
+ * @property {boolean} leasing the first write, which takes the lease, is on its way
+ * @property {number} typedAt when this person's last live text went out
+ * @property {ReturnType<typeof setTimeout> | null} typingTimer
  */
 
 /**
@@ -264,6 +272,10 @@ export function teamBoard(ctx, options = {}) {
       holding: false,
       timer: null,
       footKey: '',
+      cardAt: Date.now(),
+      leasing: false,
+      typedAt: 0,
+      typingTimer: null,
     };
     if (writable) {
       const field = h('textarea', {
@@ -278,6 +290,13 @@ export function teamBoard(ctx, options = {}) {
           autosize(field);
           if (cv.timer) clearTimeout(cv.timer);
           cv.timer = setTimeout(() => commit(cv, false), COMMIT_AFTER_MS);
+          if (cv.holding) sendTyping(cv);
+          else if (!cv.leasing) {
+            cv.leasing = true;
+            commit(cv, false).finally(() => {
+              cv.leasing = false;
+            });
+          }
           drawStatus(view, cv);
         },
         onblur: () => {
@@ -330,6 +349,8 @@ export function teamBoard(ctx, options = {}) {
     if (outcome.ok) {
       cv.holding = !release;
       cv.status.classList.remove('error');
+      // What was typed while the write travelled goes out live now that the lease is held.
+      if (cv.holding && field.value !== sent) sendTyping(cv);
     } else {
       cv.holding = false;
       if (field.value === sent) cv.dirty = true;
@@ -341,6 +362,56 @@ export function teamBoard(ctx, options = {}) {
       return;
     }
     if (view) drawStatus(view, cv);
+  }
+
+  /**
+   * Sends the field's text live to the others, at most about 30 times a second; only the lease
+   * holder's typing is passed on by the server.
+   * @param {CardView} cv
+   */
+  function sendTyping(cv) {
+    const field = cv.field;
+    if (!field || !cv.holding) return;
+    const wait = cv.typedAt + TYPING_MS - Date.now();
+    if (wait > 0) {
+      cv.typingTimer ??= setTimeout(() => {
+        cv.typingTimer = null;
+        sendTyping(cv);
+      }, wait);
+      return;
+    }
+    cv.typedAt = Date.now();
+    ctx.conn.live({ type: 'typing', target: { kind: 'card', id: cv.card.id }, text: field.value });
+  }
+
+  /**
+   * What a card shows to someone not writing it: the writer's live text while it is fresher
+   * than the stored one.
+   * @param {RoomView} view
+   * @param {CardView} cv
+   */
+  function shownText(view, cv) {
+    const writer = otherWriter(ctx, view, cv.card);
+    const typing = writer ? view.live.typing.get(typingKey({ kind: 'card', id: cv.card.id })) : undefined;
+    return typing && typing.member_id === writer && typing.at > cv.cardAt ? typing.text : cv.card.text;
+  }
+
+  /**
+   * Shows the card's text (or its writer's live text), unless this person is typing in it.
+   * @param {RoomView} view
+   * @param {CardView} cv
+   */
+  function drawText(view, cv) {
+    const shown = shownText(view, cv);
+    const field = cv.field;
+    if (field) {
+      if (!cv.dirty && (document.activeElement !== field || field.readOnly) && field.value !== shown) {
+        field.value = shown;
+        autosize(field);
+      }
+    } else if (cv.text && cv.text.textContent !== shown) {
+      cv.text.textContent = shown;
+    }
   }
 
   /** @param {RoomView} view @param {CardView} cv */
@@ -513,7 +584,11 @@ export function teamBoard(ctx, options = {}) {
    * @param {boolean} [force]
    */
   function update(view, force = false) {
-    if (!force && view.room.seq === lastSeq && view.online === lastOnline) return;
+    if (!force && view.room.seq === lastSeq && view.online === lastOnline) {
+      // Nothing stored changed: only someone's live typing may have.
+      for (const cv of cards.values()) drawText(view, cv);
+      return;
+    }
     lastSeq = view.room.seq;
     lastOnline = view.online;
     const team = view.room.assessment.teams.find((x) => x.id === teamId);
@@ -540,15 +615,10 @@ export function teamBoard(ctx, options = {}) {
         cards.set(card.id, cv);
       } else if (cv.card !== card) {
         cv.card = card;
-        const field = cv.field;
-        if (field && !cv.dirty && document.activeElement !== field && field.value !== card.text) {
-          field.value = card.text;
-          autosize(field);
-        } else if (cv.text) {
-          cv.text.textContent = card.text;
-        }
+        cv.cardAt = Date.now();
         cv.el.className = `ex-card ex-${card.column}`;
       }
+      drawText(view, cv);
       drawStatus(view, cv);
       drawFoot(view, cv, writable);
       const key = `${card.category}:${card.column}`;
@@ -559,6 +629,7 @@ export function teamBoard(ctx, options = {}) {
     for (const [id, cv] of cards) {
       if (!seen.has(id)) {
         if (cv.timer) clearTimeout(cv.timer);
+        if (cv.typingTimer) clearTimeout(cv.typingTimer);
         cv.el.remove();
         cards.delete(id);
       }
