@@ -5,6 +5,9 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { brand, languagePicker } from './parts.js';
 
+/** The name the server gives a facilitator who gave none (`server/src/room.rs`). */
+const DEFAULT_FACILITATOR_NAME = 'Facilitator';
+
 /** @typedef {import('./parts.js').Part} Part */
 /** @typedef {import('./room.js').RoomCtx} RoomCtx */
 
@@ -36,7 +39,10 @@ export function headerPart(ctx) {
       organisation.textContent = settings.organisation;
       organisation.hidden = !settings.organisation;
       const me = view.you.member_id ? members[view.you.member_id] : undefined;
-      you.textContent = me ? `${me.name} · ${t(`role.${view.you.role}`)}` : t('role.viewer');
+      const role = t(`role.${view.you.role}`);
+      // A facilitator who gave no name is called by the role, which the chip says already.
+      const unnamed = !me || me.name === role || me.name === DEFAULT_FACILITATOR_NAME;
+      you.textContent = unnamed ? role : `${me.name} · ${role}`;
       const state = ctx.store.status;
       status.className = `status status-${state}`;
       status.textContent =
