@@ -988,6 +988,18 @@ test('a crowded wall: twenty people, a hundred notes, ten moving at once, two on
   await page.getByTestId('view-list').click();
   await expectCount(page.getByTestId('wall-list').locator('.list-note'), 100);
   await screenshot(page, 'step4-crowded-list-laptop', LAPTOP);
+  // With the keyboard-friendly selects alone, a new cluster of two loose notes.
+  const list = page.getByTestId('wall-list');
+  await list
+    .getByRole('combobox', { name: 'Cluster of "Help me save time on paperwork (1)"' })
+    .selectOption({ label: 'New cluster with another note…' });
+  await list
+    .getByRole('combobox', { name: 'Start a cluster of "Help me save time on paperwork (1)" with' })
+    .selectOption({ label: 'Help me save time on paperwork (2)' });
+  const formed = list.locator('.list-cluster:not(.loose)');
+  await expectText(formed, 'save time on paperwork (1)');
+  await expectText(formed, 'save time on paperwork (2)');
+  await expectText(zed.page.getByTestId('cluster').locator('.cluster-count'), '2');
   assert.deepEqual([...fac.problems, ...crowd.person.problems, ...zed.problems, ...projector.problems], []);
 });
 

@@ -1,11 +1,13 @@
 // Step 4's wall as lists, for keyboards and screen readers: one section per cluster (a heading
 // with its name, a field to rename it, merge and dissolve), its notes as a list, each with a
-// select that moves the note to another cluster; the notes in no cluster last. Changes made by
+// select that moves the note to another cluster or into a new one with a loose note (picked in
+// a second select, so a big wall does not put every note in every select); the notes in no
+// cluster last. Changes made by
 // others are announced politely.
 
 import { h } from '../dom.js';
 import { t, tn } from '../i18n.js';
-import { spotInCluster, spotOutsideCluster } from './wall.js';
+import { freeSpotNear, spotInCluster, spotOutsideCluster } from './wall.js';
 import {
   MAX_CLUSTER_NAME_CHARS,
   announcer,
@@ -13,6 +15,7 @@ import {
   clusterLabel,
   helpMe,
   nameOf,
+  newId,
   rebuildKeepingFocus,
 } from './kit.js';
 
@@ -33,6 +36,37 @@ export function wallList(ctx) {
   let before = null;
   /** @type {Map<string, string>} cluster names last shown */
   let namesBefore = new Map();
+  /** @type {string | null} the note whose "new cluster with..." partner is being chosen */
+  let pairing = null;
+  /** The value of the move select that asks for a partner note. */
+  const NEW_CLUSTER = '+new';
+
+  /**
+   * Starts a new cluster of `noteId` and the loose note `partnerId`, beside the partner.
+   * @param {string} noteId
+   * @param {string} partnerId
+   */
+  function pair(noteId, partnerId) {
+    const view = ctx.store.view;
+    const partner = view?.room.wall.notes[partnerId];
+    if (!view || !partner) return;
+    const others = Object.values(view.room.wall.notes).filter((n) => n.revealed && n.id !== noteId);
+    const spot = freeSpotNear([partner], others);
+    ctx.conn.send({
+      type: 'note.drop',
+      id: noteId,
+      x: spot.x,
+      y: spot.y,
+      onto: { kind: 'note', id: partnerId, new_cluster: newId() },
+    });
+  }
+
+  /** Draws the list again now, not waiting for a change in the room. */
+  function redraw() {
+    lastSeq = -1;
+    const view = ctx.store.view;
+    if (view) update(view);
+  }
 
   /** @param {string} noteId @param {string} clusterId */
   function move(noteId, clusterId) {
@@ -60,6 +94,10 @@ export function wallList(ctx) {
     const text = helpMe(view.room.settings.language, note.text);
     const selectId = `list-note-${note.id}`;
     const suggestion = note.suggestion ? view.room.wall.clusters[note.suggestion] : undefined;
+    // Loose notes this one can start a cluster with.
+    const partners = Object.values(view.room.wall.notes).filter(
+      (n) => n.revealed && n.id !== note.id && (!n.cluster || !view.room.wall.clusters[n.cluster]),
+    );
     return h(
       'li',
       { class: 'list-note', 'data-id': note.id },
@@ -76,14 +114,45 @@ export function wallList(ctx) {
                 id: selectId,
                 'data-focus': `move-${note.id}`,
                 'data-testid': 'list-move',
-                onchange: (/** @type {Event} */ ev) =>
-                  move(note.id, /** @type {HTMLSelectElement} */ (ev.target).value),
+                onchange: (/** @type {Event} */ ev) => {
+                  const value = /** @type {HTMLSelectElement} */ (ev.target).value;
+                  pairing = value === NEW_CLUSTER ? note.id : null;
+                  if (value === NEW_CLUSTER) redraw();
+                  else move(note.id, value);
+                },
               },
-              h('option', { value: '', selected: !note.cluster }, t('list.no_cluster')),
+              h(
+                'option',
+                { value: '', selected: !note.cluster && pairing !== note.id },
+                t('list.no_cluster'),
+              ),
               clusters.map((c) =>
                 h('option', { value: c.id, selected: note.cluster === c.id }, clusterLabel(c)),
               ),
+              partners.length
+                ? h('option', { value: NEW_CLUSTER, selected: pairing === note.id }, t('list.new_cluster'))
+                : null,
             ),
+            pairing === note.id && partners.length
+              ? h(
+                  'select',
+                  {
+                    'aria-label': t('list.partner_label', { text }),
+                    'data-focus': `pair-${note.id}`,
+                    'data-testid': 'list-partner',
+                    onchange: (/** @type {Event} */ ev) => {
+                      const partner = /** @type {HTMLSelectElement} */ (ev.target).value;
+                      if (!partner) return;
+                      pairing = null;
+                      pair(note.id, partner);
+                    },
+                  },
+                  h('option', { value: '' }, t('list.partner_choose')),
+                  partners.map((n) =>
+                    h('option', { value: n.id }, helpMe(view.room.settings.language, n.text)),
+                  ),
+                )
+              : null,
           )
         : null,
       editable && suggestion && note.cluster !== suggestion.id
