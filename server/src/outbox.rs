@@ -26,6 +26,10 @@ pub const OUTBOX_FRAMES: usize = 8192;
 /// Bytes queued for one connection at most: a few seconds of a busy room.
 pub const OUTBOX_BYTES: usize = 1024 * 1024;
 
+/// Frames' worth of capacity a connection keeps between bursts (in its queue and its batch), so
+/// that an idle connection does not hold its high-water mark.
+pub const KEEP_CAPACITY: usize = 64;
+
 /// The room's side: cheap to clone, never waits.
 #[derive(Debug, Clone)]
 pub struct Outbox {
@@ -129,7 +133,7 @@ impl Inbox {
         batch.ping = std::mem::take(&mut queue.ping);
         queue.bytes = 0;
         // A burst must not keep its high-water capacity on an idle connection.
-        if queue.frames.capacity() > SHRINK_ABOVE {
+        if queue.frames.capacity() > KEEP_CAPACITY {
             queue.frames.shrink_to_fit();
         }
         Ok(())
@@ -159,9 +163,6 @@ impl Inbox {
         self.shared.heard_ms.store(clock_ms(), Ordering::Relaxed);
     }
 }
-
-/// Queue capacity (in frames) kept after a burst is taken.
-const SHRINK_ABOVE: usize = 64;
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Queue> {

@@ -28,7 +28,7 @@ use crate::admission::{
     Bucket, COMMAND_BURST, COMMANDS_PER_SECOND, LIVE_BURST, LIVE_PER_SECOND, Refusal, Slot, origin_allowed,
 };
 use crate::metrics::Metrics;
-use crate::outbox::{Batch, Inbox, Outbox};
+use crate::outbox::{Batch, Inbox, KEEP_CAPACITY, Outbox};
 use crate::room::{CloseReason, ConnId, JoinRequest, Joined, RoomHandle, RoomMsg, frame};
 use crate::upgrade::{Socket, Upgrade};
 
@@ -445,14 +445,11 @@ async fn write_batch(ws: &mut Socket, batch: &mut Batch) -> Result<(), tungsteni
         }
     }
     // A burst must not keep its high-water capacity on an idle connection.
-    if batch.frames.capacity() > KEEP_BATCH_CAPACITY {
+    if batch.frames.capacity() > KEEP_CAPACITY {
         batch.frames = Vec::new();
     }
     ws.flush().await
 }
-
-/// Frames' worth of capacity a connection keeps between batches.
-const KEEP_BATCH_CAPACITY: usize = 64;
 
 fn close_message(reason: CloseReason) -> Message {
     Message::Close(Some(CloseFrame { code: reason.code.into(), reason: reason.reason.into() }))

@@ -175,6 +175,19 @@ async fn send(ws: &mut futures_util::stream::SplitSink<Ws, Message>, msg: &Clien
 }
 
 /// Reads until a message `pick` accepts.
+type Sink = futures_util::stream::SplitSink<Ws, Message>;
+type Stream = futures_util::stream::SplitStream<Ws>;
+
+/// Connects to `url` and says `hello` as `credentials` under `name`.
+async fn connect(url: &str, credentials: Credentials, name: String) -> anyhow::Result<(Sink, Stream)> {
+    let (ws, _) = tokio_tungstenite::connect_async(url).await?;
+    let (mut sink, stream) = ws.split();
+    let hello =
+        ClientMsg::Hello { protocol: PROTOCOL_VERSION, credentials, name: Some(name), last_seq: None };
+    send(&mut sink, &hello).await?;
+    Ok((sink, stream))
+}
+
 async fn expect<T>(
     ws: &mut futures_util::stream::SplitStream<Ws>,
     mut pick: impl FnMut(ServerMsg) -> Option<T>,
@@ -337,15 +350,8 @@ async fn join_horseshoe(
     add_note: bool,
 ) -> anyhow::Result<Joined> {
     let url = format!("ws://{addr}/api/rooms/{room}/ws");
-    let (ws, _) = tokio_tungstenite::connect_async(&url).await?;
-    let (mut sink, mut stream) = ws.split();
-    let hello = ClientMsg::Hello {
-        protocol: PROTOCOL_VERSION,
-        credentials: Credentials::Participant { token: None },
-        name: Some(format!("load {me}")),
-        last_seq: None,
-    };
-    send(&mut sink, &hello).await?;
+    let (mut sink, mut stream) =
+        connect(&url, Credentials::Participant { token: None }, format!("load {me}")).await?;
     expect(&mut stream, |m| matches!(m, ServerMsg::Welcome { .. }).then_some(())).await?;
     if add_note {
         let add = ClientMsg::Cmd {
@@ -547,15 +553,12 @@ async fn main() -> anyhow::Result<()> {
         // The facilitator of each room reveals every note, so they can be moved.
         for room in rooms.iter().flatten() {
             let url = format!("ws://{}/api/rooms/{}/ws", args.addr, room.room_id);
-            let (ws, _) = tokio_tungstenite::connect_async(&url).await?;
-            let (mut sink, mut stream) = ws.split();
-            let hello = ClientMsg::Hello {
-                protocol: PROTOCOL_VERSION,
-                credentials: Credentials::Facilitator { key: room.facilitator_key.clone(), token: None },
-                name: Some("load facilitator".into()),
-                last_seq: None,
-            };
-            send(&mut sink, &hello).await?;
+            let (mut sink, mut stream) = connect(
+                &url,
+                Credentials::Facilitator { key: room.facilitator_key.clone(), token: None },
+                "load facilitator".to_owned(),
+            )
+            .await?;
             let reveal = ClientMsg::Cmd {
                 id: CommandId("reveal".into()),
                 cmd: Command::RevealNotes { member_id: None },
@@ -716,15 +719,12 @@ async fn join_storm(args: &Args, n: usize) -> anyhow::Result<()> {
     let mut written = 0;
     let mut snapshot_bytes = 0;
     while written < notes {
-        let (ws, _) = tokio_tungstenite::connect_async(&url).await?;
-        let (mut sink, mut stream) = ws.split();
-        let hello = ClientMsg::Hello {
-            protocol: PROTOCOL_VERSION,
-            credentials: Credentials::Facilitator { key: room.facilitator_key.clone(), token: None },
-            name: Some("writer".into()),
-            last_seq: None,
-        };
-        send(&mut sink, &hello).await?;
+        let (mut sink, mut stream) = connect(
+            &url,
+            Credentials::Facilitator { key: room.facilitator_key.clone(), token: None },
+            "writer".to_owned(),
+        )
+        .await?;
         expect(&mut stream, |m| matches!(m, ServerMsg::Welcome { .. }).then_some(())).await?;
         for i in 0..per_writer.min(notes - written) {
             let cmd = Command::AddNote { id: ItemId(format!("s{written}-{i}")), text: text.clone() };
@@ -748,15 +748,8 @@ async fn join_storm(args: &Args, n: usize) -> anyhow::Result<()> {
         let at = started + Duration::from_secs(1).mul_f64(i as f64 / n as f64);
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep_until(at).await;
-            let (ws, _) = tokio_tungstenite::connect_async(&url).await?;
-            let (mut sink, mut stream) = ws.split();
-            let hello = ClientMsg::Hello {
-                protocol: PROTOCOL_VERSION,
-                credentials: Credentials::Participant { token: None },
-                name: Some(format!("storm {i}")),
-                last_seq: None,
-            };
-            send(&mut sink, &hello).await?;
+            let (sink, mut stream) =
+                connect(&url, Credentials::Participant { token: None }, format!("storm {i}")).await?;
             let bytes = loop {
                 let msg = tokio::time::timeout(Duration::from_secs(30), stream.next())
                     .await?
