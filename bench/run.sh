@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-cargo build -q --release -p horseshoe -p horseshoe-tests --bin horseshoe --bin horseshoe-load --bin relay-baseline
+# The relay comparison needs the bench-only relay route, which release builds leave out.
+cargo build -q --release -p horseshoe -p horseshoe-tests --features horseshoe/bench-relay \
+  --bin horseshoe --bin horseshoe-load --bin relay-baseline
 BIN=target/release
 data=$(mktemp -d)
 pids=()
@@ -18,7 +20,8 @@ start_server() {
   local name=$1 port=$2; shift 2
   case $name in
     horseshoe) taskset -c 0 "$BIN/horseshoe" --bind "127.0.0.1:$port" --data-dir "$data/$port" \
-                 --max-connections 60000 --max-connections-per-ip 60000 "$@" > /dev/null 2> "$data/$port.log" & ;;
+                 --max-connections 60000 --max-connections-per-ip 60000 \
+                 --room-create-burst 100000 --new-member-burst 100000 "$@" > /dev/null 2> "$data/$port.log" & ;;
     relay) taskset -c 0 "$BIN/relay-baseline" "127.0.0.1:$port" > /dev/null & ;;
   esac
   PID=$!

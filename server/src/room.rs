@@ -21,6 +21,7 @@ use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use uuid::Uuid;
 
+use crate::admission::NewMembers;
 use crate::live::{Live, LiveKey};
 
 pub use crate::outbox::Outbox;
@@ -67,6 +68,8 @@ pub struct JoinRequest {
     /// The last `seq` a reconnecting client applied.
     pub last_seq: Option<u64>,
     pub outbox: Outbox,
+    /// The joining address's allowance of new members.
+    pub new_members: NewMembers,
 }
 
 /// What a connection needs to know after joining.
@@ -430,7 +433,7 @@ impl Room {
         tokens: &mut Vec<TokenRow>,
         out: &mut Vec<Out>,
     ) {
-        let JoinRequest { credentials, name, last_seq, outbox } = request;
+        let JoinRequest { credentials, name, last_seq, outbox, new_members: _ } = request;
         let found = |token: &Option<String>| {
             token.as_deref().and_then(|t| self.tokens.get(&secret::hash(t)).copied())
         };

@@ -4,13 +4,12 @@
 //! the silence limit are the room's periodic sweep over its connections' outboxes, so an idle
 //! connection holds no timer, no second task and no channel.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::task::AtomicWaker;
@@ -25,8 +24,10 @@ use tokio_tungstenite::tungstenite::{self, Bytes, Message, Utf8Bytes};
 
 use crate::AppState;
 use crate::admission::{
-    Bucket, COMMAND_BURST, COMMANDS_PER_SECOND, LIVE_BURST, LIVE_PER_SECOND, Refusal, Slot, origin_allowed,
+    Bucket, COMMAND_BURST, COMMANDS_PER_SECOND, LIVE_BURST, LIVE_PER_SECOND, NewMembers, Origin, Refusal,
+    Slot, address_key,
 };
+use crate::forwarded::Client;
 use crate::metrics::Metrics;
 use crate::outbox::{Batch, Inbox, KEEP_CAPACITY, Outbox};
 use crate::room::{CloseReason, ConnId, JoinRequest, Joined, RoomHandle, RoomMsg, frame};
@@ -63,13 +64,21 @@ pub async fn upgrade(
     ws: Upgrade,
     Path(room): Path<String>,
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Client,
     headers: HeaderMap,
 ) -> Response {
     let origin = headers.get(header::ORIGIN).and_then(|h| h.to_str().ok());
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let admitted = if origin_allowed(origin, host, &app.allowed_origins) {
-        app.connections.admit(peer.ip())
+    // The server's own origins: its public URL, and the scheme and host this request came by.
+    let own: Vec<Origin> = app
+        .public_origin
+        .iter()
+        .cloned()
+        .chain(host.and_then(|host| Origin::from_authority(client.scheme(), host)))
+        .collect();
+    let admitted = if app.origins.allow(origin, &own) {
+        // A direct client's connection was counted against its address at accept.
+        app.websockets.admit(client.proxied.then(|| address_key(client.ip)))
     } else {
         Err(Refusal::Origin)
     };
@@ -77,7 +86,7 @@ pub async fn upgrade(
         Ok(slot) => slot,
         Err(refusal) => {
             Metrics::count(&app.registry.metrics.connections_refused);
-            tracing::info!(%peer, %refusal, "websocket refused");
+            tracing::info!(client = %client.ip, %refusal, "websocket refused");
             let status = match refusal {
                 Refusal::Full => StatusCode::SERVICE_UNAVAILABLE,
                 Refusal::TooManyFromAddress => StatusCode::TOO_MANY_REQUESTS,
@@ -86,9 +95,10 @@ pub async fn upgrade(
             return (status, refusal.to_string()).into_response();
         }
     };
+    let new_members = NewMembers::new(app.new_members.clone(), client.ip);
     ws.on_upgrade(socket_config(), move |socket| {
         let tracker = app.registry.tracker.clone();
-        tracker.track_future(connection(socket, room, app, slot))
+        tracker.track_future(connection(socket, room, app, slot, new_members))
     })
 }
 
@@ -105,10 +115,13 @@ pub fn socket_config() -> WebSocketConfig {
 /// Why the reader stopped reading.
 pub(crate) type Stop = (u16, Rejection);
 
-async fn connection(mut socket: Socket, room: String, app: AppState, _slot: Slot) {
+async fn connection(mut socket: Socket, room: String, app: AppState, _slot: Slot, new_members: NewMembers) {
     // The handshake's futures are large and short-lived: boxed, they do not stay part of the
     // state every connection keeps for its whole life.
-    let Some((room, conn, outbox, inbox)) = Box::pin(admit(&mut socket, &room, &app)).await else { return };
+    let Some((room, conn, outbox, inbox)) = Box::pin(admit(&mut socket, &room, &app, new_members)).await
+    else {
+        return;
+    };
     let now = Instant::now();
     let mut member = Participant {
         room: &room,
@@ -128,13 +141,23 @@ async fn admit(
     socket: &mut Socket,
     room: &str,
     app: &AppState,
+    new_members: NewMembers,
 ) -> Option<(RoomHandle, ConnId, Outbox, Inbox)> {
     let Some(room_id) = RoomId::parse(room) else {
         let no_room = Rejection::new(ErrorCode::NotFound, "no such room: check the link");
         refuse(socket, POLICY, no_room).await;
         return None;
     };
-    let hello = match tokio::time::timeout(HELLO_TIMEOUT, read_msg(socket)).await {
+    let first = tokio::select! {
+        // A shutdown does not wait for a client that has not said hello yet.
+        () = app.registry.shutdown.cancelled() => {
+            let restarting = Rejection::new(ErrorCode::Internal, "the server is restarting: reconnect");
+            refuse(socket, CloseReason::RESTARTING.code, restarting).await;
+            return None;
+        }
+        first = tokio::time::timeout(HELLO_TIMEOUT, read_msg(socket)) => first,
+    };
+    let hello = match first {
         Ok(Ok(Some(ClientMsg::Hello { protocol, credentials, name, last_seq }))) => {
             if protocol != PROTOCOL_VERSION {
                 let msg = format!(
@@ -164,7 +187,7 @@ async fn admit(
 
     let (outbox, inbox) = Outbox::new(app.registry.metrics.clone());
     let (credentials, name, last_seq) = hello;
-    let request = JoinRequest { credentials, name, last_seq, outbox: outbox.clone() };
+    let request = JoinRequest { credentials, name, last_seq, outbox: outbox.clone(), new_members };
     match join(app, &room_id, request).await {
         Ok((room, Joined { conn })) => Some((room, conn, outbox, inbox)),
         Err(rejection) => {

@@ -1,5 +1,5 @@
-//! Hostile and broken clients: oversized and binary frames, floods, foreign origins, too many
-//! connections, garbage of every shape, and peers that fall silent. Each gets a clear refusal
+//! Hostile and broken clients: oversized and binary frames, floods, foreign origins, garbage of
+//! every shape, and peers that fall silent (too many connections: `http_limits.rs`). Each gets a clear refusal
 //! or close, never a panic, and the server goes on serving everyone else.
 
 use futures_util::StreamExt;
@@ -85,33 +85,62 @@ async fn a_flood_of_commands_is_rate_limited_without_dropping_the_connection() -
 }
 
 #[tokio::test]
-async fn foreign_origins_and_too_many_connections_are_refused_before_the_upgrade() -> anyhow::Result<()> {
+async fn origins_are_compared_by_scheme_host_and_port() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let config = Config { max_connections_per_ip: 3, ..Config::for_data_dir(dir.path()) };
-    let server = TestServer::start_with(config).await?;
+    let server = TestServer::start(dir.path()).await?;
     let url = room(&server).await?;
-
-    let mut foreign = url.as_str().into_client_request()?;
-    foreign.headers_mut().insert("Origin", "http://evil.example".parse()?);
-    match tokio_tungstenite::connect_async(foreign).await {
-        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status(), 403),
-        other => anyhow::bail!("a foreign origin got in: {:?}", other.map(|_| ())),
-    }
-    let mut own = url.as_str().into_client_request()?;
-    own.headers_mut().insert("Origin", format!("http://{}", server.addr).parse()?);
-    let (mut same, _) = tokio_tungstenite::connect_async(own).await?;
-    same.close(None).await?;
-
-    let _a = participant(&url, "a").await?;
-    let _b = participant(&url, "b").await?;
-    let _c = participant(&url, "c").await?;
-    match tokio_tungstenite::connect_async(url.as_str()).await {
-        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status(), 429),
-        other => anyhow::bail!("a fourth connection got in: {:?}", other.map(|_| ())),
+    let addr = server.addr;
+    let other_port = format!("http://{}:{}", addr.ip(), addr.port().wrapping_add(1));
+    let cases = [
+        ("http://evil.example".to_owned(), false),
+        (format!("https://{addr}"), false),
+        (other_port, false),
+        (format!("http://{addr}"), true),
+        (format!("HTTP://{addr}/"), true),
+    ];
+    let mut refused = 0;
+    for (origin, allowed) in cases {
+        let mut request = url.as_str().into_client_request()?;
+        request.headers_mut().insert("Origin", origin.parse()?);
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((mut socket, _)) => {
+                assert!(allowed, "{origin} got in");
+                socket.close(None).await?;
+            }
+            Err(tungstenite::Error::Http(response)) => {
+                assert!(!allowed, "{origin} was refused");
+                assert_eq!(response.status(), 403);
+                refused += 1;
+            }
+            Err(e) => anyhow::bail!("{origin}: {e}"),
+        }
     }
     let metrics = http::request(server.addr, "GET", "/metrics", None).await?;
-    assert!(metrics.body.contains("horseshoe_connections_refused_total 2"), "{}", metrics.body);
-    assert!(metrics.body.contains("horseshoe_connections 3"), "{}", metrics.body);
+    let line = format!("horseshoe_connections_refused_total {refused}\n");
+    assert!(metrics.body.contains(&line), "{}", metrics.body);
+    server.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn behind_a_trusted_tls_proxy_the_page_origin_is_https() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let trusted = vec!["127.0.0.1".parse().map_err(anyhow::Error::msg)?];
+    let server =
+        TestServer::start_with(Config { trusted_proxies: trusted, ..Config::for_data_dir(dir.path()) })
+            .await?;
+    let url = room(&server).await?;
+    let attempt = |origin: String| {
+        let url = url.clone();
+        async move {
+            let mut request = url.as_str().into_client_request()?;
+            request.headers_mut().insert("Origin", origin.parse()?);
+            request.headers_mut().insert("X-Forwarded-Proto", "https".parse()?);
+            anyhow::Ok(tokio_tungstenite::connect_async(request).await.map(|_| ()))
+        }
+    };
+    assert!(attempt(format!("https://{}", server.addr)).await?.is_ok());
+    assert!(attempt(format!("http://{}", server.addr)).await?.is_err());
     server.stop().await?;
     Ok(())
 }
