@@ -107,6 +107,10 @@ const en = {
   'home.submitting': 'Creating…',
   'home.error': 'The room could not be created: {message}',
   'home.steps': 'The six steps',
+  'home.create_key': 'Create key',
+  'home.create_key.help': 'This server makes rooms only for people with its create key: ask whoever runs it.',
+  'home.create_key.wrong': 'That create key is not right.',
+  'home.too_many': 'Too many rooms were created from your network just now: try again in a minute.',
 
   'settings.heading': 'Room settings',
   'settings.title': 'Workshop title',
@@ -748,6 +752,10 @@ const pt = {
   'home.submitting': 'Criação em curso…',
   'home.error': 'Não foi possível criar a sala: {message}',
   'home.steps': 'Os seis passos',
+  'home.create_key': 'Chave de criação',
+  'home.create_key.help': 'Este servidor só cria salas para quem tem a chave de criação: peça-a a quem o gere.',
+  'home.create_key.wrong': 'Essa chave de criação não está certa.',
+  'home.too_many': 'Foram criadas demasiadas salas a partir da sua rede: tente de novo daqui a um minuto.',
 
   'settings.heading': 'Opções da sala',
   'settings.title': 'Título do workshop',
