@@ -191,8 +191,11 @@ async fn admit(
     match join(app, &room_id, request).await {
         Ok((room, Joined { conn })) => Some((room, conn, outbox, inbox)),
         Err(rejection) => {
-            // A server-side failure is worth retrying; anything else is final.
-            let code = if rejection.code == ErrorCode::Internal { TRY_AGAIN_LATER } else { POLICY };
+            // A server-side failure or a rate limit is worth retrying later; anything else is final.
+            let code = match rejection.code {
+                ErrorCode::Internal | ErrorCode::RateLimited => TRY_AGAIN_LATER,
+                _ => POLICY,
+            };
             refuse(socket, code, rejection).await;
             None
         }
