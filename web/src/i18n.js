@@ -512,6 +512,7 @@ const en = {
   'closed.reopen': 'Reopen room',
   'closed.banner': 'This room is closed: everything stays readable, nothing can be changed.',
   'closed.readonly': 'The room is closed: read-only.',
+  'closed.no_join': 'This room is closed: you can read it, but nobody new can join it.',
 
   'report.heading': 'Report',
   'report.print': 'Print',
@@ -1160,6 +1161,7 @@ const pt = {
   'closed.reopen': 'Reabrir a sala',
   'closed.banner': 'Esta sala está fechada: tudo continua visível, nada pode ser alterado.',
   'closed.readonly': 'A sala está fechada: só de leitura.',
+  'closed.no_join': 'Esta sala está fechada: pode lê-la, mas ninguém novo pode entrar.',
 
   'report.heading': 'Relatório',
   'report.print': 'Imprimir',
