@@ -8,6 +8,8 @@ use horseshoe_protocol::{Command, Credentials, ErrorCode, ServerMsg};
 use horseshoe_tests::http;
 use horseshoe_tests::{Client, TestServer};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Control, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::{Frame, FrameHeader};
 use tokio_tungstenite::tungstenite::{self, Message};
 
 async fn room(server: &TestServer) -> anyhow::Result<String> {
@@ -47,6 +49,84 @@ async fn oversized_and_binary_frames_are_closed_with_their_codes() -> anyhow::Re
     let answer = long.run(Command::Rename { name: "y".repeat(500) }).await?;
     assert!(matches!(answer, Err(ServerMsg::Reject { code: ErrorCode::TooLong, .. })), "{answer:?}");
     assert!(long.run(Command::Rename { name: "Still here".into() }).await?.is_ok());
+    server.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_command_the_server_does_not_understand_is_rejected_and_the_connection_stays() -> anyhow::Result<()>
+{
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    let url = room(&server).await?;
+    let mut newer = participant(&url, "Newer").await?;
+    let cases = [
+        (r#"{"type":"cmd","id":"u-1","cmd":{"type":"note.teleport","id":"n"}}"#, "u-1", "an unknown command"),
+        (r#"{"type":"cmd","id":"u-2","cmd":{"type":"member.rename"}}"#, "u-2", "a missing field"),
+        (
+            r#"{"type":"cmd","id":"u-3","cmd":{"type":"member.rename","name":7}}"#,
+            "u-3",
+            "a field of another type",
+        ),
+        (r#"{"type":"cmd","id":"","cmd":{"type":"member.rename","name":"x"}}"#, "", "an empty id"),
+    ];
+    for (text, id, what) in cases {
+        newer.send_text(text.to_owned()).await?;
+        let answer = newer
+            .wait_for(|msg| match msg {
+                ServerMsg::Reject { id: rejected, code, .. } if rejected.0 == id => Some(*code),
+                _ => None,
+            })
+            .await?;
+        assert_eq!(answer, ErrorCode::BadRequest, "{what}");
+    }
+    // Without an id there is nothing to reject: an error says what was wrong.
+    newer.send_text(r#"{"type":"cmd","cmd":{"type":"member.rename","name":"x"}}"#.to_owned()).await?;
+    newer
+        .wait_for(|msg| matches!(msg, ServerMsg::Error { code: ErrorCode::BadRequest, .. }).then_some(()))
+        .await?;
+    newer.send_text(r#"{"type":"drag","id":"n"}"#.to_owned()).await?;
+    newer
+        .wait_for(|msg| matches!(msg, ServerMsg::Error { code: ErrorCode::BadRequest, .. }).then_some(()))
+        .await?;
+    // The connection is still there.
+    assert!(newer.run(Command::Rename { name: "Still here".into() }).await?.is_ok());
+    server.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn frames_that_are_not_messages_close_with_the_codes_of_rfc_6455() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    let url = room(&server).await?;
+    // Frames as a broken or hostile client writes them, past the library's own checks.
+    let raw = |payload: &'static [u8], opcode: OpCode| {
+        let header = FrameHeader { opcode, ..FrameHeader::default() };
+        Message::Frame(Frame::from_payload(header, tungstenite::Bytes::from_static(payload)))
+    };
+    let cases = [
+        (Message::text("not json"), 1007, "not JSON"),
+        (Message::text(r#"{"type":"teleport","id":"c-1"}"#), 1007, "an unknown frame type"),
+        (raw(b"\xff\xfe{}", OpCode::Data(Data::Text)), 1007, "a text frame that is not UTF-8"),
+        (raw(b"{}", OpCode::Data(Data::Reserved(3))), 1002, "a reserved data opcode"),
+        (raw(b"{}", OpCode::Data(Data::Continue)), 1002, "a continuation of nothing"),
+        (raw(b"", OpCode::Control(Control::Reserved(11))), 1002, "a reserved control opcode"),
+        (Message::binary(vec![1, 2, 3]), 1003, "a binary frame"),
+    ];
+    for (frame, code, what) in cases {
+        let mut client = participant(&url, "Odd").await?;
+        client.send_raw(frame).await?;
+        let closed = client.closed().await;
+        assert!(
+            matches!(&closed, Ok(Some(close)) if u16::from(close.code) == code),
+            "{what}: {closed:?} (expected a close frame with {code})"
+        );
+    }
+    // Before hello, anything but a hello is a bad hello; invalid UTF-8 is still 1007.
+    let mut client = Client::connect(&url).await?;
+    client.send_raw(raw(b"\xff", OpCode::Data(Data::Text))).await?;
+    assert_eq!(close_code(client.closed().await?), Some(1007));
     server.stop().await?;
     Ok(())
 }
