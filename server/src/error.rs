@@ -32,4 +32,6 @@ pub enum StoreError {
     BadMemberId(String),
     #[error("a room with this id exists already")]
     Exists,
+    #[error("cannot start a store thread: {0}")]
+    Thread(String),
 }

@@ -279,7 +279,9 @@ async fn room_summary(State(app): State<AppState>, Path(room): Path<String>) -> 
     let Some(id) = RoomId::parse(&room) else {
         return error(StatusCode::NOT_FOUND, "no such room: check the link");
     };
-    let handle = app.registry.get(&id);
+    let Some(handle) = app.registry.get(&id) else {
+        return error(StatusCode::NOT_FOUND, "no such room: check the link");
+    };
     let (reply, answer) = oneshot::channel();
     if handle.tx.send(RoomMsg::Summary { reply }).await.is_err() {
         return error(StatusCode::SERVICE_UNAVAILABLE, "the room is restarting: try again");
@@ -302,7 +304,9 @@ async fn authorized_room(
     let key = bearer(headers).ok_or_else(|| {
         error(StatusCode::UNAUTHORIZED, "send the facilitator key as Authorization: Bearer <key>")
     })?;
-    let handle = app.registry.get(&id);
+    let Some(handle) = app.registry.get(&id) else {
+        return Err(error(StatusCode::NOT_FOUND, "no such room: check the link"));
+    };
     let (reply, answer) = oneshot::channel();
     let msg = RoomMsg::Report { key: key.to_owned(), reply };
     if handle.tx.send(msg).await.is_err() {

@@ -19,8 +19,8 @@
 //! - [`live`]: the per-connection throttle of ephemeral messages (typing, dragging).
 //! - [`ring`]: the recent event frames a reconnecting client resumes from.
 //! - [`room`]: the room actor, the single owner of a room's state: decide, commit, fan out.
-//! - [`store`]: the event log and snapshots in SQLite, behind the `Backend` trait, with group
-//!   commit on one writer thread.
+//! - [`store`]: the event log and snapshots in SQLite, behind the `Backend` trait: group commit
+//!   on one writer thread, room loads on a read-only connection beside it, unknown ids remembered.
 //! - [`secret`]: ids, keys and tokens from the OS RNG, and their hashes.
 //! - [`error`]: the error types of each boundary.
 //!
@@ -107,7 +107,7 @@ pub async fn run(
         .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
     let backend = Sqlite::open(&config.data_dir.join(DB_FILE))?;
     let metrics = Arc::new(Metrics::default());
-    let (store, store_thread) = Store::start(backend, metrics.clone(), config.commit_linger())?;
+    let (store, store_threads) = Store::start(backend, metrics.clone(), config.commit_linger())?;
     let tracker = TaskTracker::new();
     let registry = Registry::new(
         store,
@@ -147,7 +147,7 @@ pub async fn run(
     tracker.close();
     tracker.wait().await;
     drop(app);
-    let _ = tokio::task::spawn_blocking(move || store_thread.join()).await;
+    let _ = tokio::task::spawn_blocking(move || store_threads.join()).await;
     served?;
     Ok(())
 }

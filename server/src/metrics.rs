@@ -30,6 +30,8 @@ pub struct Metrics {
     pub messages_out: AtomicU64,
     pub slow_consumers_closed: AtomicU64,
     pub connections_refused: AtomicU64,
+    pub room_loads: AtomicU64,
+    pub unknown_rooms_cached: AtomicU64,
     rejected: [AtomicU64; CODES.len()],
     commits: [AtomicU64; COMMIT_BUCKETS.len()],
     commit_count: AtomicU64,
@@ -94,6 +96,18 @@ impl Metrics {
             "Connections refused by the connection caps (at accept or upgrade) or the origin list.",
             "counter",
             get(&self.connections_refused),
+        );
+        gauge(
+            "horseshoe_room_loads_total",
+            "Rooms loaded from the store (on its reader, beside the writer).",
+            "counter",
+            get(&self.room_loads),
+        );
+        gauge(
+            "horseshoe_unknown_rooms_cached_total",
+            "Requests for a room id answered from the store's memory of ids it does not hold.",
+            "counter",
+            get(&self.unknown_rooms_cached),
         );
         let _ = writeln!(out, "# HELP horseshoe_commands_rejected_total Commands rejected, by code.");
         let _ = writeln!(out, "# TYPE horseshoe_commands_rejected_total counter");

@@ -220,7 +220,9 @@ async fn admit(
 /// its successor is asked once more.
 async fn join(app: &AppState, id: &RoomId, request: JoinRequest) -> Result<(RoomHandle, Joined), Rejection> {
     for _ in 0..2 {
-        let room = app.registry.get(id);
+        let Some(room) = app.registry.get(id) else {
+            return Err(Rejection::new(ErrorCode::NotFound, "no such room: check the link"));
+        };
         let (reply, answer) = oneshot::channel();
         if room.tx.send(RoomMsg::Join { request: request.clone(), reply }).await.is_err() {
             continue;
