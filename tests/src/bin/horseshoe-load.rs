@@ -772,13 +772,13 @@ fn message(st: &mut State, ctx: &mut Ctx, bytes: &[u8], len: usize, now: u64) {
         }
         // A refused note is counted, and the client joins all the same (its moves will be
         // refused too, and counted).
-        Msg::Ack | Msg::Reject if st.phase == Phase::Adding => {
+        Msg::Ack { .. } | Msg::Reject if st.phase == Phase::Adding => {
             if msg == Msg::Reject {
                 ctx.stats.error(format_args!("adding the client's note was refused"));
             }
             joined(st, ctx);
         }
-        Msg::Ack | Msg::Reject if st.phase == Phase::Revealing => {
+        Msg::Ack { .. } | Msg::Reject if st.phase == Phase::Revealing => {
             if msg == Msg::Reject {
                 ctx.stats.error(format_args!("revealing the notes was refused"));
             }
@@ -795,7 +795,7 @@ fn message(st: &mut State, ctx: &mut Ctx, bytes: &[u8], len: usize, now: u64) {
         Msg::Reject => ctx.stats.error(format_args!("a command was rejected")),
         Msg::Error => ctx.stats.error(format_args!("the server sent an error")),
         Msg::Garbage => ctx.stats.error(format_args!("unreadable message")),
-        Msg::Welcome { .. } | Msg::Ack | Msg::Other => {}
+        Msg::Welcome { .. } | Msg::Ack { .. } | Msg::Other => {}
     }
 }
 
@@ -1070,12 +1070,12 @@ fn join_storm(args: Args, n: usize) -> anyhow::Result<()> {
         for i in 0..per_writer.min(notes - written) {
             let id = c.next_id();
             c.send(|out| wire::add_note_text(out, id, format_args!("s{writer_no}-{i}"), &text))?;
-            c.recv_until(|m, _| matches!(wire::parse(m), Msg::Ack | Msg::Reject).then_some(()))?;
+            c.recv_until(|m, _| matches!(wire::parse(m), Msg::Ack { .. } | Msg::Reject).then_some(()))?;
         }
         written += per_writer;
         let id = c.next_id();
         c.send(|out| wire::reveal_all(out, id))?;
-        c.recv_until(|m, _| matches!(wire::parse(m), Msg::Ack).then_some(()))?;
+        c.recv_until(|m, _| matches!(wire::parse(m), Msg::Ack { .. }).then_some(()))?;
         c.close();
     }
 

@@ -70,6 +70,12 @@ impl Client {
         }
     }
 
+    /// How long a read waits before it fails with `WouldBlock` or `TimedOut` (the client stays
+    /// usable); [`WAIT`] unless set.
+    pub fn set_timeout(&mut self, wait: Duration) -> io::Result<()> {
+        self.stream.set_read_timeout(Some(wait))
+    }
+
     /// A fresh command id for this connection (1, 2, ...).
     pub fn next_id(&mut self) -> u64 {
         self.ids += 1;
@@ -90,9 +96,10 @@ impl Client {
     pub fn recv_until<T>(&mut self, mut pick: impl FnMut(&[u8], usize) -> Option<T>) -> io::Result<T> {
         loop {
             if self.start == self.end {
+                let n = self.stream.read(&mut self.buf)?;
                 self.start = 0;
-                self.end = self.stream.read(&mut self.buf)?;
-                if self.end == 0 {
+                self.end = n;
+                if n == 0 {
                     return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the server closed"));
                 }
             }

@@ -24,7 +24,10 @@ pub enum Msg {
         seq: u64,
         moved: Option<Moved>,
     },
-    Ack,
+    /// A command was applied; `seq` is its last event's.
+    Ack {
+        seq: u64,
+    },
     Reject,
     Error,
     /// Someone's drag preview (ephemeral).
@@ -106,7 +109,11 @@ pub fn parse(msg: &[u8]) -> Msg {
     } else if rest.starts_with(b"drag\"") {
         Msg::Drag
     } else if rest.starts_with(b"ack\"") {
-        Msg::Ack
+        if s.find(br#""seq":"#) {
+            s.uint().map_or(Msg::Garbage, |seq| Msg::Ack { seq })
+        } else {
+            Msg::Garbage
+        }
     } else if rest.starts_with(b"reject\"") {
         Msg::Reject
     } else if rest.starts_with(b"error\"") {
@@ -232,7 +239,7 @@ mod tests {
         let hidden = Note { revealed: false, ..note };
         assert_eq!(parse(&frame(Event::NoteSet { note: hidden })), Msg::Event { seq: 77, moved: None });
         assert_eq!(parse(&frame(Event::Private)), Msg::Event { seq: 77, moved: None });
-        assert_eq!(parse(br#"{"type":"ack","id":"c1","seq":3}"#), Msg::Ack);
+        assert_eq!(parse(br#"{"type":"ack","id":"c1","seq":3}"#), Msg::Ack { seq: 3 });
         assert_eq!(parse(br#"{"type":"drag","member_id":"x","id":"n1","x":1,"y":2}"#), Msg::Drag);
         assert_eq!(parse(b"hello"), Msg::Garbage);
     }
