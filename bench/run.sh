@@ -4,7 +4,9 @@
 #   bench/run.sh workshops|capacity|big-room|idle|join-storm|slow|relays|all
 # Every measured run prints the load generator's CPU beside the server's, and a table at the end
 # has one line per run with both; a run where the generator used more than 60% of its core, or
-# more CPU than the server, is marked generator-bound (its figures measure the generator too).
+# more CPU than the server, is marked generator-bound (its figures measure the generator too);
+# one where either process waited for its core more than 5% of the time (other work on the
+# machine) is marked noisy; one where 1% of the sends left over 1 ms late is marked late-sends.
 # Loopback only. Not part of the test command (CI runs a short smoke run of scenario 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,11 +49,12 @@ load() {
 table() {
   [ -s "$summaries" ] || return 0
   echo "== $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores; server on core 0, load generator on core 1 =="
+  echo "   (cpu: % of a core used by server/generator; wait: % of the window each waited for a CPU)"
   awk -F'\t' -v ratio="${1:-}" '
-    BEGIN { printf "%-58s %9s %7s %8s %8s %8s %9s  %s\n", "run", "CPU-s/1M", "x first", "p50 ms", "p99 ms", "deliv/s", "srv/gen%", "verdict" }
+    BEGIN { printf "%-52s %8s %7s %8s %8s %7s %9s %9s  %s\n", "run", "CPU-s/1M", "x first", "p50 ms", "p99 ms", "deliv/s", "cpu s/g", "wait s/g", "verdict" }
     { if (NR == 1) first = $3
       x = (ratio != "" && first > 0) ? sprintf("%.2fx", $3 / first) : "-"
-      printf "%-58s %9s %7s %8s %8s %8s %4s/%-4s  %s\n", substr($2, 1, 58), $3, x, $4, $5, $6, $7, $8, $9 }' "$summaries"
+      printf "%-52s %8s %7s %8s %8s %7s %4s/%-4s %4s/%-4s  %s\n", substr($2, 1, 52), $3, x, $4, $5, $6, $7, $8, $9, $10, $11 }' "$summaries"
   : > "$summaries"
   echo
 }

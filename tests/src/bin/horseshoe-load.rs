@@ -137,6 +137,14 @@ const WALL_H: u64 = 3000;
 /// A result is generator-bound when the generator uses more than this share of its core (it
 /// then queues what it reads and sends), or more CPU than the server.
 const GENERATOR_BOUND_SHARE: f64 = 0.6;
+/// A run is called noisy when the server or the generator spent more than this share of the
+/// measured window waiting for a CPU (other processes on its core): then its latency figures
+/// measure the machine's other load too.
+const NOISY_WAIT_SHARE: f64 = 0.05;
+/// Sends that leave this much later than scheduled (at the 99th percentile) mean the generator
+/// could not keep its schedule (too busy, or starved of its core); latency still counts from
+/// the schedule, so it includes the delay.
+const LAG_BOUND_US: u64 = 1000;
 /// Error descriptions kept for the report.
 const ERRORS_KEPT: usize = 5;
 /// The golden-ratio fraction that spreads clients' first sends over a period.
@@ -219,6 +227,8 @@ struct Stats {
     /// Stalled clients whose connection the server closed (as it should).
     stalled_closed: u64,
     first_errors: Vec<String>,
+    /// How late each measured send left, after its scheduled time (us).
+    lag: Histogram<u64>,
 }
 
 impl Stats {
@@ -233,6 +243,7 @@ impl Stats {
             sent: 0,
             stalled_closed: 0,
             first_errors: Vec::new(),
+            lag: Histogram::new_with_bounds(1, MAX_LATENCY_US, 3)?,
         })
     }
 
@@ -560,8 +571,10 @@ impl Gen {
                     });
                 }
             }
-            if what == Due::Move && due >= plan.measure && due < plan.end {
-                ctx.stats.sent += 1;
+            if due >= plan.measure && due < plan.end {
+                ctx.stats.sent += u64::from(what == Due::Move);
+                let lag_us = ctx.ns().saturating_sub(due) / 1000;
+                let _ = ctx.stats.lag.record(lag_us.clamp(1, MAX_LATENCY_US));
             }
             flush(conn, ctx, poll.registry());
             let next = due + (period * 1e9) as u64;
@@ -867,7 +880,13 @@ fn main() -> anyhow::Result<()> {
         bail!("--rate must be above 0 and --previews at least 0");
     }
     if let Some(n) = args.join_storm {
+        if n == 0 {
+            bail!("--join-storm needs at least one client");
+        }
         return join_storm(args, n);
+    }
+    if args.rooms == 0 || args.clients == 0 {
+        bail!("--rooms and --clients must be at least 1");
     }
     let total = args.rooms * args.clients;
     let before = proc_usage(args.server_pid);
@@ -941,25 +960,23 @@ fn main() -> anyhow::Result<()> {
     }
     g.ctx.sending = true;
 
-    // Run the schedule; CPU is read over the measured window only.
-    let mut cpu_at_measure = None;
-    let mut cpu_at_end = None;
+    // Run the schedule; /proc is read over the measured window only.
+    let mut at_measure = None;
+    let mut at_end = None;
     let stop = end + DRAIN.as_nanos() as u64;
     while g.ctx.ns() < stop {
         let now = g.ctx.ns();
-        if cpu_at_measure.is_none() && now >= measure {
-            cpu_at_measure = Some((proc_usage(g.ctx.args.server_pid), proc_usage(None)));
+        if at_measure.is_none() && now >= measure {
+            at_measure = Some(Sample::take(g.ctx.args.server_pid));
         }
-        if cpu_at_end.is_none() && now >= end {
-            cpu_at_end = Some((proc_usage(g.ctx.args.server_pid), proc_usage(None)));
+        if at_end.is_none() && now >= end {
+            at_end = Some(Sample::take(g.ctx.args.server_pid));
         }
         let wake = [measure, end, stop].into_iter().find(|&t| t > now).unwrap_or(stop);
         g.turn(&mut events, wake)?;
     }
-    let (server0, own0) = cpu_at_measure.unwrap_or((None, None));
-    let (server1, own1) = cpu_at_end.unwrap_or((None, None));
     let ctx = &g.ctx;
-    report(&ctx.args, joined, &ctx.stats, server0.zip(server1), own0.zip(own1));
+    report(&ctx.args, joined, &ctx.stats, at_measure.unwrap_or_default(), at_end.unwrap_or_default());
     if check {
         let s = &ctx.stats;
         if s.lost + s.reordered + s.errors > 0 || s.received == 0 || joined < total {
@@ -975,9 +992,54 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-type Usage = Option<((f64, u64), (f64, u64))>;
+/// What /proc says of the server and of this process at one moment.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sample {
+    server: Option<Usage>,
+    own: Option<Usage>,
+}
 
-fn report(args: &Args, joined: usize, s: &Stats, server: Usage, own: Usage) {
+impl Sample {
+    fn take(server_pid: Option<u32>) -> Self {
+        Self { server: server_pid.and_then(|pid| Usage::of(Some(pid))), own: Usage::of(None) }
+    }
+}
+
+/// A process's CPU time, time spent waiting for a CPU, and resident memory.
+#[derive(Debug, Clone, Copy)]
+struct Usage {
+    cpu: f64,
+    /// Seconds its threads were ready to run but waited for a CPU (other processes' load).
+    waited: Option<f64>,
+    rss_kib: u64,
+}
+
+impl Usage {
+    fn of(pid: Option<u32>) -> Option<Self> {
+        let (cpu, rss_kib) = proc_usage(pid)?;
+        Some(Self { cpu, waited: run_queue_wait(pid), rss_kib })
+    }
+}
+
+/// Seconds all threads of a process have waited on a run queue, from each thread's
+/// /proc/<pid>/task/<tid>/schedstat ("on-CPU ns, waiting ns, slices").
+fn run_queue_wait(pid: Option<u32>) -> Option<f64> {
+    let path = pid.map_or_else(|| "self".to_owned(), |p| p.to_string());
+    let mut total = 0u64;
+    for task in std::fs::read_dir(format!("/proc/{path}/task")).ok()? {
+        let Ok(stat) = std::fs::read_to_string(task.ok()?.path().join("schedstat")) else { continue };
+        total += stat.split_whitespace().nth(1)?.parse::<u64>().ok()?;
+    }
+    Some(total as f64 / 1e9)
+}
+
+/// `to - from` over the window: CPU seconds, and seconds waited for a CPU.
+fn spent(from: Option<Usage>, to: Option<Usage>) -> (Option<f64>, Option<f64>) {
+    let Some((a, b)) = from.zip(to) else { return (None, None) };
+    (Some(b.cpu - a.cpu), a.waited.zip(b.waited).map(|(x, y)| y - x))
+}
+
+fn report(args: &Args, joined: usize, s: &Stats, from: Sample, to: Sample) {
     let secs = args.duration as f64;
     let h = &s.latency;
     let ms = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
@@ -1010,43 +1072,72 @@ fn report(args: &Args, joined: usize, s: &Stats, server: Usage, own: Usage) {
     for e in &s.first_errors {
         println!("  error: {e}");
     }
-    let server_cpu = server.map(|((c0, _), (c1, _))| c1 - c0);
-    let own_cpu = own.map(|((c0, _), (c1, _))| c1 - c0);
+    let (server_cpu, server_wait) = spent(from.server, to.server);
+    let (own_cpu, own_wait) = spent(from.own, to.own);
     let mut per_million = f64::NAN;
-    if let Some(((_, _), (_, rss))) = server
-        && let Some(cpu) = server_cpu
-    {
+    if let (Some(cpu), Some(end)) = (server_cpu, to.server) {
         per_million = if delivered > 0.0 { cpu / (delivered * secs) * 1e6 } else { 0.0 };
         println!(
             "server: {cpu:.2} CPU-s over {secs:.0} s ({:.0}% of a core), {per_million:.2} CPU-s per million deliveries, rss {:.1} MiB ({:.1} KiB per connection)",
             cpu / secs * 100.0,
-            rss as f64 / 1024.0,
-            rss as f64 / joined.max(1) as f64
+            end.rss_kib as f64 / 1024.0,
+            end.rss_kib as f64 / joined.max(1) as f64
         );
     }
-    let mut bound = false;
+    let lag_p99 = s.lag.value_at_quantile(0.99);
+    let mut verdict = Vec::new();
     if let Some(own_cpu) = own_cpu {
         let share = own_cpu / secs;
         let vs_server = server_cpu.filter(|c| *c > 0.0).map(|c| own_cpu / c);
-        bound = share > GENERATOR_BOUND_SHARE || vs_server.is_some_and(|r| r > 1.0);
         let beside = vs_server.map_or(String::new(), |r| format!(", {:.0}% of the server's CPU", r * 100.0));
-        println!("load generator: {:.0}% of a core{beside}", share * 100.0);
-        if bound {
+        println!(
+            "load generator: {:.0}% of a core{beside}; sends left p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms after their time",
+            share * 100.0,
+            s.lag.value_at_quantile(0.5) as f64 / 1000.0,
+            lag_p99 as f64 / 1000.0,
+            s.lag.max() as f64 / 1000.0
+        );
+        if share > GENERATOR_BOUND_SHARE || vs_server.is_some_and(|r| r > 1.0) {
             println!(
                 "GENERATOR-BOUND: the load generator used {:.0}% of its core{beside}; these figures measure it as much as the server",
                 share * 100.0
             );
+            verdict.push("generator-bound");
+        }
+        if lag_p99 > LAG_BOUND_US {
+            println!(
+                "LATE SENDS: 1% of the sends left more than {:.2} ms after their time (the generator was busy, or waited for its core); latency counts from the schedule, so it includes this",
+                lag_p99 as f64 / 1000.0
+            );
+            verdict.push("late-sends");
+        }
+    }
+    let pct = |x: Option<f64>| x.map_or(f64::NAN, |x| x / secs * 100.0);
+    if server_wait.is_some() || own_wait.is_some() {
+        println!(
+            "waiting for a CPU (other processes' load): server {:.1}%, load generator {:.1}% of the window",
+            pct(server_wait),
+            pct(own_wait)
+        );
+        if [server_wait, own_wait].into_iter().flatten().any(|w| w / secs > NOISY_WAIT_SHARE) {
+            println!(
+                "NOISY: more than {:.0}% of the window waiting for a CPU; compare servers within one run, or run again",
+                NOISY_WAIT_SHARE * 100.0
+            );
+            verdict.push("noisy");
         }
     }
     // One line for bench/run.sh to gather into its table.
     println!(
-        "summary\t{}\t{per_million:.2}\t{:.2}\t{:.2}\t{delivered:.0}\t{:.0}\t{:.0}\t{}",
+        "summary\t{}\t{per_million:.2}\t{:.2}\t{:.2}\t{delivered:.0}\t{:.0}\t{:.0}\t{:.1}\t{:.1}\t{}",
         args.label,
         ms(0.5),
         ms(0.99),
-        server_cpu.map_or(f64::NAN, |c| c / secs * 100.0),
-        own_cpu.map_or(f64::NAN, |c| c / secs * 100.0),
-        if bound { "generator-bound" } else { "ok" }
+        pct(server_cpu),
+        pct(own_cpu),
+        pct(server_wait),
+        pct(own_wait),
+        if verdict.is_empty() { "ok".to_owned() } else { verdict.join(",") }
     );
 }
 
@@ -1094,9 +1185,9 @@ fn join_storm(args: Args, n: usize) -> anyhow::Result<()> {
     while Instant::now() < wait_start {
         g.turn(&mut events, started)?;
     }
-    let (server0, own0) = (proc_usage(server_pid), proc_usage(None));
+    let from = Sample::take(server_pid);
     g.run_until(&mut events, STORM_LIMIT, "the join storm", |g| g.ctx.ready + g.ctx.failed >= n)?;
-    let (server1, own1) = (proc_usage(server_pid), proc_usage(None));
+    let to = Sample::take(server_pid);
     let span = (g.ctx.ns() - started) as f64 / 1e9;
     let ctx = &g.ctx;
     let w = &ctx.storm_waits;
@@ -1116,23 +1207,34 @@ fn join_storm(args: Args, n: usize) -> anyhow::Result<()> {
     for e in &ctx.stats.first_errors {
         println!("  error: {e}");
     }
-    let server_cpu = server0.zip(server1).map(|((c0, _), (c1, _))| c1 - c0);
+    let (server_cpu, server_wait) = spent(from.server, to.server);
+    let (own_cpu, own_wait) = spent(from.own, to.own);
     if let Some(cpu) = server_cpu {
         println!(
             "server: {cpu:.2} CPU-s over the storm's {span:.2} s ({:.0}% of a core)",
             cpu / span * 100.0
         );
     }
-    if let Some(((c0, _), (c1, _))) = own0.zip(own1) {
-        let own = c1 - c0;
-        let bound = own / span > GENERATOR_BOUND_SHARE || server_cpu.is_some_and(|s| own > s);
+    if let Some(own) = own_cpu {
         println!("load generator: {:.0}% of a core over the storm", own / span * 100.0);
-        if bound {
+        if own / span > GENERATOR_BOUND_SHARE || server_cpu.is_some_and(|s| own > s) {
             println!(
                 "GENERATOR-BOUND: the load generator used more than {:.0}% of its core or more than the server",
                 GENERATOR_BOUND_SHARE * 100.0
             );
         }
+    }
+    let pct = |x: Option<f64>| x.map_or(f64::NAN, |x| x / span * 100.0);
+    println!(
+        "waiting for a CPU (other processes' load): server {:.1}%, load generator {:.1}% of the storm",
+        pct(server_wait),
+        pct(own_wait)
+    );
+    if [server_wait, own_wait].into_iter().flatten().any(|w| w / span > NOISY_WAIT_SHARE) {
+        println!(
+            "NOISY: more than {:.0}% of the storm waiting for a CPU; run again",
+            NOISY_WAIT_SHARE * 100.0
+        );
     }
     Ok(())
 }
