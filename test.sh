@@ -30,7 +30,9 @@ cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "cargo test"
+# Includes the allocation budget (tests/tests/alloc_budget.rs against tests/alloc-budget.json):
+# allocations counted per applied command and per delivered frame, not timed, so stable here.
+step "cargo test (with the allocation budget)"
 cargo test --workspace --quiet
 
 step "load smoke run: scenario 1 in small, nothing lost or reordered (no speed checked)"
