@@ -117,7 +117,7 @@ export function Avatar({ name, id, size, off }) {
 
 /** The product mark and name, a link home. */
 export function Brand() {
-  return html`<a class="brand" href="/">
+  return html`<a class="brand" href="/" aria-label=${t('app.name')}>
     <svg viewBox="0 0 24 24" aria-hidden="true" class="brand-mark"><path d="M6 20V11a6 6 0 0 1 12 0v9" /></svg>
     <span>${t('app.name')}</span>
   </a>`;

@@ -19,18 +19,19 @@ export function PeopleCard() {
     (a, b) => Number(view.online.has(b.id)) - Number(view.online.has(a.id)) || a.joined_at - b.joined_at,
   );
   const here = members.filter((m) => view.online.has(m.id)).length;
-  return html`<section class="card presence" aria-labelledby="people-heading">
+  return html`<section class="card presence" aria-labelledby="people-heading" data-testid="presence">
     <h2 class="card-title" id="people-heading">${t('presence.heading')}</h2>
     <p class="muted small" data-testid="presence-counts">
       ${tn('presence.online', here)}${view.viewers ? ` · ${tn('presence.viewers', view.viewers)}` : ''}
     </p>
     <${Me} />
-    ${fac ? html`<${Participation} members=${members} />` : html`<ul class="people" data-testid="presence">
+    <ul class="people">
       ${members.length === 0 ? html`<li class="muted">${t('presence.empty')}</li>` : null}
-      ${members.map((m) => html`<li class="person ${view.online.has(m.id) ? 'online' : 'offline'}" key=${m.id} data-member=${m.id}>
+      ${members.filter((m) => !fac || m.role !== 'participant').map((m) => html`<li class="person ${view.online.has(m.id) ? 'online' : 'offline'}" key=${m.id} data-member=${m.id}>
         <${Who} member=${m} />
       </li>`)}
-    </ul>`}
+    </ul>
+    ${fac ? html`<${Participation} members=${members} />` : null}
   </section>`;
 }
 
@@ -109,8 +110,8 @@ function Participation({ members }) {
           : html`<span class="silent-label">${t('part.silent', { n: quiet.length })}</span>
               ${quiet.map((m) => html`<span class="name-chip silent-chip" key=${m.id}>${m.name}</span>`)}`}
     </p>
-    <div class="table-scroll">
-      <table class="part-table" data-testid="presence">
+    <div class="table-scroll" tabindex="0" role="region" aria-label=${t('part.heading')}>
+      <table class="part-table">
         <thead>
           <tr>
             <th scope="col" class="part-name">${t('part.person')}</th>
@@ -120,20 +121,17 @@ function Participation({ members }) {
           </tr>
         </thead>
         <tbody>
-          ${members.map((m) => {
-            const participant = m.role === 'participant';
+          ${members.filter((m) => m.role === 'participant').map((m) => {
             return html`<tr
               class="person ${view.online.has(m.id) ? 'online' : 'offline'} ${quiet.includes(m) ? 'quiet' : ''}"
               key=${m.id}
               data-member=${m.id}
             >
               <th scope="row" class="part-name"><${Who} member=${m} /></th>
-              ${participant
-                ? html`${mark(!!room.checkins[m.id], 'checkin')} ${mark(spoken.has(m.id), 'spoke')}
-                    <td data-col="cards" class=${cards.get(m.id) ? '' : 'no'}>${cards.get(m.id) ?? 0}</td>
-                    <td data-col="contributions" class=${room.contributions[m.id] ? '' : 'no'}>${room.contributions[m.id] ?? 0}</td>
-                    ${mark(ready.has(m.id), 'ready')}`
-                : html`<td colspan="5"></td>`}
+              ${mark(!!room.checkins[m.id], 'checkin')} ${mark(spoken.has(m.id), 'spoke')}
+              <td data-col="cards" class=${cards.get(m.id) ? '' : 'no'}>${cards.get(m.id) ?? 0}</td>
+              <td data-col="contributions" class=${room.contributions[m.id] ? '' : 'no'}>${room.contributions[m.id] ?? 0}</td>
+              ${mark(ready.has(m.id), 'ready')}
             </tr>`;
           })}
         </tbody>

@@ -138,10 +138,11 @@ function Header({ narrow, onPanel, panelOpen }) {
           type="button"
           class="btn btn-secondary btn-small panel-toggle"
           aria-expanded=${String(panelOpen)}
+          aria-label=${t('room.panel')}
           data-testid="panel-toggle"
           onClick=${onPanel}
         >
-          ${t('room.panel')}
+          <span aria-hidden="true">☰</span><span class="panel-label">${t('room.panel')}</span>
         </button>`
       : null}
   </header>`;
@@ -179,7 +180,6 @@ function Stepper({ narrow }) {
                 type="button"
                 class="stepper-link"
                 title=${t('room.go_to_step', { n: step, title: stepText(step, 'title') })}
-                aria-label=${t('room.go_to_step', { n: step, title: stepText(step, 'title') })}
                 data-step=${step}
                 onClick=${() => go(step)}
               >

@@ -95,7 +95,10 @@ export function TimerChip() {
         }
       }}
     >
-      ${sound ? '🔔' : '🔕'}
+      <svg viewBox="0 0 24 24" aria-hidden="true">
+        <path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4z M10 20a2 2 0 0 0 4 0" />
+        ${sound ? null : html`<path d="M3 3l18 18" />`}
+      </svg>
     </button>
   </div>`;
 }

@@ -148,11 +148,12 @@ export function WallCanvas({ interactive, toolbar }) {
               class="wall-region-label wall-exclude ${cluster?.name ? '' : 'unnamed'}"
               data-testid="cluster-label"
               disabled=${!editable}
-              aria-label=${t('wall.cluster.aria', { name: clusterLabel(cluster), n: r.count })}
+              title=${t('wall.cluster.aria', { name: clusterLabel(cluster), n: r.count })}
               onClick=${() => setMenu({ kind: 'cluster', id: r.id })}
             >
               <span class="wall-region-name">${clusterLabel(cluster)}</span>
               <span class="wall-region-count">${r.count}</span>
+              <span class="sr-only">${t('wall.cluster.open')}</span>
             </button>
           </div>`;
         })}
