@@ -49,6 +49,9 @@ kill "$smoke_pid"; wait "$smoke_pid" 2>/dev/null || true; rm -rf "$smoke_dir"
 step "typescript check of the browser client"
 npx --no-install tsc -p web/tsconfig.json
 
+step "browser client: vendored modules match the locked npm packages, pure modules"
+node --test tests/web/
+
 step "browser tests (chromium)"
 cargo build --quiet -p horseshoe
 export HORSESHOE_BIN="$PWD/target/debug/horseshoe"

@@ -1,6 +1,7 @@
 // The translation table (English and Portuguese, written to read well in Portugal and Brazil),
 // the lens words, and `t(key, params)` in the current language. Every visible string is here.
 
+import { batch, signal } from '../vendor/preact.js';
 import { saveLanguage, savedLanguage } from './saved.js';
 
 /** @typedef {import('./protocol').Language} Language */
@@ -285,7 +286,6 @@ const en = {
   'reject.internal': 'The server had a problem. Please try again.',
   'toast.dismiss': 'Dismiss',
 
-  // Steps 4-6
   'note.prefix': 'Help me',
   'note.heading': 'Your "Help me…" notes',
   'note.placeholder': 'build stronger teams in my organisation',
@@ -543,7 +543,6 @@ const en = {
   'report.none.teams': 'No teams.',
   'report.none.areas': 'No areas for improvement.',
 
-  // Steps 2-3
   'who.someone': 'Someone',
 
   'queue.heading': 'Speaker queue',
@@ -724,7 +723,7 @@ const en = {
   'part.spoke': 'Spoke',
   'part.spoke.title': 'Has spoken in the speaker queue (step 2)',
   'part.cards': 'Cards',
-  'part.cards.title': 'Key-factor cards tagged with this person (step 2)',
+  'part.cards.title': 'Key-factor cards this person wrote (step 2)',
   'part.contributions': 'Edits',
   'part.contributions.title':
     'Everything they wrote: check-ins, cards, definition edits, highlights, post-its…',
@@ -732,7 +731,55 @@ const en = {
   'part.ready.title': 'Marked "I\'m done" for this step',
   'part.silent': 'Silent so far ({n}):',
   'part.nobody_silent': 'Everyone has spoken or written something.',
-  // End of steps 2-3
+  'drag.role': 'draggable',
+  'drag.lifted': '{name} picked up. Arrow keys choose where it goes, Space or Enter drops it, Escape cancels.',
+  'drag.cancelled': 'Move of {name} cancelled.',
+  'inline.edit': 'Edit "{text}"',
+  'room.panel': 'People and tools',
+  'room.panel.close': 'Close',
+  'room.actions': 'Your actions',
+  'room.steps': 'Steps',
+  'timer.sound': 'Chime when time is up',
+  'timer.up.toast': "Time's up for this step.",
+  'hand.heading': 'Raised hands',
+  'hand.raise': 'Raise hand',
+  'hand.lower_mine': 'Lower hand (you are {n} in line)',
+  'hand.lower': 'Lower',
+  'hand.lower_for': "Lower {name}'s hand",
+  'hand.none': 'No hands up. Participants raise a hand to join the line of speakers.',
+  'hand.raised': 'Hand raised',
+  'groups.to': 'To {name}',
+  'teams.move_label': 'Move {name} to another team',
+  'teams.to_new': 'To a new team',
+  'teams.outside': 'Not in a team:',
+  'note.fold': 'Hide',
+  'note.unfold': 'Show ({n} private)',
+  'reveal.show': 'Show',
+  'list.new_cluster_with': 'New cluster with "{text}"',
+  'wall.cluster.menu': 'Cluster',
+  'wall.cluster.open': 'notes: rename, merge or dissolve',
+  'wall.note.menu': 'Note',
+  'wall.menu.close': 'Close',
+  'wall.selected': '{n} selected',
+  'working.sentence': '{Centricity} means {list}.',
+  'summary.eyebrow': 'End of the session',
+  'summary.types': 'Our {clientAdj} types',
+  'summary.teams': 'What each team found',
+  'summary.strongest': 'Strongest',
+  'summary.weakest': 'Weakest',
+  'summary.no_assessment': 'Not assessed.',
+  'summary.report': 'Open the report',
+  'summary.back': 'Back to the board',
+  'summary.show': 'Show the summary',
+  'summary.end.heading': 'End the session',
+  'summary.end.help': 'Everyone sees the summary; the room stays readable and you can reopen it.',
+  'summary.end': 'End the session',
+  'summary.end.confirm': 'End it for everyone?',
+  'pj.join': 'Join on your phone or laptop',
+  'pj.join_at': 'Join:',
+  'pj.joined.one': '{n} person here',
+  'pj.joined.other': '{n} people here',
+  'pj.qr': 'QR code of the room link',
 };
 
 /** @typedef {keyof typeof en} Key */
@@ -775,12 +822,12 @@ const pt = {
   'join.name.help': 'Aparece aos outros junto ao que escrever.',
   'join.submit': 'Entrar',
   'join.facilitator.submit': 'Abrir a sala',
-  'join.facilitator.default_name': 'Facilitador',
+  'join.facilitator.default_name': 'Facilitação',
   'join.loading': 'Um momento…',
 
   'error.title': 'Este link não é válido',
   'error.no_room': 'Sala inexistente: o link pode ter um erro ou estar incompleto.',
-  'error.bad_key': 'A chave de facilitador deste link está errada.',
+  'error.bad_key': 'A chave de facilitação deste link está errada.',
   'error.version': 'Esta página está desatualizada. Recarregue-a para obter a versão mais recente.',
   'error.no_page': 'Não existe nenhuma página neste endereço.',
   'error.generic': 'O servidor recusou a conexão: {reason}',
@@ -792,7 +839,7 @@ const pt = {
   'conn.banner':
     'Sem conexão. Reconexão em curso… As suas alterações serão enviadas quando a conexão voltar.',
 
-  'role.facilitator': 'Facilitador',
+  'role.facilitator': 'Facilitação',
   'role.participant': 'Participante',
   'role.viewer': 'Vista de parede',
 
@@ -805,7 +852,7 @@ const pt = {
   'room.go_to_step': 'Ir para o passo {n}: {title}',
   'room.duration': 'Cerca de {n} min',
   'room.how': 'Como funciona',
-  'room.board_pending': 'O facilitador conduz este passo. O quadro comum deste passo vai aparecer aqui.',
+  'room.board_pending': 'A facilitação conduz este passo. O quadro comum deste passo vai aparecer aqui.',
 
   'timer.heading': 'Tempo restante',
   'timer.idle': 'Sem contagem',
@@ -837,8 +884,8 @@ const pt = {
   'share.participant.help': 'Envie-o a todas as pessoas que vão participar.',
   'share.viewer': 'Link da vista de parede',
   'share.viewer.help': 'Só de leitura: para um projetor ou um observador.',
-  'share.facilitator': 'Link para cofacilitadores',
-  'share.facilitator.help': 'Acesso total à sala. Envie-o apenas a cofacilitadores.',
+  'share.facilitator': 'Link de cofacilitação',
+  'share.facilitator.help': 'Acesso total à sala. Envie-o apenas a quem cofacilita.',
   'share.copy': 'Copiar',
   'share.copied': 'Copiado',
 
@@ -880,14 +927,14 @@ const pt = {
   'step.2.now':
     'Lembre-se de uma experiência excelente que teve como {client}. Quando for a sua vez, conte à sala o que a tornou tão boa.',
   'step.2.how':
-    'Cada pessoa, uma de cada vez, recorda uma experiência excelente que teve como {client} e diz o que a tornou tão boa.\nO facilitador anota os fatores, as palavras e os princípios-chave em cartões curtos no quadro.\nQuando dois cartões dizem o mesmo, juntam-se num só, e a sala vê que fatores se repetem.',
+    'Cada pessoa, uma de cada vez, recorda uma experiência excelente que teve como {client} e diz o que a tornou tão boa.\nA facilitação anota os fatores, as palavras e os princípios-chave em cartões curtos no quadro.\nQuando dois cartões dizem o mesmo, juntam-se num só, e a sala vê que fatores se repetem.',
 
   'step.3.title': 'Definir a {centricity} numa frase',
   'step.3.short': 'Definição',
   'step.3.purpose': 'Construir a nossa própria definição de {centricity}.',
   'step.3.now': 'Com o seu grupo, escreva uma frase que defina a {centricity}.',
   'step.3.how':
-    'O facilitador forma pequenos grupos.\nCada grupo escreve, no seu próprio cartão, uma frase que defina a {centricity}.\nQuando o tempo acaba, todas as definições vão para a parede e são lidas uma a uma.\nDestaque as palavras e expressões comuns a várias definições: juntas, são a definição de trabalho da sala.',
+    'A facilitação forma pequenos grupos.\nCada grupo escreve, no seu próprio cartão, uma frase que defina a {centricity}.\nQuando o tempo acaba, todas as definições vão para a parede e são lidas uma a uma.\nDestaque as palavras e expressões comuns a várias definições: juntas, são a definição de trabalho da sala.',
 
   'step.4.title': 'Quem são os nossos {clients}? "Ajude-me a…"',
   'step.4.short': 'Os nossos {clients}',
@@ -896,14 +943,14 @@ const pt = {
   'step.4.now':
     'Escreva notas "Ajude-me a…": as razões pelas quais os {clients} compram os nossos produtos e serviços.',
   'step.4.how':
-    'Individualmente, escreva notas na forma "Ajude-me a…": as razões pelas quais os {clients} compram os nossos produtos e serviços (por exemplo, "Ajude-me a fortalecer os grupos de trabalho da minha organização").\nQuando o facilitador indicar, cole as suas notas na parede, uma pessoa de cada vez.\nJunte as notas semelhantes em grupos e dê um nome a cada grupo.\nCada grupo de notas representa um tipo de {client}.',
+    'Individualmente, escreva notas na forma "Ajude-me a…": as razões pelas quais os {clients} compram os nossos produtos e serviços (por exemplo, "Ajude-me a fortalecer os grupos de trabalho da minha organização").\nQuando a facilitação indicar, cole as suas notas na parede, uma pessoa de cada vez.\nJunte as notas semelhantes em grupos e dê um nome a cada grupo.\nCada grupo de notas representa um tipo de {client}.',
 
   'step.5.title': 'Avaliar a organização para cada tipo de {client}',
   'step.5.short': 'Avaliação',
   'step.5.purpose': 'Ver onde a organização já é {centric} e onde fica aquém, para cada tipo de {client}.',
   'step.5.now': 'Com o seu grupo, dê exemplos de sucessos e de falhas em cada uma das seis categorias.',
   'step.5.how':
-    'O facilitador divide a sala em grupos; cada grupo fica com um tipo de {client}.\nPara cada uma das seis categorias abaixo, escreva exemplos de sucesso e de falha.\nOpcionalmente, atribua a cada categoria uma nota de 1 a 5.',
+    'A facilitação divide a sala em grupos; cada grupo fica com um tipo de {client}.\nPara cada uma das seis categorias abaixo, escreva exemplos de sucesso e de falha.\nOpcionalmente, atribua a cada categoria uma nota de 1 a 5.',
   'step.5.categories': 'As seis categorias de comportamento {centric}',
   'step.5.cat.1': 'Ouvimos a opinião dos {clients} sobre a experiência que têm com a nossa organização.',
   'step.5.cat.2': 'Criamos produtos e serviços adaptados às suas necessidades.',
@@ -925,7 +972,7 @@ const pt = {
   'reject.bad_request': 'O pedido foi recusado.',
   'reject.unsupported_version': 'Esta página está desatualizada: recarregue-a.',
   'reject.unauthorized': 'Não tem acesso a esta sala.',
-  'reject.forbidden': 'Só um facilitador pode fazer isso.',
+  'reject.forbidden': 'Só a facilitação pode fazer isso.',
   'reject.not_found': 'Isso deixou de existir.',
   'reject.gone': 'Isso foi apagado.',
   'reject.too_long': 'Esse texto excede o tamanho máximo.',
@@ -935,14 +982,13 @@ const pt = {
   'reject.internal': 'O servidor teve um problema. Tente novamente.',
   'toast.dismiss': 'Fechar',
 
-  // Steps 4-6
   'note.prefix': 'Ajude-me a',
   'note.heading': 'As suas notas "Ajude-me a…"',
   'note.placeholder': 'fortalecer os grupos de trabalho da minha organização',
   'note.input.label': 'Nova nota: {prefix}…',
   'note.add': 'Adicionar nota',
-  'note.private': 'Privadas até o facilitador as revelar: {n}.',
-  'note.none_private': 'Uma razão por nota. Só você vê as suas notas até o facilitador as revelar.',
+  'note.private': 'Privadas até a facilitação as revelar: {n}.',
+  'note.none_private': 'Uma razão por nota. Só você vê as suas notas até a facilitação as revelar.',
   'note.placed': 'Na parede: {n}.',
   'note.edit': 'Editar',
   'note.edit.aria': 'Editar "{text}"',
@@ -956,7 +1002,7 @@ const pt = {
   'reveal.heading.participant': 'Ainda privadas',
   'reveal.help': 'Revele uma pessoa de cada vez, para que ela coloque as suas notas, ou todas de uma vez.',
   'reveal.help.participant':
-    'Notas escritas e ainda não reveladas. O facilitador revela-as uma pessoa de cada vez.',
+    'Notas escritas e ainda não reveladas. A facilitação revela-as uma pessoa de cada vez.',
   'reveal.all': 'Revelar todas',
   'reveal.person': 'Revelar',
   'reveal.person.aria': 'Revelar as notas de {name}',
@@ -983,7 +1029,7 @@ const pt = {
   'wall.wheel_hint': 'Para aproximar, use Ctrl enquanto desliza, ou clique primeiro na parede',
   'wall.expand': 'Expandir',
   'wall.collapse': 'Reduzir',
-  'wall.empty': 'Ainda não há notas na parede. Aparecem aqui quando o facilitador as revelar.',
+  'wall.empty': 'Ainda não há notas na parede. Aparecem aqui quando a facilitação as revelar.',
   'wall.cluster.unnamed': 'Agrupamento sem nome',
   'wall.cluster.aria': '{name}, {n} notas: mudar o nome, juntar ou desfazer',
   'wall.cluster.name': 'Nome do agrupamento',
@@ -1022,7 +1068,7 @@ const pt = {
   'team.empty': 'Ainda sem ninguém',
   'team.yours': 'O seu grupo',
   'team.yours.badge': 'o seu',
-  'team.waiting': 'Ainda não está num grupo: o facilitador vai colocá-lo num.',
+  'team.waiting': 'Ainda não está num grupo: a facilitação vai escolher um para si.',
   'team.client_type': 'Tipo de {client}: {name} · notas: {n}',
   'team.client_type.short': 'Tipo de {client}',
   'team.client_type.label': 'Tipo de {client} do grupo {n}',
@@ -1119,7 +1165,7 @@ const pt = {
 
   'rank.heading': 'Prioridades',
   'rank.help':
-    'Ordenadas por pontos. O facilitador pode reordenar e fechar a lista; atribua a cada prioridade um responsável e uma data.',
+    'Ordenadas por pontos. A facilitação pode reordenar e fechar a lista; atribua a cada prioridade um responsável e uma data.',
   'rank.draft': 'Rascunho',
   'rank.final': 'Final',
   'rank.finalise': 'Fechar a lista',
@@ -1149,7 +1195,7 @@ const pt = {
   'again.help': 'Uma sala nova e vazia, com o mesmo título, foco, idioma e tamanho dos grupos.',
   'again.button': 'Repetir o workshop',
   'again.making': 'Criação da sala nova em curso…',
-  'again.made': 'A sala nova está pronta. Mantenha o link de facilitador só para si.',
+  'again.made': 'A sala nova está pronta. Mantenha o link de facilitação só para si.',
   'again.open': 'Abrir a sala nova',
   'again.failed': 'Não foi possível criar a sala nova: {reason}',
   'closed.heading': 'Fechar a sala',
@@ -1167,7 +1213,7 @@ const pt = {
   'report.print': 'Imprimir',
   'report.back': 'Voltar à sala',
   'report.loading': 'Carregamento do relatório em curso…',
-  'report.no_key': 'Este link de relatório não tem a chave de facilitador.',
+  'report.no_key': 'Este link de relatório não tem a chave de facilitação.',
   'report.failed': 'Não foi possível carregar o relatório: {reason}',
   'report.generated': 'Gerado em {when}',
   'report.lens': 'Foco: {lens}',
@@ -1192,7 +1238,6 @@ const pt = {
   'report.none.teams': 'Sem grupos.',
   'report.none.areas': 'Sem áreas de melhoria.',
 
-  // Steps 2-3
   'who.someone': 'Alguém',
 
   'queue.heading': 'Ordem de intervenção',
@@ -1214,18 +1259,18 @@ const pt = {
   'queue.speaking': 'Com a palavra',
   'queue.spoke': 'Já falou',
   'queue.next_up': 'A seguir',
-  'queue.scribe': 'Relator',
-  'queue.scribe.help': 'Um participante que gere a ordem e escreve os cartões consigo.',
-  'queue.no_scribe': 'Sem relator',
-  'queue.you_are_scribe': 'Tem o papel de relator: chame as pessoas e anote os fatores-chave que referem.',
-  'queue.scribe_is': '{name} é o relator.',
+  'queue.scribe': 'Relatoria',
+  'queue.scribe.help': 'Uma pessoa participante que gere a ordem e escreve os cartões consigo.',
+  'queue.no_scribe': 'Sem relatoria',
+  'queue.you_are_scribe': 'Tem a relatoria: chame as pessoas e anote os fatores-chave que referem.',
+  'queue.scribe_is': 'Relatoria: {name}.',
 
   'factors.heading': 'Fatores-chave',
   'factors.total': 'Menções no total: {n}',
   'factors.open': 'Todos podem adicionar cartões',
   'factors.state.open': 'O quadro está aberto: todos podem adicionar cartões e editar ou apagar os seus.',
-  'factors.state.closed': 'O facilitador anota os fatores-chave à medida que as pessoas falam.',
-  'factors.state.scribe': 'O facilitador e {name} anotam os fatores-chave à medida que as pessoas falam.',
+  'factors.state.closed': 'A facilitação anota os fatores-chave à medida que as pessoas falam.',
+  'factors.state.scribe': 'A facilitação e {name} anotam os fatores-chave à medida que as pessoas falam.',
   'factors.placeholder': 'Um fator, palavra ou princípio-chave, ex.: "Ouviram-me"',
   'factors.add_label': 'Novo fator-chave',
   'factors.add': 'Adicionar',
@@ -1259,10 +1304,10 @@ const pt = {
   'groups.to_group': 'Para o grupo {n}',
   'groups.to_new': 'Para um grupo novo',
   'groups.new': 'novo',
-  'groups.new.title': 'Entrou mais tarde e foi colocado pelo Horseshoe no grupo mais pequeno',
+  'groups.new.title': 'Entrada tardia: o Horseshoe juntou esta pessoa ao grupo mais pequeno',
   'groups.new_group': 'Grupo novo',
   'groups.new_group.help': 'Largue aqui uma pessoa para criar um grupo.',
-  'groups.waiting': 'O facilitador vai formar os grupos em breve.',
+  'groups.waiting': 'A facilitação vai formar os grupos em breve.',
 
   'sheet.title': 'Grupo {n}: a nossa definição',
   'sheet.label': 'Definição de {centricity} do grupo {n}',
@@ -1313,7 +1358,7 @@ const pt = {
 
   'working.heading': 'A nossa definição de trabalho',
   'working.banner': 'A nossa definição de trabalho',
-  'working.empty': 'O facilitador transforma as palavras destacadas na definição de trabalho da sala.',
+  'working.empty': 'A facilitação transforma as palavras destacadas na definição de trabalho da sala.',
   'working.empty.facilitator':
     'Transforme as palavras destacadas na definição de trabalho de {centricity} da sala.',
   'working.label': 'Definição de trabalho',
@@ -1333,7 +1378,7 @@ const pt = {
   'ready.all': 'Todos terminaram.',
   'ready.auto': 'Avançar quando todos terminarem',
   'ready.auto.on': 'A sala passa ao passo seguinte assim que todos os participantes presentes terminarem.',
-  'ready.auto.off': 'É o facilitador que faz a sala avançar.',
+  'ready.auto.off': 'É a facilitação que faz a sala avançar.',
 
   'undo.button': 'Desfazer {what}',
   'undo.plain': 'Desfazer',
@@ -1376,7 +1421,7 @@ const pt = {
   'part.spoke': 'Falou',
   'part.spoke.title': 'Já falou na ordem de intervenção (passo 2)',
   'part.cards': 'Cartões',
-  'part.cards.title': 'Cartões de fatores-chave associados a esta pessoa (passo 2)',
+  'part.cards.title': 'Cartões de fatores-chave escritos por esta pessoa (passo 2)',
   'part.contributions': 'Contrib.',
   'part.contributions.title':
     'Tudo o que escreveu: check-ins, cartões, edições de definições, destaques, post-its…',
@@ -1384,7 +1429,55 @@ const pt = {
   'part.ready.title': 'Marcou "Terminei" neste passo',
   'part.silent': 'Em silêncio até agora ({n}):',
   'part.nobody_silent': 'Todos já falaram ou escreveram alguma coisa.',
-  // End of steps 2-3
+  'drag.role': 'arrastável',
+  'drag.lifted': '{name} selecionado para mover. As setas escolhem o destino, Espaço ou Enter larga, Escape cancela.',
+  'drag.cancelled': 'Movimento de {name} cancelado.',
+  'inline.edit': 'Editar "{text}"',
+  'room.panel': 'Pessoas e ferramentas',
+  'room.panel.close': 'Fechar',
+  'room.actions': 'As suas ações',
+  'room.steps': 'Passos',
+  'timer.sound': 'Tocar um sinal quando o tempo acabar',
+  'timer.up.toast': 'O tempo deste passo acabou.',
+  'hand.heading': 'Mãos levantadas',
+  'hand.raise': 'Levantar a mão',
+  'hand.lower_mine': 'Baixar a mão (posição {n} na fila)',
+  'hand.lower': 'Baixar',
+  'hand.lower_for': 'Baixar a mão de {name}',
+  'hand.none': 'Nenhuma mão levantada. Quem participa levanta a mão para entrar na fila para falar.',
+  'hand.raised': 'Mão levantada',
+  'groups.to': 'Para {name}',
+  'teams.move_label': 'Mudar {name} para outra equipa',
+  'teams.to_new': 'Para uma equipa nova',
+  'teams.outside': 'Sem equipa:',
+  'note.fold': 'Esconder',
+  'note.unfold': 'Mostrar ({n} privadas)',
+  'reveal.show': 'Mostrar',
+  'list.new_cluster_with': 'Novo agrupamento com "{text}"',
+  'wall.cluster.menu': 'Agrupamento',
+  'wall.cluster.open': 'notas: mudar o nome, juntar ou desfazer',
+  'wall.note.menu': 'Nota',
+  'wall.menu.close': 'Fechar',
+  'wall.selected': '{n} selecionadas',
+  'working.sentence': 'A {centricity} significa {list}.',
+  'summary.eyebrow': 'Fim da sessão',
+  'summary.types': 'Os nossos tipos de {client}',
+  'summary.teams': 'O que cada equipa encontrou',
+  'summary.strongest': 'Ponto mais forte',
+  'summary.weakest': 'Ponto mais fraco',
+  'summary.no_assessment': 'Sem avaliação.',
+  'summary.report': 'Abrir o relatório',
+  'summary.back': 'Voltar ao quadro',
+  'summary.show': 'Mostrar o resumo',
+  'summary.end.heading': 'Terminar a sessão',
+  'summary.end.help': 'Todas as pessoas veem o resumo; a sala continua legível e pode reabri-la.',
+  'summary.end': 'Terminar a sessão',
+  'summary.end.confirm': 'Terminar para todas as pessoas?',
+  'pj.join': 'Entre pelo telemóvel ou computador',
+  'pj.join_at': 'Entrar:',
+  'pj.joined.one': '{n} pessoa presente',
+  'pj.joined.other': '{n} pessoas presentes',
+  'pj.qr': 'Código QR do link da sala',
 };
 
 /** @type {Record<Language, Record<Key, string>>} */
@@ -1395,23 +1488,25 @@ const TABLES = { en, pt };
 
 /** @typedef {Record<string, string | number>} Params */
 
-/** @type {Language | null} */
-let chosen = savedLanguage();
-/** @type {Language | null} */
-let roomLanguage = null;
-/** @type {Lens} */
-let roomLens = 'client';
-/** @type {Set<() => void>} */
-const listeners = new Set();
+/** This person's own choice, the room's language, the room's lens: signals, so every view that
+ * calls `t` is drawn again when one changes. */
+/** @type {import('../vendor/preact.js').Signal<Language | null>} */
+const chosen = signal(savedLanguage());
+/** @type {import('../vendor/preact.js').Signal<Language | null>} */
+const roomLanguage = signal(null);
+/** @type {import('../vendor/preact.js').Signal<Lens>} */
+const roomLens = signal('client');
 
 /** @returns {Language} the language strings are shown in now */
 export function language() {
-  return chosen ?? roomLanguage ?? (navigator.language.toLowerCase().startsWith('pt') ? 'pt' : 'en');
+  return (
+    chosen.value ?? roomLanguage.value ?? (navigator.language.toLowerCase().startsWith('pt') ? 'pt' : 'en')
+  );
 }
 
 /** @returns {Lens} the lens words are shown in now */
 export function lens() {
-  return roomLens;
+  return roomLens.value;
 }
 
 /**
@@ -1419,36 +1514,25 @@ export function lens() {
  * @param {Language} lang
  */
 export function setLanguage(lang) {
-  chosen = lang;
+  chosen.value = lang;
   saveLanguage(lang);
   applyDocumentLanguage();
-  for (const fn of listeners) fn();
 }
 
 /**
- * The room's defaults (its language, used when the person has not chosen one, and its lens).
- * The caller re-renders; no listener is told.
+ * The room's defaults: its language (used when the person has not chosen one) and its lens.
  * @param {Language | null} lang
  * @param {Lens} roomLensValue
  */
 export function setRoomDefaults(lang, roomLensValue) {
-  roomLanguage = lang;
-  roomLens = roomLensValue;
+  batch(() => {
+    roomLanguage.value = lang;
+    roomLens.value = roomLensValue;
+  });
   applyDocumentLanguage();
 }
 
-/**
- * @param {() => void} fn called after this person switches language
- * @returns {() => void} stops calling it
- */
-export function onLanguageChange(fn) {
-  listeners.add(fn);
-  return () => listeners.delete(fn);
-}
-
 function applyDocumentLanguage() {
-  // Only when it changes: the room re-renders many times a second while people drag, and a
-  // rewritten `lang` makes the browser restyle the whole page each time.
   if (document.documentElement.lang !== language()) document.documentElement.lang = language();
 }
 
@@ -1480,7 +1564,7 @@ function lensParams(lensValue) {
  * @param {Params} [params]
  */
 export function t(key, params = {}) {
-  const all = { ...lensParams(roomLens), ...params };
+  const all = { ...lensParams(roomLens.value), ...params };
   return TABLES[language()][key].replace(/\{(\w+)\}/g, (whole, name) =>
     name in all ? String(all[name]) : whole,
   );
@@ -1515,15 +1599,16 @@ export function lensLabel(lensValue) {
 }
 
 /**
- * The steps' text keys, so views can ask for "step 3's title" by number.
+ * The steps' text keys, so views can ask for "step 3's title" by number; in another lens than
+ * the room's when given (the home page's outline follows the lens being chosen).
  * @param {number} step 1 to 6
  * @param {'title' | 'short' | 'purpose' | 'now' | 'how'} part
+ * @param {Lens} [lensValue]
  */
-export function stepText(step, part) {
-  return t(/** @type {Key} */ (`step.${step}.${part}`));
+export function stepText(step, part, lensValue) {
+  const key = /** @type {Key} */ (`step.${step}.${part}`);
+  return lensValue ? t(key, lensParams(lensValue)) : t(key);
 }
-
-// Steps 4-6
 
 /**
  * The string for `key` in `lang` rather than in this person's language, with the room's lens:
@@ -1536,7 +1621,7 @@ export function stepText(step, part) {
 export function tIn(lang, key, params = {}) {
   /** @type {Params} */
   const all = {};
-  for (const [name, word] of Object.entries(LENS_WORDS[lang][roomLens])) {
+  for (const [name, word] of Object.entries(LENS_WORDS[lang][roomLens.value])) {
     all[name] = word;
     all[capitalise(name)] = capitalise(word);
   }

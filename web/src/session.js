@@ -1,16 +1,18 @@
 // Entering a room: which credentials this browser uses (a saved token, or a name typed on the
-// join screen), the connection and store, and what to show when the server refuses us.
+// join screen), the connection and store, the room (or, for the wall link, the projector)
+// screen, and what to show when the server refuses us.
 
 import { ApiError, roomInfo } from './api.js';
 import { Connection } from './conn.js';
 import { hasKey, setRoomDefaults, t } from './i18n.js';
 import { saveToken, savedToken } from './saved.js';
+import { html } from '../vendor/preact.js';
+import { app } from './app.js';
 import { Store } from './store.js';
-import { showError } from './views/error.js';
-import { askName, showLoading } from './views/join.js';
-import { mountRoom } from './views/room.js';
-import { showScreen } from './views/screen.js';
-import { toast } from './views/toast.js';
+import { toast } from './ui/kit.js';
+import { askName, show, showError, showLoading } from './views/pages.js';
+import { Projector } from './views/projector.js';
+import { Room } from './views/room.js';
 
 /** @typedef {import('./protocol').Credentials} Credentials */
 /** @typedef {import('./protocol').ErrorCode} ErrorCode */
@@ -69,7 +71,7 @@ export async function enterRoom(roomId, access) {
         toast(notice.code === 'conflict' ? t('closed.no_join') : notice.message);
       }
     },
-    onReject: (code, message) => toast(rejectMessage(code, message)),
+    onReject: (code, message) => toast(rejectMessage(code, message), 'error'),
     onRefused: (refusal) => {
       // A participant token the room does not know (a facilitator's unknown token just makes
       // a new facilitator, so there `unauthorized` means a wrong key): forget it, join afresh.
@@ -81,20 +83,11 @@ export async function enterRoom(roomId, access) {
       showError(() => refusalText(refusal, access));
     },
   });
-  showScreen((root) => {
-    const teardown = mountRoom(root, {
-      store,
-      conn,
-      roomId,
-      facilitatorKey: access.role === 'facilitator' ? access.key : null,
-      drafts: new Map(),
-      openPanels: new Set(),
-    });
-    return () => {
-      teardown();
-      conn.stop();
-    };
-  });
+  app.store = store;
+  app.conn = conn;
+  app.roomId = roomId;
+  app.key = access.role === 'facilitator' ? access.key : null;
+  show(access.role === 'viewer' ? html`<${Projector} />` : html`<${Room} />`);
   conn.connect();
 }
 

@@ -1,6 +1,15 @@
-// The one store of a room: the snapshot from `welcome`, then every `event` applied in `seq`
-// order (each event carries the resulting value, so applying one is an assignment), plus
-// presence, who "you" are, the server clock offset and the connection status. Views subscribe.
+// The one store of a room, as signals: the snapshot from `welcome`, then every `event` applied
+// in `seq` order by the pure `applyEvent` (apply.js), plus presence, who "you" are, the server
+// clock offset, the connection status and others' live typing and drags.
+//
+// The room is one mutable object; each part of it (a "slice": the wall, the assessment...) has a
+// version signal that is bumped when an event touches it. A view reads `store.room('wall')`,
+// which subscribes it to the wall's version only, so typing in step 3 does not re-run step 6.
+// Bumps are coalesced: everything that arrives within one animation frame is one update.
+
+import { batch, signal } from '../vendor/preact.js';
+import { applyEvent, typingKey } from './apply.js';
+import { setRoomDefaults } from './i18n.js';
 
 /** @typedef {import('./protocol').RoomState} RoomState */
 /** @typedef {import('./protocol').Event} Event */
@@ -8,19 +17,9 @@
 /** @typedef {import('./protocol').MemberId} MemberId */
 /** @typedef {Extract<import('./protocol').ServerMsg, { type: 'welcome' }>} Welcome */
 /** @typedef {Extract<import('./protocol').ServerMsg, { type: 'presence' }>} Presence */
-
-/** @typedef {'connecting' | 'online' | 'reconnecting'} ConnStatus */
-
 /** @typedef {Extract<import('./protocol').ServerMsg, { type: 'typing' }>} Typing */
 /** @typedef {Extract<import('./protocol').ServerMsg, { type: 'drag' }>} Drag */
-
-/**
- * Someone's live, unsaved activity: text as they type it, or a post-it under their pointer.
- * @typedef {object} LiveState
- * @property {Map<string, { member_id: MemberId, text: string, at: number }>} typing by field key
- *   (see {@link typingKey})
- * @property {Map<string, { member_id: MemberId, x: number, y: number, at: number }>} drags by note id
- */
+/** @typedef {'connecting' | 'online' | 'reconnecting'} ConnStatus */
 
 /**
  * @typedef {object} RoomView
@@ -29,30 +28,146 @@
  * @property {Set<MemberId>} online member ids connected now
  * @property {number} viewers wall displays connected now
  * @property {number} clockOffset server clock minus this browser's clock, in ms
- * @property {LiveState} live ephemeral typing and dragging of others, never stored
  */
+
+/** The parts of the room a view can subscribe to. */
+export const SLICES = /** @type {const} */ ([
+  'members',
+  'settings',
+  'step',
+  'timer',
+  'checkins',
+  'experience',
+  'definitions',
+  'wall',
+  'assessment',
+  'priorities',
+  'ready',
+  'contributions',
+  'undo',
+  'closed',
+  'hands',
+]);
+/** @typedef {typeof SLICES[number]} Slice */
+
+/** @type {Record<string, Slice>} the slice each event touches, by the event's prefix */
+const SLICE_OF = {
+  member: 'members',
+  settings: 'settings',
+  step: 'step',
+  timer: 'timer',
+  checkin: 'checkins',
+  queue: 'experience',
+  scribe: 'experience',
+  factors: 'experience',
+  factor: 'experience',
+  groups: 'definitions',
+  definition: 'definitions',
+  lease: 'definitions',
+  highlight: 'definitions',
+  common: 'definitions',
+  working: 'definitions',
+  note: 'wall',
+  notes: 'wall',
+  reveal: 'wall',
+  cluster: 'wall',
+  teams: 'assessment',
+  card: 'assessment',
+  presenting: 'priorities',
+  area: 'priorities',
+  vote: 'priorities',
+  tally: 'priorities',
+  ranking: 'priorities',
+  room: 'closed',
+  ready: 'ready',
+  auto_advance: 'ready',
+  undo: 'undo',
+  hands: 'hands',
+};
+
+/** @param {Event} event @returns {Slice[]} */
+function slicesOf(event) {
+  if (event.type === 'wall.changed') return ['definitions'];
+  if (event.type === 'member.contributed') return ['contributions'];
+  const slice = SLICE_OF[event.type.split('.')[0]];
+  return slice ? [slice] : [];
+}
+
+/** A live drag or typing older than this is stale: its sender stopped or left. */
+export const STALE_LIVE_MS = 1000;
+/** Updates wait for the next frame, but never longer than this (a hidden tab has no frames). */
+const FLUSH_MAX_MS = 100;
 
 export class Store {
   constructor() {
-    /** @type {RoomView | null} null until the first `welcome` */
+    /** @type {RoomView | null} null until the first `welcome` (conn.js reads `view.room.seq`) */
     this.view = null;
-    /** @type {ConnStatus} */
-    this.status = 'connecting';
-    /** @type {Set<() => void>} */
-    this.listeners = new Set();
+    /** @type {Record<Slice, import('../vendor/preact.js').Signal<number>>} */
+    this.versions = /** @type {any} */ (Object.fromEntries(SLICES.map((s) => [s, signal(0)])));
+    /** Bumped on welcome: every view starts over. */
+    this.loaded = signal(0);
+    /** @type {import('../vendor/preact.js').Signal<ConnStatus>} */
+    this.status = signal('connecting');
+    /** Presence (who is online, wall displays) changed. */
+    this.presenceVersion = signal(0);
+    /** Others' live typing changed. */
+    this.typingVersion = signal(0);
+    /** Others' live drags changed. */
+    this.dragVersion = signal(0);
+    /** @type {Map<string, { member_id: MemberId, text: string, at: number }>} by field key */
+    this.typed = new Map();
+    /** @type {Map<string, { member_id: MemberId, x: number, y: number, at: number }>} by note id */
+    this.drags = new Map();
+    /** @type {Set<import('../vendor/preact.js').Signal<number>>} */
+    this.dirty = new Set();
+    /** @type {(() => void) | null} cancels the scheduled flush */
+    this.scheduled = null;
   }
 
   /**
-   * @param {() => void} fn called after every change
-   * @returns {() => void} stops calling it
+   * The room, subscribing the calling view to `slices` (and to a fresh snapshot). Only for a
+   * view that knows the room is loaded.
+   * @param {...Slice} slices
+   * @returns {RoomState}
    */
-  subscribe(fn) {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+  room(...slices) {
+    void this.loaded.value;
+    for (const slice of slices) void this.versions[slice].value;
+    return /** @type {RoomView} */ (this.view).room;
   }
 
-  notify() {
-    for (const fn of this.listeners) fn();
+  /** The loaded view, subscribing to presence. @returns {RoomView} */
+  presence$() {
+    void this.loaded.value;
+    void this.presenceVersion.value;
+    return /** @type {RoomView} */ (this.view);
+  }
+
+  /** @param {import('../vendor/preact.js').Signal<number>} version */
+  touch(version) {
+    this.dirty.add(version);
+    if (this.scheduled) return;
+    const frame = requestAnimationFrame(() => this.flush());
+    const timer = setTimeout(() => this.flush(), FLUSH_MAX_MS);
+    this.scheduled = () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }
+
+  /** Publishes every change since the last flush, as one update. */
+  flush() {
+    this.scheduled?.();
+    this.scheduled = null;
+    const dirty = [...this.dirty];
+    this.dirty.clear();
+    if (this.view && dirty.includes(this.versions.settings)) {
+      const { language, lens } = this.view.room.settings;
+      setRoomDefaults(language, lens);
+    }
+    batch(() => {
+      for (const version of dirty) version.value += 1;
+    });
   }
 
   /** @param {Welcome} msg replaces everything with the snapshot */
@@ -63,10 +178,17 @@ export class Store {
       online: new Set(msg.online),
       viewers: msg.viewers,
       clockOffset: msg.server_time - Date.now(),
-      live: { typing: new Map(), drags: new Map() },
     };
-    this.status = 'online';
-    this.notify();
+    this.typed.clear();
+    this.drags.clear();
+    setRoomDefaults(msg.room.settings.language, msg.room.settings.lens);
+    this.scheduled?.();
+    this.scheduled = null;
+    this.dirty.clear();
+    batch(() => {
+      this.status.value = 'online';
+      this.loaded.value += 1;
+    });
   }
 
   /**
@@ -76,14 +198,14 @@ export class Store {
    * @param {Event} event
    */
   apply(seq, event) {
-    const view = this.view;
-    if (!view) return false;
-    const room = view.room;
+    const room = this.view?.room;
+    if (!room) return false;
     if (seq <= room.seq) return true; // Already in the snapshot.
     if (seq !== room.seq + 1) return false;
     applyEvent(room, event);
     room.seq = seq;
-    this.notify();
+    for (const slice of slicesOf(event)) this.touch(this.versions[slice]);
+    if (event.type === 'definition.changed' || event.type === 'card.set') this.touch(this.typingVersion);
     return true;
   }
 
@@ -98,243 +220,42 @@ export class Store {
     view.online = new Set(msg.online);
     view.viewers = msg.viewers;
     view.clockOffset = msg.server_time - Date.now();
-    view.live = { typing: new Map(), drags: new Map() };
-    this.status = 'online';
-    this.notify();
+    this.typed.clear();
+    this.drags.clear();
+    this.status.value = 'online';
+    this.touch(this.presenceVersion);
   }
 
   /** @param {Typing} msg someone's text as they type it */
   typing(msg) {
-    if (!this.view) return;
-    this.view.live.typing.set(typingKey(msg.target), { member_id: msg.member_id, text: msg.text, at: Date.now() });
-    this.notify();
+    this.typed.set(typingKey(msg.target), { member_id: msg.member_id, text: msg.text, at: Date.now() });
+    this.touch(this.typingVersion);
   }
 
   /** @param {Drag} msg a post-it under someone's pointer */
   drag(msg) {
-    if (!this.view) return;
-    this.view.live.drags.set(msg.id, { member_id: msg.member_id, x: msg.x, y: msg.y, at: Date.now() });
-    this.notify();
+    this.drags.set(msg.id, { member_id: msg.member_id, x: msg.x, y: msg.y, at: Date.now() });
+    this.touch(this.dragVersion);
   }
 
   /** @param {Presence} msg */
   presence(msg) {
     if (!this.view) return;
-        for (const id of msg.joined) this.view.online.add(id);
-    for (const id of msg.left) this.view.online.delete(id);
+    const online = new Set(this.view.online);
+    for (const id of msg.joined) online.add(id);
+    for (const id of msg.left) online.delete(id);
+    this.view.online = online;
     this.view.viewers = msg.viewers;
-    this.notify();
+    this.touch(this.presenceVersion);
   }
 
   /** @param {ConnStatus} status */
   setStatus(status) {
-    if (status === this.status) return;
-    this.status = status;
-    this.notify();
+    this.status.value = status;
   }
 
   /** @returns {number} the server's clock now, in ms since the Unix epoch */
   serverNow() {
     return Date.now() + (this.view?.clockOffset ?? 0);
-  }
-}
-
-/**
- * The key of a shared text field in {@link LiveState.typing}.
- * @param {import('./protocol').TypingTarget} target
- */
-export function typingKey(target) {
-  return target.kind === 'card' ? `card:${target.id}` : `definition:${target.group}`;
-}
-
-/**
- * Replaces the item with the same `key` in a list (or adds it), keeping the list ordered by it;
- * lists keyed by group or team id travel as arrays.
- * @template T
- * @param {T[]} list
- * @param {T} item
- * @param {(t: T) => number} key
- */
-function upsertBy(list, item, key) {
-  const at = list.findIndex((t) => key(t) === key(item));
-  if (at >= 0) list[at] = item;
-  else {
-    list.push(item);
-    list.sort((a, b) => key(a) - key(b));
-  }
-}
-
-/**
- * The one place events change the room, mirroring `RoomState::apply_event` in the protocol
- * crate: every event carries the resulting value, so each case is an assignment.
- * @param {RoomState} room
- * @param {Event} event
- */
-export function applyEvent(room, event) {
-  const defs = room.definitions;
-  switch (event.type) {
-    case 'member.joined':
-      room.members[event.member.id] = event.member;
-      break;
-    case 'member.renamed': {
-      const member = room.members[event.member_id];
-      if (member) member.name = event.name;
-      break;
-    }
-    case 'settings.changed':
-      room.settings = event.settings;
-      break;
-    case 'step.changed':
-      room.step = event.step;
-      break;
-    case 'timer.changed':
-      room.timer = event.timer;
-      break;
-    case 'checkin.set':
-      room.checkins[event.member_id] = event.checkin;
-      break;
-    case 'checkin.cleared':
-      delete room.checkins[event.member_id];
-      break;
-    case 'queue.changed':
-      room.experience.queue = event.queue;
-      break;
-    case 'scribe.changed':
-      room.experience.scribe = event.scribe;
-      break;
-    case 'factors.opened':
-      room.experience.open = event.open;
-      break;
-    case 'factor.set':
-      room.experience.factors[event.factor.id] = event.factor;
-      break;
-    case 'factor.removed':
-      delete room.experience.factors[event.id];
-      break;
-    case 'groups.changed':
-      defs.groups = event.groups;
-      break;
-    case 'definition.changed': {
-      const old = defs.texts.find((d) => d.group === event.group);
-      upsertBy(
-        defs.texts,
-        { group: event.group, text: event.text, updated_by: event.by, updated_at: event.at, lease: old?.lease },
-        (d) => d.group,
-      );
-      break;
-    }
-    case 'lease.changed': {
-      const old = defs.texts.find((d) => d.group === event.group);
-      upsertBy(defs.texts, { ...(old ?? { group: event.group, text: '', updated_at: 0 }), lease: event.lease }, (d) => d.group);
-      break;
-    }
-    case 'wall.changed':
-      defs.wall = event.wall;
-      break;
-    case 'highlight.set':
-      defs.highlights[event.highlight.id] = event.highlight;
-      break;
-    case 'highlight.removed':
-      delete defs.highlights[event.id];
-      break;
-    case 'common.changed':
-      defs.common = event.common;
-      break;
-    case 'working.changed':
-      defs.working = event.text;
-      break;
-    case 'note.set':
-      room.wall.notes[event.note.id] = event.note;
-      break;
-    case 'note.removed':
-      delete room.wall.notes[event.id];
-      break;
-    case 'notes.pending':
-      if (event.count === 0) delete room.wall.pending[event.member_id];
-      else room.wall.pending[event.member_id] = event.count;
-      break;
-    case 'reveal.turn':
-      room.wall.turn = event.member_id;
-      break;
-    case 'cluster.set':
-      room.wall.clusters[event.cluster.id] = event.cluster;
-      break;
-    case 'cluster.removed':
-      delete room.wall.clusters[event.id];
-      break;
-    case 'teams.changed':
-      room.assessment.teams = event.teams;
-      break;
-    case 'card.set':
-      room.assessment.cards[event.card.id] = event.card;
-      break;
-    case 'card.removed':
-      delete room.assessment.cards[event.id];
-      break;
-    case 'presenting.changed':
-      room.priorities.presenting = event.team;
-      break;
-    case 'area.set':
-      room.priorities.areas[event.area.id] = event.area;
-      break;
-    case 'area.removed':
-      delete room.priorities.areas[event.id];
-      break;
-    case 'vote.phase': {
-      const p = room.priorities;
-      if (event.phase === 'open') {
-        p.votes = {};
-        p.used = {};
-        p.tally = {};
-      }
-      p.phase = event.phase;
-      p.dots = event.dots;
-      break;
-    }
-    case 'vote.set': {
-      const votes = room.priorities.votes;
-      const mine = (votes[event.member_id] ??= {});
-      if (event.dots === 0) delete mine[event.area];
-      else mine[event.area] = event.dots;
-      if (Object.keys(mine).length === 0) delete votes[event.member_id];
-      break;
-    }
-    case 'vote.used':
-      room.priorities.used[event.member_id] = event.used;
-      break;
-    case 'tally.changed':
-      room.priorities.tally = event.tally;
-      break;
-    case 'ranking.changed':
-      room.priorities.ranking = event.ranking;
-      room.priorities.finalised = event.finalised;
-      break;
-    case 'room.closed':
-      room.closed = event.closed;
-      break;
-    case 'ready.changed':
-      room.ready = room.ready.filter(([step, id]) => !(step === event.step && id === event.member_id));
-      if (event.ready) room.ready.push([event.step, event.member_id]);
-      break;
-    case 'auto_advance.changed':
-      room.auto_advance = event.on;
-      break;
-    case 'member.contributed':
-      room.contributions[event.member_id] = event.total;
-      break;
-    case 'undo.pushed': {
-      const stack = (room.undo[event.member_id] ??= []);
-      stack.push(event.entry);
-      break;
-    }
-    case 'undo.popped': {
-      const stack = room.undo[event.member_id];
-      stack?.pop();
-      if (stack && stack.length === 0) delete room.undo[event.member_id];
-      break;
-    }
-    case 'private':
-      // An event meant for someone else: it only moves `seq` on.
-      break;
   }
 }

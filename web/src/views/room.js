@@ -1,224 +1,266 @@
-// The room screen for every role: top bar, step progress, the current step's heading and
-// board, the countdown, who's here, and the facilitator's panels. The layout is rebuilt when
-// the language, lens, step or role changes; otherwise each part updates itself from the store.
+// The room screen of a participant or a facilitator: the top bar (title, the six steps, the
+// clock, who you are), the current step's board, and a side panel (the clock's controls, "I'm
+// done", raised hands, who's here, the facilitator's tools). On a phone, and on step 4 where
+// the wall fills the screen, the panel is a drawer and the step's actions sit in a bar that
+// stays on screen. After the session (a closed room) everyone sees the summary.
 
-import { h } from '../dom.js';
-import { language, lens, onLanguageChange, setRoomDefaults, stepText, t } from '../i18n.js';
+import { html, useEffect, useState } from '../../vendor/preact.js';
+import { app, send } from '../app.js';
+import { stepText, t } from '../i18n.js';
 import { STEP_COUNT, STEP_MINUTES } from '../limits.js';
-import { countdownPart } from './countdown.js';
-import { bannerPart, headerPart } from './header.js';
-import { centredPage } from './parts.js';
-import { presencePart } from './presence.js';
-import { settingsPart } from './settings.js';
-import { sharePart } from './share.js';
-import { step1Part } from './step1.js';
-// Steps 2-3
-import { activityPart, participationPart } from './participation.js';
-import { step2Part } from './step2.js';
-import { workingDefinitionBanner } from './defwall.js';
-import { step3Part } from './step3.js';
+import { Announcer, Brand, LanguagePicker, Spinner, Toasts, canEdit, isFacilitator, typingInField } from '../ui/kit.js';
+import { HandButton, HandsCard } from './hands.js';
+import { ActivityCard, ReadyButton, UndoButton } from './activity.js';
+import { PeopleCard } from './people.js';
+import { Step1 } from './step1.js';
+import { Step2 } from './step2.js';
+import { Step3 } from './step3.js';
+import { Step4 } from './step4.js';
+import { Step5 } from './step5.js';
+import { Step6 } from './step6.js';
+import { Summary } from './summary.js';
+import { TimerCard, TimerChip } from './timer.js';
+import { Tools } from './tools.js';
+import { useMedia } from '../ui/media.js';
 
-// Steps 4-6
-import { closedBannerPart, exportPart } from './export.js';
-import { steps456Part } from './steps456.js';
-import { stepperPart } from './stepper.js';
+/** The name the server gives a facilitator who gave none (`server/src/room.rs`). */
+const DEFAULT_FACILITATOR_NAME = 'Facilitator';
 
-/** @typedef {import('./parts.js').Part} Part */
-/** @typedef {import('../store.js').Store} Store */
-/** @typedef {import('../store.js').RoomView} RoomView */
-/** @typedef {import('../conn.js').Connection} Connection */
+const BOARDS = [Step1, Step2, Step3, Step4, Step5, Step6];
 
-/**
- * What every part of the room screen may use.
- * @typedef {object} RoomCtx
- * @property {Store} store
- * @property {Connection} conn
- * @property {string} roomId
- * @property {string | null} facilitatorKey from the link fragment, for the co-facilitator link
- * @property {Map<string, string>} drafts text typed but not yet sent, kept across rebuilds
- * @property {Set<string>} openPanels collapsible panels the person opened, kept across rebuilds
- */
-
-/** Parts drawn only from stored state and presence, never from live drags or typing. */
-/** @type {WeakSet<Part>} */
-const stableParts = new WeakSet();
-
-/** How often countdowns redraw: often enough that seconds never skip visibly. */
-const TICK_MS = 250;
-
-/**
- * Mounts the room screen into `root`; returns its teardown.
- * @param {HTMLElement} root
- * @param {RoomCtx} ctx
- * @returns {() => void}
- */
-export function mountRoom(root, ctx) {
-  let layoutKey = '';
-  /** @type {Part[]} */
-  let parts = [];
-  // Steps 4-6: what the stable parts were last drawn from (see `stableParts`).
-  let stableKey = '';
-  /** @type {Set<string> | null} */
-  let stableOnline = null;
-
-  function render() {
-    const view = ctx.store.view;
-    if (!view) {
-      const key = `waiting|${language()}|${ctx.store.status}`;
-      if (key !== layoutKey) {
-        layoutKey = key;
-        parts = [];
-        root.replaceChildren(waitingPage(ctx));
-      }
-      return;
-    }
-    const { settings, step } = view.room;
-    setRoomDefaults(settings.language, settings.lens);
-    const key = [language(), lens(), step, view.you.role].join('|');
-    if (key !== layoutKey) {
-      layoutKey = key;
-      parts = layout(root, ctx, view);
-      stableKey = '';
-    }
-    // Live drags and typing arrive many times a second and change nothing stored: the parts
-    // that never show them are left alone then.
-    const stored = `${view.room.seq}|${ctx.store.status}|${view.viewers}`;
-    const quiet = stored === stableKey && view.online === stableOnline;
-    stableKey = stored;
-    stableOnline = view.online;
-    for (const part of parts) if (!(quiet && stableParts.has(part))) part.update(view);
+export function Room() {
+  const store = app.store;
+  if (!store.loaded.value) {
+    return html`<div class="centred-page">
+      <main class="centred">
+        <${Spinner}
+          testid="waiting"
+          text=${store.status.value === 'connecting' ? t('conn.connecting') : t('conn.reconnecting')}
+        />
+      </main>
+    </div>`;
   }
+  return html`<${RoomScreen} />`;
+}
 
-  const unsubscribe = ctx.store.subscribe(render);
-  const stopLanguage = onLanguageChange(() => {
-    layoutKey = '';
-    render();
+function RoomScreen() {
+  const room = app.store.room('step', 'closed', 'settings');
+  const you = app.store.presence$().you;
+  const step = room.step;
+  const narrow = useMedia('(max-width: 760px)');
+  const [drawer, setDrawer] = useState(false);
+  const [summary, setSummary] = useState(true);
+  const compact = narrow || step === 4;
+  useEffect(() => {
+    document.title = `${room.settings.title || t('room.untitled')} · ${t('app.name')}`;
   });
-  const ticker = setInterval(() => {
-    for (const part of parts) part.tick?.();
-  }, TICK_MS);
-  render();
-  return () => {
-    unsubscribe();
-    stopLanguage();
-    clearInterval(ticker);
-    document.documentElement.classList.remove('wall');
-  };
+  useEffect(() => setDrawer(false), [step]);
+  useUndoShortcut();
+  const Board = BOARDS[step - 1] ?? Step1;
+  const ending = room.closed && summary;
+  return html`<div
+    class="room role-${you.role} step-${step} ${compact ? 'compact' : 'wide'} ${narrow ? 'narrow' : ''} ${step === 4 && !ending ? 'fullbleed' : ''}"
+    data-step=${step}
+  >
+    <${Header} narrow=${narrow} onPanel=${compact ? () => setDrawer(!drawer) : null} panelOpen=${drawer} />
+    <${Banners} onSummary=${room.closed && !summary ? () => setSummary(true) : null} />
+    <div class="room-body">
+      <main class="board-area" id="board">
+        ${ending
+          ? html`<${Summary} onBack=${() => setSummary(false)} />`
+          : html`${step !== 4 ? html`<${StepHeading} step=${step} />` : null}
+              <${Board} />`}
+      </main>
+      ${!compact || drawer
+        ? html`<aside class="side ${compact ? 'drawer' : ''}" aria-label=${t('room.panel')} data-testid="side-panel">
+            ${compact
+              ? html`<button type="button" class="btn btn-ghost drawer-close" onClick=${() => setDrawer(false)}>
+                  ${t('room.panel.close')}
+                </button>`
+              : null}
+            <${SidePanel} compact=${compact} />
+          </aside>`
+        : null}
+    </div>
+    ${compact && you.role !== 'viewer' && !ending ? html`<${ActionBar} />` : null}
+    <${Toasts} />
+    <${Announcer} />
+  </div>`;
 }
 
-/**
- * Before the first `welcome`: a spinner saying whether this is the first try or a retry.
- * @param {RoomCtx} ctx
- */
-function waitingPage(ctx) {
-  const label = ctx.store.status === 'connecting' ? t('conn.connecting') : t('conn.reconnecting');
-  return centredPage(
-    h(
-      'div',
-      { class: 'loading', 'data-testid': 'waiting' },
-      h('div', { class: 'spinner', 'aria-hidden': 'true' }),
-      label,
-    ),
-  );
+/** @param {{ compact: boolean }} props */
+function SidePanel({ compact }) {
+  const you = app.store.presence$().you;
+  return html`
+    ${isFacilitator(you) ? html`<${TimerCard} />` : null}
+    ${compact ? null : html`<${ActivityCard} />`}
+    <${HandsCard} />
+    <${PeopleCard} />
+    ${isFacilitator(you) && app.key ? html`<${Tools} />` : null}
+  `;
 }
 
-/**
- * Builds the whole room screen for `view`; returns its parts.
- * @param {HTMLElement} root
- * @param {RoomCtx} ctx
- * @param {RoomView} view
- * @returns {Part[]}
- */
-function layout(root, ctx, view) {
-  const role = view.you.role;
-  const step = view.room.step;
-  const canDrive = role === 'facilitator';
-  document.documentElement.classList.toggle('wall', role === 'viewer');
-
-  const header = headerPart(ctx);
-  const banner = bannerPart(ctx);
-  // Steps 4-6: "this room is closed", on every step.
-  const closed = closedBannerPart(ctx);
-  const stepper = stepperPart(ctx, step, canDrive);
-  const board =
-    step === 1
-      ? step1Part(ctx, view)
-      : step === 2
-        ? step2Part(ctx, view)
-        : step === 3
-          ? step3Part(ctx, view)
-                    : steps456Part(ctx, view, step);
-  const timer = countdownPart(ctx, step, canDrive);
-  const people = presencePart(ctx);
-  // Steps 2-3: "I'm done" and Undo beside the countdown, the facilitator's participation panel
-  // under the board, in every step.
-  const activity = activityPart(ctx, view);
-  const participation = participationPart(ctx, view);
-  // The room's working definition (step 3) as a banner over the later boards.
-  const working = step > 3 ? workingDefinitionBanner() : null;
-  const acrossSteps = [activity, participation, working].filter((p) => p !== null);
-  /** @type {Part[]} */
-  const tools =
-    canDrive && ctx.facilitatorKey
-      ? [
-          sharePart(ctx, ctx.facilitatorKey),
-          settingsPart(ctx, view.room.settings),
-          exportPart(ctx, ctx.facilitatorKey),
-        ]
-      : [];
-
-  root.replaceChildren(
-    h(
-      'div',
-      { class: `room role-${role}`, 'data-step': step },
-      header.el,
-      banner.el,
-      closed.el,
-      stepper.el,
-      h(
-        'main',
-        { class: 'room-grid' },
-        h('section', { class: 'area-board' }, stepHeading(step), working?.el, board.el, participation?.el),
-        h('div', { class: 'area-timer' }, timer.el, activity?.el),
-        h('div', { class: 'area-people' }, people.el),
-        tools.length
-          ? h(
-              'div',
-              { class: 'area-tools' },
-              tools.map((p) => p.el),
-            )
-          : null,
-      ),
-    ),
-  );
-  for (const part of [header, banner, closed, stepper, timer, people, ...tools, ...acrossSteps]) {
-    stableParts.add(part);
-  }
-  return [header, banner, closed, stepper, board, timer, people, ...tools, ...acrossSteps];
+/** The bar that stays on screen on a phone (and on the wall): hand, "I'm done", undo. */
+function ActionBar() {
+  return html`<nav class="action-bar" aria-label=${t('room.actions')} data-testid="action-bar">
+    <${HandButton} />
+    <${UndoButton} />
+    <${ReadyButton} />
+  </nav>`;
 }
 
-/**
- * "Step 2 of 6", the step's title and purpose, and what people are asked to do now.
- * @param {number} step
- */
-function stepHeading(step) {
-  return h(
-    'div',
-    { class: 'step-heading' },
-    h(
-      'p',
-      { class: 'eyebrow' },
-      t('room.step_of', { n: step, total: STEP_COUNT }),
-      h('span', { class: 'eyebrow-sep', 'aria-hidden': 'true' }, '·'),
-      t('room.duration', { n: STEP_MINUTES[step - 1] }),
-    ),
-    h('h2', { class: 'step-title', 'data-testid': 'step-title' }, stepText(step, 'title')),
-    h('p', { class: 'step-purpose' }, stepText(step, 'purpose')),
-    h(
-      'div',
-      { class: 'now', 'data-testid': 'now' },
-      h('span', { class: 'now-label' }, t('room.now')),
-      h('p', null, stepText(step, 'now')),
-    ),
-  );
+/** @param {{ narrow: boolean, onPanel: (() => void) | null, panelOpen: boolean }} props */
+function Header({ narrow, onPanel, panelOpen }) {
+  const room = app.store.room('settings', 'members', 'step');
+  const view = app.store.presence$();
+  const status = app.store.status.value;
+  const me = view.you.member_id ? room.members[view.you.member_id] : undefined;
+  const role = t(`role.${view.you.role}`);
+  // A facilitator who gave no name is called by the role, which the chip says already.
+  const unnamed = !me || me.name === role || me.name === DEFAULT_FACILITATOR_NAME;
+  return html`<header class="topbar">
+    <${Brand} />
+    <div class="room-heading">
+      <h1 class="room-title" data-testid="room-title">${room.settings.title || t('room.untitled')}</h1>
+      ${room.settings.organisation
+        ? html`<span class="room-org" data-testid="room-org">${room.settings.organisation}</span>`
+        : null}
+    </div>
+    <${Stepper} narrow=${narrow} />
+    <${TimerChip} />
+    <span class="status status-${status}" data-testid="status" title=${t(`conn.${status}`)}>
+      <span class="status-dot" aria-hidden="true"></span><span class="status-text">${t(`conn.${status}`)}</span>
+    </span>
+    <span class="you-chip" data-testid="you">${unnamed ? role : `${me.name} · ${role}`}</span>
+    <${LanguagePicker} />
+    ${onPanel
+      ? html`<button
+          type="button"
+          class="btn btn-secondary btn-small panel-toggle"
+          aria-expanded=${String(panelOpen)}
+          aria-label=${t('room.panel')}
+          data-testid="panel-toggle"
+          onClick=${onPanel}
+        >
+          <span aria-hidden="true">☰</span><span class="panel-label">${t('room.panel')}</span>
+        </button>`
+      : null}
+  </header>`;
 }
+
+/** The six steps; for a facilitator also Back and Next, and each step a button. */
+/** @param {{ narrow: boolean }} props */
+function Stepper({ narrow }) {
+  const room = app.store.room('step', 'closed');
+  const you = app.store.presence$().you;
+  const drive = isFacilitator(you) && canEdit(you, room);
+  const current = room.step;
+  const go = (/** @type {number} */ step) => send({ type: 'step.set', step });
+  const steps = Array.from({ length: STEP_COUNT }, (_, i) => i + 1);
+  return html`<nav class="stepper" aria-label=${t('room.steps')}>
+    ${drive
+      ? html`<button
+          type="button"
+          class="btn btn-ghost btn-small"
+          data-testid="step-back"
+          aria-label=${t('room.back')}
+          disabled=${current <= 1}
+          onClick=${() => go(current - 1)}
+        >
+          ←${narrow ? '' : ` ${t('room.back')}`}
+        </button>`
+      : null}
+    <ol class="stepper-list" data-testid="stepper">
+      ${steps.map((step) => {
+        const state = step < current ? 'done' : step === current ? 'current' : 'todo';
+        const content = html`<span class="step-num">${step}</span><span class="step-label">${stepText(step, 'short')}</span>`;
+        return html`<li class="stepper-item ${state}" aria-current=${step === current ? 'step' : undefined}>
+          ${drive
+            ? html`<button
+                type="button"
+                class="stepper-link"
+                title=${t('room.go_to_step', { n: step, title: stepText(step, 'title') })}
+                data-step=${step}
+                onClick=${() => go(step)}
+              >
+                ${content}
+              </button>`
+            : html`<span class="stepper-link" title=${stepText(step, 'title')}>${content}</span>`}
+        </li>`;
+      })}
+    </ol>
+    ${drive
+      ? html`<button
+          type="button"
+          class="btn btn-primary btn-small"
+          data-testid="step-next"
+          aria-label=${t('room.next')}
+          disabled=${current >= STEP_COUNT}
+          onClick=${() => go(current + 1)}
+        >
+          ${narrow ? '' : `${t('room.next')} `}→
+        </button>`
+      : null}
+  </nav>`;
+}
+
+/** "Step 2 of 6 · about 15 min", the step's title and what to do now. */
+/** @param {{ step: number }} props */
+export function StepHeading({ step }) {
+  return html`<div class="step-heading">
+    <p class="eyebrow">
+      ${t('room.step_of', { n: step, total: STEP_COUNT })}<span class="eyebrow-sep" aria-hidden="true">·</span>
+      ${t('room.duration', { n: STEP_MINUTES[step - 1] })}
+    </p>
+    <h2 class="step-title" data-testid="step-title">${stepText(step, 'title')}</h2>
+    <p class="now" data-testid="now"><span class="now-label">${t('room.now')}</span> ${stepText(step, 'now')}</p>
+  </div>`;
+}
+
+/** Reconnecting, and the closed room. @param {{ onSummary: (() => void) | null }} props */
+function Banners({ onSummary }) {
+  const room = app.store.room('closed');
+  const you = app.store.presence$().you;
+  const status = app.store.status.value;
+  return html`
+    ${status === 'reconnecting'
+      ? html`<div class="banner" role="status" data-testid="reconnecting">${t('conn.banner')}</div>`
+      : null}
+    ${room.closed
+      ? html`<div class="closed-banner" role="status" data-testid="closed-banner">
+          <p>${t('closed.banner')}</p>
+          ${onSummary
+            ? html`<button type="button" class="btn btn-secondary btn-small" onClick=${onSummary}>${t('summary.show')}</button>`
+            : null}
+          ${isFacilitator(you)
+            ? html`<button
+                type="button"
+                class="btn btn-secondary btn-small"
+                data-testid="room-reopen-banner"
+                onClick=${() => send({ type: 'room.close', closed: false })}
+              >
+                ${t('closed.reopen')}
+              </button>`
+            : null}
+        </div>`
+      : null}
+  `;
+}
+
+/** Ctrl/Cmd+Z outside text fields undoes this person's last change. */
+function useUndoShortcut() {
+  useEffect(() => {
+    /** @param {KeyboardEvent} ev */
+    const onKey = (ev) => {
+      if (ev.key.toLowerCase() !== 'z' || !(ev.ctrlKey || ev.metaKey) || ev.shiftKey || ev.altKey) return;
+      const view = app.store.view;
+      const me = view?.you.member_id;
+      if (typingInField() || !me || !view?.room.undo[me]?.length) return;
+      ev.preventDefault();
+      send({ type: 'undo' });
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+}
+

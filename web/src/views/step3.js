@@ -1,508 +1,452 @@
-// Step 3's board: groups (formed by the facilitator in one click, adjusted by dragging people
-// or with a menu; latecomers placed by the server and flagged "new"), each member's sheet for
-// their group's sentence (sheet.js), every group's sentence live for the others, and then the
-// wall with its highlights and the working definition (defwall.js).
+// Step 3: groups (formed by the facilitator in one click, adjusted by dragging people or with a
+// menu; latecomers placed by the server carry a "new" badge), each group's one sentence written
+// together on its sheet, every group's sentence live for the others; then the wall: the
+// sentences side by side, read out one by one, with highlights, the words they share, and the
+// room's working definition.
 
-import { fill, h } from '../dom.js';
-import { t } from '../i18n.js';
-import { avatar, howItWorks, keyedList, nameOf, participantsOf, setText } from './boardkit.js';
-import { sharedWordsPart, wallPart } from './defwall.js';
-import { LiveTexts, SheetEditor, groupsOf, liveLease } from './sheet.js';
+import { html, useEffect, useRef, useState } from '../../vendor/preact.js';
+import { app, send } from '../app.js';
+import { language, t, tn } from '../i18n.js';
+import { MAX_DEFINITION_CHARS, MAX_WORKING_CHARS } from '../limits.js';
+import { loadIds, saveIds } from '../saved.js';
+import { Avatar, canEdit, isFacilitator, nameOf, newId, participantsOf } from '../ui/kit.js';
+import { SharedText } from '../ui/sharedtext.js';
+import { PeopleBoard } from './peopleboard.js';
 
-/** @typedef {import('./parts.js').Part} Part */
-/** @typedef {import('./room.js').RoomCtx} RoomCtx */
-/** @typedef {import('../store.js').RoomView} RoomView */
+/** @typedef {import('../protocol').RoomState} RoomState */
+/** @typedef {import('../protocol').Highlight} Highlight */
 /** @typedef {import('../protocol').Group} Group */
-/** @typedef {import('../protocol').MemberId} MemberId */
-/** @template T @typedef {import('./boardkit.js').Keyed<T>} Keyed */
 
-/** @param {RoomView} view @returns {Group | undefined} the group this member is in */
-function myGroup(view) {
-  const me = view.you.member_id;
-  return me ? view.room.definitions.groups.find((g) => g.members.includes(me)) : undefined;
-}
+/** Highlight shades in the stylesheet (`.hl-1` to `.hl-4`). */
+const MAX_HIGHLIGHT_SHADE = 4;
 
-/**
- * What this browser keeps per room while the page is open: the live-text clocks, the sheet
- * editors (so a redraw of the screen, e.g. a language switch, never loses a sentence being
- * typed), and the facilitator's record of who was placed in a group by the server.
- * @typedef {object} RoomMemory
- * @property {LiveTexts} texts
- * @property {Map<string, SheetEditor>} editors
- * @property {Set<MemberId> | null} grouped who was in a group at the last look
- * @property {Set<MemberId>} latecomers placed by the server after the groups were formed
- * @property {Set<MemberId>} movedByMe moves this facilitator asked for
- * @property {boolean} formingByMe this facilitator asked for new groups
- * @property {string} groupsSeen the groups at the last look, to notice a change
- */
+/** @param {RoomState} room @returns {Group[]} */
+export const groupsOf = (room) => [...room.definitions.groups].sort((a, b) => a.id - b.id);
 
-/** @type {Map<string, RoomMemory>} */
-const memories = new Map();
+/** @param {RoomState} room @param {number} group */
+export const definitionOf = (room, group) => room.definitions.texts.find((d) => d.group === group);
 
-/** @param {string} roomId @returns {RoomMemory} */
-function memoryOf(roomId) {
-  let memory = memories.get(roomId);
-  if (!memory) {
-    memory = {
-      texts: new LiveTexts(),
-      editors: new Map(),
-      grouped: null,
-      latecomers: new Set(),
-      movedByMe: new Set(),
-      formingByMe: false,
-      groupsSeen: '',
-    };
-    memories.set(roomId, memory);
-  }
-  return memory;
-}
+// The facilitator's record of who the server placed in a group on its own (a latecomer), kept
+// in this browser so that a reload keeps the "new" badges.
+const memory = {
+  /** @type {Set<string> | null} who was in a group at the last look */
+  grouped: null,
+  /** @type {Set<string>} */
+  latecomers: new Set(),
+  /** @type {Set<string>} moves this facilitator asked for */
+  movedByMe: new Set(),
+  formingByMe: false,
+  loadedFor: '',
+};
 
-/**
- * Notes who the server placed into a group on its own (a latecomer), for the facilitator's
- * "new" badge. Called on every change in every step, so latecomers who join during another
- * step are noticed too.
- * @param {RoomCtx} ctx
- * @param {RoomView} view
- */
-export function watchGroups(ctx, view) {
-  const memory = memoryOf(ctx.roomId);
-  const groups = view.room.definitions.groups;
-  const signature = JSON.stringify(groups);
-  if (signature === memory.groupsSeen) return;
-  const grouped = new Set(groups.flatMap((g) => g.members));
-  if (memory.formingByMe) {
-    // The groups this facilitator asked for: everyone in them is placed, nobody is late.
-    memory.formingByMe = false;
-    memory.latecomers.clear();
-  } else if (memory.grouped) {
-    for (const id of grouped) {
-      if (!memory.grouped.has(id) && !memory.movedByMe.has(id)) memory.latecomers.add(id);
+/** Notices latecomers as groups change, in every step (mounted for facilitators). */
+export function GroupWatch() {
+  const room = app.store.room('definitions');
+  useEffect(() => {
+    if (memory.loadedFor !== app.roomId) {
+      memory.loadedFor = app.roomId;
+      memory.latecomers = loadIds(app.roomId, 'latecomers');
+      const seen = loadIds(app.roomId, 'grouped');
+      memory.grouped = seen.size ? seen : null;
     }
-  }
-  memory.groupsSeen = signature;
-  for (const id of memory.latecomers) if (!grouped.has(id)) memory.latecomers.delete(id);
-  memory.grouped = grouped;
-}
-
-/**
- * @param {RoomCtx} ctx
- * @param {RoomView} view
- * @returns {Part}
- */
-export function step3Part(ctx, view) {
-  const role = view.you.role;
-  const memory = memoryOf(ctx.roomId);
-  /** @type {Part[]} */
-  const writing = [];
-  if (role === 'facilitator') writing.push(groupsPart(ctx, memory), wallSwitchPart(ctx));
-  if (role === 'participant') writing.push(mySheetPart(ctx, memory));
-  writing.push(definitionsPart(ctx, memory));
-  const wall = wallPart(ctx);
-  const shared = sharedWordsPart(ctx);
-  const writingBox = h(
-    'div',
-    { class: 'step3-writing' },
-    writing.map((p) => p.el),
-  );
-  const el = h(
-    'div',
-    { class: 'board board-step3', 'data-testid': 'board-step3' },
-    writingBox,
-    wall.el,
-    shared.el,
-    howItWorks(3, ctx),
-  );
-  const parts = [...writing, wall, shared];
-  /** @type {string} who holds which lease, as last drawn (leases expire without an event) */
-  let leases = '';
-
-  /** @param {RoomView} next */
-  function update(next) {
-    memory.texts.observe(next);
-    if (role === 'facilitator') watchGroups(ctx, next);
-    leases = leaseSignature(ctx, next);
-    const onWall = next.room.definitions.wall.shown;
-    writingBox.hidden = onWall;
-    el.classList.toggle('on-wall', onWall);
-    for (const part of parts) part.update(next);
-  }
-
-  return {
-    el,
-    update,
-    tick() {
-      const next = ctx.store.view;
-      if (next && leaseSignature(ctx, next) !== leases) update(next);
-    },
-  };
-}
-
-/** @param {RoomCtx} ctx @param {RoomView} view */
-function leaseSignature(ctx, view) {
-  const now = ctx.store.serverNow();
-  return view.room.definitions.texts
-    .map((d) => `${d.group}:${liveLease(view, d, now)?.holder ?? ''}`)
-    .join(',');
-}
-
-/**
- * The facilitator's groups: form them in one click, see them as columns, drag people between
- * them (or pick a group from the menu on each person); people the server placed after the
- * groups were formed carry a "new" badge.
- * @param {RoomCtx} ctx
- * @param {RoomMemory} memory
- * @returns {Part}
- */
-function groupsPart(ctx, memory) {
-  const formButton = h('button', {
-    type: 'button',
-    class: 'btn btn-primary',
-    'data-testid': 'groups-form',
-    onclick: () => {
-      memory.formingByMe = true;
-      ctx.conn.send({ type: 'groups.form' }).then((outcome) => {
-        if (!outcome.ok) memory.formingByMe = false;
-      });
-    },
+    const grouped = new Set(room.definitions.groups.flatMap((g) => g.members));
+    if (memory.formingByMe) {
+      memory.formingByMe = false;
+      memory.latecomers.clear();
+    } else if (memory.grouped) {
+      for (const id of grouped) if (!memory.grouped.has(id) && !memory.movedByMe.has(id)) memory.latecomers.add(id);
+    }
+    for (const id of memory.latecomers) if (!grouped.has(id)) memory.latecomers.delete(id);
+    memory.grouped = grouped;
+    saveIds(app.roomId, 'latecomers', memory.latecomers);
+    saveIds(app.roomId, 'grouped', grouped);
   });
-  const summary = h('p', { class: 'muted small', 'data-testid': 'groups-summary' });
-  const columns = h('div', { class: 'group-cols', 'data-testid': 'groups' });
-  const loose = h('div', { class: 'loose-people', 'data-testid': 'ungrouped' });
-  /** @type {MemberId | null} */
-  let dragging = null;
-
-  /**
-   * @param {MemberId} member
-   * @param {number | undefined} group undefined: a new group
-   */
-  function move(member, group) {
-    memory.movedByMe.add(member);
-    memory.latecomers.delete(member);
-    ctx.conn.send(
-      group === undefined
-        ? { type: 'group.move', member_id: member }
-        : { type: 'group.move', member_id: member, group },
-    );
-  }
-
-  /**
-   * A drop zone for people: a group's column, or "new group".
-   * @param {HTMLElement} zone
-   * @param {number | undefined} group
-   */
-  function dropZone(zone, group) {
-    zone.addEventListener('dragover', (ev) => {
-      if (!dragging) return;
-      ev.preventDefault();
-      zone.classList.add('drop-target');
-    });
-    zone.addEventListener('dragleave', (ev) => {
-      if (!(ev.relatedTarget instanceof Node) || !zone.contains(ev.relatedTarget))
-        zone.classList.remove('drop-target');
-    });
-    zone.addEventListener('drop', (ev) => {
-      ev.preventDefault();
-      zone.classList.remove('drop-target');
-      const member = dragging;
-      dragging = null;
-      if (!member) return;
-      const view = ctx.store.view;
-      const current = view?.room.definitions.groups.find((g) => g.members.includes(member));
-      if (group !== undefined && current?.id === group) return;
-      move(member, group);
-    });
-  }
-
-  /**
-   * @param {RoomView} view
-   * @param {MemberId} id
-   * @param {Group | undefined} group
-   */
-  function personChip(view, id, group) {
-    const name = nameOf(view, id);
-    const select = h(
-      'select',
-      {
-        class: 'group-move-select',
-        'data-testid': 'move-select',
-        'aria-label': t('groups.move_label', { name }),
-        title: t('groups.move_label', { name }),
-        onchange: () => {
-          const value = select.value;
-          select.blur();
-          if (value === 'new') move(id, undefined);
-          else if (value && Number(value) !== group?.id) move(id, Number(value));
-        },
-      },
-      h('option', { value: group ? String(group.id) : '' }, group ? t('groups.move') : t('groups.place')),
-      groupsOf(view)
-        .filter((g) => g.id !== group?.id)
-        .map((g) => h('option', { value: String(g.id) }, t('groups.to_group', { n: g.id }))),
-      h('option', { value: 'new' }, t('groups.to_new')),
-    );
-    const isNew = memory.latecomers.has(id);
-    const chip = h(
-      'li',
-      {
-        class: `member-chip${view.online.has(id) ? ' online' : ' offline'}${isNew ? ' is-new' : ''}`,
-        'data-member': id,
-        draggable: 'true',
-        ondragstart: (/** @type {DragEvent} */ ev) => {
-          dragging = id;
-          ev.dataTransfer?.setData('text/plain', name);
-          if (ev.dataTransfer) ev.dataTransfer.effectAllowed = 'move';
-          chip.classList.add('dragging');
-          columns.classList.add('dragging-person');
-        },
-        ondragend: () => {
-          dragging = null;
-          chip.classList.remove('dragging');
-          columns.classList.remove('dragging-person');
-          for (const zone of columns.querySelectorAll('.drop-target')) zone.classList.remove('drop-target');
-          // A drag dropped outside any group: draw what changed meanwhile.
-          const view = ctx.store.view;
-          if (view) update(view);
-        },
-      },
-      h('span', { class: 'grip', 'aria-hidden': 'true' }, '⋮⋮'),
-      avatar(name, id),
-      h(
-        'span',
-        { class: 'member-name', title: view.online.has(id) ? name : `${name} (${t('presence.offline')})` },
-        name,
-      ),
-      isNew
-        ? h(
-            'span',
-            { class: 'badge badge-new', 'data-testid': 'latecomer', title: t('groups.new.title') },
-            t('groups.new'),
-          )
-        : null,
-      select,
-    );
-    return chip;
-  }
-
-  const el = h(
-    'section',
-    { class: 'card groups-card' },
-    h('div', { class: 'card-head' }, h('h2', null, t('groups.heading')), formButton),
-    summary,
-    loose,
-    columns,
-  );
-
-  /** What the columns were last drawn from: typing and drags elsewhere redraw nothing. */
-  let drawn = '';
-
-  /** @param {RoomView} view */
-  function update(view) {
-    // A person being dragged keeps their chip until the drop, and an open menu stays open.
-    if (dragging || (el.contains(document.activeElement) && document.activeElement?.tagName === 'SELECT'))
-      return;
-    const signature = JSON.stringify([
-      view.room.definitions.groups,
-      participantsOf(view).map((m) => [m.id, m.name, view.online.has(m.id)]),
-      [...memory.latecomers],
-      view.room.settings.group_size,
-    ]);
-    if (signature === drawn) return;
-    drawn = signature;
-    const groups = groupsOf(view);
-    const size = view.room.settings.group_size;
-    const present = participantsOf(view).filter((m) => view.online.has(m.id)).length;
-    formButton.textContent = groups.length ? t('groups.reform') : t('groups.form');
-    formButton.className = `btn ${groups.length ? 'btn-secondary' : 'btn-primary'}`;
-    formButton.disabled = present === 0;
-    setText(
-      summary,
-      groups.length
-        ? t('groups.summary', { n: groups.length, size })
-        : present
-          ? t('groups.help', { n: present, size })
-          : t('groups.nobody'),
-    );
-    const grouped = new Set(groups.flatMap((g) => g.members));
-    const outside = participantsOf(view).filter((m) => !grouped.has(m.id));
-    loose.hidden = groups.length === 0 || outside.length === 0;
-    fill(
-      loose,
-      h('span', { class: 'muted small' }, t('groups.outside')),
-      h(
-        'ul',
-        { class: 'chips' },
-        outside.map((m) => personChip(view, m.id, undefined)),
-      ),
-    );
-    columns.hidden = groups.length === 0;
-    fill(
-      columns,
-      groups.map((group) => {
-        const col = h(
-          'div',
-          { class: 'group-col', 'data-group': group.id },
-          h(
-            'h3',
-            { class: 'group-col-head' },
-            h('span', null, t('groups.group', { n: group.id })),
-            h('span', { class: 'chip' }, String(group.members.length)),
-          ),
-          h(
-            'ul',
-            { class: 'chips chips-column' },
-            group.members.map((id) => personChip(view, id, group)),
-          ),
-        );
-        dropZone(col, group.id);
-        return col;
-      }),
-      (() => {
-        const zone = h(
-          'div',
-          { class: 'group-col group-col-new', 'data-testid': 'new-group-zone' },
-          h('span', null, `+ ${t('groups.new_group')}`),
-          h('span', { class: 'field-help' }, t('groups.new_group.help')),
-        );
-        dropZone(zone, undefined);
-        return zone;
-      })(),
-    );
-  }
-
-  return { el, update };
+  return null;
 }
 
-/**
- * The facilitator's button that puts the definitions up on the wall (and takes them down).
- * @param {RoomCtx} ctx
- * @returns {Part}
- */
-function wallSwitchPart(ctx) {
-  const button = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'wall-show' });
-  const text = h('p', { class: 'small' });
-  const el = h(
-    'div',
-    { class: 'defwall-switch' },
-    h('span', { class: 'defwall-switch-icon', 'aria-hidden': 'true' }, '▦'),
-    text,
-    button,
-  );
-  button.addEventListener('click', () => {
-    const shown = ctx.store.view?.room.definitions.wall.shown ?? false;
-    ctx.conn.send({ type: 'wall.show', shown: !shown });
-  });
-  return {
-    el,
-    update(view) {
-      const { groups, wall } = view.room.definitions;
-      el.hidden = groups.length === 0 || wall.shown;
-      button.textContent = t('defwall.show');
-      setText(text, t('defwall.show.help'));
-    },
-  };
+export function Step3() {
+  const room = app.store.room('definitions');
+  const you = app.store.presence$().you;
+  const onWall = room.definitions.wall.shown;
+  return html`<div class="board board-step3 ${onWall ? 'on-wall' : ''}" data-testid="board-step3">
+    ${onWall
+      ? html`<${DefWall} /><div class="shared-words"><${CommonTerms} /><${WorkingDefinition} /></div>`
+      : html`${isFacilitator(you) ? html`<${Groups} /><${WallSwitch} />` : null}
+          ${you.role === 'participant' ? html`<${MySheet} />` : null}
+          <${Definitions} />
+          ${room.definitions.working ? html`<${WorkingDefinition} />` : null}`}
+  </div>`;
 }
 
-/**
- * A participant's own group: who is in it, and the sheet they write their sentence on.
- * @param {RoomCtx} ctx
- * @param {RoomMemory} memory
- * @returns {Part}
- */
-function mySheetPart(ctx, memory) {
-  const el = h('div', { class: 'my-sheet-slot' });
-  /** @type {SheetEditor | null} */
-  let editor = null;
-  let shownGroup = -1;
-  const waiting = h('p', { class: 'empty', 'data-testid': 'no-group' }, t('groups.waiting'));
-  return {
-    el,
-    update(view) {
-      const group = myGroup(view);
-      const id = group?.id ?? 0;
-      if (id !== shownGroup) {
-        shownGroup = id;
-        if (editor) editor.leave();
-        if (group) {
-          const key = `${group.id}:${view.you.member_id}`;
-          editor = memory.editors.get(key) ?? null;
-          if (!editor) {
-            editor = new SheetEditor(ctx, group.id, memory.texts);
-            memory.editors.set(key, editor);
-          }
-          editor.relabel();
-          fill(el, editor.el);
-        } else {
-          editor = null;
-          fill(el, waiting);
-        }
-      }
-      editor?.update(view);
-    },
-  };
+function Groups() {
+  const room = app.store.room('definitions', 'members', 'settings', 'closed');
+  const view = app.store.presence$();
+  const groups = groupsOf(room);
+  const size = room.settings.group_size;
+  const present = participantsOf(room).filter((m) => view.online.has(m.id)).length;
+  const editable = canEdit(view.you, room);
+  return html`<section class="card groups-card">
+    <div class="card-head">
+      <h2 class="card-title">${t('groups.heading')}</h2>
+      <button
+        type="button"
+        class="btn ${groups.length ? 'btn-secondary' : 'btn-primary'}"
+        data-testid="groups-form"
+        disabled=${present === 0 || !editable}
+        onClick=${async () => {
+          memory.formingByMe = true;
+          if (!(await send({ type: 'groups.form' })).ok) memory.formingByMe = false;
+        }}
+      >
+        ${groups.length ? t('groups.reform') : t('groups.form')}
+      </button>
+    </div>
+    <p class="muted small" data-testid="groups-summary">
+      ${groups.length ? t('groups.summary', { n: groups.length, size }) : present ? t('groups.help', { n: present, size }) : t('groups.nobody')}
+    </p>
+    <${PeopleBoard}
+      kind="group"
+      sets=${groups}
+      people=${participantsOf(room)}
+      title=${(/** @type {number} */ id) => t('groups.group', { n: id })}
+      movable=${editable}
+      latecomers=${memory.latecomers}
+      onMove=${(/** @type {string} */ member, /** @type {number | undefined} */ group) => {
+        memory.movedByMe.add(member);
+        memory.latecomers.delete(member);
+        send(group === undefined ? { type: 'group.move', member_id: member } : { type: 'group.move', member_id: member, group });
+      }}
+    />
+  </section>`;
 }
 
-/**
- * Every group's sentence as it is being written (live), read-only: for a participant the other
- * groups', for the facilitator and the wall display all of them.
- * @param {RoomCtx} ctx
- * @param {RoomMemory} memory
- * @returns {Part}
- */
-function definitionsPart(ctx, memory) {
-  const heading = h('h2', { class: 'section-title' });
-  const grid = h('div', { class: 'def-grid', 'data-testid': 'definitions' });
-  const empty = h('p', { class: 'empty' });
-  /** @type {Map<string, Keyed<{ group: Group, view: RoomView }>>} */
-  const cache = new Map();
-  const el = h('section', { class: 'definitions' }, heading, empty, grid);
+function WallSwitch() {
+  const room = app.store.room('definitions', 'closed');
+  if (room.definitions.groups.length === 0) return null;
+  return html`<div class="defwall-switch card">
+    <p class="small">${t('defwall.show.help')}</p>
+    <button type="button" class="btn btn-primary" data-testid="wall-show" disabled=${room.closed} onClick=${() => send({ type: 'wall.show', shown: true })}>
+      ${t('defwall.show')}
+    </button>
+  </div>`;
+}
 
-  /** @param {{ group: Group, view: RoomView }} item @returns {Keyed<{ group: Group, view: RoomView }>} */
-  function make(item) {
-    const id = item.group.id;
-    const text = h('p', { class: 'def-text', 'data-testid': 'definition-text' });
-    const names = h('p', { class: 'def-members' });
-    const status = h('p', { class: 'def-status' });
-    const card = h(
-      'article',
-      { class: 'card def-card', 'data-group': id },
-      h('h3', { class: 'def-title' }, t('groups.group', { n: id })),
-      names,
-      text,
-      status,
-    );
-    return {
-      el: card,
-      update({ group, view }) {
-        const shown = memory.texts.display(view, id, ctx.store.serverNow());
-        setText(text, shown.text || t('def.nothing_yet'));
-        text.classList.toggle('placeholder', !shown.text);
-        card.classList.toggle('live', !!shown.writer);
-        setText(names, group.members.map((m) => nameOf(view, m)).join(' · '));
-        setText(status, shown.writer ? t('sheet.other_writing', { name: nameOf(view, shown.writer) }) : '');
-        status.hidden = !shown.writer;
-      },
+/** A participant's own group: who is in it, and the sheet they write their sentence on. */
+function MySheet() {
+  const room = app.store.room('definitions', 'members', 'closed');
+  const view = app.store.presence$();
+  const me = view.you.member_id;
+  const group = room.definitions.groups.find((g) => g.members.includes(me ?? ''));
+  if (!group) return html`<p class="empty card" data-testid="no-group">${t('groups.waiting')}</p>`;
+  const def = definitionOf(room, group.id);
+  return html`<section class="card sheet" data-testid="my-definition" data-group=${group.id}>
+    <header class="sheet-head">
+      <h2 class="sheet-title">${t('sheet.title', { n: group.id })}</h2>
+      <div class="sheet-members">
+        ${group.members.map(
+          (id) => html`<span class="sheet-member ${view.online.has(id) ? '' : 'offline'}" key=${id} title=${nameOf(room, id)}>
+            <${Avatar} name=${nameOf(room, id)} id=${id} off=${!view.online.has(id)} />
+            <span class="sheet-member-name">${id === me ? t('presence.you') : nameOf(room, id)}</span>
+          </span>`,
+        )}
+      </div>
+    </header>
+    <${SharedText}
+      target=${{ kind: 'definition', group: group.id }}
+      editable=${canEdit(view.you, room)}
+      label=${t('sheet.label', { n: group.id })}
+      placeholder=${t('sheet.placeholder')}
+      maxLength=${MAX_DEFINITION_CHARS}
+      rows=${4}
+      testid="definition-input"
+    />
+    <p class="sheet-foot muted small" data-testid="definition-status">
+      ${def?.updated_by ? t('sheet.last_edit', { name: def.updated_by === me ? t('presence.you') : nameOf(room, def.updated_by) }) : t('sheet.free')}
+    </p>
+  </section>`;
+}
+
+/** Every group's sentence as it is written (live): for a participant the other groups'. */
+function Definitions() {
+  const room = app.store.room('definitions', 'members');
+  const you = app.store.presence$().you;
+  const me = you.member_id ?? '';
+  const groups = groupsOf(room).filter((g) => !(you.role === 'participant' && g.members.includes(me)));
+  if (groups.length === 0)
+    return isFacilitator(you) && room.definitions.groups.length === 0 ? html`<p class="empty">${t('def.none.facilitator')}</p>` : null;
+  return html`<section class="definitions">
+    <h2 class="section-title">${you.role === 'participant' ? t('def.other_groups') : t('def.all_groups')}</h2>
+    <div class="def-grid" data-testid="definitions">
+      ${groups.map(
+        (g) => html`<article class="card def-card" key=${g.id} data-group=${g.id}>
+          <h3 class="def-title">${t('groups.group', { n: g.id })}</h3>
+          <p class="def-members muted small">${g.members.map((id) => nameOf(room, id)).join(', ')}</p>
+          <div class="def-text" data-testid="definition-text">
+            <${SharedText} target=${{ kind: 'definition', group: g.id }} editable=${false} label=${t('groups.group', { n: g.id })} maxLength=${MAX_DEFINITION_CHARS} />
+          </div>
+        </article>`,
+      )}
+    </div>
+  </section>`;
+}
+
+/** The wall: every sentence side by side, read out one by one, with highlights. */
+function DefWall() {
+  const room = app.store.room('definitions', 'members', 'closed');
+  const you = app.store.presence$().you;
+  const { wall, highlights } = room.definitions;
+  const groups = groupsOf(room);
+  const ids = groups.map((g) => g.id);
+  const at = ids.indexOf(wall.reading ?? -1);
+  const fac = isFacilitator(you) && canEdit(you, room);
+  const mayHighlight = canEdit(you, room);
+  const grid = useRef(/** @type {HTMLDivElement | null} */ (null));
+  const [picked, setPicked] = useState(/** @type {(Picked & { x: number, y: number }) | null} */ (null));
+  useEffect(() => {
+    if (!mayHighlight) return;
+    const onSelection = () => {
+      const chosen = grid.current ? pickedText(grid.current) : null;
+      if (!chosen) return setPicked(null);
+      const box = /** @type {Selection} */ (document.getSelection()).getRangeAt(0).getBoundingClientRect();
+      const frame = /** @type {HTMLElement} */ (grid.current).getBoundingClientRect();
+      setPicked({ ...chosen, x: box.left - frame.left + box.width / 2, y: box.top - frame.top });
     };
-  }
-
-  return {
-    el,
-    update(view) {
-      const mine = view.you.role === 'participant' ? myGroup(view)?.id : undefined;
-      const groups = groupsOf(view).filter((g) => g.id !== mine);
-      const anyGroups = view.room.definitions.groups.length > 0;
-      // Nothing to show: a participant before the groups, or the only group is their own.
-      el.hidden = (view.you.role === 'participant' && !anyGroups) || (anyGroups && groups.length === 0);
-      setText(heading, mine !== undefined ? t('def.other_groups') : t('def.all_groups'));
-      heading.hidden = groups.length === 0;
-      empty.hidden = anyGroups;
-      setText(empty, view.you.role === 'facilitator' ? t('def.none.facilitator') : t('groups.waiting'));
-      keyedList(
-        grid,
-        cache,
-        groups.map((group) => ({ group, view })),
-        (item) => String(item.group.id),
-        make,
-      );
-    },
+    document.addEventListener('selectionchange', onSelection);
+    return () => document.removeEventListener('selectionchange', onSelection);
+  }, [mayHighlight]);
+  const read = (/** @type {number} */ delta) => {
+    const to = at < 0 ? (delta > 0 ? 0 : ids.length - 1) : Math.min(ids.length - 1, Math.max(0, at + delta));
+    send({ type: 'wall.read', group: ids[to] });
   };
+  return html`<section class="defwall" data-testid="def-wall">
+    <div class="defwall-head">
+      <h2 class="defwall-title">${t('defwall.heading')}</h2>
+      <p class="defwall-reading" data-testid="wall-reading">
+        ${wall.reading !== undefined ? t('defwall.reading', { n: wall.reading }) : t('defwall.not_reading')}
+      </p>
+      ${fac
+        ? html`<div class="defwall-controls">
+            <button type="button" class="btn btn-secondary btn-small" data-testid="wall-prev" disabled=${at <= 0} onClick=${() => read(-1)}>← ${t('defwall.prev')}</button>
+            <button type="button" class="btn btn-primary btn-small" data-testid="wall-next" disabled=${at === ids.length - 1} onClick=${() => read(1)}>
+              ${at < 0 ? t('defwall.start') : t('defwall.next')} →
+            </button>
+            <button type="button" class="btn btn-ghost btn-small" data-testid="wall-hide" onClick=${() => send({ type: 'wall.show', shown: false })}>${t('defwall.hide')}</button>
+          </div>`
+        : null}
+    </div>
+    ${mayHighlight ? html`<p class="field-help">${t('defwall.highlight_help')}</p>` : null}
+    <div class="defwall-grid" ref=${grid} data-count=${Math.min(groups.length, 4)}>
+      ${groups.map((g) => {
+        const mine = Object.values(highlights)
+          .filter((hl) => hl.group === g.id)
+          .sort((a, b) => a.start - b.start || a.end - b.end || a.id.localeCompare(b.id));
+        const reading = wall.reading === g.id;
+        return html`<article key=${g.id} class="defwall-card ${reading ? 'reading' : ''} ${wall.reading !== undefined && !reading ? 'dimmed' : ''}" data-group=${g.id}>
+          <header class="defwall-card-head">
+            <h3>${t('groups.group', { n: g.id })}</h3>
+            ${reading ? html`<span class="reading-pill" data-testid="reading-marker">${t('defwall.reading_now')}</span>` : null}
+            ${fac && !reading
+              ? html`<button type="button" class="btn btn-ghost btn-small" data-testid="wall-read" onClick=${() => send({ type: 'wall.read', group: g.id })}>${t('defwall.read_this')}</button>`
+              : null}
+          </header>
+          <p class="defwall-text" data-group=${g.id} data-testid="defwall-text">
+            <${Highlighted} room=${room} text=${definitionOf(room, g.id)?.text ?? ''} highlights=${mine} />
+          </p>
+          <ul class="hl-list" data-testid="highlights">
+            ${mine.map(
+              (hl) => html`<li class="hl-chip" key=${hl.id} data-id=${hl.id}>
+                <span class="hl-phrase">“${hl.phrase}”</span>
+                <span class="hl-by">${nameOf(room, hl.by)}</span>
+                ${you.member_id && (hl.by === you.member_id || fac) && !room.closed
+                  ? html`<button
+                      type="button"
+                      class="hl-remove"
+                      data-testid="highlight-remove"
+                      title=${t('defwall.remove_highlight')}
+                      aria-label=${`${t('defwall.remove_highlight')}: ${hl.phrase}`}
+                      onClick=${() => send({ type: 'highlight.remove', id: hl.id })}
+                    >
+                      ×
+                    </button>`
+                  : null}
+              </li>`,
+            )}
+          </ul>
+        </article>`;
+      })}
+      ${picked
+        ? html`<button
+            type="button"
+            class="btn btn-primary btn-small highlight-float"
+            data-testid="highlight-selection"
+            style=${{ left: `${Math.max(0, picked.x)}px`, top: `${picked.y}px` }}
+            onPointerDown=${(/** @type {Event} */ ev) => ev.preventDefault()}
+            onClick=${() => {
+              setPicked(null);
+              document.getSelection()?.removeAllRanges();
+              send({ type: 'highlight.add', id: newId(), group: picked.group, start: picked.start, end: picked.end });
+            }}
+          >
+            ${t('defwall.highlight')}
+          </button>`
+        : null}
+    </div>
+  </section>`;
+}
+
+/**
+ * A definition with its highlights: each stretch covered by the same highlights is one `mark`,
+ * deeper the more people chose it, titled with who did.
+ * @param {{ room: RoomState, text: string, highlights: Highlight[] }} props
+ */
+export function Highlighted({ room, text, highlights }) {
+  const chars = Array.from(text);
+  if (chars.length === 0) return html`<span class="placeholder">${t('def.nothing_yet')}</span>`;
+  /** @type {Highlight[][]} */
+  const cover = chars.map(() => []);
+  for (const hl of highlights) for (let i = hl.start; i < Math.min(hl.end, chars.length); i += 1) cover[i].push(hl);
+  const out = [];
+  let i = 0;
+  while (i < chars.length) {
+    const key = cover[i].map((hl) => hl.id).join(',');
+    let j = i + 1;
+    while (j < chars.length && cover[j].map((hl) => hl.id).join(',') === key) j += 1;
+    const piece = chars.slice(i, j).join('');
+    if (cover[i].length === 0) out.push(piece);
+    else {
+      const people = [...new Set(cover[i].map((hl) => nameOf(room, hl.by)))];
+      out.push(html`<mark class="hl hl-${Math.min(people.length, MAX_HIGHLIGHT_SHADE)}" title=${t('defwall.highlighted_by', { names: people.join(', ') })}>${piece}</mark>`);
+    }
+    i = j;
+  }
+  return out;
+}
+
+/** @typedef {{ group: number, start: number, end: number, phrase: string }} Picked */
+
+/** The selection if it lies inside one definition on the wall, as character offsets. @param {HTMLElement} grid @returns {Picked | null} */
+function pickedText(grid) {
+  const selection = document.getSelection();
+  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+  const range = selection.getRangeAt(0);
+  const start = range.startContainer instanceof Element ? range.startContainer : range.startContainer.parentElement;
+  const box = start?.closest('.defwall-text');
+  if (!(box instanceof HTMLElement) || !grid.contains(box) || !box.contains(range.endContainer) || box.querySelector('.placeholder'))
+    return null;
+  const text = box.textContent ?? '';
+  const before = document.createRange();
+  before.selectNodeContents(box);
+  before.setEnd(range.startContainer, range.startOffset);
+  let from = before.toString().length;
+  before.setEnd(range.endContainer, range.endOffset);
+  let to = before.toString().length;
+  while (from < to && /\s/.test(text[from])) from += 1;
+  while (to > from && /\s/.test(text[to - 1])) to -= 1;
+  if (from >= to) return null;
+  // The browser counts UTF-16 units; the server counts characters.
+  const first = Array.from(text.slice(0, from)).length;
+  return { group: Number(box.dataset.group), start: first, end: first + Array.from(text.slice(from, to)).length, phrase: text.slice(from, to) };
+}
+
+/** The words the definitions share (computed by the server), with their highlight counts. */
+export function CommonTerms() {
+  const room = app.store.room('definitions');
+  const common = room.definitions.common;
+  return html`<section class="card common-card">
+    <h2 class="card-title">${t('common.heading')}</h2>
+    <p class="field-help">${t('common.help')}</p>
+    ${common.length === 0 ? html`<p class="muted small">${t('common.empty')}</p>` : null}
+    <ol class="common-terms" data-testid="common-terms">
+      ${common.map(
+        (term) => html`<li class="common-term ${term.highlights > 0 ? 'highlighted' : ''}" key=${term.term} data-term=${term.term}>
+          <span class="common-word">${term.term}</span>
+          <span class="common-counts">
+            <span class="count-defs" title=${t('common.in_defs.title')}>${tn('common.in_defs', term.definitions)}</span>
+            ${term.highlights > 0 ? html`<span class="count-hl" title=${t('common.highlights.title')}>${tn('common.highlights', term.highlights)}</span>` : null}
+          </span>
+        </li>`,
+      )}
+    </ol>
+  </section>`;
+}
+
+/**
+ * A first draft of the working definition, as a sentence: the highlighted phrases (most
+ * highlighted first), else the words most definitions share, joined into "{Centricity} means
+ * a, b and c."
+ * @param {RoomState} room
+ */
+export function suggestion(room) {
+  const defs = room.definitions;
+  /** @type {Map<string, { phrase: string, n: number }>} */
+  const phrases = new Map();
+  for (const hl of Object.values(defs.highlights)) {
+    const key = hl.phrase.toLowerCase();
+    const entry = phrases.get(key) ?? { phrase: hl.phrase, n: 0 };
+    entry.n += 1;
+    phrases.set(key, entry);
+  }
+  const picked = [...phrases.values()].sort((a, b) => b.n - a.n).map((p) => p.phrase.replace(/[.;,:!?]+$/, ''));
+  const words = picked.length ? picked : defs.common.filter((c) => c.definitions > 1).map((c) => c.term);
+  if (words.length === 0) return defs.working;
+  const list = new Intl.ListFormat(language(), { type: 'conjunction' }).format(words.slice(0, 6));
+  return t('working.sentence', { list });
+}
+
+/** The room's working definition: shown to all, set by the facilitator from the highlights. */
+export function WorkingDefinition() {
+  const room = app.store.room('definitions', 'closed');
+  const you = app.store.presence$().you;
+  const fac = isFacilitator(you) && canEdit(you, room);
+  const working = room.definitions.working;
+  const [draft, setDraft] = useState(/** @type {string | null} */ (null));
+  const editing = fac && (draft !== null || !working);
+  const value = draft ?? working;
+  return html`<section class="card working-card">
+    <div class="card-head">
+      <h2 class="card-title">${t('working.heading')}</h2>
+      ${fac && !editing ? html`<button type="button" class="btn btn-ghost btn-small" data-testid="working-edit" onClick=${() => setDraft(working)}>${t('working.edit')}</button>` : null}
+    </div>
+    ${working && !editing ? html`<blockquote class="working-text" data-testid="working-definition">${working}</blockquote>` : null}
+    ${!working && !editing ? html`<p class="muted small">${t('working.empty')}</p>` : null}
+    ${editing
+      ? html`<div class="working-editor">
+          ${!working ? html`<p class="muted small">${t('working.empty.facilitator')}</p>` : null}
+          <textarea
+            rows="3"
+            maxlength=${MAX_WORKING_CHARS}
+            data-testid="working-input"
+            aria-label=${t('working.label')}
+            placeholder=${t('working.placeholder')}
+            value=${value}
+            onInput=${(/** @type {any} */ ev) => setDraft(ev.target.value)}
+          ></textarea>
+          <div class="form-actions">
+            <button type="button" class="btn btn-secondary" data-testid="working-suggest" onClick=${() => setDraft(suggestion(room))}>${t('working.suggest')}</button>
+            <button
+              type="button"
+              class="btn btn-primary"
+              data-testid="working-set"
+              disabled=${!value.trim()}
+              onClick=${async () => {
+                if ((await send({ type: 'working.set', text: value.trim() })).ok) setDraft(null);
+              }}
+            >
+              ${working ? t('working.update') : t('working.set')}
+            </button>
+            ${working ? html`<button type="button" class="btn btn-ghost" onClick=${() => setDraft(null)}>${t('note.cancel')}</button>` : null}
+          </div>
+        </div>`
+      : null}
+  </section>`;
+}
+
+/** The room's working definition as a banner over the later boards. */
+export function WorkingBanner() {
+  const working = app.store.room('definitions').definitions.working;
+  if (!working) return null;
+  return html`<aside class="working-banner" data-testid="working-banner">
+    <span class="working-banner-label">${t('working.banner')}</span>
+    <p class="working-banner-text">${working}</p>
+  </aside>`;
 }

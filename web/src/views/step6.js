@@ -1,751 +1,336 @@
-// Step 6's board: the presenting team's board, which everyone follows (a person may step out
-// to look around and come back in one click); the areas for improvement (proposed by anyone,
-// some straight from failure cards, merged by the facilitator); secret dot voting; the ranked
-// list the facilitator reorders and finalises; and an owner and a date per priority.
+// Step 6: the presenting team's board, which everyone follows (a person may step out to look
+// around and come back in one click); the areas for improvement (from failure cards or new,
+// merged by the facilitator); secret dot voting; the ranked list the facilitator reorders (by
+// dragging or with the arrows) and finalises, with an owner and a date per priority; and the
+// end of the session.
 
-import { h } from '../dom.js';
-import { stepText, t, tn } from '../i18n.js';
-import { teamBoard } from './teamboard.js';
-import {
-  MAX_AREA_CHARS,
-  MAX_DOTS,
-  MAX_OWNER_CHARS,
-  canEdit,
-  confirmButton,
-  formatDate,
-  howItWorks,
-  isFacilitator,
-  nameOf,
-  newId,
-  rebuildKeepingFocus,
-  teamLabel,
-  teamOf,
-} from './kit.js';
+import { html, useState } from '../../vendor/preact.js';
+import { app, send } from '../app.js';
+import { t, tn } from '../i18n.js';
+import { MAX_AREA_CHARS, MAX_DOTS, MAX_OWNER_CHARS } from '../limits.js';
+import { dragSource, dropPlace, reorder } from '../ui/drag.js';
+import { ConfirmButton, Tabs, canEdit, formatDate, isFacilitator, nameOf, newId, teamLabel, teamOf } from '../ui/kit.js';
+import { SharedText } from '../ui/sharedtext.js';
+import { WorkingBanner } from './step3.js';
+import { TeamBoard } from './teamboard.js';
 
-/** @typedef {import('./parts.js').Part} Part */
-/** @typedef {import('./room.js').RoomCtx} RoomCtx */
-/** @typedef {import('../store.js').RoomView} RoomView */
 /** @typedef {import('../protocol').Area} Area */
+/** @typedef {import('../protocol').RoomState} RoomState */
 
-/**
- * @param {RoomCtx} ctx
- * @returns {Part}
- */
-export function step6Part(ctx) {
-  const present = presentPart(ctx);
-  const areas = areasPart(ctx);
-  const ranking = rankingPart(ctx);
-  const parts = [present, areas, ranking];
-  const el = h(
-    'div',
-    { class: 'board board-step6', 'data-testid': 'board-step6' },
-    howItWorks(stepText(6, 'how'), ctx.openPanels, 'how:6'),
-    present.el,
-    h('div', { class: 'step6-lower' }, areas.el, ranking.el),
-  );
-  return {
-    el,
-    update(next) {
-      // Once the vote has started, the areas and priorities are the work: they come first.
-      el.classList.toggle('voting', next.room.priorities.phase !== 'not_started');
-      for (const part of parts) part.update(next);
-    },
-    tick() {
-      present.tick?.();
-    },
+/** Whether this person stepped out of following the presenter (kept while the page lives). */
+let steppedOut = false;
+
+export function Step6() {
+  const room = app.store.room('priorities');
+  return html`<div class="board board-step6 ${room.priorities.phase !== 'not_started' ? 'voting' : ''}" data-testid="board-step6">
+    <${WorkingBanner} />
+    <${Present} />
+    <div class="step6-lower">
+      <${Areas} />
+      <${Ranking} />
+    </div>
+    <${EndSession} />
+  </div>`;
+}
+
+function Present() {
+  const room = app.store.room('assessment', 'priorities', 'wall', 'closed');
+  const you = app.store.presence$().you;
+  const [out, setOut] = useState(steppedOut);
+  const [looking, setLooking] = useState(/** @type {number | null} */ (null));
+  const teams = room.assessment.teams;
+  const presenting = teams.find((x) => x.id === room.priorities.presenting);
+  const following = !!presenting && !out;
+  const mine = teamOf(room, you.member_id);
+  const look = looking !== null && teams.some((x) => x.id === looking) ? looking : (mine?.id ?? teams[0]?.id ?? null);
+  const shown = following ? /** @type {number} */ (presenting?.id) : look;
+  const stepOut = (/** @type {boolean} */ v) => {
+    steppedOut = v;
+    setOut(v);
   };
+  const fac = isFacilitator(you) && canEdit(you, room);
+  return html`<section class="present" data-testid="present">
+    ${fac && teams.length
+      ? html`<div class="present-controls" data-testid="present-controls">
+          <span class="field-label">${t('present.who')}</span>
+          <div class="segmented" role="group" aria-label=${t('present.who')}>
+            ${teams.map(
+              (x) => html`<button
+                type="button"
+                class="seg"
+                aria-pressed=${String(x.id === presenting?.id)}
+                data-testid=${`present-${x.id}`}
+                onClick=${() => {
+                  stepOut(false);
+                  send({ type: 'present.set', team: x.id });
+                }}
+              >
+                ${teamLabel(room, x)}
+              </button>`,
+            )}
+            <button type="button" class="seg" aria-pressed=${String(!presenting)} data-testid="present-none" onClick=${() => send({ type: 'present.set' })}>
+              ${t('present.nobody')}
+            </button>
+          </div>
+        </div>`
+      : null}
+    <div class="presenter-banner ${presenting ? (following ? 'live' : 'away') : ''}" data-testid="presenter-banner" role="status">
+      ${teams.length === 0
+        ? html`<p>${t('present.no_teams')}</p>`
+        : presenting && following
+          ? html`<span class="live-dot" aria-hidden="true"></span>
+              <p>${t('present.now', { team: teamLabel(room, presenting) })}</p>
+              <button type="button" class="btn btn-secondary btn-small" data-testid="step-out" onClick=${() => stepOut(true)}>${t('present.step_out')}</button>`
+          : presenting
+            ? html`<p>${t('present.away', { team: teamLabel(room, presenting) })}</p>
+                <button type="button" class="btn btn-primary btn-small" data-testid="back-to-presenter" onClick=${() => stepOut(false)}>${t('present.back')}</button>`
+            : html`<p>${t('present.none')}</p>`}
+    </div>
+    ${!following && teams.length
+      ? html`<${Tabs}
+          label=${t('present.look_at')}
+          current=${String(look)}
+          onSelect=${(/** @type {string} */ id) => setLooking(Number(id))}
+          tabs=${teams.map((x) => ({ id: String(x.id), label: teamLabel(room, x), badge: x.id === presenting?.id ? t('present.badge') : undefined }))}
+        />`
+      : null}
+    ${shown !== null ? html`<${TeamBoard} team=${shown} areas=${true} />` : null}
+  </section>`;
 }
 
-/**
- * Who presents, and the board everyone looks at.
- * @param {RoomCtx} ctx
- * @returns {Part}
- */
-function presentPart(ctx) {
-  const controls = h('div', { class: 'present-controls', 'data-testid': 'present-controls' });
-  const banner = h('div', { class: 'presenter-banner', 'data-testid': 'presenter-banner', role: 'status' });
-  const picker = h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('present.look_at') });
-  const board = teamBoard(ctx, { areas: true });
-  const el = h('section', { class: 'present', 'data-testid': 'present' }, controls, banner, picker, board.el);
-  /** Stepped out: looking at this team instead of the presenter's. */
-  /** @type {number | null} */
-  let lookingAt = null;
-  let steppedOut = ctx.drafts.has('step6.out');
-  let lastKey = '';
-
-  /** @param {boolean} out */
-  function setOut(out) {
-    steppedOut = out;
-    if (out) ctx.drafts.set('step6.out', '1');
-    else ctx.drafts.delete('step6.out');
-    lastKey = '';
-    const view = ctx.store.view;
-    if (view) update(view);
-  }
-
-  /** @param {RoomView} view */
-  function update(view) {
-    const room = view.room;
-    const teams = room.assessment.teams;
-    const presenting = teams.find((x) => x.id === room.priorities.presenting);
-    const mine = teamOf(room, view.you.member_id);
-    if (lookingAt === null || !teams.some((x) => x.id === lookingAt))
-      lookingAt = mine?.id ?? teams[0]?.id ?? null;
-    const following = !!presenting && !steppedOut;
-    const shown = following ? (presenting?.id ?? null) : lookingAt;
-    const key = JSON.stringify([
-      room.priorities.presenting,
-      steppedOut,
-      lookingAt,
-      teams.map((x) => [x.id, teamLabel(room, x)]),
-      room.closed,
-    ]);
-    if (key !== lastKey) {
-      lastKey = key;
-      controls.hidden = !isFacilitator(view);
-      if (isFacilitator(view)) {
-        controls.replaceChildren(
-          h('span', { class: 'field-label' }, t('present.who')),
-          h(
-            'div',
-            { class: 'segmented', role: 'group', 'aria-label': t('present.who') },
-            teams.map((x) =>
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'seg',
-                  'aria-pressed': String(x.id === presenting?.id),
-                  'data-testid': `present-${x.id}`,
-                  disabled: !canEdit(view),
-                  onclick: () => {
-                    setOut(false);
-                    ctx.conn.send({ type: 'present.set', team: x.id });
-                  },
-                },
-                teamLabel(room, x),
-              ),
-            ),
-            h(
-              'button',
-              {
-                type: 'button',
-                class: 'seg',
-                'aria-pressed': String(!presenting),
-                'data-testid': 'present-none',
-                disabled: !canEdit(view),
-                onclick: () => ctx.conn.send({ type: 'present.set' }),
-              },
-              t('present.nobody'),
-            ),
-          ),
-        );
-      }
-      if (teams.length === 0) {
-        banner.replaceChildren(h('p', null, t('present.no_teams')));
-      } else if (presenting && following) {
-        banner.className = 'presenter-banner live';
-        banner.replaceChildren(
-          h('span', { class: 'live-dot', 'aria-hidden': 'true' }),
-          h('p', null, t('present.now', { team: teamLabel(room, presenting) })),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'btn btn-secondary btn-small',
-              'data-testid': 'step-out',
-              onclick: () => setOut(true),
-            },
-            t('present.step_out'),
-          ),
-        );
-      } else if (presenting) {
-        banner.className = 'presenter-banner away';
-        banner.replaceChildren(
-          h('p', null, t('present.away', { team: teamLabel(room, presenting) })),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'btn btn-primary btn-small',
-              'data-testid': 'back-to-presenter',
-              onclick: () => setOut(false),
-            },
-            t('present.back'),
-          ),
-        );
-      } else {
-        banner.className = 'presenter-banner';
-        banner.replaceChildren(h('p', null, t('present.none')));
-      }
-      picker.hidden = following || teams.length === 0;
-      picker.replaceChildren(
-        ...teams.map((x) =>
-          h(
-            'button',
-            {
-              type: 'button',
-              role: 'tab',
-              class: 'tab',
-              'aria-selected': String(x.id === lookingAt),
-              'data-testid': `look-${x.id}`,
-              onclick: () => {
-                lookingAt = x.id;
-                lastKey = '';
-                update(view);
-              },
-            },
-            teamLabel(room, x),
-            x.id === presenting?.id ? h('span', { class: 'badge' }, t('present.badge')) : null,
-          ),
-        ),
-      );
-    }
-    board.show(shown);
-    board.update(view);
-  }
-
-  return { el, update, tick: board.tick };
+function Areas() {
+  const room = app.store.room('priorities', 'members', 'assessment', 'closed');
+  const view = app.store.presence$();
+  const you = view.you;
+  const p = room.priorities;
+  const me = you.member_id ?? '';
+  const fac = isFacilitator(you);
+  const editable = canEdit(you, room);
+  const [text, setText] = useState('');
+  const [dots, setDots] = useState(p.dots || 3);
+  const areas = Object.values(p.areas).sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id));
+  const used = Object.values(p.votes[me] ?? {}).reduce((a, b) => a + b, 0);
+  const voters = Object.values(room.members)
+    .filter((m) => m.role === 'participant' || p.used[m.id])
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return html`<section class="card areas-card" data-testid="areas-card">
+    <h2 class="card-title">${t('area.heading')}${areas.length ? ` (${areas.length})` : ''}</h2>
+    <p class="muted small">${t('area.help')}</p>
+    ${editable
+      ? html`<form
+          class="inline-form area-form"
+          data-action="add"
+          onSubmit=${async (/** @type {Event} */ ev) => {
+            ev.preventDefault();
+            const sent = text.trim();
+            if (!sent) return;
+            setText('');
+            if (!(await send({ type: 'area.add', id: newId(), text: sent })).ok) setText((now) => now || sent);
+          }}
+        >
+          <input
+            name="area"
+            maxlength=${MAX_AREA_CHARS}
+            placeholder=${t('area.placeholder')}
+            aria-label=${t('area.new')}
+            data-testid="area-input"
+            value=${text}
+            onInput=${(/** @type {any} */ ev) => setText(ev.target.value)}
+          />
+          <button type="submit" class="btn btn-primary" data-testid="area-add">${t('area.add')}</button>
+        </form>`
+      : null}
+    <div class="vote-bar" data-testid="vote-bar">
+      ${p.phase === 'open'
+        ? html`<div class="vote-status">
+              <span class="chip chip-live">${t('vote.open_now')}</span>
+              ${you.role !== 'viewer'
+                ? html`<span class="my-dots" data-testid="my-dots">
+                    ${t('vote.used', { used, dots: p.dots })}
+                    <span class="dots" aria-hidden="true">${Array.from({ length: p.dots }, (_, i) => html`<span class="dot-pip ${i < used ? 'on' : ''}"></span>`)}</span>
+                  </span>`
+                : null}
+            </div>
+            <div class="voters" data-testid="voters">
+              <span class="muted small">${t('vote.who')}</span>
+              ${voters.map(
+                (m) => html`<span class="name-chip ${(p.used[m.id] ?? 0) >= p.dots ? 'done' : ''}" key=${m.id} data-member=${m.id}>
+                  ${m.name}<span class="muted"> ${p.used[m.id] ?? 0}/${p.dots}</span>
+                </span>`,
+              )}
+            </div>
+            ${fac ? html`<button type="button" class="btn btn-primary" data-testid="vote-close" disabled=${!editable} onClick=${() => send({ type: 'vote.close' })}>${t('vote.close')}</button>` : null}`
+        : fac
+          ? html`<form
+              class="inline-form vote-open"
+              onSubmit=${(/** @type {Event} */ ev) => {
+                ev.preventDefault();
+                if (dots >= 1 && dots <= MAX_DOTS) send({ type: 'vote.open', dots: Math.round(dots) });
+              }}
+            >
+              <label class="inline-label">${t('vote.dots')}
+                <input type="number" min="1" max=${MAX_DOTS} value=${dots} class="dots-input" data-testid="vote-dots" onInput=${(/** @type {any} */ ev) => setDots(Number(ev.target.value))} />
+              </label>
+              <button type="submit" class="btn btn-primary" data-testid="vote-open" disabled=${!editable || areas.length === 0}>${p.phase === 'closed' ? t('vote.reopen') : t('vote.open')}</button>
+              ${p.phase === 'closed' ? html`<span class="muted small">${t('vote.reopen.help')}</span>` : null}
+            </form>`
+          : p.phase === 'closed'
+            ? html`<p class="muted small">${t('vote.closed')}</p>`
+            : null}
+    </div>
+    <ul class="areas" data-testid="areas">
+      ${areas.length === 0 ? html`<li class="empty">${t('area.none')}</li>` : null}
+      ${areas.map((area) => html`<${AreaItem} key=${area.id} area=${area} used=${used} others=${areas} />`)}
+    </ul>
+  </section>`;
 }
 
-/**
- * The areas for improvement, the vote on them, and the facilitator's tools.
- * @param {RoomCtx} ctx
- * @returns {Part}
- */
-function areasPart(ctx) {
-  const heading = h('h2', null, t('area.heading'));
-  const voteBar = h('div', { class: 'vote-bar', 'data-testid': 'vote-bar' });
-  const input = h('input', {
-    name: 'area',
-    maxlength: MAX_AREA_CHARS,
-    placeholder: t('area.placeholder'),
-    'aria-label': t('area.new'),
-    'data-testid': 'area-input',
-    value: ctx.drafts.get('area') ?? '',
-    oninput: () => ctx.drafts.set('area', input.value),
-  });
-  const form = h(
-    'form',
-    {
-      class: 'inline-form area-form',
-      onsubmit: async (/** @type {SubmitEvent} */ ev) => {
-        ev.preventDefault();
-        const text = input.value.trim();
-        if (!text) return;
-        input.value = '';
-        ctx.drafts.delete('area');
-        const outcome = await ctx.conn.send({ type: 'area.add', id: newId(), text });
-        if (!outcome.ok && !input.value) input.value = text;
-      },
-    },
-    input,
-    h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'area-add' }, t('area.add')),
-  );
-  const list = h('ul', { class: 'areas', 'data-testid': 'areas' });
-  const el = h(
-    'section',
-    { class: 'card areas-card', 'data-testid': 'areas-card' },
-    h('div', { class: 'card-head' }, heading),
-    h('p', { class: 'muted small' }, t('area.help')),
-    form,
-    voteBar,
-    list,
-  );
-  /** @type {string | null} the area being edited */
-  let editing = null;
-  let lastKey = '';
-
-  /** @param {RoomView} view */
-  function drawVoteBar(view) {
-    const p = view.room.priorities;
-    const me = view.you.member_id;
-    const fac = isFacilitator(view);
-    const editable = canEdit(view);
-    /** @type {(Node | null)[]} */
-    const parts = [];
-    if (p.phase === 'open') {
-      const used = me ? Object.values(p.votes[me] ?? {}).reduce((a, b) => a + b, 0) : 0;
-      parts.push(
-        h(
-          'div',
-          { class: 'vote-status' },
-          h('span', { class: 'chip chip-live' }, t('vote.open_now')),
-          view.you.role === 'viewer'
-            ? null
-            : h(
-                'span',
-                { class: 'my-dots', 'data-testid': 'my-dots' },
-                t('vote.used', { used, dots: p.dots }),
-                ' ',
-                h(
-                  'span',
-                  { class: 'dots', 'aria-hidden': 'true' },
-                  Array.from({ length: p.dots }, (_, i) =>
-                    h('span', { class: `dot-pip ${i < used ? 'on' : ''}` }),
-                  ),
-                ),
-              ),
-        ),
-      );
-      const voters = Object.values(view.room.members).filter((m) => m.role === 'participant' || p.used[m.id]);
-      parts.push(
-        h(
-          'div',
-          { class: 'voters', 'data-testid': 'voters' },
-          h('span', { class: 'muted small' }, t('vote.who')),
-          voters
-            .sort((a, b) => a.name.localeCompare(b.name))
-            .map((m) =>
-              h(
-                'span',
-                { class: `name-chip ${(p.used[m.id] ?? 0) >= p.dots ? 'done' : ''}`, 'data-member': m.id },
-                m.name,
-                h('span', { class: 'muted' }, ` ${p.used[m.id] ?? 0}/${p.dots}`),
-              ),
-            ),
-        ),
-      );
-      if (fac) {
-        parts.push(
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'btn btn-primary',
-              'data-testid': 'vote-close',
-              disabled: !editable,
-              onclick: () => ctx.conn.send({ type: 'vote.close' }),
-            },
-            t('vote.close'),
-          ),
-        );
-      }
-    } else if (fac) {
-      const dots = h('input', {
-        type: 'number',
-        min: 1,
-        max: MAX_DOTS,
-        value: String(p.dots || 3),
-        class: 'dots-input',
-        'aria-label': t('vote.dots'),
-        'data-testid': 'vote-dots',
-        'data-focus': 'vote-dots',
-      });
-      parts.push(
-        h(
-          'form',
-          {
-            class: 'inline-form vote-open',
-            onsubmit: (/** @type {SubmitEvent} */ ev) => {
-              ev.preventDefault();
-              const n = Math.round(Number(dots.value));
-              if (n >= 1 && n <= MAX_DOTS) ctx.conn.send({ type: 'vote.open', dots: n });
-            },
-          },
-          h('label', { class: 'inline-label' }, t('vote.dots'), dots),
-          h(
-            'button',
-            {
-              type: 'submit',
-              class: 'btn btn-primary',
-              'data-testid': 'vote-open',
-              disabled: !editable || Object.keys(p.areas).length === 0,
-            },
-            p.phase === 'closed' ? t('vote.reopen') : t('vote.open'),
-          ),
-          p.phase === 'closed' ? h('span', { class: 'muted small' }, t('vote.reopen.help')) : null,
-        ),
-      );
-    } else if (p.phase === 'closed') {
-      parts.push(h('p', { class: 'muted small' }, t('vote.closed')));
-    }
-    rebuildKeepingFocus(voteBar, () => parts.filter((x) => x !== null));
-  }
-
-  /** @param {RoomView} view @param {Area} area */
-  function areaItem(view, area) {
-    const p = view.room.priorities;
-    const me = view.you.member_id;
-    const fac = isFacilitator(view);
-    const editable = canEdit(view);
-    const mayChange = editable && (area.author === me || fac);
-    const card = area.from_card ? view.room.assessment.cards[area.from_card] : undefined;
-    const origin = card
-      ? t('area.origin.card', {
-          team: t('team.name', { n: card.team }),
-          name: nameOf(view.room, area.author),
-        })
-      : t('area.origin.new', { name: nameOf(view.room, area.author) });
-    /** @type {(Node | null)[]} */
-    const tools = [];
-    if (p.phase === 'open' && editable) {
-      const mine = (me && p.votes[me]?.[area.id]) || 0;
-      const used = me ? Object.values(p.votes[me] ?? {}).reduce((a, b) => a + b, 0) : 0;
-      tools.push(
-        h(
-          'span',
-          { class: 'dot-vote', role: 'group', 'aria-label': t('vote.for', { text: area.text }) },
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'btn btn-secondary btn-small dot-btn',
-              'aria-label': t('vote.remove'),
-              'data-testid': 'dot-minus',
-              'data-focus': `minus-${area.id}`,
-              disabled: mine === 0,
-              onclick: () => ctx.conn.send({ type: 'vote.set', area: area.id, dots: mine - 1 }),
-            },
-            '−',
-          ),
-          h(
-            'span',
-            { class: 'dot-count', 'data-testid': 'dot-count', 'aria-live': 'polite' },
-            tn('vote.mine', mine),
-          ),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'btn btn-secondary btn-small dot-btn',
-              'aria-label': t('vote.add'),
-              'data-testid': 'dot-plus',
-              'data-focus': `plus-${area.id}`,
-              disabled: used >= p.dots,
-              onclick: () => ctx.conn.send({ type: 'vote.set', area: area.id, dots: mine + 1 }),
-            },
-            '+',
-          ),
-        ),
-      );
-    }
-    if (p.phase === 'closed') {
-      tools.push(
-        h('span', { class: 'tally', 'data-testid': 'tally' }, tn('vote.tally', p.tally[area.id] ?? 0)),
-      );
-    }
-    if (mayChange && p.phase !== 'open') {
-      tools.push(
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn btn-ghost btn-small',
-            'data-focus': `edit-${area.id}`,
-            onclick: () => {
-              editing = area.id;
-              lastKey = '';
-              update(view);
-            },
-          },
-          t('note.edit'),
-        ),
-      );
-    }
-    if (fac && editable && p.phase !== 'open') {
-      const others = Object.values(p.areas).filter((a) => a.id !== area.id);
-      if (others.length) {
-        const merge = h(
-          'select',
-          {
-            class: 'merge-select',
-            'aria-label': t('area.merge.label', { text: area.text }),
-            'data-testid': 'area-merge',
-            'data-focus': `merge-${area.id}`,
-            onchange: () =>
-              merge.value && ctx.conn.send({ type: 'area.merge', from: area.id, into: merge.value }),
-          },
-          h('option', { value: '' }, t('area.merge')),
-          others.map((a) => h('option', { value: a.id }, a.text)),
-        );
-        tools.push(merge);
-      }
-    }
-    if (mayChange && p.phase !== 'open') {
-      tools.push(
-        confirmButton({
-          label: t('note.delete'),
-          confirm: t('area.delete.confirm'),
-          className: 'btn btn-ghost btn-small danger',
-          testid: 'area-delete',
-          action: () => ctx.conn.send({ type: 'area.delete', id: area.id }),
-        }),
-      );
-    }
-    if (editing === area.id) {
-      const field = h('input', {
-        value: area.text,
-        maxlength: MAX_AREA_CHARS,
-        'aria-label': t('area.edit.label'),
-        'data-focus': `editing-${area.id}`,
-      });
-      queueMicrotask(() => field.focus());
-      return h(
-        'li',
-        { class: 'area editing', 'data-id': area.id },
-        h(
-          'form',
-          {
-            class: 'inline-form',
-            onsubmit: (/** @type {SubmitEvent} */ ev) => {
-              ev.preventDefault();
-              const text = field.value.trim();
-              editing = null;
-              lastKey = '';
-              if (text && text !== area.text) ctx.conn.send({ type: 'area.edit', id: area.id, text });
-              update(view);
-            },
-          },
-          field,
-          h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, t('note.save')),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'btn btn-ghost btn-small',
-              onclick: () => {
-                editing = null;
-                lastKey = '';
-                update(view);
-              },
-            },
-            t('note.cancel'),
-          ),
-        ),
-      );
-    }
-    return h(
-      'li',
-      { class: 'area', 'data-id': area.id, 'data-testid': 'area' },
-      h(
-        'div',
-        { class: 'area-main' },
-        h('p', { class: 'area-text' }, area.text),
-        h('p', { class: 'muted small' }, origin),
-      ),
-      h('div', { class: 'area-actions' }, tools),
-    );
-  }
-
-  /** @param {RoomView} view */
-  function update(view) {
-    const p = view.room.priorities;
-    const me = view.you.member_id ?? '';
-    const key = JSON.stringify([
-      p.areas,
-      p.phase,
-      p.dots,
-      p.votes[me],
-      p.used,
-      p.tally,
-      view.room.closed,
-      editing,
-      view.room.members,
-    ]);
-    if (key === lastKey) return;
-    lastKey = key;
-    const areas = Object.values(p.areas).sort(
-      (a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id),
-    );
-    heading.textContent = areas.length ? `${t('area.heading')} (${areas.length})` : t('area.heading');
-    form.hidden = !canEdit(view);
-    drawVoteBar(view);
-    rebuildKeepingFocus(list, () =>
-      areas.length === 0
-        ? [h('li', { class: 'empty' }, t('area.none'))]
-        : areas.map((a) => areaItem(view, a)),
-    );
-  }
-
-  return { el, update };
+/** @param {{ area: Area, used: number, others: Area[] }} props */
+function AreaItem({ area, used, others }) {
+  const room = app.store.room('priorities', 'members', 'assessment', 'closed');
+  const you = app.store.presence$().you;
+  const p = room.priorities;
+  const fac = isFacilitator(you);
+  const editable = canEdit(you, room);
+  const mayChange = editable && (area.author === you.member_id || fac) && p.phase !== 'open';
+  const mine = (you.member_id && p.votes[you.member_id]?.[area.id]) || 0;
+  const card = area.from_card ? room.assessment.cards[area.from_card] : undefined;
+  const origin = card
+    ? t('area.origin.card', { team: t('team.name', { n: card.team }), name: nameOf(room, area.author) })
+    : t('area.origin.new', { name: nameOf(room, area.author) });
+  return html`<li class="area" data-id=${area.id} data-testid="area">
+    <div class="area-main">
+      <div class="area-text"><${SharedText} target=${{ kind: 'area', id: area.id }} editable=${mayChange} label=${t('area.edit.label')} maxLength=${MAX_AREA_CHARS} testid="area-text" /></div>
+      <p class="muted small">${origin}</p>
+    </div>
+    <div class="area-actions">
+      ${p.phase === 'open' && editable
+        ? html`<span class="dot-vote" role="group" aria-label=${t('vote.for', { text: area.text })}>
+            <button type="button" class="btn btn-secondary btn-small dot-btn" aria-label=${t('vote.remove')} data-testid="dot-minus" disabled=${mine === 0} onClick=${() => send({ type: 'vote.set', area: area.id, dots: mine - 1 })}>−</button>
+            <span class="dot-count" data-testid="dot-count" aria-live="polite">${tn('vote.mine', mine)}</span>
+            <button type="button" class="btn btn-secondary btn-small dot-btn" aria-label=${t('vote.add')} data-testid="dot-plus" disabled=${used >= p.dots} onClick=${() => send({ type: 'vote.set', area: area.id, dots: mine + 1 })}>+</button>
+          </span>`
+        : null}
+      ${p.phase === 'closed' ? html`<span class="tally" data-testid="tally">${tn('vote.tally', p.tally[area.id] ?? 0)}</span>` : null}
+      ${fac && editable && p.phase !== 'open' && others.length > 1
+        ? html`<select
+            class="merge-select"
+            aria-label=${t('area.merge.label', { text: area.text })}
+            data-testid="area-merge"
+            value=""
+            onChange=${(/** @type {any} */ ev) => ev.target.value && send({ type: 'area.merge', from: area.id, into: ev.target.value })}
+          >
+            <option value="">${t('area.merge')}</option>
+            ${others.filter((a) => a.id !== area.id).map((a) => html`<option value=${a.id}>${a.text}</option>`)}
+          </select>`
+        : null}
+      ${mayChange
+        ? html`<${ConfirmButton} label=${t('note.delete')} confirm=${t('area.delete.confirm')} class="btn btn-ghost btn-small danger" testid="area-delete" onConfirm=${() => send({ type: 'area.delete', id: area.id })} />`
+        : null}
+    </div>
+  </li>`;
 }
 
-/**
- * After the vote: the ranked list (reordered and finalised by the facilitator) with each
- * priority's owner and due date.
- * @param {RoomCtx} ctx
- * @returns {Part}
- */
-function rankingPart(ctx) {
-  const heading = h('h2', null, t('rank.heading'));
-  const state = h('span', { class: 'chip', 'data-testid': 'rank-state' });
-  const finalise = h('span', null);
-  const list = h('ol', { class: 'ranking', 'data-testid': 'ranking' });
-  const people = h('datalist', { id: 'follow-up-people' });
-  const el = h(
-    'section',
-    { class: 'card ranking-card', 'data-testid': 'ranking-card', hidden: true },
-    h('div', { class: 'card-head' }, heading, state),
-    h('p', { class: 'muted small' }, t('rank.help')),
-    list,
-    finalise,
-    people,
-  );
-  let lastKey = '';
+function Ranking() {
+  const room = app.store.room('priorities', 'members', 'closed');
+  const you = app.store.presence$().you;
+  const p = room.priorities;
+  const order = p.ranking.filter((id) => p.areas[id]);
+  if (order.length === 0 && p.phase !== 'closed') return null;
+  const fac = isFacilitator(you) && canEdit(you, room);
+  const reorderable = fac && !p.finalised;
+  const move = (/** @type {string[]} */ next) => send({ type: 'ranking.set', order: next });
+  return html`<section class="card ranking-card" data-testid="ranking-card">
+    <div class="card-head">
+      <h2 class="card-title">${t('rank.heading')}</h2>
+      <span class="chip ${p.finalised ? 'chip-final' : ''}" data-testid="rank-state">${p.finalised ? t('rank.final') : t('rank.draft')}</span>
+    </div>
+    <p class="muted small">${t('rank.help')}</p>
+    <ol class="ranking" data-testid="ranking">
+      ${order.map((id, index) => {
+        const area = /** @type {Area} */ (p.areas[id]);
+        return html`<li
+          key=${id}
+          class="rank-item"
+          data-id=${id}
+          data-testid="rank-item"
+          ...${dropPlace('priority', id, area.text)}
+          ...${dragSource({ kind: 'priority', id, label: area.text, enabled: reorderable, onDrop: (place, after) => move(reorder(order, id, place, after)) })}
+        >
+          ${reorderable ? html`<span class="grip" aria-hidden="true">⋮⋮</span>` : null}
+          <span class="rank-num" aria-hidden="true">${index + 1}</span>
+          <div class="rank-main">
+            <div class="rank-line">
+              <p class="rank-text">${area.text}</p>
+              <span class="tally" data-testid="rank-tally">${tn('vote.tally', p.tally[id] ?? 0)}</span>
+              ${reorderable
+                ? html`<span class="rank-move">
+                    <button type="button" class="btn btn-ghost btn-icon" aria-label=${t('rank.up', { text: area.text })} data-testid="rank-up" disabled=${index === 0} onClick=${() => move(reorder(order, id, order[index - 1], false))}>↑</button>
+                    <button type="button" class="btn btn-ghost btn-icon" aria-label=${t('rank.down', { text: area.text })} data-testid="rank-down" disabled=${index === order.length - 1} onClick=${() => move(reorder(order, id, order[index + 1], true))}>↓</button>
+                  </span>`
+                : null}
+            </div>
+            <${FollowUp} area=${area} />
+          </div>
+        </li>`;
+      })}
+    </ol>
+    ${fac
+      ? html`<button type="button" class=${p.finalised ? 'btn btn-secondary' : 'btn btn-primary'} data-testid="rank-finalise" onClick=${() => send({ type: 'ranking.finalise', finalised: !p.finalised })}>
+          ${p.finalised ? t('rank.unlock') : t('rank.finalise')}
+        </button>`
+      : null}
+    <datalist id="follow-up-people">${Object.values(room.members).map((m) => html`<option value=${m.name}></option>`)}</datalist>
+  </section>`;
+}
 
-  /** @param {RoomView} view @param {string[]} order */
-  function move(view, order) {
-    void view;
-    ctx.conn.send({ type: 'ranking.set', order });
-  }
-
-  /** @param {RoomView} view @param {Area} area @param {number} index @param {string[]} order */
-  function item(view, area, index, order) {
-    const p = view.room.priorities;
-    const fac = isFacilitator(view);
-    const editable = canEdit(view);
-    const mayFollow = editable && (fac || area.author === view.you.member_id);
-    const reorder = fac && editable && !p.finalised;
-    /** @param {number} delta */
-    const shift = (delta) => {
-      const next = [...order];
-      const [taken] = next.splice(index, 1);
-      next.splice(index + delta, 0, taken);
-      move(view, next);
-    };
-    const owner = h('input', {
-      value: area.owner ?? '',
-      maxlength: MAX_OWNER_CHARS,
-      list: 'follow-up-people',
-      placeholder: t('follow.owner.placeholder'),
-      'aria-label': t('follow.owner.label', { text: area.text }),
-      'data-testid': 'follow-owner',
-      'data-focus': `owner-${area.id}`,
-      disabled: !mayFollow,
-    });
-    const due = h('input', {
-      type: 'date',
-      value: area.due ?? '',
-      'aria-label': t('follow.due.label', { text: area.text }),
-      'data-testid': 'follow-due',
-      'data-focus': `due-${area.id}`,
-      disabled: !mayFollow,
-    });
-    const save = () => {
-      const o = owner.value.trim();
-      const d = due.value;
-      if (o === (area.owner ?? '') && d === (area.due ?? '')) return;
-      ctx.conn.send({ type: 'area.follow_up', id: area.id, owner: o || undefined, due: d || undefined });
-    };
-    owner.addEventListener('change', save);
-    due.addEventListener('change', save);
-    owner.addEventListener('keydown', (ev) => {
-      if (ev.key === 'Enter') {
-        ev.preventDefault();
-        save();
-      }
-    });
-    return h(
-      'li',
-      { class: 'rank-item', 'data-id': area.id, 'data-testid': 'rank-item' },
-      h('span', { class: 'rank-num', 'aria-hidden': 'true' }, index + 1),
-      h(
-        'div',
-        { class: 'rank-main' },
-        h(
-          'div',
-          { class: 'rank-line' },
-          h('p', { class: 'rank-text' }, area.text),
-          h('span', { class: 'tally', 'data-testid': 'rank-tally' }, tn('vote.tally', p.tally[area.id] ?? 0)),
-          reorder
-            ? h(
-                'span',
-                { class: 'rank-move' },
-                h(
-                  'button',
-                  {
-                    type: 'button',
-                    class: 'btn btn-ghost btn-small',
-                    'aria-label': t('rank.up', { text: area.text }),
-                    'data-testid': 'rank-up',
-                    'data-focus': `up-${area.id}`,
-                    disabled: index === 0,
-                    onclick: () => shift(-1),
-                  },
-                  '↑',
-                ),
-                h(
-                  'button',
-                  {
-                    type: 'button',
-                    class: 'btn btn-ghost btn-small',
-                    'aria-label': t('rank.down', { text: area.text }),
-                    'data-testid': 'rank-down',
-                    'data-focus': `down-${area.id}`,
-                    disabled: index === order.length - 1,
-                    onclick: () => shift(1),
-                  },
-                  '↓',
-                ),
-              )
-            : null,
-        ),
-        mayFollow
-          ? h(
-              'div',
-              { class: 'follow-up' },
-              h('label', { class: 'inline-label' }, t('follow.owner'), owner),
-              h('label', { class: 'inline-label' }, t('follow.due'), due),
-            )
-          : h(
-              'p',
-              { class: 'muted small follow-up-ro', 'data-testid': 'follow-ro' },
-              area.owner || area.due
-                ? [
-                    area.owner ? t('follow.owner.ro', { name: area.owner }) : null,
-                    area.due ? t('follow.due.ro', { date: formatDate(area.due) }) : null,
-                  ]
-                    .filter(Boolean)
-                    .join(' · ')
-                : t('follow.none'),
-            ),
-      ),
-    );
-  }
-
-  return {
-    el,
-    update(view) {
-      const p = view.room.priorities;
-      const key = JSON.stringify([
-        p.ranking,
-        p.finalised,
-        p.tally,
-        p.areas,
-        view.room.closed,
-        view.room.members,
-        view.you,
-      ]);
-      if (key === lastKey) return;
-      lastKey = key;
-      const order = p.ranking.filter((id) => p.areas[id]);
-      el.hidden = order.length === 0 && p.phase !== 'closed';
-      state.textContent = p.finalised ? t('rank.final') : t('rank.draft');
-      state.classList.toggle('chip-final', p.finalised);
-      people.replaceChildren(
-        ...Object.values(view.room.members)
-          .sort((a, b) => a.name.localeCompare(b.name))
-          .map((m) => h('option', { value: m.name })),
-      );
-      const fac = isFacilitator(view) && canEdit(view);
-      finalise.replaceChildren(
-        fac
-          ? h(
-              'button',
-              {
-                type: 'button',
-                class: p.finalised ? 'btn btn-secondary' : 'btn btn-primary',
-                'data-testid': 'rank-finalise',
-                onclick: () => ctx.conn.send({ type: 'ranking.finalise', finalised: !p.finalised }),
-              },
-              p.finalised ? t('rank.unlock') : t('rank.finalise'),
-            )
-          : '',
-      );
-      rebuildKeepingFocus(list, () =>
-        order.map((id, i) => item(view, /** @type {Area} */ (p.areas[id]), i, order)),
-      );
-    },
+/** An owner and a due date for a priority. @param {{ area: Area }} props */
+function FollowUp({ area }) {
+  const room = app.store.room('priorities', 'closed');
+  const you = app.store.presence$().you;
+  const may = canEdit(you, room) && (isFacilitator(you) || area.author === you.member_id);
+  if (!may)
+    return html`<p class="muted small follow-up-ro" data-testid="follow-ro">
+      ${area.owner || area.due
+        ? [area.owner ? t('follow.owner.ro', { name: area.owner }) : null, area.due ? t('follow.due.ro', { date: formatDate(area.due) }) : null].filter(Boolean).join(' · ')
+        : t('follow.none')}
+    </p>`;
+  /** @param {{ owner?: string, due?: string }} change */
+  const save = (change) => {
+    const owner = (change.owner ?? area.owner ?? '').trim();
+    const due = change.due ?? area.due ?? '';
+    if (owner === (area.owner ?? '') && due === (area.due ?? '')) return;
+    send({ type: 'area.follow_up', id: area.id, owner: owner || undefined, due: due || undefined });
   };
+  return html`<div class="follow-up">
+    <label class="inline-label">${t('follow.owner')}
+      <input
+        value=${area.owner ?? ''}
+        maxlength=${MAX_OWNER_CHARS}
+        list="follow-up-people"
+        placeholder=${t('follow.owner.placeholder')}
+        aria-label=${t('follow.owner.label', { text: area.text })}
+        data-testid="follow-owner"
+        onChange=${(/** @type {any} */ ev) => save({ owner: ev.target.value })}
+        onKeyDown=${(/** @type {any} */ ev) => ev.key === 'Enter' && (ev.preventDefault(), save({ owner: ev.target.value }))}
+      />
+    </label>
+    <label class="inline-label">${t('follow.due')}
+      <input type="date" value=${area.due ?? ''} aria-label=${t('follow.due.label', { text: area.text })} data-testid="follow-due" onChange=${(/** @type {any} */ ev) => save({ due: ev.target.value })} />
+    </label>
+  </div>`;
+}
+
+/** The facilitator ends the session: the room closes and everyone sees the summary. */
+function EndSession() {
+  const room = app.store.room('closed');
+  const you = app.store.presence$().you;
+  if (!isFacilitator(you) || room.closed) return null;
+  return html`<section class="card end-session">
+    <div>
+      <h2 class="card-title">${t('summary.end.heading')}</h2>
+      <p class="muted small">${t('summary.end.help')}</p>
+    </div>
+    <${ConfirmButton} label=${t('summary.end')} confirm=${t('summary.end.confirm')} class="btn btn-primary" testid="end-session" onConfirm=${() => send({ type: 'room.close', closed: true })} />
+  </section>`;
 }

@@ -1,0 +1,23 @@
+// The room this page is in: its store, its connection and its links. Set once by session.js
+// before any room view is drawn, and read by the views (one room per page).
+
+/** @typedef {import('./store.js').Store} Store */
+/** @typedef {import('./conn.js').Connection} Connection */
+
+export const app = {
+  /** @type {Store} */
+  store: /** @type {any} */ (null),
+  /** @type {Connection} */
+  conn: /** @type {any} */ (null),
+  roomId: '',
+  /** @type {string | null} the facilitator key from the link fragment */
+  key: null,
+};
+
+/**
+ * Sends a durable command (see conn.js).
+ * @param {import('./protocol').Command} cmd
+ */
+export function send(cmd) {
+  return app.conn.send(cmd);
+}

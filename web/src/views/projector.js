@@ -1,0 +1,245 @@
+// The projector at the wall link: the whole screen, no controls, readable from the back of a
+// room, and never taller or wider than the screen (each step's content shrinks to fit). It
+// follows the facilitator's step and the presenter: step 1 a join screen with a QR code and
+// the link, then the check-ins as a grid; step 2 the speaker and the key factors sized by how
+// often they were named; step 3 the groups' sentences side by side with their highlights; step
+// 4 the wall, fitted; step 5 every team's board in small; step 6 the presenting team, then the
+// ranked priorities; after the session, the summary.
+
+import { html, useLayoutEffect, useRef, useState } from '../../vendor/preact.js';
+import { encode } from '../../vendor/qr.js';
+import { app } from '../app.js';
+import { stepText, t, tn } from '../i18n.js';
+import { STEP_COUNT } from '../limits.js';
+import { formatClock } from '../timer.js';
+import { Avatar, Spinner, categoryText, nameOf, teamLabel } from '../ui/kit.js';
+import { fullOrder, sortedFactors } from './step2.js';
+import { CommonTerms, Highlighted, definitionOf, groupsOf } from './step3.js';
+import { Summary } from './summary.js';
+import { COLUMNS, TeamsOverview, cardsOf } from './teamboard.js';
+import { useCountdown, useTimesUp } from './timer.js';
+import { WallCanvas } from './wall/canvas.js';
+
+/** Smallest share of its size a step's content may shrink to before it is too small to read. */
+const MIN_SCALE = 0.45;
+
+export function Projector() {
+  const store = app.store;
+  if (!store.loaded.value)
+    return html`<div class="projector"><${Spinner} testid="waiting" text=${store.status.value === 'connecting' ? t('conn.connecting') : t('conn.reconnecting')} /></div>`;
+  return html`<${Screen} />`;
+}
+
+function Screen() {
+  const room = app.store.room('step', 'settings', 'closed');
+  const step = room.step;
+  document.documentElement.classList.add('projecting');
+  const body = room.closed
+    ? html`<${Summary} big=${true} />`
+    : [html`<${Step1} />`, html`<${Step2} />`, html`<${Step3} />`, html`<${Step4} />`, html`<${Step5} />`, html`<${Step6} />`][step - 1];
+  return html`<div class="projector step-${step}" data-testid="projector">
+    <header class="pj-head">
+      <div class="pj-title">
+        <p class="pj-room" data-testid="room-title">${room.settings.title || t('room.untitled')}${room.settings.organisation ? ` · ${room.settings.organisation}` : ''}</p>
+        <h1 class="pj-step" data-testid="step-title">
+          <span class="pj-step-num">${t('room.step_of', { n: step, total: STEP_COUNT })}</span> ${stepText(step, 'title')}
+        </h1>
+      </div>
+      <${Clock} />
+    </header>
+    <main class="pj-body">${step === 4 && !room.closed ? body : html`<${Fit} key=${step}>${body}<//>`}</main>
+    ${step !== 1 && !room.closed ? html`<footer class="pj-foot"><${JoinLine} /></footer>` : null}
+  </div>`;
+}
+
+/**
+ * Shrinks its content (through the font size every length is in) until it fits its box, and
+ * lets it grow back when it changes.
+ * @param {{ children: any }} props
+ */
+function Fit({ children }) {
+  const box = useRef(/** @type {HTMLDivElement | null} */ (null));
+  const [scale, setScale] = useState(1);
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const over = () => el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1;
+    if (over() && scale > MIN_SCALE) setScale(Math.max(MIN_SCALE, scale * 0.92));
+    else if (!over() && scale < 1) {
+      // Grow back a little when the content got smaller (checked again on the next draw).
+      el.style.fontSize = `${Math.min(1, scale / 0.92)}em`;
+      const fits = !over();
+      el.style.fontSize = `${scale}em`;
+      if (fits) setScale(Math.min(1, scale / 0.92));
+    }
+  });
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setScale((s) => (s === 1 ? s : 1)));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  return html`<div class="pj-fit" ref=${box} style=${{ fontSize: `${scale}em` }}>${children}</div>`;
+}
+
+function Clock() {
+  const now = useCountdown();
+  const [flash, setFlash] = useState(false);
+  useTimesUp(now, () => setFlash(true));
+  if (now.phase === 'idle') return null;
+  return html`<div class="pj-clock phase-${now.phase} ${flash && now.phase === 'up' ? 'flash' : ''}" role="timer" data-testid="clock">
+    ${now.phase === 'up' ? t('timer.up') : formatClock(now.remainingMs)}
+  </div>`;
+}
+
+/** The participant link of this room (the projector's own address without `/wall`). */
+const joinUrl = () => `${location.origin}/r/${encodeURIComponent(app.roomId)}`;
+
+/** A QR code, drawn as one SVG path of its dark modules. @param {{ text: string }} props */
+export function QrCode({ text }) {
+  const qr = encode(text, { ecc: 'M', border: 2 });
+  let d = '';
+  qr.data.forEach((row, y) =>
+    row.forEach((dark, x) => {
+      if (dark) d += `M${x} ${y}h1v1h-1z`;
+    }),
+  );
+  return html`<svg class="qr" viewBox=${`0 0 ${qr.size} ${qr.size}`} role="img" aria-label=${t('pj.qr')} data-testid="qr" shape-rendering="crispEdges">
+    <rect width=${qr.size} height=${qr.size} class="qr-bg" />
+    <path d=${d} class="qr-fg" />
+  </svg>`;
+}
+
+function JoinLine() {
+  return html`<p class="pj-join-line">${t('pj.join_at')} <strong class="pj-url">${joinUrl().replace(/^https?:\/\//, '')}</strong></p>`;
+}
+
+function Step1() {
+  const room = app.store.room('checkins', 'members');
+  const view = app.store.presence$();
+  const authors = Object.values(room.members)
+    .filter((m) => room.checkins[m.id])
+    .sort((a, b) => a.joined_at - b.joined_at);
+  const people = Object.values(room.members).filter((m) => m.role === 'participant' && view.online.has(m.id));
+  return html`<div class="pj-step1 ${authors.length ? 'has-checkins' : 'lobby'}">
+    <section class="pj-join" data-testid="pj-join">
+      <${QrCode} text=${joinUrl()} />
+      <p class="pj-join-title">${t('pj.join')}</p>
+      <p class="pj-url" data-testid="join-link">${joinUrl().replace(/^https?:\/\//, '')}</p>
+      <p class="pj-joined">${tn('pj.joined', people.length)}</p>
+      <p class="pj-purpose">${t('purpose.text')}</p>
+    </section>
+    ${authors.length
+      ? html`<section class="pj-checkins" data-testid="checkins">
+          ${authors.map((m) => {
+            const c = room.checkins[m.id];
+            return html`<article class="pj-checkin" key=${m.id}>
+              <header><${Avatar} name=${m.name} id=${m.id} /> <strong>${m.name}</strong></header>
+              ${c?.contribute ? html`<p><span class="pj-label">${t('checkin.contribute')}</span> ${c.contribute}</p>` : null}
+              ${c?.get_out ? html`<p><span class="pj-label">${t('checkin.get_out')}</span> ${c.get_out}</p>` : null}
+            </article>`;
+          })}
+        </section>`
+      : null}
+  </div>`;
+}
+
+function Step2() {
+  const room = app.store.room('experience', 'members');
+  const { current } = room.experience.queue;
+  const order = fullOrder(room);
+  const next = order.find((id) => id !== current && !room.experience.queue.spoken.includes(id));
+  const factors = sortedFactors(room);
+  const most = Math.max(1, ...factors.map((f) => f.mentions));
+  return html`<div class="pj-step2">
+    <section class="pj-speaker">
+      <p class="pj-label">${t('queue.now')}</p>
+      ${current
+        ? html`<p class="pj-speaker-name" data-testid="current-speaker"><${Avatar} name=${nameOf(room, current)} id=${current} size="large" /> ${nameOf(room, current)}</p>`
+        : html`<p class="pj-speaker-name muted">${t('queue.nobody')}</p>`}
+      ${next ? html`<p class="pj-next">${t('queue.next_is', { name: nameOf(room, next) })}</p>` : null}
+    </section>
+    <section class="pj-cloud" data-testid="factors" aria-label=${t('factors.heading')}>
+      ${factors.length === 0 ? html`<p class="pj-empty">${t('factors.empty')}</p>` : null}
+      ${factors.map(
+        (f) => html`<span key=${f.id} class="pj-factor" data-weight=${Math.min(5, f.mentions)} style=${{ fontSize: `${1 + (1.6 * (f.mentions - 1)) / Math.max(1, most - 1)}em` }}>
+          ${f.text}${f.mentions > 1 ? html`<sup class="pj-count">×${f.mentions}</sup>` : null}
+        </span>`,
+      )}
+    </section>
+  </div>`;
+}
+
+function Step3() {
+  const room = app.store.room('definitions', 'members');
+  void app.store.typingVersion.value;
+  const { wall, highlights, working } = room.definitions;
+  const groups = groupsOf(room);
+  return html`<div class="pj-step3">
+    <section class="pj-defs" data-count=${Math.min(groups.length, 4)} data-testid="def-wall">
+      ${groups.length === 0 ? html`<p class="pj-empty">${t('groups.waiting')}</p>` : null}
+      ${groups.map((g) => {
+        const def = definitionOf(room, g.id);
+        const live = def?.lease ? app.store.typed.get(`definition:${g.id}`) : undefined;
+        const text = live && live.at > (def?.updated_at ?? 0) - 60_000 && live.member_id === def?.lease?.holder ? live.text : (def?.text ?? '');
+        return html`<article key=${g.id} class="pj-def ${wall.reading === g.id ? 'reading' : ''} ${wall.reading !== undefined && wall.reading !== g.id ? 'dimmed' : ''}">
+          <h2>${t('groups.group', { n: g.id })}</h2>
+          <p class="pj-def-text">
+            ${wall.shown ? html`<${Highlighted} room=${room} text=${def?.text ?? ''} highlights=${Object.values(highlights).filter((h) => h.group === g.id)} />` : text || html`<span class="placeholder">${t('def.nothing_yet')}</span>`}
+          </p>
+        </article>`;
+      })}
+    </section>
+    ${wall.shown ? html`<div class="pj-common"><${CommonTerms} /></div>` : null}
+    ${working ? html`<section class="pj-working"><p class="pj-label">${t('working.heading')}</p><blockquote>${working}</blockquote></section>` : null}
+  </div>`;
+}
+
+function Step4() {
+  return html`<div class="pj-step4"><${WallCanvas} interactive=${false} /></div>`;
+}
+
+function Step5() {
+  return html`<div class="pj-step5"><${TeamsOverview} /></div>`;
+}
+
+function Step6() {
+  const room = app.store.room('priorities', 'assessment', 'members', 'wall');
+  const p = room.priorities;
+  const presenting = room.assessment.teams.find((x) => x.id === p.presenting);
+  const order = [...p.ranking.filter((id) => p.areas[id])];
+  const areas = Object.values(p.areas);
+  if (presenting && order.length === 0 && p.phase === 'not_started') {
+    const cards = cardsOf(room, presenting.id);
+    return html`<div class="pj-step6 pj-present" data-testid="presenter-board">
+      <h2 class="pj-presenting"><span class="live-dot" aria-hidden="true"></span> ${t('present.now', { team: teamLabel(room, presenting) })}</h2>
+      <div class="pj-board">
+        ${[1, 2, 3, 4, 5, 6].map(
+          (c) => html`<section class="pj-cat" key=${c}>
+            <h3><span class="category-num">${c}</span> ${categoryText(c)} ${presenting.ratings[c - 1] ? html`<span class="pj-stars">${'★'.repeat(presenting.ratings[c - 1])}</span>` : null}</h3>
+            ${COLUMNS.map(
+              (col) => html`<ul class="pj-col pj-${col}">
+                ${cards.filter((x) => x.category === c && x.column === col).map((x) => html`<li key=${x.id}>${x.text}</li>`)}
+              </ul>`,
+            )}
+          </section>`,
+        )}
+      </div>
+    </div>`;
+  }
+  const list = order.length ? order.map((id) => p.areas[id]) : [...areas].sort((a, b) => (p.tally[b.id] ?? 0) - (p.tally[a.id] ?? 0) || a.created_at - b.created_at);
+  return html`<div class="pj-step6">
+    <h2 class="pj-sub">${order.length ? t('rank.heading') : t('area.heading')} ${p.phase === 'open' ? html`<span class="chip chip-live">${t('vote.open_now')}</span>` : null}</h2>
+    ${list.length === 0 ? html`<p class="pj-empty">${t('area.none')}</p>` : null}
+    <ol class="pj-ranking ${order.length ? 'ranked' : ''}" data-testid="ranking">
+      ${list.map(
+        (a) => a && html`<li key=${a.id}>
+          <span class="pj-area">${a.text}</span>
+          ${p.phase === 'closed' || order.length ? html`<span class="pj-tally">${tn('vote.tally', p.tally[a.id] ?? 0)}</span>` : null}
+          ${a.owner ? html`<span class="pj-owner">${a.owner}</span>` : null}
+        </li>`,
+      )}
+    </ol>
+  </div>`;
+}
