@@ -54,6 +54,13 @@ impl fmt::Display for MemberId {
 #[serde(transparent)]
 pub struct CommandId(#[ts(type = "number")] pub u64);
 
+impl CommandId {
+    /// Commands are numbered from 1.
+    pub fn is_valid(self) -> bool {
+        self.0 >= 1
+    }
+}
+
 impl fmt::Display for CommandId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)

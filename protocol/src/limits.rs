@@ -59,6 +59,8 @@ pub const MAX_TEXTS: usize = 10_000;
 pub const MAX_TEXT_DOC_BYTES: usize = 64 * 1024;
 /// Largest single text update (base64 of a Yjs update): a pasted paragraph fits.
 pub const MAX_TEXT_UPDATE_BYTES: usize = 16 * 1024;
+/// Longest caret position on the wire (a Yjs relative position, base64): a few dozen bytes.
+pub const MAX_ANCHOR_CHARS: usize = 256;
 /// Suggested common terms shown at most.
 pub const MAX_COMMON_TERMS: usize = 15;
 /// Longest "Help me ..." post-it (the prefix is not counted): one reason, in one breath.

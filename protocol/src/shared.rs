@@ -242,6 +242,22 @@ impl YDoc {
         applied.unwrap_or_else(|_| Err(bad()))
     }
 
+    /// Makes the document read `text`, replacing all of it, as the room itself (not a person)
+    /// writes; returns the update that does it. For texts that come from elsewhere than typing,
+    /// such as rows of storage format 1.
+    pub fn rewrite(&self, text: &str) -> Vec<u8> {
+        let text_ref = self.text_ref();
+        let mut txn = self.doc.transact_mut();
+        let len = text_ref.len(&txn);
+        if len > 0 {
+            text_ref.remove_range(&mut txn, 0, len);
+        }
+        if !text.is_empty() {
+            text_ref.insert(&mut txn, 0, text);
+        }
+        txn.encode_update_v1()
+    }
+
     /// A position that stays on its character while the text changes around it (a Yjs
     /// relative position, encoded): `Assoc::After` sticks to the character at `index`,
     /// `Assoc::Before` to the one before it.

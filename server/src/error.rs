@@ -32,6 +32,10 @@ pub enum StoreError {
     BadMemberId(String),
     #[error("a room with this id exists already")]
     Exists,
+    #[error("a stored row has format {0}, which this version does not read")]
+    UnknownFormat(i64),
+    #[error("a row of storage format 1 does not convert: {0}")]
+    Legacy(String),
     #[error("cannot start a store thread: {0}")]
     Thread(String),
 }

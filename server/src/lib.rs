@@ -34,6 +34,7 @@ pub mod config;
 pub mod error;
 pub mod forwarded;
 pub mod http;
+pub mod legacy;
 pub mod live;
 pub mod metrics;
 pub mod outbox;

@@ -1,11 +1,11 @@
-//! Ephemeral messages (live typing, post-its being dragged): never stored, forwarded at most
+//! Ephemeral messages (carets in shared texts, post-its being dragged): never stored, forwarded at most
 //! every [`LIVE_INTERVAL`] per connection. In between, the latest message per key is kept and
 //! sent when the interval is up, so the last position or text always arrives.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use horseshoe_protocol::{ItemId, ServerMsg, TypingTarget};
+use horseshoe_protocol::{ItemId, ServerMsg, TextTarget};
 use tokio::time::Instant;
 
 use crate::room::ConnId;
@@ -16,10 +16,10 @@ pub const LIVE_INTERVAL: Duration = Duration::from_millis(33);
 /// more is not a person typing or dragging, and is dropped.
 const MAX_PENDING_PER_CONN: usize = 4;
 
-/// What a pending message replaces: the same field, or the same note.
+/// What a pending message replaces: the sender's caret in the same text, or the same note.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LiveKey {
-    Typing(TypingTarget),
+    Caret(TextTarget),
     Drag(ItemId),
 }
 

@@ -32,6 +32,7 @@ pub struct Metrics {
     pub connections_refused: AtomicU64,
     pub room_loads: AtomicU64,
     pub unknown_rooms_cached: AtomicU64,
+    pub commits_failed: AtomicU64,
     rejected: [AtomicU64; CODES.len()],
     commits: [AtomicU64; COMMIT_BUCKETS.len()],
     commit_count: AtomicU64,
@@ -108,6 +109,12 @@ impl Metrics {
             "Requests for a room id answered from the store's memory of ids it does not hold.",
             "counter",
             get(&self.unknown_rooms_cached),
+        );
+        gauge(
+            "horseshoe_store_commits_failed_total",
+            "Group commits the store could not make (every command in them was refused).",
+            "counter",
+            get(&self.commits_failed),
         );
         let _ = writeln!(out, "# HELP horseshoe_commands_rejected_total Commands rejected, by code.");
         let _ = writeln!(out, "# TYPE horseshoe_commands_rejected_total counter");

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use horseshoe_protocol::{Column, Language, Lens, MemberId, RoomState};
+use horseshoe_protocol::{Column, Language, Lens, MemberId, RoomState, TextTarget};
 
 /// The report's fixed words in one language, with `{c}` standing for the lens word.
 struct Words {
@@ -234,7 +234,7 @@ pub fn markdown(state: &RoomState, generated_at: &str) -> String {
         let _ = writeln!(
             out,
             "- **{}** ({} ×{}) {}",
-            md(&f.text),
+            md(state.text_of(&TextTarget::Factor { id: f.id.clone() })),
             w.named,
             f.mentions,
             names(state, &f.speakers)
@@ -245,8 +245,9 @@ pub fn markdown(state: &RoomState, generated_at: &str) -> String {
     let defs = &state.definitions;
     for group in defs.groups.values() {
         let _ = writeln!(out, "### {} {}: {}\n", w.group, group.id, names(state, &group.members));
-        if let Some(text) = defs.texts.get(&group.id).filter(|d| !d.text.is_empty()) {
-            let _ = writeln!(out, "> {}\n", md(&text.text));
+        let text = state.text_of(&TextTarget::Definition { group: group.id });
+        if !text.is_empty() {
+            let _ = writeln!(out, "> {}\n", md(text));
         }
         let marks: Vec<String> = defs
             .highlights
@@ -314,7 +315,7 @@ pub fn markdown(state: &RoomState, generated_at: &str) -> String {
                     .cards
                     .values()
                     .filter(|k| k.team == team.id && k.category == number && k.column == column)
-                    .map(|k| md(&k.text))
+                    .map(|k| md(state.text_of(&TextTarget::Card { id: k.id.clone() })))
                     .collect();
                 if !cards.is_empty() {
                     let _ = writeln!(out, "- {}: {}", label, cards.join("; "));
@@ -340,7 +341,7 @@ pub fn markdown(state: &RoomState, generated_at: &str) -> String {
             out,
             "{}. **{}** · {dots} {} · {}: {owner} · {}: {due}",
             rank + 1,
-            md(&area.text),
+            md(state.text_of(&TextTarget::Area { id: area.id.clone() })),
             w.dots,
             w.owner,
             w.due
@@ -403,20 +404,23 @@ pub fn csv(state: &RoomState) -> String {
             step: 2,
             kind: "factor",
             author: speakers,
-            text: f.text.clone(),
+            text: state.text_of(&TextTarget::Factor { id: f.id.clone() }).to_owned(),
             votes: f.mentions.to_string(),
             ..Row::default()
         });
     }
     let defs = &state.definitions;
-    for d in defs.texts.values().filter(|d| !d.text.is_empty()) {
-        let author = d.updated_by.map(who).unwrap_or_default();
+    for group in defs.groups.keys() {
+        let Some(text) = state.texts.get(&TextTarget::Definition { group: *group }.key()) else { continue };
+        if text.text.is_empty() {
+            continue;
+        }
         rows.push(Row {
             step: 3,
             kind: "definition",
-            group: d.group.to_string(),
-            author,
-            text: d.text.clone(),
+            group: group.to_string(),
+            author: text.editors.iter().map(|m| who(*m)).collect::<Vec<_>>().join("; "),
+            text: text.text.clone(),
             ..Row::default()
         });
     }
@@ -461,7 +465,7 @@ pub fn csv(state: &RoomState) -> String {
             kind,
             group: k.team.to_string(),
             author: who(k.author),
-            text: k.text.clone(),
+            text: state.text_of(&TextTarget::Card { id: k.id.clone() }).to_owned(),
             cluster: cluster.unwrap_or_default(),
             category: k.category.to_string(),
             rating: rating.map(u8::to_string).unwrap_or_default(),
@@ -474,7 +478,7 @@ pub fn csv(state: &RoomState) -> String {
             step: 6,
             kind: "area",
             author: who(a.author),
-            text: a.text.clone(),
+            text: state.text_of(&TextTarget::Area { id: a.id.clone() }).to_owned(),
             votes: p.tally.get(&a.id).map(u32::to_string).unwrap_or_default(),
             owner: a.owner.clone().unwrap_or_default(),
             date: a.due.clone().unwrap_or_default(),

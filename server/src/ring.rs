@@ -1,4 +1,4 @@
-//! The recent events of a room, as the frames that were sent, so that a client that reconnects
+//! The recent changes of a room, as the frames that were sent, so that a client that reconnects
 //! with the last `seq` it saw gets only what it missed instead of a whole snapshot.
 
 use std::collections::VecDeque;
@@ -7,8 +7,8 @@ use horseshoe_protocol::MemberId;
 
 use crate::room::Frame;
 
-/// Events kept for resuming: a few minutes of a busy workshop.
-pub const RESUME_EVENTS: usize = 2048;
+/// Changes kept for resuming: a few minutes of a busy workshop.
+pub const RESUME_CHANGES: usize = 2048;
 /// Bytes of frames kept for resuming, whatever their count: about a minute of a busy room's
 /// moves, so that a wifi hiccup resumes; a longer absence gets a snapshot. Every loaded room
 /// holds up to this much, so it is kept small.
@@ -18,9 +18,15 @@ struct Entry {
     seq: u64,
     /// What everyone receives.
     all: Frame,
-    /// For an event meant for one member: that member, and the real frame (`all` is then the
-    /// `private` placeholder).
-    owner: Option<(MemberId, Frame)>,
+    /// Members who see more of this change (their own undo entry, hidden post-it, vote), each
+    /// with their own frame.
+    own: Vec<(MemberId, Frame)>,
+}
+
+impl Entry {
+    fn bytes(&self) -> usize {
+        self.all.len() + self.own.iter().map(|(_, f)| f.len()).sum::<usize>()
+    }
 }
 
 #[derive(Default)]
@@ -30,12 +36,13 @@ pub struct Ring {
 }
 
 impl Ring {
-    pub fn push(&mut self, seq: u64, all: Frame, owner: Option<(MemberId, Frame)>) {
-        self.bytes += all.len() + owner.as_ref().map_or(0, |(_, f)| f.len());
-        self.entries.push_back(Entry { seq, all, owner });
-        while self.entries.len() > RESUME_EVENTS || self.bytes > RESUME_BYTES {
+    pub fn push(&mut self, seq: u64, all: Frame, own: Vec<(MemberId, Frame)>) {
+        let entry = Entry { seq, all, own };
+        self.bytes += entry.bytes();
+        self.entries.push_back(entry);
+        while self.entries.len() > RESUME_CHANGES || self.bytes > RESUME_BYTES {
             let Some(old) = self.entries.pop_front() else { break };
-            self.bytes -= old.all.len() + old.owner.as_ref().map_or(0, |(_, f)| f.len());
+            self.bytes -= old.bytes();
         }
     }
 
@@ -58,9 +65,9 @@ impl Ring {
             .entries
             .iter()
             .filter(|e| e.seq > after && e.seq <= upto)
-            .map(|e| match &e.owner {
-                Some((owner, frame)) if Some(*owner) == member => frame.clone(),
-                _ => e.all.clone(),
+            .map(|e| match e.own.iter().find(|(owner, _)| Some(*owner) == member) {
+                Some((_, frame)) => frame.clone(),
+                None => e.all.clone(),
             })
             .collect();
         Some(frames)
@@ -79,12 +86,12 @@ mod tests {
     fn resumes_only_within_the_window_with_private_frames_for_their_owner() {
         let owner = MemberId(uuid::Uuid::from_u128(1));
         let mut ring = Ring::default();
-        ring.push(5, frame("e5"), None);
-        ring.push(6, frame("private"), Some((owner, frame("mine6"))));
-        ring.push(7, frame("e7"), None);
+        ring.push(5, frame("e5"), vec![]);
+        ring.push(6, frame("public6"), vec![(owner, frame("mine6"))]);
+        ring.push(7, frame("e7"), vec![]);
         let texts =
             |v: Option<Vec<Frame>>| v.map(|f| f.iter().map(|x| x.as_str().to_owned()).collect::<Vec<_>>());
-        assert_eq!(texts(ring.since(4, 7, None)), Some(vec!["e5".into(), "private".into(), "e7".into()]));
+        assert_eq!(texts(ring.since(4, 7, None)), Some(vec!["e5".into(), "public6".into(), "e7".into()]));
         assert_eq!(texts(ring.since(5, 7, Some(owner))), Some(vec!["mine6".into(), "e7".into()]));
         assert_eq!(texts(ring.since(6, 6, None)), Some(vec![]));
         assert_eq!(ring.since(3, 7, None), None, "seq 4 is gone");
@@ -94,13 +101,13 @@ mod tests {
     #[test]
     fn the_window_is_bounded_in_count_and_bytes() {
         let mut ring = Ring::default();
-        for seq in 1..=(RESUME_EVENTS as u64 + 10) {
-            ring.push(seq, frame("x"), None);
+        for seq in 1..=(RESUME_CHANGES as u64 + 10) {
+            ring.push(seq, frame("x"), vec![]);
         }
-        assert_eq!(ring.entries.len(), RESUME_EVENTS);
+        assert_eq!(ring.entries.len(), RESUME_CHANGES);
         let big = "y".repeat(RESUME_BYTES / 4);
         for seq in 5000..5010 {
-            ring.push(seq, frame(&big), None);
+            ring.push(seq, frame(&big), vec![]);
         }
         assert!(ring.bytes <= RESUME_BYTES);
     }

@@ -1,19 +1,20 @@
 //! The room actor: one task per room owns its [`RoomState`], decides commands one at a time
-//! with the protocol's pure rules, commits their events through the store, and only then fans
-//! each event out as one serialized frame shared by every connection.
+//! with the protocol's pure rules, commits each resulting change through the store, and only
+//! then fans it out: one serialized frame shared by every connection, and for the member who
+//! may see more (their undo entry, their hidden post-it, their vote) one frame of their own.
 //!
 //! Messages that arrive while a commit is under way are taken together as the next batch, so a
 //! busy room commits many commands per fsync.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use horseshoe_protocol::limits::{MAX_CARD_CHARS, MAX_DEFINITION_CHARS, WALL_HEIGHT, WALL_WIDTH};
+use horseshoe_protocol::limits::{MAX_ANCHOR_CHARS, WALL_HEIGHT, WALL_WIDTH};
 use horseshoe_protocol::{
-    Actor, ClientMsg, Command, CommandId, Context, Credentials, ErrorCode, Event, Language, Lens, Member,
-    MemberId, MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId, RoomState, ServerMsg, TypingTarget, You,
-    admit, apply,
+    Actor, Change, ClientId, ClientMsg, Command, CommandId, CommandRef, Context, Credentials, ErrorCode, Event,
+    Language, Lens, Member, MemberId, MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId, RoomState, Seen,
+    ServerMsg, You, join as join_room, run,
 };
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
@@ -34,10 +35,8 @@ use crate::store::{Append, LoadedRoom, LogEntry, Store, TokenRow};
 pub const ROOM_MAILBOX: usize = 4096;
 /// Most messages decided together before one commit.
 const MAX_BATCH: usize = 256;
-/// Events between two snapshots: loading replays at most this many.
+/// Changes between two snapshots: loading replays at most this many.
 const SNAPSHOT_EVERY: u64 = 500;
-/// Command ids remembered per room to recognise resends (also reloaded after a restart).
-pub const DEDUP_WINDOW: usize = 4096;
 /// Default name of a facilitator who gave none.
 const DEFAULT_FACILITATOR_NAME: &str = "Facilitator";
 
@@ -64,6 +63,8 @@ impl CloseReason {
 #[derive(Clone)]
 pub struct JoinRequest {
     pub credentials: Credentials,
+    /// The browser tab: its commands are numbered on their own.
+    pub client: ClientId,
     pub name: Option<String>,
     /// The last `seq` a reconnecting client applied.
     pub last_seq: Option<u64>,
@@ -98,7 +99,7 @@ pub enum RoomMsg {
         id: CommandId,
         command: Command,
     },
-    /// An ephemeral message (typing, dragging) to pass on to everyone else.
+    /// An ephemeral message (a caret, a drag) to pass on to everyone else.
     Live {
         conn: ConnId,
         msg: ClientMsg,
@@ -125,51 +126,8 @@ pub struct RoomHandle {
 
 struct Conn {
     actor: Actor,
+    client: ClientId,
     outbox: Outbox,
-}
-
-/// Recently applied command ids, oldest first out.
-#[derive(Default)]
-struct Recent {
-    seqs: HashMap<(MemberId, CommandId), u64>,
-    order: VecDeque<(MemberId, CommandId)>,
-}
-
-impl Recent {
-    fn get(&self, key: &(MemberId, CommandId)) -> Option<u64> {
-        self.seqs.get(key).copied()
-    }
-
-    fn insert(&mut self, key: (MemberId, CommandId), seq: u64) {
-        if self.seqs.insert(key.clone(), seq).is_none() {
-            self.order.push_back(key);
-        }
-        while self.order.len() > DEDUP_WINDOW {
-            if let Some(old) = self.order.pop_front() {
-                self.seqs.remove(&old);
-            }
-        }
-    }
-}
-
-/// Which connections a broadcast goes to.
-#[derive(Debug, Clone, Copy)]
-enum Audience {
-    All,
-    /// Every connection of one member.
-    Only(MemberId),
-    /// Everyone but that member (they get the real event; the others a placeholder).
-    AllBut(MemberId),
-}
-
-impl Audience {
-    fn includes(self, actor: &Actor) -> bool {
-        match self {
-            Audience::All => true,
-            Audience::Only(id) => actor.member == Some(id),
-            Audience::AllBut(id) => actor.member != Some(id),
-        }
-    }
 }
 
 /// How a joining connection catches up: a whole snapshot, or the events it missed.
@@ -178,11 +136,13 @@ enum Start {
     Resume { last_seq: u64, frames: Vec<Frame> },
 }
 
-/// What to do once the batch's events are committed, in order.
+/// What to do once the batch's changes are committed, in order.
 enum Out {
-    Broadcast(Frame, Audience),
+    /// A change: `all` to everyone, except the members in `own`, who get their own frame.
+    Broadcast { all: Frame, own: Vec<(MemberId, Frame)> },
     To(ConnId, Frame),
-    /// A newly applied command: `ack` on success, `reject` if the commit fails.
+    /// A command applied in this batch (or a resend of one): `ack` on success, `reject` if the
+    /// commit fails.
     Applied {
         conn: ConnId,
         id: CommandId,
@@ -191,6 +151,7 @@ enum Out {
     Register {
         conn: ConnId,
         actor: Actor,
+        client: ClientId,
         outbox: Outbox,
         you: You,
         start: Start,
@@ -204,10 +165,11 @@ pub struct Room {
     key_hash: String,
     tokens: HashMap<String, MemberId>,
     conns: HashMap<ConnId, Conn>,
-    recent: Recent,
     store: Store,
     registry: Arc<Registry>,
-    events_since_snapshot: u64,
+    changes_since_snapshot: u64,
+    /// The last `seq` on disk: a resend of a command applied after it waits for the commit.
+    committed: u64,
     /// Who the last `presence` said was here, and how many viewers.
     last_presence: (BTreeSet<MemberId>, u32),
     /// Members with an open connection, as the rules see them.
@@ -240,10 +202,10 @@ impl Room {
             key_hash: String::new(),
             tokens: HashMap::new(),
             conns: HashMap::new(),
-            recent: Recent::default(),
             store,
             registry,
-            events_since_snapshot: 0,
+            changes_since_snapshot: 0,
+            committed: 0,
             last_presence: (BTreeSet::new(), 0),
             online: BTreeSet::new(),
             live: Live::default(),
@@ -257,12 +219,9 @@ impl Room {
         self.state = loaded.state;
         self.key_hash = loaded.facilitator_key_hash;
         self.tokens = loaded.tokens.into_iter().map(|t| (t.hash, t.member)).collect();
-        self.recent = Recent::default();
-        for (member, id, seq) in loaded.recent_commands.into_iter().rev() {
-            self.recent.insert((member, id), seq);
-        }
-        self.events_since_snapshot = 0;
-        // Frames of events that were never committed must not be replayed.
+        self.changes_since_snapshot = 0;
+        self.committed = self.state.seq;
+        // Frames of changes that were never committed must not be replayed.
         self.ring.clear();
     }
 
@@ -274,7 +233,7 @@ impl Room {
         store: Store,
         registry: Arc<Registry>,
     ) {
-        let loaded = match store.load_room(id.clone(), DEDUP_WINDOW).await {
+        let loaded = match store.load_room(id.clone()).await {
             Ok(Some(loaded)) => loaded,
             Ok(None) => {
                 refuse_all(&mut rx, &registry, &id, generation, not_found()).await;
@@ -347,7 +306,7 @@ impl Room {
 
     /// Saves a snapshot if the log grew since the last one, and closes every connection.
     async fn finish(&mut self, restarting: bool) {
-        if self.events_since_snapshot > 0 {
+        if self.changes_since_snapshot > 0 {
             let append = Append {
                 room: self.state.id.clone(),
                 entries: Vec::new(),
@@ -405,15 +364,16 @@ impl Room {
             self.deliver(out);
             return true;
         }
-        self.events_since_snapshot += entries.len() as u64;
-        let snapshot = (self.events_since_snapshot >= SNAPSHOT_EVERY).then(|| Box::new(self.state.clone()));
+        self.changes_since_snapshot += entries.len() as u64;
+        let snapshot = (self.changes_since_snapshot >= SNAPSHOT_EVERY).then(|| Box::new(self.state.clone()));
         let append = Append { room: self.state.id.clone(), entries, tokens, snapshot };
         let had_snapshot = append.snapshot.is_some();
         match self.store.append(append).await {
             Ok(()) => {
                 if had_snapshot {
-                    self.events_since_snapshot = 0;
+                    self.changes_since_snapshot = 0;
                 }
+                self.committed = self.state.seq;
                 self.deliver(out);
                 true
             }
@@ -433,7 +393,7 @@ impl Room {
         tokens: &mut Vec<TokenRow>,
         out: &mut Vec<Out>,
     ) {
-        let JoinRequest { credentials, name, last_seq, outbox, new_members } = request;
+        let JoinRequest { credentials, client, name, last_seq, outbox, new_members } = request;
         let found = |token: &Option<String>| {
             token.as_deref().and_then(|t| self.tokens.get(&secret::hash(t)).copied())
         };
@@ -509,8 +469,11 @@ impl Room {
                 let name = name.unwrap_or_else(|| DEFAULT_FACILITATOR_NAME.to_owned());
                 let id = MemberId(Uuid::new_v4());
                 let member = Member { id, name, role, joined_at: now_ms() };
-                let (id, events) = match admit(&self.state, member, &self.online) {
-                    Ok(events) => (id, events),
+                let id = match join_room(&mut self.state, member, &self.online) {
+                    Ok(change) => {
+                        self.record(change, entries, out);
+                        id
+                    }
                     // No new member fits: the key holder comes in as the room's first facilitator
                     // (with a token of their own, so a reload is the same person).
                     Err(rejection) if role == MemberRole::Facilitator => {
@@ -521,7 +484,7 @@ impl Room {
                             .filter(|m| m.role == MemberRole::Facilitator)
                             .min_by_key(|m| (m.joined_at, m.id));
                         match first {
-                            Some(first) => (first.id, Vec::new()),
+                            Some(first) => first.id,
                             None => {
                                 let _ = reply.send(Err(rejection));
                                 return;
@@ -536,9 +499,6 @@ impl Room {
                 let hash = secret::hash(&token);
                 self.tokens.insert(hash.clone(), id);
                 tokens.push(TokenRow { hash, member: id });
-                for event in events {
-                    self.record(Some(id), None, event, entries, out);
-                }
                 (Actor::member(id, role), You { role: role.into(), member_id: Some(id), token: Some(token) })
             }
             (None, None) => (Actor::viewer(), You { role: Role::Viewer, member_id: None, token: None }),
@@ -550,8 +510,8 @@ impl Room {
             let frames = self.ring.since(after, self.state.seq, actor.member)?;
             Some(Start::Resume { last_seq: after, frames })
         });
-        let start = resumed.unwrap_or_else(|| Start::Snapshot(Box::new(self.state.view_for(actor.member))));
-        out.push(Out::Register { conn, actor, outbox, you, start, reply });
+        let start = resumed.unwrap_or_else(|| Start::Snapshot(Box::new(self.state.shared_view())));
+        out.push(Out::Register { conn, actor, client, outbox, you, start, reply });
         out.push(Out::Presence);
     }
 
@@ -563,24 +523,42 @@ impl Room {
         entries: &mut Vec<LogEntry>,
         out: &mut Vec<Out>,
     ) {
-        let Some(actor) = self.conns.get(&conn).map(|c| c.actor) else {
+        let Some((actor, client)) = self.conns.get(&conn).map(|c| (c.actor, c.client.clone())) else {
             return; // The connection left while its command waited.
         };
-        let key = actor.member.map(|m| (m, id.clone()));
-        if let Some(seq) = key.as_ref().and_then(|k| self.recent.get(k)) {
-            out.extend(frame(&ServerMsg::Ack { id, seq }).map(|f| Out::To(conn, f)));
-            return;
+        if let Some(member) = actor.member {
+            match self.state.book.seen(member, &client, id) {
+                Seen::New => {}
+                Seen::Applied => {
+                    // A resend: acknowledged, never applied twice. Its change may still be on
+                    // its way to the disk, so the ack waits for this batch's commit.
+                    let seq = self.state.seq;
+                    if seq > self.committed {
+                        out.push(Out::Applied { conn, id, seq });
+                    } else {
+                        out.extend(frame(&ServerMsg::Ack { id, seq }).map(|f| Out::To(conn, f)));
+                    }
+                    return;
+                }
+                Seen::TooOld => {
+                    let message = format!(
+                        "command {} is too far behind this tab's latest to tell whether it was applied: reload",
+                        id.0
+                    );
+                    self.registry.metrics.rejected(ErrorCode::Conflict);
+                    let reject = ServerMsg::Reject { id, code: ErrorCode::Conflict, message };
+                    out.extend(frame(&reject).map(|f| Out::To(conn, f)));
+                    return;
+                }
+            }
         }
         let ctx = Context { actor, now: now_ms(), online: &self.online, seed: seed() };
-        match apply(&self.state, &ctx, &command) {
-            Ok(events) => {
-                for event in events {
-                    self.record(actor.member, Some(id.clone()), event, entries, out);
-                }
-                if let Some(key) = key {
-                    self.recent.insert(key, self.state.seq);
-                }
-                out.push(Out::Applied { conn, id, seq: self.state.seq });
+        let numbered = actor.member.map(|_| CommandRef { client, id });
+        match run(&mut self.state, &ctx, numbered, &command) {
+            Ok(change) => {
+                let seq = change.seq;
+                self.record(change, entries, out);
+                out.push(Out::Applied { conn, id, seq });
             }
             Err(Rejection { code, message }) => {
                 self.registry.metrics.rejected(code);
@@ -589,34 +567,32 @@ impl Room {
         }
     }
 
-    /// Applies a decided event to the state and queues it for the log and the fan-out.
-    fn record(
-        &mut self,
-        member: Option<MemberId>,
-        command_id: Option<CommandId>,
-        event: Event,
-        entries: &mut Vec<LogEntry>,
-        out: &mut Vec<Out>,
-    ) {
-        let seq = self.state.seq + 1;
-        self.state.apply_event(seq, &event);
-        let audience = event.audience();
-        let Some(real) = frame(&ServerMsg::Event { seq, event }) else { return };
-        match audience {
-            None => {
-                out.push(Out::Broadcast(real.clone(), Audience::All));
-                self.ring.push(seq, real.clone(), None);
+    /// Queues an applied change (already in the state) for the log and the fan-out: one row,
+    /// one frame for everyone, and one for each member who may see more of it.
+    fn record(&mut self, change: Change, entries: &mut Vec<LogEntry>, out: &mut Vec<Out>) {
+        let (seq, by) = (change.seq, change.by);
+        let body = match serde_json::to_string(&change) {
+            Ok(body) => body,
+            Err(e) => {
+                tracing::error!(error = %e, "a change does not serialize");
+                return;
             }
-            Some(owner) => {
-                let placeholder = frame(&ServerMsg::Event { seq, event: Event::Private });
-                if let Some(placeholder) = placeholder {
-                    out.push(Out::Broadcast(placeholder.clone(), Audience::AllBut(owner)));
-                    out.push(Out::Broadcast(real.clone(), Audience::Only(owner)));
-                    self.ring.push(seq, placeholder, Some((owner, real.clone())));
-                }
-            }
-        }
-        entries.push(LogEntry { seq, member, command_id, body: real });
+        };
+        let public: Vec<Event> = change.events.iter().filter(|e| e.audience().is_none()).cloned().collect();
+        let mut owners: Vec<MemberId> = change.events.iter().filter_map(Event::audience).collect();
+        owners.sort_unstable();
+        owners.dedup();
+        let own: Vec<(MemberId, Frame)> = owners
+            .into_iter()
+            .filter_map(|owner| {
+                let events = change.events.iter().filter(|e| e.audience().is_none_or(|o| o == owner)).cloned();
+                frame(&ServerMsg::Change { seq, by, events: events.collect() }).map(|f| (owner, f))
+            })
+            .collect();
+        let Some(all) = frame(&ServerMsg::Change { seq, by, events: public }) else { return };
+        self.ring.push(seq, all.clone(), own.clone());
+        out.push(Out::Broadcast { all, own });
+        entries.push(LogEntry { seq, member: by, body });
     }
 
     fn deliver(&mut self, out: Vec<Out>) {
@@ -624,11 +600,10 @@ impl Room {
         let mut presence_due = false;
         for item in out {
             match item {
-                Out::Broadcast(frame, audience) => {
+                Out::Broadcast { all, own } => {
                     for conn in self.conns.values() {
-                        if audience.includes(&conn.actor) {
-                            conn.outbox.send(frame.clone());
-                        }
+                        let mine = own.iter().find(|(owner, _)| conn.actor.member == Some(*owner));
+                        conn.outbox.send(mine.map_or_else(|| all.clone(), |(_, f)| f.clone()));
                     }
                 }
                 Out::To(conn, frame) => {
@@ -643,15 +618,17 @@ impl Room {
                         conn.outbox.send(frame);
                     }
                 }
-                Out::Register { conn, actor, outbox, you, start, reply } => {
+                Out::Register { conn, actor, client, outbox, you, start, reply } => {
                     let (online, viewers) = self.presence_with(actor);
                     let server_time = now_ms();
                     let (first, missed) = match start {
                         Start::Snapshot(room) => {
+                            let mine = actor.member.map(|me| Box::new(self.state.private_of(me)));
                             let welcome = ServerMsg::Welcome {
                                 protocol: PROTOCOL_VERSION,
                                 you,
                                 room,
+                                mine,
                                 online,
                                 viewers,
                                 server_time,
@@ -676,7 +653,7 @@ impl Room {
                         for missed in missed {
                             outbox.send(missed);
                         }
-                        self.conns.insert(conn, Conn { actor, outbox });
+                        self.conns.insert(conn, Conn { actor, client, outbox });
                         self.online.extend(actor.member);
                     }
                 }
@@ -710,7 +687,7 @@ impl Room {
                         conn.outbox.send(frame);
                     }
                 }
-                Out::Broadcast(..) => {}
+                Out::Broadcast { .. } => {}
                 Out::Presence => presence_due = true,
             }
         }
@@ -722,7 +699,7 @@ impl Room {
     /// Goes back to what the store holds. False if even that fails: the room stops, and its
     /// connections are closed so that they reconnect to a fresh load.
     async fn reload(&mut self) -> bool {
-        match self.store.load_room(self.state.id.clone(), DEDUP_WINDOW).await {
+        match self.store.load_room(self.state.id.clone()).await {
             Ok(Some(loaded)) => {
                 self.reset(loaded);
                 true
@@ -731,24 +708,18 @@ impl Room {
         }
     }
 
-    /// An ephemeral message: typing only by the field's lease holder, dragging only of a
-    /// revealed note; passed on to everyone else through the [`Live`] throttle.
+    /// An ephemeral message: a caret only from a member in a text that exists (or is being
+    /// started), dragging only of a revealed note; passed on to everyone else through the
+    /// [`Live`] throttle.
     fn live(&mut self, conn: ConnId, msg: ClientMsg) {
         let Some(member_id) = self.conns.get(&conn).and_then(|c| c.actor.member) else { return };
         let (key, out) = match msg {
-            ClientMsg::Typing { target, text } => {
-                let (lease, max_chars) = match &target {
-                    TypingTarget::Definition { group } => {
-                        (self.state.definitions.texts.get(group).and_then(|d| d.lease), MAX_DEFINITION_CHARS)
-                    }
-                    TypingTarget::Card { id } => {
-                        (self.state.assessment.cards.get(id).and_then(|c| c.lease), MAX_CARD_CHARS)
-                    }
-                };
-                if lease.is_none_or(|l| l.holder != member_id) || text.chars().count() > max_chars {
+            ClientMsg::Caret { target, anchor, head } => {
+                let too_long = |a: &Option<String>| a.as_ref().is_some_and(|a| a.len() > MAX_ANCHOR_CHARS);
+                if too_long(&anchor) || too_long(&head) {
                     return;
                 }
-                (LiveKey::Typing(target.clone()), ServerMsg::Typing { target, member_id, text })
+                (LiveKey::Caret(target.clone()), ServerMsg::Caret { target, member_id, anchor, head })
             }
             ClientMsg::Drag { id, x, y } => {
                 if !self.state.wall.notes.get(&id).is_some_and(|n| n.revealed) {

@@ -13,13 +13,13 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use horseshoe_protocol::{CommandId, Event, MemberId, RoomId, RoomState, ServerMsg};
+use horseshoe_protocol::{Change, MemberId, RoomId, RoomState};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::StoreError;
+use crate::legacy;
 use crate::metrics::Metrics;
-use crate::room::Frame;
 
 /// Requests waiting for the writer thread before senders have to wait.
 const STORE_QUEUE: usize = 4096;
@@ -44,6 +44,10 @@ const PAGE_CACHE_KIB: i64 = 16 * 1024;
 const CHECKPOINT_PAGES: i64 = 10_000;
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "horseshoe.sqlite3";
+/// How rows are written today: a log row is one [`Change`] as JSON, a snapshot a [`RoomState`]
+/// of protocol 2. Rows of format 1 (one event per row, protocol 1 states) are read through
+/// [`legacy`], so a database written by an earlier version opens as it was.
+pub const STORAGE_FORMAT: i64 = 2;
 
 /// A new room's durable identity: the hash of its facilitator key.
 #[derive(Debug, Clone)]
@@ -52,15 +56,13 @@ pub struct RoomRecord {
     pub facilitator_key_hash: String,
 }
 
-/// One recorded event with the command that caused it. The body is the event's frame as its
-/// owner receives it (`{"type":"event","seq":..,"event":..}`): serialized once, for the wire and
-/// for the disk.
+/// One recorded change: the whole [`Change`] as JSON (every event, the private ones included,
+/// and the command's number, so that a resend is recognised after a restart too).
 #[derive(Debug, Clone)]
 pub struct LogEntry {
     pub seq: u64,
     pub member: Option<MemberId>,
-    pub command_id: Option<CommandId>,
-    pub body: Frame,
+    pub body: String,
 }
 
 /// A member token's hash and whose it is.
@@ -86,8 +88,6 @@ pub struct LoadedRoom {
     pub facilitator_key_hash: String,
     pub state: RoomState,
     pub tokens: Vec<TokenRow>,
-    /// The latest commands with ids (newest first), for recognising resends after a restart.
-    pub recent_commands: Vec<(MemberId, CommandId, u64)>,
 }
 
 /// The storage engine under the store: what the writer thread does. Synchronous: it runs on the
@@ -99,7 +99,7 @@ pub trait Backend: Send + 'static {
     fn create_room(&mut self, record: &RoomRecord, state: &RoomState) -> Result<(), StoreError>;
     /// Writes every append in one transaction.
     fn commit(&mut self, batch: &[Append]) -> Result<(), StoreError>;
-    /// Proves the database can take a write.
+    /// Proves the database can take a write: writes a row and commits it.
     fn check_writable(&mut self) -> Result<(), StoreError>;
     /// Opens a handle that loads rooms without waiting for the writer.
     fn reader(&self) -> Result<Self::Reader, StoreError>;
@@ -108,7 +108,7 @@ pub trait Backend: Send + 'static {
 /// Loads rooms, on the store's reader thread.
 pub trait Reader: Send + 'static {
     /// The room's latest snapshot with every later event applied, or `None` if unknown.
-    fn load_room(&mut self, id: &RoomId, recent: usize) -> Result<Option<LoadedRoom>, StoreError>;
+    fn load_room(&mut self, id: &RoomId) -> Result<Option<LoadedRoom>, StoreError>;
 }
 
 /// SQLite in WAL mode with `synchronous=FULL`: a committed transaction survives a crash of the
@@ -151,8 +151,23 @@ impl Sqlite {
                  room_id TEXT PRIMARY KEY REFERENCES rooms(id),
                  seq INTEGER NOT NULL,
                  body TEXT NOT NULL
-             ) WITHOUT ROWID;",
+             ) WITHOUT ROWID;
+             CREATE TABLE IF NOT EXISTS health (
+                 id INTEGER PRIMARY KEY CHECK (id = 1),
+                 checked_at INTEGER NOT NULL
+             );",
         )?;
+        // Databases from before formats were recorded hold format 1 rows only.
+        for table in ["events", "snapshots"] {
+            let has_format: bool = conn.query_row(
+                &format!("SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = 'format'"),
+                [],
+                |r| r.get::<_, i64>(0).map(|n| n > 0),
+            )?;
+            if !has_format {
+                conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN format INTEGER NOT NULL DEFAULT 1"))?;
+            }
+        }
         Ok(Self { conn, path: path.to_owned() })
     }
 }
@@ -179,8 +194,8 @@ impl Backend for Sqlite {
             return Err(StoreError::Exists);
         }
         tx.execute(
-            "INSERT INTO snapshots (room_id, seq, body) VALUES (?1, ?2, ?3)",
-            params![record.id.as_str(), to_i64(state.seq), serde_json::to_string(state)?],
+            "INSERT INTO snapshots (room_id, seq, body, format) VALUES (?1, ?2, ?3, ?4)",
+            params![record.id.as_str(), to_i64(state.seq), serde_json::to_string(state)?, STORAGE_FORMAT],
         )?;
         tx.commit()?;
         Ok(())
@@ -190,13 +205,18 @@ impl Backend for Sqlite {
         let tx = self.conn.transaction()?;
         {
             let mut insert_event = tx.prepare_cached(
-                "INSERT INTO events (room_id, seq, member_id, command_id, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO events (room_id, seq, member_id, body, format) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             let mut insert_token = tx.prepare_cached(
                 "INSERT INTO member_tokens (room_id, token_hash, member_id) VALUES (?1, ?2, ?3)",
             )?;
+            // A snapshot never replaces a later one (a room reloaded after a failed commit
+            // could otherwise write an older state over a newer).
             let mut snapshot = tx.prepare_cached(
-                "INSERT OR REPLACE INTO snapshots (room_id, seq, body) VALUES (?1, ?2, ?3)",
+                "INSERT INTO snapshots (room_id, seq, body, format) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (room_id) DO UPDATE SET seq = excluded.seq, body = excluded.body,
+                     format = excluded.format
+                 WHERE excluded.seq >= snapshots.seq",
             )?;
             for append in batch {
                 let room = append.room.as_str();
@@ -208,12 +228,13 @@ impl Backend for Sqlite {
                         room,
                         to_i64(entry.seq),
                         entry.member.map(|m| m.to_string()),
-                        entry.command_id.as_ref().map(|c| c.0.as_str()),
                         entry.body.as_str(),
+                        STORAGE_FORMAT,
                     ])?;
                 }
                 if let Some(state) = &append.snapshot {
-                    snapshot.execute(params![room, to_i64(state.seq), serde_json::to_string(state)?])?;
+                    let body = serde_json::to_string(state)?;
+                    snapshot.execute(params![room, to_i64(state.seq), body, STORAGE_FORMAT])?;
                 }
             }
         }
@@ -222,7 +243,13 @@ impl Backend for Sqlite {
     }
 
     fn check_writable(&mut self) -> Result<(), StoreError> {
-        self.conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")?;
+        // A real write, committed: a full disk or a read-only file fails here as a commit would.
+        let now = crate::room::now_ms();
+        self.conn.execute(
+            "INSERT INTO health (id, checked_at) VALUES (1, ?1)
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+            [now],
+        )?;
         Ok(())
     }
 
@@ -236,9 +263,9 @@ impl Backend for Sqlite {
 }
 
 impl Reader for SqliteReader {
-    fn load_room(&mut self, id: &RoomId, recent: usize) -> Result<Option<LoadedRoom>, StoreError> {
+    fn load_room(&mut self, id: &RoomId) -> Result<Option<LoadedRoom>, StoreError> {
         let room = id.as_str();
-        // One read transaction: the snapshot, the events after it and the tokens as of one
+        // One read transaction: the snapshot, the changes after it and the tokens as of one
         // commit, whatever the writer commits meanwhile.
         let tx = self.conn.transaction()?;
         let key_hash: Option<String> = tx
@@ -247,19 +274,53 @@ impl Reader for SqliteReader {
         let Some(facilitator_key_hash) = key_hash else {
             return Ok(None);
         };
-        let snapshot: String =
-            tx.query_row("SELECT body FROM snapshots WHERE room_id = ?1", [room], |r| r.get(0))?;
-        let mut state: RoomState = serde_json::from_str(&snapshot)?;
+        let (snapshot, format): (String, i64) =
+            tx.query_row("SELECT body, format FROM snapshots WHERE room_id = ?1", [room], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        // Exactly one of the two: a room of today's format, or one being read from format 1
+        // (until its first row of today's format).
+        let (mut state, mut upgrade): (Option<RoomState>, _) = match format {
+            STORAGE_FORMAT => (Some(serde_json::from_str(&snapshot)?), None),
+            legacy::FORMAT => (None, Some(legacy::Upgrade::from_snapshot(&snapshot)?)),
+            other => return Err(StoreError::UnknownFormat(other)),
+        };
 
-        let mut events =
-            tx.prepare_cached("SELECT seq, body FROM events WHERE room_id = ?1 AND seq > ?2 ORDER BY seq")?;
-        let rows = events.query_map(params![room, to_i64(state.seq)], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        let after = match (&state, &upgrade) {
+            (Some(state), _) => state.seq,
+            (None, Some(old)) => old.seq(),
+            (None, None) => 0,
+        };
+        let mut rows = tx
+            .prepare_cached("SELECT seq, body, format FROM events WHERE room_id = ?1 AND seq > ?2 ORDER BY seq")?;
+        let rows = rows.query_map(params![room, to_i64(after)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
         })?;
         for row in rows {
-            let (seq, body) = row?;
-            state.apply_event(u64::try_from(seq).unwrap_or_default(), &logged_event(&body)?);
+            let (seq, body, format) = row?;
+            match format {
+                STORAGE_FORMAT => {
+                    let change = serde_json::from_str::<Change>(&body)?;
+                    if let Some(old) = upgrade.take() {
+                        state = Some(old.into_state());
+                    }
+                    let Some(current) = state.as_mut() else {
+                        return Err(StoreError::Legacy("a room without a state".into()));
+                    };
+                    current.apply_change(&change);
+                }
+                legacy::FORMAT => match upgrade.as_mut() {
+                    Some(old) => old.apply(u64::try_from(seq).unwrap_or_default(), &body)?,
+                    None => return Err(StoreError::UnknownFormat(format)),
+                },
+                other => return Err(StoreError::UnknownFormat(other)),
+            }
         }
+        let state = match (state, upgrade) {
+            (Some(state), _) => state,
+            (None, Some(old)) => old.into_state(),
+            (None, None) => return Err(StoreError::Legacy("a room without a state".into())),
+        };
 
         let mut tokens =
             tx.prepare_cached("SELECT token_hash, member_id FROM member_tokens WHERE room_id = ?1")?;
@@ -271,32 +332,7 @@ impl Reader for SqliteReader {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
 
-        let mut commands = tx.prepare_cached(
-            "SELECT member_id, command_id, seq FROM events
-             WHERE room_id = ?1 AND command_id IS NOT NULL AND member_id IS NOT NULL
-             ORDER BY seq DESC LIMIT ?2",
-        )?;
-        let recent_commands = commands
-            .query_map(params![room, to_i64(recent as u64)], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
-            })?
-            .map(|row| {
-                let (member, command, seq) = row?;
-                let seq = u64::try_from(seq).unwrap_or_default();
-                Ok((parse_member(&member)?, CommandId(command), seq))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-
-        Ok(Some(LoadedRoom { facilitator_key_hash, state, tokens, recent_commands }))
-    }
-}
-
-/// The event in a log row: its frame, or (in rows written before frames were stored) the bare
-/// event.
-fn logged_event(body: &str) -> Result<Event, StoreError> {
-    match serde_json::from_str(body) {
-        Ok(ServerMsg::Event { event, .. }) => Ok(event),
-        _ => Ok(serde_json::from_str(body)?),
+        Ok(Some(LoadedRoom { facilitator_key_hash, state, tokens }))
     }
 }
 
@@ -313,7 +349,6 @@ enum Request {
 /// A room load, for the reader thread.
 struct Load {
     id: RoomId,
-    recent: usize,
     reply: oneshot::Sender<Result<Option<LoadedRoom>, StoreError>>,
 }
 
@@ -361,8 +396,8 @@ impl Store {
         let reader = thread::Builder::new()
             .name("horseshoe-loads".into())
             .spawn(move || {
-                while let Some(Load { id, recent, reply }) = load_rx.blocking_recv() {
-                    let _ = reply.send(reader.load_room(&id, recent));
+                while let Some(Load { id, reply }) = load_rx.blocking_recv() {
+                    let _ = reply.send(reader.load_room(&id));
                 }
             })
             .map_err(|e| StoreError::Thread(e.to_string()))?;
@@ -396,12 +431,12 @@ impl Store {
     }
 
     /// Loads a room on the reader thread; an unknown id is remembered as missing.
-    pub async fn load_room(&self, id: RoomId, recent: usize) -> Result<Option<LoadedRoom>, StoreError> {
+    pub async fn load_room(&self, id: RoomId) -> Result<Option<LoadedRoom>, StoreError> {
         if self.known_missing(&id) {
             return Ok(None);
         }
         let (reply, answer) = oneshot::channel();
-        let load = Load { id: id.clone(), recent, reply };
+        let load = Load { id: id.clone(), reply };
         self.loads.send(load).await.map_err(|_| StoreError::Stopped)?;
         Metrics::count(&self.metrics.room_loads);
         let loaded = answer.await.map_err(|_| StoreError::Stopped)??;
@@ -496,6 +531,7 @@ fn writer(mut backend: impl Backend, mut rx: mpsc::Receiver<Request>, metrics: &
                     let result = backend.commit(&appends);
                     metrics.observe_commit(started.elapsed());
                     if let Err(e) = &result {
+                        Metrics::count(&metrics.commits_failed);
                         tracing::error!(error = %e, rooms = appends.len(), "group commit failed");
                     }
                     for reply in replies {

@@ -172,7 +172,7 @@ async fn admit(
         first = tokio::time::timeout(HELLO_TIMEOUT, read_hello(socket)) => first,
     };
     let hello = match first {
-        Ok(Ok(Some(ClientMsg::Hello { protocol, credentials, name, last_seq }))) => {
+        Ok(Ok(Some(ClientMsg::Hello { protocol, credentials, client, name, last_seq }))) => {
             if protocol != PROTOCOL_VERSION {
                 let msg = format!(
                     "this server speaks protocol {PROTOCOL_VERSION}, not {protocol}: reload the page"
@@ -180,7 +180,12 @@ async fn admit(
                 refuse(socket, POLICY, Rejection::new(ErrorCode::UnsupportedVersion, msg)).await;
                 return None;
             }
-            (credentials, name, last_seq)
+            if !client.is_valid() {
+                let msg = "a client id is 1-64 characters of A-Z, a-z, 0-9, _ and -";
+                refuse(socket, POLICY, Rejection::new(ErrorCode::BadRequest, msg)).await;
+                return None;
+            }
+            (credentials, client, name, last_seq)
         }
         Ok(Ok(Some(_))) => {
             let first = Rejection::new(ErrorCode::BadRequest, "the first message must be hello");
@@ -200,8 +205,8 @@ async fn admit(
     Metrics::count(&app.registry.metrics.messages_in);
 
     let (outbox, inbox) = Outbox::new(app.registry.metrics.clone());
-    let (credentials, name, last_seq) = hello;
-    let request = JoinRequest { credentials, name, last_seq, outbox: outbox.clone(), new_members };
+    let (credentials, client, name, last_seq) = hello;
+    let request = JoinRequest { credentials, client, name, last_seq, outbox: outbox.clone(), new_members };
     match join(app, &room_id, request).await {
         Ok((room, Joined { conn })) => Some((room, conn, outbox, inbox)),
         Err(rejection) => {
@@ -284,7 +289,7 @@ impl Participant<'_> {
                 );
             }
             // A malformed preview is answered no more often than previews are taken.
-            ("typing" | "drag", _) if !self.live.take(now) => {}
+            ("caret" | "drag", _) if !self.live.take(now) => {}
             _ => {
                 let message = format!("this {kind} message is not understood here: {error}");
                 self.answer(&ServerMsg::Error { code: ErrorCode::BadRequest, message });
@@ -313,7 +318,7 @@ impl Peer for Participant<'_> {
         let msg = match msg {
             ClientMsg::Cmd { id, cmd } => {
                 if !id.is_valid() {
-                    let message = "a command id is 1-64 printable ASCII characters".to_owned();
+                    let message = "commands are numbered from 1".to_owned();
                     self.reject(id, ErrorCode::BadRequest, message);
                     return Ok(None);
                 }
@@ -324,7 +329,7 @@ impl Peer for Participant<'_> {
                 }
                 RoomMsg::Command { conn: self.conn, id, command: cmd }
             }
-            msg @ (ClientMsg::Typing { .. } | ClientMsg::Drag { .. }) => {
+            msg @ (ClientMsg::Caret { .. } | ClientMsg::Drag { .. }) => {
                 // Previews beyond the rate are dropped: the next one, or the durable command
                 // that follows, carries the same information.
                 if !self.live.take(now) {
@@ -487,7 +492,7 @@ async fn read_hello(stream: &mut Socket) -> Result<Option<ClientMsg>, Stop> {
 
 /// Every frame type a client may send, as its `type` says: a frame of another type closes the
 /// connection; a malformed frame of one of these is answered and the connection stays.
-const FRAME_TYPES: [&str; 4] = ["hello", "cmd", "typing", "drag"];
+const FRAME_TYPES: [&str; 4] = ["hello", "cmd", "caret", "drag"];
 
 /// The `type` of a client frame; one arm per variant, so a new frame type cannot be forgotten
 /// in [`FRAME_TYPES`] (a test checks them against each other).
@@ -496,7 +501,7 @@ fn frame_type(msg: &ClientMsg) -> &'static str {
     match msg {
         ClientMsg::Hello { .. } => "hello",
         ClientMsg::Cmd { .. } => "cmd",
-        ClientMsg::Typing { .. } => "typing",
+        ClientMsg::Caret { .. } => "caret",
         ClientMsg::Drag { .. } => "drag",
     }
 }
@@ -652,7 +657,7 @@ fn close_message(reason: CloseReason) -> Message {
 #[cfg(test)]
 mod tests {
     use futures_util::SinkExt;
-    use horseshoe_protocol::{Command, Credentials};
+    use horseshoe_protocol::{ClientId, Command, Credentials};
     use tokio_tungstenite::tungstenite::protocol::Role;
 
     use super::*;
@@ -661,10 +666,15 @@ mod tests {
     #[test]
     fn every_frame_type_is_known() {
         let examples = [
-            ClientMsg::Hello { protocol: 1, credentials: Credentials::Viewer, name: None, last_seq: None },
-            ClientMsg::Cmd { id: CommandId("c".into()), cmd: Command::Rename { name: "n".into() } },
-            serde_json::from_str(r#"{"type":"typing","target":{"kind":"definition","group":1},"text":""}"#)
-                .expect("typing"),
+            ClientMsg::Hello {
+                protocol: 2,
+                credentials: Credentials::Viewer,
+                client: ClientId("tab".into()),
+                name: None,
+                last_seq: None,
+            },
+            ClientMsg::Cmd { id: CommandId(1), cmd: Command::Rename { name: "n".into() } },
+            serde_json::from_str(r#"{"type":"caret","target":{"kind":"definition","group":1}}"#).expect("caret"),
             serde_json::from_str(r#"{"type":"drag","id":"n","x":1,"y":2}"#).expect("drag"),
         ];
         let types: Vec<&str> = examples.iter().map(frame_type).collect();
@@ -677,9 +687,9 @@ mod tests {
 
     #[test]
     fn malformed_frames_of_known_types_keep_their_command_id() {
-        let unknown_command = r#"{"type":"cmd","id":"c-9","cmd":{"type":"note.fly"}}"#;
+        let unknown_command = r#"{"type":"cmd","id":9,"cmd":{"type":"note.fly"}}"#;
         let Ok(Err(malformed)) = parse(unknown_command) else { panic!("not a malformed command") };
-        assert_eq!((malformed.kind.as_str(), malformed.id), ("cmd", Some(CommandId("c-9".into()))));
+        assert_eq!((malformed.kind.as_str(), malformed.id), ("cmd", Some(CommandId(9))));
         let no_id = r#"{"type":"cmd","cmd":{"type":"member.rename","name":"x"}}"#;
         let Ok(Err(malformed)) = parse(no_id) else { panic!("not a malformed command") };
         assert_eq!(malformed.id, None);

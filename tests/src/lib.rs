@@ -7,12 +7,16 @@
 //! - [`http`]: a minimal HTTP/1.1 client for the JSON API.
 //! - [`process`]: the server as a real child process, to kill or signal.
 //! - [`Client`]: a WebSocket client that speaks the protocol and waits for what it expects.
+//! - [`Typist`]: one person's copy of a shared text, making the Yjs updates a browser sends.
 //! - [`load`]: the load generator's own WebSocket framing and protocol frames, which the
 //!   allocation test shares.
 
 pub mod http;
 pub mod load;
 pub mod process;
+pub mod typist;
+
+pub use typist::Typist;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -21,7 +25,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use futures_util::{SinkExt, StreamExt};
 use horseshoe::Config;
-use horseshoe_protocol::{ClientMsg, Command, CommandId, Credentials, PROTOCOL_VERSION, ServerMsg};
+use horseshoe_protocol::{ClientId, ClientMsg, Command, CommandId, Credentials, Event, PROTOCOL_VERSION, ServerMsg};
 use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
@@ -31,6 +35,27 @@ use tokio_util::sync::CancellationToken;
 
 /// How long a test waits for a message it expects before failing.
 pub const WAIT: Duration = Duration::from_secs(10);
+
+/// The events of a `change` frame; none for any other message.
+pub fn events_of(msg: &ServerMsg) -> &[Event] {
+    match msg {
+        ServerMsg::Change { events, .. } => events,
+        _ => &[],
+    }
+}
+
+/// The `seq` of a `change` frame.
+pub fn change_seq(msg: &ServerMsg) -> Option<u64> {
+    match msg {
+        ServerMsg::Change { seq, .. } => Some(*seq),
+        _ => None,
+    }
+}
+
+/// A client id no other test client has.
+pub fn fresh_client_id() -> ClientId {
+    ClientId(format!("t{}", uuid::Uuid::new_v4().simple()))
+}
 
 /// The real server, running in this process.
 pub struct TestServer {
@@ -77,6 +102,8 @@ pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// A protocol client on one WebSocket.
 pub struct Client {
     socket: Socket,
+    /// This client's name in `hello`: its commands are numbered on their own.
+    pub client: ClientId,
     next_id: u64,
     /// Everything received, in order.
     pub received: Vec<ServerMsg>,
@@ -89,7 +116,14 @@ pub struct Client {
 impl Client {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let (socket, _) = tokio_tungstenite::connect_async(url).await?;
-        Ok(Self { socket, next_id: 0, received: Vec::new(), raw: Vec::new(), online: Default::default() })
+        Ok(Self {
+            socket,
+            client: fresh_client_id(),
+            next_id: 0,
+            received: Vec::new(),
+            raw: Vec::new(),
+            online: Default::default(),
+        })
     }
 
     /// Connects and says `hello`; returns the client and the `welcome` (or the refusal).
@@ -108,11 +142,25 @@ impl Client {
         name: Option<&str>,
         last_seq: Option<u64>,
     ) -> anyhow::Result<(Self, ServerMsg)> {
-        let mut client = Self::connect(url).await?;
+        Self::rejoin_as(url, credentials, name, last_seq, fresh_client_id()).await
+    }
+
+    /// Like [`Client::rejoin`], as the same browser tab `client` (whose commands the room keeps
+    /// numbering: go on with [`Client::numbering_from`]).
+    pub async fn rejoin_as(
+        url: &str,
+        credentials: Credentials,
+        name: Option<&str>,
+        last_seq: Option<u64>,
+        client: ClientId,
+    ) -> anyhow::Result<(Self, ServerMsg)> {
+        let mut this = Self::connect(url).await?;
+        this.client = client.clone();
         let name = name.map(str::to_owned);
-        client.send(&ClientMsg::Hello { protocol: PROTOCOL_VERSION, credentials, name, last_seq }).await?;
-        let first = client.recv().await?;
-        Ok((client, first))
+        let hello = ClientMsg::Hello { protocol: PROTOCOL_VERSION, credentials, client, name, last_seq };
+        this.send(&hello).await?;
+        let first = this.recv().await?;
+        Ok((this, first))
     }
 
     pub async fn send(&mut self, msg: &ClientMsg) -> anyhow::Result<()> {
@@ -129,8 +177,8 @@ impl Client {
         Ok(())
     }
 
-    /// Numbers this client's command ids from `base`: a person reconnecting as the same member
-    /// must not reuse ids, or the room takes the commands for resends.
+    /// Numbers this client's commands after `base`: a tab reconnecting as the same client must
+    /// not reuse numbers, or the room takes the commands for resends.
     pub fn numbering_from(mut self, base: u64) -> Self {
         self.next_id = base;
         self
@@ -139,8 +187,8 @@ impl Client {
     /// Sends a command with a fresh id; returns the id.
     pub async fn command(&mut self, cmd: Command) -> anyhow::Result<CommandId> {
         self.next_id += 1;
-        let id = CommandId(format!("t-{}", self.next_id));
-        self.send(&ClientMsg::Cmd { id: id.clone(), cmd }).await?;
+        let id = CommandId(self.next_id);
+        self.send(&ClientMsg::Cmd { id, cmd }).await?;
         Ok(id)
     }
 
@@ -224,6 +272,15 @@ impl Client {
                 return Ok(found);
             }
         }
+    }
+
+    /// Reads until an event of a change satisfies `pick` (given the change's `seq`).
+    pub async fn wait_event<T>(&mut self, mut pick: impl FnMut(u64, &Event) -> Option<T>) -> anyhow::Result<T> {
+        self.wait_for(|msg| {
+            let seq = change_seq(msg)?;
+            events_of(msg).iter().find_map(|e| pick(seq, e))
+        })
+        .await
     }
 
     /// Sends a command and waits for its answer: `Ok(seq)` on ack, `Err(reject)` otherwise.

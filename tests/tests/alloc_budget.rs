@@ -164,14 +164,19 @@ fn commands(addr: SocketAddr) -> anyhow::Result<(Counted, Counted)> {
     let room = blocking::create_room(addr)?;
     let path = format!("/api/rooms/{}/ws", room.id);
     let mut members = Vec::new();
+    let mut tags = Vec::new();
     for me in 0..MEMBERS {
         let mut c = Client::connect(addr, &path, me as u64 + 1)?;
         c.send(|out| wire::hello_participant(out, me))?;
-        c.recv_until(|m, _| matches!(wire::parse(m), Msg::Welcome { .. }).then_some(()))?;
+        let member = c.recv_until(|m, _| match wire::parse(m) {
+            Msg::Welcome { member, .. } => member,
+            _ => None,
+        })?;
         let id = c.next_id();
-        c.send(|out| wire::add_note(out, id, me))?;
+        c.send(|out| wire::add_note(out, id, &member, me))?;
         answer(&mut c)?;
         members.push(c);
+        tags.push(member);
     }
     let mut facilitator = Client::connect(addr, &path, 1000)?;
     facilitator.send(|out| wire::hello_facilitator(out, &room.key))?;
@@ -185,9 +190,9 @@ fn commands(addr: SocketAddr) -> anyhow::Result<(Counted, Counted)> {
         c.recv_until(|m, _| event_seq(m).filter(|&seq| seq >= revealed))?;
     }
 
-    moves(&mut members, 0..WARM_UP)?;
+    moves(&mut members, &tags, 0..WARM_UP)?;
     let region = Region::new(GLOBAL);
-    let frames = moves(&mut members, WARM_UP..WARM_UP + COMMANDS)?;
+    let frames = moves(&mut members, &tags, WARM_UP..WARM_UP + COMMANDS)?;
     let stats = region.change();
     let per_command = per(stats, COMMANDS, "commands");
     let per_frame = per(stats, frames, "frames delivered for them");
@@ -199,14 +204,14 @@ fn commands(addr: SocketAddr) -> anyhow::Result<(Counted, Counted)> {
 
 /// Moves number `range`, each by the next member in turn, in lockstep; returns the frames
 /// the members received.
-fn moves(members: &mut [Client], range: std::ops::Range<usize>) -> anyhow::Result<usize> {
+fn moves(members: &mut [Client], tags: &[wire::MemberTag], range: std::ops::Range<usize>) -> anyhow::Result<usize> {
     let mut frames = 0;
     for n in range {
         let me = n % MEMBERS;
         let mover = &mut members[me];
         let id = mover.next_id();
         let (x, y) = (n as u64 % 4000, 100 + me as u64);
-        mover.send(|out| wire::move_note(out, id, me, x, y))?;
+        mover.send(|out| wire::move_note(out, id, &tags[me], me, x, y))?;
         let seq = mover.recv_until(|m, _| {
             frames += 1;
             answered(m)
@@ -304,7 +309,7 @@ fn answer(c: &mut Client) -> anyhow::Result<u64> {
 
 fn event_seq(m: &[u8]) -> Option<u64> {
     match wire::parse(m) {
-        Msg::Event { seq, .. } => Some(seq),
+        Msg::Change { seq, .. } => Some(seq),
         _ => None,
     }
 }

@@ -1,12 +1,12 @@
 //! Kill -9 the server at random moments while clients work, restart it on the same data
 //! directory, and check that every acknowledged command is there and nothing was applied twice
-//! (commands in flight at the kill are resent with their ids: each is acknowledged, never
-//! refused as a duplicate).
+//! (commands in flight at the kill are resent from the same client with their numbers: each is
+//! acknowledged, never refused as a duplicate, never applied twice).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use horseshoe_protocol::{ClientMsg, Command, CommandId, Credentials, ItemId, ServerMsg};
+use horseshoe_protocol::{ClientId, ClientMsg, Command, CommandId, Credentials, ItemId, ServerMsg};
 use horseshoe_tests::Client;
 use horseshoe_tests::http::{self, CreatedRoom};
 use horseshoe_tests::process::ServerProcess;
@@ -22,23 +22,26 @@ const PACE: Duration = Duration::from_millis(40);
 struct Worker {
     room: usize,
     token: Option<String>,
+    /// The worker's browser tab, the same across reconnects, so that its numbering goes on.
+    client: ClientId,
     next: u64,
-    /// Factor id by command id, for commands sent and not yet acknowledged.
-    pending: BTreeMap<String, String>,
+    /// Factor id by command number, for commands sent and not yet acknowledged.
+    pending: BTreeMap<u64, String>,
     /// Factor ids whose command was acknowledged.
     acked: BTreeSet<String>,
 }
 
-fn add_factor(command: &str, factor: &str) -> ClientMsg {
+fn add_factor(command: u64, factor: &str) -> ClientMsg {
     let cmd = Command::AddFactor { id: ItemId(factor.into()), text: format!("factor {factor}") };
-    ClientMsg::Cmd { id: CommandId(command.into()), cmd }
+    ClientMsg::Cmd { id: CommandId(command), cmd }
 }
 
 /// Connects as the worker's facilitator member (made on the first connect).
 async fn connect(server: &ServerProcess, rooms: &[CreatedRoom], w: &mut Worker) -> anyhow::Result<Client> {
     let room = &rooms[w.room];
     let credentials = Credentials::Facilitator { key: room.facilitator_key.clone(), token: w.token.clone() };
-    let (client, welcome) = Client::join(&server.ws_url(&room.room_id), credentials, Some("Worker")).await?;
+    let url = server.ws_url(&room.room_id);
+    let (client, welcome) = Client::rejoin_as(&url, credentials, Some("Worker"), None, w.client.clone()).await?;
     let ServerMsg::Welcome { you, .. } = welcome else { anyhow::bail!("no welcome: {welcome:?}") };
     if w.token.is_none() {
         w.token = you.token;
@@ -51,8 +54,8 @@ async fn work(mut client: Client, w: &mut Worker) {
     loop {
         let n = w.next;
         w.next += 1;
-        let (command, factor) = (format!("c-{n}"), format!("f-{}-{n}", w.room));
-        if client.send(&add_factor(&command, &factor)).await.is_err() {
+        let (command, factor) = (n, format!("f-{}-{n}", w.room));
+        if client.send(&add_factor(command, &factor)).await.is_err() {
             return;
         }
         w.pending.insert(command, factor);
@@ -88,7 +91,8 @@ async fn no_acknowledged_command_is_lost_or_applied_twice_across_kill_9() -> any
         .map(|i| Worker {
             room: i % ROOMS,
             token: None,
-            next: (i as u64) << 32,
+            client: ClientId(format!("worker{i}")),
+            next: 1,
             pending: BTreeMap::new(),
             acked: BTreeSet::new(),
         })
@@ -102,9 +106,9 @@ async fn no_acknowledged_command_is_lost_or_applied_twice_across_kill_9() -> any
         for w in &mut workers {
             let mut client = connect(&server, &rooms, w).await?;
             for (command, factor) in std::mem::take(&mut w.pending) {
-                client.send(&add_factor(&command, &factor)).await?;
+                client.send(&add_factor(command, &factor)).await?;
                 resent += 1;
-                match client.answer(&CommandId(command.clone())).await? {
+                match client.answer(&CommandId(command)).await? {
                     Ok(_) => {
                         w.acked.insert(factor);
                     }

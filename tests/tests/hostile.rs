@@ -34,7 +34,7 @@ async fn oversized_and_binary_frames_are_closed_with_their_codes() -> anyhow::Re
 
     let mut big = participant(&url, "Big").await?;
     let huge = format!(
-        r#"{{"type":"cmd","id":"x","cmd":{{"type":"member.rename","name":"{}"}}}}"#,
+        r#"{{"type":"cmd","id":1,"cmd":{{"type":"member.rename","name":"{}"}}}}"#,
         "x".repeat(200_000)
     );
     big.send_text(huge).await?;
@@ -61,14 +61,10 @@ async fn a_command_the_server_does_not_understand_is_rejected_and_the_connection
     let url = room(&server).await?;
     let mut newer = participant(&url, "Newer").await?;
     let cases = [
-        (r#"{"type":"cmd","id":"u-1","cmd":{"type":"note.teleport","id":"n"}}"#, "u-1", "an unknown command"),
-        (r#"{"type":"cmd","id":"u-2","cmd":{"type":"member.rename"}}"#, "u-2", "a missing field"),
-        (
-            r#"{"type":"cmd","id":"u-3","cmd":{"type":"member.rename","name":7}}"#,
-            "u-3",
-            "a field of another type",
-        ),
-        (r#"{"type":"cmd","id":"","cmd":{"type":"member.rename","name":"x"}}"#, "", "an empty id"),
+        (r#"{"type":"cmd","id":1,"cmd":{"type":"note.teleport","id":"n"}}"#, 1, "an unknown command"),
+        (r#"{"type":"cmd","id":2,"cmd":{"type":"member.rename"}}"#, 2, "a missing field"),
+        (r#"{"type":"cmd","id":3,"cmd":{"type":"member.rename","name":7}}"#, 3, "a field of another type"),
+        (r#"{"type":"cmd","id":0,"cmd":{"type":"member.rename","name":"x"}}"#, 0, "command number 0"),
     ];
     for (text, id, what) in cases {
         newer.send_text(text.to_owned()).await?;
@@ -242,13 +238,14 @@ impl Rand {
 }
 
 const SEEDS: &[&str] = &[
-    r#"{"type":"cmd","id":"c1","cmd":{"type":"checkin.set","contribute":"a","get_out":"b"}}"#,
-    r#"{"type":"cmd","id":"c2","cmd":{"type":"note.drop","id":"n","x":1,"y":2,"onto":{"kind":"note","id":"m","new_cluster":"k"}}}"#,
-    r#"{"type":"cmd","id":"c3","cmd":{"type":"highlight.add","id":"h","group":1,"start":0,"end":4}}"#,
-    r#"{"type":"typing","target":{"kind":"definition","group":1},"text":"abc"}"#,
+    r#"{"type":"cmd","id":1,"cmd":{"type":"checkin.set","contribute":"a","get_out":"b"}}"#,
+    r#"{"type":"cmd","id":2,"cmd":{"type":"note.drop","id":"n","x":1,"y":2,"onto":{"kind":"note","id":"m","new_cluster":"k"}}}"#,
+    r#"{"type":"cmd","id":3,"cmd":{"type":"highlight.add","id":"h","group":1,"start":0,"end":4}}"#,
+    r#"{"type":"cmd","id":5,"cmd":{"type":"text.edit","target":{"kind":"definition","group":1},"update":"AQHYzaGqAgAEAQF0A2FiYwA="}}"#,
+    r#"{"type":"caret","target":{"kind":"card","id":"c"},"anchor":"AQ==","head":"AQ=="}"#,
     r#"{"type":"drag","id":"n","x":5,"y":6}"#,
-    r#"{"type":"hello","protocol":1,"credentials":{"role":"viewer"}}"#,
-    r#"{"type":"cmd","id":"c4","cmd":{"type":"vote.set","area":"a","dots":255}}"#,
+    r#"{"type":"hello","protocol":2,"client":"a","credentials":{"role":"viewer"}}"#,
+    r#"{"type":"cmd","id":4,"cmd":{"type":"vote.set","area":"a","dots":255}}"#,
 ];
 
 /// A random mutation of a valid message, or plain noise.

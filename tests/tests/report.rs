@@ -2,9 +2,9 @@
 //! for anyone but their author until revealed, the report needs the facilitator key and
 //! carries every outcome, and a room can be run again.
 
-use horseshoe_protocol::{Column, Command, Credentials, ErrorCode, ItemId, MemberId, ServerMsg};
+use horseshoe_protocol::{Column, Command, Credentials, ErrorCode, Event, ItemId, MemberId, ServerMsg, TextTarget};
 use horseshoe_tests::http;
-use horseshoe_tests::{Client, TestServer};
+use horseshoe_tests::{Client, TestServer, Typist};
 
 async fn join(url: &str, credentials: Credentials, name: &str) -> anyhow::Result<(Client, MemberId)> {
     let (client, welcome) = Client::join(url, credentials, Some(name)).await?;
@@ -28,23 +28,22 @@ async fn unrevealed_notes_never_reach_anyone_but_their_author() -> anyhow::Resul
     let (mut bo, _) = join(&url, Credentials::Participant { token: None }, "Bo").await?;
 
     let secret = "grow-my-secret-business";
-    ok(ana.run(Command::AddNote { id: ItemId("n-1".into()), text: secret.into() }).await?)?;
+    let note = ItemId(format!("{ana_id}:n-1"));
+    ok(ana.run(Command::AddNote { id: note.clone(), text: secret.into() }).await?)?;
     // A later joiner's snapshot, and everything Bo and the facilitator were sent, lack it.
     let (mut late, _) = join(&url, Credentials::Participant { token: None }, "Cy").await?;
     ok(bo.run(Command::Rename { name: "Bo B.".into() }).await?)?;
     ok(fac.run(Command::Rename { name: "Marta F.".into() }).await?)?;
     for client in [&bo, &fac, &late] {
-        assert!(!client.raw.iter().any(|frame| frame.contains(secret) || frame.contains("n-1")), "leaked");
+        assert!(!client.raw.iter().any(|frame| frame.contains(secret) || frame.contains(&note.0)), "leaked");
     }
     // But they know Ana wrote one.
     assert!(bo.raw.iter().any(|f| f.contains("notes.pending") && f.contains(&ana_id.to_string())));
 
     ok(fac.run(Command::RevealNotes { member_id: Some(ana_id) }).await?)?;
     let seen = late
-        .wait_for(|m| match m {
-            ServerMsg::Event { event: horseshoe_protocol::Event::NoteSet { note }, .. } => {
-                Some(note.text.clone())
-            }
+        .wait_event(|_, e| match e {
+            Event::NoteSet { note } => Some(note.text.clone()),
             _ => None,
         })
         .await?;
@@ -73,9 +72,11 @@ async fn the_report_needs_the_key_and_carries_every_outcome() -> anyhow::Result<
     ok(fac.run(Command::AddFactor { id: ItemId("f".into()), text: "They listened".into() }).await?)?;
     ok(fac.run(Command::FormGroups).await?)?;
     let group = 1;
-    let write = Command::WriteDefinition { group, text: "Partners first".into(), release: true };
+    let target = TextTarget::Definition { group };
+    let write = Command::EditText { target, update: Typist::new(7).insert(0, "Partners first") };
     ok(ana.run(write).await?)?;
-    ok(ana.run(Command::AddNote { id: ItemId("n".into()), text: "build stronger teams".into() }).await?)?;
+    let note = ItemId(format!("{ana_id}:n"));
+    ok(ana.run(Command::AddNote { id: note, text: "build stronger teams".into() }).await?)?;
     ok(fac.run(Command::RevealNotes { member_id: None }).await?)?;
     ok(fac.run(Command::TeamsFromGroups).await?)?;
     let card = Command::AddCard {

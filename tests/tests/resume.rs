@@ -1,18 +1,13 @@
-//! A client that reconnects with the last `seq` it saw gets only the events it missed (its own
-//! private ones as themselves, others' as placeholders), or a fresh snapshot when the server no
-//! longer holds them all.
+//! A client that reconnects with the last `seq` it saw gets only the changes it missed (with
+//! what only it may see of them, and nothing of others' private parts), or a fresh snapshot
+//! when the server no longer holds them all.
 
 use horseshoe_protocol::{Command, Credentials, Event, ServerMsg};
 use horseshoe_tests::http;
-use horseshoe_tests::{Client, TestServer};
+use horseshoe_tests::{Client, TestServer, change_seq, events_of};
 
 fn seqs(msgs: &[ServerMsg]) -> Vec<u64> {
-    msgs.iter()
-        .filter_map(|m| match m {
-            ServerMsg::Event { seq, .. } => Some(*seq),
-            _ => None,
-        })
-        .collect()
+    msgs.iter().filter_map(change_seq).collect()
 }
 
 #[tokio::test]
@@ -48,13 +43,10 @@ async fn a_reconnect_gets_exactly_the_missed_events_or_a_fresh_snapshot() -> any
     }
     let missed = seqs(&back.received);
     assert_eq!(missed, ((seen + 1)..=last).collect::<Vec<_>>(), "every missed event, once, in order");
+    let events: Vec<&Event> = back.received.iter().flat_map(events_of).collect();
+    assert!(events.iter().any(|e| matches!(e, Event::StepChanged { step: 2 })));
     assert!(
-        back.received
-            .iter()
-            .any(|m| matches!(m, ServerMsg::Event { event: Event::StepChanged { step: 2 }, .. }))
-    );
-    assert!(
-        !back.received.iter().any(|m| matches!(m, ServerMsg::Event { event: Event::UndoPushed { .. }, .. })),
+        !events.iter().any(|e| matches!(e, Event::HistoryRecorded { .. })),
         "the facilitator's undo entries stay theirs"
     );
 
@@ -67,7 +59,7 @@ async fn a_reconnect_gets_exactly_the_missed_events_or_a_fresh_snapshot() -> any
     // (each within their own rate limit) push the window past Ana's last seq.
     let per_client = horseshoe::admission::COMMAND_BURST as usize - 5;
     let mut crowd = Vec::new();
-    for n in 0..(horseshoe::ring::RESUME_EVENTS / per_client + 2) {
+    for n in 0..(horseshoe::ring::RESUME_CHANGES / per_client + 2) {
         let (mut c, _) =
             Client::join(&url, Credentials::Participant { token: None }, Some(&format!("p{n}"))).await?;
         for k in 0..per_client {
@@ -76,7 +68,7 @@ async fn a_reconnect_gets_exactly_the_missed_events_or_a_fresh_snapshot() -> any
         crowd.push(c);
     }
     for c in &mut crowd {
-        let last_id = format!("t-{per_client}");
+        let last_id = per_client as u64;
         c.wait_for(|m| matches!(m, ServerMsg::Ack { id, .. } if id.0 == last_id).then_some(())).await?;
     }
     let credentials = Credentials::Participant { token };

@@ -2,7 +2,7 @@
 
 use horseshoe_protocol::{Command, Credentials, ErrorCode, Event, MemberId, Role, ServerMsg};
 use horseshoe_tests::http::{self, CreatedRoom};
-use horseshoe_tests::{Client, TestServer};
+use horseshoe_tests::{Client, TestServer, change_seq, events_of};
 
 struct Room {
     server: TestServer,
@@ -63,16 +63,16 @@ async fn check_ins_reach_everyone_in_the_same_order_with_no_gap_in_seq() -> anyh
     for client in std::iter::once(&mut fac).chain(people.iter_mut().map(|(c, _, _)| c)) {
         let mut seen = Vec::new();
         for msg in &client.received {
-            if let ServerMsg::Event { seq, event: Event::CheckinSet { member_id, .. } } = msg {
-                seen.push((*seq, *member_id));
+            for event in events_of(msg) {
+                if let (Some(seq), Event::CheckinSet { member_id, .. }) = (change_seq(msg), event) {
+                    seen.push((seq, *member_id));
+                }
             }
         }
         while seen.len() < 3 {
             let (seq, member) = client
-                .wait_for(|m| match m {
-                    ServerMsg::Event { seq, event: Event::CheckinSet { member_id, .. } } => {
-                        Some((*seq, *member_id))
-                    }
+                .wait_event(|seq, e| match e {
+                    Event::CheckinSet { member_id, .. } => Some((seq, *member_id)),
                     _ => None,
                 })
                 .await?;
@@ -81,16 +81,9 @@ async fn check_ins_reach_everyone_in_the_same_order_with_no_gap_in_seq() -> anyh
         orders.push(seen);
     }
     assert!(orders.windows(2).all(|w| w[0] == w[1]), "clients saw different orders: {orders:?}");
-    // Nobody sees a gap: events meant for one member reach the others as `private` placeholders.
+    // Nobody sees a gap: a change everyone gets, the private parts only in their owner's copy.
     for client in std::iter::once(&fac).chain(people.iter().map(|(c, _, _)| c)) {
-        let seqs: Vec<u64> = client
-            .received
-            .iter()
-            .filter_map(|m| match m {
-                ServerMsg::Event { seq, .. } => Some(*seq),
-                _ => None,
-            })
-            .collect();
+        let seqs: Vec<u64> = client.received.iter().filter_map(change_seq).collect();
         assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "seq not consecutive: {seqs:?}");
     }
     let members: std::collections::BTreeSet<_> = orders[0].iter().map(|(_, m)| *m).collect();
@@ -133,8 +126,8 @@ async fn facilitator_commands_are_refused_to_participants_and_viewers() -> anyho
     }
     // The facilitator may, and the participant sees the step change.
     assert!(fac.run(Command::SetStep { step: 3 }).await?.is_ok());
-    let step = ana.wait_for(|m| match m {
-        ServerMsg::Event { event: Event::StepChanged { step }, .. } => Some(*step),
+    let step = ana.wait_event(|_, e| match e {
+        Event::StepChanged { step } => Some(*step),
         _ => None,
     });
     assert_eq!(step.await?, 3);
@@ -142,30 +135,45 @@ async fn facilitator_commands_are_refused_to_participants_and_viewers() -> anyho
 }
 
 #[tokio::test]
-async fn a_resent_command_id_is_acknowledged_again_but_applied_once() -> anyhow::Result<()> {
+async fn a_resent_command_is_acknowledged_again_but_applied_once() -> anyhow::Result<()> {
     let Room { server, room, _dir } = new_room().await?;
     let url = server.ws_url(&room.room_id);
-    let (mut ana, _, _) = join(&url, participant(None), "Ana").await?;
-    let (mut bo, _, _) = join(&url, participant(None), "Bo").await?;
-    let msg = horseshoe_protocol::ClientMsg::Cmd {
-        id: horseshoe_protocol::CommandId("same".into()),
-        cmd: checkin("once"),
-    };
+    let (mut ana, ana_id, token) = join(&url, participant(None), "Ana").await?;
+    let id = horseshoe_protocol::CommandId(1);
+    // Raising a hand twice would lower it: a resend must not be applied again.
+    let msg = horseshoe_protocol::ClientMsg::Cmd { id, cmd: Command::RaiseHand { raised: true } };
     ana.send(&msg).await?;
-    let id = horseshoe_protocol::CommandId("same".into());
     let first = ana.answer(&id).await?;
     ana.send(&msg).await?;
     let second = ana.answer(&id).await?;
-    assert!(first.is_ok());
-    assert_eq!(first, second);
-    // Bo sees exactly one check-in event: a marker command after the resend proves nothing else came.
+    assert!(first.is_ok() && second.is_ok(), "{first:?} {second:?}");
+
+    // From the same tab after a reconnect, too, and after a restart of the server.
+    let client = ana.client.clone();
+    drop(ana);
+    let server = server.restart().await?;
+    let url = server.ws_url(&room.room_id);
+    let (mut ana, welcome) = Client::rejoin_as(&url, participant(token.clone()), None, None, client.clone()).await?;
+    let ServerMsg::Welcome { room: state, .. } = welcome else { anyhow::bail!("no welcome") };
+    assert_eq!(state.hands, vec![ana_id]);
+    ana.send(&msg).await?;
+    assert!(ana.answer(&id).await?.is_ok(), "a resend after a restart is acknowledged");
+
+    // Numbers far behind the tab's latest cannot be told apart any more: refused, not applied.
+    let mut ana = ana.numbering_from(horseshoe_protocol::limits::DEDUP_WINDOW + 10);
+    assert!(ana.run(Command::Rename { name: "Ana A.".into() }).await?.is_ok());
+    ana.send(&msg).await?;
+    match ana.answer(&id).await? {
+        Err(ServerMsg::Reject { code: ErrorCode::Conflict, .. }) => {}
+        other => panic!("a resend older than the window: {other:?}"),
+    }
+
+    // Bo saw the hand go up once; a marker command after the resends proves nothing else came.
+    let (mut bo, _) = Client::rejoin(&url, participant(None), Some("Bo 2"), None).await?;
     assert!(bo.run(Command::Rename { name: "Bo B.".into() }).await?.is_ok());
-    let checkins = bo
-        .received
-        .iter()
-        .filter(|m| matches!(m, ServerMsg::Event { event: Event::CheckinSet { .. }, .. }))
-        .count();
-    assert_eq!(checkins, 1);
+    let ServerMsg::Welcome { room: state, .. } = &bo.received[0] else { anyhow::bail!("no welcome") };
+    assert_eq!(state.hands, vec![ana_id], "the hand is still up: raised once");
+    drop(bo);
     Ok(())
 }
 
@@ -251,7 +259,7 @@ async fn wrong_links_keys_and_versions_are_refused_with_a_reason() -> anyhow::Re
     let mut client = Client::connect(&url).await?;
     client
         .send(&horseshoe_protocol::ClientMsg::Cmd {
-            id: horseshoe_protocol::CommandId("x".into()),
+            id: horseshoe_protocol::CommandId(1),
             cmd: checkin("x"),
         })
         .await?;

@@ -28,6 +28,7 @@ async fn a_stalled_reader_is_closed_and_nobody_else_loses_anything() -> anyhow::
     let hello = ClientMsg::Hello {
         protocol: PROTOCOL_VERSION,
         credentials: Credentials::Participant { token: None },
+        client: horseshoe_tests::fresh_client_id(),
         name: Some("Stalled".into()),
         last_seq: None,
     };
@@ -69,14 +70,7 @@ async fn a_stalled_reader_is_closed_and_nobody_else_loses_anything() -> anyhow::
     }
 
     // The watcher saw every event, in order, with no gap.
-    let seqs: Vec<u64> = watcher
-        .received
-        .iter()
-        .filter_map(|m| match m {
-            ServerMsg::Event { seq, .. } => Some(*seq),
-            _ => None,
-        })
-        .collect();
+    let seqs: Vec<u64> = watcher.received.iter().filter_map(horseshoe_tests::change_seq).collect();
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "the watcher missed events");
     let metrics = http::request(server.addr, "GET", "/metrics", None).await?;
     assert!(!metrics.body.contains("horseshoe_slow_consumers_closed_total 0\n"), "{}", metrics.body);

@@ -1,11 +1,12 @@
-//! Steps 2 and 3 over real sockets: groups from presence, the edit lease with live typing,
-//! highlights and common words for everyone, undo bookkeeping kept to its owner.
+//! Steps 2, 3 and 5 over real sockets: groups from presence; several people typing into one
+//! shared text at once (Yjs updates through the room), every keystroke kept and every copy
+//! converging; carets as presence; highlights on their words while the text changes; undo
+//! entries kept to their owner.
 
 use horseshoe_protocol::{
-    ClientMsg, Command, Credentials, ErrorCode, Event, GroupId, ItemId, MemberId, ServerMsg, TypingTarget,
+    ClientMsg, Column, Command, Credentials, ErrorCode, Event, GroupId, ItemId, MemberId, ServerMsg, TextTarget,
 };
-use horseshoe_tests::http;
-use horseshoe_tests::{Client, TestServer};
+use horseshoe_tests::{Client, TestServer, Typist, events_of, http};
 
 struct Person {
     client: Client,
@@ -32,202 +33,219 @@ async fn grouped_room(
     let cy = join(&url, Credentials::Participant { token: None }, "Cy").await?;
     fac.client.wait_online(|online| online.len() == 4).await?;
     assert!(fac.client.run(Command::FormGroups).await?.is_ok());
-    for (who, to) in [(ana.id, None), (bo.id, None)] {
-        assert!(fac.client.run(Command::MoveToGroup { member_id: who, group: to }).await?.is_ok());
+    for who in [ana.id, bo.id] {
+        assert!(fac.client.run(Command::MoveToGroup { member_id: who, group: None }).await?.is_ok());
     }
     // Ana and Bo each opened a new group; Cy joins Ana's.
-    let groups = fac
-        .client
-        .received
-        .iter()
-        .rev()
-        .find_map(|m| match m {
-            ServerMsg::Event { event: Event::GroupsChanged { groups }, .. } => Some(groups.clone()),
-            _ => None,
-        })
-        .expect("groups");
-    let of = |id: MemberId| groups.values().find(|g| g.members.contains(&id)).map(|g| g.id).expect("grouped");
+    let mut group_of = std::collections::BTreeMap::new();
+    for event in fac.client.received.iter().flat_map(events_of) {
+        if let Event::GroupMember { member_id, group } = event {
+            group_of.insert(*member_id, *group);
+        }
+    }
+    let of = |id: MemberId| group_of.get(&id).copied().flatten().expect("grouped");
     let (g_ana, g_bo) = (of(ana.id), of(bo.id));
+    assert_ne!(g_ana, g_bo);
     assert!(fac.client.run(Command::MoveToGroup { member_id: cy.id, group: Some(g_ana) }).await?.is_ok());
     Ok((fac, ana, bo, cy, g_ana, g_bo))
 }
 
-fn write(group: GroupId, text: &str) -> Command {
-    Command::WriteDefinition { group, text: text.into(), release: false }
-}
-
-fn code(answer: Result<u64, ServerMsg>) -> Option<ErrorCode> {
+fn code(answer: &Result<u64, ServerMsg>) -> Option<ErrorCode> {
     match answer {
-        Err(ServerMsg::Reject { code, .. }) => Some(code),
+        Err(ServerMsg::Reject { code, .. }) => Some(*code),
         _ => None,
     }
 }
 
-#[tokio::test]
-async fn the_lease_holders_typing_reaches_everyone_and_others_wait_their_turn() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let server = TestServer::start(dir.path()).await?;
-    let (_fac, mut ana, mut bo, mut cy, g1, _g2) = grouped_room(&server).await?;
+fn edit(target: &TextTarget, update: String) -> Command {
+    Command::EditText { target: target.clone(), update }
+}
 
-    assert!(ana.client.run(Command::LeaseDefinition { group: g1 }).await?.is_ok());
-    let target = TypingTarget::Definition { group: g1 };
-    let final_text = "Clients at the heart of every decision";
-    for end in 1..=final_text.len() {
-        let text = final_text[..end].to_owned();
-        ana.client.send(&ClientMsg::Typing { target: target.clone(), text }).await?;
+/// Reads until every command in `ids` is answered; fails on a refusal.
+async fn all_acked(client: &mut Client, ids: &[horseshoe_protocol::CommandId]) -> anyhow::Result<()> {
+    for id in ids {
+        let answer = client.answer(id).await?;
+        anyhow::ensure!(answer.is_ok(), "a keystroke was refused: {answer:?}");
     }
-    // Coalesced to about 30 a second, but the latest text always arrives, to both groups.
-    for person in [&mut cy, &mut bo] {
-        let mut previews = 0;
-        person
-            .client
-            .wait_for(|m| match m {
-                ServerMsg::Typing { text, member_id, .. } if *member_id == ana.id => {
-                    previews += 1;
-                    (text == final_text).then_some(())
-                }
-                _ => None,
-            })
-            .await?;
-        assert!(previews <= final_text.len());
+    Ok(())
+}
+
+/// Reads until the text of `target` reads `text` in the changes `client` received; returns the
+/// copy built from them.
+async fn sees_text(client: &mut Client, target: &TextTarget, text: &str, copy: &Typist) -> anyhow::Result<()> {
+    for msg in &client.received {
+        copy.follow(target, events_of(msg));
     }
-
-    // Cy is refused while Ana holds the lease; typing without it is not relayed.
-    let refused = cy.client.run(write(g1, "Cy's version")).await?;
-    assert_eq!(code(refused.clone()), Some(ErrorCode::Conflict));
-    let Err(ServerMsg::Reject { message, .. }) = refused else { unreachable!() };
-    assert_eq!(message, "Ana is writing");
-    cy.client.send(&ClientMsg::Typing { target: target.clone(), text: "sneaky".into() }).await?;
-    assert!(ana.client.run(write(g1, final_text)).await?.is_ok());
-    let seen = bo
-        .client
-        .wait_for(|m| match m {
-            ServerMsg::Event { event: Event::DefinitionChanged { text, .. }, .. } => Some(text.clone()),
-            _ => None,
-        })
-        .await?;
-    assert_eq!(seen, final_text);
-    assert!(
-        !bo.client.received.iter().any(|m| matches!(m, ServerMsg::Typing { text, .. } if text == "sneaky"))
-    );
-
-    // Bo is in the other group: never allowed.
-    assert_eq!(code(bo.client.run(write(g1, "x")).await?), Some(ErrorCode::Forbidden));
-
-    // When Ana leaves, Cy takes over at once.
-    drop(ana);
-    cy.client.wait_online(|online| online.len() == 3).await?;
-    assert!(cy.client.run(write(g1, "Clients first, always")).await?.is_ok());
-    server.stop().await?;
+    while copy.text() != text {
+        let msg = client.recv().await?;
+        copy.follow(target, events_of(&msg));
+    }
     Ok(())
 }
 
 #[tokio::test]
-async fn a_cards_lease_holder_is_seen_typing_and_nobody_else_is() -> anyhow::Result<()> {
+async fn two_people_type_into_one_sentence_at_once_and_every_keystroke_is_kept() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    let (_fac, mut ana, mut bo, mut cy, g1, _g2) = grouped_room(&server).await?;
+    let target = TextTarget::Definition { group: g1 };
+
+    // Ana starts the sentence; Cy has it before typing.
+    let ana_doc = Typist::new(1001);
+    let start = ana_doc.insert(0, "client heart");
+    assert!(ana.client.run(edit(&target, start)).await?.is_ok());
+    let cy_doc = Typist::new(1002);
+    sees_text(&mut cy.client, &target, "client heart", &cy_doc).await?;
+
+    // Both type at once, keystroke by keystroke, neither waiting for the other: Ana at the
+    // start, Cy at the end.
+    let (ana_words, cy_words) = ("Every ", " of each decision");
+    let mut ana_ids = Vec::new();
+    let mut cy_ids = Vec::new();
+    for k in 0..ana_words.len().max(cy_words.len()) {
+        if let Some(c) = ana_words.get(k..=k) {
+            ana_ids.push(ana.client.command(edit(&target, ana_doc.insert(k as u32, c))).await?);
+        }
+        if let Some(c) = cy_words.get(k..=k) {
+            let at = cy_doc.len();
+            cy_ids.push(cy.client.command(edit(&target, cy_doc.insert(at, c))).await?);
+        }
+    }
+    all_acked(&mut ana.client, &ana_ids).await?;
+    all_acked(&mut cy.client, &cy_ids).await?;
+
+    // Every copy converges on a sentence with both people's words, whole.
+    let expected = "Every client heart of each decision";
+    sees_text(&mut ana.client, &target, expected, &ana_doc).await?;
+    sees_text(&mut cy.client, &target, expected, &cy_doc).await?;
+    let bo_doc = Typist::new(1003);
+    sees_text(&mut bo.client, &target, expected, &bo_doc).await?;
+
+    // Bo is in the other group: his keystrokes are refused, and nothing of them lands.
+    let refused = bo.client.run(edit(&target, bo_doc.insert(0, "x"))).await?;
+    assert_eq!(code(&refused), Some(ErrorCode::Forbidden));
+
+    // A newcomer's snapshot carries the document, which continues from there.
+    let url = format!("ws://{}/api/rooms/{}/ws", server.addr, room_of(&ana.client));
+    let (_late, welcome) = Client::join(&url, Credentials::Viewer, None).await?;
+    let ServerMsg::Welcome { room, .. } = welcome else { anyhow::bail!("no welcome") };
+    assert_eq!(Typist::of(9, &room, &target).text(), expected);
+    server.stop().await?;
+    Ok(())
+}
+
+/// The room id a client's welcome named.
+fn room_of(client: &Client) -> String {
+    client
+        .received
+        .iter()
+        .find_map(|m| match m {
+            ServerMsg::Welcome { room, .. } => Some(room.id.as_str().to_owned()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn carets_show_who_is_typing_where_and_a_refused_update_changes_nothing() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let server = TestServer::start(dir.path()).await?;
     let (mut fac, mut ana, mut bo, mut cy, g1, _g2) = grouped_room(&server).await?;
     assert!(fac.client.run(Command::TeamsFromGroups).await?.is_ok());
     let id = ItemId("card-1".into());
-    let add = Command::AddCard {
-        id: id.clone(),
-        team: g1,
-        category: 2,
-        column: horseshoe_protocol::Column::Failed,
-        text: "We".into(),
-    };
+    let add =
+        Command::AddCard { id: id.clone(), team: g1, category: 2, column: Column::Failed, text: "We lost".into() };
     assert!(ana.client.run(add).await?.is_ok());
-    // The first write takes the lease; then the keystrokes go out live.
-    let take = Command::WriteCard { id: id.clone(), text: "We lost".into(), release: false };
-    assert!(ana.client.run(take).await?.is_ok());
-    let target = TypingTarget::Card { id: id.clone() };
-    let final_text = "We lost a client we never called back";
-    for end in "We lost".len()..=final_text.len() {
-        let text = final_text[..end].to_owned();
-        ana.client.send(&ClientMsg::Typing { target: target.clone(), text }).await?;
+    let target = TextTarget::Card { id };
+
+    // Ana's caret reaches the others (coalesced; the last one always arrives).
+    for n in 0..20u8 {
+        let caret = ClientMsg::Caret { target: target.clone(), anchor: Some(format!("A{n}")), head: None };
+        ana.client.send(&caret).await?;
     }
     for person in [&mut cy, &mut bo, &mut fac] {
         person
             .client
             .wait_for(|m| match m {
-                ServerMsg::Typing { target: seen, text, member_id }
-                    if *member_id == ana.id && *seen == target =>
-                {
-                    (text == final_text).then_some(())
+                ServerMsg::Caret { target: t, member_id, anchor, .. } if *member_id == ana.id && *t == target => {
+                    (anchor.as_deref() == Some("A19")).then_some(())
                 }
                 _ => None,
             })
             .await?;
     }
-    // Cy, without the lease, is not relayed; a later commit is.
-    cy.client.send(&ClientMsg::Typing { target: target.clone(), text: "sneaky".into() }).await?;
-    let done = Command::WriteCard { id: id.clone(), text: final_text.into(), release: true };
-    assert!(ana.client.run(done).await?.is_ok());
-    bo.client
-        .wait_for(|m| match m {
-            ServerMsg::Event { event: Event::CardSet { card }, .. } if card.text == final_text => Some(()),
-            _ => None,
-        })
-        .await?;
-    assert!(
-        !bo.client.received.iter().any(|m| matches!(m, ServerMsg::Typing { text, .. } if text == "sneaky"))
-    );
+
+    // Cy's copy of the card, typed into; an update past the card's cap is refused whole, and
+    // the room's text is what it was.
+    let cy_doc = Typist::new(2002);
+    sees_text(&mut cy.client, &target, "We lost", &cy_doc).await?;
+    let long = "x".repeat(horseshoe_protocol::limits::MAX_CARD_CHARS);
+    let refused = cy.client.run(edit(&target, cy_doc.insert(7, &long))).await?;
+    assert_eq!(code(&refused), Some(ErrorCode::TooLong));
+    // Not even text that builds on the refused update gets in: the room never had it.
+    let rebuilt = Typist::new(2003);
+    sees_text(&mut cy.client, &target, "We lost", &rebuilt).await?;
+    let ok = cy.client.run(edit(&target, rebuilt.insert(7, " a client"))).await?;
+    assert!(ok.is_ok(), "{ok:?}");
+    let fac_doc = Typist::new(2004);
+    sees_text(&mut fac.client, &target, "We lost a client", &fac_doc).await?;
+
+    // Bo, in the other team, may not type into this card.
+    assert_eq!(code(&bo.client.run(edit(&target, fac_doc.insert(0, "x"))).await?), Some(ErrorCode::Forbidden));
     server.stop().await?;
     Ok(())
 }
 
 #[tokio::test]
-async fn highlights_and_common_words_reach_everyone_and_undo_bookkeeping_stays_private() -> anyhow::Result<()>
-{
+async fn highlights_stay_on_their_words_and_undo_entries_stay_with_their_owner() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let server = TestServer::start(dir.path()).await?;
     let (mut fac, mut ana, mut bo, _cy, g1, g2) = grouped_room(&server).await?;
-    assert!(ana.client.run(write(g1, "Listen to client needs")).await?.is_ok());
-    assert!(bo.client.run(write(g2, "Design around client needs")).await?.is_ok());
+    let (t1, t2) = (TextTarget::Definition { group: g1 }, TextTarget::Definition { group: g2 });
+    let ana_doc = Typist::new(3001);
+    assert!(ana.client.run(edit(&t1, ana_doc.insert(0, "Listen to client needs"))).await?.is_ok());
+    assert!(bo.client.run(edit(&t2, Typist::new(3002).insert(0, "Design around client needs"))).await?.is_ok());
     let add = Command::AddHighlight { id: ItemId("h1".into()), group: g1, start: 10, end: 22 };
-    assert!(bo.client.run(add).await?.is_ok());
+    let highlighted = bo.client.run(add).await?;
+    assert!(highlighted.is_ok(), "{highlighted:?}");
 
     let common = fac
         .client
-        .wait_for(|m| match m {
-            ServerMsg::Event { event: Event::CommonChanged { common }, .. }
-                if common.iter().any(|t| t.highlights > 0) =>
-            {
-                Some(common.clone())
-            }
+        .wait_event(|_, e| match e {
+            Event::CommonChanged { common } if common.iter().any(|t| t.highlights > 0) => Some(common.clone()),
             _ => None,
         })
         .await?;
     let term = common.iter().find(|t| t.term == "client needs").expect("a common phrase");
     assert_eq!((term.definitions, term.highlights), (2, 1));
 
-    // Ana's undo entry is hers alone: the facilitator saw a placeholder with the same seq.
-    let private_seqs: Vec<u64> = ana
-        .client
-        .received
-        .iter()
-        .filter_map(|m| match m {
-            ServerMsg::Event { seq, event: Event::UndoPushed { .. } } => Some(*seq),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(private_seqs.len(), 1);
-    let fac_saw = fac.client.received.iter().find_map(|m| match m {
-        ServerMsg::Event { seq, event } if *seq == private_seqs[0] => Some(event.clone()),
-        _ => None,
-    });
-    assert_eq!(fac_saw, Some(Event::Private));
-    let foreign = |m: &ServerMsg| matches!(m, ServerMsg::Event { event: Event::UndoPushed { member_id, .. }, .. } if *member_id != fac.id);
-    assert!(!fac.client.received.iter().any(foreign), "another member's undo entry leaked");
+    // Ana types in front of the highlighted words: the highlight moves with them (every copy
+    // resolves its anchors in the text; a newcomer's snapshot has it where it is now).
+    assert!(ana.client.run(edit(&t1, ana_doc.insert(0, "Always "))).await?.is_ok());
+    let url = format!("ws://{}/api/rooms/{}/ws", server.addr, room_of(&ana.client));
+    let (_wall, welcome) = Client::join(&url, Credentials::Viewer, None).await?;
+    let ServerMsg::Welcome { room, .. } = welcome else { anyhow::bail!("no welcome") };
+    let h = &room.definitions.highlights[&ItemId("h1".into())];
+    assert_eq!((h.start, h.end, h.phrase.as_str()), (17, 29, "client needs"), "still on its words");
+    assert!(h.anchor.is_some(), "anchored for the browsers to follow");
 
-    // Ana undoes her edit: everyone sees the definition go back (to empty) and the highlight go.
-    assert!(ana.client.run(Command::Undo).await?.is_ok());
+    // Bo's undo entry is his alone: the facilitator got the same change without it.
+    let Ok(seq) = highlighted else { unreachable!() };
+    let bo_saw: Vec<&Event> = bo.client.received.iter().filter(|m| horseshoe_tests::change_seq(m) == Some(seq)).flat_map(events_of).collect();
+    assert!(bo_saw.iter().any(|e| matches!(e, Event::HistoryRecorded { member_id, .. } if *member_id == bo.id)));
+    let fac_saw: Vec<&Event> = fac.client.received.iter().filter(|m| horseshoe_tests::change_seq(m) == Some(seq)).flat_map(events_of).collect();
+    assert!(fac_saw.iter().any(|e| matches!(e, Event::HighlightSet { .. })), "the same change, public part");
+    assert!(!fac.client.raw.iter().any(|f| f.contains("history.recorded") && !f.contains(&fac.id.to_string())));
+
+    // Bo undoes his highlight: everyone sees it go; Ana cannot undo it (it is not hers).
+    assert!(code(&ana.client.run(Command::Undo).await?).is_some(), "Ana has nothing of hers to undo");
+    assert!(bo.client.run(Command::Undo).await?.is_ok());
     fac.client
-        .wait_for(|m| {
-            matches!(m, ServerMsg::Event { event: Event::DefinitionChanged { group, text, .. }, .. } if *group == g1 && text.is_empty())
-                .then_some(())
-        })
+        .wait_event(|_, e| matches!(e, Event::HighlightRemoved { id } if id.0 == "h1").then_some(()))
         .await?;
+    // Moving to another step leaves nothing to redo or undo from this one.
+    assert!(fac.client.run(Command::SetStep { step: 4 }).await?.is_ok());
+    assert!(code(&bo.client.run(Command::Redo).await?).is_some(), "redo reaches only the current step");
     server.stop().await?;
     Ok(())
 }

@@ -200,6 +200,8 @@ struct State {
     sends: u64,
     /// Join storm: when this client was scheduled to join.
     scheduled: u64,
+    /// The member this connection is (from its `welcome`): its post-its' ids start with it.
+    member: wire::MemberTag,
 }
 
 struct Conn {
@@ -385,6 +387,7 @@ impl Gen {
                 stalled,
                 sends: 0,
                 scheduled,
+                member: [b'0'; 36],
             },
         });
     }
@@ -549,9 +552,10 @@ impl Gen {
             };
             let k = conn.st.sends;
             let (x, y) = (k % WALL_W, (k / WALL_W) % WALL_H);
+            let member = conn.st.member;
             match (conn.st.kind, what) {
                 (Kind::Member { .. }, Due::Preview) => {
-                    ctx.send(&mut conn.st, |out| wire::drag(out, me, x, y))
+                    ctx.send(&mut conn.st, |out| wire::drag(out, &member, me, x, y))
                 }
                 (Kind::Member { .. }, _) => {
                     if let Some(slot) = ctx.sent_at.get_mut(me * ctx.per_client + k as usize) {
@@ -560,7 +564,7 @@ impl Gen {
                     conn.st.sends += 1;
                     conn.st.ids += 1;
                     let id = conn.st.ids;
-                    ctx.send(&mut conn.st, |out| wire::move_note(out, id, me, x, y));
+                    ctx.send(&mut conn.st, |out| wire::move_note(out, id, &member, me, x, y));
                 }
                 _ => {
                     conn.st.sends += 1;
@@ -734,13 +738,15 @@ fn message(st: &mut State, ctx: &mut Ctx, bytes: &[u8], len: usize, now: u64) {
     }
     let msg = wire::parse(bytes);
     match msg {
-        Msg::Welcome { seq } if st.phase == Phase::Welcome => {
+        Msg::Welcome { seq, member } if st.phase == Phase::Welcome => {
             st.last_seq = Some(seq);
+            st.member = member.unwrap_or(st.member);
             match st.kind {
                 Kind::Member { me } if !ctx.args.idle => {
                     st.ids += 1;
                     let id = st.ids;
-                    ctx.send(st, |out| wire::add_note(out, id, me));
+                    let member = st.member;
+                    ctx.send(st, |out| wire::add_note(out, id, &member, me));
                     st.phase = Phase::Adding;
                 }
                 Kind::Facilitator { .. } => {
@@ -760,7 +766,7 @@ fn message(st: &mut State, ctx: &mut Ctx, bytes: &[u8], len: usize, now: u64) {
                 _ => joined(st, ctx),
             }
         }
-        Msg::Event { seq, moved } => {
+        Msg::Change { seq, moved } => {
             if let Some(last) = st.last_seq {
                 if seq <= last {
                     ctx.stats.reordered += 1;
@@ -1157,10 +1163,13 @@ fn join_storm(args: Args, n: usize) -> anyhow::Result<()> {
         writer_no += 1;
         let mut c = blocking::Client::connect(args.addr, &path, writer_no)?;
         c.send(|out| wire::hello_facilitator(out, &room.key))?;
-        c.recv_until(|m, _| matches!(wire::parse(m), Msg::Welcome { .. }).then_some(()))?;
+        let member = c.recv_until(|m, _| match wire::parse(m) {
+            Msg::Welcome { member, .. } => Some(member.unwrap_or([b'0'; 36])),
+            _ => None,
+        })?;
         for i in 0..per_writer.min(notes - written) {
             let id = c.next_id();
-            c.send(|out| wire::add_note_text(out, id, format_args!("s{writer_no}-{i}"), &text))?;
+            c.send(|out| wire::add_note_text(out, id, &member, format_args!("s{writer_no}-{i}"), &text))?;
             c.recv_until(|m, _| matches!(wire::parse(m), Msg::Ack { .. } | Msg::Reject).then_some(()))?;
         }
         written += per_writer;

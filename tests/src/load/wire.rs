@@ -2,25 +2,28 @@
 //! place: the frames they send (built straight into a reused buffer) and the few fields they
 //! read out of what the server sends (found by a byte scan, no JSON parser).
 //!
-//! This speaks protocol version 1. For version 2 (one `seq` per change with an `events` list,
-//! numeric command ids per client, `hello.client`), change [`VERSION`], the `hello`s, [`cmd`] (the
-//! id becomes a number), and [`parse`] (the moved note is inside `"events":[...]`; the `private`
-//! placeholder goes away, so frames per move halve). Nothing outside this file needs to change.
+//! This speaks protocol version 2: one numbered `change` per applied command with its `events`,
+//! commands numbered per client (each load connection is its own client), post-it ids that
+//! start with their author's member id (read from the `welcome`).
 
 use std::io::Write as _;
 
 /// The protocol version these frames speak; a test checks it against the server's.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
+
+/// A member id as it is written on the wire (a hyphenated UUID), kept without allocating.
+pub type MemberTag = [u8; 36];
 
 /// What the generator reads out of one server message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Msg {
-    /// The answer to `hello`, with the room's `seq`.
+    /// The answer to `hello`, with the room's `seq` and, for a member, their id.
     Welcome {
         seq: u64,
+        member: Option<MemberTag>,
     },
-    /// A numbered event; `moved` when it is a revealed load note put at a new position.
-    Event {
+    /// A numbered change; `moved` when it starts with a revealed load note put at a new position.
+    Change {
         seq: u64,
         moved: Option<Moved>,
     },
@@ -48,11 +51,11 @@ pub struct Moved {
 
 // Writing into a Vec cannot fail, so the results of `write!` below are ignored.
 
-/// `hello` of a new participant named `load <n>`.
+/// `hello` of a new participant named `load <n>`, as client `l<n>`.
 pub fn hello_participant(out: &mut Vec<u8>, n: usize) {
     let _ = write!(
         out,
-        r#"{{"type":"hello","protocol":{VERSION},"credentials":{{"role":"participant"}},"name":"load {n}"}}"#
+        r#"{{"type":"hello","protocol":{VERSION},"client":"l{n}","credentials":{{"role":"participant"}},"name":"load {n}"}}"#
     );
 }
 
@@ -60,23 +63,31 @@ pub fn hello_participant(out: &mut Vec<u8>, n: usize) {
 pub fn hello_facilitator(out: &mut Vec<u8>, key: &str) {
     let _ = write!(
         out,
-        r#"{{"type":"hello","protocol":{VERSION},"credentials":{{"role":"facilitator","key":"{key}"}},"name":"load facilitator"}}"#
+        r#"{{"type":"hello","protocol":{VERSION},"client":"lf","credentials":{{"role":"facilitator","key":"{key}"}},"name":"load facilitator"}}"#
     );
 }
 
 /// The envelope of a durable command: `id` is the sending connection's counter (from 1).
 fn cmd(out: &mut Vec<u8>, id: u64, body: std::fmt::Arguments<'_>) {
-    let _ = write!(out, r#"{{"type":"cmd","id":"c{id}","cmd":{body}}}"#);
+    let _ = write!(out, r#"{{"type":"cmd","id":{id},"cmd":{body}}}"#);
 }
 
-/// Client `me` writes its note `n<me>`.
-pub fn add_note(out: &mut Vec<u8>, id: u64, me: usize) {
-    cmd(out, id, format_args!(r#"{{"type":"note.add","id":"n{me}","text":"grow {me}"}}"#));
+/// A member's id as written in frames.
+fn tag(member: &MemberTag) -> &str {
+    std::str::from_utf8(member).unwrap_or("")
 }
 
-/// A note `note` with `text` (plain ASCII without quotes or backslashes), for filling a room.
-pub fn add_note_text(out: &mut Vec<u8>, id: u64, note: std::fmt::Arguments<'_>, text: &str) {
-    cmd(out, id, format_args!(r#"{{"type":"note.add","id":"{note}","text":"{text}"}}"#));
+/// Client `me` (member `member`) writes its note `<member>:n<me>`.
+pub fn add_note(out: &mut Vec<u8>, id: u64, member: &MemberTag, me: usize) {
+    let member = tag(member);
+    cmd(out, id, format_args!(r#"{{"type":"note.add","id":"{member}:n{me}","text":"grow {me}"}}"#));
+}
+
+/// Member `member`'s note `<member>:<note>` with `text` (plain ASCII without quotes or
+/// backslashes), for filling a room.
+pub fn add_note_text(out: &mut Vec<u8>, id: u64, member: &MemberTag, note: std::fmt::Arguments<'_>, text: &str) {
+    let member = tag(member);
+    cmd(out, id, format_args!(r#"{{"type":"note.add","id":"{member}:{note}","text":"{text}"}}"#));
 }
 
 /// A facilitator reveals everyone's notes.
@@ -85,13 +96,15 @@ pub fn reveal_all(out: &mut Vec<u8>, id: u64) {
 }
 
 /// Client `me` drops its note at (`x`, `y`): the durable move that is measured.
-pub fn move_note(out: &mut Vec<u8>, id: u64, me: usize, x: u64, y: u64) {
-    cmd(out, id, format_args!(r#"{{"type":"note.drop","id":"n{me}","x":{x},"y":{y}}}"#));
+pub fn move_note(out: &mut Vec<u8>, id: u64, member: &MemberTag, me: usize, x: u64, y: u64) {
+    let member = tag(member);
+    cmd(out, id, format_args!(r#"{{"type":"note.drop","id":"{member}:n{me}","x":{x},"y":{y}}}"#));
 }
 
 /// Client `me` drags its note (an ephemeral preview).
-pub fn drag(out: &mut Vec<u8>, me: usize, x: u64, y: u64) {
-    let _ = write!(out, r#"{{"type":"drag","id":"n{me}","x":{x},"y":{y}}}"#);
+pub fn drag(out: &mut Vec<u8>, member: &MemberTag, me: usize, x: u64, y: u64) {
+    let member = tag(member);
+    let _ = write!(out, r#"{{"type":"drag","id":"{member}:n{me}","x":{x},"y":{y}}}"#);
 }
 
 /// Reads what is measured out of a server message (its first bytes are enough).
@@ -101,11 +114,14 @@ pub fn parse(msg: &[u8]) -> Msg {
         return Msg::Garbage;
     }
     let rest = &msg[s.i..];
-    if rest.starts_with(br#"event","seq":"#) {
-        s.i += br#"event","seq":"#.len();
+    if rest.starts_with(br#"change","seq":"#) {
+        s.i += br#"change","seq":"#.len();
         let Some(seq) = s.uint() else { return Msg::Garbage };
-        let moved = s.eat(br#","event":{"type":"note.set","note":{"id":"n"#).then(|| moved(&mut s)).flatten();
-        Msg::Event { seq, moved }
+        if s.eat(br#","by":""#) {
+            s.i = (s.i + 37).min(msg.len());
+        }
+        let moved = s.eat(br#","events":[{"type":"note.set","note":{"id":""#).then(|| moved(&mut s)).flatten();
+        Msg::Change { seq, moved }
     } else if rest.starts_with(b"drag\"") {
         Msg::Drag
     } else if rest.starts_with(b"ack\"") {
@@ -119,8 +135,17 @@ pub fn parse(msg: &[u8]) -> Msg {
     } else if rest.starts_with(b"error\"") {
         Msg::Error
     } else if rest.starts_with(b"welcome\"") {
+        let mut member = None;
+        if s.find(br#""member_id":""#)
+            && let Some(id) = msg.get(s.i..s.i + 36)
+        {
+            let mut tag = [0; 36];
+            tag.copy_from_slice(id);
+            member = Some(tag);
+        }
+        let mut s = Scan { b: msg, i: 0 };
         if s.find(br#""room":{"id":""#) && s.find(br#""seq":"#) {
-            s.uint().map_or(Msg::Garbage, |seq| Msg::Welcome { seq })
+            s.uint().map_or(Msg::Garbage, |seq| Msg::Welcome { seq, member })
         } else {
             Msg::Garbage
         }
@@ -129,8 +154,13 @@ pub fn parse(msg: &[u8]) -> Msg {
     }
 }
 
-/// The rest of a `note.set` after `"id":"n`: whose note, revealed, and where.
+/// The rest of a `note.set` after `"id":"`: whose note (`<member>:n<owner>`), revealed, and
+/// where.
 fn moved(s: &mut Scan<'_>) -> Option<Moved> {
+    s.i = (s.i + 36).min(s.b.len());
+    if !s.eat(b":n") {
+        return None;
+    }
     let owner = s.uint()? as usize;
     if !s.eat(b"\"") || !s.find(br#""revealed":true,"x":"#) {
         return None;
@@ -198,14 +228,15 @@ mod tests {
     fn sent_frames_are_messages_the_server_parses() {
         use horseshoe_protocol::ClientMsg;
         type Build = Box<dyn Fn(&mut Vec<u8>)>;
+        const M: &MemberTag = b"5b1c8f0e-3a2d-4e6f-9b7a-1c2d3e4f5a6b";
         let mut builders: Vec<Build> = vec![
             Box::new(|o| hello_participant(o, 7)),
             Box::new(|o| hello_facilitator(o, "abc")),
-            Box::new(|o| add_note(o, 1, 7)),
-            Box::new(|o| add_note_text(o, 2, format_args!("s{}-{}", 1, 2), "some text")),
+            Box::new(|o| add_note(o, 1, M, 7)),
+            Box::new(|o| add_note_text(o, 2, M, format_args!("s{}-{}", 1, 2), "some text")),
             Box::new(|o| reveal_all(o, 3)),
-            Box::new(|o| move_note(o, 4, 7, 12, 3)),
-            Box::new(|o| drag(o, 7, 12, 3)),
+            Box::new(|o| move_note(o, 4, M, 7, 12, 3)),
+            Box::new(|o| drag(o, M, 7, 12, 3)),
         ];
         for build in builders.drain(..) {
             let mut out = Vec::new();
@@ -221,7 +252,7 @@ mod tests {
         let author: MemberId =
             serde_json::from_str(r#""5b1c8f0e-3a2d-4e6f-9b7a-1c2d3e4f5a6b""#).expect("a member id");
         let note = Note {
-            id: ItemId("n42".into()),
+            id: ItemId(format!("{author}:n42")),
             author,
             text: "grow 42 \"x\":9".into(),
             revealed: true,
@@ -231,15 +262,23 @@ mod tests {
             suggestion: None,
             created_at: 1,
         };
-        let frame = |event| serde_json::to_vec(&ServerMsg::Event { seq: 77, event }).expect("serializes");
+        let frame = |events| {
+            serde_json::to_vec(&ServerMsg::Change { seq: 77, by: Some(author), events }).expect("serializes")
+        };
         assert_eq!(
-            parse(&frame(Event::NoteSet { note: note.clone() })),
-            Msg::Event { seq: 77, moved: Some(Moved { owner: 42, x: 1234, y: 5 }) }
+            parse(&frame(vec![Event::NoteSet { note: note.clone() }])),
+            Msg::Change { seq: 77, moved: Some(Moved { owner: 42, x: 1234, y: 5 }) }
         );
         let hidden = Note { revealed: false, ..note };
-        assert_eq!(parse(&frame(Event::NoteSet { note: hidden })), Msg::Event { seq: 77, moved: None });
-        assert_eq!(parse(&frame(Event::Private)), Msg::Event { seq: 77, moved: None });
-        assert_eq!(parse(br#"{"type":"ack","id":"c1","seq":3}"#), Msg::Ack { seq: 3 });
+        assert_eq!(parse(&frame(vec![Event::NoteSet { note: hidden }])), Msg::Change { seq: 77, moved: None });
+        assert_eq!(parse(&frame(vec![])), Msg::Change { seq: 77, moved: None });
+        assert_eq!(parse(br#"{"type":"ack","id":1,"seq":3}"#), Msg::Ack { seq: 3 });
+        let welcome = format!(
+            r#"{{"type":"welcome","protocol":2,"you":{{"role":"participant","member_id":"{author}"}},"room":{{"id":"r","seq":9}}}}"#
+        );
+        let mut tag = [0; 36];
+        tag.copy_from_slice(author.to_string().as_bytes());
+        assert_eq!(parse(welcome.as_bytes()), Msg::Welcome { seq: 9, member: Some(tag) });
         assert_eq!(parse(br#"{"type":"drag","member_id":"x","id":"n1","x":1,"y":2}"#), Msg::Drag);
         assert_eq!(parse(b"hello"), Msg::Garbage);
     }
