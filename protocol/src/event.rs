@@ -233,7 +233,9 @@ impl Event {
                 format!("highlight:{}", id.0)
             }
             Event::WorkingChanged { .. } => "working".to_owned(),
-            Event::NoteSet { note: Note { id, .. } } | Event::NoteRemoved { id, .. } => format!("note:{}", id.0),
+            Event::NoteSet { note: Note { id, .. } } | Event::NoteRemoved { id, .. } => {
+                format!("note:{}", id.0)
+            }
             Event::NotesPending { member_id, .. } => format!("pending:{member_id}"),
             Event::ClusterSet { cluster: Cluster { id, .. } } | Event::ClusterRemoved { id } => {
                 format!("cluster:{}", id.0)
@@ -343,7 +345,11 @@ impl RoomState {
                 }
                 groups.retain(|_, g| !g.members.is_empty());
                 if let Some(id) = group {
-                    groups.entry(*id).or_insert_with(|| Group { id: *id, members: Vec::new() }).members.push(*member_id);
+                    groups
+                        .entry(*id)
+                        .or_insert_with(|| Group { id: *id, members: Vec::new() })
+                        .members
+                        .push(*member_id);
                 }
             }
             Event::TextChanged { target, update, text, at } => self.apply_text(by, target, update, text, *at),

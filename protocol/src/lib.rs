@@ -37,9 +37,10 @@ pub use messages::{ClientMsg, Credentials, ErrorCode, Rejection, ServerMsg, You}
 pub use rules::{Context, admit, join, run};
 pub use shared::{SharedText, TextTarget};
 pub use state::{
-    Actor, Anchor, Area, Assessment, Book, Card, Checkin, ClientWall, Cluster, Column, CommonTerm, Definitions,
-    Experience, Factor, Group, Highlight, Language, Lens, Mark, Member, MemberRole, Note, Priorities, Private,
-    Role, RoomState, Seen, Settings, SpeakerQueue, Team, Texts, Timer, UndoEntry, VotePhase, Wall,
+    Actor, Anchor, Area, Assessment, Book, Card, Checkin, ClientWall, Cluster, Column, CommonTerm,
+    Definitions, Experience, Factor, Group, Highlight, Language, Lens, Mark, Member, MemberRole, Note,
+    Priorities, Private, Role, RoomState, Seen, Settings, SpeakerQueue, Team, Texts, Timer, UndoEntry,
+    VotePhase, Wall,
 };
 
 /// Bumped whenever a message changes shape; a client with another version is refused in `hello`.

@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::limits::MAX_COMMON_TERMS;
 use crate::ids::GroupId;
+use crate::limits::MAX_COMMON_TERMS;
 use crate::shared::TextTarget;
 use crate::state::{CommonTerm, Highlight, RoomState};
 
@@ -128,9 +128,11 @@ fn terms_of(text: &str) -> BTreeMap<String, String> {
 /// The words and phrases that recur: in at least two definitions, or highlighted at least
 /// twice. Most shared first.
 pub fn common_terms(state: &RoomState) -> Vec<CommonTerm> {
-    let texts = state.definitions.groups.keys().map(|group| {
-        (*group, state.text_of(&TextTarget::Definition { group: *group }))
-    });
+    let texts = state
+        .definitions
+        .groups
+        .keys()
+        .map(|group| (*group, state.text_of(&TextTarget::Definition { group: *group })));
     common_terms_of(texts, state.definitions.highlights.values())
 }
 

@@ -15,6 +15,7 @@
 
 use std::collections::BTreeMap;
 
+use horseshoe_protocol::limits::STEP_COUNT;
 use horseshoe_protocol::shared::{YDoc, encode_base64};
 use horseshoe_protocol::{Event, GroupId, ItemId, MemberId, RoomState, Team, TextTarget, Timer};
 use serde::Deserialize;
@@ -48,19 +49,24 @@ impl Upgrade {
         let mut value: Value = serde_json::from_str(body)?;
         let room = value.as_object_mut().ok_or_else(|| bad("a snapshot is not an object"))?;
         let timer = room.remove("timer").map(serde_json::from_value::<Timer>).transpose()?;
+        let idle = vec![Timer::Idle; usize::from(STEP_COUNT)];
+        room.insert("timers".into(), serde_json::to_value(idle)?);
         room.remove("undo");
         let at = room.get("created_at").and_then(Value::as_i64).unwrap_or_default();
         let mut texts = Vec::new();
         if let Some(definitions) = room.get_mut("definitions").and_then(Value::as_object_mut) {
             for def in items(definitions.remove("texts")) {
-                let group = def.get("group").and_then(Value::as_u64).ok_or_else(|| bad("a definition's group"))?;
+                let group =
+                    def.get("group").and_then(Value::as_u64).ok_or_else(|| bad("a definition's group"))?;
                 let group = GroupId::try_from(group).map_err(bad)?;
                 texts.push(old_text(TextTarget::Definition { group }, &def, "updated_by", "updated_at", at)?);
             }
         }
-        for (section, list, kind) in
-            [("experience", "factors", "factor"), ("assessment", "cards", "card"), ("priorities", "areas", "area")]
-        {
+        for (section, list, kind) in [
+            ("experience", "factors", "factor"),
+            ("assessment", "cards", "card"),
+            ("priorities", "areas", "area"),
+        ] {
             let Some(map) = room.get_mut(section).and_then(|s| s.get_mut(list)) else { continue };
             for item in values_mut(map) {
                 let Some(item) = item.as_object_mut() else { continue };
@@ -92,7 +98,10 @@ impl Upgrade {
     pub fn apply(&mut self, seq: u64, body: &str) -> Result<(), StoreError> {
         let mut value: Value = serde_json::from_str(body)?;
         if value.get("type").and_then(Value::as_str) == Some("event") {
-            value = value.get_mut("event").map(Value::take).ok_or_else(|| bad("an event frame without its event"))?;
+            value = value
+                .get_mut("event")
+                .map(Value::take)
+                .ok_or_else(|| bad("an event frame without its event"))?;
         }
         self.state.seq = seq;
         let kind = value.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
@@ -116,11 +125,13 @@ impl Upgrade {
                     teams: Vec<Team>,
                 }
                 let Teams { teams } = serde_json::from_value(value)?;
-                self.state.assessment.teams = teams.into_iter().map(|t| (t.id, t)).collect::<BTreeMap<_, _>>();
+                self.state.assessment.teams =
+                    teams.into_iter().map(|t| (t.id, t)).collect::<BTreeMap<_, _>>();
             }
             "definition.changed" => {
                 let map = value.as_object().ok_or_else(|| bad("definition.changed"))?;
-                let group = map.get("group").and_then(Value::as_u64).ok_or_else(|| bad("a definition's group"))?;
+                let group =
+                    map.get("group").and_then(Value::as_u64).ok_or_else(|| bad("a definition's group"))?;
                 let group = GroupId::try_from(group).map_err(bad)?;
                 let at = self.state.created_at;
                 let text = old_text(TextTarget::Definition { group }, map, "by", "at", at)?;

@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use horseshoe_protocol::limits::{MAX_ANCHOR_CHARS, WALL_HEIGHT, WALL_WIDTH};
 use horseshoe_protocol::{
-    Actor, Change, ClientId, ClientMsg, Command, CommandId, CommandRef, Context, Credentials, ErrorCode, Event,
-    Language, Lens, Member, MemberId, MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId, RoomState, Seen,
-    ServerMsg, You, join as join_room, run,
+    Actor, Change, ClientId, ClientMsg, Command, CommandId, CommandRef, Context, Credentials, ErrorCode,
+    Event, Language, Lens, Member, MemberId, MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId,
+    RoomState, Seen, ServerMsg, You, join as join_room, run,
 };
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
@@ -139,7 +139,10 @@ enum Start {
 /// What to do once the batch's changes are committed, in order.
 enum Out {
     /// A change: `all` to everyone, except the members in `own`, who get their own frame.
-    Broadcast { all: Frame, own: Vec<(MemberId, Frame)> },
+    Broadcast {
+        all: Frame,
+        own: Vec<(MemberId, Frame)>,
+    },
     To(ConnId, Frame),
     /// A command applied in this batch (or a resend of one): `ack` on success, `reject` if the
     /// commit fails.
@@ -585,7 +588,8 @@ impl Room {
         let own: Vec<(MemberId, Frame)> = owners
             .into_iter()
             .filter_map(|owner| {
-                let events = change.events.iter().filter(|e| e.audience().is_none_or(|o| o == owner)).cloned();
+                let events =
+                    change.events.iter().filter(|e| e.audience().is_none_or(|o| o == owner)).cloned();
                 frame(&ServerMsg::Change { seq, by, events: events.collect() }).map(|f| (owner, f))
             })
             .collect();

@@ -165,7 +165,9 @@ impl Sqlite {
                 |r| r.get::<_, i64>(0).map(|n| n > 0),
             )?;
             if !has_format {
-                conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN format INTEGER NOT NULL DEFAULT 1"))?;
+                conn.execute_batch(&format!(
+                    "ALTER TABLE {table} ADD COLUMN format INTEGER NOT NULL DEFAULT 1"
+                ))?;
             }
         }
         Ok(Self { conn, path: path.to_owned() })
@@ -291,8 +293,9 @@ impl Reader for SqliteReader {
             (None, Some(old)) => old.seq(),
             (None, None) => 0,
         };
-        let mut rows = tx
-            .prepare_cached("SELECT seq, body, format FROM events WHERE room_id = ?1 AND seq > ?2 ORDER BY seq")?;
+        let mut rows = tx.prepare_cached(
+            "SELECT seq, body, format FROM events WHERE room_id = ?1 AND seq > ?2 ORDER BY seq",
+        )?;
         let rows = rows.query_map(params![room, to_i64(after)], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
         })?;

@@ -483,11 +483,34 @@ async fn read_hello(stream: &mut Socket) -> Result<Option<ClientMsg>, Stop> {
             Some(None) => {}
             Some(Some(text)) => {
                 return serde_json::from_str(&text).map(Some).map_err(|e| {
-                    (POLICY, Rejection::new(ErrorCode::BadRequest, format!("not a valid hello: {e}")))
+                    // A hello of another version may have another shape: its version is what
+                    // to answer, so that an old page knows to reload.
+                    let hello =
+                        serde_json::from_str::<HelloVersion>(&text).ok().filter(|h| h.kind == "hello");
+                    let version = hello.and_then(|h| h.protocol);
+                    match version.filter(|v| *v != PROTOCOL_VERSION) {
+                        Some(v) => {
+                            let msg = format!(
+                                "this server speaks protocol {PROTOCOL_VERSION}, not {v}: reload the page"
+                            );
+                            (POLICY, Rejection::new(ErrorCode::UnsupportedVersion, msg))
+                        }
+                        None => {
+                            (POLICY, Rejection::new(ErrorCode::BadRequest, format!("not a valid hello: {e}")))
+                        }
+                    }
                 });
             }
         }
     }
+}
+
+/// The version of a `hello`, whatever the rest of it.
+#[derive(Deserialize)]
+struct HelloVersion {
+    #[serde(rename = "type")]
+    kind: String,
+    protocol: Option<u32>,
 }
 
 /// Every frame type a client may send, as its `type` says: a frame of another type closes the
@@ -674,7 +697,8 @@ mod tests {
                 last_seq: None,
             },
             ClientMsg::Cmd { id: CommandId(1), cmd: Command::Rename { name: "n".into() } },
-            serde_json::from_str(r#"{"type":"caret","target":{"kind":"definition","group":1}}"#).expect("caret"),
+            serde_json::from_str(r#"{"type":"caret","target":{"kind":"definition","group":1}}"#)
+                .expect("caret"),
             serde_json::from_str(r#"{"type":"drag","id":"n","x":1,"y":2}"#).expect("drag"),
         ];
         let types: Vec<&str> = examples.iter().map(frame_type).collect();

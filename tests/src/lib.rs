@@ -25,7 +25,9 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use futures_util::{SinkExt, StreamExt};
 use horseshoe::Config;
-use horseshoe_protocol::{ClientId, ClientMsg, Command, CommandId, Credentials, Event, PROTOCOL_VERSION, ServerMsg};
+use horseshoe_protocol::{
+    ClientId, ClientMsg, Command, CommandId, Credentials, Event, PROTOCOL_VERSION, ServerMsg,
+};
 use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
@@ -275,7 +277,10 @@ impl Client {
     }
 
     /// Reads until an event of a change satisfies `pick` (given the change's `seq`).
-    pub async fn wait_event<T>(&mut self, mut pick: impl FnMut(u64, &Event) -> Option<T>) -> anyhow::Result<T> {
+    pub async fn wait_event<T>(
+        &mut self,
+        mut pick: impl FnMut(u64, &Event) -> Option<T>,
+    ) -> anyhow::Result<T> {
         self.wait_for(|msg| {
             let seq = change_seq(msg)?;
             events_of(msg).iter().find_map(|e| pick(seq, e))

@@ -204,7 +204,11 @@ fn commands(addr: SocketAddr) -> anyhow::Result<(Counted, Counted)> {
 
 /// Moves number `range`, each by the next member in turn, in lockstep; returns the frames
 /// the members received.
-fn moves(members: &mut [Client], tags: &[wire::MemberTag], range: std::ops::Range<usize>) -> anyhow::Result<usize> {
+fn moves(
+    members: &mut [Client],
+    tags: &[wire::MemberTag],
+    range: std::ops::Range<usize>,
+) -> anyhow::Result<usize> {
     let mut frames = 0;
     for n in range {
         let me = n % MEMBERS;

@@ -20,6 +20,8 @@ const PACE: Duration = Duration::from_millis(40);
 
 /// One facilitator's durable view of its own work.
 struct Worker {
+    /// Which worker: its factors are named after it.
+    no: usize,
     room: usize,
     token: Option<String>,
     /// The worker's browser tab, the same across reconnects, so that its numbering goes on.
@@ -41,7 +43,8 @@ async fn connect(server: &ServerProcess, rooms: &[CreatedRoom], w: &mut Worker) 
     let room = &rooms[w.room];
     let credentials = Credentials::Facilitator { key: room.facilitator_key.clone(), token: w.token.clone() };
     let url = server.ws_url(&room.room_id);
-    let (client, welcome) = Client::rejoin_as(&url, credentials, Some("Worker"), None, w.client.clone()).await?;
+    let (client, welcome) =
+        Client::rejoin_as(&url, credentials, Some("Worker"), None, w.client.clone()).await?;
     let ServerMsg::Welcome { you, .. } = welcome else { anyhow::bail!("no welcome: {welcome:?}") };
     if w.token.is_none() {
         w.token = you.token;
@@ -54,7 +57,7 @@ async fn work(mut client: Client, w: &mut Worker) {
     loop {
         let n = w.next;
         w.next += 1;
-        let (command, factor) = (n, format!("f-{}-{n}", w.room));
+        let (command, factor) = (n, format!("f-{}-{n}", w.no));
         if client.send(&add_factor(command, &factor)).await.is_err() {
             return;
         }
@@ -89,6 +92,7 @@ async fn no_acknowledged_command_is_lost_or_applied_twice_across_kill_9() -> any
     // Each worker's member id must persist across kills, so the first connect is made before any.
     let mut workers: Vec<Worker> = (0..ROOMS * CLIENTS_PER_ROOM)
         .map(|i| Worker {
+            no: i,
             room: i % ROOMS,
             token: None,
             client: ClientId(format!("worker{i}")),

@@ -2,7 +2,9 @@
 //! for anyone but their author until revealed, the report needs the facilitator key and
 //! carries every outcome, and a room can be run again.
 
-use horseshoe_protocol::{Column, Command, Credentials, ErrorCode, Event, ItemId, MemberId, ServerMsg, TextTarget};
+use horseshoe_protocol::{
+    Column, Command, Credentials, ErrorCode, Event, ItemId, MemberId, ServerMsg, TextTarget,
+};
 use horseshoe_tests::http;
 use horseshoe_tests::{Client, TestServer, Typist};
 

@@ -153,7 +153,8 @@ async fn a_resent_command_is_acknowledged_again_but_applied_once() -> anyhow::Re
     drop(ana);
     let server = server.restart().await?;
     let url = server.ws_url(&room.room_id);
-    let (mut ana, welcome) = Client::rejoin_as(&url, participant(token.clone()), None, None, client.clone()).await?;
+    let (mut ana, welcome) =
+        Client::rejoin_as(&url, participant(token.clone()), None, None, client.clone()).await?;
     let ServerMsg::Welcome { room: state, .. } = welcome else { anyhow::bail!("no welcome") };
     assert_eq!(state.hands, vec![ana_id]);
     ana.send(&msg).await?;
@@ -258,10 +259,7 @@ async fn wrong_links_keys_and_versions_are_refused_with_a_reason() -> anyhow::Re
 
     let mut client = Client::connect(&url).await?;
     client
-        .send(&horseshoe_protocol::ClientMsg::Cmd {
-            id: horseshoe_protocol::CommandId(1),
-            cmd: checkin("x"),
-        })
+        .send(&horseshoe_protocol::ClientMsg::Cmd { id: horseshoe_protocol::CommandId(1), cmd: checkin("x") })
         .await?;
     let first = client.recv().await?;
     assert!(matches!(first, ServerMsg::Error { code: ErrorCode::BadRequest, .. }), "{first:?}");

@@ -4,7 +4,8 @@
 //! entries kept to their owner.
 
 use horseshoe_protocol::{
-    ClientMsg, Column, Command, Credentials, ErrorCode, Event, GroupId, ItemId, MemberId, ServerMsg, TextTarget,
+    ClientMsg, Column, Command, Credentials, ErrorCode, Event, GroupId, ItemId, MemberId, ServerMsg,
+    TextTarget,
 };
 use horseshoe_tests::{Client, TestServer, Typist, events_of, http};
 
@@ -72,7 +73,12 @@ async fn all_acked(client: &mut Client, ids: &[horseshoe_protocol::CommandId]) -
 
 /// Reads until the text of `target` reads `text` in the changes `client` received; returns the
 /// copy built from them.
-async fn sees_text(client: &mut Client, target: &TextTarget, text: &str, copy: &Typist) -> anyhow::Result<()> {
+async fn sees_text(
+    client: &mut Client,
+    target: &TextTarget,
+    text: &str,
+    copy: &Typist,
+) -> anyhow::Result<()> {
     for msg in &client.received {
         copy.follow(target, events_of(msg));
     }
@@ -153,8 +159,13 @@ async fn carets_show_who_is_typing_where_and_a_refused_update_changes_nothing() 
     let (mut fac, mut ana, mut bo, mut cy, g1, _g2) = grouped_room(&server).await?;
     assert!(fac.client.run(Command::TeamsFromGroups).await?.is_ok());
     let id = ItemId("card-1".into());
-    let add =
-        Command::AddCard { id: id.clone(), team: g1, category: 2, column: Column::Failed, text: "We lost".into() };
+    let add = Command::AddCard {
+        id: id.clone(),
+        team: g1,
+        category: 2,
+        column: Column::Failed,
+        text: "We lost".into(),
+    };
     assert!(ana.client.run(add).await?.is_ok());
     let target = TextTarget::Card { id };
 
@@ -167,7 +178,9 @@ async fn carets_show_who_is_typing_where_and_a_refused_update_changes_nothing() 
         person
             .client
             .wait_for(|m| match m {
-                ServerMsg::Caret { target: t, member_id, anchor, .. } if *member_id == ana.id && *t == target => {
+                ServerMsg::Caret { target: t, member_id, anchor, .. }
+                    if *member_id == ana.id && *t == target =>
+                {
                     (anchor.as_deref() == Some("A19")).then_some(())
                 }
                 _ => None,
@@ -191,7 +204,10 @@ async fn carets_show_who_is_typing_where_and_a_refused_update_changes_nothing() 
     sees_text(&mut fac.client, &target, "We lost a client", &fac_doc).await?;
 
     // Bo, in the other team, may not type into this card.
-    assert_eq!(code(&bo.client.run(edit(&target, fac_doc.insert(0, "x"))).await?), Some(ErrorCode::Forbidden));
+    assert_eq!(
+        code(&bo.client.run(edit(&target, fac_doc.insert(0, "x"))).await?),
+        Some(ErrorCode::Forbidden)
+    );
     server.stop().await?;
     Ok(())
 }
@@ -204,7 +220,9 @@ async fn highlights_stay_on_their_words_and_undo_entries_stay_with_their_owner()
     let (t1, t2) = (TextTarget::Definition { group: g1 }, TextTarget::Definition { group: g2 });
     let ana_doc = Typist::new(3001);
     assert!(ana.client.run(edit(&t1, ana_doc.insert(0, "Listen to client needs"))).await?.is_ok());
-    assert!(bo.client.run(edit(&t2, Typist::new(3002).insert(0, "Design around client needs"))).await?.is_ok());
+    assert!(
+        bo.client.run(edit(&t2, Typist::new(3002).insert(0, "Design around client needs"))).await?.is_ok()
+    );
     let add = Command::AddHighlight { id: ItemId("h1".into()), group: g1, start: 10, end: 22 };
     let highlighted = bo.client.run(add).await?;
     assert!(highlighted.is_ok(), "{highlighted:?}");
@@ -212,7 +230,9 @@ async fn highlights_stay_on_their_words_and_undo_entries_stay_with_their_owner()
     let common = fac
         .client
         .wait_event(|_, e| match e {
-            Event::CommonChanged { common } if common.iter().any(|t| t.highlights > 0) => Some(common.clone()),
+            Event::CommonChanged { common } if common.iter().any(|t| t.highlights > 0) => {
+                Some(common.clone())
+            }
             _ => None,
         })
         .await?;
@@ -231,11 +251,27 @@ async fn highlights_stay_on_their_words_and_undo_entries_stay_with_their_owner()
 
     // Bo's undo entry is his alone: the facilitator got the same change without it.
     let Ok(seq) = highlighted else { unreachable!() };
-    let bo_saw: Vec<&Event> = bo.client.received.iter().filter(|m| horseshoe_tests::change_seq(m) == Some(seq)).flat_map(events_of).collect();
-    assert!(bo_saw.iter().any(|e| matches!(e, Event::HistoryRecorded { member_id, .. } if *member_id == bo.id)));
-    let fac_saw: Vec<&Event> = fac.client.received.iter().filter(|m| horseshoe_tests::change_seq(m) == Some(seq)).flat_map(events_of).collect();
+    let bo_saw: Vec<&Event> = bo
+        .client
+        .received
+        .iter()
+        .filter(|m| horseshoe_tests::change_seq(m) == Some(seq))
+        .flat_map(events_of)
+        .collect();
+    assert!(
+        bo_saw.iter().any(|e| matches!(e, Event::HistoryRecorded { member_id, .. } if *member_id == bo.id))
+    );
+    let fac_saw: Vec<&Event> = fac
+        .client
+        .received
+        .iter()
+        .filter(|m| horseshoe_tests::change_seq(m) == Some(seq))
+        .flat_map(events_of)
+        .collect();
     assert!(fac_saw.iter().any(|e| matches!(e, Event::HighlightSet { .. })), "the same change, public part");
-    assert!(!fac.client.raw.iter().any(|f| f.contains("history.recorded") && !f.contains(&fac.id.to_string())));
+    assert!(
+        !fac.client.raw.iter().any(|f| f.contains("history.recorded") && !f.contains(&fac.id.to_string()))
+    );
 
     // Bo undoes his highlight: everyone sees it go; Ana cannot undo it (it is not hers).
     assert!(code(&ana.client.run(Command::Undo).await?).is_some(), "Ana has nothing of hers to undo");

@@ -58,3 +58,60 @@ async fn rooms_load_while_the_writer_is_held_up() -> anyhow::Result<()> {
     server.stop().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_is_acknowledged_that_did_not_reach_the_disk_and_health_says_so() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    let room = http::create_room(server.addr, "{}").await?;
+    let url = server.ws_url(&room.room_id);
+    let (mut ana, welcome) =
+        Client::join(&url, Credentials::Participant { token: None }, Some("Ana")).await?;
+    let ServerMsg::Welcome { you, .. } = welcome else { anyhow::bail!("no welcome") };
+    let (ana_id, token) = (you.member_id.expect("a member"), you.token);
+
+    // Someone else holds the write lock past the store's patience: every commit fails.
+    let lock = rusqlite::Connection::open(dir.path().join(horseshoe::store::DB_FILE))?;
+    lock.execute_batch("BEGIN IMMEDIATE")?;
+    let addr = server.addr;
+    let health = tokio::spawn(async move { http::request(addr, "GET", "/healthz", None).await });
+    // The same command twice at once (raising a hand twice would lower it): neither is
+    // acknowledged, since neither is on disk.
+    let raise = r#"{"type":"cmd","id":1,"cmd":{"type":"hand.raise","raised":true}}"#;
+    ana.send_text(raise.to_owned()).await?;
+    ana.send_text(raise.to_owned()).await?;
+    // Each failed commit waits out the store's busy timeout: give them time.
+    for _ in 0..2 {
+        let answer = ana
+            .wait_within(std::time::Duration::from_secs(60), |m| match m {
+                ServerMsg::Ack { .. } => Some(Ok(())),
+                ServerMsg::Reject { .. } => Some(Err(m.clone())),
+                _ => None,
+            })
+            .await?;
+        assert!(
+            matches!(answer, Err(ServerMsg::Reject { code: ErrorCode::Internal, id, .. }) if id.0 == 1),
+            "acknowledged without a commit: {answer:?}"
+        );
+    }
+    assert_eq!(health.await??.status, 503, "the health check must fail while commits do");
+    lock.execute_batch("COMMIT")?;
+    drop(lock);
+
+    // Sent again, it is applied once, and stays after a restart.
+    ana.send_text(raise.to_owned()).await?;
+    assert!(ana.answer(&horseshoe_protocol::CommandId(1)).await?.is_ok());
+    ana.send_text(raise.to_owned()).await?;
+    assert!(ana.answer(&horseshoe_protocol::CommandId(1)).await?.is_ok());
+    let metrics = http::request(server.addr, "GET", "/metrics", None).await?.body;
+    assert!(metric(&metrics, "horseshoe_store_commits_failed_total").is_some_and(|n| n >= 1), "{metrics}");
+    assert_eq!(http::request(server.addr, "GET", "/healthz", None).await?.status, 200);
+    drop(ana);
+    let server = server.restart().await?;
+    let url = server.ws_url(&room.room_id);
+    let (_ana, welcome) = Client::join(&url, Credentials::Participant { token }, None).await?;
+    let ServerMsg::Welcome { room, .. } = welcome else { anyhow::bail!("no welcome") };
+    assert_eq!(room.hands, vec![ana_id], "raised once");
+    server.stop().await?;
+    Ok(())
+}

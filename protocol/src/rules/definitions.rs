@@ -13,7 +13,11 @@ use crate::state::{Anchor, Highlight, Role, RoomState, Wall};
 use crate::text::{Lines, clean};
 
 /// A member of `group`, or a facilitator: who may write the group's sentence.
-pub(super) fn require_writer(state: &RoomState, ctx: &Context, group: GroupId) -> Result<MemberId, Rejection> {
+pub(super) fn require_writer(
+    state: &RoomState,
+    ctx: &Context,
+    group: GroupId,
+) -> Result<MemberId, Rejection> {
     let me = require_member(state, ctx, "write a definition")?;
     if !state.definitions.groups.contains_key(&group) {
         return Err(Rejection::new(ErrorCode::NotFound, "no such group"));
@@ -190,10 +194,19 @@ mod tests {
         let h1 = &f.state.definitions.highlights[&ItemId("h1".into())];
         assert_eq!((h1.start, h1.end, h1.phrase.as_str()), (13, 25, "client needs"));
         assert_eq!(f.by(f.ana, hl("h2", g1, 30, 40)).unwrap_err().code, ErrorCode::BadRequest);
-        assert_eq!(f.by(f.ana, Command::RemoveHighlight { id: ItemId("h1".into()) }).unwrap_err().code, ErrorCode::Forbidden);
+        assert_eq!(
+            f.by(f.ana, Command::RemoveHighlight { id: ItemId("h1".into()) }).unwrap_err().code,
+            ErrorCode::Forbidden
+        );
         f.by(f.fac, Command::RemoveHighlight { id: ItemId("h1".into()) }).unwrap();
-        assert_eq!(f.by(f.fac, Command::RemoveHighlight { id: ItemId("h1".into()) }).unwrap_err().code, ErrorCode::Gone);
-        assert_eq!(f.by(f.fac, Command::RemoveHighlight { id: ItemId("never".into()) }).unwrap_err().code, ErrorCode::NotFound);
+        assert_eq!(
+            f.by(f.fac, Command::RemoveHighlight { id: ItemId("h1".into()) }).unwrap_err().code,
+            ErrorCode::Gone
+        );
+        assert_eq!(
+            f.by(f.fac, Command::RemoveHighlight { id: ItemId("never".into()) }).unwrap_err().code,
+            ErrorCode::NotFound
+        );
     }
 
     #[test]

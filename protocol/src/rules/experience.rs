@@ -122,7 +122,11 @@ fn require_writer(state: &RoomState, ctx: &Context) -> Result<MemberId, Rejectio
 }
 
 /// The card, if this sender may change it: runners any card, others their own on an open board.
-pub(super) fn editable<'s>(state: &'s RoomState, ctx: &Context, id: &ItemId) -> Result<&'s Factor, Rejection> {
+pub(super) fn editable<'s>(
+    state: &'s RoomState,
+    ctx: &Context,
+    id: &ItemId,
+) -> Result<&'s Factor, Rejection> {
     let me = require_writer(state, ctx)?;
     let factor = state.experience.factors.get(id).ok_or_else(|| missing(state, id, "card"))?;
     let runner = ctx.actor.role == Role::Facilitator || state.experience.scribe == Some(me);

@@ -87,7 +87,11 @@ pub(super) fn raise_hand(state: &RoomState, ctx: &Context, raised: bool) -> Resu
 }
 
 /// Facilitator: lower someone's hand (they were heard).
-pub(super) fn lower_hand(state: &RoomState, ctx: &Context, member: MemberId) -> Result<Vec<Event>, Rejection> {
+pub(super) fn lower_hand(
+    state: &RoomState,
+    ctx: &Context,
+    member: MemberId,
+) -> Result<Vec<Event>, Rejection> {
     require_facilitator(ctx, "lower someone's hand")?;
     if !state.hands.contains(&member) {
         return Ok(Vec::new());
@@ -179,11 +183,17 @@ mod tests {
         assert!(f.state.experience.queue.order.is_empty(), "outside step 2 the queue is left alone");
         f.by(f.fac, Command::LowerHand { member_id: f.bo }).unwrap();
         assert_eq!(f.state.hands, vec![f.ana]);
-        assert_eq!(f.by(f.ana, Command::LowerHand { member_id: f.ana }).unwrap_err().code, ErrorCode::Forbidden);
+        assert_eq!(
+            f.by(f.ana, Command::LowerHand { member_id: f.ana }).unwrap_err().code,
+            ErrorCode::Forbidden
+        );
         f.by(f.fac, Command::SetStep { step: 2 }).unwrap();
         f.by(f.bo, Command::RaiseHand { raised: true }).unwrap();
         assert_eq!(f.state.experience.queue.order, vec![f.bo]);
         let viewer = f.viewer();
-        assert_eq!(f.run(&viewer, Command::RaiseHand { raised: true }).unwrap_err().code, ErrorCode::Forbidden);
+        assert_eq!(
+            f.run(&viewer, Command::RaiseHand { raised: true }).unwrap_err().code,
+            ErrorCode::Forbidden
+        );
     }
 }

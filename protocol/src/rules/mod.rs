@@ -96,7 +96,12 @@ pub fn join(state: &mut RoomState, member: Member, online: &BTreeSet<MemberId>) 
 }
 
 /// Applies decided events as the next change, then what follows from them.
-fn commit(state: &mut RoomState, by: Option<MemberId>, cmd: Option<CommandRef>, events: Vec<Event>) -> Change {
+fn commit(
+    state: &mut RoomState,
+    by: Option<MemberId>,
+    cmd: Option<CommandRef>,
+    events: Vec<Event>,
+) -> Change {
     let mut change = Change { seq: state.seq + 1, by, cmd, events: Vec::with_capacity(events.len() + 2) };
     state.begin_change(&change);
     let mut definitions_changed = false;
@@ -273,9 +278,9 @@ impl Rng {
 pub(crate) mod testkit {
     //! A small room with a facilitator and two participants, for the rule tests.
     use super::*;
+    use crate::event::Event;
     use crate::ids::{MemberId, RoomId};
     use crate::state::{Member, MemberRole, Settings};
-    use crate::event::Event;
     use uuid::Uuid;
 
     pub const NOW: i64 = 1_700_000_000_000;

@@ -21,17 +21,22 @@ const LANDING_STEP_X: i32 = 300;
 const LANDING_STEP_Y: i32 = 180;
 const LANDING_MARGIN: i32 = 40;
 
-
 /// The note as `me` may see it: others' unrevealed notes do not exist for them.
 fn visible<'s>(state: &'s RoomState, id: &ItemId, me: MemberId) -> Result<&'s Note, Rejection> {
     // Someone else's unrevealed note is answered exactly as one that never existed.
-    state.wall.notes.get(id).filter(|n| n.revealed || n.author == me).ok_or_else(|| missing(state, id, "post-it"))
+    state
+        .wall
+        .notes
+        .get(id)
+        .filter(|n| n.revealed || n.author == me)
+        .ok_or_else(|| missing(state, id, "post-it"))
 }
 
 /// A note's id starts with its author's member id and a colon (`<member id>:<anything>`), so
 /// that nobody can learn, by choosing an id, that someone else's hidden note has it.
 fn own_id(id: &ItemId, me: MemberId) -> bool {
-    id.is_valid() && id.0.strip_prefix(&me.to_string()).is_some_and(|rest| rest.len() > 1 && rest.starts_with(':'))
+    id.is_valid()
+        && id.0.strip_prefix(&me.to_string()).is_some_and(|rest| rest.len() > 1 && rest.starts_with(':'))
 }
 
 fn pending_count(state: &RoomState, author: MemberId) -> u32 {
@@ -368,7 +373,11 @@ mod tests {
         assert_eq!((err.code, err.message), (never.code, never.message), "nothing tells them apart");
         let theirs = f.by(f.bo, Command::AddNote { id: id("n1"), text: "mine".into() }).unwrap_err();
         let unused = f.by(f.bo, Command::AddNote { id: id("n9"), text: "mine".into() }).unwrap_err();
-        assert_eq!((theirs.code, theirs.message), (unused.code, unused.message), "an id of Ana's is refused alike");
+        assert_eq!(
+            (theirs.code, theirs.message),
+            (unused.code, unused.message),
+            "an id of Ana's is refused alike"
+        );
 
         f.by(f.fac, Command::RevealNotes { member_id: Some(f.ana) }).unwrap();
         assert!(f.state.wall.notes[&id("n1")].revealed);

@@ -71,8 +71,14 @@ pub(super) fn add_area(
         None => clean_required("the area", text, MAX_AREA_CHARS, Lines::One)?,
     };
     let first = texts::start(state, ctx, &TextTarget::Area { id: id.clone() }, &text)?;
-    let area =
-        Area { id: id.clone(), from_card: from_card.clone(), author: me, owner: None, due: None, created_at: ctx.now };
+    let area = Area {
+        id: id.clone(),
+        from_card: from_card.clone(),
+        author: me,
+        owner: None,
+        due: None,
+        created_at: ctx.now,
+    };
     let mut events = vec![Event::AreaSet { area }];
     events.extend(first);
     Ok(events)
@@ -311,10 +317,7 @@ mod tests {
         let from_success = Command::AddArea { id: id("a2"), text: String::new(), from_card: Some(id("win")) };
         assert_eq!(f.by(f.bo, from_success).unwrap_err().code, ErrorCode::BadRequest);
         f.by(f.bo, area("a3", "Act on feedback")).unwrap();
-        assert_eq!(
-            f.by(f.ana, Command::DeleteArea { id: id("a3") }).unwrap_err().code,
-            ErrorCode::Forbidden
-        );
+        assert_eq!(f.by(f.ana, Command::DeleteArea { id: id("a3") }).unwrap_err().code, ErrorCode::Forbidden);
     }
 
     #[test]

@@ -78,7 +78,11 @@ fn set_timer(state: &RoomState, timer: Timer) -> Vec<Event> {
     vec![Event::TimerChanged { step: state.step, timer }]
 }
 
-pub(super) fn start_timer(state: &RoomState, ctx: &Context, duration_ms: u64) -> Result<Vec<Event>, Rejection> {
+pub(super) fn start_timer(
+    state: &RoomState,
+    ctx: &Context,
+    duration_ms: u64,
+) -> Result<Vec<Event>, Rejection> {
     require_facilitator(ctx, "run the countdown")?;
     let total_ms = check_duration(duration_ms)?;
     Ok(set_timer(state, Timer::Running { ends_at: ends_at(ctx.now, total_ms), total_ms }))

@@ -91,7 +91,11 @@ pub(super) fn place_latecomer(state: &RoomState, member: MemberId) -> Option<Eve
 }
 
 /// The facilitator, or a member of `team`.
-pub(super) fn require_team_writer(state: &RoomState, ctx: &Context, team: GroupId) -> Result<MemberId, Rejection> {
+pub(super) fn require_team_writer(
+    state: &RoomState,
+    ctx: &Context,
+    team: GroupId,
+) -> Result<MemberId, Rejection> {
     let me = require_member(state, ctx, "write on a team's board")?;
     if !state.assessment.teams.contains_key(&team) {
         return Err(Rejection::new(ErrorCode::NotFound, "no such team"));
@@ -158,7 +162,11 @@ fn card<'s>(state: &'s RoomState, id: &ItemId) -> Result<&'s Card, Rejection> {
 }
 
 /// A card of one's own team (or any, for a facilitator), for those who may write on it.
-pub(super) fn writable_card<'s>(state: &'s RoomState, ctx: &Context, id: &ItemId) -> Result<&'s Card, Rejection> {
+pub(super) fn writable_card<'s>(
+    state: &'s RoomState,
+    ctx: &Context,
+    id: &ItemId,
+) -> Result<&'s Card, Rejection> {
     let card = card(state, id)?;
     require_team_writer(state, ctx, card.team)?;
     Ok(card)

@@ -29,7 +29,12 @@ pub(super) fn values(state: &RoomState, events: &[Event]) -> Vec<Event> {
 
 /// The entry for an undoable command whose change is `events`, given the values before it:
 /// `None` when it changed nothing that undo could put back.
-pub(super) fn entry(state: &RoomState, command: &str, before: Vec<Event>, events: &[Event]) -> Option<UndoEntry> {
+pub(super) fn entry(
+    state: &RoomState,
+    command: &str,
+    before: Vec<Event>,
+    events: &[Event],
+) -> Option<UndoEntry> {
     let after = values(state, events);
     (after != before && !after.is_empty()).then(|| UndoEntry {
         command: command.to_owned(),
@@ -52,7 +57,8 @@ fn current(state: &RoomState, event: &Event) -> Option<Event> {
                 None => Event::CheckinCleared { member_id: *member_id },
             }
         }
-        Event::FactorSet { factor: Factor { id, .. } } | Event::FactorRemoved { id } => match factors.get(id) {
+        Event::FactorSet { factor: Factor { id, .. } } | Event::FactorRemoved { id } => match factors.get(id)
+        {
             Some(now) => Event::FactorSet { factor: now.clone() },
             None => Event::FactorRemoved { id: id.clone() },
         },
@@ -66,7 +72,8 @@ fn current(state: &RoomState, event: &Event) -> Option<Event> {
             }
         }
         Event::WorkingChanged { .. } => Event::WorkingChanged { text: definitions.working.clone() },
-        Event::NoteSet { note: Note { id, author, .. } } | Event::NoteRemoved { id, private_to: Some(author) } => {
+        Event::NoteSet { note: Note { id, author, .. } }
+        | Event::NoteRemoved { id, private_to: Some(author) } => {
             match state.wall.notes.get(id) {
                 Some(now) => Event::NoteSet { note: now.clone() },
                 None => {
@@ -157,7 +164,9 @@ fn current(state: &RoomState, event: &Event) -> Option<Event> {
 /// positions follow the sentence as people type.
 fn same(now: &Event, expected: &Event) -> bool {
     match (now, expected) {
-        (Event::HighlightSet { highlight: a }, Event::HighlightSet { highlight: b }) if a.anchor.is_some() => {
+        (Event::HighlightSet { highlight: a }, Event::HighlightSet { highlight: b })
+            if a.anchor.is_some() =>
+        {
             a.id == b.id && a.group == b.group && a.by == b.by && a.anchor == b.anchor
         }
         _ => now == expected,
@@ -330,7 +339,11 @@ mod tests {
         assert_eq!(err.code, ErrorCode::Conflict);
         assert!(f.state.checkins.contains_key(&f.ana), "the step 1 check-in stays");
         f.by(f.fac, Command::SetStep { step: 1 }).unwrap();
-        assert_eq!(f.by(f.ana, Command::Undo).unwrap_err().code, ErrorCode::Conflict, "not even back in step 1");
+        assert_eq!(
+            f.by(f.ana, Command::Undo).unwrap_err().code,
+            ErrorCode::Conflict,
+            "not even back in step 1"
+        );
     }
 
     #[test]
@@ -367,7 +380,8 @@ mod tests {
     fn undo_refuses_to_leave_a_post_it_in_a_cluster_that_is_gone() {
         let mut f = Fixture::new();
         f.by(f.fac, Command::SetStep { step: 4 }).unwrap();
-        let (n1, n2, n3) = (id(&format!("{}:n1", f.ana)), id(&format!("{}:n2", f.ana)), id(&format!("{}:n3", f.bo)));
+        let (n1, n2, n3) =
+            (id(&format!("{}:n1", f.ana)), id(&format!("{}:n2", f.ana)), id(&format!("{}:n3", f.bo)));
         for (who, note) in [(f.ana, &n1), (f.ana, &n2), (f.bo, &n3)] {
             f.by(who, Command::AddNote { id: note.clone(), text: format!("help {}", note.0) }).unwrap();
         }
@@ -398,7 +412,12 @@ mod tests {
         };
         f.by(f.ana, add).unwrap();
         f.by(f.ana, Command::DeleteCard { id: id("c1") }).unwrap();
-        assert_eq!(f.by(f.ana, Command::MoveCard { id: id("c1"), category: 2, column: Column::Failed }).unwrap_err().code, ErrorCode::Gone);
+        assert_eq!(
+            f.by(f.ana, Command::MoveCard { id: id("c1"), category: 2, column: Column::Failed })
+                .unwrap_err()
+                .code,
+            ErrorCode::Gone
+        );
         f.by(f.ana, Command::Undo).unwrap();
         assert!(f.state.assessment.cards.contains_key(&id("c1")));
         assert_eq!(f.state.text_of(&crate::shared::TextTarget::Card { id: id("c1") }), "We asked");

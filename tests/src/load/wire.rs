@@ -85,7 +85,13 @@ pub fn add_note(out: &mut Vec<u8>, id: u64, member: &MemberTag, me: usize) {
 
 /// Member `member`'s note `<member>:<note>` with `text` (plain ASCII without quotes or
 /// backslashes), for filling a room.
-pub fn add_note_text(out: &mut Vec<u8>, id: u64, member: &MemberTag, note: std::fmt::Arguments<'_>, text: &str) {
+pub fn add_note_text(
+    out: &mut Vec<u8>,
+    id: u64,
+    member: &MemberTag,
+    note: std::fmt::Arguments<'_>,
+    text: &str,
+) {
     let member = tag(member);
     cmd(out, id, format_args!(r#"{{"type":"note.add","id":"{member}:{note}","text":"{text}"}}"#));
 }
@@ -120,7 +126,8 @@ pub fn parse(msg: &[u8]) -> Msg {
         if s.eat(br#","by":""#) {
             s.i = (s.i + 37).min(msg.len());
         }
-        let moved = s.eat(br#","events":[{"type":"note.set","note":{"id":""#).then(|| moved(&mut s)).flatten();
+        let moved =
+            s.eat(br#","events":[{"type":"note.set","note":{"id":""#).then(|| moved(&mut s)).flatten();
         Msg::Change { seq, moved }
     } else if rest.starts_with(b"drag\"") {
         Msg::Drag
@@ -270,7 +277,10 @@ mod tests {
             Msg::Change { seq: 77, moved: Some(Moved { owner: 42, x: 1234, y: 5 }) }
         );
         let hidden = Note { revealed: false, ..note };
-        assert_eq!(parse(&frame(vec![Event::NoteSet { note: hidden }])), Msg::Change { seq: 77, moved: None });
+        assert_eq!(
+            parse(&frame(vec![Event::NoteSet { note: hidden }])),
+            Msg::Change { seq: 77, moved: None }
+        );
         assert_eq!(parse(&frame(vec![])), Msg::Change { seq: 77, moved: None });
         assert_eq!(parse(br#"{"type":"ack","id":1,"seq":3}"#), Msg::Ack { seq: 3 });
         let welcome = format!(
