@@ -70,6 +70,9 @@ pub enum ClientMsg {
     /// Ephemeral: a revealed post-it under the sender's pointer, for everyone else to see it
     /// move; the drop is the durable `note.drop`.
     Drag { id: ItemId, x: i32, y: i32 },
+    /// Asks for a `pong` at once: how a browser, which cannot see WebSocket pings, finds out
+    /// that a quiet connection is dead.
+    Ping,
 }
 
 /// The identity the server gave this connection.
@@ -154,6 +157,8 @@ pub enum ServerMsg {
     },
     /// Someone dragging a post-it (ephemeral, not numbered).
     Drag { member_id: MemberId, id: ItemId, x: i32, y: i32 },
+    /// The answer to `ping`.
+    Pong,
     /// A problem with the connection itself; usually followed by a close.
     Error { code: ErrorCode, message: String },
 }

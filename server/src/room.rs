@@ -732,7 +732,7 @@ impl Room {
                 let (x, y) = (x.clamp(0, WALL_WIDTH), y.clamp(0, WALL_HEIGHT));
                 (LiveKey::Drag(id.clone()), ServerMsg::Drag { member_id, id, x, y })
             }
-            ClientMsg::Hello { .. } | ClientMsg::Cmd { .. } => return,
+            ClientMsg::Hello { .. } | ClientMsg::Cmd { .. } | ClientMsg::Ping => return,
         };
         for msg in self.live.offer(conn, key, out, Instant::now()) {
             self.send_live(conn, &msg);

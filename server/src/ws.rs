@@ -337,6 +337,13 @@ impl Peer for Participant<'_> {
                 }
                 RoomMsg::Live { conn: self.conn, msg }
             }
+            ClientMsg::Ping => {
+                // Answered here, not by the room; no more often than previews are taken.
+                if self.live.take(now) {
+                    self.answer(&ServerMsg::Pong);
+                }
+                return Ok(None);
+            }
             ClientMsg::Hello { .. } => {
                 let message = "hello was already said".to_owned();
                 self.answer(&ServerMsg::Error { code: ErrorCode::BadRequest, message });
@@ -515,7 +522,7 @@ struct HelloVersion {
 
 /// Every frame type a client may send, as its `type` says: a frame of another type closes the
 /// connection; a malformed frame of one of these is answered and the connection stays.
-const FRAME_TYPES: [&str; 4] = ["hello", "cmd", "caret", "drag"];
+const FRAME_TYPES: [&str; 5] = ["hello", "cmd", "caret", "drag", "ping"];
 
 /// The `type` of a client frame; one arm per variant, so a new frame type cannot be forgotten
 /// in [`FRAME_TYPES`] (a test checks them against each other).
@@ -526,6 +533,7 @@ fn frame_type(msg: &ClientMsg) -> &'static str {
         ClientMsg::Cmd { .. } => "cmd",
         ClientMsg::Caret { .. } => "caret",
         ClientMsg::Drag { .. } => "drag",
+        ClientMsg::Ping => "ping",
     }
 }
 
@@ -700,6 +708,7 @@ mod tests {
             serde_json::from_str(r#"{"type":"caret","target":{"kind":"definition","group":1}}"#)
                 .expect("caret"),
             serde_json::from_str(r#"{"type":"drag","id":"n","x":1,"y":2}"#).expect("drag"),
+            ClientMsg::Ping,
         ];
         let types: Vec<&str> = examples.iter().map(frame_type).collect();
         assert_eq!(types, FRAME_TYPES);
