@@ -3,6 +3,7 @@
 
 use ts_rs::{Config, TS};
 
+use crate::shared::YDoc;
 use crate::*;
 
 /// Path of the generated file, relative to the workspace root.
@@ -19,9 +20,9 @@ pub fn typescript() -> String {
     let cfg = Config::default();
     let decls = declarations![&cfg;
         ClientMsg, ServerMsg, Credentials, You, ErrorCode, Command, Event, RoomState, Settings,
-        Lens, Language, MemberRole, Role, Member, Timer, Checkin, RoomId, MemberId, CommandId,
-        ItemId, TypingTarget, Experience, SpeakerQueue, Factor, Definitions, Group, Definition,
-        Lease, Highlight, CommonTerm, Wall, UndoEntry, ClientWall, Note, Cluster, DropTarget,
+        Lens, Language, MemberRole, Role, Member, Timer, Checkin, RoomId, MemberId, CommandId, ClientId,
+        ItemId, TextTarget, SharedText, Texts, YDoc, Experience, SpeakerQueue, Factor, Definitions, Group,
+        Highlight, Anchor, CommonTerm, Wall, UndoEntry, Private, ClientWall, Note, Cluster, DropTarget,
         Assessment, Team, Card, Column, Priorities, Area, VotePhase,
     ];
     let mut out = String::from(

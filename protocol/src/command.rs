@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::ids::{GroupId, ItemId, MemberId};
+use crate::shared::TextTarget;
 use crate::state::{Column, Language, Lens};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -32,7 +33,7 @@ pub enum Command {
     /// Facilitator: move the whole room to a step (forward or back; nothing is lost).
     #[serde(rename = "step.set")]
     SetStep { step: u8 },
-    /// Facilitator: start (or restart) the countdown.
+    /// Facilitator: start (or restart) the current step's countdown.
     #[serde(rename = "timer.start")]
     StartTimer {
         #[ts(type = "number")]
@@ -56,6 +57,13 @@ pub enum Command {
     /// A member: post or edit their own check-in.
     #[serde(rename = "checkin.set")]
     SetCheckin { contribute: String, get_out: String },
+    /// A member raises (or lowers) their own hand; in step 2 a raised hand also joins the
+    /// speaker queue.
+    #[serde(rename = "hand.raise")]
+    RaiseHand { raised: bool },
+    /// Facilitator: lower someone's hand.
+    #[serde(rename = "hand.lower")]
+    LowerHand { member_id: MemberId },
     /// A member removes their own check-in; a facilitator may remove anyone's.
     #[serde(rename = "checkin.clear")]
     ClearCheckin { member_id: MemberId },
@@ -81,11 +89,9 @@ pub enum Command {
     /// Facilitator: open the key-factors board to every participant, or close it.
     #[serde(rename = "factors.open")]
     OpenFactors { open: bool },
-    /// Add a key-factor card, tagged with the current speaker.
+    /// Add a key-factor card, tagged with the current speaker; `text` starts its shared text.
     #[serde(rename = "factor.add")]
     AddFactor { id: ItemId, text: String },
-    #[serde(rename = "factor.edit")]
-    EditFactor { id: ItemId, text: String },
     #[serde(rename = "factor.delete")]
     DeleteFactor { id: ItemId },
     /// Two cards say the same thing: `from` goes into `into`, which counts both.
@@ -102,14 +108,10 @@ pub enum Command {
         #[ts(optional)]
         group: Option<GroupId>,
     },
-    /// Take (or renew) the edit lease on a group's definition.
-    #[serde(rename = "definition.lease")]
-    LeaseDefinition { group: GroupId },
-    /// Write a group's definition (taking the lease if it is free); `release` lets go after.
-    #[serde(rename = "definition.write")]
-    WriteDefinition { group: GroupId, text: String, release: bool },
-    #[serde(rename = "definition.release")]
-    ReleaseDefinition { group: GroupId },
+    /// Type into a shared text (a group's definition, a card, a key factor, an area):
+    /// `update` is a Yjs v1 update, base64. Any number of people may do it at once.
+    #[serde(rename = "text.edit")]
+    EditText { target: TextTarget, update: String },
     /// Facilitator: put the definitions up on the wall, or take them down.
     #[serde(rename = "wall.show")]
     ShowWall { shown: bool },
@@ -120,7 +122,7 @@ pub enum Command {
         #[ts(optional)]
         group: Option<GroupId>,
     },
-    /// Highlight characters `start..end` of a group's definition.
+    /// Highlight UTF-16 code units `start..end` of a group's definition (as JavaScript counts).
     #[serde(rename = "highlight.add")]
     AddHighlight { id: ItemId, group: GroupId, start: u32, end: u32 },
     #[serde(rename = "highlight.remove")]
@@ -189,12 +191,10 @@ pub enum Command {
         #[ts(optional)]
         cluster: Option<ItemId>,
     },
-    /// A team member adds an example card to a category's column.
+    /// A team member adds an example card to a category's column; `text` starts its shared
+    /// text.
     #[serde(rename = "card.add")]
     AddCard { id: ItemId, team: GroupId, category: u8, column: Column, text: String },
-    /// Write a card's text under its edit lease; `release` lets go after.
-    #[serde(rename = "card.write")]
-    WriteCard { id: ItemId, text: String, release: bool },
     #[serde(rename = "card.move")]
     MoveCard { id: ItemId, category: u8, column: Column },
     #[serde(rename = "card.delete")]
@@ -218,8 +218,6 @@ pub enum Command {
         #[ts(optional)]
         from_card: Option<ItemId>,
     },
-    #[serde(rename = "area.edit")]
-    EditArea { id: ItemId, text: String },
     #[serde(rename = "area.delete")]
     DeleteArea { id: ItemId },
     /// Facilitator: two areas are the same; `from` goes into `into` (with its dots).
@@ -255,9 +253,12 @@ pub enum Command {
     /// Facilitator: close the room (read-only for everyone), or reopen it.
     #[serde(rename = "room.close")]
     CloseRoom { closed: bool },
-    /// Undo the sender's own last undoable action.
+    /// Undo the sender's own newest action of the current step, if nobody changed it since.
     #[serde(rename = "undo")]
     Undo,
+    /// Do again what the sender undid last, if nobody changed it since.
+    #[serde(rename = "redo")]
+    Redo,
 }
 
 /// Where a note is dropped.
@@ -271,45 +272,137 @@ pub enum DropTarget {
 }
 
 impl Command {
-    /// Whether the sender may take this back with `undo`: edits, deletes, merges, regroups.
+    /// Whether the sender may take this back with `undo` (and do it again with `redo`).
     pub fn is_undoable(&self) -> bool {
-        matches!(
-            self,
+        match self {
             Command::SetCheckin { .. }
-                | Command::ClearCheckin { .. }
-                | Command::EditFactor { .. }
-                | Command::DeleteFactor { .. }
-                | Command::MergeFactors { .. }
-                | Command::FormGroups
-                | Command::MoveToGroup { .. }
-                | Command::WriteDefinition { .. }
-                | Command::AddHighlight { .. }
-                | Command::RemoveHighlight { .. }
-                | Command::SetWorkingDefinition { .. }
-                | Command::EditNote { .. }
-                | Command::DeleteNote { .. }
-                | Command::DropNote { .. }
-                | Command::RenameCluster { .. }
-                | Command::MergeClusters { .. }
-                | Command::DissolveCluster { .. }
-                | Command::TeamsFromGroups
-                | Command::FormTeams
-                | Command::MoveToTeam { .. }
-                | Command::WriteCard { .. }
-                | Command::MoveCard { .. }
-                | Command::DeleteCard { .. }
-                | Command::EditArea { .. }
-                | Command::DeleteArea { .. }
-                | Command::MergeAreas { .. }
-                | Command::SetRanking { .. }
-        )
+            | Command::ClearCheckin { .. }
+            | Command::AddFactor { .. }
+            | Command::DeleteFactor { .. }
+            | Command::MergeFactors { .. }
+            | Command::FormGroups
+            | Command::MoveToGroup { .. }
+            | Command::AddHighlight { .. }
+            | Command::RemoveHighlight { .. }
+            | Command::SetWorkingDefinition { .. }
+            | Command::AddNote { .. }
+            | Command::EditNote { .. }
+            | Command::DeleteNote { .. }
+            | Command::DropNote { .. }
+            | Command::RenameCluster { .. }
+            | Command::MergeClusters { .. }
+            | Command::DissolveCluster { .. }
+            | Command::TeamsFromGroups
+            | Command::FormTeams
+            | Command::MoveToTeam { .. }
+            | Command::AssignCluster { .. }
+            | Command::AddCard { .. }
+            | Command::MoveCard { .. }
+            | Command::DeleteCard { .. }
+            | Command::SetRating { .. }
+            | Command::AddArea { .. }
+            | Command::DeleteArea { .. }
+            | Command::MergeAreas { .. }
+            | Command::SetRanking { .. }
+            | Command::FollowUp { .. } => true,
+            // Steering the room, the clock, presence-like signals and votes are not undone;
+            // text is undone in the browser (Yjs, per person); undo and redo move entries.
+            Command::UpdateSettings { .. }
+            | Command::SetStep { .. }
+            | Command::StartTimer { .. }
+            | Command::PauseTimer
+            | Command::ResumeTimer
+            | Command::ExtendTimer { .. }
+            | Command::ClearTimer
+            | Command::Rename { .. }
+            | Command::RaiseHand { .. }
+            | Command::LowerHand { .. }
+            | Command::SetQueue { .. }
+            | Command::ShuffleQueue
+            | Command::NextSpeaker
+            | Command::CallSpeaker { .. }
+            | Command::SetScribe { .. }
+            | Command::OpenFactors { .. }
+            | Command::EditText { .. }
+            | Command::ShowWall { .. }
+            | Command::ReadOnWall { .. }
+            | Command::SetReady { .. }
+            | Command::SetAutoAdvance { .. }
+            | Command::RevealNotes { .. }
+            | Command::SetPresenting { .. }
+            | Command::OpenVote { .. }
+            | Command::SetVote { .. }
+            | Command::CloseVote
+            | Command::FinaliseRanking { .. }
+            | Command::CloseRoom { .. }
+            | Command::Undo
+            | Command::Redo => false,
+        }
     }
 
     /// The wire name of the command (`factor.merge`).
-    pub fn kind(&self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
-            .unwrap_or_default()
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Command::UpdateSettings { .. } => "settings.update",
+            Command::SetStep { .. } => "step.set",
+            Command::StartTimer { .. } => "timer.start",
+            Command::PauseTimer => "timer.pause",
+            Command::ResumeTimer => "timer.resume",
+            Command::ExtendTimer { .. } => "timer.extend",
+            Command::ClearTimer => "timer.clear",
+            Command::Rename { .. } => "member.rename",
+            Command::SetCheckin { .. } => "checkin.set",
+            Command::RaiseHand { .. } => "hand.raise",
+            Command::LowerHand { .. } => "hand.lower",
+            Command::ClearCheckin { .. } => "checkin.clear",
+            Command::SetQueue { .. } => "queue.set",
+            Command::ShuffleQueue => "queue.shuffle",
+            Command::NextSpeaker => "queue.next",
+            Command::CallSpeaker { .. } => "queue.call",
+            Command::SetScribe { .. } => "scribe.set",
+            Command::OpenFactors { .. } => "factors.open",
+            Command::AddFactor { .. } => "factor.add",
+            Command::DeleteFactor { .. } => "factor.delete",
+            Command::MergeFactors { .. } => "factor.merge",
+            Command::FormGroups => "groups.form",
+            Command::MoveToGroup { .. } => "group.move",
+            Command::EditText { .. } => "text.edit",
+            Command::ShowWall { .. } => "wall.show",
+            Command::ReadOnWall { .. } => "wall.read",
+            Command::AddHighlight { .. } => "highlight.add",
+            Command::RemoveHighlight { .. } => "highlight.remove",
+            Command::SetWorkingDefinition { .. } => "working.set",
+            Command::SetReady { .. } => "ready.set",
+            Command::SetAutoAdvance { .. } => "auto_advance.set",
+            Command::AddNote { .. } => "note.add",
+            Command::EditNote { .. } => "note.edit",
+            Command::DeleteNote { .. } => "note.delete",
+            Command::RevealNotes { .. } => "notes.reveal",
+            Command::DropNote { .. } => "note.drop",
+            Command::RenameCluster { .. } => "cluster.rename",
+            Command::MergeClusters { .. } => "cluster.merge",
+            Command::DissolveCluster { .. } => "cluster.dissolve",
+            Command::TeamsFromGroups => "teams.from_groups",
+            Command::FormTeams => "teams.form",
+            Command::MoveToTeam { .. } => "team.move",
+            Command::AssignCluster { .. } => "team.cluster",
+            Command::AddCard { .. } => "card.add",
+            Command::MoveCard { .. } => "card.move",
+            Command::DeleteCard { .. } => "card.delete",
+            Command::SetRating { .. } => "rating.set",
+            Command::SetPresenting { .. } => "present.set",
+            Command::AddArea { .. } => "area.add",
+            Command::DeleteArea { .. } => "area.delete",
+            Command::MergeAreas { .. } => "area.merge",
+            Command::OpenVote { .. } => "vote.open",
+            Command::SetVote { .. } => "vote.set",
+            Command::CloseVote => "vote.close",
+            Command::SetRanking { .. } => "ranking.set",
+            Command::FinaliseRanking { .. } => "ranking.finalise",
+            Command::FollowUp { .. } => "area.follow_up",
+            Command::CloseRoom { .. } => "room.close",
+            Command::Undo => "undo",
+            Command::Redo => "redo",
+        }
     }
 }

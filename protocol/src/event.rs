@@ -1,19 +1,47 @@
-//! Durable events: the facts a room records, in `seq` order.
+//! Durable events: the facts a room records. One applied command is one [`Change`]: every
+//! event it produced, under one `seq`.
 //!
 //! Each event carries the resulting value of what it changed (not a delta to recompute), so
-//! applying it is plain assignment, here and in the browser's store alike.
+//! applying it is plain assignment, here and in the browser's store alike. The exceptions are
+//! named: a group or team membership event moves one person (out of wherever they were),
+//! `text.changed` carries a Yjs update beside the resulting text, and the `history.*` events
+//! move entries between a member's undo and redo stacks.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use std::collections::BTreeMap;
 
-use crate::ids::{GroupId, ItemId, MemberId};
-use crate::limits::UNDO_DEPTH;
+use crate::ids::{ClientId, CommandId, GroupId, ItemId, MemberId};
+use crate::limits::{CATEGORY_COUNT, UNDO_DEPTH};
+use crate::shared::{TextTarget, decode_base64, slice_utf16};
 use crate::state::{
-    Area, Card, Checkin, Cluster, CommonTerm, Definition, Definitions, Factor, Group, Highlight, Lease,
-    Member, Note, RoomState, Settings, SpeakerQueue, Team, Timer, UndoEntry, VotePhase, Wall,
+    Area, Card, Checkin, Cluster, CommonTerm, Factor, Group, Highlight, Member, Note, RoomState, Settings,
+    SpeakerQueue, Team, Timer, UndoEntry, VotePhase, Wall,
 };
+
+/// One applied command (or a join): the events it produced, in order, under one `seq`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Change {
+    #[ts(type = "number")]
+    pub seq: u64,
+    /// Who made it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub by: Option<MemberId>,
+    /// The command it applied, so that a resend is recognised (also after a restart).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub cmd: Option<CommandRef>,
+    pub events: Vec<Event>,
+}
+
+/// Which client sent a command, and its number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CommandRef {
+    pub client: ClientId,
+    pub id: CommandId,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type")]
@@ -24,14 +52,20 @@ pub enum Event {
     MemberRenamed { member_id: MemberId, name: String },
     #[serde(rename = "settings.changed")]
     SettingsChanged { settings: Settings },
+    /// The room moves to `step`. Every member's undo and redo stacks empty: undo reaches only
+    /// what was done in the step on screen.
     #[serde(rename = "step.changed")]
     StepChanged { step: u8 },
+    /// One step's countdown (`timers[step - 1]`).
     #[serde(rename = "timer.changed")]
-    TimerChanged { timer: Timer },
+    TimerChanged { step: u8, timer: Timer },
     #[serde(rename = "checkin.set")]
     CheckinSet { member_id: MemberId, checkin: Checkin },
     #[serde(rename = "checkin.cleared")]
     CheckinCleared { member_id: MemberId },
+    /// The raised hands, in the order they went up.
+    #[serde(rename = "hands.changed")]
+    HandsChanged { hands: Vec<MemberId> },
     #[serde(rename = "queue.changed")]
     QueueChanged { queue: SpeakerQueue },
     #[serde(rename = "scribe.changed")]
@@ -46,28 +80,24 @@ pub enum Event {
     FactorSet { factor: Factor },
     #[serde(rename = "factor.removed")]
     FactorRemoved { id: ItemId },
-    #[serde(rename = "groups.changed")]
-    GroupsChanged {
-        #[serde(with = "crate::state::by_key")]
-        #[ts(as = "Vec<Group>")]
-        groups: BTreeMap<GroupId, Group>,
-    },
-    #[serde(rename = "definition.changed")]
-    DefinitionChanged {
-        group: GroupId,
-        text: String,
+    /// One participant's group: they leave whichever group they were in (a group left empty
+    /// goes) and, with a group, join its end (a group that did not exist starts with them).
+    #[serde(rename = "group.member")]
+    GroupMember {
+        member_id: MemberId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[ts(optional)]
-        by: Option<MemberId>,
+        group: Option<GroupId>,
+    },
+    /// A shared text changed: `update` is the Yjs v1 update (base64) to apply to its document,
+    /// `text` what it reads as afterwards.
+    #[serde(rename = "text.changed")]
+    TextChanged {
+        target: TextTarget,
+        update: String,
+        text: String,
         #[ts(type = "number")]
         at: i64,
-    },
-    #[serde(rename = "lease.changed")]
-    LeaseChanged {
-        group: GroupId,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[ts(optional)]
-        lease: Option<Lease>,
     },
     #[serde(rename = "wall.changed")]
     WallChanged { wall: Wall },
@@ -83,11 +113,16 @@ pub enum Event {
     ReadyChanged { step: u8, member_id: MemberId, ready: bool },
     #[serde(rename = "auto_advance.changed")]
     AutoAdvanceChanged { on: bool },
-    /// Only the member concerned receives this (see [`Event::audience`]).
-    #[serde(rename = "undo.pushed")]
-    UndoPushed { member_id: MemberId, entry: UndoEntry },
-    #[serde(rename = "undo.popped")]
-    UndoPopped { member_id: MemberId },
+    /// A new undoable action of `member_id`: pushed on their undo stack (the oldest beyond
+    /// the depth drops off), and their redo stack empties. Only that member receives it.
+    #[serde(rename = "history.recorded")]
+    HistoryRecorded { member_id: MemberId, entry: UndoEntry },
+    /// `member_id` undid their newest entry: it moves from their undo to their redo stack.
+    #[serde(rename = "history.undone")]
+    HistoryUndone { member_id: MemberId },
+    /// `member_id` redid: their newest redo entry moves back onto their undo stack.
+    #[serde(rename = "history.redone")]
+    HistoryRedone { member_id: MemberId },
     /// A note was written, changed, revealed or moved. Only its author receives it while it is
     /// unrevealed.
     #[serde(rename = "note.set")]
@@ -112,12 +147,31 @@ pub enum Event {
     ClusterSet { cluster: Cluster },
     #[serde(rename = "cluster.removed")]
     ClusterRemoved { id: ItemId },
-    #[serde(rename = "teams.changed")]
-    TeamsChanged {
-        #[serde(with = "crate::state::by_key")]
-        #[ts(as = "Vec<Team>")]
-        teams: BTreeMap<GroupId, Team>,
+    /// A whole team, as formed.
+    #[serde(rename = "team.set")]
+    TeamSet { team: Team },
+    #[serde(rename = "team.removed")]
+    TeamRemoved { id: GroupId },
+    /// One participant's team: they leave whichever team they were in (teams stay, even
+    /// empty) and, with a team, join its end (a team that did not exist starts with them).
+    #[serde(rename = "team.member")]
+    TeamMember {
+        member_id: MemberId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        team: Option<GroupId>,
     },
+    /// The client type (cluster) a team assesses.
+    #[serde(rename = "team.cluster")]
+    TeamCluster {
+        team: GroupId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        cluster: Option<ItemId>,
+    },
+    /// One rating of one team (`ratings[category - 1]`).
+    #[serde(rename = "rating.set")]
+    RatingSet { team: GroupId, category: u8, rating: u8 },
     #[serde(rename = "card.set")]
     CardSet { card: Card },
     #[serde(rename = "card.removed")]
@@ -135,7 +189,7 @@ pub enum Event {
     /// Opening a vote clears every earlier dot and tally.
     #[serde(rename = "vote.phase")]
     VotePhaseChanged { phase: VotePhase, dots: u8 },
-    /// One member's dots on one area; only that member receives it.
+    /// One member's dots on one area (0 takes the entry away); only that member receives it.
     #[serde(rename = "vote.set")]
     VoteSet { member_id: MemberId, area: ItemId, dots: u8 },
     #[serde(rename = "vote.used")]
@@ -148,74 +202,101 @@ pub enum Event {
     RoomClosed { closed: bool },
     #[serde(rename = "member.contributed")]
     Contributed { member_id: MemberId, total: u32 },
-    /// What everyone else receives in place of an event meant for one member: it only moves
-    /// `seq` on, so that nobody sees a gap. Rules never decide it.
-    #[serde(rename = "private")]
-    Private,
 }
 
 impl Event {
-    /// Whether this records something a member wrote (counted in the participation panel).
-    pub fn is_contribution(&self) -> bool {
-        matches!(
-            self,
-            Event::CheckinSet { .. }
-                | Event::FactorSet { .. }
-                | Event::DefinitionChanged { .. }
-                | Event::HighlightSet { .. }
-                | Event::CardSet { .. }
-                | Event::AreaSet { .. }
-        ) || matches!(self, Event::NoteSet { note } if !note.revealed)
-    }
-
     /// Who may receive this event: everyone (`None`), or only the given member.
     pub fn audience(&self) -> Option<MemberId> {
         match self {
-            Event::UndoPushed { member_id, .. } | Event::UndoPopped { member_id } => Some(*member_id),
+            Event::HistoryRecorded { member_id, .. }
+            | Event::HistoryUndone { member_id }
+            | Event::HistoryRedone { member_id }
+            | Event::VoteSet { member_id, .. } => Some(*member_id),
             Event::NoteSet { note } if !note.revealed => Some(note.author),
             Event::NoteRemoved { private_to, .. } => *private_to,
-            Event::VoteSet { member_id, .. } => Some(*member_id),
             _ => None,
         }
     }
-}
 
-impl Definitions {
-    /// Applies the events that concern step 3; returns false for any other event.
-    pub fn apply_event(&mut self, event: &Event) -> bool {
-        match event {
-            Event::GroupsChanged { groups } => self.groups.clone_from(groups),
-            Event::DefinitionChanged { group, text, by, at } => {
-                let definition = self.text_mut(*group);
-                definition.text.clone_from(text);
-                definition.updated_by = *by;
-                definition.updated_at = *at;
+    /// The one thing an undoable event sets, as a key (`note:n1`, `rating:2:4`), or `None` for
+    /// events that undo never touches. Two events with the same key set the same thing.
+    pub fn target(&self) -> Option<String> {
+        Some(match self {
+            Event::CheckinSet { member_id, .. } | Event::CheckinCleared { member_id } => {
+                format!("checkin:{member_id}")
             }
-            Event::LeaseChanged { group, lease } => self.text_mut(*group).lease = *lease,
-            Event::WallChanged { wall } => self.wall = *wall,
-            Event::HighlightSet { highlight } => {
-                self.highlights.insert(highlight.id.clone(), highlight.clone());
+            Event::FactorSet { factor: Factor { id, .. } } | Event::FactorRemoved { id } => {
+                format!("factor:{}", id.0)
             }
-            Event::HighlightRemoved { id } => {
-                self.highlights.remove(id);
+            Event::GroupMember { member_id, .. } => format!("group-of:{member_id}"),
+            Event::HighlightSet { highlight: Highlight { id, .. } } | Event::HighlightRemoved { id } => {
+                format!("highlight:{}", id.0)
             }
-            Event::CommonChanged { common } => self.common.clone_from(common),
-            Event::WorkingChanged { text } => self.working.clone_from(text),
-            _ => return false,
-        }
-        true
-    }
-
-    fn text_mut(&mut self, group: GroupId) -> &mut Definition {
-        self.texts.entry(group).or_insert_with(|| Definition { group, ..Definition::default() })
+            Event::WorkingChanged { .. } => "working".to_owned(),
+            Event::NoteSet { note: Note { id, .. } } | Event::NoteRemoved { id, .. } => format!("note:{}", id.0),
+            Event::NotesPending { member_id, .. } => format!("pending:{member_id}"),
+            Event::ClusterSet { cluster: Cluster { id, .. } } | Event::ClusterRemoved { id } => {
+                format!("cluster:{}", id.0)
+            }
+            Event::TeamSet { team: Team { id, .. } } | Event::TeamRemoved { id } => format!("team:{id}"),
+            Event::TeamMember { member_id, .. } => format!("team-of:{member_id}"),
+            Event::TeamCluster { team, .. } => format!("team-cluster:{team}"),
+            Event::RatingSet { team, category, .. } => format!("rating:{team}:{category}"),
+            Event::CardSet { card: Card { id, .. } } | Event::CardRemoved { id } => format!("card:{}", id.0),
+            Event::AreaSet { area: Area { id, .. } } | Event::AreaRemoved { id } => format!("area:{}", id.0),
+            Event::TallyChanged { .. } => "tally".to_owned(),
+            Event::RankingChanged { .. } => "ranking".to_owned(),
+            Event::MemberJoined { .. }
+            | Event::MemberRenamed { .. }
+            | Event::SettingsChanged { .. }
+            | Event::StepChanged { .. }
+            | Event::TimerChanged { .. }
+            | Event::HandsChanged { .. }
+            | Event::QueueChanged { .. }
+            | Event::ScribeChanged { .. }
+            | Event::FactorsOpened { .. }
+            | Event::TextChanged { .. }
+            | Event::WallChanged { .. }
+            | Event::CommonChanged { .. }
+            | Event::ReadyChanged { .. }
+            | Event::AutoAdvanceChanged { .. }
+            | Event::HistoryRecorded { .. }
+            | Event::HistoryUndone { .. }
+            | Event::HistoryRedone { .. }
+            | Event::RevealTurn { .. }
+            | Event::PresentingChanged { .. }
+            | Event::VotePhaseChanged { .. }
+            | Event::VoteSet { .. }
+            | Event::VotesUsed { .. }
+            | Event::RoomClosed { .. }
+            | Event::Contributed { .. } => return None,
+        })
     }
 }
 
 impl RoomState {
-    /// Applies one recorded event as number `seq`. Events were validated when they were decided,
-    /// so this never fails: replaying a log always reaches the same state.
-    pub fn apply_event(&mut self, seq: u64, event: &Event) {
-        self.seq = seq;
+    /// Applies one recorded change. Events were validated when they were decided, so this
+    /// never fails: replaying a log always reaches the same state.
+    pub fn apply_change(&mut self, change: &Change) {
+        self.begin_change(change);
+        for event in &change.events {
+            self.apply_event(change.by, event);
+        }
+    }
+
+    /// The change's own bookkeeping: its `seq`, and its command's number for resends.
+    pub(crate) fn begin_change(&mut self, change: &Change) {
+        self.seq = change.seq;
+        if let (Some(by), Some(cmd)) = (change.by, &change.cmd) {
+            self.book.record(by, &cmd.client, cmd.id, change.seq);
+        }
+    }
+
+    /// Applies one event of a change made by `by`.
+    pub fn apply_event(&mut self, by: Option<MemberId>, event: &Event) {
+        if let (Some(by), Some(key)) = (by, event.target()) {
+            self.book.touched.insert(key, by);
+        }
         match event {
             Event::MemberJoined { member } => {
                 self.members.insert(member.id, member.clone());
@@ -226,23 +307,59 @@ impl RoomState {
                 }
             }
             Event::SettingsChanged { settings } => self.settings = settings.clone(),
-            Event::StepChanged { step } => self.step = *step,
-            Event::TimerChanged { timer } => self.timer = *timer,
+            Event::StepChanged { step } => {
+                self.step = *step;
+                self.undo.clear();
+                self.redo.clear();
+            }
+            Event::TimerChanged { step, timer } => {
+                if let Some(slot) = self.timers.get_mut(usize::from(step.saturating_sub(1))) {
+                    *slot = *timer;
+                }
+            }
             Event::CheckinSet { member_id, checkin } => {
                 self.checkins.insert(*member_id, checkin.clone());
             }
             Event::CheckinCleared { member_id } => {
                 self.checkins.remove(member_id);
             }
+            Event::HandsChanged { hands } => self.hands.clone_from(hands),
             Event::QueueChanged { queue } => self.experience.queue = queue.clone(),
             Event::ScribeChanged { scribe } => self.experience.scribe = *scribe,
             Event::FactorsOpened { open } => self.experience.open = *open,
             Event::FactorSet { factor } => {
-                self.experience.factors.insert(factor.id.clone(), factor.clone());
+                if self.experience.factors.insert(factor.id.clone(), factor.clone()).is_none() {
+                    self.book.unbury(&factor.id);
+                }
             }
             Event::FactorRemoved { id } => {
                 self.experience.factors.remove(id);
+                self.book.bury(id);
             }
+            Event::GroupMember { member_id, group } => {
+                let groups = &mut self.definitions.groups;
+                for g in groups.values_mut() {
+                    g.members.retain(|m| m != member_id);
+                }
+                groups.retain(|_, g| !g.members.is_empty());
+                if let Some(id) = group {
+                    groups.entry(*id).or_insert_with(|| Group { id: *id, members: Vec::new() }).members.push(*member_id);
+                }
+            }
+            Event::TextChanged { target, update, text, at } => self.apply_text(by, target, update, text, *at),
+            Event::WallChanged { wall } => self.definitions.wall = *wall,
+            Event::HighlightSet { highlight } => {
+                let highlights = &mut self.definitions.highlights;
+                if highlights.insert(highlight.id.clone(), highlight.clone()).is_none() {
+                    self.book.unbury(&highlight.id);
+                }
+            }
+            Event::HighlightRemoved { id } => {
+                self.definitions.highlights.remove(id);
+                self.book.bury(id);
+            }
+            Event::CommonChanged { common } => self.definitions.common.clone_from(common),
+            Event::WorkingChanged { text } => self.definitions.working.clone_from(text),
             Event::ReadyChanged { step, member_id, ready } => {
                 if *ready {
                     self.ready.insert((*step, *member_id));
@@ -251,26 +368,34 @@ impl RoomState {
                 }
             }
             Event::AutoAdvanceChanged { on } => self.auto_advance = *on,
-            Event::UndoPushed { member_id, entry } => {
+            Event::HistoryRecorded { member_id, entry } => {
                 let stack = self.undo.entry(*member_id).or_default();
                 stack.push(entry.clone());
                 if stack.len() > UNDO_DEPTH {
                     stack.remove(0);
                 }
+                self.redo.remove(member_id);
             }
-            Event::UndoPopped { member_id } => {
-                if let Some(stack) = self.undo.get_mut(member_id) {
-                    stack.pop();
-                    if stack.is_empty() {
-                        self.undo.remove(member_id);
-                    }
+            Event::HistoryUndone { member_id } => {
+                if let Some(entry) = pop(&mut self.undo, member_id) {
+                    self.redo.entry(*member_id).or_default().push(entry);
+                }
+            }
+            Event::HistoryRedone { member_id } => {
+                if let Some(entry) = pop(&mut self.redo, member_id) {
+                    self.undo.entry(*member_id).or_default().push(entry);
                 }
             }
             Event::NoteSet { note } => {
-                self.wall.notes.insert(note.id.clone(), note.clone());
+                if self.wall.notes.insert(note.id.clone(), note.clone()).is_none() && note.revealed {
+                    self.book.unbury(&note.id);
+                }
             }
-            Event::NoteRemoved { id, .. } => {
+            Event::NoteRemoved { id, private_to } => {
                 self.wall.notes.remove(id);
+                if private_to.is_none() {
+                    self.book.bury(id);
+                }
             }
             Event::NotesPending { member_id, count } => {
                 if *count == 0 {
@@ -281,24 +406,62 @@ impl RoomState {
             }
             Event::RevealTurn { member_id } => self.wall.turn = *member_id,
             Event::ClusterSet { cluster } => {
-                self.wall.clusters.insert(cluster.id.clone(), cluster.clone());
+                if self.wall.clusters.insert(cluster.id.clone(), cluster.clone()).is_none() {
+                    self.book.unbury(&cluster.id);
+                }
             }
             Event::ClusterRemoved { id } => {
                 self.wall.clusters.remove(id);
+                self.book.bury(id);
             }
-            Event::TeamsChanged { teams } => self.assessment.teams.clone_from(teams),
+            Event::TeamSet { team } => {
+                self.assessment.teams.insert(team.id, team.clone());
+            }
+            Event::TeamRemoved { id } => {
+                self.assessment.teams.remove(id);
+            }
+            Event::TeamMember { member_id, team } => {
+                let teams = &mut self.assessment.teams;
+                for t in teams.values_mut() {
+                    t.members.retain(|m| m != member_id);
+                }
+                if let Some(id) = team {
+                    teams.entry(*id).or_insert_with(|| Team::new(*id, Vec::new())).members.push(*member_id);
+                }
+            }
+            Event::TeamCluster { team, cluster } => {
+                if let Some(t) = self.assessment.teams.get_mut(team) {
+                    t.cluster.clone_from(cluster);
+                }
+            }
+            Event::RatingSet { team, category, rating } => {
+                let slot = self
+                    .assessment
+                    .teams
+                    .get_mut(team)
+                    .and_then(|t| t.ratings.get_mut(usize::from(category.saturating_sub(1))));
+                if let Some(slot) = slot {
+                    *slot = *rating;
+                }
+            }
             Event::CardSet { card } => {
-                self.assessment.cards.insert(card.id.clone(), card.clone());
+                if self.assessment.cards.insert(card.id.clone(), card.clone()).is_none() {
+                    self.book.unbury(&card.id);
+                }
             }
             Event::CardRemoved { id } => {
                 self.assessment.cards.remove(id);
+                self.book.bury(id);
             }
             Event::PresentingChanged { team } => self.priorities.presenting = *team,
             Event::AreaSet { area } => {
-                self.priorities.areas.insert(area.id.clone(), area.clone());
+                if self.priorities.areas.insert(area.id.clone(), area.clone()).is_none() {
+                    self.book.unbury(&area.id);
+                }
             }
             Event::AreaRemoved { id } => {
                 self.priorities.areas.remove(id);
+                self.book.bury(id);
             }
             Event::VotePhaseChanged { phase, dots } => {
                 let p = &mut self.priorities;
@@ -333,10 +496,57 @@ impl RoomState {
             Event::Contributed { member_id, total } => {
                 self.contributions.insert(*member_id, *total);
             }
-            Event::Private => {}
-            other => {
-                self.definitions.apply_event(other);
-            }
         }
+    }
+
+    /// A shared text takes its update; a definition's highlights follow their anchors.
+    fn apply_text(&mut self, by: Option<MemberId>, target: &TextTarget, update: &str, text: &str, at: i64) {
+        let key = target.key();
+        let shared = self.texts.entry(key.clone());
+        if let Ok(bytes) = decode_base64(update) {
+            shared.apply_recorded(&bytes, text);
+        } else {
+            shared.text = text.to_owned();
+        }
+        if let Some(by) = by
+            && !shared.editors.contains(&by)
+        {
+            shared.editors.push(by);
+        }
+        shared.updated_at = at;
+        if let TextTarget::Definition { group } = target {
+            self.reanchor(*group);
+        }
+    }
+
+    /// Moves a group's highlights to where their anchors are now in its definition.
+    pub(crate) fn reanchor(&mut self, group: GroupId) {
+        let key = TextTarget::Definition { group }.key();
+        let Some(shared) = self.texts.get(&key) else { return };
+        for highlight in self.definitions.highlights.values_mut().filter(|h| h.group == group) {
+            let Some(anchor) = &highlight.anchor else { continue };
+            let resolve = |a: &str| decode_base64(a).ok().and_then(|bytes| shared.doc.resolve(&bytes));
+            let (Some(start), Some(end)) = (resolve(&anchor.start), resolve(&anchor.end)) else { continue };
+            let end = end.max(start);
+            highlight.start = start;
+            highlight.end = end;
+            highlight.phrase = slice_utf16(&shared.text, start, end).unwrap_or_default();
+        }
+    }
+}
+
+fn pop(stacks: &mut BTreeMap<MemberId, Vec<UndoEntry>>, member: &MemberId) -> Option<UndoEntry> {
+    let stack = stacks.get_mut(member)?;
+    let entry = stack.pop();
+    if stack.is_empty() {
+        stacks.remove(member);
+    }
+    entry
+}
+
+impl Team {
+    /// A team as formed: members, no client type yet, nothing rated.
+    pub fn new(id: GroupId, members: Vec<MemberId>) -> Self {
+        Team { id, members, cluster: None, ratings: vec![0; usize::from(CATEGORY_COUNT)] }
     }
 }

@@ -1,12 +1,12 @@
-//! Identifiers: rooms (unguessable, 128 random bits), members (server-chosen) and commands
-//! (client-chosen, for idempotent resends).
+//! Identifiers: rooms (unguessable, 128 random bits), members (server-chosen), clients and
+//! their numbered commands (for idempotent resends), and items (client-chosen).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::limits::MAX_COMMAND_ID_CHARS;
+use crate::limits::{MAX_CLIENT_ID_CHARS, MAX_ITEM_ID_CHARS};
 
 /// A room's id: 32 lowercase hex digits (128 bits from the OS RNG, made by the server).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
@@ -47,21 +47,36 @@ impl fmt::Display for MemberId {
     }
 }
 
-/// A client-chosen id for one durable command; resending the same id is acknowledged again
-/// but never applied twice.
+/// A durable command's number: chosen by the client, strictly increasing per [`ClientId`]
+/// (1, 2, 3, ...). The room keeps a high-water mark per member and client, so a resend is
+/// acknowledged again but never applied twice, however late it comes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(transparent)]
+pub struct CommandId(#[ts(type = "number")] pub u64);
+
+impl fmt::Display for CommandId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// One client of a member (a browser tab, a device), named by the client in `hello`: the
+/// numbering of its commands is its own.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(transparent)]
-pub struct CommandId(pub String);
+pub struct ClientId(pub String);
 
-impl CommandId {
-    /// A command id is 1 to [`MAX_COMMAND_ID_CHARS`] printable ASCII characters.
+impl ClientId {
+    /// 1 to [`MAX_CLIENT_ID_CHARS`] characters of `A-Z a-z 0-9 _ -`.
     pub fn is_valid(&self) -> bool {
-        is_client_id(&self.0)
+        !self.0.is_empty()
+            && self.0.len() <= MAX_CLIENT_ID_CHARS
+            && self.0.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     }
 }
 
 fn is_client_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= MAX_COMMAND_ID_CHARS && s.bytes().all(|b| b.is_ascii_graphic())
+    !s.is_empty() && s.len() <= MAX_ITEM_ID_CHARS && s.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// A client-chosen id of an item (a key-factor card, a highlight, later a post-it), so the
@@ -71,7 +86,7 @@ fn is_client_id(s: &str) -> bool {
 pub struct ItemId(pub String);
 
 impl ItemId {
-    /// Same form as a command id: 1 to [`MAX_COMMAND_ID_CHARS`] printable ASCII characters.
+    /// 1 to [`MAX_ITEM_ID_CHARS`] printable ASCII characters.
     pub fn is_valid(&self) -> bool {
         is_client_id(&self.0)
     }
@@ -93,10 +108,13 @@ mod tests {
     }
 
     #[test]
-    fn command_ids_are_bounded_printable_ascii() {
-        assert!(CommandId("c-1".into()).is_valid());
-        assert!(!CommandId(String::new()).is_valid());
-        assert!(!CommandId("a b".into()).is_valid());
-        assert!(!CommandId("x".repeat(MAX_COMMAND_ID_CHARS + 1)).is_valid());
+    fn client_ids_are_bounded_and_plain() {
+        assert!(ClientId("tab-1_a".into()).is_valid());
+        assert!(!ClientId(String::new()).is_valid());
+        assert!(!ClientId("a b".into()).is_valid());
+        assert!(!ClientId("a:b".into()).is_valid());
+        assert!(!ClientId("x".repeat(MAX_CLIENT_ID_CHARS + 1)).is_valid());
+        assert!(ItemId("n-1".into()).is_valid());
+        assert!(!ItemId("x".repeat(MAX_ITEM_ID_CHARS + 1)).is_valid());
     }
 }

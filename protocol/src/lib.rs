@@ -8,11 +8,13 @@
 //! - [`limits`]: every size and count cap, each a named constant with its reason.
 //! - [`state`]: [`RoomState`] and the values inside it (settings, members, timer, check-ins).
 //! - [`command`]: [`Command`], the durable intents a client sends.
-//! - [`event`]: [`Event`], the durable facts a room records, and [`RoomState::apply_event`].
-//! - [`rules`]: [`apply`], which decides a command (role checks included) into events, one
-//!   module per area of the workshop.
+//! - [`event`]: [`Event`], the durable facts a room records, grouped by command into a
+//!   [`Change`], and [`RoomState::apply_change`].
+//! - [`rules`]: [`run`], which decides a command (role checks included) into a change and
+//!   applies it, one module per area of the workshop; undo and redo.
 //! - [`messages`]: the frames on the WebSocket ([`ClientMsg`], [`ServerMsg`]), [`ErrorCode`].
 //! - [`text`]: validation of user text.
+//! - [`shared`]: shared texts, one Yjs document (yrs) each, typed into by many at once.
 //! - [`terms`]: common words and phrases across definitions (folding, stop words, stemming).
 //! - [`bindings`]: the generated TypeScript form of the wire types.
 
@@ -23,20 +25,24 @@ pub mod ids;
 pub mod limits;
 pub mod messages;
 pub mod rules;
+pub mod shared;
 pub mod state;
 pub mod terms;
 pub mod text;
 
 pub use command::{Command, DropTarget};
-pub use event::Event;
-pub use ids::{CommandId, GroupId, ItemId, MemberId, RoomId};
-pub use messages::{ClientMsg, Credentials, ErrorCode, Rejection, ServerMsg, TypingTarget, You};
-pub use rules::{Context, admit, apply};
+pub use event::{Change, CommandRef, Event};
+pub use ids::{ClientId, CommandId, GroupId, ItemId, MemberId, RoomId};
+pub use messages::{ClientMsg, Credentials, ErrorCode, Rejection, ServerMsg, You};
+pub use rules::{Context, admit, run};
+pub use shared::{SharedText, TextTarget};
 pub use state::{
-    Actor, Area, Assessment, Card, Checkin, ClientWall, Cluster, Column, CommonTerm, Definition, Definitions,
-    Experience, Factor, Group, Highlight, Language, Lease, Lens, Member, MemberRole, Note, Priorities, Role,
-    RoomState, Settings, SpeakerQueue, Team, Timer, UndoEntry, VotePhase, Wall,
+    Actor, Anchor, Area, Assessment, Book, Card, Checkin, ClientWall, Cluster, Column, CommonTerm, Definitions,
+    Experience, Factor, Group, Highlight, Language, Lens, Mark, Member, MemberRole, Note, Priorities, Private,
+    Role, RoomState, Seen, Settings, SpeakerQueue, Team, Texts, Timer, UndoEntry, VotePhase, Wall,
 };
 
 /// Bumped whenever a message changes shape; a client with another version is refused in `hello`.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Version 2: numbered commands per client, one `change` per command with its events, shared
+/// texts (Yjs), undo and redo, fine-grained group and team events.
+pub const PROTOCOL_VERSION: u32 = 2;

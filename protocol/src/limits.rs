@@ -6,8 +6,19 @@ pub const MAX_NAME_CHARS: usize = 40;
 pub const MAX_TITLE_CHARS: usize = 120;
 /// Longest answer in a check-in; a few sentences, not an essay.
 pub const MAX_CHECKIN_CHARS: usize = 600;
-/// Longest client-chosen command id; a UUID or a counter fits easily.
-pub const MAX_COMMAND_ID_CHARS: usize = 64;
+/// Longest client-chosen item id; a UUID (or a member id and a counter) fits easily.
+pub const MAX_ITEM_ID_CHARS: usize = 64;
+/// Longest client id (one per browser tab); a random token fits easily.
+pub const MAX_CLIENT_ID_CHARS: usize = 64;
+/// Clients (tabs, devices) per member whose command numbering the room remembers; the one used
+/// least recently is forgotten first. A person rarely has more than a few open at once.
+pub const MAX_CLIENTS_PER_MEMBER: usize = 16;
+/// Command numbers below a client's highest that the room still tells apart (applied or not);
+/// a client keeps fewer than this many commands unanswered at once.
+pub const DEDUP_WINDOW: u64 = 64;
+/// Removed items the room remembers, so that a command on one is answered `gone` rather than
+/// `not_found`; older ones are forgotten first.
+pub const MAX_TOMBSTONES: usize = 4096;
 /// People who hold a place in one room (facilitators, members online, members who have
 /// contributed): a workshop is tens of people; a conference-sized session a thousand, with room
 /// to spare.
@@ -38,10 +49,16 @@ pub const MAX_HIGHLIGHT_CHARS: usize = 200;
 pub const MAX_HIGHLIGHTS: usize = 2000;
 /// Longest working definition.
 pub const MAX_WORKING_CHARS: usize = 600;
-/// An edit lease lasts this long after the holder's last write; then anyone may take over.
-pub const LEASE_MS: i64 = 15_000;
-/// Undo entries kept per member.
+/// Undo (and redo) entries kept per member.
 pub const UNDO_DEPTH: usize = 20;
+/// Shared texts a room may create over its life (definitions, cards, key factors, areas): a
+/// removed item keeps its text so that undo brings it back whole.
+pub const MAX_TEXTS: usize = 10_000;
+/// Largest encoded history of one shared text (Yjs state): a few hundred characters typed and
+/// retyped many times fit in a fraction of it; an update that would pass it is refused.
+pub const MAX_TEXT_DOC_BYTES: usize = 64 * 1024;
+/// Largest single text update (base64 of a Yjs update): a pasted paragraph fits.
+pub const MAX_TEXT_UPDATE_BYTES: usize = 16 * 1024;
 /// Suggested common terms shown at most.
 pub const MAX_COMMON_TERMS: usize = 15;
 /// Longest "Help me ..." post-it (the prefix is not counted): one reason, in one breath.

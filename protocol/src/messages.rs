@@ -5,8 +5,9 @@ use ts_rs::TS;
 
 use crate::command::Command;
 use crate::event::Event;
-use crate::ids::{CommandId, GroupId, ItemId, MemberId};
-use crate::state::{Role, RoomState};
+use crate::ids::{ClientId, CommandId, ItemId, MemberId};
+use crate::shared::TextTarget;
+use crate::state::{Private, Role, RoomState};
 
 /// How a client proves who it is in `hello`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -39,6 +40,9 @@ pub enum ClientMsg {
     Hello {
         protocol: u32,
         credentials: Credentials,
+        /// This client (a browser tab): its commands are numbered 1, 2, 3, ... on their own.
+        /// Keep it across reconnects and reloads of the same tab, with the numbering.
+        client: ClientId,
         /// Display name for a new member (ignored when a token brings back an existing one).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[ts(optional)]
@@ -49,24 +53,23 @@ pub enum ClientMsg {
         #[ts(optional, type = "number")]
         last_seq: Option<u64>,
     },
-    /// A durable command with a client-chosen id; answered by `ack` or `reject`.
+    /// A durable command, numbered by the client (strictly increasing per `client`); answered
+    /// by `ack` or `reject`. A resend with the same number is acknowledged, never applied twice.
     Cmd { id: CommandId, cmd: Command },
-    /// Ephemeral: the text as the sender is typing it, for everyone else to see live. Only the
-    /// holder of the field's edit lease may send it; never stored.
-    Typing { target: TypingTarget, text: String },
+    /// Ephemeral: where the sender's caret (and selection) is in a shared text, as Yjs relative
+    /// positions (base64); both absent when they leave the text. Never stored.
+    Caret {
+        target: TextTarget,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        anchor: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        head: Option<String>,
+    },
     /// Ephemeral: a revealed post-it under the sender's pointer, for everyone else to see it
     /// move; the drop is the durable `note.drop`.
     Drag { id: ItemId, x: i32, y: i32 },
-}
-
-/// A shared text field that someone can be seen typing into.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum TypingTarget {
-    /// A group's step 3 definition.
-    Definition { group: GroupId },
-    /// A step 5 example card.
-    Card { id: ItemId },
 }
 
 /// The identity the server gave this connection.
@@ -87,11 +90,16 @@ pub struct You {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {
-    /// The answer to `hello`: who you are, the room as of `room.seq`, who is here.
+    /// The answer to `hello`: who you are, the room as of `room.seq` (what everyone may see),
+    /// your own private parts, who is here.
     Welcome {
         protocol: u32,
         you: You,
         room: Box<RoomState>,
+        /// A member's own undo and redo stacks, unrevealed notes and dot votes (not for viewers).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        mine: Option<Box<Private>>,
         online: Vec<MemberId>,
         viewers: u32,
         /// The server's clock (ms since the Unix epoch) when this was sent, for countdowns.
@@ -110,11 +118,16 @@ pub enum ServerMsg {
         #[ts(type = "number")]
         server_time: i64,
     },
-    /// A durable event, numbered; sent to every connection in the room, the sender included.
-    Event {
+    /// One applied command's events, numbered; sent to every connection in the room, the
+    /// sender included. Events only one member may see (`Event::audience`) are in that member's
+    /// copy only; everyone else gets the same `seq` without them (possibly with no event).
+    Change {
         #[ts(type = "number")]
         seq: u64,
-        event: Event,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        by: Option<MemberId>,
+        events: Vec<Event>,
     },
     /// The command `id` was applied; its last event is `seq` (already sent).
     Ack {
@@ -128,8 +141,17 @@ pub enum ServerMsg {
     /// `resume` carry the whole list. Changes only, so that a join costs every member a few
     /// bytes, not the whole room's list.
     Presence { joined: Vec<MemberId>, left: Vec<MemberId>, viewers: u32 },
-    /// Someone's text as they type it (ephemeral, not numbered).
-    Typing { target: TypingTarget, member_id: MemberId, text: String },
+    /// Someone's caret in a shared text (ephemeral, not numbered); no positions: they left it.
+    Caret {
+        target: TextTarget,
+        member_id: MemberId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        anchor: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        head: Option<String>,
+    },
     /// Someone dragging a post-it (ephemeral, not numbered).
     Drag { member_id: MemberId, id: ItemId, x: i32, y: i32 },
     /// A problem with the connection itself; usually followed by a close.

@@ -4,12 +4,14 @@
 //! sent to any member as it is.
 
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
 use ts_rs::TS;
 
 use crate::event::Event;
-use crate::ids::{GroupId, ItemId, MemberId, RoomId};
-use crate::limits::DEFAULT_GROUP_SIZE;
+use crate::ids::{ClientId, CommandId, GroupId, ItemId, MemberId, RoomId};
+use crate::limits::{DEDUP_WINDOW, DEFAULT_GROUP_SIZE, MAX_CLIENTS_PER_MEMBER, MAX_TOMBSTONES, STEP_COUNT};
+use crate::shared::{SharedText, TextTarget};
 
 /// Whose centricity the room explores; it changes the words on every board, not the flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -161,9 +163,16 @@ pub struct RoomState {
     pub settings: Settings,
     /// The step the room is in, 1 to [`crate::limits::STEP_COUNT`].
     pub step: u8,
-    pub timer: Timer,
+    /// Each step's countdown (index 0 is step 1): a step keeps its own when the room moves on.
+    pub timers: Vec<Timer>,
     pub members: BTreeMap<MemberId, Member>,
     pub checkins: BTreeMap<MemberId, Checkin>,
+    /// Raised hands, in the order they went up.
+    #[serde(default)]
+    pub hands: Vec<MemberId>,
+    /// Every shared text (definitions, cards, key factors, areas) by [`TextTarget::key`].
+    #[serde(default)]
+    pub texts: Texts,
     /// Step 2: the speaker queue and the key-factors whiteboard.
     #[serde(default)]
     pub experience: Experience,
@@ -192,9 +201,19 @@ pub struct RoomState {
     /// highlight), for the facilitator's participation panel.
     #[serde(default)]
     pub contributions: BTreeMap<MemberId, u32>,
-    /// Each member's undo stack, newest last. A member's snapshot holds only their own.
-    #[serde(default)]
+    /// Each member's undo stack for the current step, newest last. A member's view holds only
+    /// their own.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[ts(as = "Option<BTreeMap<MemberId, Vec<UndoEntry>>>", optional)]
     pub undo: BTreeMap<MemberId, Vec<UndoEntry>>,
+    /// Each member's redo stack (what they undid, newest last); a new undoable action clears it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[ts(as = "Option<BTreeMap<MemberId, Vec<UndoEntry>>>", optional)]
+    pub redo: BTreeMap<MemberId, Vec<UndoEntry>>,
+    /// The room's own bookkeeping: kept in stored snapshots, never sent to browsers.
+    #[serde(default, skip_serializing_if = "Book::is_empty")]
+    #[ts(skip)]
+    pub book: Book,
 }
 
 impl RoomState {
@@ -205,9 +224,11 @@ impl RoomState {
             created_at,
             settings,
             step: 1,
-            timer: Timer::Idle,
+            timers: vec![Timer::Idle; usize::from(STEP_COUNT)],
             members: BTreeMap::new(),
             checkins: BTreeMap::new(),
+            hands: Vec::new(),
+            texts: Texts::default(),
             experience: Experience::default(),
             definitions: Definitions::default(),
             wall: ClientWall::default(),
@@ -218,7 +239,19 @@ impl RoomState {
             auto_advance: false,
             contributions: BTreeMap::new(),
             undo: BTreeMap::new(),
+            redo: BTreeMap::new(),
+            book: Book::default(),
         }
+    }
+
+    /// The current step's countdown.
+    pub fn timer(&self) -> Timer {
+        self.timers.get(usize::from(self.step.saturating_sub(1))).copied().unwrap_or_default()
+    }
+
+    /// The plain text of a shared text ("" if it was never written).
+    pub fn text_of(&self, target: &TextTarget) -> &str {
+        self.texts.get(&target.key()).map_or("", |t| t.text.as_str())
     }
 
     pub fn member(&self, id: MemberId) -> Option<&Member> {
@@ -242,14 +275,54 @@ impl RoomState {
         self.definitions.groups.values().find(|g| g.members.contains(&member)).map(|g| g.id)
     }
 
-    /// The room as `member` may see it: other members' undo stacks are left out (they hold
-    /// earlier versions of things, which are that member's business).
+    /// The room as `member` may see it: other members' undo and redo stacks (they hold earlier
+    /// versions of things, which are that member's business), unrevealed notes and dot votes
+    /// are left out, and so is the room's bookkeeping.
     pub fn view_for(&self, member: Option<MemberId>) -> RoomState {
-        let mut view = self.clone();
-        view.undo.retain(|id, _| Some(*id) == member);
-        view.wall.notes.retain(|_, note| note.revealed || Some(note.author) == member);
-        view.priorities.votes.retain(|id, _| Some(*id) == member);
+        let mut view = self.shared_view();
+        if let Some(me) = member {
+            view.merge_private(self.private_of(me));
+        }
         view
+    }
+
+    /// What every member may see: the room without anyone's private parts.
+    pub fn shared_view(&self) -> RoomState {
+        let mut view = self.clone();
+        view.undo.clear();
+        view.redo.clear();
+        view.wall.notes.retain(|_, note| note.revealed);
+        view.priorities.votes.clear();
+        view.book = Book::default();
+        view
+    }
+
+    /// One member's private parts, which only they receive.
+    pub fn private_of(&self, me: MemberId) -> Private {
+        Private {
+            undo: self.undo.get(&me).cloned().unwrap_or_default(),
+            redo: self.redo.get(&me).cloned().unwrap_or_default(),
+            notes: self.wall.notes.values().filter(|n| !n.revealed && n.author == me).cloned().collect(),
+            votes: self.priorities.votes.get(&me).cloned().unwrap_or_default(),
+            member_id: me,
+        }
+    }
+
+    /// Puts a member's private parts into a shared view (what a browser does with `welcome`).
+    pub fn merge_private(&mut self, mine: Private) {
+        let me = mine.member_id;
+        if !mine.undo.is_empty() {
+            self.undo.insert(me, mine.undo);
+        }
+        if !mine.redo.is_empty() {
+            self.redo.insert(me, mine.redo);
+        }
+        for note in mine.notes {
+            self.wall.notes.insert(note.id.clone(), note);
+        }
+        if !mine.votes.is_empty() {
+            self.priorities.votes.insert(me, mine.votes);
+        }
     }
 
     /// The team `member` is in, if any.
@@ -272,7 +345,6 @@ pub struct SpeakerQueue {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Factor {
     pub id: ItemId,
-    pub text: String,
     /// How many times it was named (merging adds the counts).
     pub mentions: u32,
     /// The speakers who named it.
@@ -328,42 +400,14 @@ pub struct Group {
     pub members: Vec<MemberId>,
 }
 
-/// One writer at a time on a shared text, until `expires_at` or until they leave.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct Lease {
-    pub holder: MemberId,
-    #[ts(type = "number")]
-    pub expires_at: i64,
-}
-
 impl Keyed for Group {
     fn key(&self) -> GroupId {
         self.id
     }
 }
 
-/// A group's one-sentence definition.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
-pub struct Definition {
-    pub group: GroupId,
-    pub text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub updated_by: Option<MemberId>,
-    #[ts(type = "number")]
-    pub updated_at: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub lease: Option<Lease>,
-}
-
-impl Keyed for Definition {
-    fn key(&self) -> GroupId {
-        self.group
-    }
-}
-
-/// A highlighted word or phrase in a group's definition: characters `start..end`.
+/// A highlighted word or phrase in a group's definition: UTF-16 code units `start..end` (as
+/// JavaScript counts), kept on its words by `anchor` while the sentence changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Highlight {
     pub id: ItemId,
@@ -372,6 +416,18 @@ pub struct Highlight {
     pub end: u32,
     pub phrase: String,
     pub by: MemberId,
+    /// Yjs relative positions (base64) of the start and the end, when the definition is a
+    /// shared text: `start` and `end` follow them on every change of the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub anchor: Option<Anchor>,
+}
+
+/// Where a highlight sits in its shared text: two encoded Yjs relative positions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Anchor {
+    pub start: String,
+    pub end: String,
 }
 
 /// A word or phrase that recurs across definitions, as the server found it.
@@ -400,9 +456,6 @@ pub struct Definitions {
     #[serde(with = "by_key")]
     #[ts(as = "Vec<Group>")]
     pub groups: BTreeMap<GroupId, Group>,
-    #[serde(with = "by_key")]
-    #[ts(as = "Vec<Definition>")]
-    pub texts: BTreeMap<GroupId, Definition>,
     pub wall: Wall,
     pub highlights: BTreeMap<ItemId, Highlight>,
     /// Suggested common words and phrases, recomputed by the server on every change.
@@ -411,12 +464,170 @@ pub struct Definitions {
     pub working: String,
 }
 
-/// What one undo puts back: the events that restore the earlier values.
+/// One undoable action of a member: the values of what it changed before and after it. Undo
+/// puts `before` back only while everything still reads as `after`; redo the other way round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct UndoEntry {
-    /// The command it undoes (its wire `type`, e.g. `factor.delete`).
+    /// The command it undoes (its wire `type`, e.g. `factor.delete`), for the button's label.
     pub command: String,
-    pub restore: Vec<Event>,
+    /// The step it was done in (entries never outlive their step).
+    pub step: u8,
+    pub before: Vec<Event>,
+    pub after: Vec<Event>,
+}
+
+/// What only one member receives: their undo and redo stacks, their unrevealed notes and
+/// their dot votes (`welcome.mine`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Private {
+    pub member_id: MemberId,
+    pub undo: Vec<UndoEntry>,
+    pub redo: Vec<UndoEntry>,
+    pub notes: Vec<Note>,
+    pub votes: BTreeMap<ItemId, u8>,
+}
+
+/// Every shared text of the room by [`TextTarget::key`]. Shared behind an `Arc` so that a copy
+/// of the room (a snapshot, a check before an undo) does not copy every document; a change
+/// copies only when a copy is still alive.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(transparent)]
+pub struct Texts(#[ts(as = "BTreeMap<String, SharedText>")] pub Arc<BTreeMap<String, SharedText>>);
+
+impl Texts {
+    pub fn get(&self, key: &str) -> Option<&SharedText> {
+        self.0.get(key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The text at `key`, made empty if it does not exist yet.
+    pub fn entry(&mut self, key: String) -> &mut SharedText {
+        Arc::make_mut(&mut self.0).entry(key).or_insert_with(SharedText::empty)
+    }
+
+    pub fn insert(&mut self, key: String, text: SharedText) {
+        Arc::make_mut(&mut self.0).insert(key, text);
+    }
+
+    pub fn remove(&mut self, key: &str) {
+        Arc::make_mut(&mut self.0).remove(key);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &SharedText)> {
+        self.0.iter()
+    }
+}
+
+/// How far the room has applied one client's numbered commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Mark {
+    /// The highest command number applied.
+    pub high: u64,
+    /// Which of the [`DEDUP_WINDOW`] numbers up to `high` were applied (bit 0 is `high`).
+    pub window: u64,
+    /// The `seq` of the last change of this client, to forget the least recently used first.
+    pub seq: u64,
+}
+
+/// What the room knows of a resent command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// Applied already: acknowledge again, apply nothing.
+    Applied,
+    /// Never applied (new, or refused earlier): decide it.
+    New,
+    /// Older than the window: it cannot be told apart any more; refuse it.
+    TooOld,
+}
+
+impl Mark {
+    pub fn seen(&self, id: CommandId) -> Seen {
+        let n = id.0;
+        if n > self.high {
+            return Seen::New;
+        }
+        let back = self.high - n;
+        if back >= DEDUP_WINDOW {
+            return Seen::TooOld;
+        }
+        if self.window & (1 << back) != 0 { Seen::Applied } else { Seen::New }
+    }
+
+    fn record(&mut self, id: CommandId, seq: u64) {
+        let n = id.0;
+        if n > self.high {
+            let shift = n - self.high;
+            self.window = if shift >= DEDUP_WINDOW { 0 } else { self.window << shift };
+            self.high = n;
+            self.window |= 1;
+        } else if self.high - n < DEDUP_WINDOW {
+            self.window |= 1 << (self.high - n);
+        }
+        self.seq = seq;
+    }
+}
+
+/// The room's bookkeeping, which replicas and reloads need but browsers do not.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Book {
+    /// Per member and client: how far its numbered commands were applied.
+    #[serde(default)]
+    pub marks: BTreeMap<MemberId, BTreeMap<ClientId, Mark>>,
+    /// Who last changed each undoable thing (by its target key), to say who changed it.
+    #[serde(default)]
+    pub touched: BTreeMap<String, MemberId>,
+    /// Ids of public items that were removed, oldest first (answered `gone`, not `not_found`).
+    #[serde(default)]
+    pub tombstones: VecDeque<ItemId>,
+}
+
+impl Book {
+    pub fn is_empty(&self) -> bool {
+        self.marks.is_empty() && self.touched.is_empty() && self.tombstones.is_empty()
+    }
+
+    /// What the room knows of command `id` from `member`'s `client`.
+    pub fn seen(&self, member: MemberId, client: &ClientId, id: CommandId) -> Seen {
+        self.marks.get(&member).and_then(|m| m.get(client)).map_or(Seen::New, |mark| mark.seen(id))
+    }
+
+    pub(crate) fn record(&mut self, member: MemberId, client: &ClientId, id: CommandId, seq: u64) {
+        let clients = self.marks.entry(member).or_default();
+        clients.entry(client.clone()).or_default().record(id, seq);
+        while clients.len() > MAX_CLIENTS_PER_MEMBER {
+            let oldest = clients.iter().min_by_key(|(c, m)| (m.seq, (*c).clone())).map(|(c, _)| c.clone());
+            match oldest {
+                Some(client) => clients.remove(&client),
+                None => break,
+            };
+        }
+    }
+
+    pub(crate) fn bury(&mut self, id: &ItemId) {
+        if !self.tombstones.contains(id) {
+            self.tombstones.push_back(id.clone());
+        }
+        while self.tombstones.len() > MAX_TOMBSTONES {
+            self.tombstones.pop_front();
+        }
+    }
+
+    pub(crate) fn unbury(&mut self, id: &ItemId) {
+        if let Some(at) = self.tombstones.iter().position(|t| t == id) {
+            self.tombstones.remove(at);
+        }
+    }
+
+    pub fn is_buried(&self, id: &ItemId) -> bool {
+        self.tombstones.contains(id)
+    }
 }
 
 /// A "Help me ..." post-it (step 4). Until it is revealed only its author sees it.
@@ -496,11 +707,7 @@ pub struct Card {
     /// 1 to 6, the categories of client-centric behaviour.
     pub category: u8,
     pub column: Column,
-    pub text: String,
     pub author: MemberId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub lease: Option<Lease>,
     #[ts(type = "number")]
     pub created_at: i64,
 }
@@ -518,7 +725,6 @@ pub struct Assessment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Area {
     pub id: ItemId,
-    pub text: String,
     /// The failure card it came from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]

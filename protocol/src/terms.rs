@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::limits::MAX_COMMON_TERMS;
-use crate::state::{CommonTerm, Definitions};
+use crate::ids::GroupId;
+use crate::shared::TextTarget;
+use crate::state::{CommonTerm, Highlight, RoomState};
 
 /// English and Portuguese words that carry no meaning of their own, accents removed.
 const STOP_WORDS: &[&str] = &[
@@ -125,17 +127,28 @@ fn terms_of(text: &str) -> BTreeMap<String, String> {
 
 /// The words and phrases that recur: in at least two definitions, or highlighted at least
 /// twice. Most shared first.
-pub fn common_terms(definitions: &Definitions) -> Vec<CommonTerm> {
+pub fn common_terms(state: &RoomState) -> Vec<CommonTerm> {
+    let texts = state.definitions.groups.keys().map(|group| {
+        (*group, state.text_of(&TextTarget::Definition { group: *group }))
+    });
+    common_terms_of(texts, state.definitions.highlights.values())
+}
+
+/// [`common_terms`] of these groups' sentences and these highlights.
+pub fn common_terms_of<'a>(
+    texts: impl Iterator<Item = (GroupId, &'a str)>,
+    highlights: impl Iterator<Item = &'a Highlight>,
+) -> Vec<CommonTerm> {
     let mut in_definitions: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
     let mut surfaces: BTreeMap<String, BTreeMap<String, u32>> = BTreeMap::new();
-    for (group, definition) in &definitions.texts {
-        for (key, surface) in terms_of(&definition.text) {
-            in_definitions.entry(key.clone()).or_default().insert(*group);
+    for (group, text) in texts {
+        for (key, surface) in terms_of(text) {
+            in_definitions.entry(key.clone()).or_default().insert(group);
             *surfaces.entry(key).or_default().entry(surface).or_default() += 1;
         }
     }
     let mut highlighted: BTreeMap<String, u32> = BTreeMap::new();
-    for highlight in definitions.highlights.values() {
+    for highlight in highlights {
         for (key, surface) in terms_of(&highlight.phrase) {
             *highlighted.entry(key.clone()).or_default() += 1;
             surfaces.entry(key).or_default().entry(surface).or_default();
@@ -169,7 +182,6 @@ pub fn common_terms(definitions: &Definitions) -> Vec<CommonTerm> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::Definition;
 
     #[test]
     fn folding_and_stemming_match_plurals_and_accents() {
@@ -198,12 +210,12 @@ mod tests {
         assert_eq!(words, ["colocar", "cliente", "centro", "tudo", "fazemos"]);
     }
 
-    fn definitions(texts: &[&str]) -> Definitions {
-        let mut d = Definitions::default();
-        for (i, text) in texts.iter().enumerate() {
-            d.texts.insert(i as u32 + 1, Definition { text: (*text).into(), ..Definition::default() });
-        }
-        d
+    fn definitions(texts: &[&'static str]) -> Vec<(u32, &'static str)> {
+        texts.iter().enumerate().map(|(i, text)| (i as u32 + 1, *text)).collect()
+    }
+
+    fn common_terms(texts: &[(u32, &'static str)]) -> Vec<CommonTerm> {
+        common_terms_of(texts.iter().copied(), std::iter::empty())
     }
 
     #[test]

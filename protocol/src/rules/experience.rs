@@ -3,11 +3,12 @@
 //! The facilitator, or a scribe they appoint, runs the queue and writes the cards; when the
 //! facilitator opens the board, every participant may add cards and edit or delete their own.
 
-use super::{Context, Rng, require_facilitator, require_member};
+use super::{Context, Rng, missing, require_facilitator, require_member, texts};
 use crate::event::Event;
 use crate::ids::{ItemId, MemberId};
 use crate::limits::{MAX_FACTOR_CHARS, MAX_FACTORS};
 use crate::messages::{ErrorCode, Rejection};
+use crate::shared::TextTarget;
 use crate::state::{Factor, Role, RoomState, SpeakerQueue};
 use crate::text::{Lines, clean_required};
 
@@ -121,13 +122,9 @@ fn require_writer(state: &RoomState, ctx: &Context) -> Result<MemberId, Rejectio
 }
 
 /// The card, if this sender may change it: runners any card, others their own on an open board.
-fn editable<'s>(state: &'s RoomState, ctx: &Context, id: &ItemId) -> Result<&'s Factor, Rejection> {
+pub(super) fn editable<'s>(state: &'s RoomState, ctx: &Context, id: &ItemId) -> Result<&'s Factor, Rejection> {
     let me = require_writer(state, ctx)?;
-    let factor = state
-        .experience
-        .factors
-        .get(id)
-        .ok_or_else(|| Rejection::new(ErrorCode::Gone, "this card was deleted"))?;
+    let factor = state.experience.factors.get(id).ok_or_else(|| missing(state, id, "card"))?;
     let runner = ctx.actor.role == Role::Facilitator || state.experience.scribe == Some(me);
     if !runner && factor.created_by != me {
         return Err(Rejection::forbidden("change someone else's card"));
@@ -155,26 +152,17 @@ pub(super) fn add_factor(
         ));
     }
     let text = clean_required("the card", text, MAX_FACTOR_CHARS, Lines::One)?;
+    let first = texts::start(state, ctx, &TextTarget::Factor { id: id.clone() }, &text)?;
     let factor = Factor {
         id: id.clone(),
-        text,
         mentions: 1,
         speakers: state.experience.queue.current.into_iter().collect(),
         created_by: me,
         created_at: ctx.now,
     };
-    Ok(vec![Event::FactorSet { factor }])
-}
-
-pub(super) fn edit_factor(
-    state: &RoomState,
-    ctx: &Context,
-    id: &ItemId,
-    text: &str,
-) -> Result<Vec<Event>, Rejection> {
-    let factor = editable(state, ctx, id)?;
-    let text = clean_required("the card", text, MAX_FACTOR_CHARS, Lines::One)?;
-    Ok(vec![Event::FactorSet { factor: Factor { text, ..factor.clone() } }])
+    let mut events = vec![Event::FactorSet { factor }];
+    events.extend(first);
+    Ok(events)
 }
 
 pub(super) fn delete_factor(state: &RoomState, ctx: &Context, id: &ItemId) -> Result<Vec<Event>, Rejection> {
@@ -192,9 +180,8 @@ pub(super) fn merge_factors(
     if from == into {
         return Err(Rejection::new(ErrorCode::BadRequest, "a card cannot be merged into itself"));
     }
-    let gone = || Rejection::new(ErrorCode::Gone, "this card was deleted");
-    let source = state.experience.factors.get(from).ok_or_else(gone)?;
-    let target = state.experience.factors.get(into).ok_or_else(gone)?;
+    let source = state.experience.factors.get(from).ok_or_else(|| missing(state, from, "card"))?;
+    let target = state.experience.factors.get(into).ok_or_else(|| missing(state, into, "card"))?;
     let mut merged = target.clone();
     merged.mentions = target.mentions.saturating_add(source.mentions);
     for speaker in &source.speakers {
@@ -211,6 +198,7 @@ mod tests {
     use crate::command::Command;
     use crate::ids::ItemId;
     use crate::messages::ErrorCode;
+    use crate::shared::TextTarget;
     use crate::state::MemberRole;
 
     fn add(id: &str, text: &str) -> Command {
@@ -281,20 +269,20 @@ mod tests {
         f.by(f.fac, Command::CallSpeaker { member_id: f.bo }).unwrap();
         f.by(f.fac, add("c1", " they listened ")).unwrap();
         let card = &f.state.experience.factors[&ItemId("c1".into())];
-        assert_eq!(
-            (card.text.as_str(), card.speakers.as_slice(), card.mentions),
-            ("they listened", &[f.bo][..], 1)
-        );
+        assert_eq!((card.speakers.as_slice(), card.mentions), (&[f.bo][..], 1));
+        let text = TextTarget::Factor { id: ItemId("c1".into()) };
+        assert_eq!(f.state.text_of(&text), "they listened");
 
         f.by(f.fac, Command::OpenFactors { open: true }).unwrap();
         f.by(f.ana, add("c2", "fast")).unwrap();
-        f.by(f.ana, Command::EditFactor { id: ItemId("c2".into()), text: "fast answers".into() }).unwrap();
-        let edit_other = Command::EditFactor { id: ItemId("c1".into()), text: "x".into() };
-        assert_eq!(f.by(f.ana, edit_other).unwrap_err().code, ErrorCode::Forbidden);
+        let delete_other = Command::DeleteFactor { id: ItemId("c1".into()) };
+        assert_eq!(f.by(f.ana, delete_other).unwrap_err().code, ErrorCode::Forbidden);
         assert_eq!(f.by(f.ana, add("c2", "dup id")).unwrap_err().code, ErrorCode::Conflict);
         f.by(f.ana, Command::DeleteFactor { id: ItemId("c2".into()) }).unwrap();
-        let gone = Command::EditFactor { id: ItemId("c2".into()), text: "again".into() };
+        let gone = Command::DeleteFactor { id: ItemId("c2".into()) };
         assert_eq!(f.by(f.ana, gone).unwrap_err().code, ErrorCode::Gone);
+        let never = Command::DeleteFactor { id: ItemId("never".into()) };
+        assert_eq!(f.by(f.ana, never).unwrap_err().code, ErrorCode::NotFound);
     }
 
     #[test]

@@ -35,18 +35,25 @@ pub(super) fn form(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejec
         return Err(Rejection::new(ErrorCode::Conflict, "no participant is present to form groups"));
     }
     Rng::new(ctx.seed).shuffle(&mut present);
-    Ok(vec![Event::GroupsChanged { groups: balanced(&present, state.settings.group_size) }])
+    let formed = balanced(&present, state.settings.group_size);
+    let grouped = state.definitions.groups.values().flat_map(|g| g.members.iter().copied());
+    Ok(regroup(grouped, &formed, |member_id, group| Event::GroupMember { member_id, group }))
 }
 
-/// The groups with `member` taken out of any group, empty groups dropped.
-fn without(groups: &BTreeMap<GroupId, Group>, member: MemberId) -> BTreeMap<GroupId, Group> {
-    groups
-        .iter()
-        .filter_map(|(id, group)| {
-            let members: Vec<MemberId> = group.members.iter().copied().filter(|m| *m != member).collect();
-            (!members.is_empty()).then_some((*id, Group { id: *id, members }))
-        })
-        .collect()
+/// The membership events that turn the current grouping into `formed`: everyone who was
+/// grouped and is not placed anew taken out, then everyone placed, group by group, in order.
+/// Shared by groups and teams.
+pub(super) fn regroup(
+    grouped: impl Iterator<Item = MemberId>,
+    formed: &BTreeMap<GroupId, Group>,
+    event: impl Fn(MemberId, Option<GroupId>) -> Event,
+) -> Vec<Event> {
+    let placed: Vec<MemberId> = formed.values().flat_map(|g| g.members.iter().copied()).collect();
+    let mut events: Vec<Event> = grouped.filter(|m| !placed.contains(m)).map(|m| event(m, None)).collect();
+    for group in formed.values() {
+        events.extend(group.members.iter().map(|m| event(*m, Some(group.id))));
+    }
+    events
 }
 
 pub(super) fn move_member(
@@ -59,11 +66,11 @@ pub(super) fn move_member(
     if !state.is_participant(member) {
         return Err(Rejection::new(ErrorCode::NotFound, "no such participant"));
     }
-    let current = &state.definitions.groups;
-    let mut groups = without(current, member);
-    let target = destination(current, to, "no such group")?;
-    groups.entry(target).or_insert_with(|| Group { id: target, members: Vec::new() }).members.push(member);
-    Ok(vec![Event::GroupsChanged { groups }])
+    let target = destination(&state.definitions.groups, to, "no such group")?;
+    if state.group_of(member) == Some(target) {
+        return Ok(Vec::new());
+    }
+    Ok(vec![Event::GroupMember { member_id: member, group: Some(target) }])
 }
 
 /// Where a participant moved to `to` goes: that group, or (with none) a new one numbered after
@@ -83,9 +90,7 @@ pub(super) fn destination<T>(
 /// Puts a participant who joins after groups were formed into the smallest group.
 pub(super) fn place_latecomer(state: &RoomState, member: MemberId) -> Option<Event> {
     let smallest = state.definitions.groups.values().min_by_key(|g| (g.members.len(), g.id))?;
-    let mut groups = state.definitions.groups.clone();
-    groups.get_mut(&smallest.id)?.members.push(member);
-    Some(Event::GroupsChanged { groups })
+    Some(Event::GroupMember { member_id: member, group: Some(smallest.id) })
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Context, groups, require_member, teams};
+use super::{Context, groups, require_facilitator, require_member, teams};
 use crate::event::Event;
 use crate::ids::MemberId;
 use crate::limits::{MAX_MEMBER_RECORDS, MAX_MEMBERS, MAX_NAME_CHARS};
@@ -57,6 +57,45 @@ pub(super) fn rename(state: &RoomState, ctx: &Context, name: &str) -> Result<Vec
     Ok(vec![Event::MemberRenamed { member_id, name }])
 }
 
+/// A member raises or lowers their own hand. In step 2 a raised hand also joins the speaker
+/// queue (at its end, if they are not in it yet to speak).
+pub(super) fn raise_hand(state: &RoomState, ctx: &Context, raised: bool) -> Result<Vec<Event>, Rejection> {
+    let me = require_member(state, ctx, "raise a hand")?;
+    let mut hands = state.hands.clone();
+    let up = hands.contains(&me);
+    if raised == up {
+        return Ok(Vec::new());
+    }
+    if raised {
+        hands.push(me);
+    } else {
+        hands.retain(|m| *m != me);
+    }
+    let mut events = vec![Event::HandsChanged { hands }];
+    let queue = &state.experience.queue;
+    if raised && state.step == 2 && state.is_participant(me) && queue.current != Some(me) {
+        let mut next = queue.clone();
+        next.order.retain(|m| *m != me);
+        // After the current speaker and anyone still waiting: the end of who has not spoken.
+        next.order.push(me);
+        next.spoken.retain(|m| *m != me);
+        if next != *queue {
+            events.push(Event::QueueChanged { queue: next });
+        }
+    }
+    Ok(events)
+}
+
+/// Facilitator: lower someone's hand (they were heard).
+pub(super) fn lower_hand(state: &RoomState, ctx: &Context, member: MemberId) -> Result<Vec<Event>, Rejection> {
+    require_facilitator(ctx, "lower someone's hand")?;
+    if !state.hands.contains(&member) {
+        return Ok(Vec::new());
+    }
+    let hands = state.hands.iter().copied().filter(|m| *m != member).collect();
+    Ok(vec![Event::HandsChanged { hands }])
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testkit::{Fixture, NOW, member_id};
@@ -83,10 +122,7 @@ mod tests {
     fn ghosts(f: &mut Fixture, count: usize) {
         let nobody = BTreeSet::new();
         for n in 0..count {
-            for event in admit(&f.state, newcomer(1000 + n as u128, "x"), &nobody).unwrap() {
-                let seq = f.state.seq + 1;
-                f.state.apply_event(seq, &event);
-            }
+            crate::rules::join(&mut f.state, newcomer(1000 + n as u128, "x"), &nobody).unwrap();
         }
     }
 
@@ -131,5 +167,23 @@ mod tests {
         let viewer = f.viewer();
         let err = f.run(&viewer, Command::Rename { name: "x".into() }).unwrap_err();
         assert_eq!(err.code, ErrorCode::Forbidden);
+    }
+
+    #[test]
+    fn hands_go_up_in_order_join_the_queue_in_step_2_and_the_facilitator_lowers_them() {
+        let mut f = Fixture::new();
+        f.by(f.bo, Command::RaiseHand { raised: true }).unwrap();
+        f.by(f.ana, Command::RaiseHand { raised: true }).unwrap();
+        assert_eq!(f.state.hands, vec![f.bo, f.ana]);
+        assert!(f.by(f.ana, Command::RaiseHand { raised: true }).unwrap().is_empty(), "already up");
+        assert!(f.state.experience.queue.order.is_empty(), "outside step 2 the queue is left alone");
+        f.by(f.fac, Command::LowerHand { member_id: f.bo }).unwrap();
+        assert_eq!(f.state.hands, vec![f.ana]);
+        assert_eq!(f.by(f.ana, Command::LowerHand { member_id: f.ana }).unwrap_err().code, ErrorCode::Forbidden);
+        f.by(f.fac, Command::SetStep { step: 2 }).unwrap();
+        f.by(f.bo, Command::RaiseHand { raised: true }).unwrap();
+        assert_eq!(f.state.experience.queue.order, vec![f.bo]);
+        let viewer = f.viewer();
+        assert_eq!(f.run(&viewer, Command::RaiseHand { raised: true }).unwrap_err().code, ErrorCode::Forbidden);
     }
 }

@@ -1,18 +1,21 @@
-//! The workshop rules: [`apply`] decides a command into events or a rejection. Pure: the same
-//! state, context and command always give the same answer.
+//! The workshop rules: [`run`] decides a command into events (or a rejection), applies them
+//! to the room as one [`Change`], and adds what follows from them (the common terms of the
+//! definitions, the sender's undo entry, their contribution count). Pure: the same state,
+//! context and command always give the same change.
 //!
 //! One module per area; each rule sits next to its role check and its tests.
-//! - [`room`]: settings, steps and the countdown (facilitators only).
-//! - [`members`]: admitting and renaming members.
+//! - [`room`]: settings, steps and the countdowns (facilitators only).
+//! - [`members`]: admitting and renaming members, raised hands.
 //! - [`checkin`]: step 1 check-ins.
 //! - [`experience`]: step 2's speaker queue and key-factor cards.
 //! - [`groups`]: forming groups and moving people between them.
-//! - [`definitions`]: step 3's co-written definitions, the wall, highlights, working definition.
+//! - [`definitions`]: step 3's wall of definitions, highlights, working definition.
+//! - [`texts`]: typing into shared texts (Yjs updates), for every step that has them.
 //! - [`notes`]: step 4's "Help me ..." post-its, reveal, moves and clusters.
 //! - [`teams`]: step 5's teams, their boards of example cards and ratings.
 //! - [`priorities`]: step 6's presenting, areas, dot voting, ranking, follow-up; closing.
 //! - [`ready`]: "I'm done" signals and auto-advance.
-//! - [`undo`]: the generic undo built from the events' earlier values.
+//! - [`undo`]: undo and redo, one mechanism for every undoable command.
 
 pub mod checkin;
 pub mod definitions;
@@ -24,16 +27,18 @@ pub mod priorities;
 pub mod ready;
 pub mod room;
 pub mod teams;
+pub mod texts;
 pub mod undo;
 
 use std::collections::BTreeSet;
 
 use crate::command::Command;
-use crate::event::Event;
-use crate::ids::MemberId;
-use crate::limits::LEASE_MS;
+use crate::event::{Change, CommandRef, Event};
+use crate::ids::{ItemId, MemberId};
 use crate::messages::{ErrorCode, Rejection};
-use crate::state::{Actor, Lease, Role, RoomState};
+use crate::shared::TextTarget;
+use crate::state::{Actor, Member, Role, RoomState};
+use crate::terms::common_terms;
 
 pub use members::admit;
 
@@ -50,38 +55,108 @@ pub struct Context<'a> {
     pub seed: u64,
 }
 
-/// Decides `command` from `ctx.actor` against `state`. Undoable commands also record, for
-/// their sender, the events that would put back what they changed; contributions are counted.
-pub fn apply(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Event>, Rejection> {
-    let mut events = decide(state, ctx, command)?;
-    // A writer's continuing commits to the same text are one edit: one undo, one contribution.
-    let new_edit = !command.is_undoable() || undo::record(state, ctx, command, &mut events);
-    if let Some(member_id) = ctx.actor.member
-        && new_edit
-        && !matches!(command, Command::Undo)
-        && events.iter().any(Event::is_contribution)
-    {
-        let total = state.contributions.get(&member_id).copied().unwrap_or(0).saturating_add(1);
-        events.push(Event::Contributed { member_id, total });
-    }
-    Ok(events)
-}
-
-fn decide(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Event>, Rejection> {
+/// Decides `command` from `ctx.actor` against `state` and, if it is accepted, applies it as
+/// the room's next change and returns that change (what the log records and the members
+/// receive). A refused command leaves the state exactly as it was.
+pub fn run(
+    state: &mut RoomState,
+    ctx: &Context,
+    cmd: Option<CommandRef>,
+    command: &Command,
+) -> Result<Change, Rejection> {
     if state.closed && !matches!(command, Command::CloseRoom { .. }) {
         return Err(Rejection::new(ErrorCode::Conflict, "this room is closed: it can be read, not changed"));
     }
+    let counts = contributes(state, ctx, command);
+    let events = match command {
+        Command::EditText { target, update } => texts::edit(state, ctx, target, update)?,
+        Command::Undo => undo::undo(state, ctx)?,
+        Command::Redo => undo::redo(state, ctx)?,
+        other => decide(state, ctx, other)?,
+    };
+    let before = command.is_undoable().then(|| undo::values(state, &events));
+    let mut change = commit(state, ctx.actor.member, cmd, events);
+    if let (Some(before), Some(member_id)) = (before, ctx.actor.member)
+        && let Some(entry) = undo::entry(state, command.kind(), before, &change.events)
+    {
+        follow(state, &mut change, Event::HistoryRecorded { member_id, entry });
+    }
+    if counts && let Some(member_id) = ctx.actor.member {
+        let total = state.contributions.get(&member_id).copied().unwrap_or(0).saturating_add(1);
+        follow(state, &mut change, Event::Contributed { member_id, total });
+    }
+    Ok(change)
+}
+
+/// Admits a new member (made by the server at `hello`) as the room's next change.
+pub fn join(state: &mut RoomState, member: Member, online: &BTreeSet<MemberId>) -> Result<Change, Rejection> {
+    let by = Some(member.id);
+    let events = admit(state, member, online)?;
+    Ok(commit(state, by, None, events))
+}
+
+/// Applies decided events as the next change, then what follows from them.
+fn commit(state: &mut RoomState, by: Option<MemberId>, cmd: Option<CommandRef>, events: Vec<Event>) -> Change {
+    let mut change = Change { seq: state.seq + 1, by, cmd, events: Vec::with_capacity(events.len() + 2) };
+    state.begin_change(&change);
+    let mut definitions_changed = false;
+    for event in events {
+        definitions_changed |= matches!(
+            event,
+            Event::TextChanged { target: TextTarget::Definition { .. }, .. }
+                | Event::HighlightSet { .. }
+                | Event::HighlightRemoved { .. }
+        );
+        state.apply_event(by, &event);
+        change.events.push(event);
+    }
+    if definitions_changed {
+        let common = common_terms(state);
+        if common != state.definitions.common {
+            follow(state, &mut change, Event::CommonChanged { common });
+        }
+    }
+    change
+}
+
+/// Adds an event that follows from the change (and applies it).
+fn follow(state: &mut RoomState, change: &mut Change, event: Event) {
+    state.apply_event(change.by, &event);
+    change.events.push(event);
+}
+
+/// Whether the command counts in the sender's participation: what they wrote (a check-in, a
+/// card, a post-it, a highlight), and their first edit of each shared text.
+fn contributes(state: &RoomState, ctx: &Context, command: &Command) -> bool {
+    let Some(me) = ctx.actor.member else { return false };
+    match command {
+        Command::SetCheckin { .. } => !state.checkins.contains_key(&me),
+        Command::AddFactor { .. }
+        | Command::AddNote { .. }
+        | Command::AddHighlight { .. }
+        | Command::AddCard { .. }
+        | Command::AddArea { .. } => true,
+        Command::EditText { target, .. } => {
+            state.texts.get(&target.key()).is_none_or(|t| !t.editors.contains(&me))
+        }
+        _ => false,
+    }
+}
+
+fn decide(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Event>, Rejection> {
     match command {
         Command::UpdateSettings { title, organisation, lens, language, group_size } => {
             room::update_settings(state, ctx, title, organisation, lens, language, group_size)
         }
         Command::SetStep { step } => room::set_step(state, ctx, *step),
-        Command::StartTimer { duration_ms } => room::start_timer(ctx, *duration_ms),
+        Command::StartTimer { duration_ms } => room::start_timer(state, ctx, *duration_ms),
         Command::PauseTimer => room::pause_timer(state, ctx),
         Command::ResumeTimer => room::resume_timer(state, ctx),
         Command::ExtendTimer { by_ms } => room::extend_timer(state, ctx, *by_ms),
-        Command::ClearTimer => room::clear_timer(ctx),
+        Command::ClearTimer => room::clear_timer(state, ctx),
         Command::Rename { name } => members::rename(state, ctx, name),
+        Command::RaiseHand { raised } => members::raise_hand(state, ctx, *raised),
+        Command::LowerHand { member_id } => members::lower_hand(state, ctx, *member_id),
         Command::SetCheckin { contribute, get_out } => checkin::set(state, ctx, contribute, get_out),
         Command::ClearCheckin { member_id } => checkin::clear(state, ctx, *member_id),
         Command::SetQueue { order } => experience::set_queue(state, ctx, order),
@@ -91,16 +166,10 @@ fn decide(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Eve
         Command::SetScribe { member_id } => experience::set_scribe(state, ctx, *member_id),
         Command::OpenFactors { open } => experience::open_factors(ctx, *open),
         Command::AddFactor { id, text } => experience::add_factor(state, ctx, id, text),
-        Command::EditFactor { id, text } => experience::edit_factor(state, ctx, id, text),
         Command::DeleteFactor { id } => experience::delete_factor(state, ctx, id),
         Command::MergeFactors { from, into } => experience::merge_factors(state, ctx, from, into),
         Command::FormGroups => groups::form(state, ctx),
         Command::MoveToGroup { member_id, group } => groups::move_member(state, ctx, *member_id, *group),
-        Command::LeaseDefinition { group } => definitions::lease(state, ctx, *group),
-        Command::WriteDefinition { group, text, release } => {
-            definitions::write(state, ctx, *group, text, *release)
-        }
-        Command::ReleaseDefinition { group } => definitions::release(state, ctx, *group),
         Command::ShowWall { shown } => definitions::show_wall(state, ctx, *shown),
         Command::ReadOnWall { group } => definitions::read_on_wall(state, ctx, *group),
         Command::AddHighlight { id, group, start, end } => {
@@ -125,7 +194,6 @@ fn decide(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Eve
         Command::AddCard { id, team, category, column, text } => {
             teams::add_card(state, ctx, id, *team, *category, *column, text)
         }
-        Command::WriteCard { id, text, release } => teams::write_card(state, ctx, id, text, *release),
         Command::MoveCard { id, category, column } => teams::move_card(state, ctx, id, *category, *column),
         Command::DeleteCard { id } => teams::delete_card(state, ctx, id),
         Command::SetRating { team, category, rating } => {
@@ -133,7 +201,6 @@ fn decide(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Eve
         }
         Command::SetPresenting { team } => priorities::set_presenting(state, ctx, *team),
         Command::AddArea { id, text, from_card } => priorities::add_area(state, ctx, id, text, from_card),
-        Command::EditArea { id, text } => priorities::edit_area(state, ctx, id, text),
         Command::DeleteArea { id } => priorities::delete_area(state, ctx, id),
         Command::MergeAreas { from, into } => priorities::merge_areas(state, ctx, from, into),
         Command::OpenVote { dots } => priorities::open_vote(state, ctx, *dots),
@@ -143,7 +210,10 @@ fn decide(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Eve
         Command::FinaliseRanking { finalised } => priorities::finalise(state, ctx, *finalised),
         Command::FollowUp { id, owner, due } => priorities::follow_up(state, ctx, id, owner, due),
         Command::CloseRoom { closed } => priorities::close_room(ctx, *closed),
-        Command::Undo => undo::undo(state, ctx),
+        // Decided by `run` itself: they need more than a look at the state.
+        Command::EditText { .. } | Command::Undo | Command::Redo => {
+            Err(Rejection::new(ErrorCode::BadRequest, "this command is decided elsewhere"))
+        }
     }
 }
 
@@ -164,24 +234,14 @@ pub(crate) fn require_member(state: &RoomState, ctx: &Context, what: &str) -> Re
     Ok(id)
 }
 
-/// The edit lease `me` gets now on a shared text whose lease is `current`: free, expired, its
-/// holder gone, or already `me`'s. Otherwise a conflict naming who is writing, so the author
-/// keeps their text and knows whom to wait for.
-pub(crate) fn take_lease(
-    state: &RoomState,
-    ctx: &Context,
-    current: Option<Lease>,
-    me: MemberId,
-) -> Result<Lease, Rejection> {
-    if let Some(lease) = current
-        && lease.holder != me
-        && lease.expires_at > ctx.now
-        && ctx.online.contains(&lease.holder)
-    {
-        let name = state.member(lease.holder).map_or("someone", |m| m.name.as_str());
-        return Err(Rejection::new(ErrorCode::Conflict, format!("{name} is writing")));
+/// The answer for an item that is not there: `gone` if the room saw it removed, otherwise
+/// `not_found` (which also answers for what the sender may not see).
+pub(crate) fn missing(state: &RoomState, id: &ItemId, what: &str) -> Rejection {
+    if state.book.is_buried(id) {
+        Rejection::new(ErrorCode::Gone, format!("this {what} was removed"))
+    } else {
+        Rejection::new(ErrorCode::NotFound, format!("no such {what}"))
     }
-    Ok(Lease { holder: me, expires_at: ctx.now.saturating_add(LEASE_MS) })
 }
 
 /// A small deterministic generator (SplitMix64) for shuffles seeded by the server.
@@ -215,6 +275,7 @@ pub(crate) mod testkit {
     use super::*;
     use crate::ids::{MemberId, RoomId};
     use crate::state::{Member, MemberRole, Settings};
+    use crate::event::Event;
     use uuid::Uuid;
 
     pub const NOW: i64 = 1_700_000_000_000;
@@ -256,10 +317,7 @@ pub(crate) mod testkit {
         pub fn add(&mut self, id: MemberId, name: &str, role: MemberRole) {
             let member =
                 Member { id, name: name.into(), role, joined_at: NOW + self.state.members.len() as i64 };
-            for event in admit(&self.state, member, &self.online).expect("admitted") {
-                let seq = self.state.seq + 1;
-                self.state.apply_event(seq, &event);
-            }
+            join(&mut self.state, member, &self.online).expect("admitted");
             self.online.insert(id);
         }
 
@@ -272,16 +330,20 @@ pub(crate) mod testkit {
             Who { actor: Actor::viewer(), now: self.now }
         }
 
-        /// Applies `command` as `who` at `who.now`, with the fixture's presence and seed, and
-        /// records its events as the room actor does.
+        /// Runs `command` as `who` at `who.now`, with the fixture's presence and seed, as the
+        /// room actor does; returns the change's events. A refusal must leave the state as it
+        /// was, which every call checks.
         pub fn run(&mut self, who: &Who, command: Command) -> Result<Vec<Event>, Rejection> {
-            let ctx = Context { actor: who.actor, now: who.now, online: &self.online, seed: self.seed };
-            let events = apply(&self.state, &ctx, &command)?;
-            for event in &events {
-                let seq = self.state.seq + 1;
-                self.state.apply_event(seq, event);
+            let online = self.online.clone();
+            let ctx = Context { actor: who.actor, now: who.now, online: &online, seed: self.seed };
+            let before = self.state.clone();
+            match super::run(&mut self.state, &ctx, None, &command) {
+                Ok(change) => Ok(change.events),
+                Err(rejection) => {
+                    assert_eq!(self.state, before, "a refused {} changed the room", command.kind());
+                    Err(rejection)
+                }
             }
-            Ok(events)
         }
 
         /// Shorthand: run as a member, now.

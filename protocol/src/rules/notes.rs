@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Context, require_facilitator, require_member};
+use super::{Context, missing, require_facilitator, require_member};
 use crate::command::DropTarget;
 use crate::event::Event;
 use crate::ids::{ItemId, MemberId};
@@ -21,13 +21,17 @@ const LANDING_STEP_X: i32 = 300;
 const LANDING_STEP_Y: i32 = 180;
 const LANDING_MARGIN: i32 = 40;
 
-fn gone() -> Rejection {
-    Rejection::new(ErrorCode::Gone, "this post-it was removed")
-}
 
 /// The note as `me` may see it: others' unrevealed notes do not exist for them.
 fn visible<'s>(state: &'s RoomState, id: &ItemId, me: MemberId) -> Result<&'s Note, Rejection> {
-    state.wall.notes.get(id).filter(|n| n.revealed || n.author == me).ok_or_else(gone)
+    // Someone else's unrevealed note is answered exactly as one that never existed.
+    state.wall.notes.get(id).filter(|n| n.revealed || n.author == me).ok_or_else(|| missing(state, id, "post-it"))
+}
+
+/// A note's id starts with its author's member id and a colon (`<member id>:<anything>`), so
+/// that nobody can learn, by choosing an id, that someone else's hidden note has it.
+fn own_id(id: &ItemId, me: MemberId) -> bool {
+    id.is_valid() && id.0.strip_prefix(&me.to_string()).is_some_and(|rest| rest.len() > 1 && rest.starts_with(':'))
 }
 
 fn pending_count(state: &RoomState, author: MemberId) -> u32 {
@@ -41,10 +45,13 @@ pub(super) fn add(
     text: &str,
 ) -> Result<Vec<Event>, Rejection> {
     let me = require_member(state, ctx, "write post-its")?;
-    if !id.is_valid() {
-        return Err(Rejection::new(ErrorCode::BadRequest, "a post-it id is 1-64 printable ASCII characters"));
+    if !own_id(id, me) {
+        return Err(Rejection::new(
+            ErrorCode::BadRequest,
+            "a post-it id is your member id, a colon and more (64 printable ASCII characters at most)",
+        ));
     }
-    if state.wall.notes.contains_key(id) {
+    if state.wall.notes.contains_key(id) || state.book.is_buried(id) {
         return Err(Rejection::new(ErrorCode::Conflict, "a post-it with this id exists"));
     }
     if state.wall.notes.len() >= MAX_NOTES {
@@ -183,6 +190,8 @@ fn empty_clusters(state: &RoomState, leaving: &[ItemId], arriving: &[ItemId]) ->
     }
     left.into_iter()
         .filter(|cluster| !arriving.contains(cluster))
+        // A client type a team assesses stays, even with no post-it left in it.
+        .filter(|cluster| !state.assessment.teams.values().any(|t| t.cluster.as_ref() == Some(*cluster)))
         .filter(|cluster| {
             !state
                 .wall
@@ -213,7 +222,7 @@ pub(super) fn drop(
         None => None,
         Some(DropTarget::Cluster { id: cluster }) => {
             if !state.wall.clusters.contains_key(cluster) {
-                return Err(Rejection::new(ErrorCode::Gone, "this cluster was removed"));
+                return Err(missing(state, cluster, "cluster"));
             }
             Some(cluster.clone())
         }
@@ -249,7 +258,7 @@ pub(super) fn drop(
 }
 
 fn cluster<'s>(state: &'s RoomState, id: &ItemId) -> Result<&'s Cluster, Rejection> {
-    state.wall.clusters.get(id).ok_or_else(|| Rejection::new(ErrorCode::Gone, "this cluster was removed"))
+    state.wall.clusters.get(id).ok_or_else(|| missing(state, id, "cluster"))
 }
 
 pub(super) fn rename_cluster(
@@ -284,7 +293,19 @@ pub(super) fn merge_clusters(
         .map(|n| Event::NoteSet { note: Note { cluster: Some(target.id.clone()), ..n.clone() } })
         .collect();
     events.push(Event::ClusterRemoved { id: from.clone() });
+    events.extend(reassign_teams(state, from, Some(into)));
     Ok(events)
+}
+
+/// Teams that assessed a cluster that goes now assess `to` (or nothing).
+fn reassign_teams(state: &RoomState, from: &ItemId, to: Option<&ItemId>) -> Vec<Event> {
+    state
+        .assessment
+        .teams
+        .values()
+        .filter(|t| t.cluster.as_ref() == Some(from))
+        .map(|t| Event::TeamCluster { team: t.id, cluster: to.cloned() })
+        .collect()
 }
 
 pub(super) fn dissolve_cluster(
@@ -297,19 +318,27 @@ pub(super) fn dissolve_cluster(
     let mut events: Vec<Event> =
         notes_of(state, id).map(|n| Event::NoteSet { note: Note { cluster: None, ..n.clone() } }).collect();
     events.push(Event::ClusterRemoved { id: id.clone() });
+    events.extend(reassign_teams(state, id, None));
     Ok(events)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::Fixture;
+    use super::super::testkit::{Fixture, member_id};
     use crate::command::{Command, DropTarget};
     use crate::event::Event;
     use crate::ids::ItemId;
     use crate::messages::ErrorCode;
 
+    /// Post-its are `n1`, `a1` (Ana's) and `b1` (Bo's), namespaced by their author as the rule
+    /// asks; anything else (a cluster) is as written.
     fn id(s: &str) -> ItemId {
-        ItemId(s.into())
+        let note = s.len() == 2 && s.as_bytes()[1].is_ascii_digit();
+        match (note, s.starts_with('b')) {
+            (true, true) => ItemId(format!("{}:{s}", member_id(3))),
+            (true, false) => ItemId(format!("{}:{s}", member_id(2))),
+            (false, _) => ItemId(s.into()),
+        }
     }
 
     fn add(note: &str, text: &str) -> Command {
@@ -332,9 +361,14 @@ mod tests {
         assert_eq!(bo_view.wall.pending[&f.ana], 1);
         assert!(f.state.view_for(Some(f.ana)).wall.notes.contains_key(&id("n1")));
         let err = f.by(f.bo, Command::EditNote { id: id("n1"), text: "mine".into() }).unwrap_err();
-        assert_eq!(err.code, ErrorCode::Gone, "for Bo the note does not exist");
+        assert_eq!(err.code, ErrorCode::NotFound, "for Bo the note does not exist");
         let err = f.by(f.bo, Command::DropNote { id: id("n1"), x: 0, y: 0, onto: None }).unwrap_err();
-        assert_eq!(err.code, ErrorCode::Gone);
+        assert_eq!(err.code, ErrorCode::NotFound);
+        let never = f.by(f.bo, Command::DropNote { id: id("b7"), x: 0, y: 0, onto: None }).unwrap_err();
+        assert_eq!((err.code, err.message), (never.code, never.message), "nothing tells them apart");
+        let theirs = f.by(f.bo, Command::AddNote { id: id("n1"), text: "mine".into() }).unwrap_err();
+        let unused = f.by(f.bo, Command::AddNote { id: id("n9"), text: "mine".into() }).unwrap_err();
+        assert_eq!((theirs.code, theirs.message), (unused.code, unused.message), "an id of Ana's is refused alike");
 
         f.by(f.fac, Command::RevealNotes { member_id: Some(f.ana) }).unwrap();
         assert!(f.state.wall.notes[&id("n1")].revealed);

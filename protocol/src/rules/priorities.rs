@@ -3,11 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Context, require_facilitator, require_member};
+use super::{Context, missing, require_facilitator, require_member, texts};
 use crate::event::Event;
 use crate::ids::{GroupId, ItemId, MemberId};
 use crate::limits::{MAX_AREA_CHARS, MAX_AREAS, MAX_DOTS, MAX_OWNER_CHARS};
 use crate::messages::{ErrorCode, Rejection};
+use crate::shared::TextTarget;
 use crate::state::{Area, Column, Role, RoomState, VotePhase};
 use crate::text::{Lines, clean, clean_required};
 
@@ -25,8 +26,8 @@ pub(super) fn set_presenting(
     Ok(vec![Event::PresentingChanged { team }])
 }
 
-fn area<'s>(state: &'s RoomState, id: &ItemId) -> Result<&'s Area, Rejection> {
-    state.priorities.areas.get(id).ok_or_else(|| Rejection::new(ErrorCode::Gone, "this area was removed"))
+pub(super) fn area<'s>(state: &'s RoomState, id: &ItemId) -> Result<&'s Area, Rejection> {
+    state.priorities.areas.get(id).ok_or_else(|| missing(state, id, "area"))
 }
 
 /// The area's author or a facilitator.
@@ -58,42 +59,23 @@ pub(super) fn add_area(
     // From a failure card, the card's words are the default.
     let text = match from_card {
         Some(card_id) => {
-            let card = state
-                .assessment
-                .cards
-                .get(card_id)
-                .ok_or_else(|| Rejection::new(ErrorCode::Gone, "this card was deleted"))?;
+            let card = state.assessment.cards.get(card_id).ok_or_else(|| missing(state, card_id, "card"))?;
             if card.column != Column::Failed {
                 return Err(Rejection::new(ErrorCode::BadRequest, "areas come from failure cards"));
             }
-            let text = if text.trim().is_empty() { card.text.as_str() } else { text };
+            let card_text = state.text_of(&TextTarget::Card { id: card_id.clone() });
+            let text = if text.trim().is_empty() { card_text } else { text };
             let text: String = text.chars().take(MAX_AREA_CHARS).collect();
             clean_required("the area", &text.replace(['\n', '\t'], " "), MAX_AREA_CHARS, Lines::One)?
         }
         None => clean_required("the area", text, MAX_AREA_CHARS, Lines::One)?,
     };
-    let area = Area {
-        id: id.clone(),
-        text,
-        from_card: from_card.clone(),
-        author: me,
-        owner: None,
-        due: None,
-        created_at: ctx.now,
-    };
-    Ok(vec![Event::AreaSet { area }])
-}
-
-pub(super) fn edit_area(
-    state: &RoomState,
-    ctx: &Context,
-    id: &ItemId,
-    text: &str,
-) -> Result<Vec<Event>, Rejection> {
-    let old = area(state, id)?;
-    require_owner(state, ctx, old, "edit someone else's area")?;
-    let text = clean_required("the area", text, MAX_AREA_CHARS, Lines::One)?;
-    Ok(vec![Event::AreaSet { area: Area { text, ..old.clone() } }])
+    let first = texts::start(state, ctx, &TextTarget::Area { id: id.clone() }, &text)?;
+    let area =
+        Area { id: id.clone(), from_card: from_card.clone(), author: me, owner: None, due: None, created_at: ctx.now };
+    let mut events = vec![Event::AreaSet { area }];
+    events.extend(first);
+    Ok(events)
 }
 
 /// Events that take `id` out of the ranking, if it is there.
@@ -111,6 +93,12 @@ pub(super) fn delete_area(state: &RoomState, ctx: &Context, id: &ItemId) -> Resu
     }
     let mut events = vec![Event::AreaRemoved { id: id.clone() }];
     events.extend(unrank(state, &[id]));
+    let p = &state.priorities;
+    if p.tally.contains_key(id) {
+        let mut tally = p.tally.clone();
+        tally.remove(id);
+        events.push(Event::TallyChanged { tally });
+    }
     Ok(events)
 }
 
@@ -288,6 +276,7 @@ mod tests {
     use crate::command::Command;
     use crate::ids::ItemId;
     use crate::messages::ErrorCode;
+    use crate::shared::TextTarget;
     use crate::state::{Column, VotePhase};
 
     fn id(s: &str) -> ItemId {
@@ -318,12 +307,12 @@ mod tests {
         f.by(f.ana, card("win", Column::Succeeded)).unwrap();
         f.by(f.bo, Command::AddArea { id: id("a1"), text: String::new(), from_card: Some(id("fail")) })
             .unwrap();
-        assert_eq!(f.state.priorities.areas[&id("a1")].text, "Nobody read the survey");
+        assert_eq!(f.state.text_of(&TextTarget::Area { id: id("a1") }), "Nobody read the survey");
         let from_success = Command::AddArea { id: id("a2"), text: String::new(), from_card: Some(id("win")) };
         assert_eq!(f.by(f.bo, from_success).unwrap_err().code, ErrorCode::BadRequest);
         f.by(f.bo, area("a3", "Act on feedback")).unwrap();
         assert_eq!(
-            f.by(f.ana, Command::EditArea { id: id("a3"), text: "x".into() }).unwrap_err().code,
+            f.by(f.ana, Command::DeleteArea { id: id("a3") }).unwrap_err().code,
             ErrorCode::Forbidden
         );
     }

@@ -50,16 +50,13 @@ pub(super) fn set_step(state: &RoomState, ctx: &Context, step: u8) -> Result<Vec
     Ok(step_events(state, step))
 }
 
-/// Moving to `step`: a countdown belongs to the step it was started in, so it stops.
+/// Moving to `step`. Each step keeps its own countdown: one running in the step left keeps
+/// running (the room sees it again on going back).
 pub(super) fn step_events(state: &RoomState, step: u8) -> Vec<Event> {
     if step == state.step {
         return Vec::new();
     }
-    let mut events = vec![Event::StepChanged { step }];
-    if state.timer != Timer::Idle {
-        events.push(Event::TimerChanged { timer: Timer::Idle });
-    }
-    events
+    vec![Event::StepChanged { step }]
 }
 
 fn check_duration(ms: u64) -> Result<u64, Rejection> {
@@ -76,19 +73,24 @@ fn ends_at(now: i64, ms: u64) -> i64 {
     now.saturating_add(i64::try_from(ms).unwrap_or(i64::MAX))
 }
 
-pub(super) fn start_timer(ctx: &Context, duration_ms: u64) -> Result<Vec<Event>, Rejection> {
+/// The current step's countdown becomes `timer`.
+fn set_timer(state: &RoomState, timer: Timer) -> Vec<Event> {
+    vec![Event::TimerChanged { step: state.step, timer }]
+}
+
+pub(super) fn start_timer(state: &RoomState, ctx: &Context, duration_ms: u64) -> Result<Vec<Event>, Rejection> {
     require_facilitator(ctx, "run the countdown")?;
     let total_ms = check_duration(duration_ms)?;
-    let timer = Timer::Running { ends_at: ends_at(ctx.now, total_ms), total_ms };
-    Ok(vec![Event::TimerChanged { timer }])
+    Ok(set_timer(state, Timer::Running { ends_at: ends_at(ctx.now, total_ms), total_ms }))
 }
 
 pub(super) fn pause_timer(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejection> {
     require_facilitator(ctx, "run the countdown")?;
-    match state.timer {
+    let timer = state.timer();
+    match timer {
         Timer::Running { total_ms, .. } => {
-            let remaining_ms = state.timer.remaining_ms(ctx.now);
-            Ok(vec![Event::TimerChanged { timer: Timer::Paused { remaining_ms, total_ms } }])
+            let remaining_ms = timer.remaining_ms(ctx.now);
+            Ok(set_timer(state, Timer::Paused { remaining_ms, total_ms }))
         }
         _ => Err(Rejection::new(ErrorCode::Conflict, "the countdown is not running")),
     }
@@ -96,10 +98,9 @@ pub(super) fn pause_timer(state: &RoomState, ctx: &Context) -> Result<Vec<Event>
 
 pub(super) fn resume_timer(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejection> {
     require_facilitator(ctx, "run the countdown")?;
-    match state.timer {
+    match state.timer() {
         Timer::Paused { remaining_ms, total_ms } => {
-            let timer = Timer::Running { ends_at: ends_at(ctx.now, remaining_ms), total_ms };
-            Ok(vec![Event::TimerChanged { timer }])
+            Ok(set_timer(state, Timer::Running { ends_at: ends_at(ctx.now, remaining_ms), total_ms }))
         }
         _ => Err(Rejection::new(ErrorCode::Conflict, "the countdown is not paused")),
     }
@@ -108,10 +109,11 @@ pub(super) fn resume_timer(state: &RoomState, ctx: &Context) -> Result<Vec<Event
 pub(super) fn extend_timer(state: &RoomState, ctx: &Context, by_ms: u64) -> Result<Vec<Event>, Rejection> {
     require_facilitator(ctx, "run the countdown")?;
     let by_ms = check_duration(by_ms)?;
-    let timer = match state.timer {
+    let current = state.timer();
+    let timer = match current {
         // An expired countdown that is extended counts on from now.
         Timer::Running { ends_at: end, total_ms } => {
-            let remaining = state.timer.remaining_ms(ctx.now);
+            let remaining = current.remaining_ms(ctx.now);
             let total_ms = check_duration(total_ms.saturating_add(by_ms))?;
             let base = if remaining == 0 { ctx.now } else { end };
             let _ = check_duration(remaining.saturating_add(by_ms))?;
@@ -125,12 +127,15 @@ pub(super) fn extend_timer(state: &RoomState, ctx: &Context, by_ms: u64) -> Resu
             return Err(Rejection::new(ErrorCode::Conflict, "no countdown to extend"));
         }
     };
-    Ok(vec![Event::TimerChanged { timer }])
+    Ok(set_timer(state, timer))
 }
 
-pub(super) fn clear_timer(ctx: &Context) -> Result<Vec<Event>, Rejection> {
+pub(super) fn clear_timer(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejection> {
     require_facilitator(ctx, "run the countdown")?;
-    Ok(vec![Event::TimerChanged { timer: Timer::Idle }])
+    if state.timer() == Timer::Idle {
+        return Ok(Vec::new());
+    }
+    Ok(set_timer(state, Timer::Idle))
 }
 
 #[cfg(test)]
@@ -196,23 +201,23 @@ mod tests {
         let mut f = Fixture::new();
         let mut fac = f.ctx(f.fac);
         f.run(&fac, Command::StartTimer { duration_ms: 60_000 }).unwrap();
-        assert_eq!(f.state.timer, Timer::Running { ends_at: NOW + 60_000, total_ms: 60_000 });
+        assert_eq!(f.state.timer(), Timer::Running { ends_at: NOW + 60_000, total_ms: 60_000 });
 
         fac.now = NOW + 20_000;
         f.run(&fac, Command::PauseTimer).unwrap();
-        assert_eq!(f.state.timer, Timer::Paused { remaining_ms: 40_000, total_ms: 60_000 });
+        assert_eq!(f.state.timer(), Timer::Paused { remaining_ms: 40_000, total_ms: 60_000 });
         assert_eq!(f.run(&fac, Command::PauseTimer).unwrap_err().code, ErrorCode::Conflict);
 
         f.run(&fac, Command::ExtendTimer { by_ms: 30_000 }).unwrap();
-        assert_eq!(f.state.timer, Timer::Paused { remaining_ms: 70_000, total_ms: 90_000 });
+        assert_eq!(f.state.timer(), Timer::Paused { remaining_ms: 70_000, total_ms: 90_000 });
 
         fac.now = NOW + 100_000;
         f.run(&fac, Command::ResumeTimer).unwrap();
-        assert_eq!(f.state.timer, Timer::Running { ends_at: NOW + 170_000, total_ms: 90_000 });
-        assert_eq!(f.state.timer.remaining_ms(NOW + 160_000), 10_000);
+        assert_eq!(f.state.timer(), Timer::Running { ends_at: NOW + 170_000, total_ms: 90_000 });
+        assert_eq!(f.state.timer().remaining_ms(NOW + 160_000), 10_000);
 
         f.run(&fac, Command::ClearTimer).unwrap();
-        assert_eq!(f.state.timer, Timer::Idle);
+        assert_eq!(f.state.timer(), Timer::Idle);
         assert_eq!(f.run(&fac, Command::ExtendTimer { by_ms: 1 }).unwrap_err().code, ErrorCode::Conflict);
     }
 
@@ -223,7 +228,7 @@ mod tests {
         f.run(&fac, Command::StartTimer { duration_ms: 1_000 }).unwrap();
         fac.now = NOW + 5_000;
         f.run(&fac, Command::ExtendTimer { by_ms: 60_000 }).unwrap();
-        assert_eq!(f.state.timer.remaining_ms(fac.now), 60_000);
+        assert_eq!(f.state.timer().remaining_ms(fac.now), 60_000);
     }
 
     #[test]
@@ -235,14 +240,17 @@ mod tests {
     }
 
     #[test]
-    fn changing_step_stops_the_countdown_and_keeps_check_ins() {
+    fn each_step_keeps_its_own_countdown_and_check_ins_stay() {
         let mut f = Fixture::new();
         let (fac, ana) = (f.ctx(f.fac), f.ctx(f.ana));
         f.run(&ana, Command::SetCheckin { contribute: "ideas".into(), get_out: "focus".into() }).unwrap();
         f.run(&fac, Command::StartTimer { duration_ms: 60_000 }).unwrap();
         f.run(&fac, Command::SetStep { step: 2 }).unwrap();
-        assert_eq!(f.state.timer, Timer::Idle);
+        assert_eq!(f.state.timer(), Timer::Idle, "step 2 has its own countdown");
+        f.run(&fac, Command::StartTimer { duration_ms: 5_000 }).unwrap();
         f.run(&fac, Command::SetStep { step: 1 }).unwrap();
+        assert_eq!(f.state.timer(), Timer::Running { ends_at: NOW + 60_000, total_ms: 60_000 });
+        assert_eq!(f.state.timers[1], Timer::Running { ends_at: NOW + 5_000, total_ms: 5_000 });
         assert_eq!(f.state.checkins[&f.ana].contribute, "ideas");
     }
 }

@@ -1,24 +1,51 @@
 //! Step 5: teams (the step 3 groups, or new ones), the client type each assesses, and each
 //! team's board of example cards in six categories with ratings. Team members write; everyone
-//! else may look.
+//! else may look. A team's board (its client type, ratings and cards) stays with the team's
+//! number when people are moved or teams are formed again.
 
 use std::collections::BTreeMap;
 
-use super::{Context, Rng, require_facilitator, require_member, take_lease};
+use super::{Context, Rng, missing, require_facilitator, require_member};
 use crate::event::Event;
 use crate::ids::{GroupId, ItemId, MemberId};
-use crate::limits::{CATEGORY_COUNT, MAX_CARD_CHARS, MAX_CARDS, MAX_RATING};
+use crate::limits::{CATEGORY_COUNT, MAX_CARDS, MAX_RATING};
 use crate::messages::{ErrorCode, Rejection};
 use crate::rules::groups::{balanced, destination};
-use crate::state::{Card, Column, Role, RoomState, Team};
-use crate::text::{Lines, clean};
+use crate::rules::texts;
+use crate::shared::TextTarget;
+use crate::state::{Card, Column, Group, Role, RoomState, Team};
 
-fn team(id: GroupId, members: Vec<MemberId>) -> Team {
-    Team { id, members, cluster: None, ratings: vec![0; usize::from(CATEGORY_COUNT)] }
-}
-
-fn teams_event(teams: BTreeMap<GroupId, Team>) -> Vec<Event> {
-    vec![Event::TeamsChanged { teams }]
+/// The events that make `formed` the teams: each formed team keeps its board if its number
+/// existed; a team left out keeps its (empty) place while its board has anything on it, and
+/// goes otherwise.
+fn form_teams(state: &RoomState, formed: &BTreeMap<GroupId, Group>) -> Vec<Event> {
+    let current = &state.assessment.teams;
+    let mut events = Vec::new();
+    for group in formed.values() {
+        let team = match current.get(&group.id) {
+            Some(old) => Team { members: group.members.clone(), ..old.clone() },
+            None => Team::new(group.id, group.members.clone()),
+        };
+        if current.get(&group.id) != Some(&team) {
+            events.push(Event::TeamSet { team });
+        }
+    }
+    for old in current.values().filter(|t| !formed.contains_key(&t.id)) {
+        let has_board = old.cluster.is_some()
+            || old.ratings.iter().any(|r| *r > 0)
+            || state.assessment.cards.values().any(|c| c.team == old.id);
+        if has_board {
+            if !old.members.is_empty() {
+                events.push(Event::TeamSet { team: Team { members: Vec::new(), ..old.clone() } });
+            }
+        } else {
+            events.push(Event::TeamRemoved { id: old.id });
+            if state.priorities.presenting == Some(old.id) {
+                events.push(Event::PresentingChanged { team: None });
+            }
+        }
+    }
+    events
 }
 
 pub(super) fn from_groups(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejection> {
@@ -26,8 +53,7 @@ pub(super) fn from_groups(state: &RoomState, ctx: &Context) -> Result<Vec<Event>
     if state.definitions.groups.is_empty() {
         return Err(Rejection::new(ErrorCode::Conflict, "there are no groups yet"));
     }
-    let teams = state.definitions.groups.values().map(|g| (g.id, team(g.id, g.members.clone()))).collect();
-    Ok(teams_event(teams))
+    Ok(form_teams(state, &state.definitions.groups))
 }
 
 pub(super) fn form(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejection> {
@@ -38,11 +64,7 @@ pub(super) fn form(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejec
         return Err(Rejection::new(ErrorCode::Conflict, "no participant is present to form teams"));
     }
     Rng::new(ctx.seed).shuffle(&mut present);
-    let teams = balanced(&present, state.settings.group_size)
-        .into_values()
-        .map(|g| (g.id, team(g.id, g.members)))
-        .collect();
-    Ok(teams_event(teams))
+    Ok(form_teams(state, &balanced(&present, state.settings.group_size)))
 }
 
 pub(super) fn move_member(
@@ -55,30 +77,21 @@ pub(super) fn move_member(
     if !state.is_participant(member) {
         return Err(Rejection::new(ErrorCode::NotFound, "no such participant"));
     }
-    let current = &state.assessment.teams;
-    let target = destination(current, to, "no such team")?;
-    // A team that loses its last member keeps its board (its cards stay), so it is kept too.
-    let mut teams: BTreeMap<GroupId, Team> = current
-        .iter()
-        .map(|(id, t)| {
-            let members = t.members.iter().copied().filter(|m| *m != member).collect();
-            (*id, Team { members, ..t.clone() })
-        })
-        .collect();
-    teams.entry(target).or_insert_with(|| team(target, Vec::new())).members.push(member);
-    Ok(teams_event(teams))
+    let target = destination(&state.assessment.teams, to, "no such team")?;
+    if state.team_of(member) == Some(target) {
+        return Ok(Vec::new());
+    }
+    Ok(vec![Event::TeamMember { member_id: member, team: Some(target) }])
 }
 
 /// Puts a participant who joins after teams were formed into the smallest team.
 pub(super) fn place_latecomer(state: &RoomState, member: MemberId) -> Option<Event> {
     let smallest = state.assessment.teams.values().min_by_key(|t| (t.members.len(), t.id))?;
-    let mut teams = state.assessment.teams.clone();
-    teams.get_mut(&smallest.id)?.members.push(member);
-    Some(Event::TeamsChanged { teams })
+    Some(Event::TeamMember { member_id: member, team: Some(smallest.id) })
 }
 
-/// Members of the team write on its board; facilitators on any.
-fn require_team_writer(state: &RoomState, ctx: &Context, team: GroupId) -> Result<MemberId, Rejection> {
+/// The facilitator, or a member of `team`.
+pub(super) fn require_team_writer(state: &RoomState, ctx: &Context, team: GroupId) -> Result<MemberId, Rejection> {
     let me = require_member(state, ctx, "write on a team's board")?;
     if !state.assessment.teams.contains_key(&team) {
         return Err(Rejection::new(ErrorCode::NotFound, "no such team"));
@@ -99,13 +112,9 @@ pub(super) fn assign_cluster(
     if let Some(id) = cluster
         && !state.wall.clusters.contains_key(id)
     {
-        return Err(Rejection::new(ErrorCode::Gone, "this cluster was removed"));
+        return Err(missing(state, id, "cluster"));
     }
-    let mut teams = state.assessment.teams.clone();
-    if let Some(t) = teams.get_mut(&team) {
-        t.cluster.clone_from(cluster);
-    }
-    Ok(teams_event(teams))
+    Ok(vec![Event::TeamCluster { team, cluster: cluster.clone() }])
 }
 
 fn check_category(category: u8) -> Result<u8, Rejection> {
@@ -136,29 +145,23 @@ pub(super) fn add_card(
         return Err(Rejection::new(ErrorCode::LimitReached, format!("{MAX_CARDS} cards at most in a room")));
     }
     let category = check_category(category)?;
-    let text = clean("the example", text, MAX_CARD_CHARS, Lines::Many)?;
-    let card =
-        Card { id: id.clone(), team, category, column, text, author: me, lease: None, created_at: ctx.now };
-    Ok(vec![Event::CardSet { card }])
+    let target = TextTarget::Card { id: id.clone() };
+    let first = texts::start(state, ctx, &target, text)?;
+    let card = Card { id: id.clone(), team, category, column, author: me, created_at: ctx.now };
+    let mut events = vec![Event::CardSet { card }];
+    events.extend(first);
+    Ok(events)
 }
 
 fn card<'s>(state: &'s RoomState, id: &ItemId) -> Result<&'s Card, Rejection> {
-    state.assessment.cards.get(id).ok_or_else(|| Rejection::new(ErrorCode::Gone, "this card was deleted"))
+    state.assessment.cards.get(id).ok_or_else(|| missing(state, id, "card"))
 }
 
-pub(super) fn write_card(
-    state: &RoomState,
-    ctx: &Context,
-    id: &ItemId,
-    text: &str,
-    release: bool,
-) -> Result<Vec<Event>, Rejection> {
-    let old = card(state, id)?;
-    let me = require_team_writer(state, ctx, old.team)?;
-    let lease = take_lease(state, ctx, old.lease, me)?;
-    let text = clean("the example", text, MAX_CARD_CHARS, Lines::Many)?;
-    let card = Card { text, lease: (!release).then_some(lease), ..old.clone() };
-    Ok(vec![Event::CardSet { card }])
+/// A card of one's own team (or any, for a facilitator), for those who may write on it.
+pub(super) fn writable_card<'s>(state: &'s RoomState, ctx: &Context, id: &ItemId) -> Result<&'s Card, Rejection> {
+    let card = card(state, id)?;
+    require_team_writer(state, ctx, card.team)?;
+    Ok(card)
 }
 
 pub(super) fn move_card(
@@ -168,16 +171,19 @@ pub(super) fn move_card(
     category: u8,
     column: Column,
 ) -> Result<Vec<Event>, Rejection> {
-    let old = card(state, id)?;
-    require_team_writer(state, ctx, old.team)?;
+    let old = writable_card(state, ctx, id)?;
     let category = check_category(category)?;
     Ok(vec![Event::CardSet { card: Card { category, column, ..old.clone() } }])
 }
 
 pub(super) fn delete_card(state: &RoomState, ctx: &Context, id: &ItemId) -> Result<Vec<Event>, Rejection> {
-    let old = card(state, id)?;
-    require_team_writer(state, ctx, old.team)?;
-    Ok(vec![Event::CardRemoved { id: id.clone() }])
+    writable_card(state, ctx, id)?;
+    let mut events = vec![Event::CardRemoved { id: id.clone() }];
+    // An area keeps its words but no longer points at a card that is gone.
+    for area in state.priorities.areas.values().filter(|a| a.from_card.as_ref() == Some(id)) {
+        events.push(Event::AreaSet { area: crate::state::Area { from_card: None, ..area.clone() } });
+    }
+    Ok(events)
 }
 
 pub(super) fn set_rating(
@@ -195,11 +201,7 @@ pub(super) fn set_rating(
             format!("ratings are 1 to {MAX_RATING} (0 clears)"),
         ));
     }
-    let mut teams = state.assessment.teams.clone();
-    if let Some(slot) = teams.get_mut(&team).and_then(|t| t.ratings.get_mut(usize::from(category - 1))) {
-        *slot = rating;
-    }
-    Ok(teams_event(teams))
+    Ok(vec![Event::RatingSet { team, category, rating }])
 }
 
 #[cfg(test)]
@@ -254,7 +256,7 @@ mod tests {
         let (mut f, a, b) = two_teams();
         f.by(f.ana, add("c1", a, 1, Column::Succeeded)).unwrap();
         assert_eq!(f.by(f.bo, add("c2", a, 1, Column::Failed)).unwrap_err().code, ErrorCode::Forbidden);
-        let edit = Command::WriteCard { id: id("c1"), text: "x".into(), release: true };
+        let edit = Command::MoveCard { id: id("c1"), category: 2, column: Column::Failed };
         assert_eq!(f.by(f.bo, edit).unwrap_err().code, ErrorCode::Forbidden);
         assert_eq!(f.by(f.ana, add("c3", a, 7, Column::Failed)).unwrap_err().code, ErrorCode::BadRequest);
         f.by(f.bo, add("c4", b, 6, Column::Failed)).unwrap();
@@ -264,39 +266,40 @@ mod tests {
     }
 
     #[test]
-    fn card_text_is_leased_and_ratings_are_bounded() {
+    fn ratings_are_per_category_and_bounded() {
         let (mut f, a, _) = two_teams();
         let cy = member_id(4);
         f.add(cy, "Cy", MemberRole::Participant);
         f.by(f.fac, Command::MoveToTeam { member_id: cy, team: Some(a) }).unwrap();
-        f.by(f.ana, add("c1", a, 3, Column::Failed)).unwrap();
-        f.by(f.ana, Command::WriteCard { id: id("c1"), text: "We lost a client".into(), release: false })
-            .unwrap();
-        let err =
-            f.by(cy, Command::WriteCard { id: id("c1"), text: "mine".into(), release: false }).unwrap_err();
-        assert_eq!(err.code, ErrorCode::Conflict);
-        f.by(f.ana, Command::WriteCard { id: id("c1"), text: "We lost a big client".into(), release: true })
-            .unwrap();
-        f.by(
-            cy,
-            Command::WriteCard { id: id("c1"), text: "We lost a big client in May".into(), release: true },
-        )
-        .unwrap();
-
         f.by(cy, Command::SetRating { team: a, category: 3, rating: 2 }).unwrap();
-        assert_eq!(f.state.assessment.teams[&a].ratings, vec![0, 0, 2, 0, 0, 0]);
+        f.by(f.ana, Command::SetRating { team: a, category: 1, rating: 5 }).unwrap();
+        assert_eq!(f.state.assessment.teams[&a].ratings, vec![5, 0, 2, 0, 0, 0]);
         let err = f.by(cy, Command::SetRating { team: a, category: 3, rating: 6 }).unwrap_err();
         assert_eq!(err.code, ErrorCode::BadRequest);
     }
 
     #[test]
+    fn forming_teams_again_keeps_each_board_with_its_number() {
+        let (mut f, a, b) = two_teams();
+        f.by(f.ana, add("c1", a, 1, Column::Succeeded)).unwrap();
+        f.by(f.ana, Command::SetRating { team: a, category: 1, rating: 3 }).unwrap();
+        f.by(f.fac, Command::FormTeams).unwrap();
+        let teams = &f.state.assessment.teams;
+        assert!(teams.contains_key(&a), "the board with a card stays");
+        assert_eq!(teams[&a].ratings[0], 3);
+        assert!(f.state.assessment.cards.values().all(|c| teams.contains_key(&c.team)));
+        let _ = b;
+    }
+
+    #[test]
     fn a_team_takes_a_cluster_and_undo_puts_a_deleted_card_back() {
         let (mut f, a, _) = two_teams();
-        f.by(f.ana, Command::AddNote { id: id("n1"), text: "grow".into() }).unwrap();
-        f.by(f.ana, Command::AddNote { id: id("n2"), text: "grow more".into() }).unwrap();
+        let (n1, n2) = (id(&format!("{}:n1", f.ana)), id(&format!("{}:n2", f.ana)));
+        f.by(f.ana, Command::AddNote { id: n1.clone(), text: "grow".into() }).unwrap();
+        f.by(f.ana, Command::AddNote { id: n2.clone(), text: "grow more".into() }).unwrap();
         f.by(f.fac, Command::RevealNotes { member_id: None }).unwrap();
-        let onto = Some(crate::command::DropTarget::Note { id: id("n1"), new_cluster: id("k") });
-        f.by(f.ana, Command::DropNote { id: id("n2"), x: 0, y: 0, onto }).unwrap();
+        let onto = Some(crate::command::DropTarget::Note { id: n1, new_cluster: id("k") });
+        f.by(f.ana, Command::DropNote { id: n2, x: 0, y: 0, onto }).unwrap();
         f.by(f.ana, Command::AssignCluster { team: a, cluster: Some(id("k")) }).unwrap();
         assert_eq!(f.state.assessment.teams[&a].cluster, Some(id("k")));
         let err = f.by(f.bo, Command::AssignCluster { team: a, cluster: None }).unwrap_err();

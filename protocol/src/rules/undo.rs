@@ -1,101 +1,123 @@
-//! Undo, built once for every undoable command: events carry resulting values, so the event
-//! that undoes one is the same event with the value from before. The sender's entry records
-//! those events; `undo` replays them as a new command that everyone sees.
+//! Undo and redo, built once for every undoable command. Events carry resulting values, so
+//! what a command changed is the values of its events' targets before and after it. An entry
+//! keeps both; undo puts `before` back, redo puts `after` back, each only while everything
+//! still reads as the other (nobody changed it since), and only if the room is left with no
+//! reference to something missing and no cap exceeded. Otherwise the answer is `conflict`,
+//! naming who changed it, and nothing is changed.
+//!
+//! A member's entries live on their own stacks and only for the current step (moving between
+//! steps empties every stack), so an undo never reaches what is not on screen.
 
-use super::{Context, definitions, require_member};
-use crate::command::Command;
+use std::collections::BTreeSet;
+
+use super::{Context, require_member};
 use crate::event::Event;
+use crate::ids::MemberId;
+use crate::limits::{MAX_AREAS, MAX_CARDS, MAX_FACTORS, MAX_HIGHLIGHTS, MAX_NOTES, MAX_NOTES_PER_MEMBER};
 use crate::messages::{ErrorCode, Rejection};
-use crate::state::{Area, Card, Cluster, Definition, Factor, Highlight, Note, RoomState, UndoEntry};
+use crate::state::{Area, Card, Cluster, Factor, Highlight, Note, RoomState, Team, UndoEntry};
 
-/// Appends to `events` the sender's undo entry for them, if they change anything undoable.
-///
-/// Returns false when the command continues the sender's last one on the same text (a writer's
-/// commits while typing one sentence or card): the entry already on the stack restores the text
-/// from before the whole edit, so nothing is pushed, and one undo takes back the whole edit.
-pub(super) fn record(state: &RoomState, ctx: &Context, command: &Command, events: &mut Vec<Event>) -> bool {
-    let Some(member_id) = ctx.actor.member else {
-        return true;
-    };
-    // Each inverse restores the value from before the whole command; applied newest first,
-    // the oldest value of every item wins.
-    let restore: Vec<Event> = events.iter().rev().filter_map(|e| inverse(state, e)).collect();
-    let kind = command.kind();
-    let last = state.undo.get(&member_id).and_then(|stack| stack.last());
-    let continues = matches!(command, Command::WriteDefinition { .. } | Command::WriteCard { .. })
-        && last.is_some_and(|entry| entry.command == kind && same_targets(&entry.restore, &restore));
-    if continues {
-        return false;
-    }
-    if !restore.is_empty() {
-        events.push(Event::UndoPushed { member_id, entry: UndoEntry { command: kind, restore } });
-    }
-    true
+/// The current value of every distinct thing `events` set, in the order first set.
+pub(super) fn values(state: &RoomState, events: &[Event]) -> Vec<Event> {
+    let mut seen = BTreeSet::new();
+    events
+        .iter()
+        .filter(|e| e.target().is_some_and(|key| seen.insert(key)))
+        .filter_map(|e| current(state, e))
+        .collect()
 }
 
-/// Whether two lists of restoring events put back the same texts (same definitions, cards).
-fn same_targets(a: &[Event], b: &[Event]) -> bool {
-    let target = |e: &Event| match e {
-        Event::DefinitionChanged { group, .. } => Some(format!("definition {group}")),
-        Event::CardSet { card } => Some(format!("card {}", card.id.0)),
-        _ => None,
-    };
-    let (a, b): (Vec<_>, Vec<_>) =
-        (a.iter().filter_map(target).collect(), b.iter().filter_map(target).collect());
-    !a.is_empty() && a == b
+/// The entry for an undoable command whose change is `events`, given the values before it:
+/// `None` when it changed nothing that undo could put back.
+pub(super) fn entry(state: &RoomState, command: &str, before: Vec<Event>, events: &[Event]) -> Option<UndoEntry> {
+    let after = values(state, events);
+    (after != before && !after.is_empty()).then(|| UndoEntry {
+        command: command.to_owned(),
+        step: state.step,
+        before,
+        after,
+    })
 }
 
-/// The event that puts back what `event` changes, as `state` has it now.
-fn inverse(state: &RoomState, event: &Event) -> Option<Event> {
+/// The event that sets `event`'s target to what it is in `state` now (or `None` for an event
+/// undo does not touch). Exhaustive on purpose: a new event must say whether undo reaches it.
+fn current(state: &RoomState, event: &Event) -> Option<Event> {
     let factors = &state.experience.factors;
     let definitions = &state.definitions;
+    let teams = &state.assessment.teams;
     Some(match event {
         Event::CheckinSet { member_id, .. } | Event::CheckinCleared { member_id } => {
             match state.checkins.get(member_id) {
-                Some(old) => Event::CheckinSet { member_id: *member_id, checkin: old.clone() },
+                Some(now) => Event::CheckinSet { member_id: *member_id, checkin: now.clone() },
                 None => Event::CheckinCleared { member_id: *member_id },
             }
         }
-        Event::FactorSet { factor: Factor { id, .. } } | Event::FactorRemoved { id } => match factors.get(id)
-        {
-            Some(old) => Event::FactorSet { factor: old.clone() },
+        Event::FactorSet { factor: Factor { id, .. } } | Event::FactorRemoved { id } => match factors.get(id) {
+            Some(now) => Event::FactorSet { factor: now.clone() },
             None => Event::FactorRemoved { id: id.clone() },
         },
-        Event::GroupsChanged { .. } => Event::GroupsChanged { groups: definitions.groups.clone() },
-        Event::DefinitionChanged { group, .. } => {
-            let old = definitions.texts.get(group).cloned().unwrap_or_else(Definition::default);
-            Event::DefinitionChanged { group: *group, text: old.text, by: old.updated_by, at: old.updated_at }
+        Event::GroupMember { member_id, .. } => {
+            Event::GroupMember { member_id: *member_id, group: state.group_of(*member_id) }
         }
         Event::HighlightSet { highlight: Highlight { id, .. } } | Event::HighlightRemoved { id } => {
             match definitions.highlights.get(id) {
-                Some(old) => Event::HighlightSet { highlight: old.clone() },
+                Some(now) => Event::HighlightSet { highlight: now.clone() },
                 None => Event::HighlightRemoved { id: id.clone() },
             }
         }
         Event::WorkingChanged { .. } => Event::WorkingChanged { text: definitions.working.clone() },
-        Event::NoteSet { note: Note { id, .. } } | Event::NoteRemoved { id, .. } => {
+        Event::NoteSet { note: Note { id, author, .. } } | Event::NoteRemoved { id, private_to: Some(author) } => {
             match state.wall.notes.get(id) {
-                Some(old) => Event::NoteSet { note: old.clone() },
+                Some(now) => Event::NoteSet { note: now.clone() },
                 None => {
-                    let private_to = match event {
-                        Event::NoteSet { note } if !note.revealed => Some(note.author),
-                        _ => None,
-                    };
-                    Event::NoteRemoved { id: id.clone(), private_to }
+                    // A note that is not there is private to its author if it never was public.
+                    let private = matches!(event, Event::NoteSet { note } if !note.revealed)
+                        || matches!(event, Event::NoteRemoved { private_to: Some(_), .. });
+                    Event::NoteRemoved { id: id.clone(), private_to: private.then_some(*author) }
                 }
             }
         }
-        Event::TeamsChanged { .. } => Event::TeamsChanged { teams: state.assessment.teams.clone() },
+        Event::NoteRemoved { id, private_to: None } => match state.wall.notes.get(id) {
+            Some(now) => Event::NoteSet { note: now.clone() },
+            None => Event::NoteRemoved { id: id.clone(), private_to: None },
+        },
+        Event::NotesPending { member_id, .. } => {
+            let count = state.wall.pending.get(member_id).copied().unwrap_or(0);
+            Event::NotesPending { member_id: *member_id, count }
+        }
+        Event::ClusterSet { cluster: Cluster { id, .. } } | Event::ClusterRemoved { id } => {
+            match state.wall.clusters.get(id) {
+                Some(now) => Event::ClusterSet { cluster: now.clone() },
+                None => Event::ClusterRemoved { id: id.clone() },
+            }
+        }
+        Event::TeamSet { team: Team { id, .. } } | Event::TeamRemoved { id } => match teams.get(id) {
+            Some(now) => Event::TeamSet { team: now.clone() },
+            None => Event::TeamRemoved { id: *id },
+        },
+        Event::TeamMember { member_id, .. } => {
+            Event::TeamMember { member_id: *member_id, team: state.team_of(*member_id) }
+        }
+        Event::TeamCluster { team, .. } => match teams.get(team) {
+            Some(now) => Event::TeamCluster { team: *team, cluster: now.cluster.clone() },
+            None => Event::TeamRemoved { id: *team },
+        },
+        Event::RatingSet { team, category, .. } => {
+            let rating = teams.get(team).and_then(|t| t.ratings.get(usize::from(category.saturating_sub(1))));
+            match rating {
+                Some(rating) => Event::RatingSet { team: *team, category: *category, rating: *rating },
+                None => Event::TeamRemoved { id: *team },
+            }
+        }
         Event::CardSet { card: Card { id, .. } } | Event::CardRemoved { id } => {
             match state.assessment.cards.get(id) {
-                // The lease is not the author's to restore: the card comes back free.
-                Some(old) => Event::CardSet { card: Card { lease: None, ..old.clone() } },
+                Some(now) => Event::CardSet { card: now.clone() },
                 None => Event::CardRemoved { id: id.clone() },
             }
         }
         Event::AreaSet { area: Area { id, .. } } | Event::AreaRemoved { id } => {
             match state.priorities.areas.get(id) {
-                Some(old) => Event::AreaSet { area: old.clone() },
+                Some(now) => Event::AreaSet { area: now.clone() },
                 None => Event::AreaRemoved { id: id.clone() },
             }
         }
@@ -104,102 +126,281 @@ fn inverse(state: &RoomState, event: &Event) -> Option<Event> {
             ranking: state.priorities.ranking.clone(),
             finalised: state.priorities.finalised,
         },
-        Event::NotesPending { member_id, .. } => {
-            let count = state.wall.pending.get(member_id).copied().unwrap_or(0);
-            Event::NotesPending { member_id: *member_id, count }
-        }
-        Event::ClusterSet { cluster: Cluster { id, .. } } | Event::ClusterRemoved { id } => {
-            match state.wall.clusters.get(id) {
-                Some(old) => Event::ClusterSet { cluster: old.clone() },
-                None => Event::ClusterRemoved { id: id.clone() },
-            }
-        }
-        _ => return None,
+        Event::MemberJoined { .. }
+        | Event::MemberRenamed { .. }
+        | Event::SettingsChanged { .. }
+        | Event::StepChanged { .. }
+        | Event::TimerChanged { .. }
+        | Event::HandsChanged { .. }
+        | Event::QueueChanged { .. }
+        | Event::ScribeChanged { .. }
+        | Event::FactorsOpened { .. }
+        | Event::TextChanged { .. }
+        | Event::WallChanged { .. }
+        | Event::CommonChanged { .. }
+        | Event::ReadyChanged { .. }
+        | Event::AutoAdvanceChanged { .. }
+        | Event::HistoryRecorded { .. }
+        | Event::HistoryUndone { .. }
+        | Event::HistoryRedone { .. }
+        | Event::RevealTurn { .. }
+        | Event::PresentingChanged { .. }
+        | Event::VotePhaseChanged { .. }
+        | Event::VoteSet { .. }
+        | Event::VotesUsed { .. }
+        | Event::RoomClosed { .. }
+        | Event::Contributed { .. } => return None,
     })
+}
+
+/// Whether `now` still reads as `expected`. A highlight is the same while its words are: its
+/// positions follow the sentence as people type.
+fn same(now: &Event, expected: &Event) -> bool {
+    match (now, expected) {
+        (Event::HighlightSet { highlight: a }, Event::HighlightSet { highlight: b }) if a.anchor.is_some() => {
+            a.id == b.id && a.group == b.group && a.by == b.by && a.anchor == b.anchor
+        }
+        _ => now == expected,
+    }
 }
 
 pub(super) fn undo(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejection> {
     let me = require_member(state, ctx, "undo")?;
-    let entry = state
-        .undo
-        .get(&me)
-        .and_then(|stack| stack.last())
-        .ok_or_else(|| Rejection::new(ErrorCode::Conflict, "nothing to undo"))?;
-    let mut events = entry.restore.clone();
-    events.push(Event::UndoPopped { member_id: me });
-    definitions::with_common(state, events)
+    let entry = top(state.undo.get(&me), state.step).ok_or_else(|| nothing("undo"))?;
+    let mut events = restore(state, me, &entry.after, &entry.before, "undone")?;
+    events.push(Event::HistoryUndone { member_id: me });
+    Ok(events)
+}
+
+pub(super) fn redo(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejection> {
+    let me = require_member(state, ctx, "redo")?;
+    let entry = top(state.redo.get(&me), state.step).ok_or_else(|| nothing("redo"))?;
+    let mut events = restore(state, me, &entry.before, &entry.after, "redone")?;
+    events.push(Event::HistoryRedone { member_id: me });
+    Ok(events)
+}
+
+fn top(stack: Option<&Vec<UndoEntry>>, step: u8) -> Option<&UndoEntry> {
+    stack.and_then(|s| s.last()).filter(|entry| entry.step == step)
+}
+
+fn nothing(what: &str) -> Rejection {
+    Rejection::new(ErrorCode::Conflict, format!("nothing to {what} in this step"))
+}
+
+/// The events that set everything back from `expected` to `wanted`, if everything still reads
+/// as `expected` and the room is left whole.
+fn restore(
+    state: &RoomState,
+    me: MemberId,
+    expected: &[Event],
+    wanted: &[Event],
+    done: &str,
+) -> Result<Vec<Event>, Rejection> {
+    for expect in expected {
+        let now = current(state, expect);
+        if !now.as_ref().is_some_and(|now| same(now, expect)) {
+            let key = expect.target().unwrap_or_default();
+            return Err(changed_since(state, me, &key, done));
+        }
+    }
+    let before = violations(state);
+    let mut after = state.clone();
+    for event in wanted {
+        after.apply_event(None, event);
+    }
+    let new: Vec<(String, String)> = violations(&after).difference(&before).cloned().collect();
+    if let Some((key, what)) = new.first() {
+        let who = state.book.touched.get(key).filter(|by| **by != me).and_then(|by| state.member(*by));
+        let message = match who {
+            Some(member) => format!("{} {what} since; nothing was {done}", member.name),
+            None => format!("this would leave {what}; nothing was {done}"),
+        };
+        return Err(Rejection::new(ErrorCode::Conflict, message));
+    }
+    Ok(wanted.to_vec())
+}
+
+fn changed_since(state: &RoomState, me: MemberId, key: &str, done: &str) -> Rejection {
+    let message = match state.book.touched.get(key).filter(|by| **by != me).and_then(|by| state.member(*by)) {
+        Some(member) => format!("{} changed this since; nothing was {done}", member.name),
+        None => format!("this changed since; nothing was {done}"),
+    };
+    Rejection::new(ErrorCode::Conflict, message)
+}
+
+/// What is wrong in the room: a reference to something missing, or a cap exceeded. Each is the
+/// target key of the thing at fault and what it is, for the message. The forward rules never
+/// leave any; undo and redo refuse to add one.
+fn violations(state: &RoomState) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    let clusters = &state.wall.clusters;
+    for note in state.wall.notes.values() {
+        if note.cluster.as_ref().is_some_and(|c| !clusters.contains_key(c)) {
+            out.insert((format!("note:{}", note.id.0), "put a post-it in this cluster".to_owned()));
+        }
+    }
+    for team in state.assessment.teams.values() {
+        if team.cluster.as_ref().is_some_and(|c| !clusters.contains_key(c)) {
+            out.insert((format!("team-cluster:{}", team.id), "chose this client type".to_owned()));
+        }
+    }
+    for card in state.assessment.cards.values() {
+        if !state.assessment.teams.contains_key(&card.team) {
+            out.insert((format!("card:{}", card.id.0), "wrote a card for this team".to_owned()));
+        }
+    }
+    let areas = &state.priorities.areas;
+    for area in areas.values() {
+        if area.from_card.as_ref().is_some_and(|c| !state.assessment.cards.contains_key(c)) {
+            out.insert((format!("area:{}", area.id.0), "made an area from this card".to_owned()));
+        }
+    }
+    if state.priorities.ranking.iter().any(|id| !areas.contains_key(id)) {
+        out.insert(("ranking".to_owned(), "ranked this area".to_owned()));
+    }
+    if state.priorities.tally.keys().any(|id| !areas.contains_key(id)) {
+        out.insert(("tally".to_owned(), "counted votes on this area".to_owned()));
+    }
+    let caps = [
+        (state.wall.notes.len() > MAX_NOTES, "post-its"),
+        (state.experience.factors.len() > MAX_FACTORS, "key factors"),
+        (state.assessment.cards.len() > MAX_CARDS, "cards"),
+        (areas.len() > MAX_AREAS, "areas"),
+        (state.definitions.highlights.len() > MAX_HIGHLIGHTS, "highlights"),
+    ];
+    for (over, what) in caps {
+        if over {
+            out.insert((String::new(), format!("more {what} than the room holds")));
+        }
+    }
+    for member in state.members.keys() {
+        if state.wall.notes.values().filter(|n| n.author == *member).count() > MAX_NOTES_PER_MEMBER {
+            out.insert((String::new(), "more post-its than one person may write".to_owned()));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::Fixture;
-    use crate::command::Command;
+    use super::super::testkit::{Fixture, member_id};
+    use crate::command::{Command, DropTarget};
     use crate::ids::ItemId;
     use crate::messages::ErrorCode;
+    use crate::state::{Column, MemberRole};
+
+    fn id(s: &str) -> ItemId {
+        ItemId(s.into())
+    }
 
     fn add(id: &str, text: &str) -> Command {
         Command::AddFactor { id: ItemId(id.into()), text: text.into() }
     }
 
     #[test]
-    fn undoing_a_merge_restores_both_cards_exactly() {
+    fn undoing_a_merge_restores_both_cards_exactly_and_redo_merges_again() {
         let mut f = Fixture::new();
+        f.by(f.fac, Command::SetStep { step: 2 }).unwrap();
         f.by(f.fac, Command::CallSpeaker { member_id: f.ana }).unwrap();
         f.by(f.fac, add("a", "trust")).unwrap();
         f.by(f.fac, Command::CallSpeaker { member_id: f.bo }).unwrap();
         f.by(f.fac, add("b", "they trusted me")).unwrap();
         let before = f.state.experience.factors.clone();
-        f.by(f.fac, Command::MergeFactors { from: ItemId("b".into()), into: ItemId("a".into()) }).unwrap();
-        assert_eq!(f.state.experience.factors.len(), 1);
+        f.by(f.fac, Command::MergeFactors { from: id("b"), into: id("a") }).unwrap();
+        let merged = f.state.experience.factors.clone();
+        assert_eq!(merged.len(), 1);
         f.by(f.fac, Command::Undo).unwrap();
         assert_eq!(f.state.experience.factors, before);
-        assert_eq!(
-            f.by(f.fac, Command::Undo).unwrap_err().code,
-            ErrorCode::Conflict,
-            "adding is not undoable"
-        );
+        f.by(f.fac, Command::Redo).unwrap();
+        assert_eq!(f.state.experience.factors, merged);
+        f.by(f.fac, Command::Undo).unwrap();
+        f.by(f.fac, Command::Undo).unwrap();
+        assert!(!f.state.experience.factors.contains_key(&id("b")), "adding is undone too");
     }
 
     #[test]
-    fn undoing_a_delete_and_a_regroup_and_an_edit_restores_them() {
+    fn undo_reaches_only_the_current_step() {
         let mut f = Fixture::new();
-        f.by(f.fac, add("a", "trust")).unwrap();
-        f.by(f.fac, Command::DeleteFactor { id: ItemId("a".into()) }).unwrap();
-        f.by(f.fac, Command::FormGroups).unwrap();
-        let formed = f.state.definitions.groups.clone();
-        f.by(f.fac, Command::MoveToGroup { member_id: f.ana, group: None }).unwrap();
-        assert_ne!(f.state.definitions.groups, formed);
+        f.by(f.ana, Command::SetCheckin { contribute: "me".into(), get_out: "you".into() }).unwrap();
+        assert_eq!(f.state.undo[&f.ana].last().unwrap().command, "checkin.set");
+        f.by(f.fac, Command::SetStep { step: 2 }).unwrap();
+        assert!(f.state.undo.is_empty(), "moving on empties every stack");
+        let err = f.by(f.ana, Command::Undo).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Conflict);
+        assert!(f.state.checkins.contains_key(&f.ana), "the step 1 check-in stays");
+        f.by(f.fac, Command::SetStep { step: 1 }).unwrap();
+        assert_eq!(f.by(f.ana, Command::Undo).unwrap_err().code, ErrorCode::Conflict, "not even back in step 1");
+    }
 
-        f.by(f.fac, Command::Undo).unwrap();
-        assert_eq!(f.state.definitions.groups, formed);
-        f.by(f.fac, Command::Undo).unwrap();
-        assert!(f.state.definitions.groups.is_empty());
-        f.by(f.fac, Command::Undo).unwrap();
-        assert_eq!(f.state.experience.factors[&ItemId("a".into())].text, "trust");
+    #[test]
+    fn an_undo_never_overwrites_someone_elses_later_write() {
+        let mut f = Fixture::new();
+        f.by(f.ana, Command::SetCheckin { contribute: "mine".into(), get_out: String::new() }).unwrap();
+        f.by(f.fac, Command::SetCheckin { contribute: "fac".into(), get_out: String::new() }).unwrap();
+        // The facilitator edits Ana's check-in away; Ana's undo of her own check-in must not
+        // clobber what the facilitator did since.
+        f.by(f.fac, Command::ClearCheckin { member_id: f.ana }).unwrap();
+        let err = f.by(f.ana, Command::Undo).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Conflict);
+        assert_eq!(err.message, "Fa changed this since; nothing was undone");
+        assert!(!f.state.checkins.contains_key(&f.ana));
+    }
 
-        let g = {
-            f.by(f.fac, Command::FormGroups).unwrap();
-            f.state.group_of(f.ana).unwrap()
-        };
-        let write = |text: &str| Command::WriteDefinition { group: g, text: text.into(), release: false };
-        f.by(f.ana, write("first")).unwrap();
-        f.by(f.fac, Command::ClearTimer).unwrap();
-        f.by(f.ana, Command::SetCheckin { contribute: "me".into(), get_out: String::new() }).unwrap();
-        // Commits while typing one sentence are one edit: one undo takes it all back, and it
-        // counts once in the participation panel.
-        let before = f.state.contributions[&f.ana];
-        for text in ["s", "se", "sec", "second"] {
-            f.by(f.ana, write(text)).unwrap();
+    #[test]
+    fn undoing_a_team_move_leaves_a_later_rating_alone() {
+        let mut f = Fixture::new();
+        f.add(member_id(4), "Cy", MemberRole::Participant);
+        f.by(f.fac, Command::SetStep { step: 5 }).unwrap();
+        f.by(f.fac, Command::FormTeams).unwrap();
+        let cy = member_id(4);
+        let before = f.state.team_of(f.ana);
+        f.by(f.fac, Command::MoveToTeam { member_id: f.ana, team: None }).unwrap();
+        let cy_team = f.state.team_of(cy).unwrap();
+        f.by(cy, Command::SetRating { team: cy_team, category: 2, rating: 4 }).unwrap();
+        f.by(f.fac, Command::Undo).unwrap();
+        assert_eq!(f.state.team_of(f.ana), before);
+        assert_eq!(f.state.assessment.teams[&cy_team].ratings[1], 4, "the rating stays");
+    }
+
+    #[test]
+    fn undo_refuses_to_leave_a_post_it_in_a_cluster_that_is_gone() {
+        let mut f = Fixture::new();
+        f.by(f.fac, Command::SetStep { step: 4 }).unwrap();
+        for (who, note) in [(f.ana, "n1"), (f.ana, "n2"), (f.bo, "n3")] {
+            f.by(who, Command::AddNote { id: id(note), text: format!("help {note}") }).unwrap();
         }
-        assert_eq!(f.state.contributions[&f.ana], before + 1);
-        assert_eq!(f.state.undo[&f.ana].len(), 3, "first write, check-in, second edit");
+        f.by(f.fac, Command::RevealNotes { member_id: None }).unwrap();
+        let onto = Some(DropTarget::Note { id: id("n2"), new_cluster: id("k") });
+        f.by(f.ana, Command::DropNote { id: id("n1"), x: 10, y: 10, onto }).unwrap();
+        let into = Some(DropTarget::Cluster { id: id("k") });
+        f.by(f.bo, Command::DropNote { id: id("n3"), x: 20, y: 20, onto: into }).unwrap();
+        let err = f.by(f.ana, Command::Undo).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Conflict);
+        assert!(err.message.starts_with("Bo "), "{}", err.message);
+        assert!(f.state.wall.clusters.contains_key(&id("k")));
+        assert_eq!(f.state.wall.notes[&id("n3")].cluster, Some(id("k")));
+    }
+
+    #[test]
+    fn undoing_a_card_delete_brings_it_back_with_its_text() {
+        let mut f = Fixture::new();
+        f.by(f.fac, Command::SetStep { step: 5 }).unwrap();
+        f.by(f.fac, Command::FormTeams).unwrap();
+        let team = f.state.team_of(f.ana).unwrap();
+        let add = Command::AddCard {
+            id: id("c1"),
+            team,
+            category: 1,
+            column: Column::Succeeded,
+            text: "We asked".into(),
+        };
+        f.by(f.ana, add).unwrap();
+        f.by(f.ana, Command::DeleteCard { id: id("c1") }).unwrap();
+        assert_eq!(f.by(f.ana, Command::MoveCard { id: id("c1"), category: 2, column: Column::Failed }).unwrap_err().code, ErrorCode::Gone);
         f.by(f.ana, Command::Undo).unwrap();
-        assert_eq!(f.state.definitions.texts[&g].text, "first");
-        assert_eq!(
-            f.state.definitions.texts[&g].lease.map(|l| l.holder),
-            Some(f.ana),
-            "undo keeps the lease"
-        );
+        assert!(f.state.assessment.cards.contains_key(&id("c1")));
+        assert_eq!(f.state.text_of(&crate::shared::TextTarget::Card { id: id("c1") }), "We asked");
     }
 
     #[test]
@@ -211,7 +412,7 @@ mod tests {
         assert!(!f.state.checkins.contains_key(&f.ana));
         assert!(f.state.checkins.contains_key(&f.bo));
         let view = f.state.view_for(Some(f.ana));
-        assert!(view.undo.keys().all(|id| *id == f.ana));
+        assert!(view.undo.keys().chain(view.redo.keys()).all(|id| *id == f.ana));
         assert!(f.state.view_for(None).undo.is_empty());
     }
 }
