@@ -146,7 +146,10 @@ impl SharedText {
         });
         match outcome {
             Ok(text) if text == self.text && self.doc.state_vector() == before => Ok(None),
-            Ok(text) => Ok(Some(text)),
+            Ok(text) => {
+                self.text.clone_from(&text);
+                Ok(Some(text))
+            }
             Err(rejection) => {
                 self.doc = YDoc::from_update(&backup).unwrap_or_else(|_| YDoc::empty());
                 Err(rejection)
@@ -215,7 +218,8 @@ impl YDoc {
     }
 
     pub fn text(&self) -> String {
-        self.text_ref().get_string(&self.doc.transact())
+        let text = self.text_ref();
+        text.get_string(&self.doc.transact())
     }
 
     fn state_vector(&self) -> StateVector {
@@ -242,8 +246,10 @@ impl YDoc {
     /// relative position, encoded): `Assoc::After` sticks to the character at `index`,
     /// `Assoc::Before` to the one before it.
     pub fn anchor(&self, index: u32, assoc: Assoc) -> Option<Vec<u8>> {
+        // The text's handle first: taking it may write, which waits for every open transaction.
+        let text = self.text_ref();
         let txn = self.doc.transact();
-        self.text_ref().sticky_index(&txn, index, assoc).map(|s| s.encode_v1())
+        text.sticky_index(&txn, index, assoc).map(|s| s.encode_v1())
     }
 
     /// Where an anchor made by [`YDoc::anchor`] is now.

@@ -54,7 +54,7 @@ mod tests {
         let c = &f.state.checkins[&f.ana];
         assert_eq!((c.contribute.as_str(), c.get_out.as_str()), ("stories", "a plan"));
         assert_eq!(f.state.checkins.len(), 1);
-        assert_eq!(f.state.contributions[&f.ana], 2, "each edit counts for the participation panel");
+        assert_eq!(f.state.contributions[&f.ana], 1, "a check-in counts once, however often it is edited");
     }
 
     #[test]

@@ -367,19 +367,20 @@ mod tests {
     fn undo_refuses_to_leave_a_post_it_in_a_cluster_that_is_gone() {
         let mut f = Fixture::new();
         f.by(f.fac, Command::SetStep { step: 4 }).unwrap();
-        for (who, note) in [(f.ana, "n1"), (f.ana, "n2"), (f.bo, "n3")] {
-            f.by(who, Command::AddNote { id: id(note), text: format!("help {note}") }).unwrap();
+        let (n1, n2, n3) = (id(&format!("{}:n1", f.ana)), id(&format!("{}:n2", f.ana)), id(&format!("{}:n3", f.bo)));
+        for (who, note) in [(f.ana, &n1), (f.ana, &n2), (f.bo, &n3)] {
+            f.by(who, Command::AddNote { id: note.clone(), text: format!("help {}", note.0) }).unwrap();
         }
         f.by(f.fac, Command::RevealNotes { member_id: None }).unwrap();
-        let onto = Some(DropTarget::Note { id: id("n2"), new_cluster: id("k") });
-        f.by(f.ana, Command::DropNote { id: id("n1"), x: 10, y: 10, onto }).unwrap();
+        let onto = Some(DropTarget::Note { id: n2.clone(), new_cluster: id("k") });
+        f.by(f.ana, Command::DropNote { id: n1.clone(), x: 10, y: 10, onto }).unwrap();
         let into = Some(DropTarget::Cluster { id: id("k") });
-        f.by(f.bo, Command::DropNote { id: id("n3"), x: 20, y: 20, onto: into }).unwrap();
+        f.by(f.bo, Command::DropNote { id: n3.clone(), x: 20, y: 20, onto: into }).unwrap();
         let err = f.by(f.ana, Command::Undo).unwrap_err();
         assert_eq!(err.code, ErrorCode::Conflict);
         assert!(err.message.starts_with("Bo "), "{}", err.message);
         assert!(f.state.wall.clusters.contains_key(&id("k")));
-        assert_eq!(f.state.wall.notes[&id("n3")].cluster, Some(id("k")));
+        assert_eq!(f.state.wall.notes[&n3].cluster, Some(id("k")));
     }
 
     #[test]
