@@ -227,7 +227,19 @@ fn restore(
         };
         return Err(Rejection::new(ErrorCode::Conflict, message));
     }
-    Ok(wanted.to_vec())
+    // A highlight put back sits where its anchors are in the sentence now (which may have
+    // changed since it was taken away), not where it was then.
+    Ok(wanted
+        .iter()
+        .map(|event| match event {
+            Event::HighlightSet { highlight } if highlight.anchor.is_some() => {
+                after.reanchor(highlight.group);
+                let now = after.definitions.highlights.get(&highlight.id).unwrap_or(highlight);
+                Event::HighlightSet { highlight: now.clone() }
+            }
+            other => other.clone(),
+        })
+        .collect())
 }
 
 fn changed_since(state: &RoomState, me: MemberId, key: &str, done: &str) -> Rejection {
@@ -258,6 +270,11 @@ fn violations(state: &RoomState) -> BTreeSet<(String, String)> {
         if !state.assessment.teams.contains_key(&card.team) {
             out.insert((format!("card:{}", card.id.0), "wrote a card for this team".to_owned()));
         }
+    }
+    if let Some(team) = state.priorities.presenting
+        && !state.assessment.teams.contains_key(&team)
+    {
+        out.insert(("presenting".to_owned(), "put this team up to present".to_owned()));
     }
     let areas = &state.priorities.areas;
     for area in areas.values() {
