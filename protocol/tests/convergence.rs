@@ -276,6 +276,10 @@ struct Stats {
 
 struct Sim {
     seed: u64,
+    /// Commands to try.
+    moves: usize,
+    /// What one participant's browser receives, recorded for the browser's conformance test.
+    tape: Option<Tape>,
     rand: Rand,
     server: RoomState,
     /// The room as created, before any change: where a replay starts.
@@ -312,12 +316,18 @@ struct Sim {
 
 impl Sim {
     fn new(seed: u64) -> Self {
+        Self::with(seed, MOVES, None)
+    }
+
+    fn with(seed: u64, moves: usize, tape: Option<Tape>) -> Self {
         let id = RoomId::parse("00112233445566778899aabbccddeeff").expect("valid id");
         let settings = Settings { title: "Simulated".into(), group_size: 3, ..Settings::default() };
         let server = RoomState::new(id, settings, 0);
         let empty = server.clone();
         let mut sim = Sim {
             seed,
+            moves,
+            tape,
             rand: Rand(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1),
             replay: empty.clone(),
             viewer: empty.clone(),
@@ -396,6 +406,13 @@ impl Sim {
         let mut copy: RoomState = through_json(&self.server.shared_view());
         copy.merge_private(through_json(&self.server.private_of(id)));
         self.copies.insert(id, copy);
+        if let Some(tape) = self.tape.as_mut().filter(|t| t.member == id) {
+            let welcome = serde_json::json!({
+                "room": self.server.shared_view(),
+                "mine": self.server.private_of(id),
+            });
+            tape.welcome = Some(welcome);
+        }
         self.check(&change);
     }
 
@@ -450,21 +467,22 @@ impl Sim {
     // ----- the simulation -----
 
     fn play(&mut self) {
-        for i in 0..MOVES {
+        let moves = self.moves;
+        for i in 0..moves {
             self.now += 700;
             self.stats.steps.insert(self.server.step);
-            let scheduled = 1 + (i * 6 / MOVES) as u8;
+            let scheduled = 1 + (i * 6 / moves) as u8;
             if self.server.closed {
                 let fac = self.facilitator();
                 self.submit(fac, Command::CloseRoom { closed: false }, None);
-            } else if self.server.step != scheduled && (self.rand.one_in(3) || i % (MOVES / 6) == 0) {
+            } else if self.server.step != scheduled && (self.rand.one_in(3) || i % (moves / 6) == 0) {
                 let fac = self.facilitator();
                 self.submit(fac, Command::SetStep { step: scheduled }, None);
             } else if self.rand.one_in(120) {
                 // A detour: back (or ahead) to another step, which empties every undo stack.
                 let (fac, step) = (self.facilitator(), 1 + self.rand.below(6) as u8);
                 self.submit(fac, Command::SetStep { step }, None);
-            } else if i == MOVES * 2 / 6 + 7 || i == MOVES * 4 / 6 + 7 {
+            } else if i == moves * 2 / 6 + 7 || i == moves * 4 / 6 + 7 {
                 let n = 100 + i as u128;
                 self.arrive(n, &format!("late{i}"), MemberRole::Participant);
             } else if self.rand.one_in(60) {
@@ -1063,6 +1081,16 @@ impl Sim {
             let ServerMsg::Change { seq, by, events } = frame else { panic!("a change frame") };
             copy.apply_change(&Change { seq, by, cmd: None, events });
         }
+        if let Some(tape) = self.tape.as_mut().filter(|t| t.welcome.is_some()) {
+            let events = change
+                .events
+                .iter()
+                .filter(|e| e.audience().is_none_or(|a| a == tape.member))
+                .cloned()
+                .collect();
+            let frame = ServerMsg::Change { seq: change.seq, by: change.by, events };
+            tape.frames.push(serde_json::to_value(&frame).expect("a frame serializes"));
+        }
         let events = change.events.iter().filter(|e| e.audience().is_none()).cloned().collect();
         self.viewer.apply_change(&Change { seq: change.seq, by: change.by, cmd: None, events });
         for event in &change.events {
@@ -1240,7 +1268,11 @@ impl Sim {
             fresh.apply_change(change);
         }
         assert!(fresh == *room, "seed {seed}: a replay of the log differs: {}", explain(&fresh, room));
-        assert!(self.snapshots.len() >= 3, "seed {seed}: only {} snapshots", self.snapshots.len());
+        assert!(
+            self.snapshots.len() >= self.moves / 400,
+            "seed {seed}: only {} snapshots",
+            self.snapshots.len()
+        );
         for snapshot in &self.snapshots {
             let mut resumed: RoomState = serde_json::from_str(snapshot).expect("a snapshot parses");
             let from = resumed.seq;
@@ -1292,7 +1324,7 @@ impl Sim {
             return;
         }
         // The fixed seeds are known to reach every part of the workshop; keep them doing so.
-        assert!(stats.applied > MOVES / 2, "seed {seed}: the simulation is too timid: {stats:?}");
+        assert!(stats.applied > self.moves / 2, "seed {seed}: the simulation is too timid: {stats:?}");
         assert!(
             stats.undone > 20 && stats.redone > 5 && stats.history_refused > 20,
             "seed {seed}: {stats:?}"
@@ -1357,6 +1389,47 @@ fn same(
         if full { a == b } else { keys.iter().all(|k| a.get(k) == b.get(k)) }
     };
     assert!(texts_equal(&copy.texts, &expected_texts), "{what}: shared texts differ");
+}
+
+/// What one member's browser is sent: its `welcome` (room and own parts) and every `change`.
+struct Tape {
+    member: MemberId,
+    welcome: Option<Value>,
+    frames: Vec<Value>,
+}
+
+/// Where the browser's conformance test reads the tape (relative to the workspace root).
+const TAPE_PATH: &str = "tests/web/fixtures/conformance.json";
+
+/// The browser's copy of the rules (`web/src/apply.js`) is tested against this crate: a
+/// simulated workshop's frames, as one participant received them, and the room as that
+/// participant should then see it. A test keeps the committed tape equal to a fresh one.
+#[test]
+fn the_browsers_conformance_tape_is_up_to_date() {
+    let member = MemberId(Uuid::from_u128(10));
+    let tape = Tape { member, welcome: None, frames: Vec::new() };
+    let mut sim = Sim::with(7, 360, Some(tape));
+    sim.play();
+    let tape = sim.tape.take().expect("the tape");
+    let expected = sim.server.view_for(Some(member));
+    let generated = serde_json::to_string_pretty(&serde_json::json!({
+        "member": member,
+        "welcome": tape.welcome,
+        "frames": tape.frames,
+        "expected": expected,
+    }))
+    .expect("the tape serializes")
+        + "\n";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(TAPE_PATH);
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("a directory")).expect("the directory");
+        std::fs::write(&path, &generated).expect("write the tape");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{TAPE_PATH} is out of date: run `UPDATE_BINDINGS=1 cargo test -p horseshoe-protocol --test convergence`"
+    );
 }
 
 #[test]
