@@ -970,6 +970,93 @@ impl Sim {
         Some((command, Typed { key, inserted, deleted, stale }))
     }
 
+    /// `who` types `count` new characters at `at` (UTF-16 units; the room's copy, caught up) of
+    /// `target`.
+    fn write(&mut self, who: MemberId, target: TextTarget, at: usize, count: usize) {
+        let text = self.glyphs(count);
+        let text = text.as_str();
+        let key = target.key();
+        self.yjs_clients += 1;
+        let doc = Doc::with_options(yrs::Options {
+            offset_kind: yrs::OffsetKind::Utf16,
+            ..yrs::Options::with_client_id(yrs::block::ClientID::new(self.yjs_clients))
+        });
+        let text_ref = doc.get_or_insert_text(TEXT_NAME);
+        if let Some(shared) = self.server.texts.get(&key) {
+            let update = Update::decode_v1(&shared.doc.encode()).expect("the room's document decodes");
+            doc.transact_mut().apply_update(update).expect("the room's document applies");
+        }
+        let update = {
+            let mut txn = doc.transact_mut();
+            text_ref.insert(&mut txn, u32::try_from(at).expect("small"), text);
+            txn.encode_update_v1()
+        };
+        let typed = Typed { key, inserted: text.chars().collect(), deleted: Vec::new(), stale: false };
+        self.submit(who, Command::EditText { target, update: encode_base64(&update) }, Some(typed));
+    }
+
+    /// What the random moves rarely reach, on purpose, for the browser's conformance tape: a
+    /// full undo stack, undo and redo, highlights that move with their words, ready in every
+    /// order, team moves and ratings.
+    fn script(&mut self) {
+        let (fac, p0, p1, p2) = (self.facilitators[0], member(10), member(11), member(12));
+        self.submit(fac, Command::SetStep { step: 2 }, None);
+        self.submit(fac, Command::SetScribe { member_id: Some(p0) }, None);
+        for _ in 0..(UNDO_DEPTH + 3) {
+            let (id, text) = (self.fresh_id("sf"), self.glyphs(3));
+            self.submit(p0, Command::AddFactor { id, text }, None);
+        }
+        self.checkpoint();
+        self.submit(p0, Command::Undo, None);
+        self.submit(p0, Command::Undo, None);
+        self.submit(p0, Command::Redo, None);
+        self.checkpoint();
+        self.submit(fac, Command::SetStep { step: 3 }, None);
+        self.submit(fac, Command::FormGroups, None);
+        for who in [p1, p2] {
+            if self.server.group_of(who) != self.server.group_of(p0) {
+                let group = self.server.group_of(p0);
+                self.submit(fac, Command::MoveToGroup { member_id: who, group }, None);
+            }
+        }
+        let group = self.server.group_of(p0).expect("p0 has a group");
+        let target = TextTarget::Definition { group };
+        self.write(p0, target.clone(), 0, 25);
+        let id = self.fresh_id("sh");
+        self.submit(p0, Command::AddHighlight { id: id.clone(), group, start: 13, end: 25 }, None);
+        self.submit(p0, Command::Undo, None);
+        self.submit(p0, Command::Redo, None);
+        self.submit(p0, Command::Undo, None);
+        self.checkpoint();
+        // Something new empties what there was to redo.
+        let id = self.fresh_id("sh");
+        self.submit(p0, Command::AddHighlight { id, group, start: 3, end: 9 }, None);
+        self.checkpoint();
+        self.write(p1, target.clone(), 0, 7);
+        let end = len_utf16(self.server.text_of(&target)) as usize;
+        self.write(p2, target.clone(), end, 5);
+        for who in [p2, p0, p1] {
+            self.submit(who, Command::SetReady { ready: true }, None);
+        }
+        self.checkpoint();
+        self.submit(p0, Command::SetReady { ready: false }, None);
+        self.submit(fac, Command::SetStep { step: 5 }, None);
+        self.submit(fac, Command::TeamsFromGroups, None);
+        self.submit(fac, Command::MoveToTeam { member_id: p0, team: None }, None);
+        if let Some(team) = self.server.team_of(p0) {
+            self.submit(p0, Command::SetRating { team, category: 3, rating: 4 }, None);
+            self.submit(p0, Command::Undo, None);
+        }
+    }
+
+    /// Records how the tape's member sees the room now, for the browser's test to compare with
+    /// on the way (the end alone would not show what a later step change wipes).
+    fn checkpoint(&mut self) {
+        let Some(tape) = self.tape.as_mut() else { return };
+        let view = self.server.view_for(Some(tape.member));
+        tape.checks.push((self.server.seq, serde_json::to_value(view).expect("a view serializes")));
+    }
+
     /// A member's editors take the updates their browser received (of one text, or all).
     fn catch_up(&mut self, who: MemberId, key: Option<&str>) {
         let Some(inbox) = self.inbox.get_mut(&who) else { return };
@@ -1391,11 +1478,17 @@ fn same(
     assert!(texts_equal(&copy.texts, &expected_texts), "{what}: shared texts differ");
 }
 
+fn member(n: u128) -> MemberId {
+    MemberId(Uuid::from_u128(n))
+}
+
 /// What one member's browser is sent: its `welcome` (room and own parts) and every `change`.
 struct Tape {
     member: MemberId,
     welcome: Option<Value>,
     frames: Vec<Value>,
+    /// The member's view at some `seq`s on the way.
+    checks: Vec<(u64, Value)>,
 }
 
 /// Where the browser's conformance test reads the tape (relative to the workspace root).
@@ -1406,19 +1499,27 @@ const TAPE_PATH: &str = "tests/web/fixtures/conformance.json";
 /// participant should then see it. A test keeps the committed tape equal to a fresh one.
 #[test]
 fn the_browsers_conformance_tape_is_up_to_date() {
-    let member = MemberId(Uuid::from_u128(10));
-    let tape = Tape { member, welcome: None, frames: Vec::new() };
-    let mut sim = Sim::with(7, 360, Some(tape));
-    sim.play();
-    let tape = sim.tape.take().expect("the tape");
-    let expected = sim.server.view_for(Some(member));
-    let generated = serde_json::to_string_pretty(&serde_json::json!({
-        "member": member,
-        "welcome": tape.welcome,
-        "frames": tape.frames,
-        "expected": expected,
-    }))
-    .expect("the tape serializes")
+    let member = member(10);
+    let record = |scripted: bool| {
+        let tape = Tape { member, welcome: None, frames: Vec::new(), checks: Vec::new() };
+        let mut sim = Sim::with(7, if scripted { 0 } else { 360 }, Some(tape));
+        if scripted {
+            sim.script();
+            sim.finish();
+        } else {
+            sim.play();
+        }
+        let tape = sim.tape.take().expect("the tape");
+        serde_json::json!({
+            "member": member,
+            "welcome": tape.welcome,
+            "frames": tape.frames,
+            "checks": tape.checks,
+            "expected": sim.server.view_for(Some(member)),
+        })
+    };
+    let generated = serde_json::to_string_pretty(&serde_json::json!([record(false), record(true)]))
+        .expect("the tape serializes")
         + "\n";
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(TAPE_PATH);
     if std::env::var_os("UPDATE_BINDINGS").is_some() {

@@ -17,6 +17,7 @@ export const ENTRIES = {
   preact: ['preact', 'htm', '@preact/signals', '@preact/signals-core'],
   panzoom: ['@panzoom/panzoom'],
   qr: ['uqr'],
+  yjs: ['yjs', 'lib0'],
 };
 
 /** @param {string} name */

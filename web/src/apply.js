@@ -1,41 +1,105 @@
-// The pure mirror of the server's rules: `applyEvent(room, event)` changes a room the way
-// `RoomState::apply_event` in the protocol crate does. No signals, no DOM: the store wraps it.
+// The browser's copy of the rules, as small as it can be: `applyEvent(room, event, by, docs)`
+// changes a room the way `RoomState::apply_event` in the protocol crate does. Every event
+// carries the resulting value, so almost every case is an assignment; the exceptions (a
+// member moving between groups or teams, a shared text taking a Yjs update, undo stacks) are
+// written out to match the Rust line for line. No signals, no DOM: the store wraps it, and a
+// test replays the protocol crate's recorded frames through it (tests/web/conformance.test.mjs).
+
+import * as Y from '../vendor/yjs.js';
+import { CATEGORY_COUNT, UNDO_DEPTH } from './limits.js';
 
 /** @typedef {import('./protocol').RoomState} RoomState */
 /** @typedef {import('./protocol').Event} Event */
+/** @typedef {import('./protocol').MemberId} MemberId */
+/** @typedef {import('./protocol').TextTarget} TextTarget */
+/** @typedef {import('./protocol').SharedText} SharedText */
+
+/** The name of the one text in every shared document (the server's `TEXT_NAME`). */
+export const TEXT_NAME = 't';
 
 /**
- * The key of a shared text field in {@link LiveState.typing}.
- * @param {import('./protocol').TypingTarget} target
+ * The key of a shared text in `room.texts` (the server's `TextTarget::key`).
+ * @param {TextTarget} target
  */
-export function typingKey(target) {
-  return target.kind === 'card' ? `card:${target.id}` : `definition:${target.group}`;
+export function textKey(target) {
+  return target.kind === 'definition' ? `definition:${target.group}` : `${target.kind}:${target.id}`;
+}
+
+/** @param {string} base64 @returns {Uint8Array} */
+export function fromBase64(base64) {
+  const bin = atob(base64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/** @param {Uint8Array} bytes @returns {string} */
+export function toBase64(bytes) {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
 }
 
 /**
- * Replaces the item with the same `key` in a list (or adds it), keeping the list ordered by it;
- * lists keyed by group or team id travel as arrays.
- * @template T
- * @param {T[]} list
- * @param {T} item
- * @param {(t: T) => number} key
+ * The Yjs documents of a room's shared texts, loaded from the snapshot's `doc` on first use and
+ * kept up to date by `text.changed`. Each browser's copy; the room's stays on the server.
  */
-function upsertBy(list, item, key) {
-  const at = list.findIndex((t) => key(t) === key(item));
-  if (at >= 0) list[at] = item;
-  else {
-    list.push(item);
-    list.sort((a, b) => key(a) - key(b));
+export class Docs {
+  constructor() {
+    /** @type {Map<string, Y.Doc>} */
+    this.docs = new Map();
+  }
+
+  /**
+   * The document of `key` in `room` (made from its stored state the first time).
+   * @param {RoomState} room
+   * @param {string} key
+   * @returns {Y.Doc}
+   */
+  of(room, key) {
+    let doc = this.docs.get(key);
+    if (!doc) {
+      doc = new Y.Doc();
+      const stored = room.texts?.[key]?.doc;
+      if (stored) Y.applyUpdate(doc, fromBase64(stored), 'room');
+      this.docs.set(key, doc);
+    }
+    return doc;
+  }
+
+  clear() {
+    for (const doc of this.docs.values()) doc.destroy();
+    this.docs.clear();
   }
 }
 
 /**
- * The one place events change the room, mirroring `RoomState::apply_event` in the protocol
- * crate: every event carries the resulting value, so each case is an assignment.
+ * Replaces the item with the same id in a list (or adds it), keeping the list ordered by id:
+ * groups and teams travel as arrays.
+ * @template {{ id: number }} T
+ * @param {T[]} list
+ * @param {number} id
+ * @param {() => T} make
+ * @returns {T}
+ */
+function findOrAdd(list, id, make) {
+  let item = list.find((t) => t.id === id);
+  if (!item) {
+    item = make();
+    list.push(item);
+    list.sort((a, b) => a.id - b.id);
+  }
+  return item;
+}
+
+/**
+ * Applies one event of a change made by `by`, as the protocol crate does.
  * @param {RoomState} room
  * @param {Event} event
+ * @param {MemberId | undefined} by
+ * @param {Docs} docs
  */
-export function applyEvent(room, event) {
+export function applyEvent(room, event, by, docs) {
   const defs = room.definitions;
   switch (event.type) {
     case 'member.joined':
@@ -50,16 +114,22 @@ export function applyEvent(room, event) {
       room.settings = event.settings;
       break;
     case 'step.changed':
+      // Undo reaches only what was done in the step on screen.
       room.step = event.step;
+      room.undo = {};
+      room.redo = {};
       break;
     case 'timer.changed':
-      room.timer = event.timer;
+      if (event.step >= 1 && event.step <= room.timers.length) room.timers[event.step - 1] = event.timer;
       break;
     case 'checkin.set':
       room.checkins[event.member_id] = event.checkin;
       break;
     case 'checkin.cleared':
       delete room.checkins[event.member_id];
+      break;
+    case 'hands.changed':
+      room.hands = event.hands;
       break;
     case 'queue.changed':
       room.experience.queue = event.queue;
@@ -76,23 +146,16 @@ export function applyEvent(room, event) {
     case 'factor.removed':
       delete room.experience.factors[event.id];
       break;
-    case 'groups.changed':
-      defs.groups = event.groups;
-      break;
-    case 'definition.changed': {
-      const old = defs.texts.find((d) => d.group === event.group);
-      upsertBy(
-        defs.texts,
-        { group: event.group, text: event.text, updated_by: event.by, updated_at: event.at, lease: old?.lease },
-        (d) => d.group,
-      );
+    case 'group.member': {
+      for (const g of defs.groups) g.members = g.members.filter((m) => m !== event.member_id);
+      defs.groups = defs.groups.filter((g) => g.members.length > 0);
+      const id = event.group;
+      if (id != null) findOrAdd(defs.groups, id, () => ({ id, members: [] })).members.push(event.member_id);
       break;
     }
-    case 'lease.changed': {
-      const old = defs.texts.find((d) => d.group === event.group);
-      upsertBy(defs.texts, { ...(old ?? { group: event.group, text: '', updated_at: 0 }), lease: event.lease }, (d) => d.group);
+    case 'text.changed':
+      applyText(room, event, by, docs);
       break;
-    }
     case 'wall.changed':
       defs.wall = event.wall;
       break;
@@ -108,6 +171,35 @@ export function applyEvent(room, event) {
     case 'working.changed':
       defs.working = event.text;
       break;
+    case 'ready.changed': {
+      const ready = room.ready.filter(([step, id]) => !(step === event.step && id === event.member_id));
+      if (event.ready) ready.push([event.step, event.member_id]);
+      // A set of (step, member) pairs, in the order the server keeps it.
+      ready.sort(([s1, m1], [s2, m2]) => s1 - s2 || (m1 < m2 ? -1 : m1 > m2 ? 1 : 0));
+      room.ready = ready;
+      break;
+    }
+    case 'auto_advance.changed':
+      room.auto_advance = event.on;
+      break;
+    case 'history.recorded': {
+      const undo = (room.undo ??= {});
+      const stack = (undo[event.member_id] ??= []);
+      stack.push(event.entry);
+      if (stack.length > UNDO_DEPTH) stack.shift();
+      if (room.redo) delete room.redo[event.member_id];
+      break;
+    }
+    case 'history.undone': {
+      const entry = pop(room.undo, event.member_id);
+      if (entry) ((room.redo ??= {})[event.member_id] ??= []).push(entry);
+      break;
+    }
+    case 'history.redone': {
+      const entry = pop(room.redo, event.member_id);
+      if (entry) ((room.undo ??= {})[event.member_id] ??= []).push(entry);
+      break;
+    }
     case 'note.set':
       room.wall.notes[event.note.id] = event.note;
       break;
@@ -127,9 +219,41 @@ export function applyEvent(room, event) {
     case 'cluster.removed':
       delete room.wall.clusters[event.id];
       break;
-    case 'teams.changed':
-      room.assessment.teams = event.teams;
+    case 'team.set': {
+      const teams = room.assessment.teams.filter((t) => t.id !== event.team.id);
+      teams.push(event.team);
+      teams.sort((a, b) => a.id - b.id);
+      room.assessment.teams = teams;
       break;
+    }
+    case 'team.removed':
+      room.assessment.teams = room.assessment.teams.filter((t) => t.id !== event.id);
+      break;
+    case 'team.member': {
+      const teams = room.assessment.teams;
+      for (const t of teams) t.members = t.members.filter((m) => m !== event.member_id);
+      const id = event.team;
+      if (id != null) {
+        const team = findOrAdd(teams, id, () => ({ id, members: [], ratings: Array(CATEGORY_COUNT).fill(0) }));
+        team.members.push(event.member_id);
+      }
+      break;
+    }
+    case 'team.cluster': {
+      const team = room.assessment.teams.find((t) => t.id === event.team);
+      if (team) {
+        if (event.cluster == null) delete team.cluster;
+        else team.cluster = event.cluster;
+      }
+      break;
+    }
+    case 'rating.set': {
+      const team = room.assessment.teams.find((t) => t.id === event.team);
+      if (team && event.category >= 1 && event.category <= team.ratings.length) {
+        team.ratings[event.category - 1] = event.rating;
+      }
+      break;
+    }
     case 'card.set':
       room.assessment.cards[event.card.id] = event.card;
       break;
@@ -137,7 +261,8 @@ export function applyEvent(room, event) {
       delete room.assessment.cards[event.id];
       break;
     case 'presenting.changed':
-      room.priorities.presenting = event.team;
+      if (event.team == null) delete room.priorities.presenting;
+      else room.priorities.presenting = event.team;
       break;
     case 'area.set':
       room.priorities.areas[event.area.id] = event.area;
@@ -177,29 +302,100 @@ export function applyEvent(room, event) {
     case 'room.closed':
       room.closed = event.closed;
       break;
-    case 'ready.changed':
-      room.ready = room.ready.filter(([step, id]) => !(step === event.step && id === event.member_id));
-      if (event.ready) room.ready.push([event.step, event.member_id]);
-      break;
-    case 'auto_advance.changed':
-      room.auto_advance = event.on;
-      break;
     case 'member.contributed':
       room.contributions[event.member_id] = event.total;
       break;
-    case 'undo.pushed': {
-      const stack = (room.undo[event.member_id] ??= []);
-      stack.push(event.entry);
-      break;
-    }
-    case 'undo.popped': {
-      const stack = room.undo[event.member_id];
-      stack?.pop();
-      if (stack && stack.length === 0) delete room.undo[event.member_id];
-      break;
-    }
-    case 'private':
-      // An event meant for someone else: it only moves `seq` on.
-      break;
+    default:
+      // Every event type is handled above; a new one is a type error here.
+      /** @type {never} */ (event);
   }
+}
+
+/**
+ * @param {Record<MemberId, import('./protocol').UndoEntry[]> | undefined} stacks
+ * @param {MemberId} member
+ */
+function pop(stacks, member) {
+  const stack = stacks?.[member];
+  if (!stack) return undefined;
+  const entry = stack.pop();
+  if (stack.length === 0) delete stacks[member];
+  return entry;
+}
+
+/**
+ * A shared text takes its update (every copy converges, whatever the order of concurrent
+ * typing); a definition's highlights follow their anchors.
+ * @param {RoomState} room
+ * @param {Extract<Event, { type: 'text.changed' }>} event
+ * @param {MemberId | undefined} by
+ * @param {Docs} docs
+ */
+function applyText(room, event, by, docs) {
+  const key = textKey(event.target);
+  const doc = docs.of(room, key);
+  try {
+    Y.applyUpdate(doc, fromBase64(event.update), 'room');
+  } catch {
+    // The text still reads as recorded, which is what every copy shows.
+  }
+  const texts = (room.texts ??= {});
+  const shared = (texts[key] ??= { text: '', doc: '', editors: [], updated_at: 0 });
+  shared.text = event.text;
+  if (by && !shared.editors.includes(by)) shared.editors.push(by);
+  shared.updated_at = event.at;
+  if (event.target.kind === 'definition') reanchor(room, event.target.group, doc, event.text);
+}
+
+/**
+ * Moves a group's highlights to where their anchors are now in its definition.
+ * @param {RoomState} room
+ * @param {number} group
+ * @param {Y.Doc} doc
+ * @param {string} text
+ */
+export function reanchor(room, group, doc, text) {
+  for (const h of Object.values(room.definitions.highlights)) {
+    if (h.group !== group || !h.anchor) continue;
+    const start = resolve(doc, h.anchor.start);
+    const end = resolve(doc, h.anchor.end);
+    if (start === null || end === null) continue;
+    h.start = start;
+    h.end = Math.max(start, end);
+    h.phrase = sliceUtf16(text, h.start, h.end);
+  }
+}
+
+/**
+ * Units `start..end` of `text` (JavaScript strings are UTF-16), as the server's `slice_utf16`:
+ * empty when out of range, and half of a surrogate pair cut off becomes U+FFFD.
+ * @param {string} text @param {number} start @param {number} end
+ */
+export function sliceUtf16(text, start, end) {
+  if (start > end || end > text.length) return '';
+  return text.slice(start, end).replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+/** @param {Y.Doc} doc @param {string} anchor base64 of a Yjs relative position @returns {number | null} */
+export function resolve(doc, anchor) {
+  try {
+    const rel = Y.decodeRelativePosition(fromBase64(anchor));
+    return Y.createAbsolutePositionFromRelativePosition(rel, doc)?.index ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Puts a member's own parts (`welcome.mine`) into the shared room, as the server's
+ * `RoomState::merge_private` does.
+ * @param {RoomState} room
+ * @param {import('./protocol').Private} mine
+ */
+export function mergePrivate(room, mine) {
+  const me = mine.member_id;
+  if (mine.undo.length > 0) (room.undo ??= {})[me] = mine.undo;
+  if (mine.redo.length > 0) (room.redo ??= {})[me] = mine.redo;
+  for (const note of mine.notes) room.wall.notes[note.id] = note;
+  if (Object.keys(mine.votes).length > 0) room.priorities.votes[me] = mine.votes;
 }
