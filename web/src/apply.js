@@ -399,3 +399,12 @@ export function mergePrivate(room, mine) {
   for (const note of mine.notes) room.wall.notes[note.id] = note;
   if (Object.keys(mine.votes).length > 0) room.priorities.votes[me] = mine.votes;
 }
+
+/**
+ * What a shared text reads now ('' when nobody wrote in it).
+ * @param {RoomState} room
+ * @param {TextTarget} target
+ */
+export function textOf(room, target) {
+  return room.texts?.[textKey(target)]?.text ?? '';
+}

@@ -1,6 +1,10 @@
 // The WebSocket to `/api/rooms/{room_id}/ws`: sends `hello` first, feeds the store, keeps every
-// command until it is acknowledged (and resends it after a reconnect: the server acks a
-// duplicate id without applying it twice), and reconnects by itself with jittered backoff.
+// command until it is acknowledged (and resends it after a reconnect: commands are numbered per
+// page, and the server acknowledges a number it applied without applying it twice), notices a
+// dead connection within seconds (a quiet line is pinged), and reconnects by itself with
+// jittered backoff.
+
+import { PROTOCOL_VERSION } from './limits.js';
 
 /** @typedef {import('./protocol').ClientMsg} ClientMsg */
 /** @typedef {import('./protocol').ServerMsg} ServerMsg */
@@ -10,15 +14,21 @@
 /** @typedef {import('./protocol').You} You */
 /** @typedef {import('./store.js').Store} Store */
 
-/** The protocol version this client speaks (`PROTOCOL_VERSION`). */
-const PROTOCOL_VERSION = 1;
 /** First retry soon (a blip), then doubling up to a cap so a down server is not hammered. */
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 5000;
 /** WebSocket close code for "policy": bad hello, wrong credentials, unknown room. */
 const CLOSE_POLICY = 1008;
-/** Our own close code when an event was missed and a fresh snapshot is needed. */
+/** Our own close code when a change was missed and a fresh snapshot is needed. */
 const CLOSE_RESYNC = 4000;
+/** Our own close code for a connection that stopped answering. */
+const CLOSE_SILENT = 4001;
+/** A line quiet for this long is asked for a `pong`... */
+const QUIET_MS = 2000;
+/** ...and one quiet for this long is dead: the person is told, and it reconnects. */
+const DEAD_MS = 4500;
+/** How often the line is checked. */
+const CHECK_MS = 500;
 
 /** @typedef {{ ok: true } | { ok: false, code: ErrorCode, message: string }} Outcome */
 
@@ -54,12 +64,39 @@ export class Connection {
     this.retryTimer = null;
     /** @type {{ code: ErrorCode, message: string } | null} the last `error` frame */
     this.lastError = null;
-    /** Commands sent but not yet acknowledged, in the order they were made. */
-    /** @type {Map<string, { cmd: Command, settle: (outcome: Outcome) => void }>} */
+    /** Commands sent but not yet acknowledged, by number, in the order they were made. */
+    /** @type {Map<number, { cmd: Command, settle: (outcome: Outcome) => void }>} */
     this.pending = new Map();
-    this.idPrefix = randomHex(8);
+    /** This page, to the server: its commands are numbered 1, 2, 3... across reconnects. */
+    this.client = `b${randomHex(8)}`;
     this.nextId = 1;
+    /** When the server was last heard from. */
+    this.heard = Date.now();
+    /** When a `ping` went out that is not answered yet (0: none). */
+    this.pinged = 0;
     window.addEventListener('online', () => this.retryNow());
+    window.addEventListener('offline', () => this.dead());
+    setInterval(() => this.checkLine(), CHECK_MS);
+  }
+
+  /** Pings a quiet line; gives up on a silent one. */
+  checkLine() {
+    if (!this.welcomed || !this.socket) return;
+    const quiet = Date.now() - this.heard;
+    if (quiet >= DEAD_MS) this.dead();
+    else if (quiet >= QUIET_MS && this.pinged === 0) {
+      this.pinged = Date.now();
+      this.socket.send(JSON.stringify({ type: 'ping' }));
+    }
+  }
+
+  /** The connection is gone (the browser says so, or it stopped answering): say so, retry. */
+  dead() {
+    const socket = this.socket;
+    if (!socket || this.stopped) return;
+    socket.close(CLOSE_SILENT, 'silent');
+    // The close event of a dead line may come late: act now.
+    this.closed(socket, /** @type {CloseEvent} */ ({ code: CLOSE_SILENT, reason: 'silent' }));
   }
 
   connect() {
@@ -69,14 +106,19 @@ export class Connection {
     this.socket = socket;
     this.lastError = null;
     socket.addEventListener('open', () => {
+      this.heard = Date.now();
+      this.pinged = 0;
       /** @type {ClientMsg} */
-      const hello = { type: 'hello', protocol: PROTOCOL_VERSION, ...this.options.hello() };
+      const hello = { type: 'hello', protocol: PROTOCOL_VERSION, client: this.client, ...this.options.hello() };
       // After a drop, ask for just what was missed; the server may answer with a snapshot.
       const seen = this.options.store.view?.room.seq;
       if (seen !== undefined) hello.last_seq = seen;
       socket.send(JSON.stringify(hello));
     });
     socket.addEventListener('message', (ev) => {
+      if (socket !== this.socket) return;
+      this.heard = Date.now();
+      this.pinged = 0;
       if (typeof ev.data !== 'string') return;
       /** @type {ServerMsg} */
       let msg;
@@ -97,7 +139,7 @@ export class Connection {
    * @returns {Promise<Outcome>}
    */
   send(cmd) {
-    const id = `${this.idPrefix}-${this.nextId++}`;
+    const id = this.nextId++;
     return new Promise((settle) => {
       this.pending.set(id, { cmd, settle });
       if (this.welcomed) this.transmit(id, cmd);
@@ -105,16 +147,16 @@ export class Connection {
   }
 
   /**
-   * Sends an ephemeral message (live typing, a post-it being dragged). Never stored or resent:
-   * while disconnected it is simply dropped, and the durable command that follows carries the
-   * result. Callers throttle to about 30 a second; the server enforces it too.
-   * @param {Extract<ClientMsg, { type: 'typing' | 'drag' }>} msg
+   * Sends an ephemeral message (a caret in a shared text, a post-it being dragged). Never stored
+   * or resent: while disconnected it is simply dropped, and the durable command that follows
+   * carries the result. Callers throttle to about 30 a second; the server enforces it too.
+   * @param {Extract<ClientMsg, { type: 'caret' | 'drag' }>} msg
    */
   live(msg) {
     if (this.welcomed && this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(msg));
   }
 
-  /** @param {string} id @param {Command} cmd */
+  /** @param {number} id @param {Command} cmd */
   transmit(id, cmd) {
     /** @type {ClientMsg} */
     const msg = { type: 'cmd', id, cmd };
@@ -139,8 +181,8 @@ export class Connection {
         store.resume(msg);
         for (const [id, { cmd }] of this.pending) this.transmit(id, cmd);
         break;
-      case 'event':
-        if (!store.apply(msg.seq, msg.event)) this.socket?.close(CLOSE_RESYNC, 'resync');
+      case 'change':
+        if (!store.apply(msg)) this.socket?.close(CLOSE_RESYNC, 'resync');
         break;
       case 'ack':
         this.settle(msg.id, { ok: true });
@@ -152,8 +194,10 @@ export class Connection {
       case 'presence':
         store.presence(msg);
         break;
-      case 'typing':
-        store.typing(msg);
+      case 'caret':
+        store.caret(msg);
+        break;
+      case 'pong':
         break;
       case 'drag':
         store.drag(msg);
@@ -171,7 +215,7 @@ export class Connection {
     return notice;
   }
 
-  /** @param {string} id @param {Outcome} outcome */
+  /** @param {number} id @param {Outcome} outcome */
   settle(id, outcome) {
     const entry = this.pending.get(id);
     if (!entry) return;

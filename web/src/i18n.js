@@ -142,6 +142,11 @@ const en = {
   'error.home': 'Create a new room',
 
   'conn.connecting': 'Connecting…',
+  'text.writing.single': '{name} is writing',
+  'text.writing.several': '{names} are writing',
+  'text.too_long': 'This text holds {n} characters at most.',
+  'text.refused.too_long': 'That would make the text too long: your last words were taken back.',
+  'text.refused': 'Your last words were not kept: {message}',
   'conn.online': 'Live',
   'conn.reconnecting': 'Reconnecting…',
   'conn.banner': 'Connection lost. Reconnecting… Your changes will be sent when it is back.',
@@ -834,6 +839,11 @@ const pt = {
   'error.home': 'Criar uma sala nova',
 
   'conn.connecting': 'Conexão em curso…',
+  'text.writing.single': '{name} está a escrever',
+  'text.writing.several': '{names} estão a escrever',
+  'text.too_long': 'Este texto leva no máximo {n} caracteres.',
+  'text.refused.too_long': 'O texto ficaria demasiado longo: as suas últimas palavras foram retiradas.',
+  'text.refused': 'As suas últimas palavras não ficaram: {message}',
   'conn.online': 'Ao vivo',
   'conn.reconnecting': 'Reconexão em curso…',
   'conn.banner':

@@ -1,6 +1,7 @@
-// The one store of a room, as signals: the snapshot from `welcome`, then every `event` applied
-// in `seq` order by the pure `applyEvent` (apply.js), plus presence, who "you" are, the server
-// clock offset, the connection status and others' live typing and drags.
+// The one store of a room, as signals: the snapshot from `welcome` (with the member's own parts
+// merged in), then every `change` applied in `seq` order by the pure `applyEvent` (apply.js),
+// plus presence, who "you" are, the server clock offset, the connection status, the Yjs
+// documents of the shared texts, and others' carets and drags.
 //
 // The room is one mutable object; each part of it (a "slice": the wall, the assessment...) has a
 // version signal that is bumped when an event touches it. A view reads `store.room('wall')`,
@@ -8,7 +9,7 @@
 // Bumps are coalesced: everything that arrives within one animation frame is one update.
 
 import { batch, signal } from '../vendor/preact.js';
-import { applyEvent, typingKey } from './apply.js';
+import { Docs, applyEvent, mergePrivate, textKey } from './apply.js';
 import { setRoomDefaults } from './i18n.js';
 
 /** @typedef {import('./protocol').RoomState} RoomState */
@@ -17,7 +18,8 @@ import { setRoomDefaults } from './i18n.js';
 /** @typedef {import('./protocol').MemberId} MemberId */
 /** @typedef {Extract<import('./protocol').ServerMsg, { type: 'welcome' }>} Welcome */
 /** @typedef {Extract<import('./protocol').ServerMsg, { type: 'presence' }>} Presence */
-/** @typedef {Extract<import('./protocol').ServerMsg, { type: 'typing' }>} Typing */
+/** @typedef {Extract<import('./protocol').ServerMsg, { type: 'caret' }>} Caret */
+/** @typedef {Extract<import('./protocol').ServerMsg, { type: 'change' }>} ChangeMsg */
 /** @typedef {Extract<import('./protocol').ServerMsg, { type: 'drag' }>} Drag */
 /** @typedef {'connecting' | 'online' | 'reconnecting'} ConnStatus */
 
@@ -47,6 +49,7 @@ export const SLICES = /** @type {const} */ ([
   'undo',
   'closed',
   'hands',
+  'texts',
 ]);
 /** @typedef {typeof SLICES[number]} Slice */
 
@@ -61,9 +64,7 @@ const SLICE_OF = {
   scribe: 'experience',
   factors: 'experience',
   factor: 'experience',
-  groups: 'definitions',
-  definition: 'definitions',
-  lease: 'definitions',
+  group: 'definitions',
   highlight: 'definitions',
   common: 'definitions',
   working: 'definitions',
@@ -71,7 +72,8 @@ const SLICE_OF = {
   notes: 'wall',
   reveal: 'wall',
   cluster: 'wall',
-  teams: 'assessment',
+  team: 'assessment',
+  rating: 'assessment',
   card: 'assessment',
   presenting: 'priorities',
   area: 'priorities',
@@ -81,19 +83,25 @@ const SLICE_OF = {
   room: 'closed',
   ready: 'ready',
   auto_advance: 'ready',
-  undo: 'undo',
+  history: 'undo',
   hands: 'hands',
 };
+
+/** @type {Record<string, Slice>} the slice whose items a shared text belongs to, by its kind */
+const TEXT_SLICE = { definition: 'definitions', card: 'assessment', factor: 'experience', area: 'priorities' };
 
 /** @param {Event} event @returns {Slice[]} */
 function slicesOf(event) {
   if (event.type === 'wall.changed') return ['definitions'];
+  if (event.type === 'text.changed') return ['texts', TEXT_SLICE[event.target.kind]];
+  // A step change also empties every undo stack.
+  if (event.type === 'step.changed') return ['step', 'undo'];
   if (event.type === 'member.contributed') return ['contributions'];
   const slice = SLICE_OF[event.type.split('.')[0]];
   return slice ? [slice] : [];
 }
 
-/** A live drag or typing older than this is stale: its sender stopped or left. */
+/** A live drag older than this is stale: its sender stopped or left. */
 export const STALE_LIVE_MS = 1000;
 /** Updates wait for the next frame, but never longer than this (a hidden tab has no frames). */
 const FLUSH_MAX_MS = 100;
@@ -110,12 +118,17 @@ export class Store {
     this.status = signal('connecting');
     /** Presence (who is online, wall displays) changed. */
     this.presenceVersion = signal(0);
-    /** Others' live typing changed. */
-    this.typingVersion = signal(0);
+    /** Others' carets changed. */
+    this.caretVersion = signal(0);
     /** Others' live drags changed. */
     this.dragVersion = signal(0);
-    /** @type {Map<string, { member_id: MemberId, text: string, at: number }>} by field key */
-    this.typed = new Map();
+    /** The Yjs documents of the shared texts (this browser's copies). */
+    this.docs = new Docs();
+    /**
+     * Others' carets, by text key, then by member: Yjs relative positions (base64).
+     * @type {Map<string, Map<MemberId, { anchor?: string, head?: string, at: number }>>}
+     */
+    this.carets = new Map();
     /** @type {Map<string, { member_id: MemberId, x: number, y: number, at: number }>} by note id */
     this.drags = new Map();
     /** @type {Set<import('../vendor/preact.js').Signal<number>>} */
@@ -172,14 +185,17 @@ export class Store {
 
   /** @param {Welcome} msg replaces everything with the snapshot */
   welcome(msg) {
+    const room = msg.room;
+    if (msg.mine) mergePrivate(room, msg.mine);
+    this.docs.clear();
     this.view = {
-      room: msg.room,
+      room,
       you: msg.you,
       online: new Set(msg.online),
       viewers: msg.viewers,
       clockOffset: msg.server_time - Date.now(),
     };
-    this.typed.clear();
+    this.carets.clear();
     this.drags.clear();
     setRoomDefaults(msg.room.settings.language, msg.room.settings.lens);
     this.scheduled?.();
@@ -192,21 +208,29 @@ export class Store {
   }
 
   /**
-   * Applies one event. Returns false when `seq` skips ahead (an event was missed): the caller
-   * must resync from a fresh snapshot.
-   * @param {number} seq
-   * @param {Event} event
+   * Applies one change. Returns false when its `seq` skips ahead (a change was missed): the
+   * caller must resync from a fresh snapshot.
+   * @param {ChangeMsg} msg
    */
-  apply(seq, event) {
+  apply(msg) {
     const room = this.view?.room;
     if (!room) return false;
-    if (seq <= room.seq) return true; // Already in the snapshot.
-    if (seq !== room.seq + 1) return false;
-    applyEvent(room, event);
-    room.seq = seq;
-    for (const slice of slicesOf(event)) this.touch(this.versions[slice]);
-    if (event.type === 'definition.changed' || event.type === 'card.set') this.touch(this.typingVersion);
+    if (msg.seq <= room.seq) return true; // Already in the snapshot.
+    if (msg.seq !== room.seq + 1) return false;
+    for (const event of msg.events) {
+      applyEvent(room, event, msg.by, this.docs);
+      for (const slice of slicesOf(event)) this.touch(this.versions[slice]);
+    }
+    room.seq = msg.seq;
     return true;
+  }
+
+  /**
+   * The Yjs document of a shared text (this browser's copy, kept up to date by the store).
+   * @param {import('./protocol').TextTarget} target
+   */
+  doc(target) {
+    return this.docs.of(/** @type {RoomView} */ (this.view).room, textKey(target));
   }
 
   /**
@@ -220,16 +244,21 @@ export class Store {
     view.online = new Set(msg.online);
     view.viewers = msg.viewers;
     view.clockOffset = msg.server_time - Date.now();
-    this.typed.clear();
+    this.carets.clear();
     this.drags.clear();
     this.status.value = 'online';
     this.touch(this.presenceVersion);
   }
 
-  /** @param {Typing} msg someone's text as they type it */
-  typing(msg) {
-    this.typed.set(typingKey(msg.target), { member_id: msg.member_id, text: msg.text, at: Date.now() });
-    this.touch(this.typingVersion);
+  /** @param {Caret} msg where someone's caret is in a shared text (none: they left it) */
+  caret(msg) {
+    const key = textKey(msg.target);
+    const here = this.carets.get(key) ?? new Map();
+    if (msg.anchor === undefined && msg.head === undefined) here.delete(msg.member_id);
+    else here.set(msg.member_id, { anchor: msg.anchor, head: msg.head, at: Date.now() });
+    if (here.size > 0) this.carets.set(key, here);
+    else this.carets.delete(key);
+    this.touch(this.caretVersion);
   }
 
   /** @param {Drag} msg a post-it under someone's pointer */
@@ -243,7 +272,15 @@ export class Store {
     if (!this.view) return;
     const online = new Set(this.view.online);
     for (const id of msg.joined) online.add(id);
-    for (const id of msg.left) online.delete(id);
+    for (const id of msg.left) {
+      online.delete(id);
+      // Whoever left has no caret any more.
+      for (const [key, here] of this.carets) {
+        here.delete(id);
+        if (here.size === 0) this.carets.delete(key);
+      }
+    }
+    if (msg.left.length > 0) this.touch(this.caretVersion);
     this.view.online = online;
     this.view.viewers = msg.viewers;
     this.touch(this.presenceVersion);

@@ -1,360 +1,372 @@
-// SharedText: the one component for text that several people edit - a group's sentence
-// (step 3), an example card (step 5), a key factor (step 2), an area for improvement (step 6).
+// SharedText: the one component for text that several people write at once - a group's
+// sentence (step 3), an example card (step 5), a key factor (step 2), an area for improvement
+// (step 6). Each is a Yjs document: everyone types into it at once and every keystroke is kept.
 //
-// Inside, today's protocol: the sentence and the cards are under an edit lease (the first
-// keystroke takes it, typing goes out live to the others and is committed after a pause,
-// leaving the field releases it; while someone else holds it the field is read-only and shows
-// their typing; a refused write keeps every typed character, and a sentence kept that way is
-// merged into the other writer's once they are done). Key factors and areas are edited with a
-// plain edit command. With shared texts (Yjs) on the wire, only this file changes.
+// The room's copy of the document (kept by the store from `text.changed`) is the truth; this
+// editor types into its own copy, sends each change as a `text.edit` (coalesced to about 30 a
+// second, the last always sent), and takes in everyone else's as they arrive. A change the
+// room refuses (past the cap) is rolled back: the editor starts again from the room's copy and
+// says so. Others' carets and selections show in the field, with their names and colours; one's
+// own undo (Ctrl+Z) reverts only one's own words (a Yjs UndoManager scoped to this editor).
 
 import { html, useEffect, useRef, useState } from '../../vendor/preact.js';
-import { typingKey } from '../apply.js';
+import * as Y from '../../vendor/yjs.js';
+import { TEXT_NAME, resolve, textKey, toBase64 } from '../apply.js';
 import { app } from '../app.js';
-import { hasKey, t } from '../i18n.js';
-import { InlineEdit, nameOf } from './kit.js';
+import { t } from '../i18n.js';
+import { hueOf, nameOf, toast } from './kit.js';
 
-/** @typedef {import('../protocol').Lease} Lease */
-/** @typedef {import('../protocol').RoomState} RoomState */
+/** @typedef {import('../protocol').TextTarget} Target */
 /** @typedef {import('../protocol').MemberId} MemberId */
-/**
- * What the text belongs to (the same shape as the shared-text `target` on the wire).
- * @typedef {{ kind: 'definition', group: number } | { kind: 'card', id: string } |
- *   { kind: 'factor', id: string } | { kind: 'area', id: string }} Target
- */
 
-/** Commit a pause in typing this soon... */
-const COMMIT_IDLE_MS = 600;
-/** ...and, while typing goes on, at least this often. */
-const COMMIT_MAX_MS = 2000;
-/** Live typing at most about 30 times a second (the server's throttle, too). */
-const TYPING_MS = 34;
+/** Typing goes out at most about 30 times a second... */
+const SEND_MS = 33;
+/** ...and so does the caret. */
+const CARET_MS = 50;
+/** A caret not moved for this long no longer counts as someone typing. */
+const TYPING_FRESH_MS = 6000;
 
-/** @param {RoomState} room @param {Target} target @returns {{ text: string, lease?: Lease, by?: MemberId } | undefined} */
-function stored(room, target) {
-  switch (target.kind) {
-    case 'definition': {
-      const def = room.definitions.texts.find((d) => d.group === target.group);
-      return def && { text: def.text, lease: def.lease, by: def.updated_by };
-    }
-    case 'card':
-      return room.assessment.cards[target.id];
-    case 'factor':
-      return room.experience.factors[target.id];
-    case 'area':
-      return room.priorities.areas[target.id];
-  }
-}
-
-/** @type {Record<Target['kind'], import('../store.js').Slice>} the part of the room each kind lives in */
-const SLICE = { definition: 'definitions', card: 'assessment', factor: 'experience', area: 'priorities' };
-/** @param {Target} target */
-const sliceOf = (target) => SLICE[target.kind];
-
-/** The lease if it still counts: not expired, holder still here. @param {Lease | undefined} lease */
-function liveLease(lease) {
-  const view = app.store.view;
-  if (!lease || !view || lease.expires_at <= app.store.serverNow() || !view.online.has(lease.holder)) return null;
-  return lease;
-}
+/** The origin of this editor's own changes (what its undo manager tracks). */
+const LOCAL = Symbol('local');
 
 /**
- * @param {{ target: Target, editable: boolean, label: string, maxLength: number,
- *   placeholder?: string, testid?: string, rows?: number, onDone?: () => void }} props
- */
-export function SharedText(props) {
-  const { target } = props;
-  if (target.kind === 'factor' || target.kind === 'area') return html`<${ClickToEdit} ...${props} />`;
-  return html`<${LeasedText} ...${props} key=${typingKey(target)} />`;
-}
-
-/** Key factors and areas: the text, and an edit button for who may change it. */
-/** @param {{ target: Target, editable: boolean, label: string, maxLength: number, testid?: string }} props */
-function ClickToEdit({ target, editable, label, maxLength, testid }) {
-  const room = app.store.room(sliceOf(target));
-  const item = stored(room, target);
-  return html`<${InlineEdit}
-    text=${item?.text ?? ''}
-    label=${label}
-    maxLength=${maxLength}
-    editable=${editable}
-    testid=${testid}
-    onSave=${async (/** @type {string} */ text) => {
-      const id = /** @type {{ id: string }} */ (target).id;
-      const outcome = await app.conn.send(
-        target.kind === 'factor' ? { type: 'factor.edit', id, text } : { type: 'area.edit', id, text },
-      );
-      return outcome.ok;
-    }}
-  />`;
-}
-
-/**
- * The sentence and the cards: a field always there for who may write, under the lease.
  * @param {{ target: Target, editable: boolean, label: string, maxLength: number,
  *   placeholder?: string, testid?: string, rows?: number }} props
  */
-function LeasedText({ target, editable, label, maxLength, placeholder, testid, rows = 2 }) {
-  const room = app.store.room(sliceOf(target));
-  void app.store.typingVersion.value;
-  const view = app.store.presence$();
-  const me = view.you.member_id ?? null;
-  const item = stored(room, target);
-  const storedText = item?.text ?? '';
-  const lease = liveLease(item?.lease);
-  const holder = lease?.holder ?? null;
-  const blocker = holder && holder !== me ? holder : null;
-  const [, redraw] = useState(0);
-  const field = useRef(/** @type {HTMLTextAreaElement | null} */ (null));
-  // The editor's own state lives across draws, out of Preact's state: events and timers use it.
-  const s = useRef({
-    dirty: false,
-    inflight: 0,
-    holding: false,
-    requested: false,
-    focused: false,
-    base: '',
-    conflict: '',
-    error: '',
-    firstDirtyAt: 0,
-    typedAt: 0,
-    storedText,
-    storedAt: Date.now(),
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    commitTimer: undefined,
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    typingTimer: undefined,
-  }).current;
-  if (s.storedText !== storedText) {
-    s.storedText = storedText;
-    s.storedAt = Date.now();
-  }
+export function SharedText(props) {
+  return html`<${Editor} ...${props} key=${textKey(props.target)} />`;
+}
 
-  // A lease runs out with time, not with an event: look again every second while one is held.
-  useEffect(() => {
-    if (!item?.lease) return;
-    const timer = setInterval(() => redraw((n) => n + 1), 1000);
-    return () => clearInterval(timer);
-  }, [item?.lease?.expires_at]);
-  useEffect(() => () => {
-    clearTimeout(s.commitTimer);
-    clearTimeout(s.typingTimer);
-    if (s.dirty || s.holding) commit(true);
-  }, []);
-
-  // Others' live typing, while it is newer than the stored text.
-  const live = app.store.typed.get(typingKey(/** @type {any} */ (target)));
-  const shown = blocker && live && live.member_id === blocker && live.at > s.storedAt ? live.text : storedText;
-
-  function send(/** @type {string} */ text, /** @type {boolean} */ release) {
-    return app.conn.send(
-      target.kind === 'definition'
-        ? { type: 'definition.write', group: target.group, text, release }
-        : { type: 'card.write', id: /** @type {{ id: string }} */ (target).id, text, release },
-    );
-  }
-
-  function sendTyping() {
-    const box = field.current;
-    if (!box || !s.holding || blocker) return;
-    const wait = s.typedAt + TYPING_MS - Date.now();
-    if (wait > 0) {
-      s.typingTimer ??= setTimeout(() => {
-        s.typingTimer = undefined;
-        sendTyping();
-      }, wait);
-      return;
-    }
-    s.typedAt = Date.now();
-    app.conn.live({ type: 'typing', target: /** @type {any} */ (target), text: box.value });
-  }
-
-  /** @param {boolean} release */
-  async function commit(release) {
-    clearTimeout(s.commitTimer);
-    s.commitTimer = undefined;
-    const box = field.current;
-    if (!s.dirty) {
-      if (release && (s.holding || s.requested)) {
-        s.holding = false;
-        if (target.kind === 'definition') app.conn.send({ type: 'definition.release', group: target.group });
-        else if (s.storedText) send(s.storedText, true);
-      }
-      return;
-    }
-    const now = liveLease(stored(app.store.view?.room ?? room, target)?.lease);
-    if (s.conflict && now && now.holder !== me) return; // Kept until they are done.
-    const text = box?.value ?? '';
-    if (!text.trim() && target.kind === 'card') {
-      // An emptied card is not saved empty: it stays as it was until deleted.
-      s.dirty = false;
-      if (box) box.value = s.storedText;
-      if (release && s.holding) send(s.storedText, true);
-      s.holding = false;
-      redraw((n) => n + 1);
-      return;
-    }
-    s.dirty = false;
-    s.firstDirtyAt = 0;
-    s.inflight += 1;
-    redraw((n) => n + 1);
-    const outcome = await send(text, release);
-    s.inflight -= 1;
-    if (outcome.ok) {
-      s.holding = !release;
-      s.conflict = '';
-      s.error = '';
-      if (s.holding && box && box.value !== text) sendTyping();
-    } else {
-      // The words stay in the field: nothing typed is ever thrown away.
-      s.holding = false;
-      if (!box || box.value === text) s.dirty = true;
-      s.firstDirtyAt ||= Date.now();
-      const by = liveLease(stored(app.store.view?.room ?? room, target)?.lease)?.holder;
-      if (outcome.code === 'conflict') s.conflict = by ? nameOf(room, by) : t('who.someone');
-      else s.error = hasKey(`reject.${outcome.code}`) ? t(/** @type {any} */ (`reject.${outcome.code}`)) : outcome.message;
-    }
-    redraw((n) => n + 1);
-  }
-
-  function onInput() {
-    if (!s.dirty && s.inflight === 0) s.base = shown;
-    s.dirty = true;
-    s.error = '';
-    s.firstDirtyAt ||= Date.now();
-    if (!blocker && !s.holding && !s.requested) {
-      if (target.kind === 'definition') requestLease();
-      else s.holding = true; // The first write takes a card's lease.
-    }
-    sendTyping();
-    clearTimeout(s.commitTimer);
-    if (Date.now() - s.firstDirtyAt >= COMMIT_MAX_MS) commit(false);
-    else s.commitTimer = setTimeout(() => commit(false), COMMIT_IDLE_MS);
-    redraw((n) => n + 1);
-  }
-
-  function requestLease() {
-    if (target.kind !== 'definition') return;
-    s.requested = true;
-    app.conn.send({ type: 'definition.lease', group: target.group }).then((outcome) => {
-      s.requested = false;
-      s.holding = outcome.ok;
-      if (outcome.ok && s.dirty) sendTyping();
-      redraw((n) => n + 1);
-    });
-  }
-
-  // The other writer is done: merge the change we kept into theirs and save it.
-  useEffect(() => {
-    const box = field.current;
-    if (s.conflict && s.dirty && s.inflight === 0 && !blocker && box) {
-      box.value = mergeEdit(s.base, box.value, storedText);
-      s.base = storedText;
-      s.conflict = '';
-      commit(!s.focused);
-    }
-  });
-
-  // Keep the field on the shared text unless this person has unsaved words in it.
-  const inSync = !s.dirty && s.inflight === 0;
-  useEffect(() => {
-    const box = field.current;
-    if (box && inSync && box.value !== shown && (!s.focused || blocker)) {
-      const [a, b] = [box.selectionStart, box.selectionEnd];
-      box.value = shown;
-      if (s.focused) box.setSelectionRange(Math.min(a, shown.length), Math.min(b, shown.length));
-    }
-  });
-
-  if (!editable) {
-    return html`<p class="shared-text readonly ${shown ? '' : 'placeholder'}" data-testid=${testid}>
-      ${shown || placeholder || t('def.nothing_yet')}
-    </p>`;
-  }
-  const status = s.conflict
-    ? t('sheet.kept', { name: s.conflict })
-    : s.error
-      ? s.error
-      : blocker
-        ? t('board.card.writing', { name: nameOf(room, blocker) })
-        : s.dirty || s.inflight
-          ? t('sheet.saving')
-          : s.holding && storedText
-            ? `✓ ${t('sheet.saved')}`
-            : '';
-  return html`<div class="shared-text ${blocker ? 'locked' : ''} ${s.holding ? 'writing' : ''}">
-    <textarea
-      ref=${field}
-      class="shared-field"
-      rows=${rows}
-      maxlength=${maxLength}
-      placeholder=${placeholder}
-      aria-label=${label}
-      readonly=${!!blocker && inSync}
-      data-testid=${testid}
-      onFocus=${() => {
-        s.focused = true;
-        if (!blocker && !s.holding) requestLease();
-        redraw((n) => n + 1);
-      }}
-      onBlur=${() => {
-        s.focused = false;
-        commit(true);
-      }}
-      onInput=${onInput}
-      onKeyDown=${(/** @type {KeyboardEvent} */ ev) => {
-        if (ev.key === 'Enter' && !ev.shiftKey) {
-          ev.preventDefault();
-          /** @type {HTMLElement} */ (ev.target).blur();
-        }
-      }}
-    ></textarea>
-    <p class="shared-status ${s.conflict || s.error ? 'error' : ''}" role="status" data-testid=${testid ? `${testid}-status` : undefined}>
-      ${status}
-      ${s.conflict
-        ? html`<button
-            type="button"
-            class="btn btn-ghost btn-small"
-            onClick=${() => {
-              s.dirty = false;
-              s.conflict = '';
-              redraw((n) => n + 1);
-            }}
-          >
-            ${t('sheet.discard')}
-          </button>`
-        : null}
-    </p>
-  </div>`;
+/** @param {string} text @param {number} max */
+function tooLong(text, max) {
+  return [...text].length > max;
 }
 
 /**
- * Applies the change from `base` to `mine` onto `theirs` (what the other writer made of
- * `base`). When the two changed stretches do not overlap both are kept, otherwise our inserted
- * words go at the end of theirs: either way no word either person typed is lost.
- * @param {string} base @param {string} mine @param {string} theirs
+ * @param {{ target: Target, editable: boolean, label: string, maxLength: number,
+ *   placeholder?: string, testid?: string, rows?: number }} props
  */
-export function mergeEdit(base, mine, theirs) {
-  if (theirs === base) return mine;
-  if (mine === base) return theirs;
-  const a = splice(base, mine);
-  const b = splice(base, theirs);
-  if (a.end <= b.start && a.start < b.start) {
-    return base.slice(0, a.start) + a.text + base.slice(a.end, b.start) + b.text + base.slice(b.end);
+function Editor({ target, editable, label, maxLength, placeholder, testid, rows = 2 }) {
+  const key = textKey(target);
+  const store = app.store;
+  void store.versions.texts.value;
+  void store.caretVersion.value;
+  const view = store.presence$();
+  const room = view.room;
+  const me = view.you.member_id ?? null;
+  const field = useRef(/** @type {HTMLTextAreaElement | null} */ (null));
+  const [, redraw] = useState(0);
+  const s = useRef(/** @type {EditorState | null} */ (null));
+  if (!s.current) s.current = new EditorState(target, () => redraw((n) => n + 1));
+  const state = s.current;
+
+  useEffect(() => () => state.destroy(), []);
+  // The field shows the editor's copy; put it there whenever it changes without the field.
+  useEffect(() => {
+    const box = field.current;
+    if (box && box.value !== state.text()) state.render(box);
+  });
+
+  const text = state.text();
+  const carets = [];
+  for (const [member, caret] of store.carets.get(key) ?? []) {
+    if (member === me || !caret.head) continue;
+    const head = resolve(state.doc, caret.head);
+    const anchor = caret.anchor ? resolve(state.doc, caret.anchor) : head;
+    if (head === null || anchor === null) continue;
+    carets.push({ member, head, anchor, at: caret.at, name: nameOf(room, member) });
   }
-  if (b.end <= a.start) {
-    return base.slice(0, b.start) + b.text + base.slice(b.end, a.start) + a.text + base.slice(a.end);
+  const typing = carets.filter((c) => Date.now() - c.at < TYPING_FRESH_MS);
+  const count = [...text].length;
+
+  if (!editable) {
+    return html`<div class="shared-text readonly" data-testid=${testid}>
+      <div class="shared-text-body" aria-label=${label}>${marked(text, carets)}</div>
+      ${typing.length > 0 ? html`<p class="shared-typing muted" aria-live="polite">${writingLine(typing)}</p>` : null}
+    </div>`;
   }
-  const added = a.text.trim();
-  return added ? `${theirs.trimEnd()} ${added}` : theirs;
+  return html`<div class="shared-text" data-testid=${testid}>
+    <div class="shared-text-field">
+      <div class="shared-text-mirror" aria-hidden="true" ref=${(/** @type {HTMLElement | null} */ el) => state.mirror(el)}>
+        ${marked(text, carets, true)}
+      </div>
+      <textarea
+        ref=${field}
+        rows=${rows}
+        aria-label=${label}
+        placeholder=${placeholder ?? ''}
+        data-testid=${testid ? `${testid}-input` : undefined}
+        onInput=${(/** @type {InputEvent} */ e) => state.input(/** @type {HTMLTextAreaElement} */ (e.currentTarget), maxLength)}
+        onKeyDown=${(/** @type {KeyboardEvent} */ e) => state.keydown(e)}
+        onSelect=${(/** @type {Event} */ e) => state.caret(/** @type {HTMLTextAreaElement} */ (e.currentTarget))}
+        onKeyUp=${(/** @type {Event} */ e) => state.caret(/** @type {HTMLTextAreaElement} */ (e.currentTarget))}
+        onClick=${(/** @type {Event} */ e) => state.caret(/** @type {HTMLTextAreaElement} */ (e.currentTarget))}
+        onFocus=${(/** @type {Event} */ e) => state.caret(/** @type {HTMLTextAreaElement} */ (e.currentTarget))}
+        onBlur=${() => state.left()}
+        onScroll=${(/** @type {Event} */ e) => state.scrolled(/** @type {HTMLTextAreaElement} */ (e.currentTarget))}
+      ></textarea>
+    </div>
+    <div class="shared-text-foot">
+      ${typing.length > 0 ? html`<span class="shared-typing muted" aria-live="polite">${writingLine(typing)}</span>` : html`<span></span>`}
+      <span class=${`char-count ${count > maxLength * 0.9 ? 'near' : ''}`}>${count}/${maxLength}</span>
+    </div>
+  </div>`;
 }
 
-/** The one stretch of `from` replaced to make `to`. @param {string} from @param {string} to */
-function splice(from, to) {
-  let start = 0;
-  while (start < from.length && start < to.length && from[start] === to[start]) start += 1;
-  let tail = 0;
-  while (tail < from.length - start && tail < to.length - start && from[from.length - 1 - tail] === to[to.length - 1 - tail])
-    tail += 1;
-  return { start, end: from.length - tail, text: to.slice(start, to.length - tail) };
+/** "Ana is writing" / "Ana and Bo are writing". @param {{ name: string }[]} typing */
+function writingLine(typing) {
+  const names = typing.map((c) => c.name);
+  return names.length === 1 ? t('text.writing.single', { name: names[0] }) : t('text.writing.several', { names: names.join(', ') });
+}
+
+/**
+ * The text with others' carets and selections in it (a caret is a coloured bar with a name).
+ * @param {string} text
+ * @param {{ member: MemberId, head: number, anchor: number, name: string }[]} carets
+ * @param {boolean} [ghost] only the marks show (the field's own text is on top)
+ */
+function marked(text, carets, ghost = false) {
+  /** @type {{ at: number, open?: string, close?: string, caret?: { member: MemberId, name: string } }[]} */
+  const cuts = [];
+  for (const c of carets) {
+    const [from, to] = c.anchor <= c.head ? [c.anchor, c.head] : [c.head, c.anchor];
+    if (from < to) {
+      cuts.push({ at: from, open: c.member });
+      cuts.push({ at: to, close: c.member });
+    }
+    cuts.push({ at: Math.min(c.head, text.length), caret: { member: c.member, name: c.name } });
+  }
+  cuts.sort((a, b) => a.at - b.at);
+  /** @type {any[]} */
+  const out = [];
+  /** @type {Set<MemberId>} */
+  const open = new Set();
+  let at = 0;
+  const piece = (/** @type {number} */ end) => {
+    if (end <= at) return;
+    const part = text.slice(at, end);
+    const [first] = open;
+    out.push(first ? html`<mark class=${`sel hue-${hueOf(first)}`}>${part}</mark>` : part);
+    at = end;
+  };
+  for (const cut of cuts) {
+    piece(cut.at);
+    if (cut.open) open.add(cut.open);
+    if (cut.close) open.delete(cut.close);
+    if (cut.caret) {
+      out.push(html`<span class=${`remote-caret hue-${hueOf(cut.caret.member)}`} data-name=${cut.caret.name} data-testid="remote-caret"></span>`);
+    }
+  }
+  piece(text.length);
+  // A trailing newline needs something after it to take its height.
+  if (ghost) out.push('\u200b');
+  return out;
+}
+
+/** The editor's own copy of a shared text, and what goes to and from the room. */
+class EditorState {
+  /** @param {Target} target @param {() => void} changed */
+  constructor(target, changed) {
+    this.target = target;
+    this.changed = changed;
+    /** The room's copy, fed by the store. */
+    this.room = app.store.doc(target);
+    /** Updates made here, waiting for the next send. @type {Uint8Array[]} */
+    this.queue = [];
+    /** @type {ReturnType<typeof setTimeout> | null} */
+    this.sendTimer = null;
+    /** @type {ReturnType<typeof setTimeout> | null} */
+    this.caretTimer = null;
+    this.caretSentAt = 0;
+    /** @type {HTMLTextAreaElement | null} */
+    this.box = null;
+    /** @type {HTMLElement | null} */
+    this.mirrorEl = null;
+    /** This editor's copy. */
+    this.doc = new Y.Doc();
+    this.ytext = this.doc.getText(TEXT_NAME);
+    /** This person's own undo: their own changes only. */
+    this.undo = new Y.UndoManager(this.ytext);
+    this.fromRoom = (/** @type {Uint8Array} */ update, /** @type {unknown} */ origin) => {
+      if (origin !== LOCAL) Y.applyUpdate(this.doc, update, 'room');
+    };
+    this.room.on('update', this.fromRoom);
+    this.start();
+  }
+
+  /** (Re)starts the editor's copy from the room's. */
+  start() {
+    this.undo.destroy();
+    this.doc.destroy();
+    this.doc = new Y.Doc();
+    Y.applyUpdate(this.doc, Y.encodeStateAsUpdate(this.room), 'room');
+    this.ytext = this.doc.getText(TEXT_NAME);
+    const undo = new Y.UndoManager(this.ytext, { trackedOrigins: new Set([LOCAL]), captureTimeout: 400 });
+    this.undo = undo;
+    this.doc.on('update', (/** @type {Uint8Array} */ update, /** @type {unknown} */ origin) => {
+      if (origin === LOCAL || origin === undo) this.enqueue(update);
+    });
+    this.ytext.observe((/** @type {any} */ e) => {
+      if (e.transaction.origin !== LOCAL) this.follow(e.delta);
+      this.changed();
+    });
+  }
+
+  text() {
+    return this.ytext.toString();
+  }
+
+  /** @param {HTMLElement | null} el */
+  mirror(el) {
+    this.mirrorEl = el;
+    if (el && this.box) el.scrollTop = this.box.scrollTop;
+  }
+
+  /** @param {HTMLTextAreaElement} box */
+  scrolled(box) {
+    if (this.mirrorEl) this.mirrorEl.scrollTop = box.scrollTop;
+  }
+
+  /** Puts the copy in the field, keeping the person's selection where it was. @param {HTMLTextAreaElement} box */
+  render(box) {
+    this.box = box;
+    const { selectionStart, selectionEnd } = box;
+    box.value = this.text();
+    if (document.activeElement === box) box.setSelectionRange(selectionStart, selectionEnd);
+  }
+
+  /**
+   * Someone else's change came in: the field takes it, and the person's selection moves with
+   * the text around it.
+   * @param {{ insert?: string, delete?: number, retain?: number }[]} delta
+   */
+  follow(delta) {
+    const box = this.box;
+    if (!box) return;
+    let { selectionStart: start, selectionEnd: end } = box;
+    let at = 0;
+    for (const op of delta) {
+      if (op.retain) at += op.retain;
+      else if (typeof op.insert === 'string') {
+        const n = op.insert.length;
+        if (at < start) start += n;
+        if (at < end) end += n;
+        at += n;
+      } else if (op.delete) {
+        const n = op.delete;
+        if (at < start) start = Math.max(at, start - n);
+        if (at < end) end = Math.max(at, end - n);
+      }
+    }
+    const focused = document.activeElement === box;
+    box.value = this.text();
+    if (focused) box.setSelectionRange(start, end);
+  }
+
+  /** The person typed: the change between the copy and the field becomes one Yjs change. @param {HTMLTextAreaElement} box @param {number} max */
+  input(box, max) {
+    this.box = box;
+    const before = this.text();
+    let after = box.value;
+    if (tooLong(after, max)) {
+      // Stop at the cap here, rather than have the room refuse it.
+      toast(t('text.too_long', { n: max }));
+      after = before;
+      box.value = before;
+      return;
+    }
+    let head = 0;
+    while (head < before.length && head < after.length && before[head] === after[head]) head++;
+    let tail = 0;
+    while (
+      tail < before.length - head &&
+      tail < after.length - head &&
+      before[before.length - 1 - tail] === after[after.length - 1 - tail]
+    ) {
+      tail++;
+    }
+    const removed = before.length - head - tail;
+    const inserted = after.slice(head, after.length - tail);
+    if (removed === 0 && inserted === '') return;
+    this.doc.transact(() => {
+      if (removed > 0) this.ytext.delete(head, removed);
+      if (inserted) this.ytext.insert(head, inserted);
+    }, LOCAL);
+    this.caret(box);
+  }
+
+  /** Ctrl+Z and Ctrl+Shift+Z (or Ctrl+Y) undo and redo this person's own words only. @param {KeyboardEvent} e */
+  keydown(e) {
+    if (!(e.ctrlKey || e.metaKey)) return;
+    const k = e.key.toLowerCase();
+    const redo = (k === 'z' && e.shiftKey) || k === 'y';
+    if (k !== 'z' && !redo) return;
+    e.preventDefault();
+    if (redo) this.undo.redo();
+    else this.undo.undo();
+    const box = /** @type {HTMLTextAreaElement} */ (e.currentTarget);
+    const { selectionStart } = box;
+    box.value = this.text();
+    box.setSelectionRange(Math.min(selectionStart, box.value.length), Math.min(selectionStart, box.value.length));
+  }
+
+  /** @param {Uint8Array} update */
+  enqueue(update) {
+    this.queue.push(update);
+    if (this.sendTimer) return;
+    this.sendTimer = setTimeout(() => this.flush(), SEND_MS);
+  }
+
+  /** Sends what was typed since the last send, as one update. */
+  flush() {
+    this.sendTimer = null;
+    if (this.queue.length === 0) return;
+    const update = this.queue.length === 1 ? this.queue[0] : Y.mergeUpdates(this.queue);
+    this.queue = [];
+    const sent = app.conn.send({ type: 'text.edit', target: this.target, update: toBase64(update) });
+    sent.then((outcome) => {
+      if (outcome.ok) return;
+      // The room did not take it: start again from the room's copy, and say why.
+      this.queue = [];
+      this.start();
+      if (this.box) this.render(this.box);
+      this.changed();
+      toast(outcome.code === 'too_long' ? t('text.refused.too_long') : t('text.refused', { message: outcome.message }));
+    });
+  }
+
+  /** Tells the others where the caret is (at most every CARET_MS). @param {HTMLTextAreaElement} box */
+  caret(box) {
+    this.box = box;
+    const wait = this.caretSentAt + CARET_MS - Date.now();
+    if (wait > 0) {
+      this.caretTimer ??= setTimeout(() => {
+        this.caretTimer = null;
+        if (this.box && document.activeElement === this.box) this.caret(this.box);
+      }, wait);
+      return;
+    }
+    this.caretSentAt = Date.now();
+    const rel = (/** @type {number} */ i) => toBase64(Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(this.ytext, i)));
+    const anchor = rel(box.selectionDirection === 'backward' ? box.selectionEnd : box.selectionStart);
+    const head = rel(box.selectionDirection === 'backward' ? box.selectionStart : box.selectionEnd);
+    app.conn.live({ type: 'caret', target: this.target, anchor, head });
+  }
+
+  /** The person left the field: their caret goes, and what they typed is sent now. */
+  left() {
+    if (this.sendTimer) {
+      clearTimeout(this.sendTimer);
+      this.flush();
+    }
+    app.conn.live({ type: 'caret', target: this.target });
+  }
+
+  destroy() {
+    this.left();
+    if (this.caretTimer) clearTimeout(this.caretTimer);
+    this.room.off('update', this.fromRoom);
+    this.undo.destroy();
+    this.doc.destroy();
+  }
 }
