@@ -130,10 +130,28 @@ struct Conn {
     outbox: Outbox,
 }
 
-/// How a joining connection catches up: a whole snapshot, or the events it missed.
+/// How a joining connection catches up: a whole snapshot, or the changes it missed. Either is
+/// made when the batch is delivered, as of the batch's end: every join of a batch shares one
+/// serialized snapshot (a join storm costs one serialization per batch, not one per join).
 enum Start {
-    Snapshot(Box<RoomState>),
-    Resume { last_seq: u64, frames: Vec<Frame> },
+    Snapshot,
+    Resume { last_seq: u64 },
+}
+
+/// `ServerMsg::Welcome` with the room already serialized, so that the joins of one batch share
+/// it. A test keeps it equal to what `ServerMsg` makes.
+#[derive(Serialize)]
+struct WelcomeFrame<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    protocol: u32,
+    you: &'a You,
+    room: &'a serde_json::value::RawValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mine: Option<&'a horseshoe_protocol::Private>,
+    online: &'a [MemberId],
+    viewers: u32,
+    server_time: i64,
 }
 
 /// What to do once the batch's changes are committed, in order.
@@ -510,10 +528,10 @@ impl Room {
         // A returning member (or wall display) that missed only what the ring still holds gets
         // just that; everyone else a snapshot as of now.
         let resumed = last_seq.filter(|_| you.token.is_none()).and_then(|after| {
-            let frames = self.ring.since(after, self.state.seq, actor.member)?;
-            Some(Start::Resume { last_seq: after, frames })
+            self.ring.since(after, self.state.seq, actor.member)?;
+            Some(Start::Resume { last_seq: after })
         });
-        let start = resumed.unwrap_or_else(|| Start::Snapshot(Box::new(self.state.shared_view())));
+        let start = resumed.unwrap_or(Start::Snapshot);
         out.push(Out::Register { conn, actor, client, outbox, you, start, reply });
         out.push(Out::Presence);
     }
@@ -602,6 +620,7 @@ impl Room {
     fn deliver(&mut self, out: Vec<Out>) {
         // One presence change per batch, however many joined or left in it.
         let mut presence_due = false;
+        let mut joins = Vec::new();
         for item in out {
             match item {
                 Out::Broadcast { all, own } => {
@@ -622,46 +641,42 @@ impl Room {
                         conn.outbox.send(frame);
                     }
                 }
-                Out::Register { conn, actor, client, outbox, you, start, reply } => {
-                    let (online, viewers) = self.presence_with(actor);
-                    let server_time = now_ms();
-                    let (first, missed) = match start {
-                        Start::Snapshot(room) => {
-                            let mine = actor.member.map(|me| Box::new(self.state.private_of(me)));
-                            let welcome = ServerMsg::Welcome {
-                                protocol: PROTOCOL_VERSION,
-                                you,
-                                room,
-                                mine,
-                                online,
-                                viewers,
-                                server_time,
-                            };
-                            (welcome, Vec::new())
-                        }
-                        Start::Resume { last_seq, frames } => {
-                            let resume = ServerMsg::Resume {
-                                protocol: PROTOCOL_VERSION,
-                                you,
-                                last_seq,
-                                online,
-                                viewers,
-                                server_time,
-                            };
-                            (resume, frames)
-                        }
-                    };
-                    let Some(first) = frame(&first) else { continue };
-                    if reply.send(Ok(Joined { conn })).is_ok() {
-                        outbox.send(first);
-                        for missed in missed {
-                            outbox.send(missed);
-                        }
-                        self.conns.insert(conn, Conn { actor, client, outbox });
-                        self.online.extend(actor.member);
-                    }
-                }
+                join @ Out::Register { .. } => joins.push(join),
                 Out::Presence => presence_due = true,
+            }
+        }
+        // Joins last: each starts from the room as of the batch's end.
+        let mut room_json = None;
+        for join in joins {
+            let Out::Register { conn, actor, client, outbox, you, start, reply } = join else { continue };
+            let (online, viewers) = self.presence_with(actor);
+            let server_time = now_ms();
+            let resume = match start {
+                Start::Resume { last_seq } => {
+                    self.ring.since(last_seq, self.state.seq, actor.member).map(|frames| (last_seq, frames))
+                }
+                Start::Snapshot => None,
+            };
+            let (first, missed) = match resume {
+                Some((last_seq, frames)) => {
+                    let msg =
+                        ServerMsg::Resume { protocol: PROTOCOL_VERSION, you, last_seq, online, viewers, server_time };
+                    (frame(&msg), frames)
+                }
+                None => {
+                    let room = room_json.get_or_insert_with(|| shared_room(&self.state));
+                    let mine = actor.member.map(|me| self.state.private_of(me));
+                    (welcome(room.as_deref(), &you, mine.as_ref(), &online, viewers, server_time), Vec::new())
+                }
+            };
+            let Some(first) = first else { continue };
+            if reply.send(Ok(Joined { conn })).is_ok() {
+                outbox.send(first);
+                for missed in missed {
+                    outbox.send(missed);
+                }
+                self.conns.insert(conn, Conn { actor, client, outbox });
+                self.online.extend(actor.member);
             }
         }
         if presence_due {
@@ -823,6 +838,32 @@ async fn refuse_all(
     }
 }
 
+/// The room as everyone may see it, serialized once for every welcome of a batch.
+fn shared_room(state: &RoomState) -> Option<Box<serde_json::value::RawValue>> {
+    let json = serde_json::to_string(&state.shared_view()).ok()?;
+    serde_json::value::RawValue::from_string(json).ok()
+}
+
+/// A `welcome` frame around an already serialized room.
+fn welcome(
+    room: Option<&serde_json::value::RawValue>,
+    you: &You,
+    mine: Option<&horseshoe_protocol::Private>,
+    online: &[MemberId],
+    viewers: u32,
+    server_time: i64,
+) -> Option<Frame> {
+    let room = room?;
+    let msg = WelcomeFrame { kind: "welcome", protocol: PROTOCOL_VERSION, you, room, mine, online, viewers, server_time };
+    match serde_json::to_string(&msg) {
+        Ok(text) => Some(Utf8Bytes::from(text)),
+        Err(e) => {
+            tracing::error!(error = %e, "a welcome does not serialize");
+            None
+        }
+    }
+}
+
 /// A fresh random seed for the rules that shuffle (from the OS; zero if that fails, which only
 /// makes a shuffle predictable).
 fn seed() -> u64 {
@@ -842,3 +883,31 @@ async fn sleep_until(deadline: Option<Instant>) {
 
 /// How long a room with no connections stays in memory by default.
 pub const IDLE_UNLOAD: Duration = Duration::from_secs(10 * 60);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_welcome_around_a_serialized_room_is_the_protocols_welcome() {
+        let id = RoomId::parse("00112233445566778899aabbccddeeff").expect("an id");
+        let mut state = RoomState::new(id, horseshoe_protocol::Settings::default(), 5);
+        let me = MemberId(Uuid::from_u128(7));
+        let member = Member { id: me, name: "Ana".into(), role: MemberRole::Participant, joined_at: 5 };
+        horseshoe_protocol::join(&mut state, member, &BTreeSet::new()).expect("joined");
+        let you = You { role: Role::Participant, member_id: Some(me), token: None };
+        let mine = state.private_of(me);
+        let room = shared_room(&state);
+        let ours = welcome(room.as_deref(), &you, Some(&mine), &[me], 2, 99).expect("a frame");
+        let theirs = ServerMsg::Welcome {
+            protocol: PROTOCOL_VERSION,
+            you,
+            room: Box::new(state.shared_view()),
+            mine: Some(Box::new(mine)),
+            online: vec![me],
+            viewers: 2,
+            server_time: 99,
+        };
+        assert_eq!(ours.as_str(), serde_json::to_string(&theirs).expect("serializes"));
+    }
+}
