@@ -25,6 +25,7 @@
 //!
 //! and commit the file with the reason in the message. It is measured in the test profile
 //! (debug), as `./test.sh` runs it.
+#![cfg(feature = "bench-relay")]
 
 use std::alloc::System;
 use std::net::SocketAddr;
