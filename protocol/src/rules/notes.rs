@@ -21,13 +21,15 @@ const LANDING_STEP_X: i32 = 300;
 const LANDING_STEP_Y: i32 = 180;
 const LANDING_MARGIN: i32 = 40;
 
-fn gone() -> Rejection {
-    Rejection::new(ErrorCode::Gone, "this post-it was removed")
+/// One answer for every post-it the sender cannot see, so that it tells nothing: one that never
+/// existed, one that was removed and someone else's unrevealed one are alike.
+fn not_found() -> Rejection {
+    Rejection::new(ErrorCode::NotFound, "no such post-it")
 }
 
 /// The note as `me` may see it: others' unrevealed notes do not exist for them.
 fn visible<'s>(state: &'s RoomState, id: &ItemId, me: MemberId) -> Result<&'s Note, Rejection> {
-    state.wall.notes.get(id).filter(|n| n.revealed || n.author == me).ok_or_else(gone)
+    state.wall.notes.get(id).filter(|n| n.revealed || n.author == me).ok_or_else(not_found)
 }
 
 fn pending_count(state: &RoomState, author: MemberId) -> u32 {
@@ -322,6 +324,25 @@ mod tests {
     }
 
     #[test]
+    fn a_hidden_note_is_answered_like_one_that_never_existed() {
+        let mut f = Fixture::new();
+        f.by(f.ana, add("n1", "hidden from Bo")).unwrap();
+        let commands = |note: &str| {
+            [
+                Command::EditNote { id: id(note), text: "mine".into() },
+                Command::DeleteNote { id: id(note) },
+                Command::DropNote { id: id(note), x: 0, y: 0, onto: None },
+            ]
+        };
+        for (hidden, never) in commands("n1").into_iter().zip(commands("never")) {
+            let hidden = f.by(f.bo, hidden).unwrap_err();
+            let never = f.by(f.bo, never).unwrap_err();
+            assert_eq!((hidden.code, &hidden.message), (ErrorCode::NotFound, &never.message));
+            assert_eq!(never.code, ErrorCode::NotFound);
+        }
+    }
+
+    #[test]
     fn notes_stay_private_until_revealed_and_others_see_only_a_count() {
         let mut f = Fixture::new();
         let events = f.by(f.ana, add("n1", "build stronger teams")).unwrap();
@@ -332,9 +353,9 @@ mod tests {
         assert_eq!(bo_view.wall.pending[&f.ana], 1);
         assert!(f.state.view_for(Some(f.ana)).wall.notes.contains_key(&id("n1")));
         let err = f.by(f.bo, Command::EditNote { id: id("n1"), text: "mine".into() }).unwrap_err();
-        assert_eq!(err.code, ErrorCode::Gone, "for Bo the note does not exist");
+        assert_eq!(err.code, ErrorCode::NotFound, "for Bo the note does not exist");
         let err = f.by(f.bo, Command::DropNote { id: id("n1"), x: 0, y: 0, onto: None }).unwrap_err();
-        assert_eq!(err.code, ErrorCode::Gone);
+        assert_eq!(err.code, ErrorCode::NotFound);
 
         f.by(f.fac, Command::RevealNotes { member_id: Some(f.ana) }).unwrap();
         assert!(f.state.wall.notes[&id("n1")].revealed);
