@@ -29,9 +29,16 @@ cargo fmt --all -- --check
 
 step "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy -p horseshoe-tests --all-targets --features bench-relay --quiet -- -D warnings
 
 step "cargo test"
 cargo test --workspace --quiet
+
+# The allocation budget (tests/tests/alloc_budget.rs against tests/alloc-budget.json):
+# allocations counted per applied command and per delivered frame, not timed, so stable here.
+# Fan-out is counted through the bench-only relay route, which the default build leaves out.
+step "allocation budget"
+cargo test -p horseshoe-tests --features bench-relay --quiet --test alloc_budget
 
 step "load smoke run: scenario 1 in small, nothing lost or reordered (no speed checked)"
 cargo build --quiet -p horseshoe -p horseshoe-tests --bin horseshoe --bin horseshoe-load

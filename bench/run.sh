@@ -2,23 +2,34 @@
 # The benchmark scenarios of issue 7. Each starts its server(s) in release mode pinned to core 0,
 # runs the load generator pinned to core 1, prints the figures, and stops by itself.
 #   bench/run.sh workshops|capacity|big-room|idle|join-storm|slow|relays|all
+# Every measured run prints the load generator's CPU beside the server's, and a table at the end
+# has one line per run with both; a run where the generator used more than 60% of its core, or
+# more CPU than the server, is marked generator-bound (its figures measure the generator too);
+# one where either process waited for its core more than 5% of the time (other work on the
+# machine) is marked noisy; one where 1% of the sends left over 1 ms late is marked late-sends.
 # Loopback only. Not part of the test command (CI runs a short smoke run of scenario 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-cargo build -q --release -p horseshoe -p horseshoe-tests --bin horseshoe --bin horseshoe-load --bin relay-baseline
+# The relay comparison needs the bench-only relay route, which release builds leave out.
+cargo build -q --release -p horseshoe -p horseshoe-tests --features horseshoe/bench-relay \
+  --bin horseshoe --bin horseshoe-load --bin relay-baseline
 BIN=target/release
 data=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$data"; }
 trap cleanup EXIT
+# One line per measured run (the generator's `summary` lines), for the table at the end.
+summaries=$data/summaries
+: > "$summaries"
 
 # start_server NAME PORT ARGS...: starts a server pinned to core 0, sets $PID.
 start_server() {
   local name=$1 port=$2; shift 2
   case $name in
     horseshoe) taskset -c 0 "$BIN/horseshoe" --bind "127.0.0.1:$port" --data-dir "$data/$port" \
-                 --max-connections 60000 --max-connections-per-ip 60000 "$@" > /dev/null 2> "$data/$port.log" & ;;
+                 --max-connections 60000 --max-connections-per-ip 60000 \
+                 --room-create-burst 100000 --new-member-burst 100000 "$@" > /dev/null 2> "$data/$port.log" & ;;
     relay) taskset -c 0 "$BIN/relay-baseline" "127.0.0.1:$port" > /dev/null & ;;
   esac
   PID=$!
@@ -27,7 +38,29 @@ start_server() {
   echo "server $name did not start" >&2; exit 1
 }
 stop_server() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
-load() { taskset -c 1 "$BIN/horseshoe-load" "$@"; echo; }
+# Runs the load generator on core 1; its summary line goes to the table, the rest is shown.
+load() {
+  local status=0
+  taskset -c 1 "$BIN/horseshoe-load" "$@" > "$data/out" || status=$?
+  grep -v '^summary' "$data/out" || true
+  grep '^summary' "$data/out" >> "$summaries" || true
+  echo
+  return "$status"
+}
+# The table of every measured run so far; with `ratio`, each run's CPU per delivery is also
+# given as a multiple of the first run's (the relay baseline in `relays`).
+table() {
+  [ -s "$summaries" ] || return 0
+  echo "== $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores; server on core 0, load generator on core 1 =="
+  echo "   (cpu: % of a core used by server/generator; wait: % of the window each waited for a CPU)"
+  awk -F'\t' -v ratio="${1:-}" '
+    BEGIN { printf "%-52s %8s %7s %8s %8s %7s %9s %9s  %s\n", "run", "CPU-s/1M", "x first", "p50 ms", "p99 ms", "deliv/s", "cpu s/g", "wait s/g", "verdict" }
+    { if (NR == 1) first = $3
+      x = (ratio != "" && first > 0) ? sprintf("%.2fx", $3 / first) : "-"
+      printf "%-52s %8s %7s %8s %8s %7s %4s/%-4s %4s/%-4s  %s\n", substr($2, 1, 52), $3, x, $4, $5, $6, $7, $8, $9, $10, $11 }' "$summaries"
+  : > "$summaries"
+  echo
+}
 
 workshops() {
   start_server horseshoe 18101
@@ -75,6 +108,7 @@ relays() {
   load --addr 127.0.0.1:18108 --server-pid "$PID" --rooms 100 --clients 20 --rate "$rate" \
        --duration 20 --label "horseshoe full protocol: same rooms, $rate moves/s each"
   stop_server "$PID"
+  table ratio
 }
 # Capacity: the highest delivered rate with p99 under 25 ms and nothing lost, by stepping.
 capacity() {
@@ -94,6 +128,7 @@ case "${1:-all}" in
   join-storm) join_storm ;;
   slow) slow ;;
   relays) relays ;;
-  all) workshops; relays; big_room; idle; join_storm; slow; capacity ;;
+  all) workshops; table; relays; big_room; idle; join_storm; slow; capacity ;;
   *) echo "usage: $0 workshops|capacity|big-room|idle|join-storm|slow|relays|all" >&2; exit 2 ;;
 esac
+table

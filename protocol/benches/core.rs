@@ -25,12 +25,12 @@ fn room() -> (RoomState, Vec<MemberId>, BTreeSet<MemberId>) {
     };
     let fac = MemberId(Uuid::from_u128(1));
     let member = Member { id: fac, name: "Facilitator".into(), role: MemberRole::Facilitator, joined_at: 0 };
-    let events = admit(&state, member).expect("admitted");
+    let events = admit(&state, member, &BTreeSet::new()).expect("admitted");
     record(&mut state, events);
     for n in 0..20_u128 {
         let id = MemberId(Uuid::from_u128(n + 10));
         let member = Member { id, name: format!("p{n}"), role: MemberRole::Participant, joined_at: 0 };
-        let events = admit(&state, member).expect("admitted");
+        let events = admit(&state, member, &BTreeSet::new()).expect("admitted");
         record(&mut state, events);
         people.push(id);
     }

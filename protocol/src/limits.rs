@@ -8,9 +8,13 @@ pub const MAX_TITLE_CHARS: usize = 120;
 pub const MAX_CHECKIN_CHARS: usize = 600;
 /// Longest client-chosen command id; a UUID or a counter fits easily.
 pub const MAX_COMMAND_ID_CHARS: usize = 64;
-/// Members (facilitators and participants) in one room: a workshop is tens of people; a
-/// conference-sized session a thousand, with room to spare.
+/// People who hold a place in one room (facilitators, members online, members who have
+/// contributed): a workshop is tens of people; a conference-sized session a thousand, with room
+/// to spare.
 pub const MAX_MEMBERS: usize = 2000;
+/// Member records in one room, those who joined and left without doing anything included (they
+/// hold no place): bounds the room's state, and every snapshot, whatever comes and goes.
+pub const MAX_MEMBER_RECORDS: usize = 5000;
 /// Longest countdown a facilitator can set: a whole workshop day.
 pub const MAX_TIMER_MS: u64 = 8 * 60 * 60 * 1000;
 /// Smallest and largest group size a facilitator may choose.

@@ -126,7 +126,7 @@ fn replicas_applying_the_same_events_reach_byte_identical_state() {
                 joined_at: n as i64,
             };
             members.push((member.id, role));
-            let events = admit(&server, member).expect("admitted");
+            let events = admit(&server, member, &BTreeSet::new()).expect("admitted");
             record(&mut server, events, &mut log);
         }
         let people: Vec<MemberId> = members.iter().map(|(id, _)| *id).collect();

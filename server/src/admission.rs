@@ -1,9 +1,11 @@
-//! Who may open a WebSocket, and how fast they may talk: caps on connections (in total and per
-//! address), the `Origin` allow-list, and a token bucket per connection.
+//! Who may connect, and how fast anyone may talk: caps on connections (in total and per
+//! address), the `Origin` allow-list compared as scheme, host and port, a token bucket per
+//! connection, and token buckets per address for creating rooms and joining them.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dashmap::DashMap;
@@ -31,7 +33,7 @@ pub struct Connections {
 /// Holds one connection's place; gives it back when dropped.
 pub struct Slot {
     connections: Arc<Connections>,
-    ip: IpAddr,
+    ip: Option<IpAddr>,
 }
 
 impl Connections {
@@ -39,19 +41,23 @@ impl Connections {
         Arc::new(Self { total: AtomicUsize::new(0), per_ip: DashMap::new(), max_total, max_per_ip })
     }
 
-    /// Takes a place for a connection from `ip`, or says why not.
-    pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Slot, Refusal> {
+    /// Takes a place for a connection from `ip` (see [`address_key`]), or says why not. A
+    /// connection without an address of its own (one a trusted proxy carries, counted before its
+    /// client is known) takes only a place in the total.
+    pub fn admit(self: &Arc<Self>, ip: Option<IpAddr>) -> Result<Slot, Refusal> {
         if self.total.fetch_add(1, Ordering::AcqRel) >= self.max_total {
             self.total.fetch_sub(1, Ordering::AcqRel);
             return Err(Refusal::Full);
         }
-        let mut count = self.per_ip.entry(ip).or_insert(0);
-        if *count >= self.max_per_ip {
-            drop(count);
-            self.total.fetch_sub(1, Ordering::AcqRel);
-            return Err(Refusal::TooManyFromAddress);
+        if let Some(ip) = ip {
+            let mut count = self.per_ip.entry(ip).or_insert(0);
+            if *count >= self.max_per_ip {
+                drop(count);
+                self.total.fetch_sub(1, Ordering::AcqRel);
+                return Err(Refusal::TooManyFromAddress);
+            }
+            *count += 1;
         }
-        *count += 1;
         Ok(Slot { connections: self.clone(), ip })
     }
 
@@ -63,24 +69,112 @@ impl Connections {
 impl Drop for Slot {
     fn drop(&mut self) {
         self.connections.total.fetch_sub(1, Ordering::AcqRel);
-        self.connections.per_ip.remove_if_mut(&self.ip, |_, count| {
-            *count -= 1;
-            *count == 0
-        });
+        if let Some(ip) = self.ip {
+            self.connections.per_ip.remove_if_mut(&ip, |_, count| {
+                *count -= 1;
+                *count == 0
+            });
+        }
     }
 }
 
-/// Whether a WebSocket upgrade from a page at `origin` may go ahead. Without an allow-list only
-/// the server's own origin may (the page it served); a request with no `Origin` is not from a
-/// browser page and is let through (it cannot carry a victim's credentials: they travel in
-/// `hello`, never in cookies).
-pub fn origin_allowed(origin: Option<&str>, host: Option<&str>, allowed: &[String]) -> bool {
-    let Some(origin) = origin else { return true };
-    if allowed.iter().any(|a| a == "*" || a.trim_end_matches('/') == origin) {
-        return true;
+/// The address that per-address limits count: an IPv4 address as it is, an IPv6 address by its
+/// /64 network (one subscriber usually holds a whole /64, so counting single IPv6 addresses
+/// would let one machine pass for millions).
+pub fn address_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(bits.into())
+        }
+        v4 => v4,
     }
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
-    allowed.is_empty() && origin_host.is_some() && origin_host == host
+}
+
+/// An origin as browsers send it: scheme, host and port (the scheme's default when absent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    scheme: String,
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    /// Parses `scheme://host[:port]` (a trailing `/` or path is ignored, so a URL may be given);
+    /// `None` for anything else. Scheme and host compare without case.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (scheme, rest) = text.trim().split_once("://")?;
+        let scheme = scheme.to_ascii_lowercase();
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        Self::from_authority(&scheme, authority)
+    }
+
+    /// The origin of a page served at `authority` (a `Host` header) over `scheme`.
+    pub fn from_authority(scheme: &str, authority: &str) -> Option<Self> {
+        if authority.is_empty() || authority.contains('@') {
+            return None;
+        }
+        let scheme = scheme.to_ascii_lowercase();
+        let default_port = match scheme.as_str() {
+            "http" | "ws" => 80,
+            "https" | "wss" => 443,
+            _ => return None,
+        };
+        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+            let (host, after) = v6.split_once(']')?;
+            (format!("[{host}]"), after.strip_prefix(':'))
+        } else {
+            match authority.rsplit_once(':') {
+                Some((host, port)) => (host.to_owned(), Some(port)),
+                None => (authority.to_owned(), None),
+            }
+        };
+        let port = match port {
+            Some(port) => port.parse().ok()?,
+            None => default_port,
+        };
+        let host = host.to_ascii_lowercase();
+        let host_ok =
+            !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-[]:".contains(&b));
+        host_ok.then_some(Self { scheme, host, port })
+    }
+}
+
+/// Which page origins may open WebSockets here: a list, anyone (`*`), or (with no list) only
+/// the server's own origin.
+#[derive(Debug, Clone, Default)]
+pub struct Origins {
+    any: bool,
+    list: Vec<Origin>,
+}
+
+impl Origins {
+    /// From the `--allowed-origins` entries; an entry that is not an origin is an error.
+    pub fn new(entries: &[String]) -> Result<Self, String> {
+        let mut origins = Self::default();
+        for entry in entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+            if entry == "*" {
+                origins.any = true;
+            } else {
+                origins.list.push(Origin::parse(entry).ok_or_else(|| format!("not an origin: {entry}"))?);
+            }
+        }
+        Ok(origins)
+    }
+
+    /// Whether a page at `origin` may connect; `own` are the server's own origins (its public
+    /// URL, the scheme and `Host` of the request). A request with no `Origin` is not from a
+    /// browser page and is let through: it cannot carry a victim's credentials, which travel in
+    /// `hello`, never in cookies.
+    pub fn allow(&self, origin: Option<&str>, own: &[Origin]) -> bool {
+        let Some(origin) = origin else { return true };
+        if self.any {
+            return true;
+        }
+        let Some(origin) = Origin::parse(origin) else { return false };
+        let allowed = if self.list.is_empty() { own } else { &self.list };
+        allowed.contains(&origin)
+    }
 }
 
 /// A token bucket: `burst` at once, then `per_second` on average.
@@ -94,25 +188,106 @@ pub struct Bucket {
 
 impl Bucket {
     pub fn new(burst: u32, per_second: u32, now: Instant) -> Self {
+        Self::with_rate(Rate { burst, per_hour: per_second.saturating_mul(3600) }, now)
+    }
+
+    pub fn with_rate(rate: Rate, now: Instant) -> Self {
         Self {
-            tokens: f64::from(burst),
-            burst: f64::from(burst),
-            per_second: f64::from(per_second),
+            tokens: f64::from(rate.burst),
+            burst: f64::from(rate.burst),
+            per_second: f64::from(rate.per_hour) / 3600.0,
             last: now,
         }
     }
 
-    /// Takes a token if there is one.
-    pub fn take(&mut self, now: Instant) -> bool {
+    fn refill(&mut self, now: Instant) {
         let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
         self.last = now;
         self.tokens = (self.tokens + elapsed * self.per_second).min(self.burst);
+    }
+
+    /// Takes a token if there is one.
+    pub fn take(&mut self, now: Instant) -> bool {
+        self.refill(now);
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
             true
         } else {
             false
         }
+    }
+
+    /// How long until the next token.
+    fn wait(&self) -> Duration {
+        if self.per_second <= 0.0 {
+            return Duration::from_secs(3600);
+        }
+        Duration::from_secs_f64(((1.0 - self.tokens).max(0.0) / self.per_second).min(3600.0))
+    }
+
+    /// Whether the bucket has refilled, so that forgetting it forgets nothing.
+    fn is_full(&self, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.tokens + elapsed * self.per_second >= self.burst
+    }
+}
+
+/// How often something may happen: `burst` at once, then `per_hour` on average.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub burst: u32,
+    pub per_hour: u32,
+}
+
+/// Addresses whose buckets are kept at most. Beyond it, addresses whose buckets have refilled
+/// are forgotten (they owe nothing); if every one still owes, a new address waits too, so the
+/// map cannot grow without bound whatever the number of addresses sending.
+pub const MAX_TRACKED_ADDRESSES: usize = 65_536;
+
+/// One token bucket per address (see [`address_key`]).
+pub struct PerAddress {
+    rate: Rate,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+impl PerAddress {
+    pub fn new(rate: Rate) -> Arc<Self> {
+        Arc::new(Self { rate, buckets: Mutex::new(HashMap::new()) })
+    }
+
+    /// Takes a token for `ip`, or says how long until there is one.
+    pub fn take(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+        let key = address_key(ip);
+        // The lock is never held across a call that can panic; a poisoned map is still whole.
+        let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !buckets.contains_key(&key) && buckets.len() >= MAX_TRACKED_ADDRESSES {
+            buckets.retain(|_, bucket| !bucket.is_full(now));
+            if buckets.len() >= MAX_TRACKED_ADDRESSES {
+                tracing::warn!("too many addresses are being rate limited; refusing a new one");
+                return Err(Duration::from_secs(60));
+            }
+        }
+        let bucket = buckets.entry(key).or_insert_with(|| Bucket::with_rate(self.rate, now));
+        if bucket.take(now) { Ok(()) } else { Err(bucket.wait()) }
+    }
+}
+
+/// A joining connection's right to make a new member: the per-address bucket of new members,
+/// asked by the room only when it is about to make one (a returning member takes nothing).
+#[derive(Clone)]
+pub struct NewMembers {
+    limiter: Arc<PerAddress>,
+    ip: IpAddr,
+}
+
+impl NewMembers {
+    pub fn new(limiter: Arc<PerAddress>, ip: IpAddr) -> Self {
+        Self { limiter, ip }
+    }
+
+    /// Takes a token, or says how long until there is one.
+    pub fn take(&self) -> Result<(), Duration> {
+        self.limiter.take(self.ip, Instant::now())
     }
 }
 
@@ -123,6 +298,12 @@ pub const COMMANDS_PER_SECOND: u32 = 20;
 /// Ephemeral messages (typing, dragging) per connection, above the ~30/s a client sends.
 pub const LIVE_BURST: u32 = 120;
 pub const LIVE_PER_SECOND: u32 = 60;
+/// Rooms one address may create: a facilitator preparing a day of workshops at once, then one
+/// a minute. Each room costs disk for as long as it is kept.
+pub const ROOM_CREATES: Rate = Rate { burst: 20, per_hour: 60 };
+/// New members one address may make: a whole office behind one NAT arriving together, then two
+/// a second. Returning members (with their token), facilitators and wall displays take none.
+pub const NEW_MEMBERS: Rate = Rate { burst: 300, per_hour: 7200 };
 /// How long a peer may stay silent (no frame, no pong) before it is dropped: long enough for a
 /// laptop's wifi to hiccup, short enough that presence is true.
 pub const SILENCE_LIMIT: Duration = Duration::from_secs(45);
@@ -142,28 +323,53 @@ mod tests {
 
     #[test]
     fn caps_hold_in_total_and_per_address_and_slots_come_back() {
-        let limits = Connections::new(3, 2);
+        let limits = Connections::new(4, 2);
         let a: IpAddr = [10, 0, 0, 1].into();
         let b: IpAddr = [10, 0, 0, 2].into();
-        let s1 = limits.admit(a).unwrap();
-        let _s2 = limits.admit(a).unwrap();
-        assert_eq!(limits.admit(a).err(), Some(Refusal::TooManyFromAddress));
-        let _s3 = limits.admit(b).unwrap();
-        assert_eq!(limits.admit(b).err(), Some(Refusal::Full));
+        let s1 = limits.admit(Some(a)).unwrap();
+        let _s2 = limits.admit(Some(a)).unwrap();
+        assert_eq!(limits.admit(Some(a)).err(), Some(Refusal::TooManyFromAddress));
+        let _s3 = limits.admit(Some(b)).unwrap();
+        let _proxied = limits.admit(None).unwrap();
+        assert_eq!(limits.admit(Some(b)).err(), Some(Refusal::Full));
         drop(s1);
-        let _again = limits.admit(a).unwrap();
-        assert_eq!(limits.open(), 3);
+        let _again = limits.admit(Some(a)).unwrap();
+        assert_eq!(limits.open(), 4);
     }
 
     #[test]
-    fn origins_are_same_origin_by_default_or_from_the_list() {
-        let host = Some("workshops.example:8080");
-        assert!(origin_allowed(None, host, &[]));
-        assert!(origin_allowed(Some("http://workshops.example:8080"), host, &[]));
-        assert!(!origin_allowed(Some("http://evil.example"), host, &[]));
-        let list = vec!["https://app.example".to_owned()];
-        assert!(origin_allowed(Some("https://app.example"), host, &list));
-        assert!(!origin_allowed(Some("http://workshops.example:8080"), host, &list));
+    fn ipv6_addresses_count_by_their_64_network_and_mapped_ipv4_as_ipv4() {
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(address_key(a), address_key(b));
+        assert_ne!(address_key(a), address_key(c));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(address_key(mapped), IpAddr::from([192, 0, 2, 7]));
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        let own = [Origin::from_authority("http", "workshops.example:8080").unwrap()];
+        let none = Origins::new(&[]).unwrap();
+        assert!(none.allow(None, &own));
+        assert!(none.allow(Some("http://workshops.example:8080"), &own));
+        assert!(none.allow(Some("HTTP://Workshops.Example:8080"), &own));
+        assert!(!none.allow(Some("https://workshops.example:8080"), &own), "another scheme");
+        assert!(!none.allow(Some("http://workshops.example:8081"), &own), "another port");
+        assert!(!none.allow(Some("http://workshops.example"), &own), "port 80 is another port");
+        assert!(!none.allow(Some("http://evil.example"), &own));
+        assert!(!none.allow(Some("null"), &own));
+
+        let default_port = [Origin::from_authority("https", "app.example").unwrap()];
+        assert!(none.allow(Some("https://app.example:443"), &default_port));
+
+        let list = Origins::new(&["https://app.example/".to_owned()]).unwrap();
+        assert!(list.allow(Some("https://app.example"), &own));
+        assert!(!list.allow(Some("http://app.example"), &own));
+        assert!(!list.allow(Some("http://workshops.example:8080"), &own), "a list replaces the default");
+        assert!(Origins::new(&["*".to_owned()]).unwrap().allow(Some("http://any.example"), &own));
+        assert!(Origins::new(&["not an origin".to_owned()]).is_err());
     }
 
     #[test]
@@ -174,5 +380,18 @@ mod tests {
         assert!(!bucket.take(t0));
         assert!(bucket.take(t0 + Duration::from_millis(500)), "one token after half a second at 2/s");
         assert!(!bucket.take(t0 + Duration::from_millis(500)));
+    }
+
+    #[test]
+    fn per_address_buckets_are_separate_and_say_when_to_come_back() {
+        let t0 = Instant::now();
+        let limiter = PerAddress::new(Rate { burst: 2, per_hour: 60 });
+        let a: IpAddr = [10, 0, 0, 1].into();
+        let b: IpAddr = [10, 0, 0, 2].into();
+        assert!(limiter.take(a, t0).is_ok() && limiter.take(a, t0).is_ok());
+        let wait = limiter.take(a, t0).unwrap_err();
+        assert!((59..=60).contains(&wait.as_secs()), "one a minute, not {wait:?}");
+        assert!(limiter.take(b, t0).is_ok(), "another address has its own bucket");
+        assert!(limiter.take(a, t0 + Duration::from_secs(60)).is_ok());
     }
 }

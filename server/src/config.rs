@@ -6,14 +6,29 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
-use crate::admission::{Heartbeat, PING_EVERY, SILENCE_LIMIT};
+use crate::admission::{Heartbeat, NEW_MEMBERS, Origins, PING_EVERY, ROOM_CREATES, Rate, SILENCE_LIMIT};
+use crate::forwarded::Cidr;
 use crate::room::IDLE_UNLOAD;
+use crate::serve::{HEADER_READ_TIMEOUT, HTTP_IDLE_TIMEOUT, HttpLimits};
 use crate::store::COMMIT_LINGER;
 
 /// Default cap on connections: well under the process's file-descriptor limit.
 pub const MAX_CONNECTIONS: usize = 16_000;
 /// Default cap per address: a whole office behind one NAT fits.
 pub const MAX_CONNECTIONS_PER_IP: usize = 1_000;
+/// Shortest create key: a guessable key would make the private deployment public.
+pub const MIN_CREATE_KEY_CHARS: usize = 16;
+
+/// A configuration that cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("--create-key must be at least {MIN_CREATE_KEY_CHARS} characters")]
+    ShortCreateKey,
+    #[error("--allowed-origins: {0}")]
+    Origin(String),
+    #[error("--public-url is not an http(s) URL: {0}")]
+    PublicUrl(String),
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -45,19 +60,49 @@ pub struct Config {
     /// comma-separated; by default only the server's own origin.
     #[arg(long, env = "HORSESHOE_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
-    /// Most WebSocket connections at once.
+    /// Most connections (HTTP and WebSocket) at once, counted from accept.
     #[arg(long, env = "HORSESHOE_MAX_CONNECTIONS", default_value_t = MAX_CONNECTIONS)]
     pub max_connections: usize,
-    /// Most WebSocket connections at once from one address.
+    /// Most connections at once from one address (an IPv6 /64), counted from accept; for
+    /// clients behind a trusted proxy, their WebSockets.
     #[arg(long, env = "HORSESHOE_MAX_CONNECTIONS_PER_IP", default_value_t = MAX_CONNECTIONS_PER_IP)]
     pub max_connections_per_ip: usize,
+    /// Milliseconds a client may take to send a request's headers (from accept, or from the
+    /// previous response on a kept-alive connection).
+    #[arg(long, env = "HORSESHOE_HTTP_HEADER_TIMEOUT_MS", default_value_t = HEADER_READ_TIMEOUT.as_millis() as u64)]
+    pub http_header_timeout_ms: u64,
+    /// Milliseconds an HTTP connection (not a WebSocket) may move no byte either way.
+    #[arg(long, env = "HORSESHOE_HTTP_IDLE_TIMEOUT_MS", default_value_t = HTTP_IDLE_TIMEOUT.as_millis() as u64)]
+    pub http_idle_timeout_ms: u64,
+    /// Rooms one address may create at once.
+    #[arg(long, env = "HORSESHOE_ROOM_CREATE_BURST", default_value_t = ROOM_CREATES.burst)]
+    pub room_create_burst: u32,
+    /// Rooms one address may create per hour after its burst.
+    #[arg(long, env = "HORSESHOE_ROOM_CREATES_PER_HOUR", default_value_t = ROOM_CREATES.per_hour)]
+    pub room_creates_per_hour: u32,
+    /// New members (people joining a room for the first time) one address may make at once.
+    #[arg(long, env = "HORSESHOE_NEW_MEMBER_BURST", default_value_t = NEW_MEMBERS.burst)]
+    pub new_member_burst: u32,
+    /// New members one address may make per hour after its burst.
+    #[arg(long, env = "HORSESHOE_NEW_MEMBERS_PER_HOUR", default_value_t = NEW_MEMBERS.per_hour)]
+    pub new_members_per_hour: u32,
+    /// A key that creating a room requires (`Authorization: Bearer <key>`; the home page asks
+    /// for it): for a private deployment. By default anyone may create rooms.
+    #[arg(long, env = "HORSESHOE_CREATE_KEY", hide_env_values = true)]
+    pub create_key: Option<String>,
+    /// Proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For or Forwarded
+    /// header names the client for the per-address limits; ignored from anyone else.
+    #[arg(long, env = "HORSESHOE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<Cidr>,
     /// Milliseconds between the server's pings.
     #[arg(long, env = "HORSESHOE_PING_MS", default_value_t = PING_EVERY.as_millis() as u64)]
     pub ping_ms: u64,
     /// Milliseconds a peer may stay silent before it is dropped.
     #[arg(long, env = "HORSESHOE_SILENCE_MS", default_value_t = SILENCE_LIMIT.as_millis() as u64)]
     pub silence_ms: u64,
-    /// Serve the bench-only relay mode at /bench/relay/{room} (for the load generator).
+    /// Serve the bench-only relay mode at /bench/relay/{room} (for the load generator; only in
+    /// builds with the `bench-relay` feature).
+    #[cfg(feature = "bench-relay")]
     #[arg(long, env = "HORSESHOE_BENCH_RELAY")]
     pub bench_relay: bool,
     /// Seconds a room with nobody connected stays in memory.
@@ -80,11 +125,20 @@ impl Config {
             log_format: LogFormat::Human,
             idle_unload_secs: IDLE_UNLOAD.as_secs(),
             allowed_origins: Vec::new(),
+            #[cfg(feature = "bench-relay")]
             bench_relay: false,
             ping_ms: PING_EVERY.as_millis() as u64,
             silence_ms: SILENCE_LIMIT.as_millis() as u64,
             max_connections: MAX_CONNECTIONS,
             max_connections_per_ip: MAX_CONNECTIONS_PER_IP,
+            http_header_timeout_ms: HEADER_READ_TIMEOUT.as_millis() as u64,
+            http_idle_timeout_ms: HTTP_IDLE_TIMEOUT.as_millis() as u64,
+            room_create_burst: ROOM_CREATES.burst,
+            room_creates_per_hour: ROOM_CREATES.per_hour,
+            new_member_burst: NEW_MEMBERS.burst,
+            new_members_per_hour: NEW_MEMBERS.per_hour,
+            create_key: None,
+            trusted_proxies: Vec::new(),
             commit_linger_ms: COMMIT_LINGER.as_millis() as u64,
         }
     }
@@ -110,5 +164,33 @@ impl Config {
 
     pub fn idle_unload(&self) -> Duration {
         Duration::from_secs(self.idle_unload_secs)
+    }
+
+    pub fn http_limits(&self) -> HttpLimits {
+        HttpLimits {
+            header_read_timeout: Duration::from_millis(self.http_header_timeout_ms.max(1)),
+            idle_timeout: Duration::from_millis(self.http_idle_timeout_ms.max(1)),
+        }
+    }
+
+    pub fn room_creates(&self) -> Rate {
+        Rate { burst: self.room_create_burst, per_hour: self.room_creates_per_hour }
+    }
+
+    pub fn new_members(&self) -> Rate {
+        Rate { burst: self.new_member_burst, per_hour: self.new_members_per_hour }
+    }
+
+    /// The origins allowed to open WebSockets.
+    pub fn origins(&self) -> Result<Origins, ConfigError> {
+        Origins::new(&self.allowed_origins).map_err(ConfigError::Origin)
+    }
+
+    /// The create key, if one is required; refused when it is too short to keep anyone out.
+    pub fn create_key(&self) -> Result<Option<&str>, ConfigError> {
+        match self.create_key.as_deref() {
+            Some(key) if key.chars().count() < MIN_CREATE_KEY_CHARS => Err(ConfigError::ShortCreateKey),
+            key => Ok(key),
+        }
     }
 }

@@ -13,6 +13,8 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
     #[error("the OS random number generator failed: {0}")]
     Random(String),
+    #[error("configuration: {0}")]
+    Config(#[from] crate::config::ConfigError),
 }
 
 /// Errors of the store (SQLite, or its writer thread).
@@ -30,4 +32,6 @@ pub enum StoreError {
     BadMemberId(String),
     #[error("a room with this id exists already")]
     Exists,
+    #[error("cannot start a store thread: {0}")]
+    Thread(String),
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::AppState;
-use crate::relay;
+use crate::forwarded::Client;
 use crate::report;
 use crate::room::{RoomMsg, now_ms};
 use crate::secret;
@@ -39,7 +39,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
                    form-action 'self'; frame-ancestors 'none'";
 
 pub fn router(app: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/", get(index))
         .route("/r/{room}", get(index))
         .route("/r/{room}/wall", get(index))
@@ -47,14 +47,18 @@ pub fn router(app: AppState) -> Router {
         .route("/app/{*path}", get(asset))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/api/server", get(server_info))
         .route("/api/rooms", post(create_room))
         .route("/api/rooms/{room}", get(room_summary))
         .route("/api/rooms/{room}/ws", get(ws::upgrade))
-        .route("/bench/relay/{room}", get(relay::upgrade))
         .route("/api/rooms/{room}/report.json", get(report_json))
         .route("/api/rooms/{room}/report.md", get(report_md))
         .route("/api/rooms/{room}/report.csv", get(report_csv))
-        .route("/api/rooms/{room}/duplicate", post(duplicate_room))
+        .route("/api/rooms/{room}/duplicate", post(duplicate_room));
+    // The bench-only relay exists only in builds made for the benchmarks.
+    #[cfg(feature = "bench-relay")]
+    let router = router.route("/bench/relay/{room}", get(crate::relay::upgrade));
+    router
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(app)
@@ -114,7 +118,7 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
 }
 
 async fn metrics(State(app): State<AppState>) -> Response {
-    let text = app.registry.metrics.render(app.registry.loaded(), app.connections.open());
+    let text = app.registry.metrics.render(app.registry.loaded(), app.websockets.open(), app.tcp.open());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
@@ -123,6 +127,16 @@ async fn healthz(State(app): State<AppState>) -> Response {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, format!("store not writable: {e}")),
     }
+}
+
+/// What the home page needs to know before it offers to create a room.
+async fn server_info(State(app): State<AppState>) -> Response {
+    #[derive(Serialize)]
+    struct ServerInfo {
+        /// Whether creating a room requires `--create-key`.
+        create_key: bool,
+    }
+    Json(ServerInfo { create_key: app.create_key_hash.is_some() }).into_response()
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -147,7 +161,26 @@ struct Created {
     viewer_url: String,
 }
 
-async fn create_room(State(app): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn create_room(
+    State(app): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Some(refused) = creation_limited(&app, &client) {
+        return refused;
+    }
+    if let Some(expected) = &app.create_key_hash {
+        let given = bearer(&headers).map(secret::hash);
+        if !given.is_some_and(|given| secret::same_hash(&given, expected)) {
+            let mut refused = error(
+                StatusCode::UNAUTHORIZED,
+                "this server asks for its create key to make rooms (Authorization: Bearer <key>)",
+            );
+            refused.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return refused;
+        }
+    }
     let request: CreateRoom = if body.iter().all(u8::is_ascii_whitespace) {
         CreateRoom::default()
     } else {
@@ -174,6 +207,31 @@ async fn create_room(State(app): State<AppState>, headers: HeaderMap, body: axum
     settings.language = request.language.unwrap_or_default();
 
     create(&app, &headers, settings).await
+}
+
+/// The per-address room creation limit: `429` with `Retry-After` past it.
+fn creation_limited(app: &AppState, client: &Client) -> Option<Response> {
+    app.room_creates.take(client.ip, tokio::time::Instant::now()).err().map(|wait| {
+        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+        tracing::info!(client = %client.ip, "room creation rate limited");
+        let mut refused = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("too many rooms created from your address: try again in {secs} s"),
+        );
+        if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+            refused.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        refused
+    })
+}
+
+/// The credential of `Authorization: Bearer <credential>`.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
 }
 
 /// Makes a room with `settings` and answers with its links.
@@ -221,7 +279,9 @@ async fn room_summary(State(app): State<AppState>, Path(room): Path<String>) -> 
     let Some(id) = RoomId::parse(&room) else {
         return error(StatusCode::NOT_FOUND, "no such room: check the link");
     };
-    let handle = app.registry.get(&id);
+    let Some(handle) = app.registry.get(&id) else {
+        return error(StatusCode::NOT_FOUND, "no such room: check the link");
+    };
     let (reply, answer) = oneshot::channel();
     if handle.tx.send(RoomMsg::Summary { reply }).await.is_err() {
         return error(StatusCode::SERVICE_UNAVAILABLE, "the room is restarting: try again");
@@ -241,15 +301,12 @@ async fn authorized_room(
     let Some(id) = RoomId::parse(room) else {
         return Err(error(StatusCode::NOT_FOUND, "no such room: check the link"));
     };
-    let key = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or_else(|| {
-            error(StatusCode::UNAUTHORIZED, "send the facilitator key as Authorization: Bearer <key>")
-        })?;
-    let handle = app.registry.get(&id);
+    let key = bearer(headers).ok_or_else(|| {
+        error(StatusCode::UNAUTHORIZED, "send the facilitator key as Authorization: Bearer <key>")
+    })?;
+    let Some(handle) = app.registry.get(&id) else {
+        return Err(error(StatusCode::NOT_FOUND, "no such room: check the link"));
+    };
     let (reply, answer) = oneshot::channel();
     let msg = RoomMsg::Report { key: key.to_owned(), reply };
     if handle.tx.send(msg).await.is_err() {
@@ -308,13 +365,19 @@ async fn report_csv(State(app): State<AppState>, Path(room): Path<String>, heade
 }
 
 /// "Run it again": a new, empty room with this room's settings.
+/// Not subject to the create key (the facilitator of a room may run it again), but to the
+/// creation rate.
 async fn duplicate_room(
     State(app): State<AppState>,
     Path(room): Path<String>,
+    client: Client,
     headers: HeaderMap,
 ) -> Response {
     match authorized_room(&app, &room, &headers).await {
-        Ok(room) => create(&app, &headers, room.settings.clone()).await,
+        Ok(room) => match creation_limited(&app, &client) {
+            None => create(&app, &headers, room.settings.clone()).await,
+            Some(refused) => refused,
+        },
         Err(response) => response,
     }
 }

@@ -3,19 +3,24 @@
 //! # Layout
 //! - [`cli`]: the command line (what the `horseshoe` binary runs).
 //! - [`config`]: flags and environment variables.
-//! - [`admission`]: connection caps, the `Origin` allow-list, per-connection token buckets.
+//! - [`serve`]: the accept loop: connection caps from accept, HTTP/1.1 with header-read and
+//!   idle timeouts, graceful shutdown.
+//! - [`forwarded`]: the client's address and scheme, through `--trusted-proxies`.
+//! - [`admission`]: connection caps, the `Origin` allow-list, token buckets per connection and
+//!   per address (room creation, new members).
 //! - [`metrics`]: counters served at `/metrics`.
 //! - [`outbox`]: each connection's queue, bounded in frames and bytes (slow consumers close).
 //! - [`http`]: the router, the JSON API, the embedded browser client, security headers.
 //! - [`ws`]: one WebSocket connection: `hello`, the reader, the batching writer.
-//! - [`relay`]: the bench-only relay mode over the same fan-out engine (`--bench-relay`).
+//! - [`relay`]: the bench-only relay mode over the same fan-out engine (`--bench-relay`; only
+//!   with the `bench-relay` cargo feature).
 //! - [`report`]: the room's report as Markdown and CSV (JSON is the state itself).
 //! - [`registry`]: finds (and starts) a room's task by id.
 //! - [`live`]: the per-connection throttle of ephemeral messages (typing, dragging).
 //! - [`ring`]: the recent event frames a reconnecting client resumes from.
 //! - [`room`]: the room actor, the single owner of a room's state: decide, commit, fan out.
-//! - [`store`]: the event log and snapshots in SQLite, behind the `Backend` trait, with group
-//!   commit on one writer thread.
+//! - [`store`]: the event log and snapshots in SQLite, behind the `Backend` trait: group commit
+//!   on one writer thread, room loads on a read-only connection beside it, unknown ids remembered.
 //! - [`secret`]: ids, keys and tokens from the OS RNG, and their hashes.
 //! - [`error`]: the error types of each boundary.
 //!
@@ -27,24 +32,25 @@ pub mod admission;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod forwarded;
 pub mod http;
 pub mod live;
 pub mod metrics;
 pub mod outbox;
 pub mod registry;
+#[cfg(feature = "bench-relay")]
 pub mod relay;
 pub mod report;
 pub mod ring;
 pub mod room;
 pub mod secret;
+pub mod serve;
 pub mod store;
 pub mod upgrade;
 pub mod ws;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -52,7 +58,8 @@ use tokio_util::task::TaskTracker;
 pub use config::Config;
 pub use error::{ServerError, StoreError};
 
-use admission::{Connections, Heartbeat};
+use admission::{Connections, Heartbeat, Origin, Origins, PerAddress};
+use forwarded::TrustedProxies;
 use metrics::Metrics;
 use registry::Registry;
 use store::{DB_FILE, Sqlite, Store};
@@ -62,10 +69,24 @@ use store::{DB_FILE, Sqlite, Store};
 pub struct AppState {
     pub registry: Arc<Registry>,
     pub public_url: Option<String>,
-    pub allowed_origins: Arc<Vec<String>>,
-    pub connections: Arc<Connections>,
+    /// The origin of `public_url`: pages there may open WebSockets when no list says otherwise.
+    pub public_origin: Option<Origin>,
+    pub origins: Arc<Origins>,
+    /// Every accepted connection (HTTP or WebSocket), counted per address from accept.
+    pub tcp: Arc<Connections>,
+    /// Open WebSockets; counted per client address only for clients behind a trusted proxy
+    /// (the others were counted at accept).
+    pub websockets: Arc<Connections>,
+    pub trusted_proxies: Arc<TrustedProxies>,
+    /// Rooms created, per address.
+    pub room_creates: Arc<PerAddress>,
+    /// New members made, per address.
+    pub new_members: Arc<PerAddress>,
+    /// The hash of `--create-key`, when creating rooms requires it.
+    pub create_key_hash: Option<String>,
     pub heartbeat: Heartbeat,
     /// The bench-only relay, when `--bench-relay` is on.
+    #[cfg(feature = "bench-relay")]
     pub relay: Option<Arc<relay::Relay>>,
 }
 
@@ -76,11 +97,17 @@ pub async fn run(
     config: Config,
     shutdown: CancellationToken,
 ) -> Result<(), ServerError> {
+    let origins = config.origins()?;
+    let create_key_hash = config.create_key()?.map(secret::hash);
+    let public_origin = match &config.public_url {
+        Some(url) => Some(Origin::parse(url).ok_or_else(|| config::ConfigError::PublicUrl(url.clone()))?),
+        None => None,
+    };
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
     let backend = Sqlite::open(&config.data_dir.join(DB_FILE))?;
     let metrics = Arc::new(Metrics::default());
-    let (store, store_thread) = Store::start(backend, metrics.clone(), config.commit_linger())?;
+    let (store, store_threads) = Store::start(backend, metrics.clone(), config.commit_linger())?;
     let tracker = TaskTracker::new();
     let registry = Registry::new(
         store,
@@ -90,31 +117,37 @@ pub async fn run(
         config.idle_unload(),
         config.heartbeat(),
     );
+    let trusted_proxies = Arc::new(TrustedProxies::new(config.trusted_proxies.clone()));
+    let tcp = Connections::new(config.max_connections, config.max_connections_per_ip);
     let app = AppState {
         registry,
         public_url: config.public_url.clone(),
-        allowed_origins: Arc::new(config.allowed_origins.clone()),
-        connections: Connections::new(config.max_connections, config.max_connections_per_ip),
+        public_origin,
+        origins: Arc::new(origins),
+        tcp: tcp.clone(),
+        websockets: Connections::new(usize::MAX, config.max_connections_per_ip),
+        trusted_proxies: trusted_proxies.clone(),
+        room_creates: PerAddress::new(config.room_creates()),
+        new_members: PerAddress::new(config.new_members()),
+        create_key_hash,
         heartbeat: config.heartbeat(),
+        #[cfg(feature = "bench-relay")]
         relay: config.bench_relay.then(|| Arc::new(relay::Relay::default())),
     };
 
-    let router = http::router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    // No Nagle delay: a batch may leave in several writes (a fragmented snapshot, a long
-    // burst), and each must go at once.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-    });
-    let served =
-        axum::serve(listener, router).with_graceful_shutdown(shutdown.clone().cancelled_owned()).await;
+    let accept = serve::Accept {
+        connections: tcp,
+        trusted_proxies,
+        metrics: app.registry.metrics.clone(),
+        limits: config.http_limits(),
+    };
+    let served = serve::serve(listener, http::router(app.clone()), accept, shutdown.clone()).await;
 
     // Rooms and connections see the same token: wait for them to save and close.
     tracker.close();
     tracker.wait().await;
     drop(app);
-    let _ = tokio::task::spawn_blocking(move || store_thread.join()).await;
+    let _ = tokio::task::spawn_blocking(move || store_threads.join()).await;
     served?;
     Ok(())
 }

@@ -30,6 +30,8 @@ pub struct Metrics {
     pub messages_out: AtomicU64,
     pub slow_consumers_closed: AtomicU64,
     pub connections_refused: AtomicU64,
+    pub room_loads: AtomicU64,
+    pub unknown_rooms_cached: AtomicU64,
     rejected: [AtomicU64; CODES.len()],
     commits: [AtomicU64; COMMIT_BUCKETS.len()],
     commit_count: AtomicU64,
@@ -57,7 +59,7 @@ impl Metrics {
     }
 
     /// The text exposition, with the gauges the caller knows.
-    pub fn render(&self, rooms_loaded: usize, connections: usize) -> String {
+    pub fn render(&self, rooms_loaded: usize, connections: usize, tcp_connections: usize) -> String {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let mut out = String::new();
         let mut gauge = |name: &str, help: &str, kind: &str, value: u64| {
@@ -65,6 +67,12 @@ impl Metrics {
         };
         gauge("horseshoe_rooms_loaded", "Rooms in memory.", "gauge", rooms_loaded as u64);
         gauge("horseshoe_connections", "Open WebSocket connections.", "gauge", connections as u64);
+        gauge(
+            "horseshoe_tcp_connections",
+            "Open TCP connections (HTTP and WebSocket), counted from accept.",
+            "gauge",
+            tcp_connections as u64,
+        );
         gauge(
             "horseshoe_messages_in_total",
             "Messages received from clients.",
@@ -85,9 +93,21 @@ impl Metrics {
         );
         gauge(
             "horseshoe_connections_refused_total",
-            "Upgrades refused by the connection caps or the origin list.",
+            "Connections refused by the connection caps (at accept or upgrade) or the origin list.",
             "counter",
             get(&self.connections_refused),
+        );
+        gauge(
+            "horseshoe_room_loads_total",
+            "Rooms loaded from the store (on its reader, beside the writer).",
+            "counter",
+            get(&self.room_loads),
+        );
+        gauge(
+            "horseshoe_unknown_rooms_cached_total",
+            "Requests for a room id answered from the store's memory of ids it does not hold.",
+            "counter",
+            get(&self.unknown_rooms_cached),
         );
         let _ = writeln!(out, "# HELP horseshoe_commands_rejected_total Commands rejected, by code.");
         let _ = writeln!(out, "# TYPE horseshoe_commands_rejected_total counter");
@@ -123,8 +143,9 @@ mod tests {
         m.rejected(ErrorCode::Forbidden);
         m.observe_commit(Duration::from_micros(300));
         m.observe_commit(Duration::from_millis(3));
-        let text = m.render(2, 5);
+        let text = m.render(2, 5, 7);
         assert!(text.contains("horseshoe_rooms_loaded 2\n"));
+        assert!(text.contains("horseshoe_tcp_connections 7\n"));
         assert!(text.contains("horseshoe_commands_rejected_total{code=\"forbidden\"} 1\n"));
         assert!(text.contains("horseshoe_store_commit_seconds_bucket{le=\"0.001\"} 1\n"));
         assert!(text.contains("horseshoe_store_commit_seconds_bucket{le=\"0.005\"} 2\n"));

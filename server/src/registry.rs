@@ -1,5 +1,6 @@
-//! The registry finds a room's task by id, starting it (which loads the room) on first use.
-//! It only finds rooms: all of a room's state lives in its task.
+//! The registry finds a room's task by id, starting it (which loads the room) on first use, but
+//! not for an id the store has just found missing. It only finds rooms: all of a room's state
+//! lives in its task.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -52,13 +53,18 @@ impl Registry {
         })
     }
 
-    /// The room's handle, starting its task if it is not running. The map guard is never held
-    /// across an await: the task loads the room itself, and messages wait in its mailbox.
-    pub fn get(self: &Arc<Self>, id: &RoomId) -> RoomHandle {
+    /// The room's handle, starting its task if it is not running; `None` for an id the store
+    /// said a moment ago it does not hold (no task is started for it). The map guard is never
+    /// held across an await: the task loads the room itself, and messages wait in its mailbox.
+    pub fn get(self: &Arc<Self>, id: &RoomId) -> Option<RoomHandle> {
         if let Some(handle) = self.rooms.get(id) {
-            return handle.clone();
+            return Some(handle.clone());
         }
-        self.rooms
+        if self.store.known_missing(id) {
+            return None;
+        }
+        let handle = self
+            .rooms
             .entry(id.clone())
             .or_insert_with(|| {
                 let (tx, rx) = mpsc::channel(ROOM_MAILBOX);
@@ -67,7 +73,8 @@ impl Registry {
                 self.tracker.spawn(task);
                 RoomHandle { tx, generation }
             })
-            .clone()
+            .clone();
+        Some(handle)
     }
 
     /// Called by a room's task as it stops; a newer task for the same id is left alone.

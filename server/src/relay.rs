@@ -109,7 +109,13 @@ struct RelayPeer<'a> {
 }
 
 impl Peer for RelayPeer<'_> {
-    async fn text(&mut self, frame: Frame) -> Result<bool, Stop> {
-        Ok(self.room.send(RelayMsg::Frame { from: self.conn, frame }).await.is_ok())
+    type Msg = RelayMsg;
+
+    fn mailbox(&self) -> &mpsc::Sender<RelayMsg> {
+        self.room
+    }
+
+    fn text(&mut self, frame: Frame) -> Result<Option<RelayMsg>, Stop> {
+        Ok(Some(RelayMsg::Frame { from: self.conn, frame }))
     }
 }

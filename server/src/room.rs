@@ -21,6 +21,7 @@ use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use uuid::Uuid;
 
+use crate::admission::NewMembers;
 use crate::live::{Live, LiveKey};
 
 pub use crate::outbox::Outbox;
@@ -67,6 +68,8 @@ pub struct JoinRequest {
     /// The last `seq` a reconnecting client applied.
     pub last_seq: Option<u64>,
     pub outbox: Outbox,
+    /// The joining address's allowance of new members.
+    pub new_members: NewMembers,
 }
 
 /// What a connection needs to know after joining.
@@ -430,7 +433,7 @@ impl Room {
         tokens: &mut Vec<TokenRow>,
         out: &mut Vec<Out>,
     ) {
-        let JoinRequest { credentials, name, last_seq, outbox } = request;
+        let JoinRequest { credentials, name, last_seq, outbox, new_members } = request;
         let found = |token: &Option<String>| {
             token.as_deref().and_then(|t| self.tokens.get(&secret::hash(t)).copied())
         };
@@ -462,14 +465,39 @@ impl Room {
             Credentials::Viewer => (None, None),
         };
 
-        // A closed room admits nobody new: its links still show it, read-only.
-        let new_role = new_role.filter(|_| !self.state.closed);
+        // A closed room makes no new participant: they may read it, as a wall display does, and
+        // are told why they cannot join. The facilitator key still makes a facilitator, who can
+        // reopen it.
+        let closed_to_newcomer =
+            self.state.closed && existing.is_none() && new_role == Some(MemberRole::Participant);
+        if closed_to_newcomer {
+            let notice = ServerMsg::Error {
+                code: ErrorCode::Conflict,
+                message: "this room is closed: you can read it, but nobody new can join it".into(),
+            };
+            if let Some(notice) = frame(&notice) {
+                outbox.send(notice);
+            }
+        }
+        let new_role = new_role.filter(|_| !closed_to_newcomer);
         let (actor, you) = match (existing, new_role) {
             (Some(id), _) => {
                 let role = self.state.members[&id].role;
                 (Actor::member(id, role), You { role: role.into(), member_id: Some(id), token: None })
             }
             (None, Some(role)) => {
+                // Each new participant takes one from their address's allowance; the key holder
+                // takes nothing and is always let in.
+                if role == MemberRole::Participant
+                    && let Err(wait) = new_members.take()
+                {
+                    let secs = wait.as_secs_f64().ceil().max(1.0);
+                    let _ = reply.send(Err(Rejection::new(
+                        ErrorCode::RateLimited,
+                        format!("too many people joined from your network just now: try again in {secs} s"),
+                    )));
+                    return;
+                }
                 let token = match secret::random_hex(secret::SECRET_BYTES) {
                     Ok(token) => token,
                     Err(e) => {
@@ -481,8 +509,25 @@ impl Room {
                 let name = name.unwrap_or_else(|| DEFAULT_FACILITATOR_NAME.to_owned());
                 let id = MemberId(Uuid::new_v4());
                 let member = Member { id, name, role, joined_at: now_ms() };
-                let events = match admit(&self.state, member) {
-                    Ok(events) => events,
+                let (id, events) = match admit(&self.state, member, &self.online) {
+                    Ok(events) => (id, events),
+                    // No new member fits: the key holder comes in as the room's first facilitator
+                    // (with a token of their own, so a reload is the same person).
+                    Err(rejection) if role == MemberRole::Facilitator => {
+                        let first = self
+                            .state
+                            .members
+                            .values()
+                            .filter(|m| m.role == MemberRole::Facilitator)
+                            .min_by_key(|m| (m.joined_at, m.id));
+                        match first {
+                            Some(first) => (first.id, Vec::new()),
+                            None => {
+                                let _ = reply.send(Err(rejection));
+                                return;
+                            }
+                        }
+                    }
                     Err(rejection) => {
                         let _ = reply.send(Err(rejection));
                         return;

@@ -4,20 +4,27 @@
 //! the silence limit are the room's periodic sweep over its connections' outboxes, so an idle
 //! connection holds no timer, no second task and no channel.
 
-use std::net::SocketAddr;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::task::AtomicWaker;
 use futures_util::{SinkExt, StreamExt};
-use horseshoe_protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, Rejection, RoomId, ServerMsg};
+use horseshoe_protocol::{ClientMsg, CommandId, ErrorCode, PROTOCOL_VERSION, Rejection, RoomId, ServerMsg};
+use serde::Deserialize;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc::error::{SendError, TrySendError};
+use tokio::sync::mpsc::{self, OwnedPermit};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::error::ProtocolError;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Frame};
@@ -25,8 +32,10 @@ use tokio_tungstenite::tungstenite::{self, Bytes, Message, Utf8Bytes};
 
 use crate::AppState;
 use crate::admission::{
-    Bucket, COMMAND_BURST, COMMANDS_PER_SECOND, LIVE_BURST, LIVE_PER_SECOND, Refusal, Slot, origin_allowed,
+    Bucket, COMMAND_BURST, COMMANDS_PER_SECOND, LIVE_BURST, LIVE_PER_SECOND, NewMembers, Origin, Refusal,
+    Slot, address_key,
 };
+use crate::forwarded::Client;
 use crate::metrics::Metrics;
 use crate::outbox::{Batch, Inbox, KEEP_CAPACITY, Outbox};
 use crate::room::{CloseReason, ConnId, JoinRequest, Joined, RoomHandle, RoomMsg, frame};
@@ -52,6 +61,7 @@ pub const CLOSE_GRACE: Duration = Duration::from_secs(1);
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
 const GOING_AWAY: u16 = 1001;
+const PROTOCOL_ERROR: u16 = 1002;
 const UNSUPPORTED: u16 = 1003;
 const INVALID_DATA: u16 = 1007;
 const POLICY: u16 = 1008;
@@ -63,13 +73,21 @@ pub async fn upgrade(
     ws: Upgrade,
     Path(room): Path<String>,
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Client,
     headers: HeaderMap,
 ) -> Response {
     let origin = headers.get(header::ORIGIN).and_then(|h| h.to_str().ok());
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let admitted = if origin_allowed(origin, host, &app.allowed_origins) {
-        app.connections.admit(peer.ip())
+    // The server's own origins: its public URL, and the scheme and host this request came by.
+    let own: Vec<Origin> = app
+        .public_origin
+        .iter()
+        .cloned()
+        .chain(host.and_then(|host| Origin::from_authority(client.scheme(), host)))
+        .collect();
+    let admitted = if app.origins.allow(origin, &own) {
+        // A direct client's connection was counted against its address at accept.
+        app.websockets.admit(client.proxied.then(|| address_key(client.ip)))
     } else {
         Err(Refusal::Origin)
     };
@@ -77,7 +95,7 @@ pub async fn upgrade(
         Ok(slot) => slot,
         Err(refusal) => {
             Metrics::count(&app.registry.metrics.connections_refused);
-            tracing::info!(%peer, %refusal, "websocket refused");
+            tracing::info!(client = %client.ip, %refusal, "websocket refused");
             let status = match refusal {
                 Refusal::Full => StatusCode::SERVICE_UNAVAILABLE,
                 Refusal::TooManyFromAddress => StatusCode::TOO_MANY_REQUESTS,
@@ -86,9 +104,10 @@ pub async fn upgrade(
             return (status, refusal.to_string()).into_response();
         }
     };
+    let new_members = NewMembers::new(app.new_members.clone(), client.ip);
     ws.on_upgrade(socket_config(), move |socket| {
         let tracker = app.registry.tracker.clone();
-        tracker.track_future(connection(socket, room, app, slot))
+        tracker.track_future(connection(socket, room, app, slot, new_members))
     })
 }
 
@@ -105,10 +124,18 @@ pub fn socket_config() -> WebSocketConfig {
 /// Why the reader stopped reading.
 pub(crate) type Stop = (u16, Rejection);
 
-async fn connection(mut socket: Socket, room: String, app: AppState, _slot: Slot) {
+/// What a WebSocket runs over: an upgraded HTTP connection in the server, a pipe in tests.
+pub(crate) trait Transport: AsyncRead + AsyncWrite + Unpin {}
+
+impl<T: AsyncRead + AsyncWrite + Unpin> Transport for T {}
+
+async fn connection(mut socket: Socket, room: String, app: AppState, _slot: Slot, new_members: NewMembers) {
     // The handshake's futures are large and short-lived: boxed, they do not stay part of the
     // state every connection keeps for its whole life.
-    let Some((room, conn, outbox, inbox)) = Box::pin(admit(&mut socket, &room, &app)).await else { return };
+    let Some((room, conn, outbox, inbox)) = Box::pin(admit(&mut socket, &room, &app, new_members)).await
+    else {
+        return;
+    };
     let now = Instant::now();
     let mut member = Participant {
         room: &room,
@@ -128,13 +155,23 @@ async fn admit(
     socket: &mut Socket,
     room: &str,
     app: &AppState,
+    new_members: NewMembers,
 ) -> Option<(RoomHandle, ConnId, Outbox, Inbox)> {
     let Some(room_id) = RoomId::parse(room) else {
         let no_room = Rejection::new(ErrorCode::NotFound, "no such room: check the link");
         refuse(socket, POLICY, no_room).await;
         return None;
     };
-    let hello = match tokio::time::timeout(HELLO_TIMEOUT, read_msg(socket)).await {
+    let first = tokio::select! {
+        // A shutdown does not wait for a client that has not said hello yet.
+        () = app.registry.shutdown.cancelled() => {
+            let restarting = Rejection::new(ErrorCode::Internal, "the server is restarting: reconnect");
+            refuse(socket, CloseReason::RESTARTING.code, restarting).await;
+            return None;
+        }
+        first = tokio::time::timeout(HELLO_TIMEOUT, read_hello(socket)) => first,
+    };
+    let hello = match first {
         Ok(Ok(Some(ClientMsg::Hello { protocol, credentials, name, last_seq }))) => {
             if protocol != PROTOCOL_VERSION {
                 let msg = format!(
@@ -164,12 +201,15 @@ async fn admit(
 
     let (outbox, inbox) = Outbox::new(app.registry.metrics.clone());
     let (credentials, name, last_seq) = hello;
-    let request = JoinRequest { credentials, name, last_seq, outbox: outbox.clone() };
+    let request = JoinRequest { credentials, name, last_seq, outbox: outbox.clone(), new_members };
     match join(app, &room_id, request).await {
         Ok((room, Joined { conn })) => Some((room, conn, outbox, inbox)),
         Err(rejection) => {
-            // A server-side failure is worth retrying; anything else is final.
-            let code = if rejection.code == ErrorCode::Internal { TRY_AGAIN_LATER } else { POLICY };
+            // A server-side failure or a rate limit is worth retrying later; anything else is final.
+            let code = match rejection.code {
+                ErrorCode::Internal | ErrorCode::RateLimited => TRY_AGAIN_LATER,
+                _ => POLICY,
+            };
             refuse(socket, code, rejection).await;
             None
         }
@@ -180,7 +220,9 @@ async fn admit(
 /// its successor is asked once more.
 async fn join(app: &AppState, id: &RoomId, request: JoinRequest) -> Result<(RoomHandle, Joined), Rejection> {
     for _ in 0..2 {
-        let room = app.registry.get(id);
+        let Some(room) = app.registry.get(id) else {
+            return Err(Rejection::new(ErrorCode::NotFound, "no such room: check the link"));
+        };
         let (reply, answer) = oneshot::channel();
         if room.tx.send(RoomMsg::Join { request: request.clone(), reply }).await.is_err() {
             continue;
@@ -196,9 +238,15 @@ async fn join(app: &AppState, id: &RoomId, request: JoinRequest) -> Result<(Room
 
 /// What a joined connection does with the text frames its peer sends.
 pub(crate) trait Peer {
-    /// Handles one text frame: `Ok(false)` when the room has gone, `Err` to close the
-    /// connection with that reason.
-    async fn text(&mut self, text: Utf8Bytes) -> Result<bool, Stop>;
+    /// What the peer's frames become in its room's mailbox.
+    type Msg: Send + 'static;
+
+    /// The room's mailbox.
+    fn mailbox(&self) -> &mpsc::Sender<Self::Msg>;
+
+    /// Handles one text frame: a message for the room, `None` when it was answered here (or
+    /// dropped), `Err` to close the connection with that reason.
+    fn text(&mut self, text: Utf8Bytes) -> Result<Option<Self::Msg>, Stop>;
 }
 
 /// A member of a room, as its connection sees it.
@@ -211,30 +259,68 @@ struct Participant<'a> {
     live: Bucket,
 }
 
+impl Participant<'_> {
+    fn answer(&self, msg: &ServerMsg) {
+        if let Some(f) = frame(msg) {
+            self.outbox.send(f);
+        }
+    }
+
+    fn reject(&self, id: CommandId, code: ErrorCode, message: String) {
+        self.metrics.rejected(code);
+        self.answer(&ServerMsg::Reject { id, code, message });
+    }
+
+    /// A frame of a known type that does not parse: a command with an id gets its `reject`, so
+    /// that a newer client learns the command's fate; anything else an `error`.
+    fn malformed(&mut self, malformed: Malformed, now: Instant) {
+        let Malformed { kind, id, error } = malformed;
+        match (kind.as_str(), id) {
+            ("cmd", Some(id)) => {
+                self.reject(
+                    id,
+                    ErrorCode::BadRequest,
+                    format!("this command is not understood here: {error}"),
+                );
+            }
+            // A malformed preview is answered no more often than previews are taken.
+            ("typing" | "drag", _) if !self.live.take(now) => {}
+            _ => {
+                let message = format!("this {kind} message is not understood here: {error}");
+                self.answer(&ServerMsg::Error { code: ErrorCode::BadRequest, message });
+            }
+        }
+    }
+}
+
 impl Peer for Participant<'_> {
-    async fn text(&mut self, text: Utf8Bytes) -> Result<bool, Stop> {
+    type Msg = RoomMsg;
+
+    fn mailbox(&self) -> &mpsc::Sender<RoomMsg> {
+        &self.room.tx
+    }
+
+    fn text(&mut self, text: Utf8Bytes) -> Result<Option<RoomMsg>, Stop> {
         Metrics::count(&self.metrics.messages_in);
         let now = Instant::now();
         let msg = match parse(&text)? {
+            Ok(msg) => msg,
+            Err(malformed) => {
+                self.malformed(malformed, now);
+                return Ok(None);
+            }
+        };
+        let msg = match msg {
             ClientMsg::Cmd { id, cmd } => {
                 if !id.is_valid() {
-                    let bad = Rejection::new(
-                        ErrorCode::BadRequest,
-                        "a command id is 1-64 printable ASCII characters",
-                    );
-                    return Err((INVALID_DATA, bad));
+                    let message = "a command id is 1-64 printable ASCII characters".to_owned();
+                    self.reject(id, ErrorCode::BadRequest, message);
+                    return Ok(None);
                 }
                 if !self.commands.take(now) {
-                    self.metrics.rejected(ErrorCode::RateLimited);
-                    let slow_down = ServerMsg::Reject {
-                        id,
-                        code: ErrorCode::RateLimited,
-                        message: "too many changes at once: this one was not made, send it again".into(),
-                    };
-                    if let Some(f) = frame(&slow_down) {
-                        self.outbox.send(f);
-                    }
-                    return Ok(true);
+                    let message = "too many changes at once: this one was not made, send it again".to_owned();
+                    self.reject(id, ErrorCode::RateLimited, message);
+                    return Ok(None);
                 }
                 RoomMsg::Command { conn: self.conn, id, command: cmd }
             }
@@ -242,31 +328,40 @@ impl Peer for Participant<'_> {
                 // Previews beyond the rate are dropped: the next one, or the durable command
                 // that follows, carries the same information.
                 if !self.live.take(now) {
-                    return Ok(true);
+                    return Ok(None);
                 }
                 RoomMsg::Live { conn: self.conn, msg }
             }
             ClientMsg::Hello { .. } => {
-                let again = ServerMsg::Error {
-                    code: ErrorCode::BadRequest,
-                    message: "hello was already said".into(),
-                };
-                if let Some(f) = frame(&again) {
-                    self.outbox.send(f);
-                }
-                return Ok(true);
+                let message = "hello was already said".to_owned();
+                self.answer(&ServerMsg::Error { code: ErrorCode::BadRequest, message });
+                return Ok(None);
             }
         };
-        Ok(self.room.tx.send(msg).await.is_ok())
+        Ok(Some(msg))
     }
+}
+
+/// A place in a room's mailbox, or the room's end.
+type Place<M> = Result<OwnedPermit<M>, SendError<()>>;
+
+/// A message the room's mailbox had no room for, with the wait for a place in it.
+struct Waiting<M> {
+    msg: M,
+    place: Pin<Box<dyn Future<Output = Place<M>> + Send>>,
 }
 
 /// Runs a joined connection until it ends: writes what the room queues (everything at once,
 /// one flush), reads what the peer sends, and closes with the reason the server gives.
-pub(crate) async fn pump(ws: &mut Socket, inbox: &Inbox, peer: &mut impl Peer) {
+///
+/// When the room's mailbox is full, the message waits here and the socket is not read until
+/// the room takes it: a fast sender is slowed down (back-pressure through TCP) while its outbox
+/// keeps draining, so it is never closed as a slow consumer for it.
+pub(crate) async fn pump<P: Peer, S: Transport>(ws: &mut WebSocketStream<S>, inbox: &Inbox, peer: &mut P) {
     let mut batch = Batch::default();
     let read_side = Arc::new(ReadSide { woken: AtomicBool::new(true), task: AtomicWaker::new() });
     let read_waker = Waker::from(read_side.clone());
+    let mut waiting: Option<Waiting<P::Msg>> = None;
     let reason = loop {
         if let Err(reason) = inbox.take(&mut batch) {
             break Some(reason);
@@ -284,15 +379,35 @@ pub(crate) async fn pump(ws: &mut Socket, inbox: &Inbox, peer: &mut impl Peer) {
             }
             continue;
         }
-        let Some(msg) = wait(ws, inbox, &read_side, &read_waker).await else { continue };
-        let msg = classify(msg);
+        let msg = match wait(ws, inbox, &read_side, &read_waker, waiting.as_mut()).await {
+            Woke::Outbox => continue,
+            Woke::Room(place) => {
+                let Some(Waiting { msg, .. }) = waiting.take() else { continue };
+                match place {
+                    Ok(place) => {
+                        place.send(msg);
+                        continue;
+                    }
+                    Err(_) => break None, // The room has gone.
+                }
+            }
+            Woke::Socket(msg) => classify(msg),
+        };
         inbox.heard();
         let stop = match msg {
             Ok(None) => break None,
             Ok(Some(None)) => continue,
-            Ok(Some(Some(text))) => match peer.text(text).await {
-                Ok(true) => continue,
-                Ok(false) => break None,
+            Ok(Some(Some(text))) => match peer.text(text) {
+                Ok(None) => continue,
+                Ok(Some(msg)) => match peer.mailbox().try_send(msg) {
+                    Ok(()) => continue,
+                    Err(TrySendError::Full(msg)) => {
+                        let place = Box::pin(peer.mailbox().clone().reserve_owned());
+                        waiting = Some(Waiting { msg, place });
+                        continue;
+                    }
+                    Err(TrySendError::Closed(_)) => break None,
+                },
                 Err(stop) => stop,
             },
             Err(stop) => stop,
@@ -317,6 +432,7 @@ fn close_for(code: u16, rejection: &Rejection) -> CloseReason {
         TOO_BIG => "message too large",
         INVALID_DATA => "not a valid message",
         UNSUPPORTED => "binary frames are not accepted",
+        PROTOCOL_ERROR => "websocket protocol error",
         GOING_AWAY => "no answer to ping",
         _ if rejection.code == ErrorCode::TooLong => "message too large",
         _ => "policy violation",
@@ -324,41 +440,101 @@ fn close_for(code: u16, rejection: &Rejection) -> CloseReason {
     CloseReason { code, reason }
 }
 
-/// What a frame read means: `Ok(None)` at the end of the stream, `Ok(Some(None))` for a control frame,
-/// `Ok(Some(Some(text)))` for a text frame; `Err` for what closes the connection.
+/// What a frame read means: `Ok(None)` at the end of the stream, `Ok(Some(None))` for a control
+/// frame, `Ok(Some(Some(text)))` for a text frame; `Err` for what closes the connection, with the
+/// close code RFC 6455 gives it (the library reports these as errors and sends no close frame).
 fn classify(msg: Option<Result<Message, tungstenite::Error>>) -> Result<Option<Option<Utf8Bytes>>, Stop> {
     let Some(msg) = msg else { return Ok(None) };
+    let bad = |message: String| Rejection::new(ErrorCode::BadRequest, message);
     match msg {
         Ok(Message::Text(text)) => Ok(Some(Some(text))),
-        Ok(Message::Binary(_)) => {
-            Err((UNSUPPORTED, Rejection::new(ErrorCode::BadRequest, "binary frames are not accepted")))
-        }
+        Ok(Message::Binary(_)) => Err((UNSUPPORTED, bad("binary frames are not accepted".into()))),
         Ok(Message::Close(_)) => Ok(None),
         Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => Ok(Some(None)),
-        // The library refuses an oversized message but sends no close frame: say 1009.
         Err(tungstenite::Error::Capacity(_)) => {
             let limit = format!("a message is at most {MAX_MESSAGE_BYTES} bytes");
             Err((TOO_BIG, Rejection::new(ErrorCode::TooLong, limit)))
+        }
+        Err(tungstenite::Error::Utf8(_)) => {
+            Err((INVALID_DATA, bad("a text frame is not valid UTF-8".into())))
+        }
+        // The peer dropped the connection without a close frame: nothing to answer.
+        Err(tungstenite::Error::Protocol(
+            ProtocolError::ResetWithoutClosingHandshake | ProtocolError::ReceivedAfterClosing,
+        )) => Ok(None),
+        Err(tungstenite::Error::Protocol(e)) => {
+            Err((PROTOCOL_ERROR, bad(format!("websocket protocol error: {e}"))))
         }
         Err(_) => Ok(None),
     }
 }
 
-fn parse(text: &str) -> Result<ClientMsg, Stop> {
-    serde_json::from_str(text).map_err(|e| {
-        (INVALID_DATA, Rejection::new(ErrorCode::BadRequest, format!("not a valid message: {e}")))
-    })
-}
-
-/// Reads the first protocol message, skipping control frames.
-async fn read_msg(stream: &mut Socket) -> Result<Option<ClientMsg>, Stop> {
+/// Reads the first protocol message, skipping control frames. Anything but a well-formed
+/// message in a text frame of UTF-8 is a bad hello (1008).
+async fn read_hello(stream: &mut Socket) -> Result<Option<ClientMsg>, Stop> {
     loop {
         match classify(stream.next().await)? {
             None => return Ok(None),
             Some(None) => {}
-            Some(Some(text)) => return parse(&text).map(Some),
+            Some(Some(text)) => {
+                return serde_json::from_str(&text).map(Some).map_err(|e| {
+                    (POLICY, Rejection::new(ErrorCode::BadRequest, format!("not a valid hello: {e}")))
+                });
+            }
         }
     }
+}
+
+/// Every frame type a client may send, as its `type` says: a frame of another type closes the
+/// connection; a malformed frame of one of these is answered and the connection stays.
+const FRAME_TYPES: [&str; 4] = ["hello", "cmd", "typing", "drag"];
+
+/// The `type` of a client frame; one arm per variant, so a new frame type cannot be forgotten
+/// in [`FRAME_TYPES`] (a test checks them against each other).
+#[cfg_attr(not(test), allow(dead_code))]
+fn frame_type(msg: &ClientMsg) -> &'static str {
+    match msg {
+        ClientMsg::Hello { .. } => "hello",
+        ClientMsg::Cmd { .. } => "cmd",
+        ClientMsg::Typing { .. } => "typing",
+        ClientMsg::Drag { .. } => "drag",
+    }
+}
+
+/// A frame of a known type that does not parse as a whole: what is known of it.
+#[derive(Debug)]
+struct Malformed {
+    kind: String,
+    /// The command's id, if it has a well-formed one.
+    id: Option<CommandId>,
+    error: String,
+}
+
+/// The first pass over a frame that is not a whole [`ClientMsg`]: its type and its command id,
+/// whatever the id's type (so this keeps working when it changes).
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    id: Option<serde_json::Value>,
+}
+
+/// Parses a frame after `hello`: a message, or a malformed frame of a known type (answered);
+/// `Err` (1007) for what is not JSON, not an object with a `type`, or of no known type.
+fn parse(text: &str) -> Result<Result<ClientMsg, Malformed>, Stop> {
+    let error = match serde_json::from_str::<ClientMsg>(text) {
+        Ok(msg) => return Ok(Ok(msg)),
+        Err(error) => error,
+    };
+    let invalid = |message: String| (INVALID_DATA, Rejection::new(ErrorCode::BadRequest, message));
+    let envelope = serde_json::from_str::<Envelope>(text)
+        .map_err(|_| invalid(format!("not a valid message: {error}")))?;
+    if !FRAME_TYPES.contains(&envelope.kind.as_str()) {
+        return Err(invalid(format!("unknown message type {:?}", envelope.kind)));
+    }
+    let id = envelope.id.and_then(|id| CommandId::deserialize(id).ok());
+    Ok(Err(Malformed { kind: envelope.kind, id, error: error.to_string() }))
 }
 
 /// Sends `error` and closes: for connections that never got into a room.
@@ -397,27 +573,42 @@ impl Wake for ReadSide {
     }
 }
 
-/// Waits for the outbox (`None`) or the next message from the peer. The socket is polled only
-/// when it woke the task (or the library may hold more frames): a wake from the outbox, which
-/// is most wakes of a busy room's members, costs no read attempt.
-async fn wait(
-    ws: &mut Socket,
+/// What woke a waiting connection.
+enum Woke<M> {
+    /// The outbox (something to write, or a close).
+    Outbox,
+    /// The room's mailbox has a place for the waiting message (or the room has gone).
+    Room(Place<M>),
+    /// The peer sent something.
+    Socket(Option<Result<Message, tungstenite::Error>>),
+}
+
+/// Waits for the outbox, the room's mailbox (while a message waits for a place in it), or the
+/// next message from the peer (while none does). The socket is polled only when it woke the
+/// task (or the library may hold more frames): a wake from the outbox, which is most wakes of a
+/// busy room's members, costs no read attempt.
+async fn wait<M, S: Transport>(
+    ws: &mut WebSocketStream<S>,
     inbox: &Inbox,
     read_side: &ReadSide,
     read_waker: &Waker,
-) -> Option<Option<Result<Message, tungstenite::Error>>> {
+    mut waiting: Option<&mut Waiting<M>>,
+) -> Woke<M> {
     let ready = inbox.ready();
     let mut ready = std::pin::pin!(ready);
     std::future::poll_fn(|cx| {
         if ready.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(None);
+            return Poll::Ready(Woke::Outbox);
+        }
+        if let Some(waiting) = waiting.as_mut() {
+            return waiting.place.as_mut().poll(cx).map(Woke::Room);
         }
         read_side.task.register(cx.waker());
         if read_side.woken.swap(false, Ordering::AcqRel)
             && let Poll::Ready(msg) = ws.poll_next_unpin(&mut Context::from_waker(read_waker))
         {
             read_side.woken.store(true, Ordering::Release);
-            return Poll::Ready(Some(msg));
+            return Poll::Ready(Woke::Socket(msg));
         }
         Poll::Pending
     })
@@ -425,7 +616,10 @@ async fn wait(
 }
 
 /// Feeds a ping (if due) and every taken frame, then flushes once.
-async fn write_batch(ws: &mut Socket, batch: &mut Batch) -> Result<(), tungstenite::Error> {
+async fn write_batch<S: Transport>(
+    ws: &mut WebSocketStream<S>,
+    batch: &mut Batch,
+) -> Result<(), tungstenite::Error> {
     if std::mem::take(&mut batch.ping) {
         ws.feed(Message::Ping(Default::default())).await?;
     }
@@ -453,4 +647,100 @@ async fn write_batch(ws: &mut Socket, batch: &mut Batch) -> Result<(), tungsteni
 
 fn close_message(reason: CloseReason) -> Message {
     Message::Close(Some(CloseFrame { code: reason.code.into(), reason: reason.reason.into() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::SinkExt;
+    use horseshoe_protocol::{Command, Credentials};
+    use tokio_tungstenite::tungstenite::protocol::Role;
+
+    use super::*;
+    use crate::outbox::OUTBOX_FRAMES;
+
+    #[test]
+    fn every_frame_type_is_known() {
+        let examples = [
+            ClientMsg::Hello { protocol: 1, credentials: Credentials::Viewer, name: None, last_seq: None },
+            ClientMsg::Cmd { id: CommandId("c".into()), cmd: Command::Rename { name: "n".into() } },
+            serde_json::from_str(r#"{"type":"typing","target":{"kind":"definition","group":1},"text":""}"#)
+                .expect("typing"),
+            serde_json::from_str(r#"{"type":"drag","id":"n","x":1,"y":2}"#).expect("drag"),
+        ];
+        let types: Vec<&str> = examples.iter().map(frame_type).collect();
+        assert_eq!(types, FRAME_TYPES);
+        for msg in &examples {
+            let json = serde_json::to_value(msg).expect("serializes");
+            assert_eq!(json["type"], frame_type(msg));
+        }
+    }
+
+    #[test]
+    fn malformed_frames_of_known_types_keep_their_command_id() {
+        let unknown_command = r#"{"type":"cmd","id":"c-9","cmd":{"type":"note.fly"}}"#;
+        let Ok(Err(malformed)) = parse(unknown_command) else { panic!("not a malformed command") };
+        assert_eq!((malformed.kind.as_str(), malformed.id), ("cmd", Some(CommandId("c-9".into()))));
+        let no_id = r#"{"type":"cmd","cmd":{"type":"member.rename","name":"x"}}"#;
+        let Ok(Err(malformed)) = parse(no_id) else { panic!("not a malformed command") };
+        assert_eq!(malformed.id, None);
+        for closing in ["not json", "[1,2]", r#"{"no":"type"}"#, r#"{"type":"teleport","id":"c"}"#] {
+            assert_eq!(parse(closing).err().map(|(code, _)| code), Some(INVALID_DATA), "{closing}");
+        }
+    }
+
+    /// Sends every text frame to a mailbox, like a room member does.
+    struct Forward(mpsc::Sender<Utf8Bytes>);
+
+    impl Peer for Forward {
+        type Msg = Utf8Bytes;
+
+        fn mailbox(&self) -> &mpsc::Sender<Utf8Bytes> {
+            &self.0
+        }
+
+        fn text(&mut self, text: Utf8Bytes) -> Result<Option<Utf8Bytes>, Stop> {
+            Ok(Some(text))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_sender_whose_room_is_full_is_read_more_slowly_while_its_outbox_keeps_draining() {
+        let (server_end, client_end) = tokio::io::duplex(64 * 1024);
+        let mut server =
+            WebSocketStream::from_raw_socket(server_end, Role::Server, Some(socket_config())).await;
+        let mut client = WebSocketStream::from_raw_socket(client_end, Role::Client, None).await;
+        // A room whose mailbox is full and that takes nothing for now.
+        let (mailbox, mut room) = mpsc::channel(1);
+        mailbox.try_send(Utf8Bytes::from_static("queued before")).expect("a place");
+        let (outbox, inbox) = Outbox::new(Arc::new(Metrics::default()));
+        let connection = tokio::spawn(async move {
+            pump(&mut server, &inbox, &mut Forward(mailbox)).await;
+        });
+
+        client.send(Message::text("first")).await.expect("sent");
+        client.send(Message::text("second")).await.expect("sent");
+        // Meanwhile the room fans out to this connection far more than its outbox holds.
+        let chunk = OUTBOX_FRAMES / 4;
+        for round in 0..12 {
+            for n in 0..chunk {
+                outbox.send(Utf8Bytes::from(format!("{round}-{n}")));
+            }
+            for n in 0..chunk {
+                match tokio::time::timeout(Duration::from_secs(10), client.next()).await {
+                    Ok(Some(Ok(Message::Text(text)))) => assert_eq!(text.as_str(), format!("{round}-{n}")),
+                    other => panic!("frame {round}-{n} did not come: {other:?}"),
+                }
+            }
+        }
+        assert!(!outbox.is_closed(), "the sender was closed as a slow consumer");
+
+        // Once the room takes its mail, the waiting message goes in, then the next is read.
+        assert_eq!(room.recv().await.expect("mail").as_str(), "queued before");
+        assert_eq!(room.recv().await.expect("mail").as_str(), "first");
+        assert_eq!(room.recv().await.expect("mail").as_str(), "second");
+        drop(room);
+        client.send(Message::text("third")).await.expect("sent");
+        // With the room gone, the connection ends.
+        tokio::time::timeout(Duration::from_secs(10), connection).await.expect("ended").expect("no panic");
+    }
 }

@@ -66,3 +66,39 @@ test('a refused command shows a toast, and what was typed stays', async () => {
   assert.equal(await page.getByLabel('What I want to contribute').inputValue(), 'A bell \u0007 rings');
   assert.deepEqual(problems, []);
 });
+
+test('a newcomer to a closed room is told they can only read it', async () => {
+  const room = await env.createRoom('Closed', { organisation: '', lens: 'client', language: 'en' });
+  // The facilitator closes the room over a WebSocket of their own.
+  const { page: fac } = await env.newPerson();
+  await fac.goto(`${env.server.url}/`);
+  await fac.evaluate(
+    async ({ roomId, key }) => {
+      const ws = new WebSocket(`ws://${location.host}/api/rooms/${roomId}/ws`);
+      /** @type {any[]} */
+      const seen = [];
+      /** @type {(() => void) | null} */
+      let wake = null;
+      ws.addEventListener('message', (ev) => {
+        seen.push(JSON.parse(ev.data));
+        wake?.();
+      });
+      /** @param {string} type */
+      const until = async (type) => {
+        while (!seen.some((m) => m.type === type)) await new Promise((r) => (wake = () => r(null)));
+      };
+      await new Promise((r) => ws.addEventListener('open', r, { once: true }));
+      ws.send(JSON.stringify({ type: 'hello', protocol: 1, credentials: { role: 'facilitator', key }, name: 'F' }));
+      await until('welcome');
+      ws.send(JSON.stringify({ type: 'cmd', id: 'close-1', cmd: { type: 'room.close', closed: true } }));
+      await until('ack');
+      ws.close();
+    },
+    { roomId: room.room_id, key: room.facilitator_key },
+  );
+
+  const { page, problems } = await env.join(`${env.server.url}/r/${room.room_id}`, 'Cy');
+  await expectText(page.getByTestId('toast'), 'nobody new can join it');
+  await expectText(page.getByTestId('closed-banner'), 'This room is closed');
+  assert.deepEqual(problems, []);
+});

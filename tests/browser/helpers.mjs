@@ -26,13 +26,15 @@ export const PHONE = { width: 390, height: 844 };
 
 /**
  * Starts `target/debug/horseshoe` (or $HORSESHOE_BIN) on 127.0.0.1. `bind` defaults to any free
- * port; pass the same address and data dir to restart a server where it was.
- * @param {{ bind?: string, dataDir?: string }} [options]
+ * port; pass the same address and data dir to restart a server where it was. `args` are extra
+ * flags (e.g. `--create-key`).
+ * @param {{ bind?: string, dataDir?: string, args?: string[] }} [options]
  */
 export async function startServer(options = {}) {
   const bin = process.env.HORSESHOE_BIN || path.join(repoRoot, 'target', 'debug', 'horseshoe');
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'horseshoe-browser-')));
-  const child = spawn(bin, ['--bind', options.bind ?? '127.0.0.1:0', '--data-dir', dataDir], {
+  const args = ['--bind', options.bind ?? '127.0.0.1:0', '--data-dir', dataDir, ...(options.args ?? [])];
+  const child = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, HORSESHOE_LOG: process.env.HORSESHOE_LOG ?? 'warn' },
   });

@@ -41,6 +41,19 @@ pub async fn request_with(
     headers: &[(&str, &str)],
 ) -> anyhow::Result<Response> {
     let mut stream = TcpStream::connect(addr).await?;
+    request_over(&mut stream, addr, method, path, body, headers).await
+}
+
+/// A request over a connection the caller opened (one that holds its place under the server's
+/// connection caps, say); the server closes it after answering.
+pub async fn request_over(
+    stream: &mut TcpStream,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> anyhow::Result<Response> {
     let body = body.unwrap_or("");
     let extra: String = headers.iter().map(|(n, v)| format!("{n}: {v}\r\n")).collect();
     let head = format!(
@@ -96,6 +109,11 @@ pub struct CreatedRoom {
 
 pub async fn create_room(addr: SocketAddr, body: &str) -> anyhow::Result<CreatedRoom> {
     let response = request(addr, "POST", "/api/rooms", Some(body)).await?;
+    created(&response)
+}
+
+/// The links in the answer to `POST /api/rooms` (an error unless it is `201 Created`).
+pub fn created(response: &Response) -> anyhow::Result<CreatedRoom> {
     anyhow::ensure!(response.status == 201, "create room: {} {}", response.status, response.body);
     let json = response.json()?;
     let field = |name: &str| json[name].as_str().map(str::to_owned).with_context(|| format!("no {name}"));

@@ -7,8 +7,11 @@
 //! - [`http`]: a minimal HTTP/1.1 client for the JSON API.
 //! - [`process`]: the server as a real child process, to kill or signal.
 //! - [`Client`]: a WebSocket client that speaks the protocol and waits for what it expects.
+//! - [`load`]: the load generator's own WebSocket framing and protocol frames, which the
+//!   allocation test shares.
 
 pub mod http;
+pub mod load;
 pub mod process;
 
 use std::net::SocketAddr;

@@ -1,5 +1,5 @@
-//! Hostile and broken clients: oversized and binary frames, floods, foreign origins, too many
-//! connections, garbage of every shape, and peers that fall silent. Each gets a clear refusal
+//! Hostile and broken clients: oversized and binary frames, floods, foreign origins, garbage of
+//! every shape, and peers that fall silent (too many connections: `http_limits.rs`). Each gets a clear refusal
 //! or close, never a panic, and the server goes on serving everyone else.
 
 use futures_util::StreamExt;
@@ -8,6 +8,8 @@ use horseshoe_protocol::{Command, Credentials, ErrorCode, ServerMsg};
 use horseshoe_tests::http;
 use horseshoe_tests::{Client, TestServer};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Control, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::{Frame, FrameHeader};
 use tokio_tungstenite::tungstenite::{self, Message};
 
 async fn room(server: &TestServer) -> anyhow::Result<String> {
@@ -52,6 +54,84 @@ async fn oversized_and_binary_frames_are_closed_with_their_codes() -> anyhow::Re
 }
 
 #[tokio::test]
+async fn a_command_the_server_does_not_understand_is_rejected_and_the_connection_stays() -> anyhow::Result<()>
+{
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    let url = room(&server).await?;
+    let mut newer = participant(&url, "Newer").await?;
+    let cases = [
+        (r#"{"type":"cmd","id":"u-1","cmd":{"type":"note.teleport","id":"n"}}"#, "u-1", "an unknown command"),
+        (r#"{"type":"cmd","id":"u-2","cmd":{"type":"member.rename"}}"#, "u-2", "a missing field"),
+        (
+            r#"{"type":"cmd","id":"u-3","cmd":{"type":"member.rename","name":7}}"#,
+            "u-3",
+            "a field of another type",
+        ),
+        (r#"{"type":"cmd","id":"","cmd":{"type":"member.rename","name":"x"}}"#, "", "an empty id"),
+    ];
+    for (text, id, what) in cases {
+        newer.send_text(text.to_owned()).await?;
+        let answer = newer
+            .wait_for(|msg| match msg {
+                ServerMsg::Reject { id: rejected, code, .. } if rejected.0 == id => Some(*code),
+                _ => None,
+            })
+            .await?;
+        assert_eq!(answer, ErrorCode::BadRequest, "{what}");
+    }
+    // Without an id there is nothing to reject: an error says what was wrong.
+    newer.send_text(r#"{"type":"cmd","cmd":{"type":"member.rename","name":"x"}}"#.to_owned()).await?;
+    newer
+        .wait_for(|msg| matches!(msg, ServerMsg::Error { code: ErrorCode::BadRequest, .. }).then_some(()))
+        .await?;
+    newer.send_text(r#"{"type":"drag","id":"n"}"#.to_owned()).await?;
+    newer
+        .wait_for(|msg| matches!(msg, ServerMsg::Error { code: ErrorCode::BadRequest, .. }).then_some(()))
+        .await?;
+    // The connection is still there.
+    assert!(newer.run(Command::Rename { name: "Still here".into() }).await?.is_ok());
+    server.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn frames_that_are_not_messages_close_with_the_codes_of_rfc_6455() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    let url = room(&server).await?;
+    // Frames as a broken or hostile client writes them, past the library's own checks.
+    let raw = |payload: &'static [u8], opcode: OpCode| {
+        let header = FrameHeader { opcode, ..FrameHeader::default() };
+        Message::Frame(Frame::from_payload(header, tungstenite::Bytes::from_static(payload)))
+    };
+    let cases = [
+        (Message::text("not json"), 1007, "not JSON"),
+        (Message::text(r#"{"type":"teleport","id":"c-1"}"#), 1007, "an unknown frame type"),
+        (raw(b"\xff\xfe{}", OpCode::Data(Data::Text)), 1007, "a text frame that is not UTF-8"),
+        (raw(b"{}", OpCode::Data(Data::Reserved(3))), 1002, "a reserved data opcode"),
+        (raw(b"{}", OpCode::Data(Data::Continue)), 1002, "a continuation of nothing"),
+        (raw(b"", OpCode::Control(Control::Reserved(11))), 1002, "a reserved control opcode"),
+        (Message::binary(vec![1, 2, 3]), 1003, "a binary frame"),
+    ];
+    for (frame, code, what) in cases {
+        let mut client = participant(&url, "Odd").await?;
+        client.send_raw(frame).await?;
+        let closed = client.closed().await;
+        assert!(
+            matches!(&closed, Ok(Some(close)) if u16::from(close.code) == code),
+            "{what}: {closed:?} (expected a close frame with {code})"
+        );
+    }
+    // Before hello, anything but a hello is a bad hello; invalid UTF-8 is still 1007.
+    let mut client = Client::connect(&url).await?;
+    client.send_raw(raw(b"\xff", OpCode::Data(Data::Text))).await?;
+    assert_eq!(close_code(client.closed().await?), Some(1007));
+    server.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_flood_of_commands_is_rate_limited_without_dropping_the_connection() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let server = TestServer::start(dir.path()).await?;
@@ -85,33 +165,62 @@ async fn a_flood_of_commands_is_rate_limited_without_dropping_the_connection() -
 }
 
 #[tokio::test]
-async fn foreign_origins_and_too_many_connections_are_refused_before_the_upgrade() -> anyhow::Result<()> {
+async fn origins_are_compared_by_scheme_host_and_port() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let config = Config { max_connections_per_ip: 3, ..Config::for_data_dir(dir.path()) };
-    let server = TestServer::start_with(config).await?;
+    let server = TestServer::start(dir.path()).await?;
     let url = room(&server).await?;
-
-    let mut foreign = url.as_str().into_client_request()?;
-    foreign.headers_mut().insert("Origin", "http://evil.example".parse()?);
-    match tokio_tungstenite::connect_async(foreign).await {
-        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status(), 403),
-        other => anyhow::bail!("a foreign origin got in: {:?}", other.map(|_| ())),
-    }
-    let mut own = url.as_str().into_client_request()?;
-    own.headers_mut().insert("Origin", format!("http://{}", server.addr).parse()?);
-    let (mut same, _) = tokio_tungstenite::connect_async(own).await?;
-    same.close(None).await?;
-
-    let _a = participant(&url, "a").await?;
-    let _b = participant(&url, "b").await?;
-    let _c = participant(&url, "c").await?;
-    match tokio_tungstenite::connect_async(url.as_str()).await {
-        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status(), 429),
-        other => anyhow::bail!("a fourth connection got in: {:?}", other.map(|_| ())),
+    let addr = server.addr;
+    let other_port = format!("http://{}:{}", addr.ip(), addr.port().wrapping_add(1));
+    let cases = [
+        ("http://evil.example".to_owned(), false),
+        (format!("https://{addr}"), false),
+        (other_port, false),
+        (format!("http://{addr}"), true),
+        (format!("HTTP://{addr}/"), true),
+    ];
+    let mut refused = 0;
+    for (origin, allowed) in cases {
+        let mut request = url.as_str().into_client_request()?;
+        request.headers_mut().insert("Origin", origin.parse()?);
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((mut socket, _)) => {
+                assert!(allowed, "{origin} got in");
+                socket.close(None).await?;
+            }
+            Err(tungstenite::Error::Http(response)) => {
+                assert!(!allowed, "{origin} was refused");
+                assert_eq!(response.status(), 403);
+                refused += 1;
+            }
+            Err(e) => anyhow::bail!("{origin}: {e}"),
+        }
     }
     let metrics = http::request(server.addr, "GET", "/metrics", None).await?;
-    assert!(metrics.body.contains("horseshoe_connections_refused_total 2"), "{}", metrics.body);
-    assert!(metrics.body.contains("horseshoe_connections 3"), "{}", metrics.body);
+    let line = format!("horseshoe_connections_refused_total {refused}\n");
+    assert!(metrics.body.contains(&line), "{}", metrics.body);
+    server.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn behind_a_trusted_tls_proxy_the_page_origin_is_https() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let trusted = vec!["127.0.0.1".parse().map_err(anyhow::Error::msg)?];
+    let server =
+        TestServer::start_with(Config { trusted_proxies: trusted, ..Config::for_data_dir(dir.path()) })
+            .await?;
+    let url = room(&server).await?;
+    let attempt = |origin: String| {
+        let url = url.clone();
+        async move {
+            let mut request = url.as_str().into_client_request()?;
+            request.headers_mut().insert("Origin", origin.parse()?);
+            request.headers_mut().insert("X-Forwarded-Proto", "https".parse()?);
+            anyhow::Ok(tokio_tungstenite::connect_async(request).await.map(|_| ()))
+        }
+    };
+    assert!(attempt(format!("https://{}", server.addr)).await?.is_ok());
+    assert!(attempt(format!("http://{}", server.addr)).await?.is_err());
     server.stop().await?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! for anyone but their author until revealed, the report needs the facilitator key and
 //! carries every outcome, and a room can be run again.
 
-use horseshoe_protocol::{Column, Command, Credentials, ItemId, MemberId, ServerMsg};
+use horseshoe_protocol::{Column, Command, Credentials, ErrorCode, ItemId, MemberId, ServerMsg};
 use horseshoe_tests::http;
 use horseshoe_tests::{Client, TestServer};
 
@@ -171,11 +171,13 @@ async fn the_report_needs_the_key_and_carries_every_outcome() -> anyhow::Result<
     .json()?;
     assert_eq!((summary["title"].as_str(), summary["lens"].as_str()), (Some("Q3"), Some("partner")));
 
-    // Closing: read-only for everyone, and a newcomer comes in as a viewer.
+    // Closing: read-only for everyone, and a newcomer is told so and comes in as a viewer.
     ok(fac.run(Command::CloseRoom { closed: true }).await?)?;
     assert!(ana.run(Command::Rename { name: "x".into() }).await?.is_err());
-    let (_late, welcome) = Client::join(&url, Credentials::Participant { token: None }, Some("Late")).await?;
-    let ServerMsg::Welcome { you, .. } = welcome else { anyhow::bail!("no welcome") };
+    let (mut late, notice) =
+        Client::join(&url, Credentials::Participant { token: None }, Some("Late")).await?;
+    assert!(matches!(notice, ServerMsg::Error { code: ErrorCode::Conflict, .. }), "{notice:?}");
+    let ServerMsg::Welcome { you, .. } = late.recv().await? else { anyhow::bail!("no welcome") };
     assert_eq!(you.member_id, None);
     server.stop().await?;
     Ok(())

@@ -240,9 +240,13 @@ async fn wrong_links_keys_and_versions_are_refused_with_a_reason() -> anyhow::Re
     let first = client.recv().await?;
     assert!(matches!(first, ServerMsg::Error { code: ErrorCode::UnsupportedVersion, .. }), "{first:?}");
 
+    // A first frame that is not a hello is a bad hello: policy (1008), as the close-code table says.
     let mut client = Client::connect(&url).await?;
     client.send_text("{not json".into()).await?;
-    assert_eq!(client.closed().await?.map(|f| u16::from(f.code)), Some(1007));
+    assert_eq!(client.closed().await?.map(|f| u16::from(f.code)), Some(1008));
+    let mut client = Client::connect(&url).await?;
+    client.send_text(r#"{"type":"hello","protocol":1}"#.into()).await?;
+    assert_eq!(client.closed().await?.map(|f| u16::from(f.code)), Some(1008));
 
     let mut client = Client::connect(&url).await?;
     client

@@ -1,4 +1,5 @@
-// The HTTP calls: create a room, and read a room's public description (for the join screen).
+// The HTTP calls: what the server asks of room creators, create a room, and read a room's public
+// description (for the join screen).
 
 /** @typedef {import('./protocol').Lens} Lens */
 /** @typedef {import('./protocol').Language} Language */
@@ -59,15 +60,27 @@ async function json(response) {
 }
 
 /**
- * @param {NewRoom} room
- * @returns {Promise<CreatedRoom>}
+ * What the server asks of whoever creates a room.
+ * @typedef {object} ServerInfo
+ * @property {boolean} create_key whether creating a room requires the server's create key
  */
-export async function createRoom(room) {
-  const response = await fetch('/api/rooms', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(room),
-  });
+
+/** @returns {Promise<ServerInfo>} */
+export async function serverInfo() {
+  return json(await fetch('/api/server'));
+}
+
+/**
+ * @param {NewRoom} room
+ * @param {string | null} createKey the server's create key, when it asks for one
+ * @returns {Promise<CreatedRoom>} rejects with an ApiError of status 401 for a missing or wrong
+ *   create key, 429 when this network created too many rooms just now
+ */
+export async function createRoom(room, createKey) {
+  /** @type {Record<string, string>} */
+  const headers = { 'content-type': 'application/json' };
+  if (createKey) headers.authorization = `Bearer ${createKey}`;
+  const response = await fetch('/api/rooms', { method: 'POST', headers, body: JSON.stringify(room) });
   return json(response);
 }
 

@@ -33,7 +33,9 @@ const CLOSE_RESYNC = 4000;
  * @property {Store} store
  * @property {() => { credentials: Credentials, name?: string }} hello
  *   who to say we are; asked again before every (re)connect, so a token saved meanwhile is used
- * @property {(you: You) => void} onWelcome
+ * @property {(you: You, notice: { code: ErrorCode, message: string } | null) => void} onWelcome
+ *   `notice` is an `error` the server sent just before letting us in (a new participant in a
+ *   closed room is let in to read only, and told so)
  * @property {(code: ErrorCode, message: string) => void} onReject
  * @property {(refusal: Refusal) => void} onRefused
  */
@@ -126,14 +128,14 @@ export class Connection {
       case 'welcome':
         this.welcomed = true;
         this.attempt = 0;
-        this.options.onWelcome(msg.you);
+        this.options.onWelcome(msg.you, this.takeNotice());
         store.welcome(msg);
         for (const [id, { cmd }] of this.pending) this.transmit(id, cmd);
         break;
       case 'resume':
         this.welcomed = true;
         this.attempt = 0;
-        this.options.onWelcome(msg.you);
+        this.options.onWelcome(msg.you, this.takeNotice());
         store.resume(msg);
         for (const [id, { cmd }] of this.pending) this.transmit(id, cmd);
         break;
@@ -160,6 +162,13 @@ export class Connection {
         this.lastError = { code: msg.code, message: msg.message };
         break;
     }
+  }
+
+  /** The `error` received before being let in, if any; forgotten once taken. */
+  takeNotice() {
+    const notice = this.lastError;
+    this.lastError = null;
+    return notice;
   }
 
   /** @param {string} id @param {Outcome} outcome */

@@ -108,6 +108,10 @@ const en = {
   'home.submitting': 'Creating…',
   'home.error': 'The room could not be created: {message}',
   'home.steps': 'The six steps',
+  'home.create_key': 'Create key',
+  'home.create_key.help': 'This server makes rooms only for people with its create key: ask whoever runs it.',
+  'home.create_key.wrong': 'That create key is not right.',
+  'home.too_many': 'Too many rooms were created from your network just now: try again in a minute.',
 
   'settings.heading': 'Room settings',
   'settings.title': 'Workshop title',
@@ -508,6 +512,7 @@ const en = {
   'closed.reopen': 'Reopen room',
   'closed.banner': 'This room is closed: everything stays readable, nothing can be changed.',
   'closed.readonly': 'The room is closed: read-only.',
+  'closed.no_join': 'This room is closed: you can read it, but nobody new can join it.',
 
   'report.heading': 'Report',
   'report.print': 'Print',
@@ -795,6 +800,10 @@ const pt = {
   'home.submitting': 'Criação em curso…',
   'home.error': 'Não foi possível criar a sala: {message}',
   'home.steps': 'Os seis passos',
+  'home.create_key': 'Chave de criação',
+  'home.create_key.help': 'Este servidor só cria salas para quem tem a chave de criação: peça-a a quem o gere.',
+  'home.create_key.wrong': 'Essa chave de criação não está certa.',
+  'home.too_many': 'Foram criadas demasiadas salas a partir da sua rede: tente de novo daqui a um minuto.',
 
   'settings.heading': 'Opções da sala',
   'settings.title': 'Título do workshop',
@@ -1198,6 +1207,7 @@ const pt = {
   'closed.reopen': 'Reabrir a sala',
   'closed.banner': 'Esta sala está fechada: tudo continua visível, nada pode ser alterado.',
   'closed.readonly': 'A sala está fechada: só de leitura.',
+  'closed.no_join': 'Esta sala está fechada: pode lê-la, mas ninguém novo pode entrar.',
 
   'report.heading': 'Relatório',
   'report.print': 'Imprimir',

@@ -1,5 +1,5 @@
-// What this browser remembers between visits (localStorage): the chosen language, and per room
-// the token that makes a reload the same person. Storage may be unavailable (private mode);
+// What this browser remembers between visits (localStorage): the chosen language, the server's
+// create key once it worked, and per room the token that makes a reload the same person. Storage may be unavailable (private mode);
 // then nothing is remembered and nothing breaks.
 
 /** @typedef {import('./protocol').Language} Language */
@@ -34,6 +34,16 @@ export function savedLanguage() {
 /** @param {Language} lang */
 export function saveLanguage(lang) {
   write('language', lang);
+}
+
+/** @returns {string | null} the create key that last made a room here */
+export function savedCreateKey() {
+  return read('create-key');
+}
+
+/** @param {string | null} key */
+export function saveCreateKey(key) {
+  write('create-key', key);
 }
 
 /**

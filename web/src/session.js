@@ -49,6 +49,7 @@ export async function enterRoom(roomId, access) {
   }
 
   const store = new Store();
+  let toldClosed = false;
   const conn = new Connection({
     roomId,
     store,
@@ -62,8 +63,13 @@ export async function enterRoom(roomId, access) {
           : { role: 'participant', token };
       return token ? { credentials } : { credentials, name };
     },
-    onWelcome: (you) => {
+    onWelcome: (you, notice) => {
       if (kind && you.token) saveToken(roomId, kind, you.token);
+      // A closed room lets a newcomer read, not join: say so once.
+      if (notice && access.role === 'participant' && you.role === 'viewer' && !toldClosed) {
+        toldClosed = true;
+        toast(notice.code === 'conflict' ? t('closed.no_join') : notice.message);
+      }
     },
     onReject: (code, message) => toast(rejectMessage(code, message), 'error'),
     onRefused: (refusal) => {

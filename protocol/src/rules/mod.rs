@@ -256,7 +256,7 @@ pub(crate) mod testkit {
         pub fn add(&mut self, id: MemberId, name: &str, role: MemberRole) {
             let member =
                 Member { id, name: name.into(), role, joined_at: NOW + self.state.members.len() as i64 };
-            for event in admit(&self.state, member).expect("admitted") {
+            for event in admit(&self.state, member, &self.online).expect("admitted") {
                 let seq = self.state.seq + 1;
                 self.state.apply_event(seq, &event);
             }

@@ -1,10 +1,11 @@
 // The home page: what Horseshoe is, the six steps (in the lens being chosen), and the form
 // that creates a room and opens it as its facilitator.
 
-import { html, useState } from '../../vendor/preact.js';
-import { createRoom } from '../api.js';
+import { html, useEffect, useState } from '../../vendor/preact.js';
+import { ApiError, createRoom, serverInfo } from '../api.js';
 import { language, stepText, t } from '../i18n.js';
 import { MAX_TITLE_CHARS, STEP_COUNT, STEP_MINUTES } from '../limits.js';
+import { saveCreateKey, savedCreateKey } from '../saved.js';
 import { Brand, Field, LanguagePicker, LanguageSelect, LensSelect } from '../ui/kit.js';
 import { show } from './pages.js';
 
@@ -18,6 +19,14 @@ function Home() {
   const [values, setValues] = useState(/** @type {Omit<NewRoom, 'language'> & { language: NewRoom['language'] | null }} */ ({ title: '', organisation: '', lens: 'client', language: null }));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  // A private server asks for its create key: the field shows once the server says so.
+  const [keyAsked, setKeyAsked] = useState(false);
+  const [createKey, setCreateKey] = useState(() => savedCreateKey() ?? '');
+  useEffect(() => {
+    serverInfo()
+      .then((info) => setKeyAsked(Boolean(info.create_key)))
+      .catch(() => {});
+  }, []);
   const set = (/** @type {Partial<NewRoom>} */ part) => setValues({ ...values, ...part });
   const roomLanguage = values.language ?? language();
   const steps = Array.from({ length: STEP_COUNT }, (_, i) => i + 1);
@@ -47,11 +56,20 @@ function Home() {
           ev.preventDefault();
           setBusy(true);
           setError('');
+          const key = keyAsked ? createKey.trim() : null;
           try {
-            const room = await createRoom({ ...values, language: roomLanguage, title: values.title.trim(), organisation: values.organisation.trim() });
+            const room = await createRoom({ ...values, language: roomLanguage, title: values.title.trim(), organisation: values.organisation.trim() }, key);
+            if (key) saveCreateKey(key);
             location.assign(room.facilitator_url);
           } catch (err) {
-            setError(t('home.error', { message: err instanceof Error ? err.message : String(err) }));
+            if (err instanceof ApiError && err.status === 401) {
+              saveCreateKey(null);
+              setError(t('home.create_key.wrong'));
+            } else if (err instanceof ApiError && err.status === 429) {
+              setError(t('home.too_many'));
+            } else {
+              setError(t('home.error', { message: err instanceof Error ? err.message : String(err) }));
+            }
             setBusy(false);
           }
         }}
@@ -65,6 +83,11 @@ function Home() {
         <//>
         <${Field} label=${t('settings.lens')} help=${t('home.lens.help')}><${LensSelect} name="lens" value=${values.lens} onChange=${(/** @type {any} */ v) => set({ lens: v })} /><//>
         <${Field} label=${t('settings.language')}><${LanguageSelect} name="language" value=${roomLanguage} onChange=${(/** @type {any} */ v) => set({ language: v })} /><//>
+        ${keyAsked
+          ? html`<${Field} label=${t('home.create_key')} help=${t('home.create_key.help')}>
+              <input name="create_key" type="password" autocomplete="off" required value=${createKey} onInput=${(/** @type {any} */ e) => setCreateKey(e.target.value)} />
+            <//>`
+          : null}
         ${error ? html`<p class="form-error" role="alert">${error}</p>` : null}
         <button class="btn btn-primary btn-block" type="submit" disabled=${busy}>${busy ? t('home.submitting') : t('home.submit')}</button>
       </form>
