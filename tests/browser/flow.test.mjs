@@ -212,7 +212,11 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
     const clocks = [fac, ...people, wall].map(({ page }) => page.getByTestId('clock'));
     // The projector shows only the clock; the others also say what it is doing.
     const phases = [fac, ...people].map(({ page }) => page.getByTestId('timer-phase'));
-    assert.equal(await facPage.getByTestId('timer-minutes').inputValue(), '10');
+    // The step's suggested duration, once the facilitator's screen is back on step 1.
+    await poll(async () => {
+      const minutes = await facPage.getByTestId('timer-minutes').inputValue();
+      return minutes === '10' ? null : `the countdown offers ${minutes} minutes`;
+    });
     await facPage.getByTestId('timer-start').click();
     for (const [i, clock] of clocks.entries()) {
       if (phases[i]) await expectText(phases[i], 'Running');
