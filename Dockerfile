@@ -3,12 +3,26 @@
 
 FROM rust:1-slim-bookworm AS build
 WORKDIR /src
-COPY Cargo.toml Cargo.lock rustfmt.toml clippy.toml ./
+
+# The dependencies first, in a layer of their own: it is rebuilt only when a manifest or the lock
+# file changes, so a change to the code recompiles Horseshoe's two crates and nothing else (the
+# dependencies are most of a release build). The workspace's crates are empty stand-ins here.
+COPY Cargo.toml Cargo.lock ./
+COPY protocol/Cargo.toml protocol/
+COPY server/Cargo.toml server/
+COPY tests/Cargo.toml tests/
+RUN mkdir -p protocol/src protocol/benches server/src tests/src \
+    && touch protocol/src/lib.rs protocol/benches/core.rs server/src/lib.rs tests/src/lib.rs \
+    && echo 'fn main() {}' > server/src/main.rs \
+    && cargo build --release -p horseshoe --locked
+
 COPY protocol protocol
 COPY server server
-COPY tests tests
 COPY web web
-RUN cargo build --release -p horseshoe --locked
+# COPY keeps the files' own times, which can be older than the stand-ins' build: without the
+# touch, cargo would take the stand-ins for up to date and ship an empty binary.
+RUN touch protocol/src/lib.rs server/src/lib.rs server/src/main.rs \
+    && cargo build --release -p horseshoe --locked
 
 FROM debian:bookworm-slim
 RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin horseshoe \

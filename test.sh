@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Horseshoe: formatting, lints, the Rust unit and end-to-end tests, the
-# TypeScript check of the browser client, and the browser tests in real Chromium.
+# TypeScript check of the browser client, the browser tests in real Chromium, and the container
+# test (skipped, and said so, where no Docker engine can run).
 # Installs what it needs when it is missing (Debian's chromium and fonts, the npm packages), so
 # it passes on a machine that has only the Rust toolchain, Node.js and apt.
 set -euo pipefail
@@ -61,3 +62,6 @@ step "browser tests (chromium)"
 cargo build --quiet -p horseshoe
 export HORSESHOE_BIN="$PWD/target/debug/horseshoe"
 node --test --test-concurrency=1 tests/browser/
+
+step "container test (docker)"
+tests/docker.sh

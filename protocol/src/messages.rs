@@ -175,7 +175,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// The sender's role may not do this.
     Forbidden,
-    /// No such room or item.
+    /// No such room, or no such item that the sender can see: one that never existed and
+    /// someone else's unrevealed post-it are answered alike.
     NotFound,
     /// The item was deleted.
     Gone,

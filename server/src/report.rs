@@ -52,7 +52,7 @@ const EN: Words = Words {
         "Present and prioritise",
     ],
     name: "Name",
-    bring: "What I bring",
+    bring: "What I want to contribute",
     get_out: "What I want to get out of it",
     named: "named",
     group: "Group",
@@ -96,8 +96,8 @@ const PT: Words = Words {
         "Apresentar e definir prioridades",
     ],
     name: "Nome",
-    bring: "O que trago",
-    get_out: "O que quero levar",
+    bring: "Com o que quero contribuir",
+    get_out: "O que quero levar deste workshop",
     named: "referido",
     group: "Grupo",
     team: "Equipa",
@@ -107,8 +107,8 @@ const PT: Words = Words {
     highlighted: "destacado {n} vezes",
     working: "Definição de trabalho",
     help_me: "Ajude-me a",
-    unclustered: "Sem grupo",
-    unnamed: "Grupo sem nome",
+    unclustered: "Fora de qualquer agrupamento",
+    unnamed: "Agrupamento sem nome",
     categories: [
         "Ouvimos a opinião dos {c}s sobre a experiência que têm com a nossa organização.",
         "Criamos produtos e serviços adaptados às suas necessidades.",
@@ -118,11 +118,11 @@ const PT: Words = Words {
         "Investimos em fazer crescer as relações, em vez de correr atrás de novas contas.",
     ],
     succeeded: "Quando tivemos sucesso?",
-    failed: "Quando falhámos?",
-    rating: "Avaliação",
+    failed: "Quando não tivemos sucesso?",
+    rating: "Nota",
     dots: "pontos",
     owner: "Responsável",
-    due: "Prazo",
+    due: "Data",
     none: "(nenhum)",
     final_list: "final",
 };
@@ -171,20 +171,33 @@ fn lensed(phrase: &str, word: &str) -> String {
     phrase.replace("{c}", word).replace("{C}", &cap)
 }
 
-/// User text inside Markdown: one line, and every character Markdown or HTML would act on is
-/// escaped, so a participant's words are shown as written and never become markup.
+/// User text inside Markdown: one line, and every character Markdown or HTML would act on
+/// where it stands is escaped, so a participant's words are shown as written and never become
+/// markup, while a plain-text reader sees no needless backslashes ("client-centric", "R&D").
+/// Emphasis, code, links, tables and HTML tags are escaped anywhere; a heading, list or quote
+/// marker only at the start, where it would act; `&` only where it would start an entity.
 pub fn md(text: &str) -> String {
+    let chars: Vec<char> =
+        text.chars().map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c }).collect();
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\n' | '\r' | '\t' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.' | '!'
-            | '|' | '~' | '>' | '<' | '&' => {
-                out.push('\\');
-                out.push(c);
+    // "1. item" at the start would be an ordered list.
+    let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    for (i, &c) in chars.iter().enumerate() {
+        let escape = match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '<' => true,
+            '#' | '+' | '-' | '>' => i == 0,
+            '.' | ')' => digits > 0 && i == digits,
+            '&' => {
+                let rest =
+                    chars[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == '#').count();
+                rest > 0 && chars.get(i + 1 + rest) == Some(&';')
             }
-            c => out.push(c),
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
         }
+        out.push(c);
     }
     out
 }
@@ -520,8 +533,12 @@ mod tests {
 
     #[test]
     fn user_text_never_becomes_markup() {
-        assert_eq!(md("<img src=x onerror=alert(1)>"), "\\<img src=x onerror=alert\\(1\\)\\>");
-        assert_eq!(md("**bold**\n# h"), "\\*\\*bold\\*\\* \\# h");
+        assert_eq!(md("<img src=x onerror=alert(1)>"), "\\<img src=x onerror=alert(1)>");
+        assert_eq!(md("**bold**\n# h"), "\\*\\*bold\\*\\* # h");
+        assert_eq!(md("# h"), "\\# h");
+        assert_eq!(md("Partner-centricity in R&D"), "Partner-centricity in R&D");
+        assert_eq!(md("&lt;b&gt;"), "\\&lt;b\\&gt;");
+        assert_eq!(md("1. first"), "1\\. first");
     }
 
     #[test]

@@ -209,6 +209,22 @@ export async function newPerson(browser, baseUrl, options = {}) {
 }
 
 /**
+ * Opens or closes the side panel (hands, who's here, the facilitator's tools) where it is a
+ * drawer, on a phone and on step 4; where the panel is always shown, only checks it is there.
+ * @param {import('playwright-core').Page} page
+ * @param {boolean} [open]
+ */
+export async function setPanel(page, open = true) {
+  const toggle = page.getByTestId('panel-toggle');
+  if ((await toggle.count()) === 0) {
+    if (open) await page.getByTestId('side-panel').waitFor();
+    return;
+  }
+  if ((await toggle.getAttribute('aria-expanded')) !== String(open)) await toggle.click();
+  await page.getByTestId('side-panel').waitFor({ state: open ? 'visible' : 'detached' });
+}
+
+/**
  * Waits until `locator`'s text contains `expected` (a string or RegExp).
  * @param {import('playwright-core').Locator} locator
  * @param {string | RegExp} expected

@@ -17,6 +17,7 @@ import {
   expectText,
   poll,
   screenshot,
+  setPanel,
   useServerAndBrowser,
 } from './helpers.mjs';
 
@@ -151,7 +152,12 @@ test('steps 2 and 3: queue, key factors, groups, co-written definitions, the wal
   const wall = { ...(await env.newPerson()), name: 'wall' };
   await wall.page.goto(`${link}/wall`);
   const everyone = [fac, ...people, wall];
-  for (const { page } of everyone) await expectText(page.getByTestId('presence-counts'), '5 online');
+  // The projector shows no list of who is here; everyone else does.
+  for (const { page } of [fac, ...people]) {
+    await setPanel(page);
+    await expectText(page.getByTestId('presence-counts'), '5 online');
+    await setPanel(page, false);
+  }
 
   await t.test('groups of two, set in the room settings', async () => {
     await F.locator('[data-testid=settings] summary').click();

@@ -106,8 +106,10 @@ export function applyEvent(room, event, by, docs) {
       room.members[event.member.id] = event.member;
       break;
     case 'member.renamed': {
+      // A new object, not a changed one: a view given the member as a prop re-draws only when
+      // the prop is a different object (signals' shouldComponentUpdate compares props shallowly).
       const member = room.members[event.member_id];
-      if (member) member.name = event.name;
+      if (member) room.members[event.member_id] = { ...member, name: event.name };
       break;
     }
     case 'settings.changed':
@@ -283,10 +285,11 @@ export function applyEvent(room, event, by, docs) {
     }
     case 'vote.set': {
       const votes = room.priorities.votes;
-      const mine = (votes[event.member_id] ??= {});
+      const mine = { ...votes[event.member_id] };
       if (event.dots === 0) delete mine[event.area];
       else mine[event.area] = event.dots;
       if (Object.keys(mine).length === 0) delete votes[event.member_id];
+      else votes[event.member_id] = mine;
       break;
     }
     case 'vote.used':

@@ -20,8 +20,9 @@ import { COLUMNS, TeamsOverview, cardsOf } from './teamboard.js';
 import { useCountdown, useTimesUp } from './timer.js';
 import { WallCanvas } from './wall/canvas.js';
 
-/** Smallest share of its size a step's content may shrink to before it is too small to read. */
+/** How far a step's content may shrink (before it is too small to read) or grow. */
 const MIN_SCALE = 0.45;
+const MAX_SCALE = 2;
 
 export function Projector() {
   const store = app.store;
@@ -42,7 +43,9 @@ function Screen() {
       <div class="pj-title">
         <p class="pj-room" data-testid="room-title">${room.settings.title || t('room.untitled')}${room.settings.organisation ? ` · ${room.settings.organisation}` : ''}</p>
         <h1 class="pj-step" data-testid="step-title">
-          <span class="pj-step-num">${t('room.step_of', { n: step, total: STEP_COUNT })}</span> ${stepText(step, 'title')}
+          ${room.closed
+            ? t('summary.eyebrow')
+            : html`<span class="pj-step-num">${t('room.step_of', { n: step, total: STEP_COUNT })}</span> ${stepText(step, 'title')}`}
         </h1>
       </div>
       <${Clock} />
@@ -53,34 +56,39 @@ function Screen() {
 }
 
 /**
- * Shrinks its content (through the font size every length is in) until it fits its box, and
- * lets it grow back when it changes.
+ * Sizes its content (through the font size every length is in) to fill its box without
+ * overflowing it: bigger when there is little on the board, smaller when there is a lot.
  * @param {{ children: any }} props
  */
 function Fit({ children }) {
   const box = useRef(/** @type {HTMLDivElement | null} */ (null));
-  const [scale, setScale] = useState(1);
+  const [size, setSize] = useState(0);
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
-    const over = () => el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1;
-    if (over() && scale > MIN_SCALE) setScale(Math.max(MIN_SCALE, scale * 0.92));
-    else if (!over() && scale < 1) {
-      // Grow back a little when the content got smaller (checked again on the next draw).
-      el.style.fontSize = `${Math.min(1, scale / 0.92)}em`;
-      const fits = !over();
+    const fits = (/** @type {number} */ scale) => {
       el.style.fontSize = `${scale}em`;
-      if (fits) setScale(Math.min(1, scale / 0.92));
-    }
+      // Strictly: scroll sizes are rounded, and a pixel over is a line cut at the screen's edge.
+      return el.scrollHeight <= el.clientHeight && el.scrollWidth <= el.clientWidth;
+    };
+    let [lo, hi] = [MIN_SCALE, MAX_SCALE];
+    if (fits(hi)) lo = hi;
+    else
+      for (let i = 0; i < 10; i++) {
+        const mid = (lo + hi) / 2;
+        if (fits(mid)) lo = mid;
+        else hi = mid;
+      }
+    el.style.fontSize = `${lo}em`;
   });
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
-    const observer = new ResizeObserver(() => setScale((s) => (s === 1 ? s : 1)));
+    const observer = new ResizeObserver(() => setSize(el.clientWidth * 10000 + el.clientHeight));
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
-  return html`<div class="pj-fit" ref=${box} style=${{ fontSize: `${scale}em` }}>${children}</div>`;
+  return html`<div class="pj-fit" ref=${box} data-size=${size}>${children}</div>`;
 }
 
 function Clock() {
@@ -134,7 +142,7 @@ function Step1() {
       ? html`<section class="pj-checkins" data-testid="checkins">
           ${authors.map((m) => {
             const c = room.checkins[m.id];
-            return html`<article class="pj-checkin" key=${m.id}>
+            return html`<article class="pj-checkin checkin" key=${m.id}>
               <header><${Avatar} name=${m.name} id=${m.id} /> <strong>${m.name}</strong></header>
               ${c?.contribute ? html`<p><span class="pj-label">${t('checkin.contribute')}</span> ${c.contribute}</p>` : null}
               ${c?.get_out ? html`<p><span class="pj-label">${t('checkin.get_out')}</span> ${c.get_out}</p>` : null}

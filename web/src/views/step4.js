@@ -35,8 +35,9 @@ export function Step4() {
         <${Turn} />
       </div>
       <${Pending} facilitator=${isFacilitator(you)} />
+      ${view === 'list' ? toggle : null}
     </div>
-    ${view === 'wall' ? html`<${WallCanvas} interactive=${true} toolbar=${toggle} />` : html`<div class="wall-list-frame">${toggle}<${WallList} /></div>`}
+    ${view === 'wall' ? html`<${WallCanvas} interactive=${true} toolbar=${toggle} />` : html`<div class="wall-list-frame"><${WallList} /></div>`}
     ${you.role !== 'viewer' ? html`<div class="wall-float wall-float-bottom"><${Composer} /></div>` : null}
   </div>`;
 }

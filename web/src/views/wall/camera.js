@@ -32,6 +32,8 @@ const FIT_MARGIN = 32;
  * @returns {Camera}
  */
 export function useCamera(viewport, world, interactive) {
+  // Fitting never zooms past 100% for a person at a screen; a projector may, to be read afar.
+  const maxFit = interactive ? 1 : 1.8;
   const pz = useRef(/** @type {import('../../../vendor/panzoom.js').PanzoomObject | null} */ (null));
   const auto = useRef(true);
   const [zoom, setZoom] = useState(0.4);
@@ -88,8 +90,7 @@ export function useCamera(viewport, world, interactive) {
       if (!panzoom || !frame || frame.clientWidth === 0) return;
       const w = box.maxX - box.minX;
       const h = box.maxY - box.minY;
-      // Never zoom in past 100% to fit a handful of notes.
-      const s = clamp(Math.min((frame.clientWidth - FIT_MARGIN * 2) / w, (frame.clientHeight - FIT_MARGIN * 2) / h), MIN_ZOOM, 1);
+      const s = clamp(Math.min((frame.clientWidth - FIT_MARGIN * 2) / w, (frame.clientHeight - FIT_MARGIN * 2) / h), MIN_ZOOM, maxFit);
       const [cx, cy] = [WALL_WIDTH / 2, WALL_HEIGHT / 2];
       const x = (frame.clientWidth / 2 - cx) / s - (box.minX + w / 2) + cx;
       const y = (frame.clientHeight / 2 - cy) / s - (box.minY + h / 2) + cy;

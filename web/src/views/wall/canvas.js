@@ -37,6 +37,8 @@ export function WallCanvas({ interactive, toolbar }) {
   const band = bandFor(camera.zoom);
   const now = Date.now();
   const dragger = useRef(/** @type {ReturnType<typeof noteDragger> | null} */ (null));
+  /** When each note's stored version arrived: a live drag older than that is over. */
+  const storedAt = useRef(/** @type {Map<string, { note: Note, at: number }>} */ (new Map())).current;
 
   const revealed = Object.values(room.wall.notes)
     .filter((n) => n.revealed)
@@ -44,8 +46,11 @@ export function WallCanvas({ interactive, toolbar }) {
   /** Where each note is drawn: this person's drag, a drop not yet acknowledged, someone's live drag, or stored. */
   const shown = revealed.map((note) => {
     const mine = dragger.current?.at(note.id) ?? pending.get(note.id);
+    const seen = storedAt.get(note.id);
+    if (seen?.note !== note) storedAt.set(note.id, { note, at: seen ? now : 0 });
+    const since = storedAt.get(note.id)?.at ?? 0;
     const live = app.store.drags.get(note.id);
-    const remote = !mine && live && now - live.at < STALE_LIVE_MS && live.member_id !== you.member_id ? live : null;
+    const remote = !mine && live && now - live.at < STALE_LIVE_MS && live.at > since && live.member_id !== you.member_id ? live : null;
     const at = mine ?? remote ?? note;
     return { note: { ...note, x: at.x, y: at.y }, stored: note, mover: remote?.member_id ?? null };
   });

@@ -1,0 +1,55 @@
+//! A client for checking a deployed server from outside (the container test, `tests/docker.sh`):
+//!
+//! - `horseshoe-probe create HOST:PORT`: creates a room over HTTP, joins it over WebSocket as its
+//!   facilitator, writes a check-in and waits for its acknowledgement; prints the room id and
+//!   the facilitator key.
+//! - `horseshoe-probe check HOST:PORT ROOM KEY`: joins the room again as its facilitator and
+//!   checks that the check-in is there.
+
+use std::net::SocketAddr;
+
+use anyhow::{Context as _, bail, ensure};
+use horseshoe_protocol::{Command, Credentials, ServerMsg};
+use horseshoe_tests::{Client, http};
+
+/// What the probe writes, and then looks for.
+const CHECKIN: &str = "written before the restart";
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["create", addr] => create(addr.parse().context("HOST:PORT")?).await,
+        ["check", addr, room, key] => check(addr.parse().context("HOST:PORT")?, room, key).await,
+        _ => bail!("usage: horseshoe-probe create HOST:PORT | check HOST:PORT ROOM KEY"),
+    }
+}
+
+fn url(addr: SocketAddr, room: &str) -> String {
+    format!("ws://{addr}/api/rooms/{room}/ws")
+}
+
+async fn create(addr: SocketAddr) -> anyhow::Result<()> {
+    let room = http::create_room(addr, r#"{"title":"Container check"}"#).await?;
+    let credentials = Credentials::Facilitator { key: room.facilitator_key.clone(), token: None };
+    let (mut facilitator, welcome) =
+        Client::join(&url(addr, &room.room_id), credentials, Some("Probe")).await?;
+    ensure!(matches!(welcome, ServerMsg::Welcome { .. }), "no welcome: {welcome:?}");
+    let checkin = Command::SetCheckin { contribute: CHECKIN.into(), get_out: String::new() };
+    match facilitator.run(checkin).await? {
+        Ok(_) => {}
+        Err(refused) => bail!("the check-in was refused: {refused:?}"),
+    }
+    println!("{} {}", room.room_id, room.facilitator_key);
+    Ok(())
+}
+
+async fn check(addr: SocketAddr, room: &str, key: &str) -> anyhow::Result<()> {
+    let credentials = Credentials::Facilitator { key: key.to_owned(), token: None };
+    let (_facilitator, welcome) = Client::join(&url(addr, room), credentials, Some("Probe")).await?;
+    let ServerMsg::Welcome { room: state, .. } = welcome else { bail!("no welcome: {welcome:?}") };
+    ensure!(state.settings.title == "Container check", "another room: {:?}", state.settings.title);
+    ensure!(state.checkins.values().any(|c| c.contribute == CHECKIN), "the check-in is gone");
+    println!("room {room} kept its check-in");
+    Ok(())
+}
