@@ -62,6 +62,9 @@ pub const MAX_TEXTS: usize = 4_000;
 pub const MAX_TEXT_DOC_BYTES: usize = 16 * 1024;
 /// Largest single text update (a Yjs update, before base64): a pasted paragraph fits.
 pub const MAX_TEXT_UPDATE_BYTES: usize = 8 * 1024;
+/// Yjs clients (editors opened by people who typed) a room remembers, each with whose it is;
+/// a room that has seen this many refuses new ones. A page uses one for all its texts.
+pub const MAX_TEXT_WRITERS: usize = 20_000;
 /// Longest caret position on the wire (a Yjs relative position, base64): a few dozen bytes.
 pub const MAX_ANCHOR_CHARS: usize = 256;
 /// Suggested common terms shown at most.
