@@ -1,7 +1,7 @@
-//! What the browser client shares with the protocol crate, generated from it: the TypeScript
-//! form of every wire type (`web/src/protocol.d.ts`) and every limit as a JavaScript module
-//! (`web/src/limits.js`), so the browser has no second copy to drift. Tests keep the committed
-//! files equal to what this generates.
+//! What is generated from the protocol crate, so that nothing has a second copy to drift: the
+//! TypeScript form of every wire type (`web/src/protocol.d.ts`), every limit as a JavaScript
+//! module (`web/src/limits.js`), and the limits and error-code tables of the protocol document
+//! (`protocol/README.md`). Tests keep the committed files equal to what this generates.
 
 use ts_rs::{Config, TS};
 
@@ -12,6 +12,11 @@ use crate::*;
 pub const BINDINGS_PATH: &str = "web/src/protocol.d.ts";
 /// Path of the generated limits module, relative to the workspace root.
 pub const LIMITS_PATH: &str = "web/src/limits.js";
+/// Path of the protocol document, whose tables between `<!-- generated:NAME -->` and
+/// `<!-- end generated:NAME -->` are generated, relative to the workspace root.
+pub const README_PATH: &str = "protocol/README.md";
+/// The generated tables of the protocol document, by marker name.
+pub const README_TABLES: [&str; 2] = ["limits", "error-codes"];
 
 macro_rules! values {
     ($($name:ident),* $(,)?) => {
@@ -120,6 +125,121 @@ pub fn limits_module() -> String {
     out
 }
 
+/// Text for one cell of a Markdown table.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+/// Every constant of `limits.rs` as a Markdown table: name, value and why.
+pub fn limits_table() -> String {
+    let values: std::collections::BTreeMap<_, _> = limit_values().into_iter().collect();
+    let mut out = String::from("| constant | value | why |\n|---|---|---|\n");
+    let mut previous = String::new();
+    for (name, doc) in limit_docs() {
+        // A constant declared right under another one shares its comment (`MAX_GROUP_SIZE`).
+        let doc = if doc.is_empty() { previous.clone() } else { doc };
+        let value = values.get(name.as_str()).map(ToString::to_string).unwrap_or_default();
+        out.push_str(&format!("| `{name}` | {} | {} |\n", cell(&value), cell(&doc)));
+        previous = doc;
+    }
+    out
+}
+
+/// The variants of [`ErrorCode`] with their documentation (their `///` lines in `messages.rs`).
+fn error_code_docs() -> Vec<(String, String)> {
+    let source = include_str!("messages.rs");
+    let body = source.split("pub enum ErrorCode {").nth(1).and_then(|rest| rest.split('}').next());
+    let mut docs = Vec::new();
+    let mut doc = Vec::new();
+    for line in body.unwrap_or_default().lines().map(str::trim) {
+        if let Some(text) = line.strip_prefix("///") {
+            doc.push(text.trim().to_owned());
+        } else if let Some(variant) = line.strip_suffix(',') {
+            docs.push((variant.to_owned(), doc.join(" ")));
+            doc.clear();
+        }
+    }
+    docs
+}
+
+/// `TooLong` as the wire spells it: `too_long`.
+fn snake_case(variant: &str) -> String {
+    let mut out = String::new();
+    for c in variant.chars() {
+        if c.is_ascii_uppercase() && !out.is_empty() {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// What a client does with each code. Exhaustive, so that a new code cannot go undocumented.
+fn client_action(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::BadRequest => "Fix the client: resending the same frame gets the same answer.",
+        ErrorCode::UnsupportedVersion => {
+            "Reload or upgrade the client: the `error` message names the version the server speaks."
+        }
+        ErrorCode::Unauthorized => {
+            "Ask the person for the right link or key; a participant whose token is unknown joins again with a `name`."
+        }
+        ErrorCode::Forbidden => "Do not offer the action to this role; nothing changed.",
+        ErrorCode::NotFound => {
+            "Drop the item from the local copy (it never existed, or the sender may not see it)."
+        }
+        ErrorCode::Gone => "Drop the item from the local copy: someone removed it.",
+        ErrorCode::TooLong => {
+            "Keep the person's text and tell them to shorten it; roll back a refused `text.edit` in the local Yjs document."
+        }
+        ErrorCode::LimitReached => {
+            "Tell the person; roll back a refused `text.edit`. Retrying does not help until something is removed."
+        }
+        ErrorCode::Conflict => {
+            "Show the message (it says what is in the way, for undo who changed it); the local copy is already up to date through `change` frames."
+        }
+        ErrorCode::RateLimited => {
+            "Wait and resend the same command with the same number; it was not applied."
+        }
+        ErrorCode::Internal => {
+            "Resend the same command with the same number (after reconnecting if the connection closed); it was not applied."
+        }
+    }
+}
+
+/// Every [`ErrorCode`] as a Markdown table: the code, what it means, what a client does.
+pub fn error_codes_table() -> String {
+    let mut out = String::from("| code | meaning | what a client does |\n|---|---|---|\n");
+    for (variant, doc) in error_code_docs() {
+        let wire = snake_case(&variant);
+        let action = serde_json::from_value::<ErrorCode>(serde_json::json!(wire))
+            .map_or("(not an error code on the wire: the generator misread `messages.rs`)", client_action);
+        out.push_str(&format!("| `{wire}` | {} | {} |\n", cell(&doc), cell(action)));
+    }
+    out
+}
+
+/// The generated table named `name`.
+fn readme_table(name: &str) -> String {
+    match name {
+        "limits" => limits_table(),
+        "error-codes" => error_codes_table(),
+        _ => String::new(),
+    }
+}
+
+/// `readme` with every generated table (between its markers) as the protocol generates it now.
+pub fn with_generated_tables(readme: &str) -> String {
+    let mut out = readme.to_owned();
+    for name in README_TABLES {
+        let (begin, end) = (format!("<!-- generated:{name} -->\n"), format!("<!-- end generated:{name} -->"));
+        let Some(start) = out.find(&begin).map(|at| at + begin.len()) else { continue };
+        let Some(stop) = out[start..].find(&end).map(|at| start + at) else { continue };
+        out.replace_range(start..stop, &readme_table(name));
+    }
+    out
+}
+
 macro_rules! declarations {
     ($cfg:expr; $($ty:ty),* $(,)?) => {
         [$(format!("export {}", <$ty as TS>::decl($cfg))),*]
@@ -166,6 +286,38 @@ mod tests {
     #[test]
     fn committed_bindings_are_up_to_date() {
         up_to_date(super::BINDINGS_PATH, &super::typescript());
+    }
+
+    #[test]
+    fn committed_readme_tables_are_up_to_date() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(super::README_PATH);
+        let committed = std::fs::read_to_string(&path).expect("the protocol README");
+        for name in super::README_TABLES {
+            let begin = format!("<!-- generated:{name} -->\n");
+            let end = format!("<!-- end generated:{name} -->");
+            let at = committed.find(&begin);
+            assert!(
+                at.is_some_and(|at| committed[at..].contains(&end)),
+                "{} lacks the markers {begin:?} ... {end:?}",
+                super::README_PATH
+            );
+        }
+        up_to_date(super::README_PATH, &super::with_generated_tables(&committed));
+    }
+
+    #[test]
+    fn every_error_code_is_in_the_table() {
+        let table = super::error_codes_table();
+        assert!(!table.contains("(not an error code"), "{table}");
+        // Every code the wire knows (the TypeScript union lists them) has its row, and no more.
+        let decl = <super::ErrorCode as ts_rs::TS>::decl(&ts_rs::Config::default());
+        let codes: Vec<&str> = decl.split('"').skip(1).step_by(2).collect();
+        assert!(codes.len() > 5, "{decl}");
+        for code in &codes {
+            assert!(table.contains(&format!("| `{code}` |")), "no row for {code}:\n{table}");
+        }
+        assert_eq!(table.lines().count(), 2 + codes.len(), "{table}");
+        assert!(super::limits_table().contains("| `MAX_GROUP_SIZE` | 12 | Smallest and largest"));
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The JSON examples in the protocol README are tests: every block tagged ```json client or
 //! ```json server parses as a `ClientMsg` or `ServerMsg`, serializes back to the same JSON and
 //! speaks the current `PROTOCOL_VERSION`; and every message, command and event type has one.
-//! A failure lists every bad example with its line in the README.
+//! The Yjs updates and documents in them are real. A failure lists every bad example with its
+//! line in the README.
 
-use horseshoe_protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg, bindings};
+use horseshoe_protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg, TextTarget, bindings};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -111,4 +112,87 @@ fn every_message_command_and_event_type_has_a_readme_example() {
         .collect();
     let missing: Vec<_> = declared.difference(&seen).collect();
     assert!(missing.is_empty(), "no README example for {} types: {missing:?}", missing.len());
+}
+
+/// Every object in `value` whose `type` is `kind`, in document order.
+fn objects_of<'v>(value: &'v Value, kind: &str, into: &mut Vec<&'v Value>) {
+    match value {
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some(kind) {
+                into.push(value);
+            }
+            map.values().for_each(|v| objects_of(v, kind, into));
+        }
+        Value::Array(items) => items.iter().for_each(|v| objects_of(v, kind, into)),
+        _ => {}
+    }
+}
+
+/// The Yjs in the examples is real: every `text.edit` update is a Yjs v1 update; every
+/// `text.changed`, applied in README order to its text, reads as its `text`; every shared text
+/// in a `welcome` reads as its `text`, and its highlights' anchors point where they say.
+#[test]
+fn readme_yjs_updates_and_documents_are_real() {
+    use horseshoe_protocol::SharedText;
+    use horseshoe_protocol::shared::{YDoc, decode_base64};
+    use std::collections::BTreeMap;
+
+    let mut texts: BTreeMap<String, SharedText> = BTreeMap::new();
+    let mut bad = Vec::new();
+    for example in examples() {
+        let Ok(value) = serde_json::from_str::<Value>(&example.body) else { continue };
+        let mut found = Vec::new();
+        objects_of(&value, "text.edit", &mut found);
+        for edit in found {
+            let update = decode_base64(edit["update"].as_str().unwrap_or_default());
+            if update.and_then(|bytes| YDoc::from_update(&bytes)).is_err() {
+                bad.push(format!("README.md:{}: a text.edit update is not a Yjs v1 update", example.line));
+            }
+        }
+        let mut found = Vec::new();
+        objects_of(&value, "text.changed", &mut found);
+        for changed in found {
+            let Ok(target) = serde_json::from_value::<TextTarget>(changed["target"].clone()) else {
+                continue;
+            };
+            let shared = texts.entry(target.key()).or_insert_with(SharedText::empty);
+            let update = decode_base64(changed["update"].as_str().unwrap_or_default());
+            let outcome = update.and_then(|bytes| shared.try_update(&target, &bytes));
+            if outcome.is_err() || shared.text != changed["text"].as_str().unwrap_or_default() {
+                bad.push(format!(
+                    "README.md:{}: the text.changed update of {} does not read as its text (got {:?})",
+                    example.line,
+                    target.key(),
+                    shared.text
+                ));
+            }
+        }
+        if let Ok(ServerMsg::Welcome { room, .. }) = serde_json::from_value::<ServerMsg>(value.clone()) {
+            for (key, text) in room.texts.iter() {
+                if text.doc.text() != text.text {
+                    bad.push(format!(
+                        "README.md:{}: the welcome's {key} doc does not read as its text",
+                        example.line
+                    ));
+                }
+            }
+            for highlight in room.definitions.highlights.values() {
+                let Some(anchor) = &highlight.anchor else { continue };
+                let key = TextTarget::Definition { group: highlight.group }.key();
+                let resolve = |a: &str| {
+                    let doc = &room.texts.get(&key)?.doc;
+                    decode_base64(a).ok().and_then(|bytes| doc.resolve(&bytes))
+                };
+                if (resolve(&anchor.start), resolve(&anchor.end))
+                    != (Some(highlight.start), Some(highlight.end))
+                {
+                    bad.push(format!(
+                        "README.md:{}: highlight {} is not where its anchor is",
+                        example.line, highlight.id.0
+                    ));
+                }
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
