@@ -53,6 +53,7 @@ fn limit_values() -> Vec<(&'static str, serde_json::Value)> {
         MAX_TEXTS,
         MAX_TEXT_DOC_BYTES,
         MAX_TEXT_UPDATE_BYTES,
+        MAX_TEXT_WRITERS,
         MAX_ANCHOR_CHARS,
         MAX_COMMON_TERMS,
         MAX_NOTE_CHARS,

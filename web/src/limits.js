@@ -55,6 +55,8 @@ export const MAX_TEXTS = 4000;
 export const MAX_TEXT_DOC_BYTES = 16384;
 /** Largest single text update (a Yjs update, before base64): a pasted paragraph fits. */
 export const MAX_TEXT_UPDATE_BYTES = 8192;
+/** Yjs clients (editors opened by people who typed) a room remembers, each with whose it is; a room that has seen this many refuses new ones. A page uses one for all its texts. */
+export const MAX_TEXT_WRITERS = 20000;
 /** Longest caret position on the wire (a Yjs relative position, base64): a few dozen bytes. */
 export const MAX_ANCHOR_CHARS = 256;
 /** Suggested common terms shown at most. */
