@@ -14,7 +14,7 @@ use horseshoe_protocol::limits::{MAX_ANCHOR_CHARS, WALL_HEIGHT, WALL_WIDTH};
 use horseshoe_protocol::{
     Actor, Change, ClientId, ClientMsg, Command, CommandId, CommandRef, Context, Credentials, ErrorCode,
     Event, Language, Lens, Member, MemberId, MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId,
-    RoomState, Seen, ServerMsg, You, join as join_room, run,
+    RoomState, Seen, ServerMsg, You, join as join_room, may_type, run,
 };
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
@@ -733,15 +733,19 @@ impl Room {
         }
     }
 
-    /// An ephemeral message: a caret only from a member in a text that exists (or is being
-    /// started), dragging only of a revealed note; passed on to everyone else through the
-    /// [`Live`] throttle.
+    /// An ephemeral message: a caret only from someone who may type in that text, dragging
+    /// only of a revealed note; passed on to everyone else through the [`Live`] throttle.
     fn live(&mut self, conn: ConnId, msg: ClientMsg) {
-        let Some(member_id) = self.conns.get(&conn).and_then(|c| c.actor.member) else { return };
+        let Some(actor) = self.conns.get(&conn).map(|c| c.actor) else { return };
+        let Some(member_id) = actor.member else { return };
         let (key, out) = match msg {
             ClientMsg::Caret { target, anchor, head } => {
                 let too_long = |a: &Option<String>| a.as_ref().is_some_and(|a| a.len() > MAX_ANCHOR_CHARS);
-                if too_long(&anchor) || too_long(&head) {
+                let ctx = Context { actor, now: now_ms(), online: &self.online, seed: 0 };
+                // Leaving a text (no positions) is always passed on.
+                let leaving = anchor.is_none() && head.is_none();
+                if too_long(&anchor) || too_long(&head) || !(leaving || may_type(&self.state, &ctx, &target))
+                {
                     return;
                 }
                 (LiveKey::Caret(target.clone()), ServerMsg::Caret { target, member_id, anchor, head })

@@ -323,7 +323,7 @@ impl Peer for Participant<'_> {
                     return Ok(None);
                 }
                 if !self.commands.take(now) {
-                    let message = "too many changes at once: this one was not made, send it again".to_owned();
+                    let message = "too many changes at once: send it again in a moment".to_owned();
                     self.reject(id, ErrorCode::RateLimited, message);
                     return Ok(None);
                 }
@@ -338,8 +338,9 @@ impl Peer for Participant<'_> {
                 RoomMsg::Live { conn: self.conn, msg }
             }
             ClientMsg::Ping => {
-                // Answered here, not by the room; no more often than previews are taken.
-                if self.live.take(now) {
+                // Answered here, not by the room; no more often than commands are taken (not
+                // as previews: a drag in progress must not starve the liveness check).
+                if self.commands.take(now) {
                     self.answer(&ServerMsg::Pong);
                 }
                 return Ok(None);

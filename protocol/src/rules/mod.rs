@@ -88,6 +88,11 @@ pub fn run(
     Ok(change)
 }
 
+/// Whether the sender may type into `target` now (who may have a caret in it).
+pub fn may_type(state: &RoomState, ctx: &Context, target: &TextTarget) -> bool {
+    !state.closed && texts::require_writer(state, ctx, target).is_ok()
+}
+
 /// Admits a new member (made by the server at `hello`) as the room's next change.
 pub fn join(state: &mut RoomState, member: Member, online: &BTreeSet<MemberId>) -> Result<Change, Rejection> {
     let by = Some(member.id);

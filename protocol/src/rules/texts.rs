@@ -13,7 +13,7 @@ use crate::state::RoomState;
 use crate::text::clean;
 
 /// Whether the sender may type into `target` (the same people who may change its item).
-fn require_writer(state: &RoomState, ctx: &Context, target: &TextTarget) -> Result<(), Rejection> {
+pub(super) fn require_writer(state: &RoomState, ctx: &Context, target: &TextTarget) -> Result<(), Rejection> {
     match target {
         TextTarget::Definition { group } => definitions::require_writer(state, ctx, *group).map(drop),
         TextTarget::Card { id } => teams::writable_card(state, ctx, id).map(drop),
