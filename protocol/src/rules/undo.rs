@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use super::{Context, require_member};
-use crate::event::Event;
+use crate::event::{Event, untouched_by_undo};
 use crate::ids::MemberId;
 use crate::limits::{MAX_AREAS, MAX_CARDS, MAX_FACTORS, MAX_HIGHLIGHTS, MAX_NOTES, MAX_NOTES_PER_MEMBER};
 use crate::messages::{ErrorCode, Rejection};
@@ -133,30 +133,7 @@ fn current(state: &RoomState, event: &Event) -> Option<Event> {
             ranking: state.priorities.ranking.clone(),
             finalised: state.priorities.finalised,
         },
-        Event::MemberJoined { .. }
-        | Event::MemberRenamed { .. }
-        | Event::SettingsChanged { .. }
-        | Event::StepChanged { .. }
-        | Event::TimerChanged { .. }
-        | Event::HandsChanged { .. }
-        | Event::QueueChanged { .. }
-        | Event::ScribeChanged { .. }
-        | Event::FactorsOpened { .. }
-        | Event::TextChanged { .. }
-        | Event::WallChanged { .. }
-        | Event::CommonChanged { .. }
-        | Event::ReadyChanged { .. }
-        | Event::AutoAdvanceChanged { .. }
-        | Event::HistoryRecorded { .. }
-        | Event::HistoryUndone { .. }
-        | Event::HistoryRedone { .. }
-        | Event::RevealTurn { .. }
-        | Event::PresentingChanged { .. }
-        | Event::VotePhaseChanged { .. }
-        | Event::VoteSet { .. }
-        | Event::VotesUsed { .. }
-        | Event::RoomClosed { .. }
-        | Event::Contributed { .. } => return None,
+        untouched_by_undo!() => return None,
     })
 }
 
