@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark scenarios of issue 7. Each starts its server(s) in release mode pinned to core 0,
 # runs the load generator pinned to core 1, prints the figures, and stops by itself.
-#   bench/run.sh workshops|capacity|big-room|idle|join-storm|slow|relays|all
+#   bench/run.sh workshops|capacity|big-room|idle|join-storm|slow|relays|typing|all
 # Every measured run prints the load generator's CPU beside the server's, and a table at the end
 # has one line per run with both; a run where the generator used more than 60% of its core, or
 # more CPU than the server, is marked generator-bound (its figures measure the generator too);
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 # The relay comparison needs the bench-only relay route, which release builds leave out.
 cargo build -q --release -p horseshoe -p horseshoe-tests --features horseshoe/bench-relay \
-  --bin horseshoe --bin horseshoe-load --bin relay-baseline
+  --bin horseshoe --bin horseshoe-load --bin relay-baseline --bin horseshoe-typing
 BIN=target/release
 data=$(mktemp -d)
 pids=()
@@ -92,6 +92,13 @@ join_storm() {
        --label "5 join storm: 500 clients within 1 s, ~200 KiB snapshot"
   stop_server "$PID"
 }
+# Several people typing into shared texts at once (issue 12): a keystroke's way to the other
+# screens of a 20-person room, four writers two to a sentence, 10 keystrokes a second each.
+typing() {
+  start_server horseshoe 18110
+  taskset -c 1 "$BIN/horseshoe-typing" --addr 127.0.0.1:18110 --clients 20 --writers 4 --rate 10 --duration 20
+  stop_server "$PID"
+}
 # The same relay-mode load against the minimal relay, Horseshoe's relay mode, and the full
 # protocol (each alone on core 0, one after the other in the same run).
 relays() {
@@ -128,7 +135,8 @@ case "${1:-all}" in
   join-storm) join_storm ;;
   slow) slow ;;
   relays) relays ;;
-  all) workshops; table; relays; big_room; idle; join_storm; slow; capacity ;;
-  *) echo "usage: $0 workshops|capacity|big-room|idle|join-storm|slow|relays|all" >&2; exit 2 ;;
+  typing) typing ;;
+  all) workshops; table; relays; big_room; idle; join_storm; slow; typing; capacity ;;
+  *) echo "usage: $0 workshops|capacity|big-room|idle|join-storm|slow|relays|typing|all" >&2; exit 2 ;;
 esac
 table

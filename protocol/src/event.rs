@@ -13,8 +13,8 @@ use ts_rs::TS;
 use std::collections::BTreeMap;
 
 use crate::ids::{ClientId, CommandId, GroupId, ItemId, MemberId};
-use crate::limits::{CATEGORY_COUNT, UNDO_DEPTH};
-use crate::shared::{TextTarget, decode_base64, slice_utf16};
+use crate::limits::{CATEGORY_COUNT, MAX_TEXT_WRITERS, UNDO_DEPTH};
+use crate::shared::{ROOM_CLIENT, TextTarget, decode_base64, slice_utf16, writers_of};
 use crate::state::{
     Area, Card, Checkin, Cluster, CommonTerm, Factor, Group, Highlight, Member, Note, RoomState, Settings,
     SpeakerQueue, Team, Timer, UndoEntry, VotePhase, Wall,
@@ -508,11 +508,18 @@ impl RoomState {
     /// A shared text takes its update; a definition's highlights follow their anchors.
     fn apply_text(&mut self, by: Option<MemberId>, target: &TextTarget, update: &str, text: &str, at: i64) {
         let key = target.key();
+        let bytes = decode_base64(update).ok();
+        if let (Some(by), Some(bytes)) = (by, &bytes) {
+            for writer in writers_of(bytes).unwrap_or_default() {
+                if writer != ROOM_CLIENT && self.book.writers.len() < MAX_TEXT_WRITERS {
+                    self.book.writers.entry(writer).or_insert(by);
+                }
+            }
+        }
         let shared = self.texts.entry(key.clone());
-        if let Ok(bytes) = decode_base64(update) {
-            shared.apply_recorded(&bytes, text);
-        } else {
-            shared.text = text.to_owned();
+        match &bytes {
+            Some(bytes) => shared.apply_recorded(bytes, text),
+            None => shared.text = text.to_owned(),
         }
         if let Some(by) = by
             && !shared.editors.contains(&by)

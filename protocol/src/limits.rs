@@ -52,13 +52,19 @@ pub const MAX_WORKING_CHARS: usize = 600;
 /// Undo (and redo) entries kept per member.
 pub const UNDO_DEPTH: usize = 20;
 /// Shared texts a room may create over its life (definitions, cards, key factors, areas): a
-/// removed item keeps its text so that undo brings it back whole.
-pub const MAX_TEXTS: usize = 10_000;
+/// removed item keeps its text so that undo brings it back whole. With
+/// [`MAX_TEXT_DOC_BYTES`], this bounds a room's texts at 64 MiB whatever anyone does; a real
+/// workshop writes a few hundred texts of a few hundred bytes.
+pub const MAX_TEXTS: usize = 4_000;
 /// Largest encoded history of one shared text (Yjs state): a few hundred characters typed and
-/// retyped many times fit in a fraction of it; an update that would pass it is refused.
-pub const MAX_TEXT_DOC_BYTES: usize = 64 * 1024;
-/// Largest single text update (base64 of a Yjs update): a pasted paragraph fits.
-pub const MAX_TEXT_UPDATE_BYTES: usize = 16 * 1024;
+/// retyped dozens of times fit in it (Yjs keeps deleted text as small markers); an update that
+/// would pass it is refused `limit_reached`.
+pub const MAX_TEXT_DOC_BYTES: usize = 16 * 1024;
+/// Largest single text update (a Yjs update, before base64): a pasted paragraph fits.
+pub const MAX_TEXT_UPDATE_BYTES: usize = 8 * 1024;
+/// Yjs clients (editors opened by people who typed) a room remembers, each with whose it is;
+/// a room that has seen this many refuses new ones. A page uses one for all its texts.
+pub const MAX_TEXT_WRITERS: usize = 20_000;
 /// Longest caret position on the wire (a Yjs relative position, base64): a few dozen bytes.
 pub const MAX_ANCHOR_CHARS: usize = 256;
 /// Suggested common terms shown at most.

@@ -349,6 +349,19 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, Rejection> {
         .map_err(|_| Rejection::new(ErrorCode::BadRequest, "a text update is base64 of a Yjs update"))
 }
 
+/// The Yjs clients (one per editor of a person) whose writing an update carries. A person may
+/// send only their own: the room remembers whose each client is (`Book::writers`), so nobody can
+/// write under someone else's client and have that person's later keystrokes taken for
+/// duplicates.
+pub fn writers_of(update: &[u8]) -> Result<Vec<u64>, Rejection> {
+    let bad = || Rejection::new(ErrorCode::BadRequest, "this is not a text update");
+    let writers = catch_unwind(|| {
+        let update = Update::decode_v1(update).map_err(|_| bad())?;
+        Ok(update.state_vector_lower().iter().map(|(client, _)| client.get()).collect())
+    });
+    writers.unwrap_or_else(|_| Err(bad()))
+}
+
 /// A highlight's phrase: UTF-16 code units `start..end` of `text`.
 pub fn slice_utf16(text: &str, start: u32, end: u32) -> Option<String> {
     let units: Vec<u16> = text.encode_utf16().collect();

@@ -586,11 +586,17 @@ pub struct Book {
     /// Ids of public items that were removed, oldest first (answered `gone`, not `not_found`).
     #[serde(default)]
     pub tombstones: VecDeque<ItemId>,
+    /// Whose each Yjs client is (a client writes for one person only).
+    #[serde(default)]
+    pub writers: BTreeMap<u64, MemberId>,
 }
 
 impl Book {
     pub fn is_empty(&self) -> bool {
-        self.marks.is_empty() && self.touched.is_empty() && self.tombstones.is_empty()
+        self.marks.is_empty()
+            && self.touched.is_empty()
+            && self.tombstones.is_empty()
+            && self.writers.is_empty()
     }
 
     /// What the room knows of command `id` from `member`'s `client`.

@@ -659,8 +659,14 @@ impl Room {
             };
             let (first, missed) = match resume {
                 Some((last_seq, frames)) => {
-                    let msg =
-                        ServerMsg::Resume { protocol: PROTOCOL_VERSION, you, last_seq, online, viewers, server_time };
+                    let msg = ServerMsg::Resume {
+                        protocol: PROTOCOL_VERSION,
+                        you,
+                        last_seq,
+                        online,
+                        viewers,
+                        server_time,
+                    };
                     (frame(&msg), frames)
                 }
                 None => {
@@ -854,7 +860,16 @@ fn welcome(
     server_time: i64,
 ) -> Option<Frame> {
     let room = room?;
-    let msg = WelcomeFrame { kind: "welcome", protocol: PROTOCOL_VERSION, you, room, mine, online, viewers, server_time };
+    let msg = WelcomeFrame {
+        kind: "welcome",
+        protocol: PROTOCOL_VERSION,
+        you,
+        room,
+        mine,
+        online,
+        viewers,
+        server_time,
+    };
     match serde_json::to_string(&msg) {
         Ok(text) => Some(Utf8Bytes::from(text)),
         Err(e) => {

@@ -49,12 +49,12 @@ export const MAX_HIGHLIGHTS = 2000;
 export const MAX_WORKING_CHARS = 600;
 /** Undo (and redo) entries kept per member. */
 export const UNDO_DEPTH = 20;
-/** Shared texts a room may create over its life (definitions, cards, key factors, areas): a removed item keeps its text so that undo brings it back whole. */
-export const MAX_TEXTS = 10000;
-/** Largest encoded history of one shared text (Yjs state): a few hundred characters typed and retyped many times fit in a fraction of it; an update that would pass it is refused. */
-export const MAX_TEXT_DOC_BYTES = 65536;
-/** Largest single text update (base64 of a Yjs update): a pasted paragraph fits. */
-export const MAX_TEXT_UPDATE_BYTES = 16384;
+/** Shared texts a room may create over its life (definitions, cards, key factors, areas): a removed item keeps its text so that undo brings it back whole. With [`MAX_TEXT_DOC_BYTES`], this bounds a room's texts at 64 MiB whatever anyone does; a real workshop writes a few hundred texts of a few hundred bytes. */
+export const MAX_TEXTS = 4000;
+/** Largest encoded history of one shared text (Yjs state): a few hundred characters typed and retyped dozens of times fit in it (Yjs keeps deleted text as small markers); an update that would pass it is refused `limit_reached`. */
+export const MAX_TEXT_DOC_BYTES = 16384;
+/** Largest single text update (a Yjs update, before base64): a pasted paragraph fits. */
+export const MAX_TEXT_UPDATE_BYTES = 8192;
 /** Longest caret position on the wire (a Yjs relative position, base64): a few dozen bytes. */
 export const MAX_ANCHOR_CHARS = 256;
 /** Suggested common terms shown at most. */

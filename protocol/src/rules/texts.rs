@@ -6,9 +6,9 @@
 
 use super::{Context, definitions, experience, priorities, require_member, teams};
 use crate::event::Event;
-use crate::limits::MAX_TEXTS;
+use crate::limits::{MAX_TEXT_WRITERS, MAX_TEXTS};
 use crate::messages::{ErrorCode, Rejection};
-use crate::shared::{SharedText, TextTarget, decode_base64, encode_base64};
+use crate::shared::{ROOM_CLIENT, SharedText, TextTarget, decode_base64, encode_base64, writers_of};
 use crate::state::RoomState;
 use crate::text::clean;
 
@@ -33,12 +33,24 @@ pub(super) fn edit(
     update: &str,
 ) -> Result<Vec<Event>, Rejection> {
     require_writer(state, ctx, target)?;
+    let bytes = decode_base64(update)?;
+    let me = ctx.actor.member;
+    let writers = writers_of(&bytes)?;
+    for writer in &writers {
+        let theirs = state.book.writers.get(writer).is_some_and(|owner| Some(*owner) != me);
+        if *writer == ROOM_CLIENT || theirs {
+            return Err(Rejection::new(ErrorCode::Forbidden, "this update writes as someone else's editor"));
+        }
+    }
+    let new_writers = writers.iter().filter(|w| !state.book.writers.contains_key(w)).count();
+    if new_writers > 0 && state.book.writers.len() + new_writers > MAX_TEXT_WRITERS {
+        return Err(Rejection::new(ErrorCode::LimitReached, "this room takes no more editors"));
+    }
     let key = target.key();
     let existed = state.texts.get(&key).is_some();
     if !existed && state.texts.len() >= MAX_TEXTS {
         return Err(Rejection::new(ErrorCode::LimitReached, "this room holds no more texts"));
     }
-    let bytes = decode_base64(update)?;
     let outcome = state.texts.entry(key.clone()).try_update(target, &bytes);
     if !matches!(outcome, Ok(Some(_))) && !existed {
         state.texts.remove(&key);
@@ -153,5 +165,25 @@ mod tests {
         assert_eq!(f.state.text_of(&target), "");
         let garbage = Command::EditText { target, update: "!!!".into() };
         assert_eq!(f.by(f.ana, garbage).unwrap_err().code, ErrorCode::BadRequest);
+    }
+
+    #[test]
+    fn nobody_writes_as_someone_elses_editor() {
+        let mut f = grouped();
+        let target = TextTarget::Definition { group: 1 };
+        let cy = member_id(4);
+        let ana = copy(&f, &target, 300);
+        f.by(f.ana, typed(&ana, 0, "Clients")).unwrap();
+        // Cy takes Ana's client number: were it let in, Ana's next words would count as
+        // duplicates and be lost.
+        let squatter = copy(&f, &target, 300);
+        let taken = f.by(cy, typed(&squatter, 7, " never")).unwrap_err();
+        assert_eq!(taken.code, ErrorCode::Forbidden);
+        f.by(f.ana, typed(&ana, 7, " first")).unwrap();
+        assert_eq!(f.state.text_of(&target), "Clients first", "Ana's words are all there");
+        // Writing as the room itself is refused too.
+        let doc = Doc::with_options(yrs::Options::with_client_id(yrs::block::ClientID::new(ROOM_CLIENT)));
+        let posing = typed(&doc, 0, "x");
+        assert_eq!(f.by(cy, posing).unwrap_err().code, ErrorCode::Forbidden);
     }
 }
