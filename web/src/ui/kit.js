@@ -44,6 +44,15 @@ export function newId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * A new post-it's id: its author's member id, a colon and a random part. The room refuses any
+ * other, so that nobody can probe for someone else's private notes by id.
+ * @param {MemberId} author
+ */
+export function noteId(author) {
+  return `${author}:${newId().replaceAll('-', '').slice(0, 16)}`;
+}
+
 /** "Help me build stronger teams", the prefix in the reader's language. @param {string} text */
 export function helpMe(text) {
   return `${t('note.prefix')} ${text}`;
