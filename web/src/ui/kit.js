@@ -4,7 +4,9 @@
 // any view, turns a person's words into HTML.
 
 import { html, signal, useEffect, useRef, useState } from '../../vendor/preact.js';
+import { app } from '../app.js';
 import { LANGUAGES, LANGUAGE_NAMES, LENSES, language, lensLabel, setLanguage, t } from '../i18n.js';
+import { loadDraft, saveDraft } from '../saved.js';
 
 /** @typedef {import('../protocol').RoomState} RoomState */
 /** @typedef {import('../protocol').MemberId} MemberId */
@@ -375,4 +377,20 @@ export function Spinner({ text, testid }) {
 export function typingInField() {
   const el = document.activeElement;
   return el instanceof HTMLElement && (el.isContentEditable || el.matches('input, textarea, select'));
+}
+
+/**
+ * The text of a composer that survives a reload: kept in this browser for this room and this
+ * person under `name` while it is written, forgotten once it is empty (added, or dropped).
+ * `null` is a composer that is closed.
+ * @param {string} name which composer ("note", "card:2:3:failed")
+ * @returns {[string | null, (text: string | null | ((now: string | null) => string | null)) => void]}
+ */
+export function useDraft(name) {
+  const me = app.store.view?.you.member_id ?? '';
+  const [text, setText] = useState(() => (me ? loadDraft(app.roomId, me, name) : null));
+  useEffect(() => {
+    if (me) saveDraft(app.roomId, me, name, text || null);
+  }, [me, name, text]);
+  return [text, setText];
 }
