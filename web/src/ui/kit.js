@@ -389,8 +389,14 @@ export function typingInField() {
 export function useDraft(name) {
   const me = app.store.view?.you.member_id ?? '';
   const [text, setText] = useState(() => (me ? loadDraft(app.roomId, me, name) : null));
-  useEffect(() => {
-    if (me) saveDraft(app.roomId, me, name, text || null);
-  }, [me, name, text]);
-  return [text, setText];
+  const latest = useRef(text);
+  // Stored at once, not after the next paint: a reload may come right after a keystroke.
+  /** @param {string | null | ((now: string | null) => string | null)} next */
+  const set = (next) => {
+    const value = typeof next === 'function' ? next(latest.current) : next;
+    latest.current = value;
+    if (me) saveDraft(app.roomId, me, name, value || null);
+    setText(value);
+  };
+  return [text, set];
 }
