@@ -17,7 +17,8 @@ export const app = {
 /**
  * Sends a durable command (see conn.js).
  * @param {import('./protocol').Command} cmd
+ * @param {boolean} [ownRefusal] the caller tells the person about a refusal itself
  */
-export function send(cmd) {
-  return app.conn.send(cmd);
+export function send(cmd, ownRefusal = false) {
+  return app.conn.send(cmd, ownRefusal);
 }

@@ -74,22 +74,21 @@ export class Docs {
 }
 
 /**
- * Replaces the item with the same id in a list (or adds it), keeping the list ordered by id:
- * groups and teams travel as arrays.
- * @template {{ id: number }} T
+ * A member leaves whichever group (or team) they were in and joins `to` (made if new), in a list
+ * kept ordered by id. Every group that changes is a new object: a view given one as a prop
+ * re-draws only when the prop is a different object (as for `member.renamed`).
+ * @template {{ id: number, members: MemberId[] }} T
  * @param {T[]} list
- * @param {number} id
- * @param {() => T} make
- * @returns {T}
+ * @param {MemberId} member
+ * @param {number | undefined} to
+ * @param {(id: number) => T} make
+ * @returns {T[]}
  */
-function findOrAdd(list, id, make) {
-  let item = list.find((t) => t.id === id);
-  if (!item) {
-    item = make();
-    list.push(item);
-    list.sort((a, b) => a.id - b.id);
-  }
-  return item;
+function moveMember(list, member, to, make) {
+  let out = list.map((g) => (g.members.includes(member) ? { ...g, members: g.members.filter((m) => m !== member) } : g));
+  if (to == null) return out;
+  if (!out.some((g) => g.id === to)) out = [...out, make(to)].sort((a, b) => a.id - b.id);
+  return out.map((g) => (g.id === to ? { ...g, members: [...g.members, member] } : g));
 }
 
 /**
@@ -148,13 +147,11 @@ export function applyEvent(room, event, by, docs) {
     case 'factor.removed':
       delete room.experience.factors[event.id];
       break;
-    case 'group.member': {
-      for (const g of defs.groups) g.members = g.members.filter((m) => m !== event.member_id);
-      defs.groups = defs.groups.filter((g) => g.members.length > 0);
-      const id = event.group;
-      if (id != null) findOrAdd(defs.groups, id, () => ({ id, members: [] })).members.push(event.member_id);
+    case 'group.member':
+      defs.groups = moveMember(defs.groups, event.member_id, event.group, (id) => ({ id, members: [] })).filter(
+        (g) => g.members.length > 0,
+      );
       break;
-    }
     case 'text.changed':
       applyText(room, event, by, docs);
       break;
@@ -231,31 +228,26 @@ export function applyEvent(room, event, by, docs) {
     case 'team.removed':
       room.assessment.teams = room.assessment.teams.filter((t) => t.id !== event.id);
       break;
-    case 'team.member': {
-      const teams = room.assessment.teams;
-      for (const t of teams) t.members = t.members.filter((m) => m !== event.member_id);
-      const id = event.team;
-      if (id != null) {
-        const team = findOrAdd(teams, id, () => ({ id, members: [], ratings: Array(CATEGORY_COUNT).fill(0) }));
-        team.members.push(event.member_id);
-      }
+    case 'team.member':
+      room.assessment.teams = moveMember(room.assessment.teams, event.member_id, event.team, (id) => ({
+        id,
+        members: [],
+        ratings: Array(CATEGORY_COUNT).fill(0),
+      }));
       break;
-    }
-    case 'team.cluster': {
-      const team = room.assessment.teams.find((t) => t.id === event.team);
-      if (team) {
-        if (event.cluster == null) delete team.cluster;
-        else team.cluster = event.cluster;
-      }
+    case 'team.cluster':
+      changeTeam(room, event.team, (team) => {
+        const { cluster: _, ...rest } = team;
+        return event.cluster == null ? rest : { ...rest, cluster: event.cluster };
+      });
       break;
-    }
-    case 'rating.set': {
-      const team = room.assessment.teams.find((t) => t.id === event.team);
-      if (team && event.category >= 1 && event.category <= team.ratings.length) {
-        team.ratings[event.category - 1] = event.rating;
-      }
+    case 'rating.set':
+      changeTeam(room, event.team, (team) =>
+        event.category >= 1 && event.category <= team.ratings.length
+          ? { ...team, ratings: team.ratings.map((r, i) => (i === event.category - 1 ? event.rating : r)) }
+          : team,
+      );
       break;
-    }
     case 'card.set':
       room.assessment.cards[event.card.id] = event.card;
       break;
@@ -312,6 +304,17 @@ export function applyEvent(room, event, by, docs) {
       // Every event type is handled above; a new one is a type error here.
       /** @type {never} */ (event);
   }
+}
+
+/**
+ * Replaces a team with a changed copy: a view given the team as a prop re-draws only when the
+ * prop is a different object (as for `member.renamed`).
+ * @param {RoomState} room
+ * @param {number} id
+ * @param {(team: import('./protocol').Team) => import('./protocol').Team} change
+ */
+function changeTeam(room, id, change) {
+  room.assessment.teams = room.assessment.teams.map((team) => (team.id === id ? change(team) : team));
 }
 
 /**

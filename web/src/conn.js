@@ -65,7 +65,7 @@ export class Connection {
     /** @type {{ code: ErrorCode, message: string } | null} the last `error` frame */
     this.lastError = null;
     /** Commands sent but not yet acknowledged, by number, in the order they were made. */
-    /** @type {Map<number, { cmd: Command, settle: (outcome: Outcome) => void }>} */
+    /** @type {Map<number, { cmd: Command, settle: (outcome: Outcome) => void, ownRefusal: boolean }>} */
     this.pending = new Map();
     /** This page, to the server: its commands are numbered 1, 2, 3... across reconnects. */
     this.client = `b${randomHex(8)}`;
@@ -136,12 +136,14 @@ export class Connection {
    * Sends a durable command; settles when the server acknowledges or rejects it, however many
    * reconnects that takes.
    * @param {Command} cmd
+   * @param {boolean} [ownRefusal] the caller tells the person about a refusal itself (so
+   *   `onReject` is not called for it)
    * @returns {Promise<Outcome>}
    */
-  send(cmd) {
+  send(cmd, ownRefusal = false) {
     const id = this.nextId++;
     return new Promise((settle) => {
-      this.pending.set(id, { cmd, settle });
+      this.pending.set(id, { cmd, settle, ownRefusal });
       if (this.welcomed) this.transmit(id, cmd);
     });
   }
@@ -187,10 +189,12 @@ export class Connection {
       case 'ack':
         this.settle(msg.id, { ok: true });
         break;
-      case 'reject':
+      case 'reject': {
+        const own = this.pending.get(msg.id)?.ownRefusal ?? false;
         this.settle(msg.id, { ok: false, code: msg.code, message: msg.message });
-        this.options.onReject(msg.code, msg.message);
+        if (!own) this.options.onReject(msg.code, msg.message);
         break;
+      }
       case 'presence':
         store.presence(msg);
         break;

@@ -1,6 +1,7 @@
 // What this browser remembers between visits (localStorage): the chosen language, the server's
-// create key once it worked, and per room the token that makes a reload the same person. Storage may be unavailable (private mode);
-// then nothing is remembered and nothing breaks.
+// create key once it worked, per room the token that makes a reload the same person, and per
+// room and person the texts they were writing but had not added yet. Storage may be
+// unavailable (private mode); then nothing is remembered and nothing breaks.
 
 /** @typedef {import('./protocol').Language} Language */
 
@@ -93,4 +94,21 @@ export function loadIds(roomId, name) {
 /** @param {string} roomId @param {string} name @param {Set<string>} ids */
 export function saveIds(roomId, name, ids) {
   write(`${roomId}:${name}`, ids.size ? JSON.stringify([...ids]) : null);
+}
+
+/** @param {string} roomId @param {string} member @param {string} name */
+const draftKey = (roomId, member, name) => `${roomId}:draft:${member}:${name}`;
+
+/**
+ * What a person was writing in a composer (a "Help me" note, an example card) and had not added.
+ * @param {string} roomId @param {string} member @param {string} name which composer
+ * @returns {string | null}
+ */
+export function loadDraft(roomId, member, name) {
+  return read(draftKey(roomId, member, name));
+}
+
+/** @param {string} roomId @param {string} member @param {string} name @param {string | null} text null forgets it */
+export function saveDraft(roomId, member, name, text) {
+  write(draftKey(roomId, member, name), text);
 }

@@ -1,6 +1,20 @@
-// Countdown arithmetic: what a timer state means at a given server time, and mm:ss.
+// Countdown arithmetic: a step's timer, what it means at a given server time, and mm:ss.
 
 /** @typedef {import('./protocol').Timer} Timer */
+/** @typedef {import('./protocol').RoomState} RoomState */
+
+/** @type {Timer} */
+const IDLE = { state: 'idle' };
+
+/**
+ * The countdown of `step` (each step keeps its own; going back shows its state).
+ * @param {RoomState} room
+ * @param {number} step
+ * @returns {Timer}
+ */
+export function timerOf(room, step) {
+  return room.timers[step - 1] ?? IDLE;
+}
 
 /**
  * @typedef {{ phase: 'idle' } |

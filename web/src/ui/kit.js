@@ -4,7 +4,9 @@
 // any view, turns a person's words into HTML.
 
 import { html, signal, useEffect, useRef, useState } from '../../vendor/preact.js';
+import { app } from '../app.js';
 import { LANGUAGES, LANGUAGE_NAMES, LENSES, language, lensLabel, setLanguage, t } from '../i18n.js';
+import { loadDraft, saveDraft } from '../saved.js';
 
 /** @typedef {import('../protocol').RoomState} RoomState */
 /** @typedef {import('../protocol').MemberId} MemberId */
@@ -42,6 +44,15 @@ export function newId() {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * A new post-it's id: its author's member id, a colon and a random part. The room refuses any
+ * other, so that nobody can probe for someone else's private notes by id.
+ * @param {MemberId} author
+ */
+export function noteId(author) {
+  return `${author}:${newId().replaceAll('-', '').slice(0, 16)}`;
 }
 
 /** "Help me build stronger teams", the prefix in the reader's language. @param {string} text */
@@ -366,4 +377,26 @@ export function Spinner({ text, testid }) {
 export function typingInField() {
   const el = document.activeElement;
   return el instanceof HTMLElement && (el.isContentEditable || el.matches('input, textarea, select'));
+}
+
+/**
+ * The text of a composer that survives a reload: kept in this browser for this room and this
+ * person under `name` while it is written, forgotten once it is empty (added, or dropped).
+ * `null` is a composer that is closed.
+ * @param {string} name which composer ("note", "card:2:3:failed")
+ * @returns {[string | null, (text: string | null | ((now: string | null) => string | null)) => void]}
+ */
+export function useDraft(name) {
+  const me = app.store.view?.you.member_id ?? '';
+  const [text, setText] = useState(() => (me ? loadDraft(app.roomId, me, name) : null));
+  const latest = useRef(text);
+  // Stored at once, not after the next paint: a reload may come right after a keystroke.
+  /** @param {string | null | ((now: string | null) => string | null)} next */
+  const set = (next) => {
+    const value = typeof next === 'function' ? next(latest.current) : next;
+    latest.current = value;
+    if (me) saveDraft(app.roomId, me, name, value || null);
+    setText(value);
+  };
+  return [text, set];
 }

@@ -81,7 +81,9 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
 
   if (!editable) {
     return html`<div class="shared-text readonly" data-testid=${testid}>
-      <div class="shared-text-body" aria-label=${label}>${marked(text, carets)}</div>
+      <div class="shared-text-body" aria-label=${label}>
+        ${text || carets.length > 0 || !placeholder ? marked(text, carets) : html`<span class="placeholder">${placeholder}</span>`}
+      </div>
       ${typing.length > 0 ? html`<p class="shared-typing muted" aria-live="polite">${writingLine(typing)}</p>` : null}
     </div>`;
   }
@@ -323,7 +325,7 @@ class EditorState {
     if (this.queue.length === 0) return;
     const update = this.queue.length === 1 ? this.queue[0] : Y.mergeUpdates(this.queue);
     this.queue = [];
-    const sent = app.conn.send({ type: 'text.edit', target: this.target, update: toBase64(update) });
+    const sent = app.conn.send({ type: 'text.edit', target: this.target, update: toBase64(update) }, true);
     sent.then((outcome) => {
       if (outcome.ok) return;
       // The room did not take it: start again from the room's copy, and say why.

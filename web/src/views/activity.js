@@ -1,11 +1,12 @@
 // What runs across every step: "I'm done" for the current step (for the facilitator: how many
-// are done, who is still working, and moving on by itself when everyone is), and Undo of the
-// member's own last change.
+// are done, who is still working, and moving on by itself when everyone is), and undo and redo
+// of the member's own changes (undo.js).
 
 import { html } from '../../vendor/preact.js';
 import { app, send } from '../app.js';
-import { hasKey, t } from '../i18n.js';
+import { t } from '../i18n.js';
 import { isFacilitator, participantsOf } from '../ui/kit.js';
+import { UndoButtons } from './undo.js';
 
 /** @typedef {import('../protocol').RoomState} RoomState */
 
@@ -39,25 +40,6 @@ export function ReadyButton() {
     onClick=${() => send({ type: 'ready.set', ready: !mine })}
   >
     ${mine ? `✓ ${t('ready.done')}` : t('ready.mark')}
-  </button>`;
-}
-
-export function UndoButton() {
-  const room = app.store.room('undo');
-  const me = app.store.presence$().you.member_id;
-  const stack = me ? room.undo[me] : undefined;
-  const last = stack?.[stack.length - 1];
-  if (!last) return null;
-  const key = `undo.what.${last.command}`;
-  const what = hasKey(key) ? t(key) : null;
-  return html`<button
-    type="button"
-    class="btn btn-secondary undo-button"
-    data-testid="undo"
-    title=${t('undo.shortcut')}
-    onClick=${() => send({ type: 'undo' })}
-  >
-    ↶ ${what ? t('undo.button', { what }) : t('undo.plain')}
   </button>`;
 }
 
@@ -97,6 +79,6 @@ export function ActivityCard() {
           </label>
           <p class="field-help">${room.auto_advance ? t('ready.auto.on') : t('ready.auto.off')}</p>`
       : null}
-    <${UndoButton} />
+    <${UndoButtons} />
   </section>`;
 }

@@ -6,14 +6,13 @@ import { html } from '../../vendor/preact.js';
 import { app, send } from '../app.js';
 import { t } from '../i18n.js';
 import { Avatar, canEdit, isFacilitator, nameOf } from '../ui/kit.js';
-import { handsOf, lowerHand, raiseHand } from '../v2.js';
 
-/** The member's own hand: up or down. Nothing while the server has no hands. */
+/** The member's own hand: up or down. */
 export function HandButton() {
   const room = app.store.room('hands', 'closed');
   const you = app.store.presence$().you;
-  const hands = handsOf(room);
-  if (!hands || you.role !== 'participant' || !you.member_id) return null;
+  const hands = room.hands;
+  if (you.role !== 'participant' || !you.member_id) return null;
   const place = hands.indexOf(you.member_id);
   const up = place >= 0;
   return html`<button
@@ -22,7 +21,7 @@ export function HandButton() {
     aria-pressed=${String(up)}
     data-testid="hand-toggle"
     disabled=${room.closed}
-    onClick=${() => raiseHand(!up)}
+    onClick=${() => send({ type: 'hand.raise', raised: !up })}
   >
     <span aria-hidden="true">✋</span> ${up ? t('hand.lower_mine', { n: place + 1 }) : t('hand.raise')}
   </button>`;
@@ -32,8 +31,7 @@ export function HandButton() {
 export function HandsCard() {
   const room = app.store.room('hands', 'members', 'closed', 'step', 'experience');
   const you = app.store.presence$().you;
-  const hands = handsOf(room);
-  if (!hands) return null;
+  const hands = room.hands;
   const fac = isFacilitator(you) && canEdit(you, room);
   const runner = fac || (room.step === 2 && room.experience.scribe === you.member_id);
   return html`<section class="card hands-card" data-testid="hands">
@@ -54,7 +52,7 @@ export function HandsCard() {
                     data-testid="hand-call"
                     onClick=${() => {
                       send({ type: 'queue.call', member_id: id });
-                      lowerHand(id);
+                      send({ type: 'hand.lower', member_id: id });
                     }}
                   >
                     ${t('queue.call')}
@@ -66,7 +64,7 @@ export function HandsCard() {
                     class="btn btn-ghost btn-small"
                     data-testid="hand-lower"
                     aria-label=${t('hand.lower_for', { name: nameOf(room, id) })}
-                    onClick=${() => lowerHand(id)}
+                    onClick=${() => send({ type: 'hand.lower', member_id: id })}
                   >
                     ${t('hand.lower')}
                   </button>`

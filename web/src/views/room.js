@@ -8,9 +8,9 @@ import { html, useEffect, useState } from '../../vendor/preact.js';
 import { app, send } from '../app.js';
 import { stepText, t } from '../i18n.js';
 import { STEP_COUNT, STEP_MINUTES } from '../limits.js';
-import { Announcer, Brand, LanguagePicker, Spinner, Toasts, canEdit, isFacilitator, typingInField } from '../ui/kit.js';
+import { Announcer, Brand, LanguagePicker, Spinner, Toasts, canEdit, isFacilitator } from '../ui/kit.js';
 import { HandButton, HandsCard } from './hands.js';
-import { ActivityCard, ReadyButton, UndoButton } from './activity.js';
+import { ActivityCard, ReadyButton } from './activity.js';
 import { PeopleCard } from './people.js';
 import { Step1 } from './step1.js';
 import { Step2 } from './step2.js';
@@ -21,6 +21,7 @@ import { Step6 } from './step6.js';
 import { Summary } from './summary.js';
 import { TimerCard, TimerChip } from './timer.js';
 import { Tools } from './tools.js';
+import { UndoButtons, useUndoShortcuts } from './undo.js';
 import { useMedia } from '../ui/media.js';
 
 /** The name the server gives a facilitator who gave none (`server/src/room.rs`). */
@@ -55,7 +56,7 @@ function RoomScreen() {
     document.title = `${room.settings.title || t('room.untitled')} · ${t('app.name')}`;
   });
   useEffect(() => setDrawer(false), [step]);
-  useUndoShortcut();
+  useUndoShortcuts();
   const Board = BOARDS[step - 1] ?? Step1;
   const ending = room.closed && summary;
   return html`<div
@@ -104,7 +105,7 @@ function SidePanel({ compact }) {
 function ActionBar() {
   return html`<nav class="action-bar" aria-label=${t('room.actions')} data-testid="action-bar">
     <${HandButton} />
-    <${UndoButton} />
+    <${UndoButtons} />
     <${ReadyButton} />
   </nav>`;
 }
@@ -246,21 +247,3 @@ function Banners({ onSummary }) {
       : null}
   `;
 }
-
-/** Ctrl/Cmd+Z outside text fields undoes this person's last change. */
-function useUndoShortcut() {
-  useEffect(() => {
-    /** @param {KeyboardEvent} ev */
-    const onKey = (ev) => {
-      if (ev.key.toLowerCase() !== 'z' || !(ev.ctrlKey || ev.metaKey) || ev.shiftKey || ev.altKey) return;
-      const view = app.store.view;
-      const me = view?.you.member_id;
-      if (typingInField() || !me || !view?.room.undo[me]?.length) return;
-      ev.preventDefault();
-      send({ type: 'undo' });
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, []);
-}
-

@@ -5,13 +5,13 @@
 // "most named" list beside it.
 
 import { html, useState } from '../../vendor/preact.js';
+import { textOf } from '../apply.js';
 import { app, send } from '../app.js';
 import { t } from '../i18n.js';
 import { MAX_FACTOR_CHARS } from '../limits.js';
 import { dragSource, dropPlace, reorder } from '../ui/drag.js';
 import { Avatar, canEdit, isFacilitator, nameOf, newId, participantsOf } from '../ui/kit.js';
 import { SharedText } from '../ui/sharedtext.js';
-import { handsOf } from '../v2.js';
 
 /** @typedef {import('../protocol').RoomState} RoomState */
 /** @typedef {import('../protocol').You} You */
@@ -62,7 +62,7 @@ function Queue() {
   const { current, spoken } = room.experience.queue;
   const order = fullOrder(room);
   const next = nextSpeaker(room);
-  const hands = handsOf(room) ?? [];
+  const hands = room.hands;
   const scribe = room.experience.scribe;
   const move = (/** @type {string[]} */ order) => send({ type: 'queue.set', order });
   return html`<section class="card queue-card ${current ? 'has-speaker' : ''}" data-testid="speaker-queue">
@@ -205,7 +205,7 @@ function Whiteboard() {
       <ol class="most-named" data-testid="most-named">
         ${ranked.map(
           (f) => html`<li class="most-named-item" key=${f.id} data-id=${f.id}>
-            <span class="most-named-text">${f.text}</span>
+            <span class="most-named-text">${textOf(room, { kind: 'factor', id: f.id })}</span>
             <span class="most-named-count">${f.mentions}</span>
             <span class="most-named-bar" aria-hidden="true"><span style=${{ width: `${Math.round((f.mentions / most) * 100)}%` }}></span></span>
           </li>`,
@@ -254,17 +254,18 @@ function FactorCard({ factor, others }) {
   const editable = runner || (canEdit(you, room) && room.experience.open && factor.created_by === you.member_id);
   const names = factor.speakers.map((s) => nameOf(room, s)).join(', ');
   const merge = (/** @type {string} */ into) => send({ type: 'factor.merge', from: factor.id, into });
+  const text = textOf(room, { kind: 'factor', id: factor.id });
   return html`<article
     class="factor"
     data-id=${factor.id}
     data-weight=${Math.min(factor.mentions, MAX_WEIGHT)}
     title=${names ? t('factors.named_by', { names }) : ''}
-    ...${dropPlace('factor', factor.id, factor.text)}
-    ...${dragSource({ kind: 'factor', id: factor.id, label: factor.text, enabled: runner, onDrop: merge })}
+    ...${dropPlace('factor', factor.id, text)}
+    ...${dragSource({ kind: 'factor', id: factor.id, label: text, enabled: runner, onDrop: merge })}
   >
     ${runner ? html`<span class="grip" aria-hidden="true">⋮⋮</span>` : null}
     <div class="factor-text">
-      <${SharedText} target=${{ kind: 'factor', id: factor.id }} editable=${editable} label=${t('factors.edit_label')} maxLength=${MAX_FACTOR_CHARS} testid="factor" />
+      <${SharedText} target=${{ kind: 'factor', id: factor.id }} editable=${editable} label=${t('factors.edit_label')} maxLength=${MAX_FACTOR_CHARS} testid="factor-text" />
     </div>
     <footer class="factor-foot">
       ${factor.mentions > 1 ? html`<span class="factor-mentions" data-testid="factor-mentions">${t('factors.mentions', { n: factor.mentions })}</span>` : null}
@@ -281,7 +282,7 @@ function FactorCard({ factor, others }) {
                 onChange=${(/** @type {any} */ ev) => ev.target.value && merge(ev.target.value)}
               >
                 <option value="">${t('factors.merge_into')}</option>
-                ${others.filter((f) => f.id !== factor.id).map((f) => html`<option value=${f.id}>${f.text}</option>`)}
+                ${others.filter((f) => f.id !== factor.id).map((f) => html`<option value=${f.id}>${textOf(room, { kind: 'factor', id: f.id })}</option>`)}
               </select>`
             : null}
           <button

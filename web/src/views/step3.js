@@ -5,6 +5,7 @@
 // room's working definition.
 
 import { html, useEffect, useRef, useState } from '../../vendor/preact.js';
+import { textOf } from '../apply.js';
 import { app, send } from '../app.js';
 import { language, t, tn } from '../i18n.js';
 import { MAX_DEFINITION_CHARS, MAX_WORKING_CHARS } from '../limits.js';
@@ -23,8 +24,8 @@ const MAX_HIGHLIGHT_SHADE = 4;
 /** @param {RoomState} room @returns {Group[]} */
 export const groupsOf = (room) => [...room.definitions.groups].sort((a, b) => a.id - b.id);
 
-/** @param {RoomState} room @param {number} group */
-export const definitionOf = (room, group) => room.definitions.texts.find((d) => d.group === group);
+/** What a group's sentence reads now. @param {RoomState} room @param {number} group */
+export const definitionOf = (room, group) => textOf(room, { kind: 'definition', group });
 
 // The facilitator's record of who the server placed in a group on its own (a latecomer), kept
 // in this browser so that a reload keeps the "new" badges.
@@ -133,12 +134,12 @@ function WallSwitch() {
 
 /** A participant's own group: who is in it, and the sheet they write their sentence on. */
 function MySheet() {
-  const room = app.store.room('definitions', 'members', 'closed');
+  const room = app.store.room('definitions', 'members', 'closed', 'texts');
   const view = app.store.presence$();
   const me = view.you.member_id;
   const group = room.definitions.groups.find((g) => g.members.includes(me ?? ''));
   if (!group) return html`<p class="empty card" data-testid="no-group">${t('groups.waiting')}</p>`;
-  const def = definitionOf(room, group.id);
+  const editors = room.texts[`definition:${group.id}`]?.editors ?? [];
   return html`<section class="card sheet" data-testid="my-definition" data-group=${group.id}>
     <header class="sheet-head">
       <h2 class="sheet-title">${t('sheet.title', { n: group.id })}</h2>
@@ -161,7 +162,9 @@ function MySheet() {
       testid="definition-input"
     />
     <p class="sheet-foot muted small" data-testid="definition-status">
-      ${def?.updated_by ? t('sheet.last_edit', { name: def.updated_by === me ? t('presence.you') : nameOf(room, def.updated_by) }) : t('sheet.free')}
+      ${editors.length
+        ? t('sheet.written_by', { names: editors.map((id) => (id === me ? t('presence.you') : nameOf(room, id))).join(', ') })
+        : t('sheet.free')}
     </p>
   </section>`;
 }
@@ -182,7 +185,7 @@ function Definitions() {
           <h3 class="def-title">${t('groups.group', { n: g.id })}</h3>
           <p class="def-members muted small">${g.members.map((id) => nameOf(room, id)).join(', ')}</p>
           <div class="def-text" data-testid="definition-text">
-            <${SharedText} target=${{ kind: 'definition', group: g.id }} editable=${false} label=${t('groups.group', { n: g.id })} maxLength=${MAX_DEFINITION_CHARS} />
+            <${SharedText} target=${{ kind: 'definition', group: g.id }} editable=${false} label=${t('groups.group', { n: g.id })} maxLength=${MAX_DEFINITION_CHARS} placeholder=${t('def.nothing_yet')} />
           </div>
         </article>`,
       )}
@@ -250,7 +253,7 @@ function DefWall() {
               : null}
           </header>
           <p class="defwall-text" data-group=${g.id} data-testid="defwall-text">
-            <${Highlighted} room=${room} text=${definitionOf(room, g.id)?.text ?? ''} highlights=${mine} />
+            <${Highlighted} room=${room} text=${definitionOf(room, g.id)} highlights=${mine} />
           </p>
           <ul class="hl-list" data-testid="highlights">
             ${mine.map(
@@ -296,25 +299,26 @@ function DefWall() {
 
 /**
  * A definition with its highlights: each stretch covered by the same highlights is one `mark`,
- * deeper the more people chose it, titled with who did.
+ * deeper the more people chose it, titled with who did. Highlights count UTF-16 units, as
+ * JavaScript strings do.
  * @param {{ room: RoomState, text: string, highlights: Highlight[] }} props
  */
 export function Highlighted({ room, text, highlights }) {
-  const chars = Array.from(text);
-  if (chars.length === 0) return html`<span class="placeholder">${t('def.nothing_yet')}</span>`;
+  if (text.length === 0) return html`<span class="placeholder">${t('def.nothing_yet')}</span>`;
   /** @type {Highlight[][]} */
-  const cover = chars.map(() => []);
-  for (const hl of highlights) for (let i = hl.start; i < Math.min(hl.end, chars.length); i += 1) cover[i].push(hl);
+  const cover = Array.from({ length: text.length }, () => []);
+  for (const hl of highlights) for (let i = Math.max(0, hl.start); i < Math.min(hl.end, text.length); i += 1) cover[i].push(hl);
   const out = [];
   let i = 0;
-  while (i < chars.length) {
+  while (i < text.length) {
     const key = cover[i].map((hl) => hl.id).join(',');
     let j = i + 1;
-    while (j < chars.length && cover[j].map((hl) => hl.id).join(',') === key) j += 1;
-    const piece = chars.slice(i, j).join('');
-    if (cover[i].length === 0) out.push(piece);
+    while (j < text.length && cover[j].map((hl) => hl.id).join(',') === key) j += 1;
+    const piece = text.slice(i, j);
+    const over = cover[i];
+    if (over.length === 0) out.push(piece);
     else {
-      const people = [...new Set(cover[i].map((hl) => nameOf(room, hl.by)))];
+      const people = [...new Set(over.map((hl) => nameOf(room, hl.by)))];
       out.push(html`<mark class="hl hl-${Math.min(people.length, MAX_HIGHLIGHT_SHADE)}" title=${t('defwall.highlighted_by', { names: people.join(', ') })}>${piece}</mark>`);
     }
     i = j;
@@ -343,9 +347,7 @@ function pickedText(grid) {
   while (from < to && /\s/.test(text[from])) from += 1;
   while (to > from && /\s/.test(text[to - 1])) to -= 1;
   if (from >= to) return null;
-  // The browser counts UTF-16 units; the server counts characters.
-  const first = Array.from(text.slice(0, from)).length;
-  return { group: Number(box.dataset.group), start: first, end: first + Array.from(text.slice(from, to)).length, phrase: text.slice(from, to) };
+  return { group: Number(box.dataset.group), start: from, end: to, phrase: text.slice(from, to) };
 }
 
 /** The words the definitions share (computed by the server), with their highlight counts. */

@@ -6,7 +6,7 @@ import { html, useState } from '../../vendor/preact.js';
 import { app, send } from '../app.js';
 import { stepText, t, tn } from '../i18n.js';
 import { MAX_NOTE_CHARS, STEP_COUNT } from '../limits.js';
-import { InlineEdit, canEdit, isFacilitator, nameOf, newId } from '../ui/kit.js';
+import { InlineEdit, canEdit, isFacilitator, nameOf, noteId, useDraft } from '../ui/kit.js';
 import { useMedia } from '../ui/media.js';
 import { WallCanvas } from './wall/canvas.js';
 import { WallList } from './wall/list.js';
@@ -57,7 +57,8 @@ function Turn() {
 function Composer() {
   const room = app.store.room('wall', 'closed', 'settings');
   const you = app.store.presence$().you;
-  const [text, setText] = useState('');
+  const [draft, setText] = useDraft('note');
+  const text = draft ?? '';
   const [open, setOpen] = useState(true);
   const mine = Object.values(room.wall.notes)
     .filter((n) => n.author === you.member_id)
@@ -81,7 +82,7 @@ function Composer() {
               const sent = text.trim();
               if (!sent) return;
               setText('');
-              const outcome = await send({ type: 'note.add', id: newId(), text: sent });
+              const outcome = await send({ type: 'note.add', id: noteId(you.member_id ?? ''), text: sent });
               // Refused (too long, the room closed): give the words back rather than lose them.
               if (!outcome.ok) setText((now) => now || sent);
             }}

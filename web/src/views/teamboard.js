@@ -3,11 +3,11 @@
 // 1-5 rating; and the overview of every team's board. Members of other teams, viewers and
 // everyone in a closed room see a board read-only.
 
-import { html, useState } from '../../vendor/preact.js';
+import { html } from '../../vendor/preact.js';
 import { app, send } from '../app.js';
 import { t } from '../i18n.js';
 import { CATEGORIES, MAX_CARD_CHARS, MAX_RATING } from '../limits.js';
-import { ConfirmButton, canEdit, categoryText, clusterLabel, helpMe, isFacilitator, nameOf, namesOf, newId, teamLabel } from '../ui/kit.js';
+import { ConfirmButton, canEdit, categoryText, clusterLabel, helpMe, isFacilitator, nameOf, namesOf, newId, teamLabel, useDraft } from '../ui/kit.js';
 import { SharedText } from '../ui/sharedtext.js';
 
 /** @typedef {import('../protocol').RoomState} RoomState */
@@ -164,7 +164,8 @@ function ExampleCard({ card, writable, areas }) {
 
 /** @param {{ team: number, category: number, column: Column }} props */
 function AddExample({ team, category, column }) {
-  const [text, setText] = useState(/** @type {string | null} */ (null));
+  // Open with the words written before a reload, if any.
+  const [text, setText] = useDraft(`card:${team}:${category}:${column}`);
   if (text === null)
     return html`<button type="button" class="btn btn-ghost btn-small add-example" data-testid="add-example" onClick=${() => setText('')}>
       + ${t('board.add')}

@@ -8,9 +8,8 @@ import { app, send } from '../app.js';
 import { t } from '../i18n.js';
 import { MAX_TIMER_MINUTES, STEP_MINUTES } from '../limits.js';
 import { loadFlag, saveFlag } from '../saved.js';
-import { countdown, formatClock } from '../timer.js';
+import { countdown, formatClock, timerOf } from '../timer.js';
 import { toast } from '../ui/kit.js';
-import { timerOf } from '../v2.js';
 
 /** @typedef {import('../timer.js').Countdown} Countdown */
 

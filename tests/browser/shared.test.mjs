@@ -1,0 +1,251 @@
+// Writing together and keeping one's work, in real Chromium against the real server: two
+// members of one group type into the step-3 sentence at once and both phrases arrive whole on
+// every screen (the facilitator's, both writers', the projector's), each seeing the other's
+// named caret; two team members type into one example card at once and both are kept; a
+// participant whose network drops is told within seconds and catches up on return, with what
+// they typed meanwhile sent; a half-typed "Help me" note and example card survive a reload; the
+// undo button names the action, offers nothing from an earlier step, redoes, and a conflicting
+// undo says who changed the thing since.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LAPTOP, expectCount, expectNoText, expectText, poll, screenshot, useServerAndBrowser } from './helpers.mjs';
+
+const env = useServerAndBrowser();
+
+/** @typedef {import('./helpers.mjs').Person & { name: string }} Person */
+
+/** How long the connection-lost banner may take to show once the network is gone. */
+const OFFLINE_NOTICE_MS = 5000;
+
+/**
+ * Waits until an input or textarea holds exactly `expected` (or passes `check`).
+ * @param {import('playwright-core').Locator} locator
+ * @param {(value: string) => string | null} check null when the value is right, else why not
+ */
+async function expectValue(locator, check) {
+  await poll(async () => check(await locator.inputValue()));
+}
+
+/**
+ * Checks that `text` holds each phrase whole and nothing else.
+ * @param {string} text
+ * @param {string[]} phrases
+ * @returns {string | null}
+ */
+function holdsWhole(text, phrases) {
+  const missing = phrases.filter((p) => !text.includes(p));
+  if (missing.length) return `${JSON.stringify(text)} lacks ${missing.map((p) => JSON.stringify(p)).join(', ')}`;
+  const length = phrases.reduce((n, p) => n + p.length, 0);
+  return text.length === length ? null : `${JSON.stringify(text)} is not just ${phrases.join(' + ')}`;
+}
+
+/**
+ * Checks that `text` keeps every character each person typed, in the order they typed them
+ * (two people typing at the very same spot may end up with their words side by side in either
+ * order, or one's first letter apart from the rest: a CRDT keeps every keystroke, not phrases).
+ * @param {string} text
+ * @param {string[]} typed
+ * @returns {string | null}
+ */
+function keepsEvery(text, typed) {
+  const length = typed.reduce((n, p) => n + p.length, 0);
+  if (text.length !== length) return `${JSON.stringify(text)} is not ${typed.map((p) => JSON.stringify(p)).join(' + ')}`;
+  for (const phrase of typed) {
+    let at = 0;
+    for (const ch of phrase) {
+      at = text.indexOf(ch, at) + 1;
+      if (at === 0) return `${JSON.stringify(text)} lost part of ${JSON.stringify(phrase)}`;
+    }
+  }
+  return null;
+}
+
+/**
+ * What a shared text reads on a screen that shows it read-only.
+ * @param {import('playwright-core').Locator} where
+ */
+async function readOnlyText(where) {
+  return (await where.locator('.shared-text-body').innerText()).trim();
+}
+
+/**
+ * Clicks into a field and types `text` one key at a time, as a person does, at the end of what
+ * is there (or at its start).
+ * @param {import('playwright-core').Locator} field
+ * @param {string} text
+ * @param {'End' | 'Home'} [where]
+ */
+async function typeSlowly(field, text, where = 'End') {
+  await field.click();
+  await field.press(`Control+${where}`);
+  await field.pressSequentially(text, { delay: 35 });
+}
+
+/** @param {number} ms */
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('writing together, offline, drafts and undo', async (t) => {
+  const room = await env.createRoom('Writing together', { language: 'en' });
+  const link = `${env.server.url}/r/${room.room_id}`;
+  const fac = await env.openAsFacilitator(`${link}#key=${room.facilitator_key}`, 'Marta');
+  await expectText(fac.page.getByTestId('you'), 'Marta · Facilitator');
+  const F = fac.page;
+  /** @param {string} name @returns {Promise<Person>} */
+  const join = async (name) => {
+    const person = await env.join(link, name);
+    await expectText(person.page.getByTestId('you'), `${name} · Participant`);
+    return { ...person, name };
+  };
+  const ana = await join('Ana');
+  const bo = await join('Bo');
+  const wall = await env.newPerson();
+  await wall.page.goto(`${link}/wall`);
+  const writers = [ana, bo];
+  /** @param {number} step */
+  const goTo = async (step) => {
+    await F.locator(`.stepper-link[data-step="${step}"]`).click();
+    for (const page of [F, ana.page, bo.page]) await expectText(page.locator('.stepper-item.current .step-num'), String(step));
+  };
+
+  const phraseA = 'Clients come first.';
+  const phraseB = 'We listen before we act. ';
+
+  await t.test('two members type one sentence at once and both phrases arrive whole everywhere', async () => {
+    await goTo(3);
+    await F.getByTestId('groups-form').click();
+    for (const { page } of writers) await expectCount(page.getByTestId('my-definition'), 1);
+    const boxA = ana.page.getByTestId('definition-input-input');
+    const boxB = bo.page.getByTestId('definition-input-input');
+    // Ana writes on from the end, Bo starts at the beginning, 60 ms after her.
+    await Promise.all([typeSlowly(boxA, phraseA), pause(60).then(() => typeSlowly(boxB, phraseB, 'Home'))]);
+
+    const whole = (/** @type {string} */ text) => holdsWhole(text, [phraseA, phraseB]);
+    for (const box of [boxA, boxB]) await expectValue(box, whole);
+    const [a, b] = [await boxA.inputValue(), await boxB.inputValue()];
+    assert.equal(a, b, 'both writers read the same sentence');
+    const onFacilitator = F.getByTestId('definitions').locator('.def-card[data-group="1"]').getByTestId('definition-text');
+    await poll(async () => whole(await readOnlyText(onFacilitator)));
+    const onWall = wall.page.getByTestId('def-wall').getByTestId('definition-text');
+    await poll(async () => whole(await readOnlyText(onWall)));
+    assert.equal(await readOnlyText(onWall), a);
+  });
+
+  await t.test("each writer sees the other's caret with a name", async () => {
+    // Both are still in the field; a caret moves when its writer does.
+    await ana.page.getByTestId('definition-input-input').press('Home');
+    await bo.page.getByTestId('definition-input-input').press('End');
+    await expectCount(bo.page.locator('[data-testid=definition-input] [data-testid=remote-caret][data-name="Ana"]'), 1);
+    await expectCount(ana.page.locator('[data-testid=definition-input] [data-testid=remote-caret][data-name="Bo"]'), 1);
+    await expectText(bo.page.getByTestId('definition-input'), 'Ana is writing');
+    // The facilitator and the projector see both carets in the group's sentence.
+    await expectCount(F.getByTestId('definitions').getByTestId('remote-caret'), 2);
+    await expectCount(wall.page.getByTestId('def-wall').getByTestId('remote-caret'), 2);
+    await screenshot(bo.page, 'shared-step3-two-writers', LAPTOP);
+    await screenshot(F, 'shared-step3-facilitator', LAPTOP);
+    await screenshot(wall.page, 'shared-step3-projector', LAPTOP);
+  });
+
+  await t.test('a participant whose network drops is told, and catches up when back', async () => {
+    await bo.page.getByTestId('definition-input-input').blur();
+    const lost = Date.now();
+    await bo.context.setOffline(true);
+    await bo.page.getByTestId('reconnecting').waitFor({ timeout: OFFLINE_NOTICE_MS });
+    assert.ok(Date.now() - lost < OFFLINE_NOTICE_MS, 'the banner shows within 5 s');
+    // Meanwhile Ana writes on, and Bo types too.
+    const more = ' Always.';
+    await typeSlowly(ana.page.getByTestId('definition-input-input'), more);
+    const offline = ' Together.';
+    await typeSlowly(bo.page.getByTestId('definition-input-input'), offline);
+    await bo.context.setOffline(false);
+    await bo.page.getByTestId('reconnecting').waitFor({ state: 'detached' });
+    const all = (/** @type {string} */ text) => holdsWhole(text, [phraseA, phraseB, more, offline]);
+    for (const { page } of writers) await expectValue(page.getByTestId('definition-input-input'), all);
+    await poll(async () => all(await readOnlyText(wall.page.getByTestId('def-wall').getByTestId('definition-text'))));
+  });
+
+  await t.test('a half-typed "Help me" note survives a reload and is gone once added', async () => {
+    await goTo(4);
+    const note = ana.page.getByTestId('note-input');
+    await note.fill('keep my half-typed');
+    await ana.page.reload();
+    await expectValue(ana.page.getByTestId('note-input'), (v) => (v === 'keep my half-typed' ? null : `note reads ${v}`));
+    await ana.page.getByTestId('note-input').press('End');
+    await ana.page.getByTestId('note-input').pressSequentially(' words');
+    await ana.page.getByTestId('note-add').click();
+    await expectText(ana.page.getByTestId('my-notes'), 'keep my half-typed words');
+    await ana.page.reload();
+    await expectText(ana.page.getByTestId('my-notes'), 'keep my half-typed words');
+    assert.equal(await ana.page.getByTestId('note-input').inputValue(), '');
+    // The note is Ana's last change in this step, and the button says so.
+    await expectText(ana.page.getByTestId('undo').filter({ visible: true }), 'Undo post-it');
+  });
+
+  await t.test('an earlier step offers nothing to undo', async () => {
+    await goTo(5);
+    await expectCount(ana.page.getByTestId('undo'), 0);
+    await F.getByTestId('teams-form').click();
+    for (const { page } of writers) await expectCount(page.getByTestId('my-team'), 1);
+  });
+
+  await t.test('an example card typed by two team members at once keeps both', async () => {
+    const category = ana.page.getByTestId('category-1');
+    await category.getByTestId('add-example').first().click();
+    await category.getByTestId('card-input').fill('Seed');
+    await category.getByTestId('card-input').press('Enter');
+    for (const { page } of writers) await expectCount(page.getByTestId('category-1').getByTestId('card-text'), 1);
+    const cardA = ana.page.getByTestId('category-1').getByTestId('card-text-input');
+    const cardB = bo.page.getByTestId('category-1').getByTestId('card-text-input');
+    const mineA = ' we called back the same day';
+    const mineB = ' and fixed it.';
+    await Promise.all([typeSlowly(cardA, mineA), pause(60).then(() => typeSlowly(cardB, mineB))]);
+    const both = (/** @type {string} */ text) => keepsEvery(text, ['Seed', mineA, mineB]);
+    for (const card of [cardA, cardB]) await expectValue(card, both);
+    assert.equal(await cardA.inputValue(), await cardB.inputValue());
+  });
+
+  await t.test('a half-typed example card survives a reload and is gone once added', async () => {
+    const category = bo.page.getByTestId('category-2');
+    await category.getByTestId('add-example').first().click();
+    await category.getByTestId('card-input').fill('Half an example');
+    await bo.page.reload();
+    const input = bo.page.getByTestId('category-2').getByTestId('card-input');
+    await expectValue(input, (v) => (v === 'Half an example' ? null : `card input reads ${v}`));
+    await input.press('Enter');
+    await expectCount(bo.page.getByTestId('category-2').getByTestId('card-text'), 1);
+    await bo.page.reload();
+    await expectCount(bo.page.getByTestId('category-2').getByTestId('card-text'), 1);
+    await expectCount(bo.page.getByTestId('category-2').getByTestId('card-input'), 0);
+  });
+
+  await t.test('undo names the action, redo does it again, and a conflicting undo says who changed it', async () => {
+    const undo = ana.page.getByTestId('undo').filter({ visible: true });
+    await ana.page.getByTestId('rate-1-3').click();
+    await expectText(undo, 'Undo rating');
+    await undo.click();
+    const redo = ana.page.getByTestId('redo').filter({ visible: true });
+    await expectText(redo, 'Redo rating');
+    await redo.click();
+    await expectText(undo, 'Undo rating');
+    await expectCount(redo, 0);
+    // Bo changes the same rating; Ana's undo would overwrite him, so nothing is undone.
+    await poll(async () =>
+      (await bo.page.getByTestId('rate-1-3').getAttribute('aria-checked')) === 'true' ? null : 'Ana’s 3 reaches Bo',
+    );
+    await bo.page.getByTestId('rate-1-4').click();
+    await poll(async () =>
+      (await ana.page.getByTestId('rate-1-4').getAttribute('aria-checked')) === 'true' ? null : 'Bo’s 4 reaches Ana',
+    );
+    await ana.page.locator('body').click({ position: { x: 5, y: 300 } });
+    await ana.page.keyboard.press('Control+z');
+    const toast = ana.page.getByTestId('toast');
+    await expectText(toast, 'Bo changed this since; nothing was undone');
+    await expectNoText(toast, 'clashed');
+    assert.equal(await ana.page.getByTestId('rate-1-4').getAttribute('aria-checked'), 'true', 'Bo’s rating stays');
+    await screenshot(ana.page, 'shared-undo-conflict', LAPTOP);
+  });
+
+  for (const person of [fac, ana, wall]) assert.deepEqual(person.problems, []);
+  // Chromium logs the reconnects it could not make while Bo was offline; nothing else.
+  assert.deepEqual(bo.problems.filter((p) => !p.includes('ERR_INTERNET_DISCONNECTED')), []);
+});

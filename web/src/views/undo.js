@@ -1,0 +1,101 @@
+// Undo and redo of the member's own changes in the step on screen (the server keeps no others):
+// buttons that name what they would take back or do again, Ctrl+Z and Ctrl+Shift+Z (or Ctrl+Y)
+// outside text fields, and a refusal said in the person's language, naming who changed the
+// thing since ("Bo changed this since; nothing was undone").
+
+import { html, useEffect } from '../../vendor/preact.js';
+import { app, send } from '../app.js';
+import { hasKey, t } from '../i18n.js';
+import { toast, typingInField } from '../ui/kit.js';
+
+/** @typedef {import('../protocol').RoomState} RoomState */
+/** @typedef {import('../protocol').UndoEntry} UndoEntry */
+/** @typedef {'undo' | 'redo'} Which */
+
+/**
+ * The entry `which` would take: the top of the member's own stack, if done in this step.
+ * @param {RoomState} room
+ * @param {Which} which
+ * @param {string | undefined} me
+ * @returns {UndoEntry | undefined}
+ */
+function topOf(room, which, me) {
+  const stack = me ? room[which]?.[me] : undefined;
+  const top = stack?.[stack.length - 1];
+  return top && top.step === room.step ? top : undefined;
+}
+
+/** "Undo post-it move", or plain "Undo" for a command without words. @param {Which} which @param {UndoEntry} entry */
+export function buttonText(which, entry) {
+  const key = `undo.what.${entry.command}`;
+  if (!hasKey(key)) return which === 'undo' ? t('undo.plain') : t('redo.plain');
+  return which === 'undo' ? t('undo.button', { what: t(key) }) : t('redo.button', { what: t(key) });
+}
+
+/**
+ * Why an undo or redo was refused, in words. The server's `conflict` message starts with the
+ * name of whoever changed the thing since ("Bo changed this since; ..."): the longest member
+ * name that starts it is the one.
+ * @param {RoomState} room
+ * @param {Which} which
+ * @param {{ code: string, message: string }} refusal
+ */
+export function refusalText(room, which, refusal) {
+  if (refusal.code !== 'conflict') {
+    const key = `reject.${refusal.code}`;
+    return hasKey(key) ? t(key) : refusal.message;
+  }
+  if (refusal.message.startsWith(`nothing to ${which}`)) return which === 'undo' ? t('undo.nothing') : t('redo.nothing');
+  const who = Object.values(room.members)
+    .filter((m) => m.name && refusal.message.startsWith(`${m.name} `))
+    .sort((a, b) => b.name.length - a.name.length)[0];
+  if (which === 'undo') return who ? t('undo.conflict', { name: who.name }) : t('undo.conflict.someone');
+  return who ? t('redo.conflict', { name: who.name }) : t('redo.conflict.someone');
+}
+
+/** Undoes or redoes the member's last change, and says so when the room refuses. @param {Which} which */
+export async function takeBack(which) {
+  const outcome = await send({ type: which }, true);
+  const view = app.store.view;
+  if (!outcome.ok && view) toast(refusalText(view.room, which, outcome), 'error');
+}
+
+/** The Undo and Redo buttons, each shown only when there is something to take. */
+export function UndoButtons() {
+  const room = app.store.room('undo', 'step', 'closed');
+  const me = app.store.presence$().you.member_id;
+  const undo = topOf(room, 'undo', me);
+  const redo = topOf(room, 'redo', me);
+  if (room.closed || (!undo && !redo)) return null;
+  return html`<span class="undo-buttons">
+    ${undo
+      ? html`<button type="button" class="btn btn-secondary undo-button" data-testid="undo" title=${t('undo.shortcut')} onClick=${() => takeBack('undo')}>
+          <span aria-hidden="true">↶</span> ${buttonText('undo', undo)}
+        </button>`
+      : null}
+    ${redo
+      ? html`<button type="button" class="btn btn-ghost undo-button" data-testid="redo" title=${t('redo.shortcut')} onClick=${() => takeBack('redo')}>
+          <span aria-hidden="true">↷</span> ${buttonText('redo', redo)}
+        </button>`
+      : null}
+  </span>`;
+}
+
+/** Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z and Ctrl+Y redo, outside text fields (which have their own). */
+export function useUndoShortcuts() {
+  useEffect(() => {
+    /** @param {KeyboardEvent} ev */
+    const onKey = (ev) => {
+      if (!(ev.ctrlKey || ev.metaKey) || ev.altKey || typingInField()) return;
+      const key = ev.key.toLowerCase();
+      /** @type {Which | null} */
+      const which = key === 'z' ? (ev.shiftKey ? 'redo' : 'undo') : key === 'y' && !ev.shiftKey ? 'redo' : null;
+      const view = app.store.view;
+      if (!which || !view || !topOf(view.room, which, view.you.member_id)) return;
+      ev.preventDefault();
+      takeBack(which);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+}
