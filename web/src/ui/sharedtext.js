@@ -28,13 +28,20 @@ const TYPING_FRESH_MS = 6000;
 
 /** The origin of this editor's own changes (what its undo manager tracks). */
 const LOCAL = Symbol('local');
+/**
+ * This page's Yjs client, the same in every editor (the room remembers whose each client is,
+ * and a page needs only one: a new copy of a text goes on from the room's clock for it).
+ */
+const PAGE_CLIENT = Math.floor(Math.random() * 2 ** 31) + 2;
 
 /**
  * @param {{ target: Target, editable: boolean, label: string, maxLength: number,
  *   placeholder?: string, testid?: string, rows?: number }} props
  */
 export function SharedText(props) {
-  return html`<${Editor} ...${props} key=${textKey(props.target)} />`;
+  // A fresh snapshot (a `welcome` after a long absence) replaces the room's documents: the
+  // editor starts again from the new ones.
+  return html`<${Editor} ...${props} key=${`${textKey(props.target)}@${app.store.loaded.value}`} />`;
 }
 
 /** @param {string} text @param {number} max */
@@ -201,6 +208,7 @@ class EditorState {
     this.undo.destroy();
     this.doc.destroy();
     this.doc = new Y.Doc();
+    this.doc.clientID = PAGE_CLIENT;
     Y.applyUpdate(this.doc, Y.encodeStateAsUpdate(this.room), 'room');
     this.ytext = this.doc.getText(TEXT_NAME);
     const undo = new Y.UndoManager(this.ytext, { trackedOrigins: new Set([LOCAL]), captureTimeout: 400 });
