@@ -44,6 +44,8 @@ pub mod relay;
 pub mod report;
 pub mod ring;
 pub mod room;
+#[cfg(test)]
+mod room_tests;
 pub mod secret;
 pub mod serve;
 pub mod store;

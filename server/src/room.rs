@@ -161,6 +161,8 @@ enum Out {
         all: Frame,
         own: Vec<(MemberId, Frame)>,
     },
+    /// An ephemeral frame from a connection, for everyone else.
+    Live(ConnId, Frame),
     To(ConnId, Frame),
     /// A command applied in this batch (or a resend of one): `ack` on success, `reject` if the
     /// commit fails.
@@ -358,7 +360,7 @@ impl Room {
                 RoomMsg::Command { conn, id, command } => {
                     self.command(conn, id, command, &mut entries, &mut out);
                 }
-                RoomMsg::Live { conn, msg } => self.live(conn, msg),
+                RoomMsg::Live { conn, msg } => self.live(conn, msg, &mut out),
                 RoomMsg::Leave { conn } => {
                     self.conns.remove(&conn);
                     self.live.forget(conn);
@@ -641,6 +643,7 @@ impl Room {
                         conn.outbox.send(frame);
                     }
                 }
+                Out::Live(from, frame) => self.send_live_frame(from, &frame),
                 join @ Out::Register { .. } => joins.push(join),
                 Out::Presence => presence_due = true,
             }
@@ -712,7 +715,8 @@ impl Room {
                         conn.outbox.send(frame);
                     }
                 }
-                Out::Broadcast { .. } => {}
+                // Nothing of the batch happened: no preview of it either.
+                Out::Broadcast { .. } | Out::Live(..) => {}
                 Out::Presence => presence_due = true,
             }
         }
@@ -735,10 +739,10 @@ impl Room {
 
     /// An ephemeral message: a caret only from someone who may type in that text, dragging
     /// only of a revealed note; passed on to everyone else through the [`Live`] throttle.
-    fn live(&mut self, conn: ConnId, msg: ClientMsg) {
+    fn live(&mut self, conn: ConnId, msg: ClientMsg, out: &mut Vec<Out>) {
         let Some(actor) = self.conns.get(&conn).map(|c| c.actor) else { return };
         let Some(member_id) = actor.member else { return };
-        let (key, out) = match msg {
+        let (key, preview) = match msg {
             ClientMsg::Caret { target, anchor, head } => {
                 let too_long = |a: &Option<String>| a.as_ref().is_some_and(|a| a.len() > MAX_ANCHOR_CHARS);
                 let ctx = Context { actor, now: now_ms(), online: &self.online, seed: 0 };
@@ -759,8 +763,10 @@ impl Room {
             }
             ClientMsg::Hello { .. } | ClientMsg::Cmd { .. } | ClientMsg::Ping => return,
         };
-        for msg in self.live.offer(conn, key, out, Instant::now()) {
-            self.send_live(conn, &msg);
+        // Queued behind the batch's changes so far: a caret never arrives before the change
+        // that let its sender type there (both reach the others in the order they happened).
+        for msg in self.live.offer(conn, key, preview, Instant::now()) {
+            out.extend(frame(&msg).map(|f| Out::Live(conn, f)));
         }
     }
 
@@ -771,7 +777,12 @@ impl Room {
     }
 
     fn send_live(&self, from: ConnId, msg: &ServerMsg) {
-        let Some(frame) = frame(msg) else { return };
+        if let Some(frame) = frame(msg) {
+            self.send_live_frame(from, &frame);
+        }
+    }
+
+    fn send_live_frame(&self, from: ConnId, frame: &Frame) {
         for (id, conn) in &self.conns {
             if *id != from {
                 conn.outbox.send(frame.clone());

@@ -1,0 +1,362 @@
+//! The room actor without sockets: real rooms, registry and store thread over an in-memory
+//! [`Backend`] that fails commits on demand, so that what is acknowledged can be checked
+//! against what was stored, whatever fails when.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use horseshoe_protocol::{
+    Change, ClientId, ClientMsg, Command, CommandId, Credentials, ItemId, RoomId, RoomState, ServerMsg,
+    Settings, TextTarget,
+};
+use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::admission::{Heartbeat, NewMembers, PerAddress, Rate};
+use crate::error::StoreError;
+use crate::metrics::Metrics;
+use crate::outbox::{Batch, Inbox};
+use crate::registry::Registry;
+use crate::room::{ConnId, JoinRequest, Joined, Outbox, RoomMsg};
+use crate::secret;
+use crate::store::{Append, Backend, LoadedRoom, Reader, RoomRecord, Store, TokenRow};
+
+/// One stored room.
+#[derive(Default, Clone)]
+struct Stored {
+    key_hash: String,
+    snapshot: String,
+    snapshot_seq: u64,
+    rows: Vec<(u64, String)>,
+    tokens: Vec<TokenRow>,
+}
+
+/// An in-memory store whose commits fail while `failing` says so: a countdown of commits to
+/// fail, or (when `odds` is set) at random, one in `odds`.
+#[derive(Clone, Default)]
+struct Fake {
+    rooms: Arc<Mutex<HashMap<RoomId, Stored>>>,
+    fail_next: Arc<AtomicU64>,
+    odds: Arc<AtomicU64>,
+    seed: Arc<AtomicU64>,
+}
+
+impl Fake {
+    fn fails_now(&self) -> bool {
+        if self.fail_next.load(Ordering::SeqCst) > 0 {
+            self.fail_next.fetch_sub(1, Ordering::SeqCst);
+            return true;
+        }
+        let odds = self.odds.load(Ordering::SeqCst);
+        if odds == 0 {
+            return false;
+        }
+        let mut x = self.seed.load(Ordering::SeqCst) | 1;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.seed.store(x, Ordering::SeqCst);
+        x.is_multiple_of(odds)
+    }
+
+    fn stored(&self, id: &RoomId) -> Stored {
+        self.rooms.lock().expect("lock").get(id).cloned().unwrap_or_default()
+    }
+}
+
+impl Backend for Fake {
+    type Reader = Fake;
+
+    fn create_room(&mut self, record: &RoomRecord, state: &RoomState) -> Result<(), StoreError> {
+        let stored = Stored {
+            key_hash: record.facilitator_key_hash.clone(),
+            snapshot: serde_json::to_string(state)?,
+            snapshot_seq: state.seq,
+            ..Stored::default()
+        };
+        self.rooms.lock().expect("lock").insert(record.id.clone(), stored);
+        Ok(())
+    }
+
+    fn commit(&mut self, batch: &[Append]) -> Result<(), StoreError> {
+        if self.fails_now() {
+            return Err(StoreError::Commit("database or disk is full".into()));
+        }
+        let mut rooms = self.rooms.lock().expect("lock");
+        for append in batch {
+            let room = rooms.entry(append.room.clone()).or_default();
+            room.rows.extend(append.entries.iter().map(|e| (e.seq, e.body.clone())));
+            room.tokens.extend(append.tokens.iter().cloned());
+            if let Some(state) = &append.snapshot
+                && state.seq >= room.snapshot_seq
+            {
+                room.snapshot = serde_json::to_string(state)?;
+                room.snapshot_seq = state.seq;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_writable(&mut self) -> Result<(), StoreError> {
+        if self.fails_now() { Err(StoreError::Commit("database or disk is full".into())) } else { Ok(()) }
+    }
+
+    fn reader(&self) -> Result<Fake, StoreError> {
+        Ok(self.clone())
+    }
+}
+
+impl Reader for Fake {
+    fn load_room(&mut self, id: &RoomId) -> Result<Option<LoadedRoom>, StoreError> {
+        let Some(room) = self.rooms.lock().expect("lock").get(id).cloned() else { return Ok(None) };
+        let mut state: RoomState = serde_json::from_str(&room.snapshot)?;
+        for (seq, body) in &room.rows {
+            if *seq > state.seq {
+                state.apply_change(&serde_json::from_str::<Change>(body)?);
+            }
+        }
+        Ok(Some(LoadedRoom { facilitator_key_hash: room.key_hash, state, tokens: room.tokens }))
+    }
+}
+
+struct World {
+    fake: Fake,
+    registry: Arc<Registry>,
+    room: RoomId,
+    key: String,
+    limiter: Arc<PerAddress>,
+}
+
+impl World {
+    async fn new() -> Self {
+        let fake = Fake::default();
+        let metrics = Arc::new(Metrics::default());
+        let (store, _threads) = Store::start(fake.clone(), metrics.clone(), Duration::ZERO).expect("a store");
+        let heartbeat =
+            Heartbeat { ping_every: Duration::from_secs(60), silence_limit: Duration::from_secs(120) };
+        let registry = Registry::new(
+            store.clone(),
+            metrics,
+            CancellationToken::new(),
+            TaskTracker::new(),
+            Duration::from_secs(60),
+            heartbeat,
+        );
+        let room = RoomId::parse("00112233445566778899aabbccddeeff").expect("an id");
+        let key = "k".repeat(64);
+        let record = RoomRecord { id: room.clone(), facilitator_key_hash: secret::hash(&key) };
+        store
+            .create_room(record, RoomState::new(room.clone(), Settings::default(), 0))
+            .await
+            .expect("created");
+        let limiter = PerAddress::new(Rate { burst: 1000, per_hour: 100_000 });
+        Self { fake, registry, room, key, limiter }
+    }
+
+    /// A facilitator joins as browser tab `client`.
+    async fn facilitator(&self, client: &str) -> Person {
+        let (outbox, inbox) = Outbox::new(Arc::new(Metrics::default()));
+        let request = JoinRequest {
+            credentials: Credentials::Facilitator { key: self.key.clone(), token: None },
+            client: ClientId(client.into()),
+            name: Some("Marta".into()),
+            last_seq: None,
+            outbox,
+            new_members: NewMembers::new(self.limiter.clone(), IpAddr::V4(Ipv4Addr::LOCALHOST)),
+        };
+        let (reply, answer) = oneshot::channel();
+        let handle = self.registry.get(&self.room).expect("the room");
+        handle.tx.send(RoomMsg::Join { request, reply }).await.expect("the mailbox");
+        let Joined { conn } = answer.await.expect("an answer").expect("joined");
+        Person { conn, inbox, tx: handle.tx, seen: Vec::new() }
+    }
+}
+
+struct Person {
+    conn: ConnId,
+    inbox: Inbox,
+    tx: tokio::sync::mpsc::Sender<RoomMsg>,
+    /// Every message received, in order.
+    seen: Vec<ServerMsg>,
+}
+
+impl Person {
+    async fn command(&self, id: u64, command: Command) {
+        let msg = RoomMsg::Command { conn: self.conn, id: CommandId(id), command };
+        self.tx.send(msg).await.expect("the mailbox");
+    }
+
+    async fn live(&self, msg: ClientMsg) {
+        self.tx.send(RoomMsg::Live { conn: self.conn, msg }).await.expect("the mailbox");
+    }
+
+    /// Reads until `done` holds of what was received (or fails after a while).
+    async fn until(&mut self, mut done: impl FnMut(&[ServerMsg]) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !done(&self.seen) {
+            let mut batch = Batch::default();
+            self.inbox.take(&mut batch).expect("open");
+            for frame in batch.frames {
+                self.seen.push(serde_json::from_str(frame.as_str()).expect("a server message"));
+            }
+            if done(&self.seen) {
+                break;
+            }
+            tokio::time::timeout_at(deadline, self.inbox.ready()).await.expect("in time");
+        }
+    }
+}
+
+/// The numbered commands in the stored log, by tab and number, with how often each was stored.
+fn stored_commands(stored: &Stored) -> BTreeMap<(String, u64), usize> {
+    let mut counts = BTreeMap::new();
+    for (_, body) in &stored.rows {
+        let change: Change = serde_json::from_str(body).expect("a change");
+        if let Some(cmd) = change.cmd {
+            *counts.entry((cmd.client.0, cmd.id.0)).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+#[tokio::test]
+async fn every_acknowledged_command_is_stored_once_when_commits_fail_at_random() {
+    let world = World::new().await;
+    let mut fac = world.facilitator("tab-a").await;
+    world.fake.odds.store(3, Ordering::SeqCst);
+    world.fake.seed.store(0x5eed, Ordering::SeqCst);
+    let total = 120;
+    let mut acked = BTreeSet::new();
+    let mut rejected_internal = 0;
+    let mut round = 0;
+    while acked.len() < total && round < 60 {
+        round += 1;
+        // Everything not yet acknowledged, each sent twice in a row: a resend in the same batch.
+        let open: Vec<u64> = (1..=total as u64).filter(|n| !acked.contains(n)).collect();
+        for n in &open {
+            let add = Command::AddFactor { id: ItemId(format!("f{n}")), text: format!("factor {n}") };
+            fac.command(*n, add.clone()).await;
+            fac.command(*n, add).await;
+        }
+        let answers_before = fac.seen.len();
+        let expected = open.len() * 2;
+        fac.until(|seen| {
+            seen[answers_before..]
+                .iter()
+                .filter(|m| matches!(m, ServerMsg::Ack { .. } | ServerMsg::Reject { .. }))
+                .count()
+                >= expected
+        })
+        .await;
+        for msg in &fac.seen[answers_before..] {
+            match msg {
+                ServerMsg::Ack { id, .. } => {
+                    acked.insert(id.0);
+                }
+                ServerMsg::Reject { code: horseshoe_protocol::ErrorCode::Internal, .. } => {
+                    rejected_internal += 1
+                }
+                ServerMsg::Reject { id, code, message } => panic!("{} refused: {code:?} {message}", id.0),
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(acked.len(), total, "every command got through in {round} rounds");
+    assert!(rejected_internal > 10, "failures happened: {rejected_internal}");
+    world.fake.odds.store(0, Ordering::SeqCst);
+
+    // Every acknowledged command is in the log, once; none is there twice.
+    let stored = stored_commands(&world.fake.stored(&world.room));
+    for n in &acked {
+        assert_eq!(stored.get(&("tab-a".to_owned(), *n)), Some(&1), "command {n} stored once");
+    }
+    assert!(stored.values().all(|count| *count == 1), "nothing applied twice");
+    // And the room reloads to the same factors.
+    let loaded = Fake::load_room(&mut world.fake.clone(), &world.room).expect("loads").expect("there");
+    assert_eq!(loaded.state.experience.factors.len(), total);
+}
+
+#[tokio::test]
+async fn a_failed_commit_is_refused_whole_and_the_room_goes_on_from_the_disk() {
+    let world = World::new().await;
+    let mut fac = world.facilitator("tab-a").await;
+    let add = |n: u64| Command::AddFactor { id: ItemId(format!("f{n}")), text: format!("factor {n}") };
+    fac.command(1, add(1)).await;
+    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
+    world.fake.fail_next.store(1, Ordering::SeqCst);
+    fac.command(2, add(2)).await;
+    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Reject { .. }))).await;
+    // The refused change reached nobody; the next one takes its seq.
+    let seqs_before: Vec<u64> = fac
+        .seen
+        .iter()
+        .filter_map(|m| match m {
+            ServerMsg::Change { seq, .. } => Some(*seq),
+            _ => None,
+        })
+        .collect();
+    fac.command(3, add(3)).await;
+    fac.until(|seen| seen.iter().filter(|m| matches!(m, ServerMsg::Ack { .. })).count() == 2).await;
+    let seqs: Vec<u64> = fac
+        .seen
+        .iter()
+        .filter_map(|m| match m {
+            ServerMsg::Change { seq, .. } => Some(*seq),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(seqs.len(), seqs_before.len() + 1);
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "no gap, no repeat: {seqs:?}");
+    let stored = stored_commands(&world.fake.stored(&world.room));
+    assert!(stored.contains_key(&("tab-a".to_owned(), 1)) && stored.contains_key(&("tab-a".to_owned(), 3)));
+    assert!(!stored.contains_key(&("tab-a".to_owned(), 2)), "the refused command is not stored");
+}
+
+#[tokio::test]
+async fn a_caret_never_arrives_before_the_change_that_let_its_sender_type() {
+    let world = World::new().await;
+    let mut fac = world.facilitator("tab-a").await;
+    let cy = world.facilitator("tab-b").await;
+    // Facilitators may type into a factor they made: in one batch, the factor is made and a
+    // caret is put in its text.
+    let id = ItemId("f1".into());
+    cy.command(1, Command::AddFactor { id: id.clone(), text: "speed".into() }).await;
+    cy.live(ClientMsg::Caret {
+        target: TextTarget::Factor { id: id.clone() },
+        anchor: None,
+        head: Some("AA==".into()),
+    })
+    .await;
+    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Caret { .. }))).await;
+    let factor_at = fac.seen.iter().position(|m| {
+        matches!(m, ServerMsg::Change { events, .. } if events.iter().any(|e| matches!(e, horseshoe_protocol::Event::FactorSet { .. })))
+    });
+    let caret_at = fac.seen.iter().position(|m| matches!(m, ServerMsg::Caret { .. }));
+    assert!(factor_at.is_some_and(|f| caret_at.is_some_and(|c| f < c)), "{:?}", fac.seen);
+}
+
+#[test]
+fn an_older_snapshot_never_replaces_a_newer_one() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let mut db = crate::store::Sqlite::open(&dir.path().join("h.sqlite3")).expect("opens");
+    let id = RoomId::parse("00112233445566778899aabbccddeeff").expect("an id");
+    let record = RoomRecord { id: id.clone(), facilitator_key_hash: "h".into() };
+    let mut state = RoomState::new(id.clone(), Settings::default(), 0);
+    db.create_room(&record, &state).expect("created");
+    let snapshot_at = |seq: u64, title: &str| {
+        let mut s = state.clone();
+        s.seq = seq;
+        s.settings.title = title.into();
+        Append { room: id.clone(), entries: Vec::new(), tokens: Vec::new(), snapshot: Some(Box::new(s)) }
+    };
+    // A new actor's snapshot at 10, then the old actor's final one at 5 (the idle-unload race).
+    db.commit(&[snapshot_at(10, "new")]).expect("commits");
+    db.commit(&[snapshot_at(5, "old")]).expect("commits");
+    let loaded = db.reader().expect("a reader").load_room(&id).expect("loads").expect("there");
+    assert_eq!((loaded.state.seq, loaded.state.settings.title.as_str()), (10, "new"));
+    state.seq = 0;
+}
