@@ -11,7 +11,7 @@
 
 import { html, useEffect, useRef, useState } from '../../vendor/preact.js';
 import * as Y from '../../vendor/yjs.js';
-import { TEXT_NAME, resolve, textKey, toBase64 } from '../apply.js';
+import { TEXT_NAME, fromBase64, resolve, textKey, toBase64 } from '../apply.js';
 import { app } from '../app.js';
 import { t } from '../i18n.js';
 import { hueOf, nameOf, toast } from './kit.js';
@@ -210,6 +210,13 @@ class EditorState {
     this.doc = new Y.Doc();
     this.doc.clientID = PAGE_CLIENT;
     Y.applyUpdate(this.doc, Y.encodeStateAsUpdate(this.room), 'room');
+    // What this page typed that the room has not acknowledged yet (offline, or in flight) is
+    // part of this copy too: without it the copy would go on from an older clock of this
+    // page's client, and new keystrokes would take the ids of those not yet acknowledged.
+    const key = textKey(this.target);
+    for (const { cmd } of app.conn.pending.values()) {
+      if (cmd.type === 'text.edit' && textKey(cmd.target) === key) Y.applyUpdate(this.doc, fromBase64(cmd.update), 'pending');
+    }
     this.ytext = this.doc.getText(TEXT_NAME);
     const undo = new Y.UndoManager(this.ytext, { trackedOrigins: new Set([LOCAL]), captureTimeout: 400 });
     this.undo = undo;
