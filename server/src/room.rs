@@ -13,10 +13,11 @@ use std::time::Duration;
 use horseshoe_protocol::limits::{MAX_ANCHOR_CHARS, WALL_HEIGHT, WALL_WIDTH};
 use horseshoe_protocol::{
     Actor, Change, ClientId, ClientMsg, Command, CommandId, CommandRef, Context, Credentials, ErrorCode,
-    Event, Language, Lens, Member, MemberId, MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId,
-    RoomState, Seen, ServerMsg, You, join as join_room, may_type, run,
+    Language, Lens, Member, MemberId, MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId, RoomState, Seen,
+    ServerMsg, You, join as join_room, may_type, run,
 };
 use serde::Serialize;
+use serde_json::value::RawValue;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -136,6 +137,40 @@ struct Conn {
 enum Start {
     Snapshot,
     Resume { last_seq: u64 },
+}
+
+/// `ServerMsg::Change` put together from events serialized once. A test keeps it equal to what
+/// `ServerMsg` makes.
+#[derive(Serialize)]
+struct ChangeFrame<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    seq: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<MemberId>,
+    events: &'a [&'a RawValue],
+}
+
+/// A [`Change`] as the log stores it, from the same pieces. A test keeps it equal to what
+/// `Change` makes.
+#[derive(Serialize)]
+struct StoredChange<'a> {
+    seq: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<MemberId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cmd: Option<&'a CommandRef>,
+    events: &'a [&'a RawValue],
+}
+
+fn to_json(value: &impl Serialize) -> Option<String> {
+    match serde_json::to_string(value) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            tracing::error!(error = %e, "a message does not serialize");
+            None
+        }
+    }
 }
 
 /// `ServerMsg::Welcome` with the room already serialized, so that the joins of one batch share
@@ -594,26 +629,35 @@ impl Room {
     /// one frame for everyone, and one for each member who may see more of it.
     fn record(&mut self, change: Change, entries: &mut Vec<LogEntry>, out: &mut Vec<Out>) {
         let (seq, by) = (change.seq, change.by);
-        let body = match serde_json::to_string(&change) {
-            Ok(body) => body,
-            Err(e) => {
-                tracing::error!(error = %e, "a change does not serialize");
-                return;
+        // Each event is serialized once; the log row and every frame are put together from
+        // those pieces (no event is cloned to make a frame).
+        let mut pieces = Vec::with_capacity(change.events.len());
+        for event in &change.events {
+            match serde_json::value::to_raw_value(event) {
+                Ok(raw) => pieces.push((event.audience(), raw)),
+                Err(e) => {
+                    tracing::error!(error = %e, "an event does not serialize");
+                    return;
+                }
             }
-        };
-        let public: Vec<Event> = change.events.iter().filter(|e| e.audience().is_none()).cloned().collect();
-        let mut owners: Vec<MemberId> = change.events.iter().filter_map(Event::audience).collect();
+        }
+        let all_events: Vec<&RawValue> = pieces.iter().map(|(_, raw)| &**raw).collect();
+        let stored = StoredChange { seq, by, cmd: change.cmd.as_ref(), events: &all_events };
+        let Some(body) = to_json(&stored) else { return };
+        let mut owners: Vec<MemberId> = pieces.iter().filter_map(|(audience, _)| *audience).collect();
         owners.sort_unstable();
         owners.dedup();
-        let own: Vec<(MemberId, Frame)> = owners
-            .into_iter()
-            .filter_map(|owner| {
-                let events =
-                    change.events.iter().filter(|e| e.audience().is_none_or(|o| o == owner)).cloned();
-                frame(&ServerMsg::Change { seq, by, events: events.collect() }).map(|f| (owner, f))
-            })
-            .collect();
-        let Some(all) = frame(&ServerMsg::Change { seq, by, events: public }) else { return };
+        let frame_for = |owner: Option<MemberId>| {
+            let events: Vec<&RawValue> = pieces
+                .iter()
+                .filter(|(audience, _)| audience.is_none() || *audience == owner)
+                .map(|(_, raw)| &**raw)
+                .collect();
+            to_json(&ChangeFrame { kind: "change", seq, by, events: &events }).map(Frame::from)
+        };
+        let own: Vec<(MemberId, Frame)> =
+            owners.into_iter().filter_map(|owner| frame_for(Some(owner)).map(|f| (owner, f))).collect();
+        let Some(all) = frame_for(None) else { return };
         self.ring.push(seq, all.clone(), own.clone());
         out.push(Out::Broadcast { all, own });
         entries.push(LogEntry { seq, member: by, body });
@@ -917,6 +961,34 @@ pub const IDLE_UNLOAD: Duration = Duration::from_secs(10 * 60);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_put_together_from_its_events_is_the_protocols_change() {
+        let id = RoomId::parse("00112233445566778899aabbccddeeff").expect("an id");
+        let mut state = RoomState::new(id, horseshoe_protocol::Settings::default(), 5);
+        let me = MemberId(Uuid::from_u128(7));
+        let member = Member { id: me, name: "Ana".into(), role: MemberRole::Participant, joined_at: 5 };
+        horseshoe_protocol::join(&mut state, member, &BTreeSet::new()).expect("joined");
+        let ctx = Context {
+            actor: Actor::member(me, MemberRole::Participant),
+            now: 9,
+            online: &BTreeSet::new(),
+            seed: 1,
+        };
+        let note = horseshoe_protocol::ItemId(format!("{me}:n1"));
+        let cmd = Some(CommandRef { client: ClientId("tab".into()), id: CommandId(3) });
+        let change =
+            run(&mut state, &ctx, cmd, &Command::AddNote { id: note, text: "grow".into() }).expect("applied");
+        assert!(change.events.iter().any(|e| e.audience() == Some(me)), "a private event in it");
+        let pieces: Vec<Box<RawValue>> =
+            change.events.iter().map(|e| serde_json::value::to_raw_value(e).expect("serializes")).collect();
+        let all: Vec<&RawValue> = pieces.iter().map(|r| &**r).collect();
+        let stored = StoredChange { seq: change.seq, by: change.by, cmd: change.cmd.as_ref(), events: &all };
+        assert_eq!(to_json(&stored), serde_json::to_string(&change).ok());
+        let frame = ChangeFrame { kind: "change", seq: change.seq, by: change.by, events: &all };
+        let theirs = ServerMsg::Change { seq: change.seq, by: change.by, events: change.events.clone() };
+        assert_eq!(to_json(&frame), serde_json::to_string(&theirs).ok());
+    }
 
     #[test]
     fn a_welcome_around_a_serialized_room_is_the_protocols_welcome() {
