@@ -45,7 +45,7 @@ export function ReadyButton() {
 export function UndoButton() {
   const room = app.store.room('undo');
   const me = app.store.presence$().you.member_id;
-  const stack = me ? room.undo[me] : undefined;
+  const stack = me ? room.undo?.[me] : undefined;
   const last = stack?.[stack.length - 1];
   if (!last) return null;
   const key = `undo.what.${last.command}`;

@@ -255,7 +255,7 @@ function useUndoShortcut() {
       if (ev.key.toLowerCase() !== 'z' || !(ev.ctrlKey || ev.metaKey) || ev.shiftKey || ev.altKey) return;
       const view = app.store.view;
       const me = view?.you.member_id;
-      if (typingInField() || !me || !view?.room.undo[me]?.length) return;
+      if (typingInField() || !me || !view?.room.undo?.[me]?.length) return;
       ev.preventDefault();
       send({ type: 'undo' });
     };
