@@ -5,6 +5,7 @@
 // room's working definition.
 
 import { html, useEffect, useRef, useState } from '../../vendor/preact.js';
+import { textOf } from '../apply.js';
 import { app, send } from '../app.js';
 import { language, t, tn } from '../i18n.js';
 import { MAX_DEFINITION_CHARS, MAX_WORKING_CHARS } from '../limits.js';
@@ -24,7 +25,7 @@ const MAX_HIGHLIGHT_SHADE = 4;
 export const groupsOf = (room) => [...room.definitions.groups].sort((a, b) => a.id - b.id);
 
 /** @param {RoomState} room @param {number} group */
-export const definitionOf = (room, group) => room.definitions.texts.find((d) => d.group === group);
+export const definitionOf = (room, group) => room.texts?.[`definition:${group}`];
 
 // The facilitator's record of who the server placed in a group on its own (a latecomer), kept
 // in this browser so that a reload keeps the "new" badges.
@@ -161,7 +162,7 @@ function MySheet() {
       testid="definition-input"
     />
     <p class="sheet-foot muted small" data-testid="definition-status">
-      ${def?.updated_by ? t('sheet.last_edit', { name: def.updated_by === me ? t('presence.you') : nameOf(room, def.updated_by) }) : t('sheet.free')}
+      ${def?.editors.length ? t('sheet.last_edit', { name: def.editors.at(-1) === me ? t('presence.you') : nameOf(room, def.editors.at(-1) ?? '') }) : t('sheet.free')}
     </p>
   </section>`;
 }
@@ -250,7 +251,7 @@ function DefWall() {
               : null}
           </header>
           <p class="defwall-text" data-group=${g.id} data-testid="defwall-text">
-            <${Highlighted} room=${room} text=${definitionOf(room, g.id)?.text ?? ''} highlights=${mine} />
+            <${Highlighted} room=${room} text=${textOf(room, { kind: 'definition', group: g.id })} highlights=${mine} />
           </p>
           <ul class="hl-list" data-testid="highlights">
             ${mine.map(
@@ -300,7 +301,7 @@ function DefWall() {
  * @param {{ room: RoomState, text: string, highlights: Highlight[] }} props
  */
 export function Highlighted({ room, text, highlights }) {
-  const chars = Array.from(text);
+  const chars = text.split('');
   if (chars.length === 0) return html`<span class="placeholder">${t('def.nothing_yet')}</span>`;
   /** @type {Highlight[][]} */
   const cover = chars.map(() => []);
@@ -343,9 +344,8 @@ function pickedText(grid) {
   while (from < to && /\s/.test(text[from])) from += 1;
   while (to > from && /\s/.test(text[to - 1])) to -= 1;
   if (from >= to) return null;
-  // The browser counts UTF-16 units; the server counts characters.
-  const first = Array.from(text.slice(0, from)).length;
-  return { group: Number(box.dataset.group), start: first, end: first + Array.from(text.slice(from, to)).length, phrase: text.slice(from, to) };
+  // Offsets in UTF-16 units, as the browser and protocol v2 count them.
+  return { group: Number(box.dataset.group), start: from, end: to, phrase: text.slice(from, to) };
 }
 
 /** The words the definitions share (computed by the server), with their highlight counts. */
