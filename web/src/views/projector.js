@@ -8,13 +8,14 @@
 
 import { html, useLayoutEffect, useRef, useState } from '../../vendor/preact.js';
 import { encode } from '../../vendor/qr.js';
+import { textOf } from '../apply.js';
 import { app } from '../app.js';
 import { stepText, t, tn } from '../i18n.js';
 import { STEP_COUNT } from '../limits.js';
 import { formatClock } from '../timer.js';
 import { Avatar, Spinner, categoryText, nameOf, teamLabel } from '../ui/kit.js';
 import { fullOrder, sortedFactors } from './step2.js';
-import { CommonTerms, Highlighted, definitionOf, groupsOf } from './step3.js';
+import { CommonTerms, Highlighted, groupsOf } from './step3.js';
 import { Summary } from './summary.js';
 import { COLUMNS, TeamsOverview, cardsOf } from './teamboard.js';
 import { useCountdown, useTimesUp } from './timer.js';
@@ -172,7 +173,7 @@ function Step2() {
       ${factors.length === 0 ? html`<p class="pj-empty">${t('factors.empty')}</p>` : null}
       ${factors.map(
         (f) => html`<span key=${f.id} class="pj-factor" data-weight=${Math.min(5, f.mentions)} style=${{ fontSize: `${1 + (1.6 * (f.mentions - 1)) / Math.max(1, most - 1)}em` }}>
-          ${f.text}${f.mentions > 1 ? html`<sup class="pj-count">×${f.mentions}</sup>` : null}
+          ${textOf(room, { kind: 'factor', id: f.id })}${f.mentions > 1 ? html`<sup class="pj-count">×${f.mentions}</sup>` : null}
         </span>`,
       )}
     </section>
@@ -181,20 +182,18 @@ function Step2() {
 
 function Step3() {
   const room = app.store.room('definitions', 'members');
-  void app.store.typingVersion.value;
+  void app.store.versions.texts.value;
   const { wall, highlights, working } = room.definitions;
   const groups = groupsOf(room);
   return html`<div class="pj-step3">
     <section class="pj-defs" data-count=${Math.min(groups.length, 4)} data-testid="def-wall">
       ${groups.length === 0 ? html`<p class="pj-empty">${t('groups.waiting')}</p>` : null}
       ${groups.map((g) => {
-        const def = definitionOf(room, g.id);
-        const live = def?.lease ? app.store.typed.get(`definition:${g.id}`) : undefined;
-        const text = live && live.at > (def?.updated_at ?? 0) - 60_000 && live.member_id === def?.lease?.holder ? live.text : (def?.text ?? '');
+        const text = textOf(room, { kind: 'definition', group: g.id });
         return html`<article key=${g.id} class="pj-def ${wall.reading === g.id ? 'reading' : ''} ${wall.reading !== undefined && wall.reading !== g.id ? 'dimmed' : ''}">
           <h2>${t('groups.group', { n: g.id })}</h2>
           <p class="pj-def-text">
-            ${wall.shown ? html`<${Highlighted} room=${room} text=${def?.text ?? ''} highlights=${Object.values(highlights).filter((h) => h.group === g.id)} />` : text || html`<span class="placeholder">${t('def.nothing_yet')}</span>`}
+            ${wall.shown ? html`<${Highlighted} room=${room} text=${text} highlights=${Object.values(highlights).filter((h) => h.group === g.id)} />` : text || html`<span class="placeholder">${t('def.nothing_yet')}</span>`}
           </p>
         </article>`;
       })}
@@ -228,7 +227,7 @@ function Step6() {
             <h3><span class="category-num">${c}</span> ${categoryText(c)} ${presenting.ratings[c - 1] ? html`<span class="pj-stars">${'★'.repeat(presenting.ratings[c - 1])}</span>` : null}</h3>
             ${COLUMNS.map(
               (col) => html`<ul class="pj-col pj-${col}">
-                ${cards.filter((x) => x.category === c && x.column === col).map((x) => html`<li key=${x.id}>${x.text}</li>`)}
+                ${cards.filter((x) => x.category === c && x.column === col).map((x) => html`<li key=${x.id}>${textOf(room, { kind: 'card', id: x.id })}</li>`)}
               </ul>`,
             )}
           </section>`,
@@ -243,7 +242,7 @@ function Step6() {
     <ol class="pj-ranking ${order.length ? 'ranked' : ''}" data-testid="ranking">
       ${list.map(
         (a) => a && html`<li key=${a.id}>
-          <span class="pj-area">${a.text}</span>
+          <span class="pj-area">${textOf(room, { kind: 'area', id: a.id })}</span>
           ${p.phase === 'closed' || order.length ? html`<span class="pj-tally">${tn('vote.tally', p.tally[a.id] ?? 0)}</span>` : null}
           ${a.owner ? html`<span class="pj-owner">${a.owner}</span>` : null}
         </li>`,

@@ -3,6 +3,7 @@
 // print stylesheet and a Print button.
 
 import { html, useEffect, useState } from '../../vendor/preact.js';
+import { textOf } from '../apply.js';
 import { language, lensLabel, setRoomDefaults, stepText, t, tn } from '../i18n.js';
 import { CATEGORIES } from '../limits.js';
 import { Brand, LanguagePicker, Spinner, categoryText, clusterLabel, formatDate, nameOf, namesOf } from '../ui/kit.js';
@@ -74,7 +75,7 @@ function ReportBody({ report }) {
     .filter((m) => room.checkins[m.id])
     .sort((a, b) => a.joined_at - b.joined_at);
   const factors = Object.values(room.experience.factors).sort((a, b) => b.mentions - a.mentions || a.created_at - b.created_at);
-  const texts = d.texts.filter((x) => x.text.trim());
+  const texts = d.groups.map((g) => ({ group: g.id, text: textOf(room, { kind: 'definition', group: g.id }) })).filter((x) => x.text.trim());
   const notes = Object.values(room.wall.notes)
     .filter((n) => n.revealed)
     .sort((a, b) => a.created_at - b.created_at);
@@ -108,7 +109,7 @@ function ReportBody({ report }) {
     <//>
     <${Section} step=${2}>
       ${factors.length
-        ? html`<ol class="report-factors">${factors.map((f) => html`<li><span>${f.text}</span><span class="count" title=${t('report.mentions', { n: f.mentions })}>×${f.mentions}</span></li>`)}</ol>`
+        ? html`<ol class="report-factors">${factors.map((f) => html`<li><span>${textOf(room, { kind: 'factor', id: f.id })}</span><span class="count" title=${t('report.mentions', { n: f.mentions })}>×${f.mentions}</span></li>`)}</ol>`
         : nothing(t('report.none.factors'))}
     <//>
     <${Section} step=${3}>
@@ -147,7 +148,7 @@ function ReportBody({ report }) {
         /** @param {number} c @param {string} col */
         const cell = (c, col) => {
           const items = mine.filter((x) => x.category === c && x.column === col);
-          return html`<td>${items.length ? html`<ul>${items.map((x) => html`<li>${x.text}</li>`)}</ul>` : html`<span class="muted">—</span>`}</td>`;
+          return html`<td>${items.length ? html`<ul>${items.map((x) => html`<li>${textOf(room, { kind: 'card', id: x.id })}</li>`)}</ul>` : html`<span class="muted">—</span>`}</td>`;
         };
         return html`<div class="report-team" data-testid="report-team">
           <h3>${t('team.name', { n: team.id })}${cluster ? ` · ${clusterLabel(cluster)}` : ''}</h3>
@@ -172,7 +173,7 @@ function ReportBody({ report }) {
               <thead><tr><th>#</th><th>${t('report.area')}</th><th>${t('report.votes')}</th><th>${t('follow.owner')}</th><th>${t('follow.due')}</th></tr></thead>
               <tbody>
                 ${[...ranked, ...rest].map(
-                  (a, i) => html`<tr><td class="num">${i < ranked.length ? i + 1 : ''}</td><td>${a.text}</td><td class="num">${p.tally[a.id] ?? 0}</td><td>${a.owner ?? '—'}</td><td>${a.due ? formatDate(a.due) : '—'}</td></tr>`,
+                  (a, i) => html`<tr><td class="num">${i < ranked.length ? i + 1 : ''}</td><td>${textOf(room, { kind: 'area', id: a.id })}</td><td class="num">${p.tally[a.id] ?? 0}</td><td>${a.owner ?? '—'}</td><td>${a.due ? formatDate(a.due) : '—'}</td></tr>`,
                 )}
               </tbody>
             </table>`}

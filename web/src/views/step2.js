@@ -5,6 +5,7 @@
 // "most named" list beside it.
 
 import { html, useState } from '../../vendor/preact.js';
+import { textOf } from '../apply.js';
 import { app, send } from '../app.js';
 import { t } from '../i18n.js';
 import { MAX_FACTOR_CHARS } from '../limits.js';
@@ -205,7 +206,7 @@ function Whiteboard() {
       <ol class="most-named" data-testid="most-named">
         ${ranked.map(
           (f) => html`<li class="most-named-item" key=${f.id} data-id=${f.id}>
-            <span class="most-named-text">${f.text}</span>
+            <span class="most-named-text">${textOf(room, { kind: 'factor', id: f.id })}</span>
             <span class="most-named-count">${f.mentions}</span>
             <span class="most-named-bar" aria-hidden="true"><span style=${{ width: `${Math.round((f.mentions / most) * 100)}%` }}></span></span>
           </li>`,
@@ -259,8 +260,8 @@ function FactorCard({ factor, others }) {
     data-id=${factor.id}
     data-weight=${Math.min(factor.mentions, MAX_WEIGHT)}
     title=${names ? t('factors.named_by', { names }) : ''}
-    ...${dropPlace('factor', factor.id, factor.text)}
-    ...${dragSource({ kind: 'factor', id: factor.id, label: factor.text, enabled: runner, onDrop: merge })}
+    ...${dropPlace('factor', factor.id, textOf(room, { kind: 'factor', id: factor.id }))}
+    ...${dragSource({ kind: 'factor', id: factor.id, label: textOf(room, { kind: 'factor', id: factor.id }), enabled: runner, onDrop: merge })}
   >
     ${runner ? html`<span class="grip" aria-hidden="true">⋮⋮</span>` : null}
     <div class="factor-text">
@@ -281,7 +282,7 @@ function FactorCard({ factor, others }) {
                 onChange=${(/** @type {any} */ ev) => ev.target.value && merge(ev.target.value)}
               >
                 <option value="">${t('factors.merge_into')}</option>
-                ${others.filter((f) => f.id !== factor.id).map((f) => html`<option value=${f.id}>${f.text}</option>`)}
+                ${others.filter((f) => f.id !== factor.id).map((f) => html`<option value=${f.id}>${textOf(room, { kind: 'factor', id: f.id })}</option>`)}
               </select>`
             : null}
           <button

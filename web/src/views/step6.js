@@ -5,6 +5,7 @@
 // end of the session.
 
 import { html, useState } from '../../vendor/preact.js';
+import { textOf } from '../apply.js';
 import { app, send } from '../app.js';
 import { t, tn } from '../i18n.js';
 import { MAX_AREA_CHARS, MAX_DOTS, MAX_OWNER_CHARS } from '../limits.js';
@@ -205,7 +206,7 @@ function AreaItem({ area, used, others }) {
     </div>
     <div class="area-actions">
       ${p.phase === 'open' && editable
-        ? html`<span class="dot-vote" role="group" aria-label=${t('vote.for', { text: area.text })}>
+        ? html`<span class="dot-vote" role="group" aria-label=${t('vote.for', { text: textOf(room, { kind: 'area', id: area.id }) })}>
             <button type="button" class="btn btn-secondary btn-small dot-btn" aria-label=${t('vote.remove')} data-testid="dot-minus" disabled=${mine === 0} onClick=${() => send({ type: 'vote.set', area: area.id, dots: mine - 1 })}>−</button>
             <span class="dot-count" data-testid="dot-count" aria-live="polite">${tn('vote.mine', mine)}</span>
             <button type="button" class="btn btn-secondary btn-small dot-btn" aria-label=${t('vote.add')} data-testid="dot-plus" disabled=${used >= p.dots} onClick=${() => send({ type: 'vote.set', area: area.id, dots: mine + 1 })}>+</button>
@@ -215,13 +216,13 @@ function AreaItem({ area, used, others }) {
       ${fac && editable && p.phase !== 'open' && others.length > 1
         ? html`<select
             class="merge-select"
-            aria-label=${t('area.merge.label', { text: area.text })}
+            aria-label=${t('area.merge.label', { text: textOf(room, { kind: 'area', id: area.id }) })}
             data-testid="area-merge"
             value=""
             onChange=${(/** @type {any} */ ev) => ev.target.value && send({ type: 'area.merge', from: area.id, into: ev.target.value })}
           >
             <option value="">${t('area.merge')}</option>
-            ${others.filter((a) => a.id !== area.id).map((a) => html`<option value=${a.id}>${a.text}</option>`)}
+            ${others.filter((a) => a.id !== area.id).map((a) => html`<option value=${a.id}>${textOf(room, { kind: 'area', id: a.id })}</option>`)}
           </select>`
         : null}
       ${mayChange
@@ -254,19 +255,19 @@ function Ranking() {
           class="rank-item"
           data-id=${id}
           data-testid="rank-item"
-          ...${dropPlace('priority', id, area.text)}
-          ...${dragSource({ kind: 'priority', id, label: area.text, enabled: reorderable, onDrop: (place, after) => move(reorder(order, id, place, after)) })}
+          ...${dropPlace('priority', id, textOf(room, { kind: 'area', id: area.id }))}
+          ...${dragSource({ kind: 'priority', id, label: textOf(room, { kind: 'area', id: area.id }), enabled: reorderable, onDrop: (place, after) => move(reorder(order, id, place, after)) })}
         >
           ${reorderable ? html`<span class="grip" aria-hidden="true">⋮⋮</span>` : null}
           <span class="rank-num" aria-hidden="true">${index + 1}</span>
           <div class="rank-main">
             <div class="rank-line">
-              <p class="rank-text">${area.text}</p>
+              <p class="rank-text">${textOf(room, { kind: 'area', id: area.id })}</p>
               <span class="tally" data-testid="rank-tally">${tn('vote.tally', p.tally[id] ?? 0)}</span>
               ${reorderable
                 ? html`<span class="rank-move">
-                    <button type="button" class="btn btn-ghost btn-icon" aria-label=${t('rank.up', { text: area.text })} data-testid="rank-up" disabled=${index === 0} onClick=${() => move(reorder(order, id, order[index - 1], false))}>↑</button>
-                    <button type="button" class="btn btn-ghost btn-icon" aria-label=${t('rank.down', { text: area.text })} data-testid="rank-down" disabled=${index === order.length - 1} onClick=${() => move(reorder(order, id, order[index + 1], true))}>↓</button>
+                    <button type="button" class="btn btn-ghost btn-icon" aria-label=${t('rank.up', { text: textOf(room, { kind: 'area', id: area.id }) })} data-testid="rank-up" disabled=${index === 0} onClick=${() => move(reorder(order, id, order[index - 1], false))}>↑</button>
+                    <button type="button" class="btn btn-ghost btn-icon" aria-label=${t('rank.down', { text: textOf(room, { kind: 'area', id: area.id }) })} data-testid="rank-down" disabled=${index === order.length - 1} onClick=${() => move(reorder(order, id, order[index + 1], true))}>↓</button>
                   </span>`
                 : null}
             </div>
@@ -309,14 +310,14 @@ function FollowUp({ area }) {
         maxlength=${MAX_OWNER_CHARS}
         list="follow-up-people"
         placeholder=${t('follow.owner.placeholder')}
-        aria-label=${t('follow.owner.label', { text: area.text })}
+        aria-label=${t('follow.owner.label', { text: textOf(room, { kind: 'area', id: area.id }) })}
         data-testid="follow-owner"
         onChange=${(/** @type {any} */ ev) => save({ owner: ev.target.value })}
         onKeyDown=${(/** @type {any} */ ev) => ev.key === 'Enter' && (ev.preventDefault(), save({ owner: ev.target.value }))}
       />
     </label>
     <label class="inline-label">${t('follow.due')}
-      <input type="date" value=${area.due ?? ''} aria-label=${t('follow.due.label', { text: area.text })} data-testid="follow-due" onChange=${(/** @type {any} */ ev) => save({ due: ev.target.value })} />
+      <input type="date" value=${area.due ?? ''} aria-label=${t('follow.due.label', { text: textOf(room, { kind: 'area', id: area.id }) })} data-testid="follow-due" onChange=${(/** @type {any} */ ev) => save({ due: ev.target.value })} />
     </label>
   </div>`;
 }

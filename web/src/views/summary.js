@@ -3,6 +3,7 @@
 // the priorities with their owners and dates; for the facilitator, the report.
 
 import { html } from '../../vendor/preact.js';
+import { textOf } from '../apply.js';
 import { app } from '../app.js';
 import { t, tn } from '../i18n.js';
 import { categoryText, clusterLabel, formatDate, isFacilitator, teamLabel } from '../ui/kit.js';
@@ -66,7 +67,7 @@ export function Summary({ onBack, big }) {
         ? html`<ol class="summary-ranking" data-testid="summary-ranking">
             ${ranked.map(
               (a) => html`<li key=${a.id}>
-                <span class="summary-area">${a.text}</span>
+                <span class="summary-area">${textOf(room, { kind: 'area', id: a.id })}</span>
                 <span class="muted small">
                   ${tn('vote.tally', p.tally[a.id] ?? 0)}${a.owner ? ` · ${t('follow.owner.ro', { name: a.owner })}` : ''}${a.due ? ` · ${t('follow.due.ro', { date: formatDate(a.due) })}` : ''}
                 </span>
