@@ -81,7 +81,7 @@ function Composer() {
               const sent = text.trim();
               if (!sent) return;
               setText('');
-              const outcome = await send({ type: 'note.add', id: newId(), text: sent });
+              const outcome = await send({ type: 'note.add', id: `${app.store.presence$().you.member_id}:${newId().slice(0, 8)}`, text: sent });
               // Refused (too long, the room closed): give the words back rather than lose them.
               if (!outcome.ok) setText((now) => now || sent);
             }}
