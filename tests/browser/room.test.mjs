@@ -131,9 +131,9 @@ test('every step, on every screen', async (t) => {
   await t.test('step 3: definitions side by side, and the working definition', async () => {
     await fac.page.getByTestId('step-next').click();
     await fac.page.getByTestId('groups-form').click();
-    await expectCount(ana.page.getByTestId('definition-input'), 1);
-    await ana.page.getByTestId('definition-input').fill('Putting clients at the heart of every decision');
-    await ana.page.getByTestId('definition-input').blur();
+    await expectCount(ana.page.getByTestId('definition-input-input'), 1);
+    await ana.page.getByTestId('definition-input-input').fill('Putting clients at the heart of every decision');
+    await ana.page.getByTestId('definition-input-input').blur();
     await expectText(wall.page.getByTestId('def-wall'), 'heart of every decision');
     await everyScreen(3);
     await fac.page.getByTestId('wall-show').click();
