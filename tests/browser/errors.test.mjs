@@ -85,12 +85,18 @@ test('a newcomer to a closed room is told they can only read it', async () => {
       });
       /** @param {string} type */
       const until = async (type) => {
-        while (!seen.some((m) => m.type === type)) await new Promise((r) => (wake = () => r(null)));
+        while (!seen.some((m) => m.type === type)) {
+          const refused = seen.find((m) => m.type === 'error' || m.type === 'reject');
+          if (refused) throw new Error(`refused: ${JSON.stringify(refused)}`);
+          await new Promise((r) => (wake = () => r(null)));
+        }
       };
       await new Promise((r) => ws.addEventListener('open', r, { once: true }));
-      ws.send(JSON.stringify({ type: 'hello', protocol: 1, credentials: { role: 'facilitator', key }, name: 'F' }));
+      ws.send(
+        JSON.stringify({ type: 'hello', protocol: 2, client: 'setup', credentials: { role: 'facilitator', key }, name: 'F' }),
+      );
       await until('welcome');
-      ws.send(JSON.stringify({ type: 'cmd', id: 'close-1', cmd: { type: 'room.close', closed: true } }));
+      ws.send(JSON.stringify({ type: 'cmd', id: 1, cmd: { type: 'room.close', closed: true } }));
       await until('ack');
       ws.close();
     },
