@@ -211,6 +211,16 @@ impl Person {
     }
 }
 
+/// The `seq` of every change frame received, in order.
+fn change_seqs(seen: &[ServerMsg]) -> Vec<u64> {
+    seen.iter()
+        .filter_map(|m| match m {
+            ServerMsg::Change { seq, .. } => Some(*seq),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The numbered commands in the stored log, by tab and number, with how often each was stored.
 fn stored_commands(stored: &Stored) -> BTreeMap<(String, u64), usize> {
     let mut counts = BTreeMap::new();
@@ -291,24 +301,10 @@ async fn a_failed_commit_is_refused_whole_and_the_room_goes_on_from_the_disk() {
     fac.command(2, add(2)).await;
     fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Reject { .. }))).await;
     // The refused change reached nobody; the next one takes its seq.
-    let seqs_before: Vec<u64> = fac
-        .seen
-        .iter()
-        .filter_map(|m| match m {
-            ServerMsg::Change { seq, .. } => Some(*seq),
-            _ => None,
-        })
-        .collect();
+    let seqs_before = change_seqs(&fac.seen);
     fac.command(3, add(3)).await;
     fac.until(|seen| seen.iter().filter(|m| matches!(m, ServerMsg::Ack { .. })).count() == 2).await;
-    let seqs: Vec<u64> = fac
-        .seen
-        .iter()
-        .filter_map(|m| match m {
-            ServerMsg::Change { seq, .. } => Some(*seq),
-            _ => None,
-        })
-        .collect();
+    let seqs = change_seqs(&fac.seen);
     assert_eq!(seqs.len(), seqs_before.len() + 1);
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "no gap, no repeat: {seqs:?}");
     let stored = stored_commands(&world.fake.stored(&world.room));

@@ -251,23 +251,15 @@ async fn highlights_stay_on_their_words_and_undo_entries_stay_with_their_owner()
 
     // Bo's undo entry is his alone: the facilitator got the same change without it.
     let Ok(seq) = highlighted else { unreachable!() };
-    let bo_saw: Vec<&Event> = bo
-        .client
-        .received
-        .iter()
-        .filter(|m| horseshoe_tests::change_seq(m) == Some(seq))
-        .flat_map(events_of)
-        .collect();
+    let events_at = |client: &Client| -> Vec<Event> {
+        let at_seq = client.received.iter().filter(|m| horseshoe_tests::change_seq(m) == Some(seq));
+        at_seq.flat_map(events_of).cloned().collect()
+    };
+    let bo_saw = events_at(&bo.client);
     assert!(
         bo_saw.iter().any(|e| matches!(e, Event::HistoryRecorded { member_id, .. } if *member_id == bo.id))
     );
-    let fac_saw: Vec<&Event> = fac
-        .client
-        .received
-        .iter()
-        .filter(|m| horseshoe_tests::change_seq(m) == Some(seq))
-        .flat_map(events_of)
-        .collect();
+    let fac_saw = events_at(&fac.client);
     assert!(fac_saw.iter().any(|e| matches!(e, Event::HighlightSet { .. })), "the same change, public part");
     assert!(
         !fac.client.raw.iter().any(|f| f.contains("history.recorded") && !f.contains(&fac.id.to_string()))
