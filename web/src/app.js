@@ -22,3 +22,19 @@ export const app = {
 export function send(cmd, ownRefusal = false) {
   return app.conn.send(cmd, ownRefusal);
 }
+
+/**
+ * Sends a command that adds what the person wrote (`sent`), emptying the field at once; if the
+ * room refuses it (too long, the room closed), the words come back rather than being lost,
+ * unless the person has started something new meanwhile.
+ * @template {string | null} T the field's state (null: a field that is closed)
+ * @param {import('./protocol').Command} cmd
+ * @param {string} sent
+ * @param {(update: (now: T) => T) => void} setText the field's state setter
+ */
+export async function sendWords(cmd, sent, setText) {
+  setText(() => /** @type {T} */ (''));
+  const outcome = await send(cmd);
+  if (!outcome.ok) setText((now) => /** @type {T} */ (now || sent));
+  return outcome;
+}

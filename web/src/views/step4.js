@@ -3,7 +3,7 @@
 // everyone), whose turn it is, and the view switch: the canvas, or the same wall as lists.
 
 import { html, useState } from '../../vendor/preact.js';
-import { app, send } from '../app.js';
+import { app, send, sendWords } from '../app.js';
 import { stepText, t, tn } from '../i18n.js';
 import { MAX_NOTE_CHARS, STEP_COUNT } from '../limits.js';
 import { InlineEdit, canEdit, isFacilitator, nameOf, noteId, useDraft } from '../ui/kit.js';
@@ -81,10 +81,7 @@ function Composer() {
               ev.preventDefault();
               const sent = text.trim();
               if (!sent) return;
-              setText('');
-              const outcome = await send({ type: 'note.add', id: noteId(you.member_id ?? ''), text: sent });
-              // Refused (too long, the room closed): give the words back rather than lose them.
-              if (!outcome.ok) setText((now) => now || sent);
+              await sendWords({ type: 'note.add', id: noteId(you.member_id ?? ''), text: sent }, sent, setText);
             }}
           >
             <label class="note-field">

@@ -6,7 +6,7 @@
 
 import { html, useState } from '../../vendor/preact.js';
 import { textOf } from '../apply.js';
-import { app, send } from '../app.js';
+import { app, send, sendWords } from '../app.js';
 import { t, tn } from '../i18n.js';
 import { MAX_AREA_CHARS, MAX_DOTS, MAX_OWNER_CHARS } from '../limits.js';
 import { dragSource, dropPlace, reorder } from '../ui/drag.js';
@@ -125,8 +125,7 @@ function Areas() {
             ev.preventDefault();
             const sent = text.trim();
             if (!sent) return;
-            setText('');
-            if (!(await send({ type: 'area.add', id: newId(), text: sent })).ok) setText((now) => now || sent);
+            await sendWords({ type: 'area.add', id: newId(), text: sent }, sent, setText);
           }}
         >
           <input

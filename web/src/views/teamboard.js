@@ -4,7 +4,7 @@
 // everyone in a closed room see a board read-only.
 
 import { html } from '../../vendor/preact.js';
-import { app, send } from '../app.js';
+import { app, send, sendWords } from '../app.js';
 import { t } from '../i18n.js';
 import { CATEGORIES, MAX_CARD_CHARS, MAX_RATING } from '../limits.js';
 import { ConfirmButton, canEdit, categoryText, clusterLabel, helpMe, isFacilitator, nameOf, namesOf, newId, teamLabel, useDraft } from '../ui/kit.js';
@@ -173,9 +173,7 @@ function AddExample({ team, category, column }) {
   const save = async () => {
     const sent = text.trim();
     if (!sent) return setText(null);
-    setText('');
-    const outcome = await send({ type: 'card.add', id: newId(), team, category, column, text: sent });
-    if (!outcome.ok) setText((now) => now || sent);
+    await sendWords({ type: 'card.add', id: newId(), team, category, column, text: sent }, sent, setText);
   };
   return html`<form
     class="add-form"
