@@ -66,7 +66,8 @@ function keepsEvery(text, typed) {
  * @param {import('playwright-core').Locator} where
  */
 async function readOnlyText(where) {
-  return (await where.locator('.shared-text-body').innerText()).trim();
+  // The body keeps white space (pre-wrap): a typed trailing space is part of the sentence.
+  return (await where.locator('.shared-text-body').innerText()).replace(/^\n+|\n+$/g, '');
 }
 
 /**
