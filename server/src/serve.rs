@@ -87,7 +87,7 @@ pub async fn serve(
                 continue;
             }
         };
-        // No Nagle delay: a batch may leave in several writes (a fragmented snapshot, a long
+        // No Nagle delay: a batch may leave in several writes (a snapshot written directly, a long
         // burst), and each must go at once.
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");

@@ -1,7 +1,7 @@
 //! The WebSocket handshake (RFC 6455 over HTTP/1.1), done here rather than by axum's `ws`
-//! extractor so that a connection gets tokio-tungstenite's whole API: a large message (a big
-//! room's snapshot) is sent as fragments, which keeps every connection's write buffer at a few
-//! kilobytes for as long as it lives.
+//! extractor so that a connection gets tokio-tungstenite's whole API, its socket included: a
+//! large message (a big room's snapshot) is written straight to the socket from its own bytes,
+//! which keeps every connection's write buffer at a few kilobytes for as long as it lives.
 
 use std::future::Future;
 

@@ -26,9 +26,8 @@ use tokio::time::Instant;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::ProtocolError;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
-use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Frame};
-use tokio_tungstenite::tungstenite::{self, Bytes, Message, Utf8Bytes};
+use tokio_tungstenite::tungstenite::protocol::frame::CloseFrame;
+use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 
 use crate::AppState;
 use crate::admission::{
@@ -49,9 +48,11 @@ pub const READ_BUFFER_BYTES: usize = 1024;
 /// Bytes the library gathers before it writes to the socket (a batch is flushed at its end in
 /// any case). The buffer keeps its largest size for the connection's life, so it stays small.
 pub const WRITE_BUFFER_BYTES: usize = 1024;
-/// Largest frame sent: a larger message (a room's snapshot) goes out as fragments, so no
-/// connection's write buffer grows to the size of the biggest message it was ever sent.
-pub const FRAGMENT_BYTES: usize = 1024;
+/// Largest message that goes through the library's write buffer. A larger one (a room's
+/// snapshot) is written straight from its own bytes to the socket as one frame: no connection's
+/// write buffer grows to the size of the biggest message it was ever sent, and the kernel takes
+/// it in large segments, not one per kilobyte (a join storm's cost was mostly TCP segments).
+pub const DIRECT_WRITE_BYTES: usize = 1024;
 /// Most bytes a connection's write buffer may hold while the socket is slow.
 pub const MAX_WRITE_BUFFER_BYTES: usize = 1024 * 1024;
 
@@ -375,6 +376,8 @@ pub(crate) async fn pump<P: Peer, S: Transport>(ws: &mut WebSocketStream<S>, inb
     let read_side = Arc::new(ReadSide { woken: AtomicBool::new(true), task: AtomicWaker::new() });
     let read_waker = Waker::from(read_side.clone());
     let mut waiting: Option<Waiting<P::Msg>> = None;
+    // A large frame cut off in the middle by a close: the stream can take nothing more.
+    let mut torn = false;
     let reason = loop {
         if let Err(reason) = inbox.take(&mut batch) {
             break Some(reason);
@@ -385,7 +388,7 @@ pub(crate) async fn pump<P: Peer, S: Transport>(ws: &mut WebSocketStream<S>, inb
             let written = tokio::select! {
                 biased;
                 reason = inbox.closed() => break Some(reason),
-                written = write_batch(ws, &mut batch) => written,
+                written = write_batch(ws, &mut batch, &mut torn) => written,
             };
             if written.is_err() {
                 break None;
@@ -428,6 +431,8 @@ pub(crate) async fn pump<P: Peer, S: Transport>(ws: &mut WebSocketStream<S>, inb
         inbox.close(close_for(stop.0, &stop.1));
     };
     match reason {
+        // Half a frame went out: a close frame now would be read as its payload.
+        Some(_) if torn => {}
         // A stalled peer may never take the close frame; it is not waited for long.
         Some(reason) => {
             let _ = tokio::time::timeout(CLOSE_GRACE, ws.send(close_message(reason))).await;
@@ -652,34 +657,70 @@ async fn wait<M, S: Transport>(
     .await
 }
 
-/// Feeds a ping (if due) and every taken frame, then flushes once.
+/// Feeds a ping (if due) and every taken frame, then flushes once. A large frame is written
+/// straight to the socket after what was fed before it; `torn` is true while one is partly
+/// written, when nothing else may be written on the connection.
 async fn write_batch<S: Transport>(
     ws: &mut WebSocketStream<S>,
     batch: &mut Batch,
+    torn: &mut bool,
 ) -> Result<(), tungstenite::Error> {
     if std::mem::take(&mut batch.ping) {
         ws.feed(Message::Ping(Default::default())).await?;
     }
     for frame in batch.frames.drain(..) {
-        if frame.len() <= FRAGMENT_BYTES {
+        if frame.len() <= DIRECT_WRITE_BYTES {
             ws.feed(Message::Text(frame)).await?;
             continue;
         }
-        let bytes = Bytes::from(frame);
-        let mut start = 0;
-        while start < bytes.len() {
-            let end = (start + FRAGMENT_BYTES).min(bytes.len());
-            let opcode = OpCode::Data(if start == 0 { Data::Text } else { Data::Continue });
-            ws.feed(Message::Frame(Frame::message(bytes.slice(start..end), opcode, end == bytes.len())))
-                .await?;
-            start = end;
-        }
+        ws.flush().await?;
+        *torn = true;
+        write_text_frame(ws.get_mut(), frame.as_bytes()).await?;
+        *torn = false;
     }
     // A burst must not keep its high-water capacity on an idle connection.
     if batch.frames.capacity() > KEEP_CAPACITY {
         batch.frames = Vec::new();
     }
     ws.flush().await
+}
+
+/// Writes one unmasked text frame (a server's, RFC 6455 section 5.2) from the payload's own
+/// bytes: the header and the payload in one vectored write where the socket takes it.
+async fn write_text_frame<S: Transport>(socket: &mut S, payload: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt as _;
+    let mut header = [0u8; 10];
+    header[0] = 0x81; // FIN, text
+    let header_len = match payload.len() {
+        n if n < 126 => {
+            header[1] = n as u8;
+            2
+        }
+        n if n <= usize::from(u16::MAX) => {
+            header[1] = 126;
+            header[2..4].copy_from_slice(&(n as u16).to_be_bytes());
+            4
+        }
+        n => {
+            header[1] = 127;
+            header[2..10].copy_from_slice(&(n as u64).to_be_bytes());
+            10
+        }
+    };
+    let mut header = &header[..header_len];
+    let mut payload = payload;
+    while !header.is_empty() {
+        let parts = [std::io::IoSlice::new(header), std::io::IoSlice::new(payload)];
+        let n = socket.write_vectored(&parts).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        let from_header = n.min(header.len());
+        header = &header[from_header..];
+        payload = &payload[n - from_header..];
+    }
+    socket.write_all(payload).await?;
+    socket.flush().await
 }
 
 fn close_message(reason: CloseReason) -> Message {
@@ -786,5 +827,35 @@ mod tests {
         client.send(Message::text("third")).await.expect("sent");
         // With the room gone, the connection ends.
         tokio::time::timeout(Duration::from_secs(10), connection).await.expect("ended").expect("no panic");
+    }
+
+    #[tokio::test]
+    async fn large_frames_written_directly_arrive_whole_and_in_order_with_the_small_ones() {
+        let (server_end, client_end) = tokio::io::duplex(8 * 1024);
+        let mut server =
+            WebSocketStream::from_raw_socket(server_end, Role::Server, Some(socket_config())).await;
+        let mut client = WebSocketStream::from_raw_socket(client_end, Role::Client, None).await;
+        let (mailbox, _room) = mpsc::channel(1);
+        let (outbox, inbox) = Outbox::new(Arc::new(Metrics::default()));
+        tokio::spawn(async move { pump(&mut server, &inbox, &mut Forward(mailbox)).await });
+
+        // Each length class of the frame header, around the direct-write threshold.
+        let sizes = [1, 125, DIRECT_WRITE_BYTES, DIRECT_WRITE_BYTES + 1, 65_535, 65_536, 300_000];
+        let texts: Vec<String> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| char::from(b'a' + i as u8).to_string().repeat(n))
+            .collect();
+        for text in &texts {
+            outbox.send(Utf8Bytes::from(text.clone()));
+        }
+        for text in &texts {
+            match tokio::time::timeout(Duration::from_secs(10), client.next()).await {
+                Ok(Some(Ok(Message::Text(got)))) => {
+                    assert!(got.as_str() == text, "a {} byte frame changed", text.len())
+                }
+                other => panic!("the {} byte frame did not come: {other:?}", text.len()),
+            }
+        }
     }
 }
