@@ -15,6 +15,12 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 cargo build -q --release -p horseshoe -p horseshoe-tests --features horseshoe/bench-relay \
   --bin horseshoe --bin horseshoe-load --bin relay-baseline --bin horseshoe-typing
 BIN=target/release
+# The other servers of the relay comparison (uWebSockets.js on Node.js, and Bun), pinned in
+# bench/package-lock.json; installed here, never by the test command.
+need_relays() {
+  [ -d bench/node_modules/@trufflesuite/uws-js-unofficial ] && [ -x bench/node_modules/@oven/bun-linux-x64/bin/bun ] && return
+  (cd bench && npm ci --no-audit --no-fund --loglevel=error)
+}
 data=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$data"; }
@@ -31,6 +37,8 @@ start_server() {
                  --max-connections 60000 --max-connections-per-ip 60000 \
                  --room-create-burst 100000 --new-member-burst 100000 "$@" > /dev/null 2> "$data/$port.log" & ;;
     relay) taskset -c 0 "$BIN/relay-baseline" "127.0.0.1:$port" > /dev/null & ;;
+    uws) taskset -c 0 node bench/relays/uws.cjs "$port" > /dev/null & ;;
+    bun) taskset -c 0 bench/node_modules/@oven/bun-linux-x64/bin/bun bench/relays/bun.mjs "$port" > /dev/null & ;;
   esac
   PID=$!
   pids+=("$PID")
@@ -99,23 +107,42 @@ typing() {
   taskset -c 1 "$BIN/horseshoe-typing" --addr 127.0.0.1:18110 --clients 20 --writers 4 --rate 10 --duration 20
   stop_server "$PID"
 }
-# The same relay-mode load against the minimal relay, Horseshoe's relay mode, and the full
-# protocol (each alone on core 0, one after the other in the same run).
+# The same relay-mode load, at 1 and 2 frames/s per client (38,000 and 76,000 deliveries/s),
+# against uWebSockets.js, Bun, a minimal tokio relay, Horseshoe's relay mode and the full
+# protocol (each alone on core 0, one after the other in the same run); then each relay server
+# holding 10,000 idle connections. The table gives CPU per delivery as a multiple of uWS's.
 relays() {
-  local rate=${RATE:-2}
-  start_server relay 18106
-  load --wire relay --addr 127.0.0.1:18106 --server-pid "$PID" --rooms 100 --clients 20 --rate "$rate" \
-       --duration 20 --label "relay baseline: 100 rooms x 20, 128-byte frames, $rate/s each"
-  stop_server "$PID"
-  start_server horseshoe 18107 --bench-relay
-  load --wire relay --prefix /bench/relay/ --addr 127.0.0.1:18107 --server-pid "$PID" --rooms 100 --clients 20 \
-       --rate "$rate" --duration 20 --label "horseshoe relay mode: same load"
-  stop_server "$PID"
-  start_server horseshoe 18108
-  load --addr 127.0.0.1:18108 --server-pid "$PID" --rooms 100 --clients 20 --rate "$rate" \
-       --duration 20 --label "horseshoe full protocol: same rooms, $rate moves/s each"
-  stop_server "$PID"
-  table ratio
+  need_relays
+  local rate port=18120
+  for rate in ${RATES:-1 2}; do
+    local same=(--rooms 100 --clients 20 --rate "$rate" --duration 20)
+    for server in uws bun relay; do
+      start_server "$server" $((port += 1))
+      load --wire relay --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
+           --label "$(relay_name "$server"): 100 rooms x 20, 128 B, $rate/s each"
+      stop_server "$PID"
+    done
+    start_server horseshoe $((port += 1)) --bench-relay
+    load --wire relay --prefix /bench/relay/ --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
+         --label "horseshoe relay mode: same load, $rate/s"
+    stop_server "$PID"
+    start_server horseshoe $((port += 1))
+    load --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
+         --label "horseshoe full protocol: same rooms, $rate moves/s"
+    stop_server "$PID"
+    table ratio
+  done
+  for server in uws bun relay horseshoe; do
+    if [ "$server" = horseshoe ]; then start_server horseshoe $((port += 1)) --bench-relay; else start_server "$server" $((port += 1)); fi
+    load --wire relay --prefix "$([ "$server" = horseshoe ] && echo /bench/relay/ || echo /)" --addr "127.0.0.1:$port" \
+         --server-pid "$PID" --rooms 1000 --clients 10 --idle --label "$(relay_name "$server"): 10,000 idle connections"
+    stop_server "$PID"
+  done
+}
+relay_name() {
+  case $1 in
+    uws) echo "uWebSockets.js 20.30" ;; bun) echo "Bun 1.4.5" ;; relay) echo "tokio-tungstenite relay" ;; horseshoe) echo "horseshoe relay mode" ;;
+  esac
 }
 # Capacity: the highest delivered rate with p99 under 25 ms and nothing lost, by stepping.
 capacity() {
