@@ -3,9 +3,9 @@
 //!
 //! Each event carries the resulting value of what it changed (not a delta to recompute), so
 //! applying it is plain assignment, here and in the browser's store alike. The exceptions are
-//! named: a group or team membership event moves one person (out of wherever they were),
-//! `text.changed` carries a Yjs update beside the resulting text, and the `history.*` events
-//! move entries between a member's undo and redo stacks.
+//! named: a group or team membership event moves one person (out of wherever they were, and
+//! off any `late` list), `text.changed` carries a Yjs update beside the resulting text, and the
+//! `history.*` events move entries between a member's undo and redo stacks.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -82,12 +82,16 @@ pub enum Event {
     FactorRemoved { id: ItemId },
     /// One participant's group: they leave whichever group they were in (a group left empty
     /// goes) and, with a group, join its end (a group that did not exist starts with them).
+    /// `late`: the server placed a latecomer there, who joins the group's `late` list too.
     #[serde(rename = "group.member")]
     GroupMember {
         member_id: MemberId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[ts(optional)]
         group: Option<GroupId>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        #[ts(as = "Option<bool>", optional)]
+        late: bool,
     },
     /// A shared text changed: `update` is the Yjs v1 update (base64) to apply to its document,
     /// `text` what it reads as afterwards.
@@ -154,12 +158,16 @@ pub enum Event {
     TeamRemoved { id: GroupId },
     /// One participant's team: they leave whichever team they were in (teams stay, even
     /// empty) and, with a team, join its end (a team that did not exist starts with them).
+    /// `late`: the server placed a latecomer there, who joins the team's `late` list too.
     #[serde(rename = "team.member")]
     TeamMember {
         member_id: MemberId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[ts(optional)]
         team: Option<GroupId>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        #[ts(as = "Option<bool>", optional)]
+        late: bool,
     },
     /// The client type (cluster) a team assesses.
     #[serde(rename = "team.cluster")]
@@ -347,18 +355,23 @@ impl RoomState {
                 self.experience.factors.remove(id);
                 self.book.bury(id);
             }
-            Event::GroupMember { member_id, group } => {
+            Event::GroupMember { member_id, group, late } => {
                 let groups = &mut self.definitions.groups;
                 for g in groups.values_mut() {
                     g.members.retain(|m| m != member_id);
+                    g.late.retain(|m| m != member_id);
                 }
                 groups.retain(|_, g| !g.members.is_empty());
                 if let Some(id) = group {
-                    groups
-                        .entry(*id)
-                        .or_insert_with(|| Group { id: *id, members: Vec::new() })
-                        .members
-                        .push(*member_id);
+                    let g = groups.entry(*id).or_insert_with(|| Group {
+                        id: *id,
+                        members: Vec::new(),
+                        late: Vec::new(),
+                    });
+                    g.members.push(*member_id);
+                    if *late {
+                        g.late.push(*member_id);
+                    }
                 }
             }
             Event::TextChanged { target, update, text, at } => self.apply_text(by, target, update, text, *at),
@@ -435,13 +448,18 @@ impl RoomState {
             Event::TeamRemoved { id } => {
                 self.assessment.teams.remove(id);
             }
-            Event::TeamMember { member_id, team } => {
+            Event::TeamMember { member_id, team, late } => {
                 let teams = &mut self.assessment.teams;
                 for t in teams.values_mut() {
                     t.members.retain(|m| m != member_id);
+                    t.late.retain(|m| m != member_id);
                 }
                 if let Some(id) = team {
-                    teams.entry(*id).or_insert_with(|| Team::new(*id, Vec::new())).members.push(*member_id);
+                    let t = teams.entry(*id).or_insert_with(|| Team::new(*id, Vec::new()));
+                    t.members.push(*member_id);
+                    if *late {
+                        t.late.push(*member_id);
+                    }
                 }
             }
             Event::TeamCluster { team, cluster } => {
@@ -567,8 +585,8 @@ fn pop(stacks: &mut BTreeMap<MemberId, Vec<UndoEntry>>, member: &MemberId) -> Op
 }
 
 impl Team {
-    /// A team as formed: members, no client type yet, nothing rated.
+    /// A team as formed: members, nobody placed late, no client type yet, nothing rated.
     pub fn new(id: GroupId, members: Vec<MemberId>) -> Self {
-        Team { id, members, cluster: None, ratings: vec![0; usize::from(CATEGORY_COUNT)] }
+        Team { id, members, late: Vec::new(), cluster: None, ratings: vec![0; usize::from(CATEGORY_COUNT)] }
     }
 }

@@ -275,6 +275,11 @@ impl RoomState {
         self.definitions.groups.values().find(|g| g.members.contains(&member)).map(|g| g.id)
     }
 
+    /// Whether `member` was placed in their group as a latecomer (and not moved since).
+    pub fn late_to_group(&self, member: MemberId) -> bool {
+        self.definitions.groups.values().any(|g| g.late.contains(&member))
+    }
+
     /// The room as `member` may see it: other members' undo and redo stacks (they hold earlier
     /// versions of things, which are that member's business), unrevealed notes and dot votes
     /// are left out, and so is the room's bookkeeping.
@@ -328,6 +333,11 @@ impl RoomState {
     /// The team `member` is in, if any.
     pub fn team_of(&self, member: MemberId) -> Option<GroupId> {
         self.assessment.teams.values().find(|t| t.members.contains(&member)).map(|t| t.id)
+    }
+
+    /// Whether `member` was placed in their team as a latecomer (and not moved since).
+    pub fn late_to_team(&self, member: MemberId) -> bool {
+        self.assessment.teams.values().any(|t| t.late.contains(&member))
     }
 }
 
@@ -398,6 +408,12 @@ pub(crate) mod by_key {
 pub struct Group {
     pub id: GroupId,
     pub members: Vec<MemberId>,
+    /// Members the server placed here on their own because they arrived after groups were
+    /// formed (a "new" badge for facilitators), until a facilitator moves them or forms groups
+    /// again. Absent when empty (and in rooms stored before it existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<MemberId>>", optional)]
+    pub late: Vec<MemberId>,
 }
 
 impl Keyed for Group {
@@ -684,6 +700,11 @@ pub struct ClientWall {
 pub struct Team {
     pub id: GroupId,
     pub members: Vec<MemberId>,
+    /// Members the server placed here on their own because they arrived after teams were
+    /// formed, until a facilitator moves them or forms teams again (as [`Group::late`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<MemberId>>", optional)]
+    pub late: Vec<MemberId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub cluster: Option<ItemId>,

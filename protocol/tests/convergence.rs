@@ -182,8 +182,16 @@ fn dangling(s: &RoomState) -> Vec<String> {
             out.push(format!("note {} in missing cluster {:?}", n.id.0, n.cluster));
         }
     }
+    for g in s.definitions.groups.values() {
+        if g.late.iter().any(|m| !g.members.contains(m)) {
+            out.push(format!("group {} marks as late someone not in it: {:?}", g.id, g.late));
+        }
+    }
     let teams = &s.assessment.teams;
     for t in teams.values() {
+        if t.late.iter().any(|m| !t.members.contains(m)) {
+            out.push(format!("team {} marks as late someone not in it: {:?}", t.id, t.late));
+        }
         if t.cluster.as_ref().is_some_and(|c| !clusters.contains_key(c)) {
             out.push(format!("team {} assesses missing cluster {:?}", t.id, t.cluster));
         }
@@ -1047,6 +1055,13 @@ impl Sim {
             self.submit(p0, Command::SetRating { team, category: 3, rating: 4 }, None);
             self.submit(p0, Command::Undo, None);
         }
+        // A latecomer is placed in a group and a team, marked late in both, until moved.
+        self.arrive(90, "scripted latecomer", MemberRole::Participant);
+        let late = member(90);
+        self.checkpoint();
+        self.submit(fac, Command::MoveToTeam { member_id: late, team: None }, None);
+        self.submit(fac, Command::MoveToGroup { member_id: late, group: None }, None);
+        self.checkpoint();
     }
 
     /// Records how the tape's member sees the room now, for the browser's test to compare with

@@ -40,7 +40,7 @@ async fn grouped_room(
     // Ana and Bo each opened a new group; Cy joins Ana's.
     let mut group_of = std::collections::BTreeMap::new();
     for event in fac.client.received.iter().flat_map(events_of) {
-        if let Event::GroupMember { member_id, group } = event {
+        if let Event::GroupMember { member_id, group, .. } = event {
             group_of.insert(*member_id, *group);
         }
     }

@@ -74,21 +74,44 @@ export class Docs {
 }
 
 /**
- * A member leaves whichever group (or team) they were in and joins `to` (made if new), in a list
- * kept ordered by id. Every group that changes is a new object: a view given one as a prop
- * re-draws only when the prop is a different object (as for `member.renamed`).
- * @template {{ id: number, members: MemberId[] }} T
+ * A member leaves whichever group (or team) they were in, and its `late` list, and joins `to`
+ * (made if new), in a list kept ordered by id; `late` (a latecomer the server placed) puts them
+ * on its `late` list too. An empty `late` is absent, as on the server. Every group that changes
+ * is a new object: a view given one as a prop re-draws only when the prop is a different object
+ * (as for `member.renamed`).
+ * @template {{ id: number, members: MemberId[], late?: MemberId[] }} T
  * @param {T[]} list
  * @param {MemberId} member
  * @param {number | undefined} to
+ * @param {boolean} late
  * @param {(id: number) => T} make
  * @returns {T[]}
  */
-function moveMember(list, member, to, make) {
-  let out = list.map((g) => (g.members.includes(member) ? { ...g, members: g.members.filter((m) => m !== member) } : g));
+function moveMember(list, member, to, late, make) {
+  const others = (/** @type {MemberId[] | undefined} */ ids) => ids?.filter((m) => m !== member);
+  let out = list.map((g) =>
+    g.members.includes(member) ? withLate({ ...g, members: others(g.members) }, others(g.late)) : g,
+  );
   if (to == null) return out;
   if (!out.some((g) => g.id === to)) out = [...out, make(to)].sort((a, b) => a.id - b.id);
-  return out.map((g) => (g.id === to ? { ...g, members: [...g.members, member] } : g));
+  return out.map((g) =>
+    g.id === to
+      ? withLate({ ...g, members: [...g.members, member] }, late ? [...(g.late ?? []), member] : g.late)
+      : g,
+  );
+}
+
+/**
+ * `group` with its `late` list set to `late`, or without one when that is empty.
+ * @template {{ late?: MemberId[] }} T
+ * @param {T} group
+ * @param {MemberId[] | undefined} late
+ * @returns {T}
+ */
+function withLate(group, late) {
+  if (late?.length) return { ...group, late };
+  const { late: _, ...rest } = group;
+  return /** @type {T} */ (rest);
 }
 
 /**
@@ -148,9 +171,10 @@ export function applyEvent(room, event, by, docs) {
       delete room.experience.factors[event.id];
       break;
     case 'group.member':
-      defs.groups = moveMember(defs.groups, event.member_id, event.group, (id) => ({ id, members: [] })).filter(
-        (g) => g.members.length > 0,
-      );
+      defs.groups = moveMember(defs.groups, event.member_id, event.group, !!event.late, (id) => ({
+        id,
+        members: [],
+      })).filter((g) => g.members.length > 0);
       break;
     case 'text.changed':
       applyText(room, event, by, docs);
@@ -229,7 +253,7 @@ export function applyEvent(room, event, by, docs) {
       room.assessment.teams = room.assessment.teams.filter((t) => t.id !== event.id);
       break;
     case 'team.member':
-      room.assessment.teams = moveMember(room.assessment.teams, event.member_id, event.team, (id) => ({
+      room.assessment.teams = moveMember(room.assessment.teams, event.member_id, event.team, !!event.late, (id) => ({
         id,
         members: [],
         ratings: Array(CATEGORY_COUNT).fill(0),

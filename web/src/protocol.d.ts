@@ -38,11 +38,11 @@ export type Command = { "type": "settings.update", title?: string, organisation?
  * `YYYY-MM-DD`.
  */
 due?: string, } | { "type": "room.close", closed: boolean, } | { "type": "undo" } | { "type": "redo" };
-export type Event = { "type": "member.joined", member: Member, } | { "type": "member.renamed", member_id: MemberId, name: string, } | { "type": "settings.changed", settings: Settings, } | { "type": "step.changed", step: number, } | { "type": "timer.changed", step: number, timer: Timer, } | { "type": "checkin.set", member_id: MemberId, checkin: Checkin, } | { "type": "checkin.cleared", member_id: MemberId, } | { "type": "hands.changed", hands: Array<MemberId>, } | { "type": "queue.changed", queue: SpeakerQueue, } | { "type": "scribe.changed", scribe?: MemberId, } | { "type": "factors.opened", open: boolean, } | { "type": "factor.set", factor: Factor, } | { "type": "factor.removed", id: ItemId, } | { "type": "group.member", member_id: MemberId, group?: number, } | { "type": "text.changed", target: TextTarget, update: string, text: string, at: number, } | { "type": "wall.changed", wall: Wall, } | { "type": "highlight.set", highlight: Highlight, } | { "type": "highlight.removed", id: ItemId, } | { "type": "common.changed", common: Array<CommonTerm>, } | { "type": "working.changed", text: string, } | { "type": "ready.changed", step: number, member_id: MemberId, ready: boolean, } | { "type": "auto_advance.changed", on: boolean, } | { "type": "history.recorded", member_id: MemberId, entry: UndoEntry, } | { "type": "history.undone", member_id: MemberId, } | { "type": "history.redone", member_id: MemberId, } | { "type": "note.set", note: Note, } | { "type": "note.removed", id: ItemId, 
+export type Event = { "type": "member.joined", member: Member, } | { "type": "member.renamed", member_id: MemberId, name: string, } | { "type": "settings.changed", settings: Settings, } | { "type": "step.changed", step: number, } | { "type": "timer.changed", step: number, timer: Timer, } | { "type": "checkin.set", member_id: MemberId, checkin: Checkin, } | { "type": "checkin.cleared", member_id: MemberId, } | { "type": "hands.changed", hands: Array<MemberId>, } | { "type": "queue.changed", queue: SpeakerQueue, } | { "type": "scribe.changed", scribe?: MemberId, } | { "type": "factors.opened", open: boolean, } | { "type": "factor.set", factor: Factor, } | { "type": "factor.removed", id: ItemId, } | { "type": "group.member", member_id: MemberId, group?: number, late?: boolean, } | { "type": "text.changed", target: TextTarget, update: string, text: string, at: number, } | { "type": "wall.changed", wall: Wall, } | { "type": "highlight.set", highlight: Highlight, } | { "type": "highlight.removed", id: ItemId, } | { "type": "common.changed", common: Array<CommonTerm>, } | { "type": "working.changed", text: string, } | { "type": "ready.changed", step: number, member_id: MemberId, ready: boolean, } | { "type": "auto_advance.changed", on: boolean, } | { "type": "history.recorded", member_id: MemberId, entry: UndoEntry, } | { "type": "history.undone", member_id: MemberId, } | { "type": "history.redone", member_id: MemberId, } | { "type": "note.set", note: Note, } | { "type": "note.removed", id: ItemId, 
 /**
  * Set when the note was unrevealed: only this member may learn of it.
  */
-private_to?: MemberId, } | { "type": "notes.pending", member_id: MemberId, count: number, } | { "type": "reveal.turn", member_id?: MemberId, } | { "type": "cluster.set", cluster: Cluster, } | { "type": "cluster.removed", id: ItemId, } | { "type": "team.set", team: Team, } | { "type": "team.removed", id: number, } | { "type": "team.member", member_id: MemberId, team?: number, } | { "type": "team.cluster", team: number, cluster?: ItemId, } | { "type": "rating.set", team: number, category: number, rating: number, } | { "type": "card.set", card: Card, } | { "type": "card.removed", id: ItemId, } | { "type": "presenting.changed", team?: number, } | { "type": "area.set", area: Area, } | { "type": "area.removed", id: ItemId, } | { "type": "vote.phase", phase: VotePhase, dots: number, } | { "type": "vote.set", member_id: MemberId, area: ItemId, dots: number, } | { "type": "vote.used", member_id: MemberId, used: number, } | { "type": "tally.changed", tally: { [key in ItemId]: number }, } | { "type": "ranking.changed", ranking: Array<ItemId>, finalised: boolean, } | { "type": "room.closed", closed: boolean, } | { "type": "member.contributed", member_id: MemberId, total: number, };
+private_to?: MemberId, } | { "type": "notes.pending", member_id: MemberId, count: number, } | { "type": "reveal.turn", member_id?: MemberId, } | { "type": "cluster.set", cluster: Cluster, } | { "type": "cluster.removed", id: ItemId, } | { "type": "team.set", team: Team, } | { "type": "team.removed", id: number, } | { "type": "team.member", member_id: MemberId, team?: number, late?: boolean, } | { "type": "team.cluster", team: number, cluster?: ItemId, } | { "type": "rating.set", team: number, category: number, rating: number, } | { "type": "card.set", card: Card, } | { "type": "card.removed", id: ItemId, } | { "type": "presenting.changed", team?: number, } | { "type": "area.set", area: Area, } | { "type": "area.removed", id: ItemId, } | { "type": "vote.phase", phase: VotePhase, dots: number, } | { "type": "vote.set", member_id: MemberId, area: ItemId, dots: number, } | { "type": "vote.used", member_id: MemberId, used: number, } | { "type": "tally.changed", tally: { [key in ItemId]: number }, } | { "type": "ranking.changed", ranking: Array<ItemId>, finalised: boolean, } | { "type": "room.closed", closed: boolean, } | { "type": "member.contributed", member_id: MemberId, total: number, };
 export type RoomState = { id: RoomId, 
 /**
  * Sequence number of the last event applied (0 for a new room).
@@ -180,7 +180,13 @@ common: Array<CommonTerm>,
  * The room's shared working definition, shown on later boards and in the report.
  */
 working: string, };
-export type Group = { id: number, members: Array<MemberId>, };
+export type Group = { id: number, members: Array<MemberId>, 
+/**
+ * Members the server placed here on their own because they arrived after groups were
+ * formed (a "new" badge for facilitators), until a facilitator moves them or forms groups
+ * again. Absent when empty (and in rooms stored before it existed).
+ */
+late?: Array<MemberId>, };
 export type Highlight = { id: ItemId, group: number, start: number, end: number, phrase: string, by: MemberId, 
 /**
  * Yjs relative positions (base64) of the start and the end, when the definition is a
@@ -241,7 +247,12 @@ suggestion?: ItemId, created_at: number, };
 export type Cluster = { id: ItemId, name: string, };
 export type DropTarget = { "kind": "note", id: ItemId, new_cluster: ItemId, } | { "kind": "cluster", id: ItemId, };
 export type Assessment = { teams: Array<Team>, cards: { [key in ItemId]: Card }, };
-export type Team = { id: number, members: Array<MemberId>, cluster?: ItemId, 
+export type Team = { id: number, members: Array<MemberId>, 
+/**
+ * Members the server placed here on their own because they arrived after teams were
+ * formed, until a facilitator moves them or forms teams again (as [`Group::late`]).
+ */
+late?: Array<MemberId>, cluster?: ItemId, 
 /**
  * Rating per category (index 0 is category 1), 1 to 5, 0 when not rated.
  */

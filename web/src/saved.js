@@ -77,25 +77,6 @@ export function saveFlag(name, on) {
   write(`flag:${name}`, on ? '1' : null);
 }
 
-/**
- * A set of ids this browser keeps for a room (the facilitator's record of latecomers), so a
- * reload does not lose it.
- * @param {string} roomId @param {string} name @returns {Set<string>}
- */
-export function loadIds(roomId, name) {
-  try {
-    const list = JSON.parse(read(`${roomId}:${name}`) ?? '[]');
-    return new Set(Array.isArray(list) ? list.filter((x) => typeof x === 'string') : []);
-  } catch {
-    return new Set();
-  }
-}
-
-/** @param {string} roomId @param {string} name @param {Set<string>} ids */
-export function saveIds(roomId, name, ids) {
-  write(`${roomId}:${name}`, ids.size ? JSON.stringify([...ids]) : null);
-}
-
 /** @param {string} roomId @param {string} member @param {string} name */
 const draftKey = (roomId, member, name) => `${roomId}:draft:${member}:${name}`;
 

@@ -15,7 +15,7 @@ pub fn balanced(people: &[MemberId], size: u8) -> BTreeMap<GroupId, Group> {
     let mut groups: BTreeMap<GroupId, Group> = (1..=count)
         .map(|n| {
             let id = GroupId::try_from(n).unwrap_or(GroupId::MAX);
-            (id, Group { id, members: Vec::new() })
+            (id, Group { id, members: Vec::new(), late: Vec::new() })
         })
         .collect();
     for (i, person) in people.iter().enumerate() {
@@ -37,12 +37,13 @@ pub(super) fn form(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejec
     Rng::new(ctx.seed).shuffle(&mut present);
     let formed = balanced(&present, state.settings.group_size);
     let grouped = state.definitions.groups.values().flat_map(|g| g.members.iter().copied());
-    Ok(regroup(grouped, &formed, |member_id, group| Event::GroupMember { member_id, group }))
+    let event = |member_id, group| Event::GroupMember { member_id, group, late: false };
+    Ok(regroup(grouped, &formed, event))
 }
 
 /// The membership events that turn the current grouping into `formed`: everyone who was
 /// grouped and is not placed anew taken out, then everyone placed, group by group, in order.
-/// Shared by groups and teams.
+/// Every "new" badge goes with it: nobody is a latecomer to groups formed after they came.
 pub(super) fn regroup(
     grouped: impl Iterator<Item = MemberId>,
     formed: &BTreeMap<GroupId, Group>,
@@ -70,7 +71,8 @@ pub(super) fn move_member(
     if state.group_of(member) == Some(target) {
         return Ok(Vec::new());
     }
-    Ok(vec![Event::GroupMember { member_id: member, group: Some(target) }])
+    // A facilitator's move clears the "new" badge: they have seen where the latecomer is.
+    Ok(vec![Event::GroupMember { member_id: member, group: Some(target), late: false }])
 }
 
 /// Where a participant moved to `to` goes: that group, or (with none) a new one numbered after
@@ -87,10 +89,11 @@ pub(super) fn destination<T>(
     }
 }
 
-/// Puts a participant who joins after groups were formed into the smallest group.
+/// Puts a participant who joins after groups were formed into the smallest group, marked late
+/// so that every facilitator screen shows them as new there.
 pub(super) fn place_latecomer(state: &RoomState, member: MemberId) -> Option<Event> {
     let smallest = state.definitions.groups.values().min_by_key(|g| (g.members.len(), g.id))?;
-    Some(Event::GroupMember { member_id: member, group: Some(smallest.id) })
+    Some(Event::GroupMember { member_id: member, group: Some(smallest.id), late: true })
 }
 
 #[cfg(test)]
@@ -134,6 +137,50 @@ mod tests {
         f.add(member_id(30), "late", MemberRole::Participant);
         assert_eq!(f.state.group_of(member_id(30)), f.state.group_of(f.ana));
         assert_eq!(sizes(&f.state), vec![2, 3, 4]);
+    }
+
+    #[test]
+    fn a_latecomer_stays_marked_late_until_a_facilitator_moves_them_or_forms_groups_again() {
+        let mut f = Fixture::new();
+        f.by(f.fac, Command::FormGroups).unwrap();
+        let (cy, dee) = (member_id(30), member_id(31));
+        f.add(cy, "Cy", MemberRole::Participant);
+        let group = f.state.group_of(cy).unwrap();
+        assert!(f.state.late_to_group(cy));
+        assert_eq!(f.state.definitions.groups[&group].late, vec![cy]);
+        // Everyone sees it (it is no one's private business), and a snapshot keeps it.
+        let shared = f.state.shared_view();
+        assert!(shared.late_to_group(cy));
+        let json = serde_json::to_string(&f.state).unwrap();
+        let back: RoomState = serde_json::from_str(&json).unwrap();
+        assert!(back.late_to_group(cy));
+
+        // Moved by a facilitator: no longer new. Undo brings the badge back with the place.
+        f.by(f.fac, Command::MoveToGroup { member_id: cy, group: None }).unwrap();
+        assert!(!f.state.late_to_group(cy));
+        f.by(f.fac, Command::Undo).unwrap();
+        assert_eq!(f.state.group_of(cy), Some(group));
+        assert!(f.state.late_to_group(cy));
+
+        // Forming groups again: nobody is late to groups formed after they came.
+        f.add(dee, "Dee", MemberRole::Participant);
+        assert!(f.state.late_to_group(dee));
+        f.by(f.fac, Command::FormGroups).unwrap();
+        assert!(f.state.definitions.groups.values().all(|g| g.late.is_empty()));
+    }
+
+    #[test]
+    fn rooms_and_events_stored_before_late_marks_existed_still_load() {
+        let group: Group = serde_json::from_str(r#"{"id": 2, "members": []}"#).unwrap();
+        assert!(group.late.is_empty());
+        let event: Event = serde_json::from_str(
+            r#"{"type": "group.member", "member_id": "9a4f2b6c-1e3d-4c8b-a7f5-3e6d8c0b2a19", "group": 1}"#,
+        )
+        .unwrap();
+        assert!(matches!(event, Event::GroupMember { late: false, .. }));
+        // And what is not late is written as before.
+        assert!(!serde_json::to_string(&event).unwrap().contains("late"));
+        assert!(!serde_json::to_string(&group).unwrap().contains("late"));
     }
 
     #[test]

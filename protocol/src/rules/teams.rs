@@ -17,13 +17,13 @@ use crate::state::{Card, Column, Group, Role, RoomState, Team};
 
 /// The events that make `formed` the teams: each formed team keeps its board if its number
 /// existed; a team left out keeps its (empty) place while its board has anything on it, and
-/// goes otherwise.
+/// goes otherwise. Every "new" badge goes: nobody is a latecomer to teams formed after they came.
 fn form_teams(state: &RoomState, formed: &BTreeMap<GroupId, Group>) -> Vec<Event> {
     let current = &state.assessment.teams;
     let mut events = Vec::new();
     for group in formed.values() {
         let team = match current.get(&group.id) {
-            Some(old) => Team { members: group.members.clone(), ..old.clone() },
+            Some(old) => Team { members: group.members.clone(), late: Vec::new(), ..old.clone() },
             None => Team::new(group.id, group.members.clone()),
         };
         if current.get(&group.id) != Some(&team) {
@@ -36,7 +36,9 @@ fn form_teams(state: &RoomState, formed: &BTreeMap<GroupId, Group>) -> Vec<Event
             || state.assessment.cards.values().any(|c| c.team == old.id);
         if has_board {
             if !old.members.is_empty() {
-                events.push(Event::TeamSet { team: Team { members: Vec::new(), ..old.clone() } });
+                events.push(Event::TeamSet {
+                    team: Team { members: Vec::new(), late: Vec::new(), ..old.clone() },
+                });
             }
         } else {
             events.push(Event::TeamRemoved { id: old.id });
@@ -81,13 +83,15 @@ pub(super) fn move_member(
     if state.team_of(member) == Some(target) {
         return Ok(Vec::new());
     }
-    Ok(vec![Event::TeamMember { member_id: member, team: Some(target) }])
+    // A facilitator's move clears the "new" badge: they have seen where the latecomer is.
+    Ok(vec![Event::TeamMember { member_id: member, team: Some(target), late: false }])
 }
 
-/// Puts a participant who joins after teams were formed into the smallest team.
+/// Puts a participant who joins after teams were formed into the smallest team, marked late
+/// so that every facilitator screen shows them as new there.
 pub(super) fn place_latecomer(state: &RoomState, member: MemberId) -> Option<Event> {
     let smallest = state.assessment.teams.values().min_by_key(|t| (t.members.len(), t.id))?;
-    Some(Event::TeamMember { member_id: member, team: Some(smallest.id) })
+    Some(Event::TeamMember { member_id: member, team: Some(smallest.id), late: true })
 }
 
 /// The facilitator, or a member of `team`.
@@ -257,6 +261,22 @@ mod tests {
         f.add(member_id(9), "Late", MemberRole::Participant);
         assert!(f.state.team_of(member_id(9)).is_some());
         assert_eq!(f.by(f.ana, Command::FormTeams).unwrap_err().code, ErrorCode::Forbidden);
+    }
+
+    #[test]
+    fn a_team_latecomer_stays_marked_late_until_moved_or_teams_are_formed_again() {
+        let (mut f, a, b) = two_teams();
+        let (cy, dee) = (member_id(30), member_id(31));
+        f.add(cy, "Cy", MemberRole::Participant);
+        let team = f.state.team_of(cy).unwrap();
+        assert_eq!(f.state.assessment.teams[&team].late, vec![cy]);
+        let other = if team == a { b } else { a };
+        f.by(f.fac, Command::MoveToTeam { member_id: cy, team: Some(other) }).unwrap();
+        assert!(!f.state.late_to_team(cy));
+        f.add(dee, "Dee", MemberRole::Participant);
+        assert!(f.state.late_to_team(dee));
+        f.by(f.fac, Command::FormTeams).unwrap();
+        assert!(f.state.assessment.teams.values().all(|t| t.late.is_empty()));
     }
 
     #[test]

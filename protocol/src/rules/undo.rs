@@ -62,9 +62,11 @@ fn current(state: &RoomState, event: &Event) -> Option<Event> {
             Some(now) => Event::FactorSet { factor: now.clone() },
             None => Event::FactorRemoved { id: id.clone() },
         },
-        Event::GroupMember { member_id, .. } => {
-            Event::GroupMember { member_id: *member_id, group: state.group_of(*member_id) }
-        }
+        Event::GroupMember { member_id, .. } => Event::GroupMember {
+            member_id: *member_id,
+            group: state.group_of(*member_id),
+            late: state.late_to_group(*member_id),
+        },
         Event::HighlightSet { highlight: Highlight { id, .. } } | Event::HighlightRemoved { id } => {
             match definitions.highlights.get(id) {
                 Some(now) => Event::HighlightSet { highlight: now.clone() },
@@ -102,9 +104,11 @@ fn current(state: &RoomState, event: &Event) -> Option<Event> {
             Some(now) => Event::TeamSet { team: now.clone() },
             None => Event::TeamRemoved { id: *id },
         },
-        Event::TeamMember { member_id, .. } => {
-            Event::TeamMember { member_id: *member_id, team: state.team_of(*member_id) }
-        }
+        Event::TeamMember { member_id, .. } => Event::TeamMember {
+            member_id: *member_id,
+            team: state.team_of(*member_id),
+            late: state.late_to_team(*member_id),
+        },
         Event::TeamCluster { team, .. } => match teams.get(team) {
             Some(now) => Event::TeamCluster { team: *team, cluster: now.cluster.clone() },
             None => Event::TeamRemoved { id: *team },

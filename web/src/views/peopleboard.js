@@ -1,6 +1,8 @@
 // People in columns - step 3's groups and step 5's teams: one column per group with its people,
 // a place for those in none, and a "new group" place. The facilitator moves people by dragging
-// them (mouse, touch on the grip, or the keyboard) or with the menu on each person.
+// them (mouse, touch on the grip, or the keyboard) or with the menu on each person. A latecomer
+// the server placed carries a "new" badge (the group's `late` list in the room state) until a
+// facilitator moves them or forms groups again.
 
 import { html } from '../../vendor/preact.js';
 import { app } from '../app.js';
@@ -11,20 +13,21 @@ import { Avatar } from '../ui/kit.js';
 /** @typedef {import('../protocol').Member} Member */
 
 /**
- * @param {{ sets: { id: number, members: string[] }[], people: Member[], title: (id: number) => string,
- *   onMove: (member: string, to: number | undefined) => void, movable: boolean, latecomers?: Set<string>,
- *   extra?: (id: number) => any, kind: 'group' | 'team' }} props
+ * @param {{ sets: { id: number, members: string[], late?: string[] }[], people: Member[],
+ *   title: (id: number) => string, onMove: (member: string, to: number | undefined) => void,
+ *   movable: boolean, extra?: (id: number) => any, kind: 'group' | 'team' }} props
  */
-export function PeopleBoard({ sets, people, title, onMove, movable, latecomers, extra, kind }) {
+export function PeopleBoard({ sets, people, title, onMove, movable, extra, kind }) {
   const view = app.store.presence$();
   const byId = new Map(people.map((m) => [m.id, m]));
   const placed = new Set(sets.flatMap((s) => s.members));
+  const latecomers = new Set(sets.flatMap((s) => s.late ?? []));
   const outside = people.filter((m) => !placed.has(m.id));
   /** @param {string} id @param {number | undefined} current */
   const chip = (id, current) => {
     const name = byId.get(id)?.name ?? t('who.someone');
     const here = view.online.has(id);
-    const late = latecomers?.has(id);
+    const late = latecomers.has(id);
     return html`<li
       key=${id}
       class="member-chip ${here ? 'online' : 'offline'} ${late ? 'is-new' : ''}"
@@ -43,7 +46,7 @@ export function PeopleBoard({ sets, people, title, onMove, movable, latecomers, 
       ${movable ? html`<span class="grip" aria-hidden="true">⋮⋮</span>` : null}
       <${Avatar} name=${name} id=${id} off=${!here} />
       <span class="member-name" title=${here ? name : `${name} (${t('presence.offline')})`}>${name}</span>
-      ${late ? html`<span class="badge badge-new" data-testid="latecomer" title=${t('groups.new.title')}>${t('groups.new')}</span>` : null}
+      ${late ? html`<span class="badge badge-new" data-testid="latecomer" title=${t(`${kind}s.new.title`)}>${t('groups.new')}</span>` : null}
       ${movable
         ? html`<select
             class="move-select"

@@ -9,7 +9,6 @@ import { textOf } from '../apply.js';
 import { app, send } from '../app.js';
 import { language, t, tn } from '../i18n.js';
 import { MAX_DEFINITION_CHARS, MAX_WORKING_CHARS } from '../limits.js';
-import { loadIds, saveIds } from '../saved.js';
 import { Avatar, canEdit, isFacilitator, nameOf, newId, participantsOf } from '../ui/kit.js';
 import { SharedText } from '../ui/sharedtext.js';
 import { PeopleBoard } from './peopleboard.js';
@@ -26,44 +25,6 @@ export const groupsOf = (room) => [...room.definitions.groups].sort((a, b) => a.
 
 /** What a group's sentence reads now. @param {RoomState} room @param {number} group */
 export const definitionOf = (room, group) => textOf(room, { kind: 'definition', group });
-
-// The facilitator's record of who the server placed in a group on its own (a latecomer), kept
-// in this browser so that a reload keeps the "new" badges.
-const memory = {
-  /** @type {Set<string> | null} who was in a group at the last look */
-  grouped: null,
-  /** @type {Set<string>} */
-  latecomers: new Set(),
-  /** @type {Set<string>} moves this facilitator asked for */
-  movedByMe: new Set(),
-  formingByMe: false,
-  loadedFor: '',
-};
-
-/** Notices latecomers as groups change, in every step (mounted for facilitators). */
-export function GroupWatch() {
-  const room = app.store.room('definitions');
-  useEffect(() => {
-    if (memory.loadedFor !== app.roomId) {
-      memory.loadedFor = app.roomId;
-      memory.latecomers = loadIds(app.roomId, 'latecomers');
-      const seen = loadIds(app.roomId, 'grouped');
-      memory.grouped = seen.size ? seen : null;
-    }
-    const grouped = new Set(room.definitions.groups.flatMap((g) => g.members));
-    if (memory.formingByMe) {
-      memory.formingByMe = false;
-      memory.latecomers.clear();
-    } else if (memory.grouped) {
-      for (const id of grouped) if (!memory.grouped.has(id) && !memory.movedByMe.has(id)) memory.latecomers.add(id);
-    }
-    for (const id of memory.latecomers) if (!grouped.has(id)) memory.latecomers.delete(id);
-    memory.grouped = grouped;
-    saveIds(app.roomId, 'latecomers', memory.latecomers);
-    saveIds(app.roomId, 'grouped', grouped);
-  });
-  return null;
-}
 
 export function Step3() {
   const room = app.store.room('definitions');
@@ -94,10 +55,7 @@ function Groups() {
         class="btn ${groups.length ? 'btn-secondary' : 'btn-primary'}"
         data-testid="groups-form"
         disabled=${present === 0 || !editable}
-        onClick=${async () => {
-          memory.formingByMe = true;
-          if (!(await send({ type: 'groups.form' })).ok) memory.formingByMe = false;
-        }}
+        onClick=${() => send({ type: 'groups.form' })}
       >
         ${groups.length ? t('groups.reform') : t('groups.form')}
       </button>
@@ -111,12 +69,8 @@ function Groups() {
       people=${participantsOf(room)}
       title=${(/** @type {number} */ id) => t('groups.group', { n: id })}
       movable=${editable}
-      latecomers=${memory.latecomers}
-      onMove=${(/** @type {string} */ member, /** @type {number | undefined} */ group) => {
-        memory.movedByMe.add(member);
-        memory.latecomers.delete(member);
-        send(group === undefined ? { type: 'group.move', member_id: member } : { type: 'group.move', member_id: member, group });
-      }}
+      onMove=${(/** @type {string} */ member, /** @type {number | undefined} */ group) =>
+        send(group === undefined ? { type: 'group.move', member_id: member } : { type: 'group.move', member_id: member, group })}
     />
   </section>`;
 }
