@@ -101,7 +101,20 @@ test('every step, on every screen', async (t) => {
 
   await t.test('step 1: check-ins, and a join screen with a QR code on the projector', async () => {
     await expectCount(wall.page.getByTestId('qr'), 1);
-    await expectText(wall.page.getByTestId('join-link'), `/r/${room.room_id}`);
+    // Beside the QR code, the link in a form people can type: host, /r/, the room id in groups
+    // of four (spaced on screen, not in the text), in large type.
+    const link = wall.page.getByTestId('join-link');
+    const host = new URL(room.participant_url).host;
+    assert.equal(await link.textContent(), `${host}/r/${room.room_id}`);
+    assert.deepEqual(
+      await link.locator('.pj-chunk').allTextContents(),
+      room.room_id.match(/.{4}/g),
+      'the room id in groups of four',
+    );
+    const size = (/** @type {import('playwright-core').Locator} */ l) =>
+      l.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    const [linkPx, purposePx] = [await size(link), await size(wall.page.locator('.pj-purpose'))];
+    assert.ok(linkPx >= 1.5 * purposePx, `the link is large: ${linkPx}px against ${purposePx}px`);
     await everyScreen(1);
     for (const [person, words] of [
       [ana, ['Stories from the service desk', 'Two things to change']],

@@ -121,8 +121,24 @@ export function QrCode({ text }) {
   </svg>`;
 }
 
+/** How many characters of the room id go together in the link people read off the wall. */
+const LINK_CHUNK_CHARS = 4;
+
+/**
+ * The room's link as people type it from the wall: no `https://`, the host, then `/r/` and the
+ * room id in groups of four, set apart by space on screen only (a copy is the link as it is).
+ */
+function ReadableLink() {
+  const id = app.roomId;
+  const chunks = [];
+  for (let i = 0; i < id.length; i += LINK_CHUNK_CHARS) chunks.push(id.slice(i, i + LINK_CHUNK_CHARS));
+  return html`<span class="pj-host">${location.host}</span><wbr /><span class="pj-path">/r/</span>${chunks.map(
+    (chunk) => html`<wbr /><span class="pj-chunk">${chunk}</span>`,
+  )}`;
+}
+
 function JoinLine() {
-  return html`<p class="pj-join-line">${t('pj.join_at')} <strong class="pj-url">${joinUrl().replace(/^https?:\/\//, '')}</strong></p>`;
+  return html`<p class="pj-join-line">${t('pj.join_at')} <strong class="pj-url"><${ReadableLink} /></strong></p>`;
 }
 
 function Step1() {
@@ -136,7 +152,8 @@ function Step1() {
     <section class="pj-join" data-testid="pj-join">
       <${QrCode} text=${joinUrl()} />
       <p class="pj-join-title">${t('pj.join')}</p>
-      <p class="pj-url" data-testid="join-link">${joinUrl().replace(/^https?:\/\//, '')}</p>
+      <p class="pj-join-at">${t('pj.type_link')}</p>
+      <p class="pj-url pj-join-link" data-testid="join-link"><${ReadableLink} /></p>
       <p class="pj-joined">${tn('pj.joined', people.length)}</p>
       <p class="pj-purpose">${t('purpose.text')}</p>
     </section>
