@@ -773,6 +773,11 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     // Closing ends the session: everyone is shown the summary.
     await expectCount(ana.getByTestId('summary'), 1);
     await expectCount(facPage.getByTestId('summary'), 1);
+    // "Strongest" is only ever something a team succeeded at: Team 2 wrote one failure only.
+    const team2 = ana.getByTestId('summary-teams').locator('li', { hasText: 'Team 2' });
+    await expectText(team2.getByTestId('summary-strongest'), 'No behaviour stood out as a success.');
+    await expectText(team2.getByTestId('summary-weakest'), 'Weakest: We track the quality');
+    await expectNoText(team2, 'Strongest');
     await screenshot(ana, 'closed-participant-laptop', LAPTOP);
     await screenshot(facPage, 'closed-facilitator-laptop', LAPTOP);
     await facPage.getByTestId('room-reopen').click();

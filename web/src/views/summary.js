@@ -53,8 +53,12 @@ export function Summary({ onBack, big }) {
               return html`<li key=${team.id}>
                 <strong>${teamLabel(room, team)}</strong>
                 ${s
-                  ? html`<p class="strong">▲ ${t('summary.strongest')}: ${categoryText(s.strongest)}</p>
-                      ${s.single ? null : html`<p class="weak">▼ ${t('summary.weakest')}: ${categoryText(s.weakest)}</p>`}`
+                  ? html`${s.strongest
+                        ? html`<p class="strong" data-testid="summary-strongest">▲ ${t('summary.strongest')}: ${categoryText(s.strongest)}</p>`
+                        : html`<p class="muted small" data-testid="summary-strongest">${t('summary.strongest.none')}</p>`}
+                      ${s.weakest
+                        ? html`<p class="weak" data-testid="summary-weakest">▼ ${t('summary.weakest')}: ${categoryText(s.weakest)}</p>`
+                        : html`<p class="muted small" data-testid="summary-weakest">${t('summary.weakest.none')}</p>`}`
                   : html`<p class="muted small">${t('summary.no_assessment')}</p>`}
               </li>`;
             })}

@@ -252,19 +252,35 @@ export function TeamsOverview({ open }) {
 }
 
 /**
- * A team's strongest and weakest behaviours: the best and worst rated categories (ties broken
- * by successes against failures), for the summary and the projector.
+ * A rating above this (4 or 5 of 5) says the team succeeded at a behaviour, below it (1 or 2) that
+ * it failed, when its example cards do not say otherwise.
+ */
+const RATING_MIDDLE = Math.ceil(MAX_RATING / 2);
+
+/**
+ * A team's strongest and weakest behaviours, for the end-of-session summary. Strongest is only
+ * something the team succeeded at (more "succeeded" cards than "failed" ones, or with neither
+ * outweighing, a rating above the middle), weakest only something it failed at; either is
+ * `undefined` when there is none. Among several, the best (worst) rated wins (an unrated one
+ * counts as the middle), then the most successes (failures) over failures (successes). `null`
+ * when the team assessed nothing.
  * @param {RoomState} room @param {Team} team
+ * @returns {{ strongest?: number, weakest?: number } | null}
  */
 export function strengths(room, team) {
   const cards = cardsOf(room, team.id);
   const score = (/** @type {number} */ c) => {
     const rating = team.ratings[c - 1] ?? 0;
-    const net = cards.filter((x) => x.category === c && x.column === 'succeeded').length - cards.filter((x) => x.category === c && x.column === 'failed').length;
+    const count = (/** @type {string} */ column) => cards.filter((x) => x.category === c && x.column === column).length;
+    const net = count('succeeded') - count('failed');
     return { c, rating, net };
   };
   const scored = CATEGORIES.map(score).filter((s) => s.rating > 0 || s.net !== 0);
   if (scored.length === 0) return null;
-  const order = [...scored].sort((a, b) => b.rating - a.rating || b.net - a.net);
-  return { strongest: order[0].c, weakest: order[order.length - 1].c, single: order.length === 1 };
+  const lean = (/** @type {{ rating: number, net: number }} */ s) =>
+    s.net !== 0 ? Math.sign(s.net) : s.rating > RATING_MIDDLE ? 1 : s.rating > 0 && s.rating < RATING_MIDDLE ? -1 : 0;
+  const rated = (/** @type {{ rating: number }} */ s) => s.rating || RATING_MIDDLE;
+  const [best] = scored.filter((s) => lean(s) > 0).sort((a, b) => rated(b) - rated(a) || b.net - a.net);
+  const [worst] = scored.filter((s) => lean(s) < 0).sort((a, b) => rated(a) - rated(b) || a.net - b.net);
+  return { strongest: best?.c, weakest: worst?.c };
 }
