@@ -4,7 +4,7 @@
 // dragging or with the arrows) and finalises, with an owner and a date per priority; and the
 // end of the session.
 
-import { html, useState } from '../../vendor/preact.js';
+import { html, useRef, useState } from '../../vendor/preact.js';
 import { textOf } from '../apply.js';
 import { app, send, sendWords } from '../app.js';
 import { t, tn } from '../i18n.js';
@@ -292,16 +292,19 @@ function FollowUp({ area }) {
   const you = app.store.presence$().you;
   const may = canEdit(you, room) && (isFacilitator(you) || area.author === you.member_id);
   const text = textOf(room, { kind: 'area', id: area.id });
+  const ownerField = useRef(/** @type {HTMLInputElement | null} */ (null));
+  const dueField = useRef(/** @type {HTMLInputElement | null} */ (null));
   if (!may)
     return html`<p class="muted small follow-up-ro" data-testid="follow-ro">
       ${area.owner || area.due
         ? [area.owner ? t('follow.owner.ro', { name: area.owner }) : null, area.due ? t('follow.due.ro', { date: formatDate(area.due) }) : null].filter(Boolean).join(' · ')
         : t('follow.none')}
     </p>`;
-  /** @param {{ owner?: string, due?: string }} change */
-  const save = (change) => {
-    const owner = (change.owner ?? area.owner ?? '').trim();
-    const due = change.due ?? area.due ?? '';
+  // Both fields are sent as they read on screen: a date set right after an owner was typed
+  // must not send the owner the room had before that owner arrived (and so take it away).
+  const save = () => {
+    const owner = (ownerField.current?.value ?? area.owner ?? '').trim();
+    const due = dueField.current?.value ?? area.due ?? '';
     if (owner === (area.owner ?? '') && due === (area.due ?? '')) return;
     send({ type: 'area.follow_up', id: area.id, owner: owner || undefined, due: due || undefined });
   };
@@ -314,12 +317,13 @@ function FollowUp({ area }) {
         placeholder=${t('follow.owner.placeholder')}
         aria-label=${t('follow.owner.label', { text })}
         data-testid="follow-owner"
-        onChange=${(/** @type {any} */ ev) => save({ owner: ev.target.value })}
-        onKeyDown=${(/** @type {any} */ ev) => ev.key === 'Enter' && (ev.preventDefault(), save({ owner: ev.target.value }))}
+        ref=${ownerField}
+        onChange=${save}
+        onKeyDown=${(/** @type {any} */ ev) => ev.key === 'Enter' && (ev.preventDefault(), save())}
       />
     </label>
     <label class="inline-label">${t('follow.due')}
-      <input type="date" value=${area.due ?? ''} aria-label=${t('follow.due.label', { text })} data-testid="follow-due" onChange=${(/** @type {any} */ ev) => save({ due: ev.target.value })} />
+      <input type="date" ref=${dueField} value=${area.due ?? ''} aria-label=${t('follow.due.label', { text })} data-testid="follow-due" onChange=${save} />
     </label>
   </div>`;
 }
