@@ -4,6 +4,7 @@
 // countdown, a wall display follows, and a participant switches to Portuguese.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import {
   LAPTOP,
@@ -325,7 +326,12 @@ test('a room created with the partner lens speaks of partners', async () => {
   const { page } = fac;
   await page.goto(`${env.server.url}/`);
   await page.getByLabel('Workshop title').fill('Partner day');
+  await expectText(page.getByTestId('home-steps'), 'Who are our clients?');
+  // The outline of the six steps follows the lens as it is chosen, before the room exists.
   await page.getByLabel('Lens').selectOption('partner');
+  await expectText(page.getByTestId('home-steps'), 'Who are our partners?');
+  await expectText(page.getByTestId('home-steps'), 'Define partner-centricity in one sentence');
+  await expectNoText(page.getByTestId('home-steps'), 'client');
   await page.getByRole('button', { name: 'Create room' }).click();
   await page.getByRole('button', { name: 'Open the room' }).click();
   await expectText(page.getByTestId('purpose'), 'partner-centricity');
@@ -333,6 +339,16 @@ test('a room created with the partner lens speaks of partners', async () => {
   await expectText(page.getByTestId('stepper'), 'Our partners');
   await page.getByTestId('step-next').click();
   await expectText(page.getByTestId('step-title'), 'An excellent partner experience');
+  // The Markdown report names the lens without a stray backslash and uses the screen's words.
+  await setPanel(page);
+  await page.getByTestId('export').locator('summary').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-md').click()]);
+  const file = await download.path();
+  assert.ok(file);
+  const markdown = await readFile(file, 'utf8');
+  assert.match(markdown, /Exploring Partner-centricity · Lens: partner/);
+  assert.ok(!markdown.includes('\\-'), 'no escaped hyphen');
+  assert.match(markdown, /\| Name \| What I want to contribute \| What I want to get out of it \|/);
   await poll(async () => (fac.problems.length === 0 ? null : fac.problems.join('\n')));
 });
 
