@@ -42,9 +42,10 @@ use crate::upgrade::{Socket, Upgrade};
 
 /// Largest message a client may send; the biggest command is a few KiB of text.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
-/// Read buffer per connection: small, so idle connections cost little; a command is a few
-/// hundred bytes, and a larger message takes a few more reads.
-pub const READ_BUFFER_BYTES: usize = 1024;
+/// Read buffer per connection: small, so idle connections cost little (it is most of what an
+/// idle connection holds beyond its socket); a hello, a drag or a move fits, and a longer
+/// message (a few hundred bytes of text) takes one more read.
+pub const READ_BUFFER_BYTES: usize = 256;
 /// Bytes the library gathers before it writes to the socket (a batch is flushed at its end in
 /// any case). The buffer keeps its largest size for the connection's life, so it stays small.
 pub const WRITE_BUFFER_BYTES: usize = 1024;
@@ -130,24 +131,55 @@ pub(crate) trait Transport: AsyncRead + AsyncWrite + Unpin {}
 
 impl<T: AsyncRead + AsyncWrite + Unpin> Transport for T {}
 
-async fn connection(mut socket: Socket, room: String, app: AppState, _slot: Slot, new_members: NewMembers) {
+async fn connection(mut socket: Socket, room: String, app: AppState, slot: Slot, new_members: NewMembers) {
     // The handshake's futures are large and short-lived: boxed, they do not stay part of the
     // state every connection keeps for its whole life.
     let Some((room, conn, outbox, inbox)) = Box::pin(admit(&mut socket, &room, &app, new_members)).await
     else {
         return;
     };
-    let now = Instant::now();
-    let mut member = Participant {
-        room: &room,
-        conn,
-        outbox: &outbox,
-        metrics: &app.registry.metrics,
-        commands: Bucket::new(COMMAND_BURST, COMMANDS_PER_SECOND, now),
-        live: Bucket::new(LIVE_BURST, LIVE_PER_SECOND, now),
-    };
-    pump(&mut socket, &inbox, &mut member).await;
-    let _ = room.tx.send(RoomMsg::Leave { conn }).await;
+    // The rest of the connection's life is a task of its own that holds only what it needs:
+    // an async fn keeps its arguments in its state for as long as it runs, and this one's are
+    // large. The connection is boxed for the same reason (a future holds a by-value argument
+    // twice).
+    let metrics = app.registry.metrics.clone();
+    let connected = Box::new(Connected { socket, room, conn, outbox, inbox, metrics, _slot: slot });
+    app.registry.tracker.spawn(connected.run());
+}
+
+/// A connection in its room, for the rest of its life.
+struct Connected {
+    socket: Socket,
+    room: RoomHandle,
+    conn: ConnId,
+    outbox: Outbox,
+    inbox: Inbox,
+    metrics: Arc<Metrics>,
+    /// Its place under the connection caps, given back when it ends.
+    _slot: Slot,
+}
+
+impl Connected {
+    async fn run(mut self: Box<Self>) {
+        let this = &mut *self;
+        let now = Instant::now();
+        let mut member = Participant {
+            room: &this.room,
+            conn: this.conn,
+            outbox: &this.outbox,
+            metrics: &this.metrics,
+            commands: Bucket::new(COMMAND_BURST, COMMANDS_PER_SECOND, now),
+            live: Bucket::new(LIVE_BURST, LIVE_PER_SECOND, now),
+        };
+        pump(&mut this.socket, &this.inbox, &mut member).await;
+        // Not awaited here: a send's future holds the message twice in every connection's
+        // state. A full mailbox is waited for by a task of its own.
+        let leave = RoomMsg::Leave { conn: this.conn };
+        if let Err(TrySendError::Full(leave)) = this.room.tx.try_send(leave) {
+            let tx = this.room.tx.clone();
+            tokio::spawn(async move { tx.send(leave).await });
+        }
+    }
 }
 
 /// The handshake: a known room, a `hello` in time in our protocol's version, and a place in the
@@ -375,7 +407,8 @@ pub(crate) async fn pump<P: Peer, S: Transport>(ws: &mut WebSocketStream<S>, inb
     let mut batch = Batch::default();
     let read_side = Arc::new(ReadSide { woken: AtomicBool::new(true), task: AtomicWaker::new() });
     let read_waker = Waker::from(read_side.clone());
-    let mut waiting: Option<Waiting<P::Msg>> = None;
+    // Boxed: rare, and a message is large for state every connection keeps.
+    let mut waiting: Option<Box<Waiting<P::Msg>>> = None;
     // A large frame cut off in the middle by a close: the stream can take nothing more.
     let mut torn = false;
     let reason = loop {
@@ -395,10 +428,10 @@ pub(crate) async fn pump<P: Peer, S: Transport>(ws: &mut WebSocketStream<S>, inb
             }
             continue;
         }
-        let msg = match wait(ws, inbox, &read_side, &read_waker, waiting.as_mut()).await {
+        let msg = match wait(ws, inbox, &read_side, &read_waker, waiting.as_deref_mut()).await {
             Woke::Outbox => continue,
             Woke::Room(place) => {
-                let Some(Waiting { msg, .. }) = waiting.take() else { continue };
+                let Some(Waiting { msg, .. }) = waiting.take().map(|w| *w) else { continue };
                 match place {
                     Ok(place) => {
                         place.send(msg);
@@ -419,7 +452,7 @@ pub(crate) async fn pump<P: Peer, S: Transport>(ws: &mut WebSocketStream<S>, inb
                     Ok(()) => continue,
                     Err(TrySendError::Full(msg)) => {
                         let place = Box::pin(peer.mailbox().clone().reserve_owned());
-                        waiting = Some(Waiting { msg, place });
+                        waiting = Some(Box::new(Waiting { msg, place }));
                         continue;
                     }
                     Err(TrySendError::Closed(_)) => break None,
