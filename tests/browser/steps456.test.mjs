@@ -144,6 +144,40 @@ async function drawnAt(page, id) {
 }
 
 /**
+ * What keeps `page`'s wall notes from being seen: a note outside the wall's frame, or one
+ * whose middle is under something else (a floating card, the zoom tools, the action bar).
+ * @param {Page} page
+ */
+function hiddenNotes(page) {
+  return page.evaluate(() => {
+    const wall = document.querySelector('[data-testid=wall]');
+    if (!wall) return ['no wall'];
+    const frame = wall.getBoundingClientRect();
+    const notes = [...wall.querySelectorAll('.wall-note')];
+    if (notes.length === 0) return ['no notes'];
+    return notes.flatMap((note) => {
+      const box = note.getBoundingClientRect();
+      const words = (note.textContent ?? '').slice(0, 30);
+      if (box.left < frame.left - 1 || box.right > frame.right + 1 || box.top < frame.top - 1 || box.bottom > frame.bottom + 1)
+        return [`"${words}" at ${Math.round(box.left)},${Math.round(box.top)} is outside the wall's frame`];
+      const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+      return hit && note.contains(hit) ? [] : [`"${words}" is under ${hit?.className}`];
+    });
+  });
+}
+
+/**
+ * Waits until every note on `page`'s wall is in view and uncovered.
+ * @param {Page} page @param {string} who
+ */
+async function expectNotesInView(page, who) {
+  await poll(async () => {
+    const problems = await hiddenNotes(page);
+    return problems.length ? `${who}: ${problems.length} notes out of view, e.g. ${problems.slice(0, 3).join('; ')}` : null;
+  });
+}
+
+/**
  * Presses the mouse on a note and moves it by (dx, dy) screen pixels, without letting go.
  * @param {Page} page @param {string} text @param {number} dx @param {number} dy
  */
@@ -965,13 +999,23 @@ test('a crowded wall: twenty people, a hundred notes, ten moving at once, two on
     return moving === 0 && back.every(Boolean) ? null : `${moving} still moving`;
   });
 
-  // Two people drag the same note: under each one's pointer it follows only that pointer, and
-  // the last drop (the facilitator's, over empty wall) wins.
+  // Latecomers open the wall on the notes, without pressing "Fit": every one of the hundred
+  // is in view and clear of the cards floating over the wall. (The first fit was once undone
+  // by Panzoom moving to its start position a moment later, on some openings and not others:
+  // so, three openings.)
   const zed = await env.join(created.participant_url, 'Zed');
-  await expectCount(zed.page.locator('.wall-note'), 100);
+  for (let opening = 1; opening <= 3; opening++) {
+    if (opening > 1) await zed.page.reload();
+    await expectCount(zed.page.locator('.wall-note'), 100);
+    await expectNotesInView(zed.page, `Zed, opening ${opening}`);
+  }
   const projector = await env.newPerson();
   await projector.page.goto(`${created.participant_url}/wall`);
   await expectCount(projector.page.locator('.wall-note'), 100);
+  await expectNotesInView(projector.page, 'the projector');
+
+  // Two people drag the same note: under each one's pointer it follows only that pointer, and
+  // the last drop (the facilitator's, over empty wall) wins.
   /**
    * The notes a pointer can press on `who`'s wall (not under a card floating over it), lowest
    * first; with `to`, only those that moved by `to` screen pixels land on empty wall.
@@ -995,9 +1039,6 @@ test('a crowded wall: twenty people, a hundred notes, ten moving at once, two on
       notes.sort((a, b) => b.y - a.y || b.x - a.x);
       return notes.map((n) => n.id);
     }, to);
-  // A latecomer's wall sometimes opens with its camera away from every note (a client bug, not
-  // what this test is about): Zed fits his wall as a person would.
-  await zed.page.getByTestId('zoom-fit').click();
   let last = '';
   await poll(async () => {
     // Zed presses it where the facilitator holds it, 70 px lower.

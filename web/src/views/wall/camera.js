@@ -1,8 +1,10 @@
 // The wall's camera on Panzoom: drag the background (one finger on a touch screen) to pan,
 // pinch or Ctrl+wheel to zoom, two fingers to pan; the wheel alone pans. "Fit" shows every
-// note; until the person moves the camera themself it keeps fitting as notes arrive (and on
-// the projector it always does). Wall units map to the screen through Panzoom's transform,
-// `scale(s) translate(x, y)` about the world's centre.
+// note, in the part of the screen no floating card covers; until the person moves the camera
+// themself it keeps fitting as notes arrive (and on the projector it always does). On a phone
+// a fit stops at a zoom where notes can still be read, starting from the notes' top left.
+// Wall units map to the screen through Panzoom's transform, `scale(s) translate(x, y)` about
+// the world's centre.
 
 import Panzoom from '../../../vendor/panzoom.js';
 import { useEffect, useRef, useState } from '../../../vendor/preact.js';
@@ -15,6 +17,12 @@ const MIN_ZOOM = 0.06;
 const MAX_ZOOM = 2.5;
 /** Space kept around the notes when fitting, in screen pixels. */
 const FIT_MARGIN = 32;
+/** The least zoom a fit goes to on a phone: a note's words (drawn large when far) stay legible. */
+const READABLE_ZOOM = 0.4;
+/** A wall narrower than this (CSS px) is a phone's: the whole wall there would be unreadable. */
+const PHONE_WALL_PX = 600;
+/** Floating cards are fitted around only while they leave at least this share of the height. */
+const MIN_FREE_SHARE = 0.4;
 
 /**
  * @typedef {object} Camera
@@ -26,17 +34,24 @@ const FIT_MARGIN = 32;
  * @property {() => number} scale the exact scale now
  */
 
+/** @typedef {{ minX: number, minY: number, maxX: number, maxY: number }} Box */
+
 /**
  * @param {{ current: HTMLElement | null }} viewport @param {{ current: HTMLElement | null }} world
  * @param {boolean} interactive false on the projector: no panning or zooming by hand
+ * @param {() => Element[]} covers what floats over the viewport (cards, bars); fits keep clear of it
  * @returns {Camera}
  */
-export function useCamera(viewport, world, interactive) {
+export function useCamera(viewport, world, interactive, covers = () => []) {
   // Fitting never zooms past 100% for a person at a screen; a projector may, to be read afar.
   const maxFit = interactive ? 1 : 1.8;
   const pz = useRef(/** @type {import('../../../vendor/panzoom.js').PanzoomObject | null} */ (null));
   const auto = useRef(true);
   const [zoom, setZoom] = useState(0.4);
+  // Panzoom moves to its start position in a timeout after it is made: a fit asked for before
+  // then (the first notes, the first size of the frame) would be undone by it, so it waits.
+  const ready = useRef(false);
+  const wanted = useRef(/** @type {Box | null} */ (null));
   useEffect(() => {
     const el = /** @type {HTMLElement} */ (world.current);
     const frame = /** @type {HTMLElement} */ (viewport.current);
@@ -57,6 +72,11 @@ export function useCamera(viewport, world, interactive) {
       },
     });
     pz.current = panzoom;
+    ready.current = false;
+    const settled = setTimeout(() => {
+      ready.current = true;
+      if (wanted.current) fitNow(wanted.current);
+    });
     const onZoom = () => setZoom(Math.round(panzoom.getScale() * 20) / 20);
     el.addEventListener('panzoomzoom', onZoom);
     /** @param {WheelEvent} ev */
@@ -73,11 +93,35 @@ export function useCamera(viewport, world, interactive) {
     };
     frame.addEventListener('wheel', onWheel, { passive: false });
     return () => {
+      clearTimeout(settled);
       frame.removeEventListener('wheel', onWheel);
       el.removeEventListener('panzoomzoom', onZoom);
       panzoom.destroy();
     };
   }, [interactive]);
+
+  /** @param {Box} box */
+  function fitNow(box) {
+    const panzoom = pz.current;
+    const frame = viewport.current;
+    if (!panzoom || !frame || frame.clientWidth === 0) return;
+    const area = freeArea(frame, covers());
+    const w = box.maxX - box.minX;
+    const h = box.maxY - box.minY;
+    const least = interactive && frame.clientWidth < PHONE_WALL_PX ? READABLE_ZOOM : MIN_ZOOM;
+    const s = clamp(Math.min((area.width - FIT_MARGIN * 2) / w, (area.height - FIT_MARGIN * 2) / h), least, maxFit);
+    // Where the notes' box goes on screen: centred in the free area, or, when it is larger
+    // than the area at this zoom, from its top left corner.
+    const left = w * s <= area.width - FIT_MARGIN * 2 ? area.left + (area.width - w * s) / 2 : area.left + FIT_MARGIN;
+    const top = h * s <= area.height - FIT_MARGIN * 2 ? area.top + (area.height - h * s) / 2 : area.top + FIT_MARGIN;
+    const [cx, cy] = [WALL_WIDTH / 2, WALL_HEIGHT / 2];
+    const x = (left - cx) / s - box.minX + cx;
+    const y = (top - cy) / s - box.minY + cy;
+    const animate = !reducedMotion() && interactive;
+    panzoom.zoom(s, { animate: false, force: true });
+    panzoom.pan(x, y, { animate, force: true });
+    setZoom(Math.round(s * 20) / 20);
+  }
 
   /** @type {Camera} */
   return {
@@ -85,19 +129,8 @@ export function useCamera(viewport, world, interactive) {
     auto,
     scale: () => pz.current?.getScale() ?? 1,
     fit(box) {
-      const panzoom = pz.current;
-      const frame = viewport.current;
-      if (!panzoom || !frame || frame.clientWidth === 0) return;
-      const w = box.maxX - box.minX;
-      const h = box.maxY - box.minY;
-      const s = clamp(Math.min((frame.clientWidth - FIT_MARGIN * 2) / w, (frame.clientHeight - FIT_MARGIN * 2) / h), MIN_ZOOM, maxFit);
-      const [cx, cy] = [WALL_WIDTH / 2, WALL_HEIGHT / 2];
-      const x = (frame.clientWidth / 2 - cx) / s - (box.minX + w / 2) + cx;
-      const y = (frame.clientHeight / 2 - cy) / s - (box.minY + h / 2) + cy;
-      const animate = !reducedMotion() && interactive;
-      panzoom.zoom(s, { animate: false, force: true });
-      panzoom.pan(x, y, { animate, force: true });
-      setZoom(Math.round(s * 20) / 20);
+      wanted.current = box;
+      if (ready.current) fitNow(box);
     },
     zoomBy(factor) {
       const panzoom = pz.current;
@@ -118,4 +151,24 @@ export function useCamera(viewport, world, interactive) {
       return { x: (clientX - box.left - cx) / s + cx - x, y: (clientY - box.top - cy) / s + cy - y };
     },
   };
+}
+
+/**
+ * The band of the frame that no floating card covers: cards in its upper half push the top
+ * down, cards in its lower half push the bottom up. Where that would leave too little, the
+ * whole frame (the cards can be folded). In the frame's own pixels.
+ * @param {HTMLElement} frame @param {Element[]} covers
+ */
+function freeArea(frame, covers) {
+  const outer = frame.getBoundingClientRect();
+  let top = 0;
+  let bottom = frame.clientHeight;
+  for (const el of covers) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || r.bottom <= outer.top || r.top >= outer.bottom || r.right <= outer.left || r.left >= outer.right) continue;
+    if (r.top + r.height / 2 < outer.top + outer.height / 2) top = Math.max(top, r.bottom - outer.top);
+    else bottom = Math.min(bottom, r.top - outer.top);
+  }
+  const whole = { left: 0, top: 0, width: frame.clientWidth, height: frame.clientHeight };
+  return bottom - top >= frame.clientHeight * MIN_FREE_SHARE ? { ...whole, top, height: bottom - top } : whole;
 }

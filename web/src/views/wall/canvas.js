@@ -20,6 +20,9 @@ import { NOTE_H, NOTE_W, clamp, extent, regionsOf, spotFor } from './regions.js'
 /** The height of a cluster's name band: readable at any zoom, in wall units. @param {number} zoom */
 const bandFor = (zoom) => clamp(Math.round(30 / Math.max(zoom, 0.05)), 44, 200);
 
+/** What floats over the wall on a person's screen: step 4's cards, the zoom tools, the action bar. */
+const floatingOver = () => [...document.querySelectorAll('.wall-float > *, .wall-tools, .action-bar')];
+
 /** @param {{ interactive: boolean, toolbar?: any }} props */
 export function WallCanvas({ interactive, toolbar }) {
   const room = app.store.room('wall', 'members', 'closed');
@@ -28,7 +31,7 @@ export function WallCanvas({ interactive, toolbar }) {
   const editable = interactive && canEdit(you, room);
   const viewport = useRef(/** @type {HTMLDivElement | null} */ (null));
   const world = useRef(/** @type {HTMLDivElement | null} */ (null));
-  const camera = useCamera(viewport, world, interactive);
+  const camera = useCamera(viewport, world, interactive, interactive ? floatingOver : undefined);
   const [selected, setSelected] = useState(/** @type {Set<string>} */ (new Set()));
   const [menu, setMenu] = useState(/** @type {Menu | null} */ (null));
   const [, redrawState] = useState(0);
