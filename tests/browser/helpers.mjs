@@ -295,3 +295,37 @@ export async function screenshot(page, name, viewport) {
   });
   await page.screenshot({ path: path.join(screenshotDir, `${name}-top.png`), animations: 'disabled' });
 }
+
+/**
+ * What is wrong with the layout of the elements matching `selector` on `page`: two of them
+ * overlapping (neither inside the other) by more than a pixel each way, or one reaching out of
+ * the window's width. Hidden elements (no box) are left out. Returns one line per problem.
+ * @param {import('playwright-core').Page} page
+ * @param {string} selector
+ */
+export function overlaps(page, selector) {
+  return page.evaluate((selector) => {
+    const problems = [];
+    const shown = [...document.querySelectorAll(selector)].filter((el) => {
+      const box = el.getBoundingClientRect();
+      return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+    });
+    const name = (/** @type {Element} */ el) => {
+      const id = el.getAttribute('data-testid');
+      const words = (el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 24);
+      return `${id ? `[${id}]` : `.${[...el.classList].join('.')}`} "${words}"`;
+    };
+    for (const [i, a] of shown.entries()) {
+      const ra = a.getBoundingClientRect();
+      if (ra.left < -1 || ra.right > innerWidth + 1) problems.push(`${name(a)} reaches out of the window (${Math.round(ra.left)}..${Math.round(ra.right)} of ${innerWidth})`);
+      for (const b of shown.slice(i + 1)) {
+        if (a.contains(b) || b.contains(a)) continue;
+        const rb = b.getBoundingClientRect();
+        const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+        const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+        if (w > 1 && h > 1) problems.push(`${name(a)} overlaps ${name(b)} by ${Math.round(w)}x${Math.round(h)}`);
+      }
+    }
+    return problems;
+  }, selector);
+}

@@ -17,6 +17,7 @@ import {
   expectCount,
   expectNoText,
   expectText,
+  overlaps,
   poll,
   screenshot,
   screenshotDir,
@@ -453,9 +454,42 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     }
     await expectText(list.locator('.list-cluster', { hasText: 'Team leaders' }), 'keep my best people');
     await screenshot(ed, 'step4-list-laptop', LAPTOP);
+    // The list is a page, not a canvas: no card or bar floats over the lists.
+    assert.deepEqual(
+      await overlaps(ed, '.wall-list-frame, .wall-heading, .pending-card, .note-composer, .action-bar, .wall-float-top > .segmented'),
+      [],
+      'on a laptop, the list view has nothing over the lists',
+    );
     await screenshot(ed, 'step4-list-phone', PHONE);
+    // On a phone it is one scrolling page that ends where the action bar starts.
+    assert.deepEqual(await overlaps(ed, '.board-step4, .action-bar'), [], 'on a phone, the action bar is below the list');
     await ed.setViewportSize(LAPTOP);
     await ed.getByTestId('view-wall').click();
+  });
+
+  await t.test('step 4: on a phone the wall has nothing over it, and "Fit" keeps the notes readable', async () => {
+    const flo = p.Flo.page;
+    // The heading and the reveal above the canvas, the composer and the action bar below it.
+    assert.deepEqual(await overlaps(flo, '.wall-float-top > *, .wall-canvas, .wall-float-bottom > *, .action-bar'), []);
+    const covered = await flo.evaluate(() =>
+      [...document.querySelectorAll('.wall-tools button')].flatMap((button) => {
+        const box = button.getBoundingClientRect();
+        const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+        return hit && button.contains(hit) ? [] : [`"${button.textContent}" is under ${hit?.className}`];
+      }),
+    );
+    assert.deepEqual(covered, [], 'every wall tool can be pressed');
+    await flo.getByTestId('zoom-fit').click();
+    const zoom = Number.parseInt((await flo.getByTestId('zoom-label').textContent()) ?? '', 10);
+    assert.ok(zoom >= 40, `"Fit" on a phone stops at a readable zoom, not ${zoom}%`);
+    const shown = await flo.evaluate(() => {
+      const frame = /** @type {Element} */ (document.querySelector('[data-testid=wall]')).getBoundingClientRect();
+      return [...document.querySelectorAll('.wall-note')].filter((note) => {
+        const box = note.getBoundingClientRect();
+        return box.left >= frame.left && box.right <= frame.right && box.top >= frame.top && box.bottom <= frame.bottom;
+      }).length;
+    });
+    assert.ok(shown >= 2, `after "Fit" the phone shows whole notes (${shown})`);
   });
 
   await t.test('step 4: screenshots of the wall', async () => {
