@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { LAPTOP, PHONE, expectCount, expectText, poll, screenshot, useServerAndBrowser } from './helpers.mjs';
+import { LAPTOP, PHONE, expectCount, expectText, overlaps, poll, screenshot, useServerAndBrowser } from './helpers.mjs';
 
 const env = useServerAndBrowser();
 const require = createRequire(import.meta.url);
@@ -66,6 +66,9 @@ function misfits(page) {
   });
 }
 
+/** The top bar's controls, and the parts of the steps and the clock. */
+const TOP_BAR = '.topbar > *, .stepper > *, .stepper-item, .timer-chip > *';
+
 test('every step, on every screen', async (t) => {
   const room = await env.createRoom('Q3 client workshop', { organisation: 'Acme' });
   const fac = await env.openAsFacilitator(room.facilitator_url, 'Marta');
@@ -83,6 +86,10 @@ test('every step, on every screen', async (t) => {
     await expectCount(ready, 1);
     const box = await ready.boundingBox();
     assert.ok(box && box.y >= 0 && box.y + box.height <= PHONE.height, `step ${step}: "I'm done" on the phone's screen (${JSON.stringify(box)})`);
+    // No control of the top bar covers another, on a laptop or a phone.
+    for (const { who, page } of [{ who: 'facilitator', page: fac.page }, { who: 'participant', page: bo.page }, { who: 'phone', page: ana.page }]) {
+      assert.deepEqual(await overlaps(page, TOP_BAR), [], `step ${step}: the ${who}'s top bar`);
+    }
     for (const size of [FULL_HD, HD]) {
       await wall.page.setViewportSize(size);
       await poll(async () => {
@@ -237,6 +244,37 @@ test('every step, on every screen', async (t) => {
   });
 
   for (const { problems } of [fac, ana, bo, wall]) assert.deepEqual(problems, []);
+});
+
+test('the top bar in Portuguese, the longest words: no control covers another at any width', async () => {
+  const room = await env.createRoom('Sessão de clientes do trimestre de outono', { organisation: 'Acme', language: 'pt' });
+  const fac = await env.newPerson({ locale: 'pt-PT' });
+  await fac.page.goto(room.facilitator_url);
+  await fac.page.getByLabel('O seu nome').fill('Marta Rodrigues');
+  await fac.page.getByRole('button', { name: 'Abrir a sala' }).click();
+  // Step 4, where the panel is a drawer and its button joins the bar.
+  await fac.page.locator('.stepper button[data-step="4"]').click();
+  await expectText(fac.page.getByTestId('step-title'), 'Quem são os nossos clientes?');
+  const widths = [1920, 1600, 1536, 1440, LAPTOP.width, 1280, 1100, 1024, 960, 820, PHONE.width, 360];
+  for (const clock of ['idle', 'running']) {
+    if (clock === 'running') {
+      await fac.page.setViewportSize(LAPTOP);
+      await fac.page.getByTestId('panel-toggle').click();
+      await fac.page.getByTestId('timer-start').click();
+      await fac.page.getByTestId('panel-toggle').click();
+      await expectCount(fac.page.getByTestId('clock'), 1);
+    }
+    for (const width of widths) {
+      await fac.page.setViewportSize({ width, height: 800 });
+      await poll(async () => {
+        const problems = await overlaps(fac.page, TOP_BAR);
+        return problems.length ? `${width}px, clock ${clock}: ${problems.join('; ')}` : null;
+      });
+    }
+  }
+  await screenshot(fac.page, 'topbar-pt-facilitator-laptop', LAPTOP);
+  await screenshot(fac.page, 'topbar-pt-facilitator-1280', { width: 1280, height: 800 });
+  assert.deepEqual(fac.problems, []);
 });
 
 /**

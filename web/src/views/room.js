@@ -168,7 +168,7 @@ function Stepper({ narrow }) {
           disabled=${current <= 1}
           onClick=${() => go(current - 1)}
         >
-          ←${narrow ? '' : ` ${t('room.back')}`}
+          ←${narrow ? null : html`<span class="step-nav-label">${t('room.back')}</span>`}
         </button>`
       : null}
     <ol class="stepper-list" data-testid="stepper">
@@ -199,7 +199,7 @@ function Stepper({ narrow }) {
           disabled=${current >= STEP_COUNT}
           onClick=${() => go(current + 1)}
         >
-          ${narrow ? '' : `${t('room.next')} `}→
+          ${narrow ? null : html`<span class="step-nav-label">${t('room.next')}</span>`}→
         </button>`
       : null}
   </nav>`;
