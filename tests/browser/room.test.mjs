@@ -69,6 +69,33 @@ function misfits(page) {
 /** The top bar's controls, and the parts of the steps and the clock. */
 const TOP_BAR = '.topbar > *, .stepper > *, .stepper-item, .timer-chip > *';
 
+/**
+ * The fields of the board a phone's action bar covers once each has the focus (the browser
+ * scrolls a focused field into view; it must stop above the bar).
+ * @param {import('playwright-core').Page} page
+ */
+function fieldsUnderTheBar(page) {
+  return page.evaluate(async () => {
+    const bar = document.querySelector('.action-bar');
+    if (!bar) return [];
+    const problems = [];
+    const scrolled = [...document.querySelectorAll('*')].map((el) => /** @type {const} */ ([el, el.scrollTop]));
+    const fields = [...document.querySelectorAll('#board :is(input, textarea, select)')].filter(
+      (el) => el instanceof HTMLElement && el.getBoundingClientRect().width > 0 && !el.matches(':disabled'),
+    );
+    for (const field of /** @type {HTMLElement[]} */ (fields)) {
+      field.focus();
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      const box = field.getBoundingClientRect();
+      const cover = bar.getBoundingClientRect();
+      if (box.bottom > cover.top + 1 && box.top < cover.bottom) problems.push(`${field.getAttribute('data-testid') ?? field.tagName} is under the action bar`);
+      field.blur();
+    }
+    for (const [el, top] of scrolled) el.scrollTop = top;
+    return problems;
+  });
+}
+
 test('every step, on every screen', async (t) => {
   const room = await env.createRoom('Q3 client workshop', { organisation: 'Acme' });
   const fac = await env.openAsFacilitator(room.facilitator_url, 'Marta');
@@ -90,6 +117,7 @@ test('every step, on every screen', async (t) => {
     for (const { who, page } of [{ who: 'facilitator', page: fac.page }, { who: 'participant', page: bo.page }, { who: 'phone', page: ana.page }]) {
       assert.deepEqual(await overlaps(page, TOP_BAR), [], `step ${step}: the ${who}'s top bar`);
     }
+    assert.deepEqual(await fieldsUnderTheBar(ana.page), [], `step ${step}: the phone's fields clear of the action bar`);
     for (const size of [FULL_HD, HD]) {
       await wall.page.setViewportSize(size);
       await poll(async () => {

@@ -4,7 +4,7 @@
 // the wall fills the screen, the panel is a drawer and the step's actions sit in a bar that
 // stays on screen. After the session (a closed room) everyone sees the summary.
 
-import { html, useEffect, useState } from '../../vendor/preact.js';
+import { html, useEffect, useRef, useState } from '../../vendor/preact.js';
 import { app, send } from '../app.js';
 import { stepText, t } from '../i18n.js';
 import { STEP_COUNT, STEP_MINUTES } from '../limits.js';
@@ -103,7 +103,22 @@ function SidePanel({ compact }) {
 
 /** The bar that stays on screen on a phone (and on the wall): hand, "I'm done", undo. */
 function ActionBar() {
-  return html`<nav class="action-bar" aria-label=${t('room.actions')} data-testid="action-bar">
+  const bar = useRef(/** @type {HTMLElement | null} */ (null));
+  // A field that gets the focus under the bar is brought up above it: the browser scrolls a
+  // focused field into the window, not out from under what is fixed over the window.
+  useEffect(() => {
+    /** @param {FocusEvent} ev */
+    const onFocus = (ev) => {
+      const field = ev.target;
+      const over = bar.current?.getBoundingClientRect();
+      if (!(field instanceof HTMLElement) || !over || over.width === 0 || bar.current?.contains(field)) return;
+      const box = field.getBoundingClientRect();
+      if (box.bottom > over.top && box.top < over.bottom) field.scrollIntoView({ block: 'nearest' });
+    };
+    document.addEventListener('focusin', onFocus);
+    return () => document.removeEventListener('focusin', onFocus);
+  }, []);
+  return html`<nav class="action-bar" aria-label=${t('room.actions')} data-testid="action-bar" ref=${bar}>
     <${HandButton} />
     <${UndoButtons} />
     <${ReadyButton} />
