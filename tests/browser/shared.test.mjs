@@ -86,6 +86,43 @@ async function typeSlowly(field, text, where = 'End') {
 /** @param {number} ms */
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The carets in `where` whose name flag lies over some of its words: each line of text is
+ * a box (from a Range over its text); a caret's name is its ::after, inside the caret's box
+ * when it sits in the line, or where its computed position puts it when it floats.
+ * @param {import('playwright-core').Locator} where
+ */
+function namesOverWords(where) {
+  return where.evaluate((root) => {
+    const carets = [...root.querySelectorAll('.remote-caret')];
+    /** @type {DOMRect[]} */
+    const words = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!(node.textContent ?? '').trim() || carets.some((c) => c.contains(node))) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      words.push(...[...range.getClientRects()].filter((r) => r.width > 0));
+    }
+    const flagOf = (/** @type {Element} */ caret) => {
+      const box = caret.getBoundingClientRect();
+      const name = getComputedStyle(caret, '::after');
+      if (name.position !== 'absolute') return box;
+      const px = (/** @type {string} */ v) => Number.parseFloat(v) || 0;
+      const left = box.left + px(name.left);
+      const top = box.top + px(name.top);
+      const width = px(name.width) + px(name.paddingLeft) + px(name.paddingRight);
+      const height = px(name.height) + px(name.paddingTop) + px(name.paddingBottom);
+      return { left, top, right: left + width, bottom: top + height };
+    };
+    return carets.flatMap((caret) => {
+      const flag = flagOf(caret);
+      const hit = words.find((r) => Math.min(r.right, flag.right) - Math.max(r.left, flag.left) > 1 && Math.min(r.bottom, flag.bottom) - Math.max(r.top, flag.top) > 1);
+      return hit ? [`${caret.getAttribute('data-name')}'s name at ${Math.round(flag.left)},${Math.round(flag.top)} covers words at ${Math.round(hit.left)},${Math.round(hit.top)}`] : [];
+    });
+  });
+}
+
 test('writing together, offline, drafts and undo', async (t) => {
   const room = await env.createRoom('Writing together', { language: 'en' });
   const link = `${env.server.url}/r/${room.room_id}`;
@@ -142,6 +179,10 @@ test('writing together, offline, drafts and undo', async (t) => {
     // The facilitator and the projector see both carets in the group's sentence.
     await expectCount(F.getByTestId('definitions').getByTestId('remote-caret'), 2);
     await expectCount(wall.page.getByTestId('def-wall').getByTestId('remote-caret'), 2);
+    // Where the sentence is only read, a writer's name covers no word (nor the names above).
+    for (const card of [F.getByTestId('definitions').locator('.def-card[data-group="1"]'), wall.page.getByTestId('def-wall')]) {
+      assert.deepEqual(await namesOverWords(card), [], `the carets' names in ${card}`);
+    }
     await screenshot(bo.page, 'shared-step3-two-writers', LAPTOP);
     await screenshot(F, 'shared-step3-facilitator', LAPTOP);
     await screenshot(wall.page, 'shared-step3-projector', LAPTOP);
