@@ -430,6 +430,42 @@ async function touchDrag(page, from, to) {
   );
 }
 
+/**
+ * Two fingers on the wall's background, moving apart by `spread` pixels (together if
+ * negative): pointer events of type touch, as a touch screen sends them.
+ * @param {import('playwright-core').Page} page @param {number} spread
+ */
+async function pinch(page, spread) {
+  await page.evaluate((spread) => {
+    const frame = /** @type {HTMLElement} */ (document.querySelector('[data-testid=wall]'));
+    const box = frame.getBoundingClientRect();
+    // A spot of bare wall: no note, label or card under it.
+    let centre = { x: 0, y: 0 };
+    for (let y = box.top + 40; y < box.bottom - 40 && !centre.x; y += 20) {
+      for (let x = box.left + 120; x < box.right - 120; x += 20) {
+        const bare = [-90, 0, 90].every((dx) => document.elementFromPoint(x + dx, y)?.matches('.wall-viewport, .wall-world'));
+        if (bare) {
+          centre = { x, y };
+          break;
+        }
+      }
+    }
+    if (!centre.x) throw new Error('no bare wall to pinch');
+    const start = Math.max(40, 40 - spread / 2);
+    const event = (/** @type {string} */ type, /** @type {number} */ id, /** @type {number} */ x) =>
+      new PointerEvent(type, { pointerId: id, pointerType: 'touch', isPrimary: id === 1, button: 0, buttons: type === 'pointerup' ? 0 : 1, bubbles: true, cancelable: true, clientX: x, clientY: centre.y });
+    const fingers = [
+      { id: 1, x: centre.x - start, dir: -1 },
+      { id: 2, x: centre.x + start, dir: 1 },
+    ];
+    for (const f of fingers) (document.elementFromPoint(f.x, centre.y) ?? frame).dispatchEvent(event('pointerdown', f.id, f.x));
+    for (let step = 1; step <= 10; step++) {
+      for (const f of fingers) document.dispatchEvent(event('pointermove', f.id, f.x + (f.dir * spread * step) / 20));
+    }
+    for (const f of fingers) document.dispatchEvent(event('pointerup', f.id, f.x + (f.dir * spread) / 2));
+  }, spread);
+}
+
 test('dragging with a finger and with the keyboard: the queue, the groups and the notes', async () => {
   const room = await env.createRoom('Touch');
   const fac = await env.openAsFacilitator(room.facilitator_url, 'Marta', { viewport: { width: 820, height: 1180 } });
@@ -481,5 +517,14 @@ test('dragging with a finger and with the keyboard: the queue, the groups and th
   await touchDrag(fac.page, notes.filter({ hasText: 'keep good staff' }), notes.filter({ hasText: 'find good staff' }));
   await expectCount(fac.page.getByTestId('wall-region'), 1);
   await screenshot(fac.page, 'touch-wall-tablet', { width: 820, height: 1180 });
+
+  // Two fingers spread apart on the wall's background: it zooms in.
+  const zoom = async () => Number.parseInt((await fac.page.getByTestId('zoom-label').textContent()) ?? '', 10);
+  const before = await zoom();
+  await pinch(fac.page, 160);
+  await poll(async () => ((await zoom()) > before + 20 ? null : `zoom ${await zoom()}%, was ${before}%`));
+  const spread = await zoom();
+  await pinch(fac.page, -120);
+  await poll(async () => ((await zoom()) < spread - 20 ? null : `zoom ${await zoom()}% after a pinch in, was ${spread}%`));
   for (const { problems } of [fac, ...people]) assert.deepEqual(problems, []);
 });

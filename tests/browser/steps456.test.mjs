@@ -1123,6 +1123,51 @@ test('a crowded wall: twenty people, a hundred notes, ten moving at once, two on
   assert.deepEqual([...fac.problems, ...crowd.person.problems, ...zed.problems, ...projector.problems], []);
 });
 
+test('notes picked together move together, on every screen, with the mover named while they go', async () => {
+  const created = await env.createRoom('Moving many', { language: 'en' });
+  const fac = await env.openAsFacilitator(created.facilitator_url, 'Marta');
+  const ana = await join(created.participant_url, 'Ana');
+  const bo = await join(created.participant_url, 'Bo');
+  await fac.page.locator('.stepper button[data-step="4"]').click();
+  const texts = ['hire good people', 'keep good people', 'plan the budget'];
+  for (const text of texts) {
+    await ana.page.getByTestId('note-input').fill(text);
+    await ana.page.getByTestId('note-add').click();
+  }
+  await expectText(fac.page.getByTestId('pending'), 'Ana');
+  await fac.page.getByTestId('reveal-all').click();
+  for (const { page } of [ana, bo]) await expectCount(page.locator('.wall-note'), 3);
+  const [one, two, three] = await Promise.all(texts.map((text) => noteId(bo.page, text)));
+  const before = { one: await drawnAt(bo.page, one), two: await drawnAt(bo.page, two), three: await drawnAt(bo.page, three) };
+
+  // Ana picks two notes: a click, then a Shift+click.
+  const a = ana.page;
+  await a.getByTestId('wall').scrollIntoViewIfNeeded();
+  await wallNote(a, texts[0]).click();
+  await a.keyboard.press('Escape');
+  await wallNote(a, texts[1]).click({ modifiers: ['Shift'] });
+  await expectText(a.getByTestId('selected-count'), '2 selected');
+  // She moves them by one of them; Bo sees it go, named as Ana's, while she holds it.
+  const held = await grab(a, texts[0], 0, 160);
+  await expectText(bo.page.locator(`.wall-note[data-id="${one}"]`).getByTestId('drag-cursor'), 'Ana');
+  await a.mouse.move(held.x + 10, held.y + 20, { steps: 4 });
+  await a.mouse.up();
+  // Both land the same way down the wall, on every screen; the third stays.
+  for (const page of [bo.page, fac.page, a]) {
+    await poll(async () => {
+      const [p1, p2, p3] = [await drawnAt(page, one), await drawnAt(page, two), await drawnAt(page, three)];
+      const d1 = { x: p1.x - before.one.x, y: p1.y - before.one.y };
+      const d2 = { x: p2.x - before.two.x, y: p2.y - before.two.y };
+      const together = d1.y > 100 && Math.abs(d1.x - d2.x) <= 2 && Math.abs(d1.y - d2.y) <= 2;
+      const still = p3.x === before.three.x && p3.y === before.three.y;
+      return together && still && (await page.locator('.wall-note.remote').count()) === 0
+        ? null
+        : `moved by ${JSON.stringify(d1)} and ${JSON.stringify(d2)}; third at ${JSON.stringify(p3)}`;
+    });
+  }
+  assert.deepEqual([...fac.problems, ...ana.problems, ...bo.problems], []);
+});
+
 test('a Portuguese room: "Ajude-me a" notes, the boards and the report in Portuguese', async () => {
   const created = await env.createRoom('Sessão de clientes', {
     organisation: 'Acme',
