@@ -492,6 +492,18 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     assert.ok(shown >= 2, `after "Fit" the phone shows whole notes (${shown})`);
   });
 
+  await t.test('step 4: on a laptop and a tablet, the cards and bars over the wall keep apart', async () => {
+    // Bo has moved a note, so his action bar holds three buttons, "Undo" the longest.
+    const bo = p.Bo.page;
+    await expectCount(bo.getByTestId('undo'), 1);
+    for (const size of [LAPTOP, { width: 1024, height: 768 }, { width: 820, height: 1180 }]) {
+      await bo.setViewportSize(size);
+      assert.deepEqual(await overlaps(bo, '.wall-float > *, .wall-tools, .action-bar'), [], `at ${size.width}x${size.height}`);
+    }
+    await screenshot(bo, 'step4-wall-participant-tablet', { width: 820, height: 1180 });
+    await bo.setViewportSize(LAPTOP);
+  });
+
   await t.test('step 4: screenshots of the wall', async () => {
     for (const page of pages) await page.getByTestId('zoom-fit').click();
     await screenshot(facPage, 'step4-wall-facilitator-laptop', LAPTOP);
