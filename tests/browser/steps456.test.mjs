@@ -482,6 +482,8 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     await flo.getByTestId('zoom-fit').click();
     const zoom = Number.parseInt((await flo.getByTestId('zoom-label').textContent()) ?? '', 10);
     assert.ok(zoom >= 40, `"Fit" on a phone stops at a readable zoom, not ${zoom}%`);
+    assert.equal(await flo.getByTestId('zoom-fit').getAttribute('aria-label'), 'Show the notes, as large as they can be read');
+    assert.equal(await facPage.getByTestId('zoom-fit').getAttribute('aria-label'), 'Fit every note in view');
     const shown = await flo.evaluate(() => {
       const frame = /** @type {Element} */ (document.querySelector('[data-testid=wall]')).getBoundingClientRect();
       return [...document.querySelectorAll('.wall-note')].filter((note) => {

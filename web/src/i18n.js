@@ -790,6 +790,7 @@ const en = {
   'pj.joined.one': '{n} person here',
   'pj.joined.other': '{n} people here',
   'pj.qr': 'QR code of the room link',
+  'wall.fit.readable.aria': 'Show the notes, as large as they can be read',
 };
 
 /** @typedef {keyof typeof en} Key */
@@ -1497,6 +1498,7 @@ const pt = {
   'pj.joined.one': '{n} pessoa presente',
   'pj.joined.other': '{n} pessoas presentes',
   'pj.qr': 'Código QR do link da sala',
+  'wall.fit.readable.aria': 'Mostrar as notas, num tamanho em que se leem',
 };
 
 /** @type {Record<Language, Record<Key, string>>} */

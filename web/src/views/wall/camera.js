@@ -32,6 +32,7 @@ const MIN_FREE_SHARE = 0.4;
  * @property {(clientX: number, clientY: number) => { x: number, y: number }} toWall
  * @property {{ current: boolean }} auto keep fitting as notes arrive
  * @property {() => number} scale the exact scale now
+ * @property {() => boolean} readable whether a fit stops at a readable zoom (a phone's wall)
  */
 
 /** @typedef {{ minX: number, minY: number, maxX: number, maxY: number }} Box */
@@ -100,6 +101,8 @@ export function useCamera(viewport, world, interactive, covers = () => []) {
     };
   }, [interactive]);
 
+  const readable = () => interactive && (viewport.current?.clientWidth ?? Infinity) < PHONE_WALL_PX;
+
   /** @param {Box} box */
   function fitNow(box) {
     const panzoom = pz.current;
@@ -108,7 +111,7 @@ export function useCamera(viewport, world, interactive, covers = () => []) {
     const area = freeArea(frame, covers());
     const w = box.maxX - box.minX;
     const h = box.maxY - box.minY;
-    const least = interactive && frame.clientWidth < PHONE_WALL_PX ? READABLE_ZOOM : MIN_ZOOM;
+    const least = readable() ? READABLE_ZOOM : MIN_ZOOM;
     const s = clamp(Math.min((area.width - FIT_MARGIN * 2) / w, (area.height - FIT_MARGIN * 2) / h), least, maxFit);
     // Where the notes' box goes on screen: centred in the free area, or, when it is larger
     // than the area at this zoom, from its top left corner.
@@ -128,6 +131,7 @@ export function useCamera(viewport, world, interactive, covers = () => []) {
     zoom,
     auto,
     scale: () => pz.current?.getScale() ?? 1,
+    readable,
     fit(box) {
       wanted.current = box;
       if (ready.current) fitNow(box);

@@ -223,8 +223,8 @@ export function WallCanvas({ interactive, toolbar }) {
             type="button"
             class="btn btn-secondary btn-small"
             data-testid="zoom-fit"
-            aria-label=${t('wall.fit.aria')}
-            title=${t('wall.fit.aria')}
+            aria-label=${camera.readable() ? t('wall.fit.readable.aria') : t('wall.fit.aria')}
+            title=${camera.readable() ? t('wall.fit.readable.aria') : t('wall.fit.aria')}
             onClick=${() => {
               camera.auto.current = true;
               camera.fit(box);
