@@ -1,6 +1,7 @@
-// Step 4: the wall of "Help me..." post-its fills the screen. Over it float the member's own
-// notes (written privately until revealed), the facilitator's reveal (one person at a time or
-// everyone), whose turn it is, and the view switch: the canvas, or the same wall as lists.
+// Step 4: the wall of "Help me..." post-its fills the screen. Over it float (on a phone: above
+// and below it) the member's own notes (written privately until revealed), the facilitator's
+// reveal (one person at a time or everyone), whose turn it is, and the view switch: the
+// canvas, or the same wall as lists (a page, with those cards beside or above the lists).
 
 import { html, useState } from '../../vendor/preact.js';
 import { app, send, sendWords } from '../app.js';

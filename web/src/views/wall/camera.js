@@ -24,18 +24,18 @@ const PHONE_WALL_PX = 600;
 /** Floating cards are fitted around only while they leave at least this share of the height. */
 const MIN_FREE_SHARE = 0.4;
 
+/** @typedef {{ minX: number, minY: number, maxX: number, maxY: number }} Box */
+
 /**
  * @typedef {object} Camera
  * @property {number} zoom the scale now (rounded, for drawing labels to size)
- * @property {(box: { minX: number, minY: number, maxX: number, maxY: number }) => void} fit
+ * @property {(box: Box) => void} fit
  * @property {(factor: number) => void} zoomBy
  * @property {(clientX: number, clientY: number) => { x: number, y: number }} toWall
  * @property {{ current: boolean }} auto keep fitting as notes arrive
  * @property {() => number} scale the exact scale now
  * @property {() => boolean} readable whether a fit stops at a readable zoom (a phone's wall)
  */
-
-/** @typedef {{ minX: number, minY: number, maxX: number, maxY: number }} Box */
 
 /**
  * @param {{ current: HTMLElement | null }} viewport @param {{ current: HTMLElement | null }} world
