@@ -127,6 +127,35 @@ export function Avatar({ name, id, size, off }) {
 }
 
 /** The product mark and name, a link home. */
+/**
+ * A raised hand, drawn (not an emoji, which a projector's system may lack a font for); it takes
+ * the text's size and colour. The shape follows Lucide's "hand" icon (ISC licence).
+ * @param {{ label?: string }} props a label when the icon stands alone
+ */
+export function HandIcon({ label }) {
+  return html`<svg
+    class="icon"
+    viewBox="0 0 24 24"
+    width="1.1em"
+    height="1.1em"
+    fill="none"
+    stroke="currentColor"
+    stroke-width="2"
+    stroke-linecap="round"
+    stroke-linejoin="round"
+    role=${label ? 'img' : null}
+    aria-label=${label || null}
+    aria-hidden=${label ? null : 'true'}
+    focusable="false"
+  >
+    ${label ? html`<title>${label}</title>` : null}
+    <path d="M18 11V6a2 2 0 0 0-4 0v5" />
+    <path d="M14 10V4a2 2 0 0 0-4 0v6" />
+    <path d="M10 10.5V6a2 2 0 0 0-4 0v8" />
+    <path d="M18 8a2 2 0 1 1 4 0v6a8 8 0 0 1-8 8h-2c-2.8 0-4.5-.86-5.99-2.34l-3.6-3.6a2 2 0 0 1 2.83-2.82L7 15" />
+  </svg>`;
+}
+
 export function Brand() {
   return html`<a class="brand" href="/" aria-label=${t('app.name')}>
     <svg viewBox="0 0 24 24" aria-hidden="true" class="brand-mark"><path d="M6 20V11a6 6 0 0 1 12 0v9" /></svg>

@@ -5,7 +5,7 @@
 import { html } from '../../vendor/preact.js';
 import { app, send } from '../app.js';
 import { t } from '../i18n.js';
-import { Avatar, canEdit, isFacilitator, nameOf } from '../ui/kit.js';
+import { Avatar, HandIcon, canEdit, isFacilitator, nameOf } from '../ui/kit.js';
 
 /** The member's own hand: up or down. */
 export function HandButton() {
@@ -23,7 +23,7 @@ export function HandButton() {
     disabled=${room.closed}
     onClick=${() => send({ type: 'hand.raise', raised: !up })}
   >
-    <span aria-hidden="true">✋</span> ${up ? t('hand.lower_mine', { n: place + 1 }) : t('hand.raise')}
+    <${HandIcon} /> ${up ? t('hand.lower_mine', { n: place + 1 }) : t('hand.raise')}
   </button>`;
 }
 

@@ -10,7 +10,7 @@ import { app, send } from '../app.js';
 import { t } from '../i18n.js';
 import { MAX_FACTOR_CHARS } from '../limits.js';
 import { dragSource, dropPlace, reorder } from '../ui/drag.js';
-import { Avatar, canEdit, isFacilitator, nameOf, newId, participantsOf } from '../ui/kit.js';
+import { Avatar, HandIcon, canEdit, isFacilitator, nameOf, newId, participantsOf } from '../ui/kit.js';
 import { SharedText } from '../ui/sharedtext.js';
 
 /** @typedef {import('../protocol').RoomState} RoomState */
@@ -140,7 +140,7 @@ function Queue() {
             <span class="queue-pos">${index + 1}</span>
             <${Avatar} name=${name} id=${id} off=${!view.online.has(id)} />
             <span class="queue-name">${name}</span>
-            ${hands.includes(id) ? html`<span class="hand-mark" title=${t('hand.raised')}>✋</span>` : null}
+            ${hands.includes(id) ? html`<span class="hand-mark" title=${t('hand.raised')}><${HandIcon} label=${t('hand.raised')} /></span>` : null}
             <span class="queue-state">
               ${status === 'speaking' ? t('queue.speaking') : status === 'spoken' ? `✓ ${t('queue.spoke')}` : status === 'next' ? t('queue.next_up') : ''}
             </span>

@@ -7,7 +7,7 @@
 
 import { app } from '../../app.js';
 import { newId } from '../../ui/kit.js';
-import { NOTE_H, NOTE_W, clearOfRegions, dropTarget, freeSpotNear, regionsOf } from './regions.js';
+import { NOTE_H, NOTE_W, clearOfRegions, dropTarget, freeSpotNear, regionsOf, settleInCluster } from './regions.js';
 
 /** @typedef {import('../../protocol').Note} Note */
 /** @typedef {import('../../protocol').DropTarget} DropTarget */
@@ -80,8 +80,10 @@ export function noteDragger(env) {
     /** @type {string | null} */
     let created = null;
     let at = { x: Math.round(primary.x), y: Math.round(primary.y) };
-    if (hit && 'cluster' in hit) onto = { kind: 'cluster', id: hit.cluster };
-    else if (hit && 'note' in hit) {
+    if (hit && 'cluster' in hit) {
+      onto = { kind: 'cluster', id: hit.cluster };
+      at = settleInCluster(at, hit.cluster, others, env.band());
+    } else if (hit && 'note' in hit) {
       at = freeSpotNear([hit.note], others);
       created = newId();
       onto = { kind: 'note', id: hit.note.id, new_cluster: created };

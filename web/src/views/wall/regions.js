@@ -85,10 +85,11 @@ export function clearOfRegions(at, regions) {
 }
 
 /**
- * The first spot near `anchors` where a note does not overlap any of `others`.
- * @param {Point[]} anchors @param {Point[]} others
+ * The first spot near `anchors` where a note does not overlap any of `others` (and that `ok`
+ * accepts).
+ * @param {Point[]} anchors @param {Point[]} others @param {(p: Point) => boolean} [ok]
  */
-export function freeSpotNear(anchors, others) {
+export function freeSpotNear(anchors, others, ok = () => true) {
   const free = (/** @type {number} */ x, /** @type {number} */ y) =>
     others.every((o) => Math.abs(o.x - x) >= NOTE_W + 8 || Math.abs(o.y - y) >= NOTE_H + 8);
   for (let ring = 1; ring <= 4; ring++) {
@@ -96,7 +97,8 @@ export function freeSpotNear(anchors, others) {
       for (const [dx, dy] of [[1, 0], [0, 1], [-1, 0], [0, -1], [1, 1], [-1, 1]]) {
         const x = a.x + dx * (NOTE_W + 16) * ring;
         const y = a.y + dy * (NOTE_H + 16) * ring;
-        if (x >= 0 && y >= 0 && x <= WALL_WIDTH - NOTE_W && y <= WALL_HEIGHT - NOTE_H && free(x, y)) return { x: Math.round(x), y: Math.round(y) };
+        const p = { x: Math.round(x), y: Math.round(y) };
+        if (x >= 0 && y >= 0 && x <= WALL_WIDTH - NOTE_W && y <= WALL_HEIGHT - NOTE_H && free(x, y) && ok(p)) return p;
       }
     }
   }
@@ -105,15 +107,36 @@ export function freeSpotNear(anchors, others) {
 }
 
 /**
- * Where to put `noteId` to join `clusterId` (a free spot by its notes), or to leave its
- * cluster (clear of every region).
+ * Where a note put into a cluster settles: at `at`, unless the cluster, grown to hold it there,
+ * would then cover a loose note; then at the nearest free spot by the cluster's notes that
+ * keeps every loose note clear (where it was put, if there is none).
+ * @param {Point} at @param {string} clusterId @param {Note[]} others notes not being moved @param {number} band
+ * @returns {Point}
+ */
+export function settleInCluster(at, clusterId, others, band) {
+  const members = others.filter((n) => n.cluster === clusterId);
+  const loose = others.filter((n) => !n.cluster);
+  const clear = (/** @type {Point} */ p) => {
+    const placed = /** @type {Note} */ ({ ...members[0], x: p.x, y: p.y, cluster: clusterId });
+    const grown = regionsOf([...members, placed], band).get(clusterId);
+    return !grown || loose.every((n) => !overlaps(grown, n));
+  };
+  if (clear(at)) return at;
+  const spot = freeSpotNear(members.length ? members : [at], others, clear);
+  return clear(spot) ? spot : at;
+}
+
+/**
+ * Where to put `noteId` to join `clusterId` (a free spot by its notes that leaves loose notes
+ * outside it), or to leave its cluster (clear of every region).
  * @param {Note[]} revealed @param {string} noteId @param {string} clusterId '' to leave @param {number} band
  */
 export function spotFor(revealed, noteId, clusterId, band) {
   const others = revealed.filter((n) => n.id !== noteId);
   if (clusterId) {
     const members = others.filter((n) => n.cluster === clusterId);
-    return freeSpotNear(members.length ? members : others.slice(0, 1), others);
+    const near = freeSpotNear(members.length ? members : others.slice(0, 1), others);
+    return settleInCluster(near, clusterId, others, band);
   }
   const note = revealed.find((n) => n.id === noteId);
   return clearOfRegions(note ?? { x: 0, y: 0 }, regionsOf(others, band));
