@@ -55,7 +55,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let shown =
         if local.ip().is_unspecified() { format!("localhost:{}", local.port()) } else { local.to_string() };
     println!("Listening on http://{shown}/");
-    tracing::info!(data_dir = %config.data_dir.display(), "horseshoe started");
+    let node = config.node_id();
+    match &config.nats_url {
+        // Not the URL itself: it may carry a password.
+        Some(_) => tracing::info!(%node, "horseshoe started; rooms in NATS JetStream"),
+        None => tracing::info!(%node, data_dir = %config.data_dir.display(), "horseshoe started"),
+    }
 
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));

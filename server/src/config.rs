@@ -18,6 +18,11 @@ pub const MAX_CONNECTIONS: usize = 16_000;
 pub const MAX_CONNECTIONS_PER_IP: usize = 1_000;
 /// Shortest create key: a guessable key would make the private deployment public.
 pub const MIN_CREATE_KEY_CHARS: usize = 16;
+/// Copies JetStream keeps of rooms by default: one NATS server is enough to start with; a
+/// cluster that must survive the loss of a server asks for 3.
+pub const NATS_REPLICAS: usize = 1;
+/// The node's name when neither `--node-id` nor the host name gives one.
+const FALLBACK_NODE_ID: &str = "horseshoe";
 
 /// A configuration that cannot run.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +33,8 @@ pub enum ConfigError {
     Origin(String),
     #[error("--public-url is not an http(s) URL: {0}")]
     PublicUrl(String),
+    #[error("--nats-url: this build has no NATS support (cargo feature `nats`)")]
+    NatsNotBuilt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -46,7 +53,7 @@ pub struct Config {
     /// Port to listen on (overrides the port of --bind).
     #[arg(long, env = "HORSESHOE_PORT")]
     pub port: Option<u16>,
-    /// Directory of the SQLite database.
+    /// Directory of the SQLite database (not used for rooms with --nats-url).
     #[arg(long, env = "HORSESHOE_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
     /// Base URL that links are built on (e.g. https://workshops.example.org); by default the
@@ -112,6 +119,17 @@ pub struct Config {
     /// CPU and disk writes under load, and adds up to that much to each acknowledgement.
     #[arg(long, env = "HORSESHOE_COMMIT_LINGER_MS", default_value_t = COMMIT_LINGER.as_millis() as u64)]
     pub commit_linger_ms: u64,
+    /// NATS servers (nats://HOST:PORT, comma-separated) whose JetStream holds rooms' logs,
+    /// records and snapshots; this node then keeps no room data of its own. By default rooms
+    /// live in SQLite under --data-dir.
+    #[arg(long, env = "HORSESHOE_NATS_URL")]
+    pub nats_url: Option<String>,
+    /// This node's name in logs and metrics; by default the host name.
+    #[arg(long, env = "HORSESHOE_NODE_ID")]
+    pub node_id: Option<String>,
+    /// Copies JetStream keeps of each room's log, record and snapshot (on as many NATS servers).
+    #[arg(long, env = "HORSESHOE_NATS_REPLICAS", default_value_t = NATS_REPLICAS)]
+    pub nats_replicas: usize,
 }
 
 impl Config {
@@ -140,6 +158,9 @@ impl Config {
             create_key: None,
             trusted_proxies: Vec::new(),
             commit_linger_ms: COMMIT_LINGER.as_millis() as u64,
+            nats_url: None,
+            node_id: None,
+            nats_replicas: NATS_REPLICAS,
         }
     }
 
@@ -156,6 +177,19 @@ impl Config {
             ping_every: Duration::from_millis(self.ping_ms.max(1)),
             silence_limit: Duration::from_millis(self.silence_ms.max(1)),
         }
+    }
+
+    /// This node's name: `--node-id`, else the host name.
+    pub fn node_id(&self) -> String {
+        if let Some(id) = self.node_id.as_deref().map(str::trim).filter(|id| !id.is_empty()) {
+            return id.to_owned();
+        }
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty());
+        host.unwrap_or_else(|| FALLBACK_NODE_ID.to_owned())
     }
 
     pub fn commit_linger(&self) -> Duration {

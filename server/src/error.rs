@@ -17,7 +17,7 @@ pub enum ServerError {
     Config(#[from] crate::config::ConfigError),
 }
 
-/// Errors of the store (SQLite, or its writer thread).
+/// Errors of the store (SQLite or JetStream, or the store's threads).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("sqlite: {0}")]
@@ -38,4 +38,12 @@ pub enum StoreError {
     Legacy(String),
     #[error("cannot start a store thread: {0}")]
     Thread(String),
+    /// Another writer (another node) appended to the room's log first: the room must catch up
+    /// before it decides again.
+    #[error("the room's log moved on since position {expected}: another writer appended first")]
+    Conflict { expected: u64 },
+    #[error("nats: {0}")]
+    Nats(String),
+    #[error("the room's log jumps from seq {after} to {found}")]
+    LogGap { after: u64, found: u64 },
 }

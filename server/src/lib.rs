@@ -21,6 +21,8 @@
 //! - [`room`]: the room actor, the single owner of a room's state: decide, commit, fan out.
 //! - [`store`]: the event log and snapshots in SQLite, behind the `Backend` trait: group commit
 //!   on one writer thread, room loads on a read-only connection beside it, unknown ids remembered.
+//! - [`jetstream`]: the other `Backend`, NATS JetStream (`--nats-url`, cargo feature `nats`):
+//!   rooms' logs in a stream ordered per room, records and snapshots in key-value buckets.
 //! - [`secret`]: ids, keys and tokens from the OS RNG, and their hashes.
 //! - [`error`]: the error types of each boundary.
 //!
@@ -34,6 +36,8 @@ pub mod config;
 pub mod error;
 pub mod forwarded;
 pub mod http;
+#[cfg(feature = "nats")]
+pub mod jetstream;
 pub mod legacy;
 pub mod live;
 pub mod metrics;
@@ -65,7 +69,7 @@ use admission::{Connections, Heartbeat, Origin, Origins, PerAddress};
 use forwarded::TrustedProxies;
 use metrics::Metrics;
 use registry::Registry;
-use store::{DB_FILE, Sqlite, Store};
+use store::{DB_FILE, Sqlite, Store, StoreThreads};
 
 /// What every request handler can reach.
 #[derive(Clone)]
@@ -106,11 +110,16 @@ pub async fn run(
         Some(url) => Some(Origin::parse(url).ok_or_else(|| config::ConfigError::PublicUrl(url.clone()))?),
         None => None,
     };
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
-    let backend = Sqlite::open(&config.data_dir.join(DB_FILE))?;
     let metrics = Arc::new(Metrics::default());
-    let (store, store_threads) = Store::start(backend, metrics.clone(), config.commit_linger())?;
+    let (store, store_threads) = match &config.nats_url {
+        Some(urls) => start_jetstream(urls, &config, metrics.clone()).await?,
+        None => {
+            std::fs::create_dir_all(&config.data_dir)
+                .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
+            let backend = Sqlite::open(&config.data_dir.join(DB_FILE))?;
+            Store::start(backend, metrics.clone(), config.commit_linger())?
+        }
+    };
     let tracker = TaskTracker::new();
     let registry = Registry::new(
         store,
@@ -153,4 +162,24 @@ pub async fn run(
     let _ = tokio::task::spawn_blocking(move || store_threads.join()).await;
     served?;
     Ok(())
+}
+
+/// The store over NATS JetStream: nothing of rooms is kept on this node.
+#[cfg(feature = "nats")]
+async fn start_jetstream(
+    urls: &str,
+    config: &Config,
+    metrics: Arc<Metrics>,
+) -> Result<(Store, StoreThreads), ServerError> {
+    let backend = jetstream::JetStream::connect(urls, config.nats_replicas, &config.node_id()).await?;
+    Ok(Store::start(backend, metrics, config.commit_linger())?)
+}
+
+#[cfg(not(feature = "nats"))]
+async fn start_jetstream(
+    _urls: &str,
+    _config: &Config,
+    _metrics: Arc<Metrics>,
+) -> Result<(Store, StoreThreads), ServerError> {
+    Err(config::ConfigError::NatsNotBuilt.into())
 }

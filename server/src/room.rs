@@ -30,7 +30,7 @@ pub use crate::outbox::Outbox;
 use crate::registry::Registry;
 use crate::ring::Ring;
 use crate::secret;
-use crate::store::{Append, LoadedRoom, LogEntry, Store, TokenRow};
+use crate::store::{Append, LoadedRoom, LogEntry, LogPosition, Store, TokenRow};
 
 /// Messages waiting in a room's mailbox before senders wait (back-pressure onto their sockets).
 pub const ROOM_MAILBOX: usize = 4096;
@@ -228,6 +228,8 @@ pub struct Room {
     changes_since_snapshot: u64,
     /// The last `seq` on disk: a resend of a command applied after it waits for the commit.
     committed: u64,
+    /// Where the room's log ends in the store: the next append follows it.
+    position: LogPosition,
     /// Who the last `presence` said was here, and how many viewers.
     last_presence: (BTreeSet<MemberId>, u32),
     /// Members with an open connection, as the rules see them.
@@ -264,6 +266,7 @@ impl Room {
             registry,
             changes_since_snapshot: 0,
             committed: 0,
+            position: 0,
             last_presence: (BTreeSet::new(), 0),
             online: BTreeSet::new(),
             live: Live::default(),
@@ -279,6 +282,7 @@ impl Room {
         self.tokens = loaded.tokens.into_iter().map(|t| (t.hash, t.member)).collect();
         self.changes_since_snapshot = 0;
         self.committed = self.state.seq;
+        self.position = loaded.position;
         // Frames of changes that were never committed must not be replayed.
         self.ring.clear();
     }
@@ -367,6 +371,7 @@ impl Room {
         if self.changes_since_snapshot > 0 {
             let append = Append {
                 room: self.state.id.clone(),
+                after: self.position,
                 entries: Vec::new(),
                 tokens: Vec::new(),
                 snapshot: Some(Box::new(self.state.clone())),
@@ -424,10 +429,11 @@ impl Room {
         }
         self.changes_since_snapshot += entries.len() as u64;
         let snapshot = (self.changes_since_snapshot >= SNAPSHOT_EVERY).then(|| Box::new(self.state.clone()));
-        let append = Append { room: self.state.id.clone(), entries, tokens, snapshot };
+        let append = Append { room: self.state.id.clone(), after: self.position, entries, tokens, snapshot };
         let had_snapshot = append.snapshot.is_some();
         match self.store.append(append).await {
-            Ok(()) => {
+            Ok(position) => {
+                self.position = position;
                 if had_snapshot {
                     self.changes_since_snapshot = 0;
                 }

@@ -82,9 +82,12 @@ impl Backend for Fake {
         Ok(())
     }
 
-    fn commit(&mut self, batch: &[Append]) -> Result<(), StoreError> {
+    fn commit(&mut self, batch: &[Append]) -> Vec<Result<u64, StoreError>> {
         if self.fails_now() {
-            return Err(StoreError::Commit("database or disk is full".into()));
+            return batch
+                .iter()
+                .map(|_| Err(StoreError::Commit("database or disk is full".into())))
+                .collect();
         }
         let mut rooms = self.rooms.lock().expect("lock");
         for append in batch {
@@ -94,11 +97,14 @@ impl Backend for Fake {
             if let Some(state) = &append.snapshot
                 && state.seq >= room.snapshot_seq
             {
-                room.snapshot = serde_json::to_string(state)?;
+                let Ok(snapshot) = serde_json::to_string(state) else {
+                    return batch.iter().map(|_| Err(StoreError::Commit("a state to JSON".into()))).collect();
+                };
+                room.snapshot = snapshot;
                 room.snapshot_seq = state.seq;
             }
         }
-        Ok(())
+        batch.iter().map(|append| Ok(append.seq_after())).collect()
     }
 
     fn check_writable(&mut self) -> Result<(), StoreError> {
@@ -119,7 +125,8 @@ impl Reader for Fake {
                 state.apply_change(&serde_json::from_str::<Change>(body)?);
             }
         }
-        Ok(Some(LoadedRoom { facilitator_key_hash: room.key_hash, state, tokens: room.tokens }))
+        let position = state.seq;
+        Ok(Some(LoadedRoom { facilitator_key_hash: room.key_hash, state, tokens: room.tokens, position }))
     }
 }
 
@@ -347,11 +354,14 @@ fn an_older_snapshot_never_replaces_a_newer_one() {
         let mut s = state.clone();
         s.seq = seq;
         s.settings.title = title.into();
-        Append { room: id.clone(), entries: Vec::new(), tokens: Vec::new(), snapshot: Some(Box::new(s)) }
+        let snapshot = Some(Box::new(s));
+        Append { room: id.clone(), after: 0, entries: Vec::new(), tokens: Vec::new(), snapshot }
     };
     // A new actor's snapshot at 10, then the old actor's final one at 5 (the idle-unload race).
-    db.commit(&[snapshot_at(10, "new")]).expect("commits");
-    db.commit(&[snapshot_at(5, "old")]).expect("commits");
+    for result in db.commit(&[snapshot_at(10, "new")]).into_iter().chain(db.commit(&[snapshot_at(5, "old")]))
+    {
+        result.expect("commits");
+    }
     let loaded = db.reader().expect("a reader").load_room(&id).expect("loads").expect("there");
     assert_eq!((loaded.state.seq, loaded.state.settings.title.as_str()), (10, "new"));
 }

@@ -1,6 +1,7 @@
-//! Persistence: each room is an event log plus its latest snapshot, in embedded SQLite (WAL).
+//! Persistence: each room is an event log plus its latest snapshot, in embedded SQLite (WAL) by
+//! default, or in NATS JetStream (`--nats-url`, [`crate::jetstream`]).
 //!
-//! The database sits behind the narrow [`Backend`] trait (writes) and its [`Reader`] (room
+//! The engine sits behind the narrow [`Backend`] trait (writes) and its [`Reader`] (room
 //! loads), each run on a dedicated thread by [`Store`]. The writer only writes: appends that queue
 //! up while a transaction commits go into the next transaction together (group commit), so
 //! durability costs one fsync per batch, not per command. Loads run beside it on their own
@@ -72,10 +73,18 @@ pub struct TokenRow {
     pub member: MemberId,
 }
 
+/// Where a room's log ends in its backend: what the next append must follow. JetStream's is
+/// the stream sequence of the room's last message (another node's append moves it); SQLite's,
+/// with one writer, is the room's `seq`.
+pub type LogPosition = u64;
+
 /// What one room adds in one group commit.
 #[derive(Debug, Clone)]
 pub struct Append {
     pub room: RoomId,
+    /// The end of the room's log as this room last saw it: an engine that orders appends
+    /// (JetStream) refuses the append with [`StoreError::Conflict`] if it has moved since.
+    pub after: LogPosition,
     pub entries: Vec<LogEntry>,
     pub tokens: Vec<TokenRow>,
     /// The room's state after `entries`, when it is time to snapshot.
@@ -88,6 +97,16 @@ pub struct LoadedRoom {
     pub facilitator_key_hash: String,
     pub state: RoomState,
     pub tokens: Vec<TokenRow>,
+    /// The end of the room's log as loaded.
+    pub position: LogPosition,
+}
+
+impl Append {
+    /// The room's log position once this append is stored, for an engine whose position is
+    /// the room's `seq`.
+    pub fn seq_after(&self) -> LogPosition {
+        self.entries.last().map_or(self.after, |e| e.seq)
+    }
 }
 
 /// The storage engine under the store: what the writer thread does. Synchronous: it runs on the
@@ -97,8 +116,9 @@ pub trait Backend: Send + 'static {
     type Reader: Reader;
 
     fn create_room(&mut self, record: &RoomRecord, state: &RoomState) -> Result<(), StoreError>;
-    /// Writes every append in one transaction.
-    fn commit(&mut self, batch: &[Append]) -> Result<(), StoreError>;
+    /// Writes every append (in one transaction where the engine has them), and answers each
+    /// with the room's new log position or why it was not stored.
+    fn commit(&mut self, batch: &[Append]) -> Vec<Result<LogPosition, StoreError>>;
     /// Proves the database can take a write: writes a row and commits it.
     fn check_writable(&mut self) -> Result<(), StoreError>;
     /// Opens a handle that loads rooms without waiting for the writer.
@@ -183,27 +203,8 @@ fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-impl Backend for Sqlite {
-    type Reader = SqliteReader;
-
-    fn create_room(&mut self, record: &RoomRecord, state: &RoomState) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        let inserted = tx.execute(
-            "INSERT OR IGNORE INTO rooms (id, facilitator_key_hash, created_at) VALUES (?1, ?2, ?3)",
-            params![record.id.as_str(), record.facilitator_key_hash, state.created_at],
-        )?;
-        if inserted == 0 {
-            return Err(StoreError::Exists);
-        }
-        tx.execute(
-            "INSERT INTO snapshots (room_id, seq, body, format) VALUES (?1, ?2, ?3, ?4)",
-            params![record.id.as_str(), to_i64(state.seq), serde_json::to_string(state)?, STORAGE_FORMAT],
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    fn commit(&mut self, batch: &[Append]) -> Result<(), StoreError> {
+impl Sqlite {
+    fn commit_all(&mut self, batch: &[Append]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         {
             let mut insert_event = tx.prepare_cached(
@@ -240,6 +241,34 @@ impl Backend for Sqlite {
                 }
             }
         }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+impl Backend for Sqlite {
+    type Reader = SqliteReader;
+
+    fn commit(&mut self, batch: &[Append]) -> Vec<Result<LogPosition, StoreError>> {
+        match self.commit_all(batch) {
+            Ok(()) => batch.iter().map(|append| Ok(append.seq_after())).collect(),
+            Err(e) => batch.iter().map(|_| Err(StoreError::Commit(e.to_string()))).collect(),
+        }
+    }
+
+    fn create_room(&mut self, record: &RoomRecord, state: &RoomState) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let inserted = tx.execute(
+            "INSERT OR IGNORE INTO rooms (id, facilitator_key_hash, created_at) VALUES (?1, ?2, ?3)",
+            params![record.id.as_str(), record.facilitator_key_hash, state.created_at],
+        )?;
+        if inserted == 0 {
+            return Err(StoreError::Exists);
+        }
+        tx.execute(
+            "INSERT INTO snapshots (room_id, seq, body, format) VALUES (?1, ?2, ?3, ?4)",
+            params![record.id.as_str(), to_i64(state.seq), serde_json::to_string(state)?, STORAGE_FORMAT],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -335,7 +364,8 @@ impl Reader for SqliteReader {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
 
-        Ok(Some(LoadedRoom { facilitator_key_hash, state, tokens }))
+        let position = state.seq;
+        Ok(Some(LoadedRoom { facilitator_key_hash, state, tokens, position }))
     }
 }
 
@@ -345,7 +375,7 @@ fn parse_member(s: &str) -> Result<MemberId, StoreError> {
 
 enum Request {
     Create { record: RoomRecord, state: Box<RoomState>, reply: oneshot::Sender<Result<(), StoreError>> },
-    Append { append: Append, reply: oneshot::Sender<Result<(), StoreError>> },
+    Append { append: Append, reply: oneshot::Sender<Result<LogPosition, StoreError>> },
     Health { reply: oneshot::Sender<Result<(), StoreError>> },
 }
 
@@ -454,8 +484,9 @@ impl Store {
         self.missing.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Resolves once `append` is committed (with whatever else was waiting).
-    pub async fn append(&self, append: Append) -> Result<(), StoreError> {
+    /// Resolves once `append` is committed (with whatever else was waiting), with the room's
+    /// new log position.
+    pub async fn append(&self, append: Append) -> Result<LogPosition, StoreError> {
         self.ask(|reply| Request::Append { append, reply }).await
     }
 
@@ -531,15 +562,19 @@ fn writer(mut backend: impl Backend, mut rx: mpsc::Receiver<Request>, metrics: &
                     }
                     busy = appends.len() > 1;
                     let started = std::time::Instant::now();
-                    let result = backend.commit(&appends);
+                    let results = backend.commit(&appends);
                     metrics.observe_commit(started.elapsed());
-                    if let Err(e) = &result {
+                    let failed = results.iter().filter(|r| r.is_err()).count();
+                    if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
                         Metrics::count(&metrics.commits_failed);
-                        tracing::error!(error = %e, rooms = appends.len(), "group commit failed");
+                        tracing::error!(error = %e, rooms = appends.len(), failed, "group commit failed");
                     }
+                    let mut results = results.into_iter();
                     for reply in replies {
-                        let answer = result.as_ref().map_err(|e| StoreError::Commit(e.to_string()));
-                        let _ = reply.send(answer.copied());
+                        let answer = results.next().unwrap_or_else(|| {
+                            Err(StoreError::Commit("the engine answered fewer appends than it took".into()))
+                        });
+                        let _ = reply.send(answer);
                     }
                 }
                 Request::Create { record, state, reply } => {

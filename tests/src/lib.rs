@@ -6,6 +6,7 @@
 //! - [`TestServer`]: the server in-process, with its data directory.
 //! - [`http`]: a minimal HTTP/1.1 client for the JSON API.
 //! - [`process`]: the server as a real child process, to kill or signal.
+//! - [`nats`]: a NATS server with JetStream (Debian's `nats-server`), for `--nats-url`.
 //! - [`Client`]: a WebSocket client that speaks the protocol and waits for what it expects.
 //! - [`Typist`]: one person's copy of a shared text, making the Yjs updates a browser sends.
 //! - [`load`]: the load generator's own WebSocket framing and protocol frames, which the
@@ -13,6 +14,7 @@
 
 pub mod http;
 pub mod load;
+pub mod nats;
 pub mod process;
 pub mod typist;
 
