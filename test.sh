@@ -2,8 +2,9 @@
 # Runs every test of Horseshoe: formatting, lints, the Rust unit and end-to-end tests, the
 # TypeScript check of the browser client, the browser tests in real Chromium, and the container
 # test (skipped, and said so, where no Docker engine can run).
-# Installs what it needs when it is missing (Debian's chromium and fonts, the npm packages), so
-# it passes on a machine that has only the Rust toolchain, Node.js and apt.
+# Installs what it needs when it is missing (Debian's chromium and fonts, Debian's nats-server
+# for the tests of rooms in NATS JetStream, the npm packages), so it passes on a machine that has
+# only the Rust toolchain, Node.js and apt.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,6 +21,13 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi dej
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core fonts-liberation >/dev/null
 fi
 
+# Debian puts nats-server in /usr/sbin, which is not on every PATH (the tests look there too).
+if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; then
+  step "installing nats-server (apt)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
@@ -31,6 +39,8 @@ cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p horseshoe-tests --all-targets --features bench-relay --quiet -- -D warnings
+# The lean build, without NATS (cargo feature `nats`), stays whole too.
+cargo clippy -p horseshoe --no-default-features --all-targets --quiet -- -D warnings
 
 step "cargo test"
 cargo test --workspace --quiet

@@ -1,16 +1,21 @@
 //! Rooms in NATS JetStream (`--nats-url`): a server keeps no room data of its own, so one
 //! started on a fresh, empty data directory against the same NATS serves every room as it was:
 //! every acknowledged command is there and `seq` goes on without a gap, after a clean stop, after
-//! a SIGKILL, and on another node. Each test starts its own `nats-server` (skipped, saying so,
-//! only when the binary is not installed).
+//! a SIGKILL, and on another node; and two writers of one room are put in one order by JetStream.
+//! Each test starts its own `nats-server` (skipped, saying so, only when the binary is not
+//! installed).
 
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use horseshoe::Config;
+use anyhow::Context as _;
+use horseshoe::jetstream::JetStream;
+use horseshoe::store::{Append, Backend, LoadedRoom, LogEntry, LogPosition, Reader, RoomRecord};
+use horseshoe::{Config, StoreError};
 use horseshoe_protocol::{
-    ClientId, ClientMsg, Command, CommandId, Credentials, ItemId, RoomState, ServerMsg,
+    ClientId, ClientMsg, Command, CommandId, Credentials, ItemId, Member, MemberId, MemberRole, RoomId,
+    RoomState, ServerMsg, Settings,
 };
 use horseshoe_tests::http::{self, CreatedRoom};
 use horseshoe_tests::nats::NatsServer;
@@ -199,5 +204,86 @@ async fn a_room_made_on_one_node_is_joined_on_another() -> anyhow::Result<()> {
     b.stop().await?;
     assert_empty(dir_a.path())?;
     assert_empty(dir_b.path())?;
+    nats.stop().await
+}
+
+/// Runs a store operation on a thread of its own, as the store's threads do (the engine runs
+/// each operation to completion on the runtime, which a runtime thread may not wait for).
+async fn on_store_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    Ok(tokio::task::spawn_blocking(work).await?)
+}
+
+/// A new participant joins `state`: the change, applied to it, as the log stores it.
+fn someone_joins(state: &mut RoomState, name: &str) -> anyhow::Result<(MemberId, LogEntry)> {
+    let id = MemberId(uuid::Uuid::new_v4());
+    let member = Member { id, name: name.into(), role: MemberRole::Participant, joined_at: 1 };
+    let change =
+        horseshoe_protocol::join(state, member, &BTreeSet::new()).map_err(|r| anyhow::anyhow!("{r:?}"))?;
+    let entry = LogEntry { seq: change.seq, member: change.by, body: serde_json::to_string(&change)? };
+    Ok((id, entry))
+}
+
+fn append(room: &RoomId, after: LogPosition, entry: LogEntry, snapshot: Option<&RoomState>) -> Append {
+    let snapshot = snapshot.map(|s| Box::new(s.clone()));
+    Append { room: room.clone(), after, entries: vec![entry], tokens: Vec::new(), snapshot }
+}
+
+async fn load(store: &JetStream, room: &RoomId) -> anyhow::Result<LoadedRoom> {
+    let (reader, room) = (store.reader()?, room.clone());
+    on_store_thread(move || {
+        let mut reader = reader;
+        reader.load_room(&room)
+    })
+    .await??
+    .context("the room is stored")
+}
+
+async fn commit(store: &JetStream, append: Append) -> anyhow::Result<Result<LogPosition, StoreError>> {
+    let mut store = store.clone();
+    let mut results = on_store_thread(move || store.commit(&[append])).await?;
+    results.pop().context("an answer")
+}
+
+/// Two nodes append to one room from the same end of its log: JetStream stores the first and
+/// refuses the second with a typed conflict; the second catches up by loading the room, then
+/// goes on after the first's change. Nothing refused is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jetstream_decides_one_order_for_two_writers() -> anyhow::Result<()> {
+    let Some(nats) = NatsServer::start("nats two writers").await? else { return Ok(()) };
+    let a = JetStream::connect(&nats.url, 1, "node-a").await?;
+    let b = JetStream::connect(&nats.url, 1, "node-b").await?;
+    let id = RoomId::parse(&uuid::Uuid::new_v4().simple().to_string()).context("a room id")?;
+    let record = RoomRecord { id: id.clone(), facilitator_key_hash: "hash".into() };
+    let state = RoomState::new(id.clone(), Settings::default(), 0);
+    let mut creator = a.clone();
+    on_store_thread(move || creator.create_room(&record, &state)).await??;
+
+    let (mut on_a, mut on_b) = (load(&a, &id).await?, load(&b, &id).await?);
+    assert_eq!(on_a.position, on_b.position);
+    let (ana, first) = someone_joins(&mut on_a.state, "Ana")?;
+    let (ben, second) = someone_joins(&mut on_b.state, "Ben")?;
+    let after_ana = commit(&a, append(&id, on_a.position, first, None)).await??;
+    let refused = commit(&b, append(&id, on_b.position, second, None)).await?;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict { expected }) if expected == on_b.position),
+        "the second writer is refused: {refused:?}"
+    );
+
+    // Node b catches up and decides again, after Ana's change; this time with a snapshot.
+    let mut on_b = load(&b, &id).await?;
+    assert_eq!((on_b.state.seq, on_b.position), (1, after_ana));
+    assert!(on_b.state.member(ana).is_some() && on_b.state.member(ben).is_none());
+    let (cleo, third) = someone_joins(&mut on_b.state, "Cleo")?;
+    let after_cleo = commit(&b, append(&id, on_b.position, third, Some(&on_b.state))).await??;
+    assert!(after_cleo > after_ana);
+    // Node a, still at Ana's change, is refused in turn.
+    let (_, stale) = someone_joins(&mut on_a.state, "Dan")?;
+    let refused = commit(&a, append(&id, after_ana, stale, None)).await?;
+    assert!(matches!(refused, Err(StoreError::Conflict { .. })), "a stale writer is refused: {refused:?}");
+
+    let fresh = load(&a, &id).await?;
+    assert_eq!((fresh.state.seq, fresh.position), (2, after_cleo));
+    let members: BTreeSet<MemberId> = fresh.state.members.keys().copied().collect();
+    assert_eq!(members, BTreeSet::from([ana, cleo]), "one order, nothing refused in it");
     nats.stop().await
 }
