@@ -111,6 +111,8 @@ pub async fn run(
         None => None,
     };
     let metrics = Arc::new(Metrics::default());
+    let engine = if config.nats_url.is_some() { "nats" } else { "sqlite" };
+    metrics.set_node(config.node_id(), engine);
     let (store, store_threads) = match &config.nats_url {
         Some(urls) => start_jetstream(urls, &config, metrics.clone()).await?,
         None => {

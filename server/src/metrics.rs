@@ -1,6 +1,7 @@
 //! Counters for operators, served at `GET /metrics` in Prometheus' text format.
 
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -33,6 +34,10 @@ pub struct Metrics {
     pub room_loads: AtomicU64,
     pub unknown_rooms_cached: AtomicU64,
     pub commits_failed: AtomicU64,
+    /// Appends refused because another writer had appended to the room first (JetStream).
+    pub commit_conflicts: AtomicU64,
+    /// This node's name and the store engine it runs on, once known.
+    node: OnceLock<(String, &'static str)>,
     rejected: [AtomicU64; CODES.len()],
     commits: [AtomicU64; COMMIT_BUCKETS.len()],
     commit_count: AtomicU64,
@@ -42,6 +47,11 @@ pub struct Metrics {
 impl Metrics {
     pub fn count(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Names the node and its store engine (`sqlite` or `nats`) in every rendering.
+    pub fn set_node(&self, node: String, engine: &'static str) {
+        let _ = self.node.set((node, engine));
     }
 
     pub fn rejected(&self, code: ErrorCode) {
@@ -63,6 +73,11 @@ impl Metrics {
     pub fn render(&self, rooms_loaded: usize, connections: usize, tcp_connections: usize) -> String {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let mut out = String::new();
+        if let Some((node, engine)) = self.node.get() {
+            let _ = writeln!(out, "# HELP horseshoe_node_info This node's name and its store engine.");
+            let _ = writeln!(out, "# TYPE horseshoe_node_info gauge");
+            let _ = writeln!(out, "horseshoe_node_info{{node=\"{}\",store=\"{engine}\"}} 1", label(node));
+        }
         let mut gauge = |name: &str, help: &str, kind: &str, value: u64| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
         };
@@ -116,6 +131,12 @@ impl Metrics {
             "counter",
             get(&self.commits_failed),
         );
+        gauge(
+            "horseshoe_store_commit_conflicts_total",
+            "Room appends refused because another writer had appended to the room first (JetStream).",
+            "counter",
+            get(&self.commit_conflicts),
+        );
         let _ = writeln!(out, "# HELP horseshoe_commands_rejected_total Commands rejected, by code.");
         let _ = writeln!(out, "# TYPE horseshoe_commands_rejected_total counter");
         for (code, counter) in CODES.iter().zip(&self.rejected) {
@@ -140,6 +161,11 @@ impl Metrics {
     }
 }
 
+/// A label value as Prometheus' text format escapes it.
+fn label(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +183,17 @@ mod tests {
         assert!(text.contains("horseshoe_store_commit_seconds_bucket{le=\"0.001\"} 1\n"));
         assert!(text.contains("horseshoe_store_commit_seconds_bucket{le=\"0.005\"} 2\n"));
         assert!(text.contains("horseshoe_store_commit_seconds_count 2\n"));
+        assert!(!text.contains("horseshoe_node_info"), "no node line before the node is named");
+    }
+
+    #[test]
+    fn names_the_node_with_its_label_escaped() {
+        let m = Metrics::default();
+        m.set_node("node \"a\"\\1".into(), "nats");
+        let text = m.render(0, 0, 0);
+        assert!(
+            text.contains("horseshoe_node_info{node=\"node \\\"a\\\"\\\\1\",store=\"nats\"} 1\n"),
+            "{text}"
+        );
     }
 }

@@ -26,6 +26,7 @@ use uuid::Uuid;
 use crate::admission::NewMembers;
 use crate::live::{Live, LiveKey};
 
+use crate::error::StoreError;
 pub use crate::outbox::Outbox;
 use crate::registry::Registry;
 use crate::ring::Ring;
@@ -440,6 +441,13 @@ impl Room {
                 self.committed = self.state.seq;
                 self.deliver(out);
                 true
+            }
+            // Another node appended first (JetStream): for now refused as a failed commit is;
+            // catching up and deciding again is the multi-node rooms' work.
+            Err(e @ StoreError::Conflict { .. }) => {
+                tracing::warn!(room = %self.state.id, error = %e, "the log moved on; reloading the room");
+                self.refuse(out);
+                self.reload().await
             }
             Err(e) => {
                 tracing::error!(room = %self.state.id, error = %e, "commit failed; reloading the room");

@@ -565,6 +565,11 @@ fn writer(mut backend: impl Backend, mut rx: mpsc::Receiver<Request>, metrics: &
                     let results = backend.commit(&appends);
                     metrics.observe_commit(started.elapsed());
                     let failed = results.iter().filter(|r| r.is_err()).count();
+                    let conflicts =
+                        results.iter().filter(|r| matches!(r, Err(StoreError::Conflict { .. }))).count();
+                    metrics
+                        .commit_conflicts
+                        .fetch_add(conflicts as u64, std::sync::atomic::Ordering::Relaxed);
                     if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
                         Metrics::count(&metrics.commits_failed);
                         tracing::error!(error = %e, rooms = appends.len(), failed, "group commit failed");

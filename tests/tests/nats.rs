@@ -201,6 +201,12 @@ async fn a_room_made_on_one_node_is_joined_on_another() -> anyhow::Result<()> {
     let mut client = client.numbering_from(COMMANDS);
     work(&mut client, COMMANDS + 1..=COMMANDS + 3, last).await?;
     drop(client);
+    let metrics = http::request(b.addr, "GET", "/metrics", None).await?;
+    assert!(
+        metrics.body.contains("horseshoe_node_info{node=\"node-b\",store=\"nats\"} 1"),
+        "{}",
+        metrics.body
+    );
     b.stop().await?;
     assert_empty(dir_a.path())?;
     assert_empty(dir_b.path())?;
