@@ -216,18 +216,25 @@ impl JetStream {
         let key = room.as_str();
         for _ in 0..SNAPSHOT_RACES {
             let current = self.snapshots.entry(key).await.map_err(nats("reading a snapshot"))?;
-            let written = match current {
+            // Another writer replacing the snapshot between the read and the write makes the
+            // write fail on the revision: read again. Any other failure is the answer.
+            match current {
                 Some(entry) => {
                     let stored: SnapshotSeq = serde_json::from_slice(&entry.value)?;
                     if stored.seq > state.seq {
                         return Ok(());
                     }
-                    self.snapshots.update(key, body.clone().into(), entry.revision).await.is_ok()
+                    match self.snapshots.update(key, body.clone().into(), entry.revision).await {
+                        Ok(_) => return Ok(()),
+                        Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => {}
+                        Err(e) => return Err(nats("saving a snapshot")(e)),
+                    }
                 }
-                None => self.snapshots.create(key, body.clone().into()).await.is_ok(),
-            };
-            if written {
-                return Ok(());
+                None => match self.snapshots.create(key, body.clone().into()).await {
+                    Ok(_) => return Ok(()),
+                    Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(nats("saving a snapshot")(e)),
+                },
             }
         }
         Err(StoreError::Nats("the snapshot kept changing under this writer".into()))
