@@ -383,11 +383,21 @@ test("when the countdown runs out, everyone sees time's up", async () => {
     return chip === 'Facilitator' ? null : `the chip reads ${chip}`;
   });
   // Ana's clock is under the test's control, so a minute passes in moments. It moves on in
-  // steps shorter than her page's silence check, each followed by a real pause for the
-  // server's pong: a single jump would make the page take its line for dead, reconnect, and
-  // learn the server's real time again (rightly: only seconds passed there).
+  // one-second steps, and whenever her page asks the server whether the line is alive (a
+  // `ping`) the test waits for the answer before moving on: a single jump would make the page
+  // take its line for dead, reconnect, and learn the server's real time again (rightly: only
+  // seconds passed there).
   const ana = await env.newPerson({ viewport: PHONE });
   await ana.context.clock.install();
+  const line = { pings: 0, answeredPings: 0 };
+  ana.page.on('websocket', (ws) => {
+    ws.on('framesent', (frame) => {
+      if (String(frame.payload).includes('"type":"ping"')) line.pings += 1;
+    });
+    ws.on('framereceived', () => {
+      line.answeredPings = line.pings;
+    });
+  });
   await ana.page.goto(`${env.server.url}/r/${room.room_id}`);
   await ana.page.getByLabel('Your name').fill('Ana');
   await ana.page.getByRole('button', { name: 'Join' }).click();
@@ -396,7 +406,7 @@ test("when the countdown runs out, everyone sees time's up", async () => {
   await expectText(ana.page.getByTestId('timer-phase'), 'Running');
   for (let passed = 0; passed <= 61_000; passed += 1000) {
     await ana.page.clock.fastForward(1000);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await poll(async () => (line.answeredPings === line.pings ? null : `ping ${line.pings} is not answered`));
   }
   await expectText(ana.page.getByTestId('timer-phase'), "Time's up");
   await expectText(ana.page.getByTestId('clock'), '00:00');
