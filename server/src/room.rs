@@ -976,13 +976,19 @@ pub const IDLE_UNLOAD: Duration = Duration::from_secs(10 * 60);
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_change_put_together_from_its_events_is_the_protocols_change() {
+    /// A room with one participant, Ana.
+    fn room_with_ana() -> (RoomState, MemberId) {
         let id = RoomId::parse("00112233445566778899aabbccddeeff").expect("an id");
         let mut state = RoomState::new(id, horseshoe_protocol::Settings::default(), 5);
         let me = MemberId(Uuid::from_u128(7));
         let member = Member { id: me, name: "Ana".into(), role: MemberRole::Participant, joined_at: 5 };
         horseshoe_protocol::join(&mut state, member, &BTreeSet::new()).expect("joined");
+        (state, me)
+    }
+
+    #[test]
+    fn a_change_put_together_from_its_events_is_the_protocols_change() {
+        let (mut state, me) = room_with_ana();
         let ctx = Context {
             actor: Actor::member(me, MemberRole::Participant),
             now: 9,
@@ -1006,11 +1012,7 @@ mod tests {
 
     #[test]
     fn a_welcome_around_a_serialized_room_is_the_protocols_welcome() {
-        let id = RoomId::parse("00112233445566778899aabbccddeeff").expect("an id");
-        let mut state = RoomState::new(id, horseshoe_protocol::Settings::default(), 5);
-        let me = MemberId(Uuid::from_u128(7));
-        let member = Member { id: me, name: "Ana".into(), role: MemberRole::Participant, joined_at: 5 };
-        horseshoe_protocol::join(&mut state, member, &BTreeSet::new()).expect("joined");
+        let (state, me) = room_with_ana();
         let you = You { role: Role::Participant, member_id: Some(me), token: None };
         let mine = state.private_of(me);
         let room = shared_room(&state);
