@@ -17,18 +17,24 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_nats::jetstream::consumer::{DeliverPolicy, pull};
 use async_nats::jetstream::context::PublishErrorKind;
 use async_nats::jetstream::kv;
 use async_nats::jetstream::message::PublishMessage;
 use async_nats::jetstream::stream::{self, LastRawMessageErrorKind, StorageType};
 use async_nats::jetstream::{self, Context};
-use async_nats::{ConnectOptions, ServerAddr};
-use futures_util::future::join_all;
+use async_nats::{Client, ConnectOptions, ServerAddr, Subject};
+use futures_util::StreamExt as _;
+use futures_util::future::{BoxFuture, join_all};
 use horseshoe_protocol::{Change, MemberId, RoomId, RoomState};
 use serde::{Deserialize, Serialize};
 use tokio::runtime::Handle;
+use tokio::sync::mpsc;
 
 use crate::error::StoreError;
+use crate::metrics::Metrics;
+use crate::peers::{FOLLOW_BUFFER, Followed, NodePresence, Peers};
+use crate::room::Frame;
 use crate::store::{Append, Backend, LoadedRoom, LogPosition, Reader, RoomRecord, STORAGE_FORMAT, TokenRow};
 
 /// The stream that holds every room's log and token hashes.
@@ -39,6 +45,12 @@ pub const RECORDS_BUCKET: &str = "HORSESHOE_ROOM_RECORDS";
 pub const SNAPSHOTS_BUCKET: &str = "HORSESHOE_SNAPSHOTS";
 /// The first tokens of every subject this store publishes on.
 const SUBJECT_PREFIX: &str = "horseshoe.room";
+/// The first tokens of the core NATS subjects of ephemeral frames and presence, outside the
+/// stream: `horseshoe.live.<room>.<kind>.<node>`.
+const LIVE_PREFIX: &str = "horseshoe.live";
+/// Ephemeral messages waiting for the NATS connection before new ones are dropped (they are
+/// best effort, as on one node a slow consumer's are).
+const LIVE_QUEUE: usize = 4096;
 /// How long a connection attempt to NATS may take before the server refuses to start.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long one request (a publish's acknowledgement, a read) may take: past it the commit
@@ -101,22 +113,40 @@ fn nats<E: std::fmt::Display>(doing: &'static str) -> impl FnOnce(E) -> StoreErr
     move |e| StoreError::Nats(format!("{doing}: {e}"))
 }
 
-/// The JetStream engine: cheap to clone (the writer and the reader share one connection).
+fn live_subject(room: &RoomId, kind: &str, node: &str) -> Subject {
+    Subject::from(format!("{LIVE_PREFIX}.{room}.{kind}.{}", key_safe(node)))
+}
+
+/// The kinds of core NATS message between nodes.
+const LIVE_FRAME: &str = "frame";
+const LIVE_PRESENCE: &str = "presence";
+
+/// The JetStream engine: cheap to clone (the writer, the reader and every room's follower share
+/// one connection).
 #[derive(Clone)]
 pub struct JetStream {
+    client: Client,
     js: Context,
     stream: stream::Stream,
     records: kv::Store,
     snapshots: kv::Store,
     runtime: Handle,
     node: Arc<str>,
+    /// Ephemeral messages for the other nodes, published in order by one task.
+    live: mpsc::Sender<(Subject, Vec<u8>)>,
+    metrics: Arc<Metrics>,
 }
 
 impl JetStream {
     /// Connects to the NATS servers in `urls` (comma-separated) and makes sure the stream and
     /// the buckets exist, with `replicas` copies of each. Runs on the server's runtime, whose
     /// handle the store's threads then use.
-    pub async fn connect(urls: &str, replicas: usize, node: &str) -> Result<Self, StoreError> {
+    pub async fn connect(
+        urls: &str,
+        replicas: usize,
+        node: &str,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, StoreError> {
         let servers = urls
             .split(',')
             .map(str::trim)
@@ -133,7 +163,7 @@ impl JetStream {
             .connect(servers)
             .await
             .map_err(nats("connecting"))?;
-        let mut js = jetstream::new(client);
+        let mut js = jetstream::new(client.clone());
         js.set_timeout(REQUEST_TIMEOUT);
         let replicas = replicas.max(1);
         let stream = js
@@ -150,7 +180,26 @@ impl JetStream {
         let records = bucket(&js, RECORDS_BUCKET, "Horseshoe: room records", replicas).await?;
         let snapshots = bucket(&js, SNAPSHOTS_BUCKET, "Horseshoe: room snapshots", replicas).await?;
         tracing::info!(node, replicas, stream = STREAM, "rooms are stored in NATS JetStream");
-        Ok(Self { js, stream, records, snapshots, runtime: Handle::current(), node: node.into() })
+        let (live, mut queued) = mpsc::channel::<(Subject, Vec<u8>)>(LIVE_QUEUE);
+        let publisher = client.clone();
+        tokio::spawn(async move {
+            while let Some((subject, body)) = queued.recv().await {
+                if let Err(e) = publisher.publish(subject, body.into()).await {
+                    tracing::debug!(error = %e, "an ephemeral message was not passed on");
+                }
+            }
+        });
+        Ok(Self {
+            client,
+            js,
+            stream,
+            records,
+            snapshots,
+            runtime: Handle::current(),
+            node: node.into(),
+            live,
+            metrics,
+        })
     }
 
     /// One room's append: its token hashes, then its changes one by one, each expected to
@@ -180,12 +229,18 @@ impl JetStream {
             let publish = PublishMessage::build()
                 .payload(entry.body.clone().into_bytes().into())
                 .expected_last_subject_sequence(position);
+            let started = std::time::Instant::now();
             let sent =
                 self.js.send_publish(subject.clone(), publish).await.map_err(nats("publishing a change"))?;
             match sent.await {
-                Ok(ack) => position = ack.sequence,
+                Ok(ack) => {
+                    self.metrics.observe_append(started.elapsed());
+                    position = ack.sequence;
+                }
                 Err(e) if e.kind() == PublishErrorKind::WrongLastSequence => {
-                    tracing::warn!(node = %self.node, room = %room, seq = entry.seq, expected = position,
+                    // Normal when members of one room are on several nodes: the room catches up
+                    // and decides again.
+                    tracing::debug!(node = %self.node, room = %room, seq = entry.seq, expected = position,
                         "another writer appended to the room first");
                     return Err(StoreError::Conflict { expected: position });
                 }
@@ -310,6 +365,145 @@ impl JetStream {
             Ok(message) => Ok(Some((message.sequence, message.payload.to_vec()))),
             Err(e) if e.kind() == LastRawMessageErrorKind::NoMessageFound => Ok(None),
             Err(e) => Err(nats("reading a room's log")(e)),
+        }
+    }
+}
+
+impl JetStream {
+    /// Every change on the room's log after `after`, read one by one.
+    async fn changes_after(
+        &self,
+        room: &RoomId,
+        mut after: LogPosition,
+    ) -> Result<Vec<(LogPosition, Change)>, StoreError> {
+        let subject = log_subject(room);
+        let mut changes = Vec::new();
+        while let Some((at, body)) = self.next_after(&subject, after).await? {
+            changes.push((at, serde_json::from_slice(&body)?));
+            after = at;
+        }
+        Ok(changes)
+    }
+
+    /// Follows the room until `tx` is dropped: its log and tokens through an ordered consumer
+    /// from just after `after`, and the other nodes' ephemeral frames and presence through a
+    /// core subscription (made first, so that nothing said after the follow began is missed).
+    async fn follow_room(
+        &self,
+        room: &RoomId,
+        after: LogPosition,
+        tx: &mpsc::Sender<Followed>,
+    ) -> Result<(), StoreError> {
+        let mut live = self
+            .client
+            .subscribe(format!("{LIVE_PREFIX}.{room}.>"))
+            .await
+            .map_err(nats("listening to the other nodes"))?;
+        let consumer = self
+            .stream
+            .create_consumer(pull::OrderedConfig {
+                filter_subject: format!("{SUBJECT_PREFIX}.{room}.*"),
+                deliver_policy: DeliverPolicy::ByStartSequence { start_sequence: after + 1 },
+                ..Default::default()
+            })
+            .await
+            .map_err(nats("following a room"))?;
+        let mut log = consumer.messages().await.map_err(nats("following a room"))?;
+        let own = key_safe(&self.node);
+        loop {
+            let item = tokio::select! {
+                () = tx.closed() => return Ok(()),
+                message = log.next() => {
+                    let message = message
+                        .ok_or_else(|| StoreError::Nats("the room's follow ended".into()))?
+                        .map_err(nats("following a room"))?;
+                    let position = message.info().map_err(nats("reading a followed message"))?.stream_sequence;
+                    if message.subject.ends_with(".tokens") {
+                        let StoredToken { hash, member } = serde_json::from_slice(&message.payload)?;
+                        Followed::Token(TokenRow { hash, member })
+                    } else {
+                        let change: Change = serde_json::from_slice(&message.payload)?;
+                        Followed::Change { position, change: Box::new(change) }
+                    }
+                }
+                message = live.next() => {
+                    let Some(message) = message else {
+                        return Err(StoreError::Nats("the other nodes' subscription ended".into()));
+                    };
+                    // horseshoe.live.<room>.<kind>.<node>
+                    let mut tokens = message.subject.rsplitn(3, '.');
+                    let (Some(node), Some(kind)) = (tokens.next(), tokens.next()) else { continue };
+                    if node == own {
+                        continue;
+                    }
+                    match kind {
+                        LIVE_FRAME => match std::str::from_utf8(&message.payload) {
+                            Ok(text) => Followed::Live(Frame::from(text.to_owned())),
+                            Err(_) => continue,
+                        },
+                        LIVE_PRESENCE => match serde_json::from_slice(&message.payload) {
+                            Ok(presence) => Followed::Presence { node: node.into(), presence },
+                            Err(e) => {
+                                tracing::warn!(node, error = %e, "a node's presence does not parse");
+                                continue;
+                            }
+                        },
+                        _ => continue,
+                    }
+                }
+            };
+            if tx.send(item).await.is_err() {
+                return Ok(());
+            }
+        }
+    }
+
+    fn publish(&self, subject: Subject, body: Vec<u8>) {
+        if self.live.try_send((subject, body)).is_err() {
+            tracing::debug!("ephemeral queue to the other nodes is full: a message was dropped");
+        }
+    }
+}
+
+impl Peers for JetStream {
+    fn node(&self) -> &Arc<str> {
+        &self.node
+    }
+
+    fn follow(&self, room: &RoomId, after: LogPosition) -> mpsc::Receiver<Followed> {
+        let (tx, rx) = mpsc::channel(FOLLOW_BUFFER);
+        let this = self.clone();
+        let room = room.clone();
+        tokio::spawn(async move {
+            this.metrics.rooms_followed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let followed = this.follow_room(&room, after, &tx).await;
+            this.metrics.rooms_followed.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            if let Err(e) = followed {
+                tracing::warn!(node = %this.node, room = %room, error = %e, "following the room stopped");
+                let _ = tx.send(Followed::Lost(e.to_string())).await;
+            }
+        });
+        rx
+    }
+
+    fn catch_up(
+        &self,
+        room: &RoomId,
+        after: LogPosition,
+    ) -> BoxFuture<'static, Result<Vec<(LogPosition, Change)>, StoreError>> {
+        let this = self.clone();
+        let room = room.clone();
+        Box::pin(async move { this.changes_after(&room, after).await })
+    }
+
+    fn publish_live(&self, room: &RoomId, frame: &Frame) {
+        self.publish(live_subject(room, LIVE_FRAME, &self.node), frame.as_bytes().to_vec());
+    }
+
+    fn publish_presence(&self, room: &RoomId, presence: &NodePresence) {
+        match serde_json::to_vec(presence) {
+            Ok(body) => self.publish(live_subject(room, LIVE_PRESENCE, &self.node), body),
+            Err(e) => tracing::error!(error = %e, "presence does not serialize"),
         }
     }
 }

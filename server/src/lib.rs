@@ -23,6 +23,8 @@
 //!   on one writer thread, room loads on a read-only connection beside it, unknown ids remembered.
 //! - [`jetstream`]: the other `Backend`, NATS JetStream (`--nats-url`, cargo feature `nats`):
 //!   rooms' logs in a stream ordered per room, records and snapshots in key-value buckets.
+//! - [`peers`]: what a room needs from the other nodes of a cluster (their changes, carets and
+//!   presence), implemented by [`jetstream`].
 //! - [`secret`]: ids, keys and tokens from the OS RNG, and their hashes.
 //! - [`error`]: the error types of each boundary.
 //!
@@ -42,6 +44,7 @@ pub mod legacy;
 pub mod live;
 pub mod metrics;
 pub mod outbox;
+pub mod peers;
 pub mod registry;
 #[cfg(feature = "bench-relay")]
 pub mod relay;
@@ -113,13 +116,14 @@ pub async fn run(
     let metrics = Arc::new(Metrics::default());
     let engine = if config.nats_url.is_some() { "nats" } else { "sqlite" };
     metrics.set_node(config.node_id(), engine);
-    let (store, store_threads) = match &config.nats_url {
+    let (store, store_threads, peers) = match &config.nats_url {
         Some(urls) => start_jetstream(urls, &config, metrics.clone()).await?,
         None => {
             std::fs::create_dir_all(&config.data_dir)
                 .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
             let backend = Sqlite::open(&config.data_dir.join(DB_FILE))?;
-            Store::start(backend, metrics.clone(), config.commit_linger())?
+            let (store, threads) = Store::start(backend, metrics.clone(), config.commit_linger())?;
+            (store, threads, None)
         }
     };
     let tracker = TaskTracker::new();
@@ -130,6 +134,7 @@ pub async fn run(
         tracker.clone(),
         config.idle_unload(),
         config.heartbeat(),
+        peers,
     );
     let trusted_proxies = Arc::new(TrustedProxies::new(config.trusted_proxies.clone()));
     let tcp = Connections::new(config.max_connections, config.max_connections_per_ip);
@@ -172,9 +177,12 @@ async fn start_jetstream(
     urls: &str,
     config: &Config,
     metrics: Arc<Metrics>,
-) -> Result<(Store, StoreThreads), ServerError> {
-    let backend = jetstream::JetStream::connect(urls, config.nats_replicas, &config.node_id()).await?;
-    Ok(Store::start(backend, metrics, config.commit_linger())?)
+) -> Result<(Store, StoreThreads, Option<Arc<dyn peers::Peers>>), ServerError> {
+    let backend =
+        jetstream::JetStream::connect(urls, config.nats_replicas, &config.node_id(), metrics.clone()).await?;
+    let peers: Arc<dyn peers::Peers> = Arc::new(backend.clone());
+    let (store, threads) = Store::start(backend, metrics, config.commit_linger())?;
+    Ok((store, threads, Some(peers)))
 }
 
 #[cfg(not(feature = "nats"))]
@@ -182,6 +190,6 @@ async fn start_jetstream(
     _urls: &str,
     _config: &Config,
     _metrics: Arc<Metrics>,
-) -> Result<(Store, StoreThreads), ServerError> {
+) -> Result<(Store, StoreThreads, Option<Arc<dyn peers::Peers>>), ServerError> {
     Err(config::ConfigError::NatsNotBuilt.into())
 }

@@ -22,8 +22,42 @@ const CODES: [ErrorCode; 11] = [
     ErrorCode::Internal,
 ];
 
-/// Upper bounds (seconds) of the store commit latency histogram's buckets.
-const COMMIT_BUCKETS: [f64; 10] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 2.0];
+/// Upper bounds (seconds) of the latency histograms' buckets (store commits, JetStream appends).
+const LATENCY_BUCKETS: [f64; 10] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 2.0];
+
+/// A latency histogram in [`LATENCY_BUCKETS`].
+#[derive(Debug, Default)]
+struct Histogram {
+    buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    count: AtomicU64,
+    micros: AtomicU64,
+}
+
+impl Histogram {
+    fn observe(&self, took: Duration) {
+        let secs = took.as_secs_f64();
+        if let Some(i) = LATENCY_BUCKETS.iter().position(|b| secs <= *b) {
+            Metrics::count(&self.buckets[i]);
+        }
+        Metrics::count(&self.count);
+        self.micros.fetch_add(u64::try_from(took.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    fn render(&self, out: &mut String, name: &str, help: &str) {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} histogram");
+        let mut cumulative = 0;
+        for (bound, counter) in LATENCY_BUCKETS.iter().zip(&self.buckets) {
+            cumulative += get(counter);
+            let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {cumulative}");
+        }
+        let count = get(&self.count);
+        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(out, "{name}_sum {}", get(&self.micros) as f64 / 1e6);
+        let _ = writeln!(out, "{name}_count {count}");
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -36,17 +70,24 @@ pub struct Metrics {
     pub commits_failed: AtomicU64,
     /// Appends refused because another writer had appended to the room first (JetStream).
     pub commit_conflicts: AtomicU64,
+    /// Commands and joins decided again after another node appended to their room first.
+    pub decisions_retried: AtomicU64,
+    /// Rooms whose log this node follows (JetStream): the rooms it has members in.
+    pub rooms_followed: AtomicU64,
     /// This node's name and the store engine it runs on, once known.
     node: OnceLock<(String, &'static str)>,
     rejected: [AtomicU64; CODES.len()],
-    commits: [AtomicU64; COMMIT_BUCKETS.len()],
-    commit_count: AtomicU64,
-    commit_micros: AtomicU64,
+    commits: Histogram,
+    appends: Histogram,
 }
 
 impl Metrics {
     pub fn count(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn count_by(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
     }
 
     /// Names the node and its store engine (`sqlite` or `nats`) in every rendering.
@@ -61,12 +102,12 @@ impl Metrics {
     }
 
     pub fn observe_commit(&self, took: Duration) {
-        let secs = took.as_secs_f64();
-        if let Some(i) = COMMIT_BUCKETS.iter().position(|b| secs <= *b) {
-            Self::count(&self.commits[i]);
-        }
-        Self::count(&self.commit_count);
-        self.commit_micros.fetch_add(u64::try_from(took.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
+        self.commits.observe(took);
+    }
+
+    /// One change stored in JetStream: from its publish to its acknowledgement.
+    pub fn observe_append(&self, took: Duration) {
+        self.appends.observe(took);
     }
 
     /// The text exposition, with the gauges the caller knows.
@@ -137,6 +178,18 @@ impl Metrics {
             "counter",
             get(&self.commit_conflicts),
         );
+        gauge(
+            "horseshoe_decisions_retried_total",
+            "Commands and joins decided again because another node appended to their room first.",
+            "counter",
+            get(&self.decisions_retried),
+        );
+        gauge(
+            "horseshoe_rooms_followed",
+            "Rooms whose log this node follows in JetStream (rooms it has members in).",
+            "gauge",
+            get(&self.rooms_followed),
+        );
         let _ = writeln!(out, "# HELP horseshoe_commands_rejected_total Commands rejected, by code.");
         let _ = writeln!(out, "# TYPE horseshoe_commands_rejected_total counter");
         for (code, counter) in CODES.iter().zip(&self.rejected) {
@@ -146,17 +199,16 @@ impl Metrics {
                 .unwrap_or_default();
             let _ = writeln!(out, "horseshoe_commands_rejected_total{{code=\"{name}\"}} {}", get(counter));
         }
-        let _ = writeln!(out, "# HELP horseshoe_store_commit_seconds Time to commit one group of events.");
-        let _ = writeln!(out, "# TYPE horseshoe_store_commit_seconds histogram");
-        let mut cumulative = 0;
-        for (bound, counter) in COMMIT_BUCKETS.iter().zip(&self.commits) {
-            cumulative += get(counter);
-            let _ = writeln!(out, "horseshoe_store_commit_seconds_bucket{{le=\"{bound}\"}} {cumulative}");
-        }
-        let count = get(&self.commit_count);
-        let _ = writeln!(out, "horseshoe_store_commit_seconds_bucket{{le=\"+Inf\"}} {count}");
-        let _ = writeln!(out, "horseshoe_store_commit_seconds_sum {}", get(&self.commit_micros) as f64 / 1e6);
-        let _ = writeln!(out, "horseshoe_store_commit_seconds_count {count}");
+        self.commits.render(
+            &mut out,
+            "horseshoe_store_commit_seconds",
+            "Time to commit one group of events.",
+        );
+        self.appends.render(
+            &mut out,
+            "horseshoe_jetstream_append_seconds",
+            "Time from publishing one change to JetStream to its stored acknowledgement.",
+        );
         out
     }
 }

@@ -14,6 +14,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::admission::Heartbeat;
 use crate::metrics::Metrics;
+use crate::peers::Peers;
 use crate::room::{ConnId, ROOM_MAILBOX, Room, RoomHandle};
 use crate::store::Store;
 
@@ -27,6 +28,8 @@ pub struct Registry {
     pub idle_unload: Duration,
     /// How rooms ping their connections and when they drop a silent one.
     pub heartbeat: Heartbeat,
+    /// The other nodes serving rooms with this one (JetStream); none on SQLite.
+    pub peers: Option<Arc<dyn Peers>>,
     generations: AtomicU64,
     conn_ids: AtomicU64,
 }
@@ -39,6 +42,7 @@ impl Registry {
         tracker: TaskTracker,
         idle_unload: Duration,
         heartbeat: Heartbeat,
+        peers: Option<Arc<dyn Peers>>,
     ) -> Arc<Self> {
         Arc::new(Self {
             rooms: DashMap::new(),
@@ -48,6 +52,7 @@ impl Registry {
             tracker,
             idle_unload,
             heartbeat,
+            peers,
             generations: AtomicU64::new(1),
             conn_ids: AtomicU64::new(1),
         })

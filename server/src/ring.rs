@@ -46,6 +46,15 @@ impl Ring {
         }
     }
 
+    /// Drops the frames of changes after `seq`: they were decided but never stored.
+    pub fn forget_after(&mut self, seq: u64) {
+        while self.entries.back().is_some_and(|entry| entry.seq > seq) {
+            if let Some(old) = self.entries.pop_back() {
+                self.bytes -= old.bytes();
+            }
+        }
+    }
+
     pub fn clear(&mut self) {
         self.entries.clear();
         self.bytes = 0;
@@ -96,6 +105,19 @@ mod tests {
         assert_eq!(texts(ring.since(6, 6, None)), Some(vec![]));
         assert_eq!(ring.since(3, 7, None), None, "seq 4 is gone");
         assert_eq!(ring.since(9, 7, None), None, "ahead of the room: a fresh snapshot");
+    }
+
+    #[test]
+    fn frames_of_changes_never_stored_are_forgotten() {
+        let mut ring = Ring::default();
+        for seq in 1..=5 {
+            ring.push(seq, frame("x"), vec![]);
+        }
+        ring.forget_after(3);
+        assert_eq!(ring.since(0, 3, None).map(|f| f.len()), Some(3));
+        assert_eq!(ring.bytes, 3);
+        ring.push(4, frame("y"), vec![]);
+        assert_eq!(ring.since(3, 4, None).map(|f| f.len()), Some(1));
     }
 
     #[test]

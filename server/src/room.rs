@@ -27,7 +27,9 @@ use crate::admission::NewMembers;
 use crate::live::{Live, LiveKey};
 
 use crate::error::StoreError;
+use crate::metrics::Metrics;
 pub use crate::outbox::Outbox;
+use crate::peers::{Followed, NodePresence, Peers};
 use crate::registry::Registry;
 use crate::ring::Ring;
 use crate::secret;
@@ -39,6 +41,12 @@ pub const ROOM_MAILBOX: usize = 4096;
 const MAX_BATCH: usize = 256;
 /// Changes between two snapshots: loading replays at most this many.
 const SNAPSHOT_EVERY: u64 = 500;
+/// Times a batch is decided when other nodes keep appending to the room first; past it, its
+/// commands are refused as after a failed commit (and sent again by the browser).
+const MAX_DECISIONS: usize = 8;
+/// Heartbeats without word from another node before its members are no longer counted as
+/// connected (a node that died says nothing).
+const PRESENCE_HEARTBEATS: u32 = 3;
 /// Default name of a facilitator who gave none.
 const DEFAULT_FACILITATOR_NAME: &str = "Facilitator";
 
@@ -90,6 +98,9 @@ pub struct RoomSummary {
     pub lens: Lens,
     pub language: Language,
 }
+
+/// Answers a join.
+type Reply = oneshot::Sender<Result<Joined, Rejection>>;
 
 pub enum RoomMsg {
     Join {
@@ -214,9 +225,31 @@ enum Out {
         outbox: Outbox,
         you: You,
         start: Start,
-        reply: oneshot::Sender<Result<Joined, Rejection>>,
+        /// Where the join's reply waits, in the batch's replies.
+        slot: usize,
     },
     Presence,
+}
+
+/// A message of a batch that decides something, kept until the batch is stored: when another
+/// node appended to the room first, it is decided again after catching up.
+enum Decide {
+    Join { request: JoinRequest, slot: usize },
+    Command { conn: ConnId, id: CommandId, command: Command },
+}
+
+/// What deciding a batch made: its log rows, new token hashes and what to send once stored.
+#[derive(Default)]
+struct Decided {
+    entries: Vec<LogEntry>,
+    tokens: Vec<TokenRow>,
+    out: Vec<Out>,
+}
+
+/// Who is connected to a room on another node, as it last said.
+struct Remote {
+    presence: NodePresence,
+    heard: Instant,
 }
 
 pub struct Room {
@@ -237,6 +270,12 @@ pub struct Room {
     online: BTreeSet<MemberId>,
     live: Live,
     ring: Ring,
+    /// The other nodes serving this room (JetStream), and what they tell it.
+    peers: Option<Arc<dyn Peers>>,
+    followed: Option<mpsc::Receiver<Followed>>,
+    remote: HashMap<Arc<str>, Remote>,
+    /// What this node last told the others of its own connections.
+    published: Option<NodePresence>,
 }
 
 pub fn now_ms() -> i64 {
@@ -258,6 +297,7 @@ pub fn frame(msg: &ServerMsg) -> Option<Frame> {
 
 impl Room {
     fn from_loaded(loaded: LoadedRoom, store: Store, registry: Arc<Registry>) -> Self {
+        let peers = registry.peers.clone();
         let mut room = Self {
             state: loaded.state.clone(),
             key_hash: String::new(),
@@ -272,6 +312,10 @@ impl Room {
             online: BTreeSet::new(),
             live: Live::default(),
             ring: Ring::default(),
+            peers,
+            followed: None,
+            remote: HashMap::new(),
+            published: None,
         };
         room.reset(loaded);
         room
@@ -286,6 +330,9 @@ impl Room {
         self.position = loaded.position;
         // Frames of changes that were never committed must not be replayed.
         self.ring.clear();
+        // Other nodes' changes from where this replica now stands (the old follow, if any,
+        // stops as its receiver is dropped).
+        self.followed = self.peers.as_ref().map(|peers| peers.follow(&self.state.id, self.position));
     }
 
     /// Runs the room until shutdown, or until it has been idle for `idle_unload`.
@@ -333,6 +380,13 @@ impl Room {
                     for conn in room.conns.values() {
                         conn.outbox.heartbeat(heartbeat.silence_limit);
                     }
+                    room.heartbeat_peers(heartbeat.ping_every * PRESENCE_HEARTBEATS);
+                    continue;
+                }
+                item = next_followed(&mut room.followed) => {
+                    if !room.followed_item(item).await {
+                        break;
+                    }
                     continue;
                 }
                 msg = rx.recv() => match msg {
@@ -369,6 +423,12 @@ impl Room {
 
     /// Saves a snapshot if the log grew since the last one, and closes every connection.
     async fn finish(&mut self, restarting: bool) {
+        // The other nodes stop counting this node's members now rather than at the expiry.
+        if let Some(peers) = &self.peers
+            && self.published.as_ref().is_some_and(|p| !p.online.is_empty() || p.viewers > 0)
+        {
+            peers.publish_presence(&self.state.id, &NodePresence::default());
+        }
         if self.changes_since_snapshot > 0 {
             let append = Append {
                 room: self.state.id.clone(),
@@ -389,24 +449,38 @@ impl Room {
     }
 
     /// Decides a batch, commits it, then delivers. Returns false if the room must stop.
+    ///
+    /// With other nodes (JetStream), the batch's decisions are kept until they are stored: if
+    /// another node appended to the room first, the room goes back to where it stood, catches
+    /// up with the log and decides the same commands and joins again, by the same rules.
     async fn process(&mut self, batch: Vec<RoomMsg>) -> bool {
-        let mut entries = Vec::new();
-        let mut tokens = Vec::new();
-        let mut out = Vec::new();
+        let decides = batch.iter().any(|m| matches!(m, RoomMsg::Join { .. } | RoomMsg::Command { .. }));
+        let mut before = (decides && self.peers.is_some()).then(|| self.state.clone());
+        let mut replies: Vec<Option<Reply>> = Vec::new();
+        let mut kept = Vec::new();
+        let mut decided = Decided::default();
         for msg in batch {
             match msg {
                 RoomMsg::Join { request, reply } => {
-                    self.join(request, reply, &mut entries, &mut tokens, &mut out);
+                    let slot = replies.len();
+                    replies.push(Some(reply));
+                    if before.is_some() {
+                        kept.push(Decide::Join { request: request.clone(), slot });
+                    }
+                    self.join(request, slot, &mut replies, &mut decided);
                 }
                 RoomMsg::Command { conn, id, command } => {
-                    self.command(conn, id, command, &mut entries, &mut out);
+                    self.command(conn, id, &command, &mut decided);
+                    if before.is_some() {
+                        kept.push(Decide::Command { conn, id, command });
+                    }
                 }
-                RoomMsg::Live { conn, msg } => self.live(conn, msg, &mut out),
+                RoomMsg::Live { conn, msg } => self.live(conn, msg, &mut decided.out),
                 RoomMsg::Leave { conn } => {
                     self.conns.remove(&conn);
                     self.live.forget(conn);
-                    self.online = self.conns.values().filter_map(|c| c.actor.member).collect();
-                    out.push(Out::Presence);
+                    self.refresh_online();
+                    decided.out.push(Out::Presence);
                 }
                 RoomMsg::Summary { reply } => {
                     let _ = reply.send(self.summary());
@@ -424,35 +498,68 @@ impl Room {
                 }
             }
         }
-        if entries.is_empty() && tokens.is_empty() {
-            self.deliver(out);
-            return true;
-        }
-        self.changes_since_snapshot += entries.len() as u64;
-        let snapshot = (self.changes_since_snapshot >= SNAPSHOT_EVERY).then(|| Box::new(self.state.clone()));
-        let append = Append { room: self.state.id.clone(), after: self.position, entries, tokens, snapshot };
-        let had_snapshot = append.snapshot.is_some();
-        match self.store.append(append).await {
-            Ok(position) => {
-                self.position = position;
-                if had_snapshot {
-                    self.changes_since_snapshot = 0;
+        let mut round = 1;
+        loop {
+            if decided.entries.is_empty() && decided.tokens.is_empty() {
+                self.deliver(decided.out, &mut replies);
+                return true;
+            }
+            let Decided { entries, tokens, out } = decided;
+            let since_snapshot = self.changes_since_snapshot + entries.len() as u64;
+            let snapshot = (since_snapshot >= SNAPSHOT_EVERY).then(|| Box::new(self.state.clone()));
+            let had_snapshot = snapshot.is_some();
+            let hashes: Vec<String> = tokens.iter().map(|t| t.hash.clone()).collect();
+            let append =
+                Append { room: self.state.id.clone(), after: self.position, entries, tokens, snapshot };
+            match self.store.append(append).await {
+                Ok(position) => {
+                    self.position = position;
+                    self.changes_since_snapshot = if had_snapshot { 0 } else { since_snapshot };
+                    self.committed = self.state.seq;
+                    self.deliver(out, &mut replies);
+                    return true;
                 }
-                self.committed = self.state.seq;
-                self.deliver(out);
-                true
-            }
-            // Another node appended first (JetStream): for now refused as a failed commit is;
-            // catching up and deciding again is the multi-node rooms' work.
-            Err(e @ StoreError::Conflict { .. }) => {
-                tracing::warn!(room = %self.state.id, error = %e, "the log moved on; reloading the room");
-                self.refuse(out);
-                self.reload().await
-            }
-            Err(e) => {
-                tracing::error!(room = %self.state.id, error = %e, "commit failed; reloading the room");
-                self.refuse(out);
-                self.reload().await
+                Err(StoreError::Conflict { .. }) if round < MAX_DECISIONS && before.is_some() => {
+                    // Nothing of this round happened: back to where the room stood, then the
+                    // other node's changes, then the same messages decided again.
+                    if let Some(state) = before.take() {
+                        self.state = state;
+                    }
+                    for hash in &hashes {
+                        self.tokens.remove(hash);
+                    }
+                    self.ring.forget_after(self.state.seq);
+                    if !self.catch_up().await {
+                        self.refuse(out, &mut replies);
+                        return self.reload().await;
+                    }
+                    Metrics::count_by(&self.registry.metrics.decisions_retried, kept.len() as u64);
+                    before = Some(self.state.clone());
+                    // Ephemeral frames and presence are not decisions: they go out with the
+                    // next round.
+                    decided = Decided::default();
+                    decided
+                        .out
+                        .extend(out.into_iter().filter(|o| matches!(o, Out::Live(..) | Out::Presence)));
+                    for decide in &kept {
+                        match decide {
+                            Decide::Join { request, slot } => {
+                                if replies[*slot].is_some() {
+                                    self.join(request.clone(), *slot, &mut replies, &mut decided);
+                                }
+                            }
+                            Decide::Command { conn, id, command } => {
+                                self.command(*conn, *id, command, &mut decided);
+                            }
+                        }
+                    }
+                    round += 1;
+                }
+                Err(e) => {
+                    tracing::error!(room = %self.state.id, error = %e, "commit failed; reloading the room");
+                    self.refuse(out, &mut replies);
+                    return self.reload().await;
+                }
             }
         }
     }
@@ -460,12 +567,12 @@ impl Room {
     fn join(
         &mut self,
         request: JoinRequest,
-        reply: oneshot::Sender<Result<Joined, Rejection>>,
-        entries: &mut Vec<LogEntry>,
-        tokens: &mut Vec<TokenRow>,
-        out: &mut Vec<Out>,
+        slot: usize,
+        replies: &mut [Option<Reply>],
+        decided: &mut Decided,
     ) {
         let JoinRequest { credentials, client, name, last_seq, outbox, new_members } = request;
+        let Some(reply) = replies[slot].take() else { return };
         let found = |token: &Option<String>| {
             token.as_deref().and_then(|t| self.tokens.get(&secret::hash(t)).copied())
         };
@@ -543,7 +650,7 @@ impl Room {
                 let member = Member { id, name, role, joined_at: now_ms() };
                 let id = match join_room(&mut self.state, member, &self.online) {
                     Ok(change) => {
-                        self.record(change, entries, out);
+                        self.record(&change, decided);
                         id
                     }
                     // No new member fits: the key holder comes in as the room's first facilitator
@@ -570,7 +677,7 @@ impl Room {
                 };
                 let hash = secret::hash(&token);
                 self.tokens.insert(hash.clone(), id);
-                tokens.push(TokenRow { hash, member: id });
+                decided.tokens.push(TokenRow { hash, member: id });
                 (Actor::member(id, role), You { role: role.into(), member_id: Some(id), token: Some(token) })
             }
             (None, None) => (Actor::viewer(), You { role: Role::Viewer, member_id: None, token: None }),
@@ -583,18 +690,13 @@ impl Room {
             Some(Start::Resume { last_seq: after })
         });
         let start = resumed.unwrap_or(Start::Snapshot);
-        out.push(Out::Register { conn, actor, client, outbox, you, start, reply });
-        out.push(Out::Presence);
+        replies[slot] = Some(reply);
+        decided.out.push(Out::Register { conn, actor, client, outbox, you, start, slot });
+        decided.out.push(Out::Presence);
     }
 
-    fn command(
-        &mut self,
-        conn: ConnId,
-        id: CommandId,
-        command: Command,
-        entries: &mut Vec<LogEntry>,
-        out: &mut Vec<Out>,
-    ) {
+    fn command(&mut self, conn: ConnId, id: CommandId, command: &Command, decided: &mut Decided) {
+        let out = &mut decided.out;
         let Some((actor, client)) = self.conns.get(&conn).map(|c| (c.actor, c.client.clone())) else {
             return; // The connection left while its command waited.
         };
@@ -626,22 +728,22 @@ impl Room {
         }
         let ctx = Context { actor, now: now_ms(), online: &self.online, seed: seed() };
         let numbered = actor.member.map(|_| CommandRef { client, id });
-        match run(&mut self.state, &ctx, numbered, &command) {
+        match run(&mut self.state, &ctx, numbered, command) {
             Ok(change) => {
                 let seq = change.seq;
-                self.record(change, entries, out);
-                out.push(Out::Applied { conn, id, seq });
+                self.record(&change, decided);
+                decided.out.push(Out::Applied { conn, id, seq });
             }
             Err(Rejection { code, message }) => {
                 self.registry.metrics.rejected(code);
-                out.extend(frame(&ServerMsg::Reject { id, code, message }).map(|f| Out::To(conn, f)));
+                decided.out.extend(frame(&ServerMsg::Reject { id, code, message }).map(|f| Out::To(conn, f)));
             }
         }
     }
 
     /// Queues an applied change (already in the state) for the log and the fan-out: one row,
     /// one frame for everyone, and one for each member who may see more of it.
-    fn record(&mut self, change: Change, entries: &mut Vec<LogEntry>, out: &mut Vec<Out>) {
+    fn record(&mut self, change: &Change, decided: &mut Decided) {
         let (seq, by) = (change.seq, change.by);
         // Each event is serialized once; the log row and every frame are put together from
         // those pieces (no event is cloned to make a frame).
@@ -673,11 +775,11 @@ impl Room {
             owners.into_iter().filter_map(|owner| frame_for(Some(owner)).map(|f| (owner, f))).collect();
         let Some(all) = frame_for(None) else { return };
         self.ring.push(seq, all.clone(), own.clone());
-        out.push(Out::Broadcast { all, own });
-        entries.push(LogEntry { seq, member: by, body });
+        decided.out.push(Out::Broadcast { all, own });
+        decided.entries.push(LogEntry { seq, member: by, body });
     }
 
-    fn deliver(&mut self, out: Vec<Out>) {
+    fn deliver(&mut self, out: Vec<Out>, replies: &mut [Option<Reply>]) {
         // One presence change per batch, however many joined or left in it.
         let mut presence_due = false;
         let mut joins = Vec::new();
@@ -709,7 +811,8 @@ impl Room {
         // Joins last: each starts from the room as of the batch's end.
         let mut room_json = None;
         for join in joins {
-            let Out::Register { conn, actor, client, outbox, you, start, reply } = join else { continue };
+            let Out::Register { conn, actor, client, outbox, you, start, slot } = join else { continue };
+            let Some(reply) = replies.get_mut(slot).and_then(Option::take) else { continue };
             let (online, viewers) = self.presence_with(actor);
             let server_time = now_ms();
             let resume = match start {
@@ -752,7 +855,7 @@ impl Room {
     }
 
     /// After a failed commit: nothing of the batch happened.
-    fn refuse(&mut self, out: Vec<Out>) {
+    fn refuse(&mut self, out: Vec<Out>, replies: &mut [Option<Reply>]) {
         let failed = || Rejection::new(ErrorCode::Internal, "the room could not save this; send it again");
         let mut presence_due = false;
         for item in out {
@@ -765,8 +868,10 @@ impl Room {
                         conn.outbox.send(frame);
                     }
                 }
-                Out::Register { reply, .. } => {
-                    let _ = reply.send(Err(failed()));
+                Out::Register { slot, .. } => {
+                    if let Some(reply) = replies.get_mut(slot).and_then(Option::take) {
+                        let _ = reply.send(Err(failed()));
+                    }
                 }
                 Out::To(conn, frame) => {
                     if let Some(conn) = self.conns.get(&conn) {
@@ -781,6 +886,121 @@ impl Room {
         if presence_due {
             self.broadcast_presence();
         }
+    }
+
+    /// Applies the changes other nodes appended since this replica's position (read from the
+    /// log now) and delivers them. False if the log could not be read.
+    async fn catch_up(&mut self) -> bool {
+        let Some(peers) = self.peers.clone() else { return false };
+        match peers.catch_up(&self.state.id, self.position).await {
+            Ok(changes) => {
+                for (position, change) in changes {
+                    if !self.absorb(position, &change) {
+                        return false;
+                    }
+                }
+                true
+            }
+            Err(e) => {
+                tracing::warn!(room = %self.state.id, error = %e, "cannot catch up with the room's log");
+                false
+            }
+        }
+    }
+
+    /// Applies a change another node stored at `position` and delivers it to the members
+    /// here. A change this replica has is skipped; false if one is missing before it.
+    fn absorb(&mut self, position: LogPosition, change: &Change) -> bool {
+        if position <= self.position || change.seq <= self.state.seq {
+            self.position = self.position.max(position);
+            return true;
+        }
+        if change.seq != self.state.seq + 1 {
+            tracing::warn!(room = %self.state.id, have = self.state.seq, found = change.seq,
+                "a change from the log does not follow this replica");
+            return false;
+        }
+        self.state.apply_change(change);
+        self.position = position;
+        self.committed = self.state.seq;
+        self.changes_since_snapshot += 1;
+        let mut decided = Decided::default();
+        self.record(change, &mut decided);
+        self.deliver(decided.out, &mut []);
+        true
+    }
+
+    /// One item from the other nodes. False if the room must stop.
+    async fn followed_item(&mut self, item: Followed) -> bool {
+        match item {
+            Followed::Change { position, change } => self.absorb(position, &change) || self.reload().await,
+            Followed::Token(TokenRow { hash, member }) => {
+                self.tokens.insert(hash, member);
+                true
+            }
+            Followed::Live(frame) => {
+                for conn in self.conns.values() {
+                    conn.outbox.send(frame.clone());
+                }
+                true
+            }
+            Followed::Presence { node, presence } => {
+                let ask = presence.ask;
+                if presence.online.is_empty() && presence.viewers == 0 {
+                    self.remote.remove(&node);
+                } else {
+                    self.remote.insert(node, Remote { presence, heard: Instant::now() });
+                }
+                if ask {
+                    self.publish_presence(true);
+                }
+                self.refresh_online();
+                self.broadcast_presence();
+                true
+            }
+            Followed::Lost(why) => {
+                tracing::warn!(room = %self.state.id, why, "lost the other nodes' changes; loading the room again");
+                self.reload().await
+            }
+        }
+    }
+
+    /// Every heartbeat: tells the other nodes again who is here, and forgets the members of a
+    /// node that has said nothing for `expiry`.
+    fn heartbeat_peers(&mut self, expiry: Duration) {
+        if self.peers.is_none() {
+            return;
+        }
+        if !self.conns.is_empty() {
+            self.publish_presence(true);
+        }
+        let before = self.remote.len();
+        self.remote.retain(|_, remote| remote.heard.elapsed() < expiry);
+        if self.remote.len() != before {
+            self.refresh_online();
+            self.broadcast_presence();
+        }
+    }
+
+    /// Tells the other nodes who is connected here, if that changed (or `again`).
+    fn publish_presence(&mut self, again: bool) {
+        let Some(peers) = &self.peers else { return };
+        let (online, viewers) = presence(self.conns.values().map(|c| c.actor));
+        let mine =
+            NodePresence { online: online.into_iter().collect(), viewers, ask: self.published.is_none() };
+        let same =
+            self.published.as_ref().is_some_and(|p| p.online == mine.online && p.viewers == mine.viewers);
+        if same && !again {
+            return;
+        }
+        peers.publish_presence(&self.state.id, &mine);
+        self.published = Some(NodePresence { ask: false, ..mine });
+    }
+
+    /// Who is connected, for the rules: here and on the other nodes.
+    fn refresh_online(&mut self) {
+        let (online, _) = self.presence_of(None);
+        self.online = online.into_iter().collect();
     }
 
     /// Goes back to what the store holds. False if even that fails: the room stops, and its
@@ -846,15 +1066,32 @@ impl Room {
                 conn.outbox.send(frame.clone());
             }
         }
+        if let Some(peers) = &self.peers {
+            peers.publish_live(&self.state.id, frame);
+        }
     }
 
     fn presence_with(&self, extra: Actor) -> (Vec<MemberId>, u32) {
-        let actors = self.conns.values().map(|c| c.actor).chain(std::iter::once(extra));
-        presence(actors)
+        self.presence_of(Some(extra))
+    }
+
+    /// Who is connected to the room, here and on the other nodes, and how many viewers.
+    fn presence_of(&self, extra: Option<Actor>) -> (Vec<MemberId>, u32) {
+        let (mut online, mut viewers) = presence(self.conns.values().map(|c| c.actor).chain(extra));
+        if !self.remote.is_empty() {
+            for remote in self.remote.values() {
+                online.extend(remote.presence.online.iter().copied());
+                viewers += remote.presence.viewers;
+            }
+            online.sort_unstable();
+            online.dedup();
+        }
+        (online, viewers)
     }
 
     fn broadcast_presence(&mut self) {
-        let (online, viewers) = presence(self.conns.values().map(|c| c.actor));
+        self.publish_presence(false);
+        let (online, viewers) = self.presence_of(None);
         let online: BTreeSet<MemberId> = online.into_iter().collect();
         let (before, viewers_before) = &self.last_presence;
         let joined: Vec<MemberId> = online.difference(before).copied().collect();
@@ -960,6 +1197,15 @@ fn seed() -> u64 {
         tracing::warn!("no randomness for a shuffle seed");
     }
     u64::from_le_bytes(bytes)
+}
+
+/// The next item from the other nodes; never, on one node. A follow that ended without saying
+/// why is a lost one.
+async fn next_followed(followed: &mut Option<mpsc::Receiver<Followed>>) -> Followed {
+    match followed {
+        Some(rx) => rx.recv().await.unwrap_or_else(|| Followed::Lost("the follow ended".into())),
+        None => std::future::pending().await,
+    }
 }
 
 async fn sleep_until(deadline: Option<Instant>) {

@@ -152,6 +152,7 @@ impl World {
             TaskTracker::new(),
             Duration::from_secs(60),
             heartbeat,
+            None,
         );
         let room = RoomId::parse("00112233445566778899aabbccddeeff").expect("an id");
         let key = "k".repeat(64);

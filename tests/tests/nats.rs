@@ -256,8 +256,8 @@ async fn commit(store: &JetStream, append: Append) -> anyhow::Result<Result<LogP
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jetstream_decides_one_order_for_two_writers() -> anyhow::Result<()> {
     let Some(nats) = NatsServer::start("nats two writers").await? else { return Ok(()) };
-    let a = JetStream::connect(&nats.url, 1, "node-a").await?;
-    let b = JetStream::connect(&nats.url, 1, "node-b").await?;
+    let a = JetStream::connect(&nats.url, 1, "node-a", Default::default()).await?;
+    let b = JetStream::connect(&nats.url, 1, "node-b", Default::default()).await?;
     let id = RoomId::parse(&uuid::Uuid::new_v4().simple().to_string()).context("a room id")?;
     let record = RoomRecord { id: id.clone(), facilitator_key_hash: "hash".into() };
     let state = RoomState::new(id.clone(), Settings::default(), 0);
@@ -292,4 +292,75 @@ async fn jetstream_decides_one_order_for_two_writers() -> anyhow::Result<()> {
     let members: BTreeSet<MemberId> = fresh.state.members.keys().copied().collect();
     assert_eq!(members, BTreeSet::from([ana, cleo]), "one order, nothing refused in it");
     nats.stop().await
+}
+
+/// Sends `n` factors named `{prefix}{i}` without waiting, then waits for every answer.
+async fn write_factors(client: &mut Client, prefix: &str, n: u64) -> anyhow::Result<u64> {
+    let mut ids = Vec::new();
+    for i in 1..=n {
+        let cmd = Command::AddFactor { id: ItemId(format!("{prefix}{i}")), text: format!("{prefix} {i}") };
+        ids.push(client.command(cmd).await?);
+        tokio::time::sleep(PACE).await;
+    }
+    let mut last = 0;
+    for id in &ids {
+        last = last.max(client.answer(id).await?.map_err(|r| anyhow::anyhow!("refused: {r:?}"))?);
+    }
+    Ok(last)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_serve_one_room_with_one_order() -> anyhow::Result<()> {
+    let Some(nats) = NatsServer::start("nats one room on two nodes").await? else { return Ok(()) };
+    let (dir_a, dir_b) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let a = TestServer::start_with(config(&nats, dir_a.path(), "node-a")).await?;
+    let b = TestServer::start_with(config(&nats, dir_b.path(), "node-b")).await?;
+    let room = http::create_room(a.addr, "{}").await?;
+    let (mut ana, _, _) =
+        facilitator(&a.ws_url(&room.room_id), &room, None, ClientId("tab-a".into())).await?;
+    let (mut bo, _, _) = facilitator(&b.ws_url(&room.room_id), &room, None, ClientId("tab-b".into())).await?;
+    // Each sees the other as connected: presence is the union of the nodes'.
+    let both: BTreeSet<MemberId> = ana.online.union(&bo.online).copied().collect();
+    assert_eq!(both.len(), 2, "two facilitators: {both:?}");
+    ana.wait_online(|online| *online == both).await?;
+    bo.wait_online(|online| *online == both).await?;
+    let (left, right) =
+        tokio::join!(write_factors(&mut ana, "a", COMMANDS), write_factors(&mut bo, "b", COMMANDS));
+    let last = left?.max(right?);
+    // Both see every change of both, in one order without a gap.
+    for client in [&mut ana, &mut bo] {
+        if !client.received.iter().any(|m| change_seq(m) == Some(last)) {
+            client.wait_for(|m| (change_seq(m) == Some(last)).then_some(())).await?;
+        }
+    }
+    let seqs = |c: &Client| c.received.iter().filter_map(change_seq).collect::<Vec<_>>();
+    let (sa, sb) = (seqs(&ana), seqs(&bo));
+    assert!(sa.windows(2).all(|w| w[1] == w[0] + 1), "node a's member: {sa:?}");
+    assert!(sb.windows(2).all(|w| w[1] == w[0] + 1), "node b's member: {sb:?}");
+    assert_eq!(sa.last(), sb.last(), "both reach the same last change");
+    // A newcomer on either node gets the same room.
+    let state_a = welcome_state(&a.ws_url(&room.room_id), &room).await?;
+    let state_b = welcome_state(&b.ws_url(&room.room_id), &room).await?;
+    assert_eq!(factors(&state_a).len(), 2 * COMMANDS as usize);
+    assert_eq!(factors(&state_a), factors(&state_b));
+    assert_eq!(state_b.seq, state_a.seq + 1, "b's newcomer came after a's, whose joining b saw");
+    let metrics = http::request(a.addr, "GET", "/metrics", None).await?.body;
+    println!(
+        "{}",
+        metrics
+            .lines()
+            .filter(|l| l.contains("retried") || l.contains("conflicts") || l.contains("followed"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    drop((ana, bo));
+    a.stop().await?;
+    b.stop().await?;
+    nats.stop().await
+}
+
+async fn welcome_state(url: &str, room: &CreatedRoom) -> anyhow::Result<Box<RoomState>> {
+    let (_, state, _) =
+        facilitator(url, room, None, ClientId(format!("tab-{}", uuid::Uuid::new_v4().simple()))).await?;
+    Ok(state)
 }
