@@ -8,11 +8,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use horseshoe_protocol::{
     Change, ClientId, ClientMsg, Command, CommandId, Credentials, ItemId, RoomId, RoomState, ServerMsg,
     Settings, TextTarget,
 };
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -20,10 +21,11 @@ use crate::admission::{Heartbeat, NewMembers, PerAddress, Rate};
 use crate::error::StoreError;
 use crate::metrics::Metrics;
 use crate::outbox::{Batch, Inbox};
+use crate::peers::{Followed, NodePresence, Peers};
 use crate::registry::Registry;
-use crate::room::{ConnId, JoinRequest, Joined, Outbox, RoomMsg};
+use crate::room::{ConnId, Frame, JoinRequest, Joined, Outbox, RoomMsg};
 use crate::secret;
-use crate::store::{Append, Backend, LoadedRoom, Reader, RoomRecord, Store, TokenRow};
+use crate::store::{Append, Backend, LoadedRoom, LogPosition, Reader, RoomRecord, Store, TokenRow};
 
 /// One stored room.
 #[derive(Default, Clone)]
@@ -43,6 +45,8 @@ struct Fake {
     fail_next: Arc<AtomicU64>,
     odds: Arc<AtomicU64>,
     seed: Arc<AtomicU64>,
+    /// As JetStream does: an append that does not follow the log's end is refused.
+    optimistic: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Fake {
@@ -90,8 +94,15 @@ impl Backend for Fake {
                 .collect();
         }
         let mut rooms = self.rooms.lock().expect("lock");
+        let mut answers = Vec::new();
         for append in batch {
             let room = rooms.entry(append.room.clone()).or_default();
+            let end = room.rows.last().map_or(room.snapshot_seq, |(seq, _)| *seq);
+            if self.optimistic.load(Ordering::SeqCst) && append.after != end {
+                answers.push(Err(StoreError::Conflict { expected: append.after }));
+                continue;
+            }
+            answers.push(Ok(append.seq_after()));
             room.rows.extend(append.entries.iter().map(|e| (e.seq, e.body.clone())));
             room.tokens.extend(append.tokens.iter().cloned());
             if let Some(state) = &append.snapshot
@@ -104,7 +115,7 @@ impl Backend for Fake {
                 room.snapshot_seq = state.seq;
             }
         }
-        batch.iter().map(|append| Ok(append.seq_after())).collect()
+        answers
     }
 
     fn check_writable(&mut self) -> Result<(), StoreError> {
@@ -130,6 +141,44 @@ impl Reader for Fake {
     }
 }
 
+/// The other nodes, over the same in-memory log: nothing is followed (the test appends for the
+/// "other node" itself), but a room that is refused catches up from the log.
+struct FakePeers {
+    fake: Fake,
+    node: Arc<str>,
+}
+
+impl Peers for FakePeers {
+    fn node(&self) -> &Arc<str> {
+        &self.node
+    }
+
+    fn follow(&self, _room: &RoomId, _after: LogPosition) -> mpsc::Receiver<Followed> {
+        let (tx, rx) = mpsc::channel(1);
+        // Held open for the room's life: nothing arrives, nothing is lost.
+        std::mem::forget(tx);
+        rx
+    }
+
+    fn catch_up(
+        &self,
+        room: &RoomId,
+        after: LogPosition,
+    ) -> BoxFuture<'static, Result<Vec<(LogPosition, Change)>, StoreError>> {
+        let rows = self.fake.stored(room).rows;
+        Box::pin(async move {
+            rows.into_iter()
+                .filter(|(seq, _)| *seq > after)
+                .map(|(seq, body)| Ok((seq, serde_json::from_str(&body)?)))
+                .collect()
+        })
+    }
+
+    fn publish_live(&self, _room: &RoomId, _frame: &Frame) {}
+
+    fn publish_presence(&self, _room: &RoomId, _presence: &NodePresence) {}
+}
+
 struct World {
     fake: Fake,
     registry: Arc<Registry>,
@@ -140,7 +189,19 @@ struct World {
 
 impl World {
     async fn new() -> Self {
+        Self::start(false).await
+    }
+
+    /// A world where the room has other nodes, which append to its log too.
+    async fn with_peers() -> Self {
+        Self::start(true).await
+    }
+
+    async fn start(peers: bool) -> Self {
         let fake = Fake::default();
+        fake.optimistic.store(peers, Ordering::SeqCst);
+        let others: Option<Arc<dyn Peers>> =
+            peers.then(|| Arc::new(FakePeers { fake: fake.clone(), node: "other".into() }) as Arc<dyn Peers>);
         let metrics = Arc::new(Metrics::default());
         let (store, _threads) = Store::start(fake.clone(), metrics.clone(), Duration::ZERO).expect("a store");
         let heartbeat =
@@ -152,7 +213,7 @@ impl World {
             TaskTracker::new(),
             Duration::from_secs(60),
             heartbeat,
-            None,
+            others,
         );
         let room = RoomId::parse("00112233445566778899aabbccddeeff").expect("an id");
         let key = "k".repeat(64);
@@ -365,4 +426,52 @@ fn an_older_snapshot_never_replaces_a_newer_one() {
     }
     let loaded = db.reader().expect("a reader").load_room(&id).expect("loads").expect("there");
     assert_eq!((loaded.state.seq, loaded.state.settings.title.as_str()), (10, "new"));
+}
+
+#[tokio::test]
+async fn a_batch_another_node_appended_before_is_decided_again_after_that_nodes_change() {
+    let world = World::with_peers().await;
+    let mut fac = world.facilitator("tab-a").await;
+    let add = |id: &str| Command::AddFactor { id: ItemId(id.into()), text: format!("factor {id}") };
+    fac.command(1, add("f1")).await;
+    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
+
+    // Another node, from the same log, adds a factor of its own: this room has not seen it.
+    let mut other =
+        Fake::load_room(&mut world.fake.clone(), &world.room).expect("loads").expect("there").state;
+    let marta = *other.members.keys().next().expect("the facilitator");
+    let ctx = horseshoe_protocol::Context {
+        actor: horseshoe_protocol::Actor::member(marta, horseshoe_protocol::MemberRole::Facilitator),
+        now: 1,
+        online: &BTreeSet::new(),
+        seed: 1,
+    };
+    let change = horseshoe_protocol::run(&mut other, &ctx, None, &add("g1")).expect("applied there");
+    let row = (change.seq, serde_json::to_string(&change).expect("serializes"));
+    world.fake.rooms.lock().expect("lock").get_mut(&world.room).expect("stored").rows.push(row);
+
+    // This room's next command is refused by the log, caught up and decided again after it.
+    fac.command(2, add("f2")).await;
+    fac.until(|seen| seen.iter().filter(|m| matches!(m, ServerMsg::Ack { .. })).count() == 2).await;
+    let seqs = change_seqs(&fac.seen);
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "no gap, no repeat: {seqs:?}");
+    let factor_changes: Vec<String> = fac
+        .seen
+        .iter()
+        .filter_map(|m| match m {
+            ServerMsg::Change { events, .. } => events.iter().find_map(|e| match e {
+                horseshoe_protocol::Event::FactorSet { factor, .. } => Some(factor.id.0.clone()),
+                _ => None,
+            }),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(factor_changes, ["f1", "g1", "f2"], "the other node's change, then ours");
+    assert!(!fac.seen.iter().any(|m| matches!(m, ServerMsg::Reject { .. })), "nothing refused");
+    let stored = world.fake.stored(&world.room);
+    let commands = stored_commands(&stored);
+    assert_eq!(commands.get(&("tab-a".to_owned(), 2)), Some(&1), "stored once");
+    let loaded = Fake::load_room(&mut world.fake.clone(), &world.room).expect("loads").expect("there");
+    assert_eq!(loaded.state.experience.factors.len(), 3);
+    assert!(world.registry.metrics.decisions_retried.load(Ordering::SeqCst) >= 1);
 }
