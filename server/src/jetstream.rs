@@ -33,7 +33,7 @@ use tokio::sync::mpsc;
 
 use crate::error::StoreError;
 use crate::metrics::Metrics;
-use crate::peers::{FOLLOW_BUFFER, Followed, NodePresence, Peers};
+use crate::peers::{CaughtUp, FOLLOW_BUFFER, Followed, NodePresence, Peers};
 use crate::room::Frame;
 use crate::store::{Append, Backend, LoadedRoom, LogPosition, Reader, RoomRecord, STORAGE_FORMAT, TokenRow};
 
@@ -370,19 +370,21 @@ impl JetStream {
 }
 
 impl JetStream {
-    /// Every change on the room's log after `after`, read one by one.
-    async fn changes_after(
-        &self,
-        room: &RoomId,
-        mut after: LogPosition,
-    ) -> Result<Vec<(LogPosition, Change)>, StoreError> {
-        let subject = log_subject(room);
-        let mut changes = Vec::new();
-        while let Some((at, body)) = self.next_after(&subject, after).await? {
-            changes.push((at, serde_json::from_slice(&body)?));
-            after = at;
+    /// Every token hash and change on the room's subjects after `after`, read one by one.
+    async fn caught_up(&self, room: &RoomId, after: LogPosition) -> Result<CaughtUp, StoreError> {
+        let mut caught = CaughtUp::default();
+        let (subject, mut at) = (tokens_subject(room), after);
+        while let Some((next, body)) = self.next_after(&subject, at).await? {
+            let StoredToken { hash, member } = serde_json::from_slice(&body)?;
+            caught.tokens.push(TokenRow { hash, member });
+            at = next;
         }
-        Ok(changes)
+        let (subject, mut at) = (log_subject(room), after);
+        while let Some((next, body)) = self.next_after(&subject, at).await? {
+            caught.changes.push((next, serde_json::from_slice(&body)?));
+            at = next;
+        }
+        Ok(caught)
     }
 
     /// Follows the room until `tx` is dropped: its log and tokens through an ordered consumer
@@ -490,10 +492,10 @@ impl Peers for JetStream {
         &self,
         room: &RoomId,
         after: LogPosition,
-    ) -> BoxFuture<'static, Result<Vec<(LogPosition, Change)>, StoreError>> {
+    ) -> BoxFuture<'static, Result<CaughtUp, StoreError>> {
         let this = self.clone();
         let room = room.clone();
-        Box::pin(async move { this.changes_after(&room, after).await })
+        Box::pin(async move { this.caught_up(&room, after).await })
     }
 
     fn publish_live(&self, room: &RoomId, frame: &Frame) {

@@ -48,6 +48,13 @@ pub struct NodePresence {
     pub ask: bool,
 }
 
+/// What the log holds after a position: the token hashes and changes stored since.
+#[derive(Default)]
+pub struct CaughtUp {
+    pub tokens: Vec<TokenRow>,
+    pub changes: Vec<(LogPosition, Change)>,
+}
+
 /// The other nodes of a cluster, as a room sees them.
 pub trait Peers: Send + Sync + 'static {
     /// This node's name (`--node-id`).
@@ -56,13 +63,11 @@ pub trait Peers: Send + Sync + 'static {
     /// the other nodes' ephemeral frames and presence; everything arrives on the receiver until
     /// it is dropped.
     fn follow(&self, room: &RoomId, after: LogPosition) -> mpsc::Receiver<Followed>;
-    /// Every change after `after` in the room's log now, with its position: read after an
-    /// append was refused because another node appended first.
-    fn catch_up(
-        &self,
-        room: &RoomId,
-        after: LogPosition,
-    ) -> BoxFuture<'static, Result<Vec<(LogPosition, Change)>, StoreError>>;
+    /// Every token hash and change stored after `after` in the room's log now (changes with
+    /// their positions): read after an append was refused because another node appended first,
+    /// and before a join that names a token or a `seq` this replica has not seen yet.
+    fn catch_up(&self, room: &RoomId, after: LogPosition)
+    -> BoxFuture<'static, Result<CaughtUp, StoreError>>;
     /// Passes an ephemeral frame of a member here to the other nodes (best effort).
     fn publish_live(&self, room: &RoomId, frame: &Frame);
     /// Tells the other nodes who is connected to the room here (best effort).

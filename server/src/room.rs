@@ -29,7 +29,7 @@ use crate::live::{Live, LiveKey};
 use crate::error::StoreError;
 use crate::metrics::Metrics;
 pub use crate::outbox::Outbox;
-use crate::peers::{Followed, NodePresence, Peers};
+use crate::peers::{CaughtUp, Followed, NodePresence, Peers};
 use crate::registry::Registry;
 use crate::ring::Ring;
 use crate::secret;
@@ -454,6 +454,11 @@ impl Room {
     /// another node appended to the room first, the room goes back to where it stood, catches
     /// up with the log and decides the same commands and joins again, by the same rules.
     async fn process(&mut self, batch: Vec<RoomMsg>) -> bool {
+        // A member arriving from another node may name what only the log has reached so far:
+        // a token made there a moment ago, or a change newer than this replica.
+        if self.peers.is_some() && batch.iter().any(|m| self.ahead_of_replica(m)) && !self.catch_up().await {
+            tracing::warn!(room = %self.state.id, "cannot catch up before a join; deciding as the replica stands");
+        }
         let decides = batch.iter().any(|m| matches!(m, RoomMsg::Join { .. } | RoomMsg::Command { .. }));
         let mut before = (decides && self.peers.is_some()).then(|| self.state.clone());
         let mut replies: Vec<Option<Reply>> = Vec::new();
@@ -888,12 +893,24 @@ impl Room {
         }
     }
 
+    /// Whether a join names a token or a `seq` this replica has not seen.
+    fn ahead_of_replica(&self, msg: &RoomMsg) -> bool {
+        let RoomMsg::Join { request, .. } = msg else { return false };
+        let token = match &request.credentials {
+            Credentials::Facilitator { token, .. } | Credentials::Participant { token } => token.as_deref(),
+            Credentials::Viewer => None,
+        };
+        request.last_seq.is_some_and(|seq| seq > self.state.seq)
+            || token.is_some_and(|t| !self.tokens.contains_key(&secret::hash(t)))
+    }
+
     /// Applies the changes other nodes appended since this replica's position (read from the
     /// log now) and delivers them. False if the log could not be read.
     async fn catch_up(&mut self) -> bool {
         let Some(peers) = self.peers.clone() else { return false };
         match peers.catch_up(&self.state.id, self.position).await {
-            Ok(changes) => {
+            Ok(CaughtUp { tokens, changes }) => {
+                self.tokens.extend(tokens.into_iter().map(|t| (t.hash, t.member)));
                 for (position, change) in changes {
                     if !self.absorb(position, &change) {
                         return false;

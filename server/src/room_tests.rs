@@ -21,7 +21,7 @@ use crate::admission::{Heartbeat, NewMembers, PerAddress, Rate};
 use crate::error::StoreError;
 use crate::metrics::Metrics;
 use crate::outbox::{Batch, Inbox};
-use crate::peers::{Followed, NodePresence, Peers};
+use crate::peers::{CaughtUp, Followed, NodePresence, Peers};
 use crate::registry::Registry;
 use crate::room::{ConnId, Frame, JoinRequest, Joined, Outbox, RoomMsg};
 use crate::secret;
@@ -164,13 +164,16 @@ impl Peers for FakePeers {
         &self,
         room: &RoomId,
         after: LogPosition,
-    ) -> BoxFuture<'static, Result<Vec<(LogPosition, Change)>, StoreError>> {
-        let rows = self.fake.stored(room).rows;
+    ) -> BoxFuture<'static, Result<CaughtUp, StoreError>> {
+        let stored = self.fake.stored(room);
         Box::pin(async move {
-            rows.into_iter()
+            let changes = stored
+                .rows
+                .into_iter()
                 .filter(|(seq, _)| *seq > after)
                 .map(|(seq, body)| Ok((seq, serde_json::from_str(&body)?)))
-                .collect()
+                .collect::<Result<_, StoreError>>()?;
+            Ok(CaughtUp { tokens: stored.tokens, changes })
         })
     }
 
