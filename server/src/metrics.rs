@@ -235,6 +235,9 @@ mod tests {
         assert!(text.contains("horseshoe_store_commit_seconds_bucket{le=\"0.001\"} 1\n"));
         assert!(text.contains("horseshoe_store_commit_seconds_bucket{le=\"0.005\"} 2\n"));
         assert!(text.contains("horseshoe_store_commit_seconds_count 2\n"));
+        assert!(text.contains("horseshoe_jetstream_append_seconds_count 0\n"), "the same histogram, empty");
+        assert!(text.contains("horseshoe_rooms_followed 0\n"));
+        assert!(text.contains("horseshoe_decisions_retried_total 0\n"));
         assert!(!text.contains("horseshoe_node_info"), "no node line before the node is named");
     }
 
