@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Horseshoe: formatting, lints, the Rust unit and end-to-end tests, the
 # TypeScript check of the browser client, the browser tests in real Chromium, and the container
-# test (skipped, and said so, where no Docker engine can run).
+# and cluster tests (skipped, and said so, where no Docker engine can run).
 # Installs what it needs when it is missing (Debian's chromium and fonts, Debian's nats-server
 # for the tests of rooms in NATS JetStream, the npm packages), so it passes on a machine that has
 # only the Rust toolchain, Node.js and apt.
@@ -75,3 +75,6 @@ node --test --test-concurrency=1 tests/browser/
 
 step "container test (docker)"
 tests/docker.sh
+
+step "cluster test (docker compose: three NATS servers, three nodes, HAProxy)"
+tests/cluster.sh

@@ -3,8 +3,13 @@
 //! - `horseshoe-probe create HOST:PORT`: creates a room over HTTP, joins it over WebSocket as its
 //!   facilitator, writes a check-in and waits for its acknowledgement; prints the room id and
 //!   the facilitator key.
-//! - `horseshoe-probe check HOST:PORT ROOM KEY`: joins the room again as its facilitator and
-//!   checks that the check-in is there.
+//! - `horseshoe-probe check HOST:PORT ROOM KEY [GET_OUT]`: joins the room again as its
+//!   facilitator and checks that the check-in is there (and, when given, that its "get out"
+//!   answer is GET_OUT).
+//! - `horseshoe-probe write HOST:PORT ROOM KEY GET_OUT`: joins the room as its facilitator and
+//!   rewrites the check-in with GET_OUT as its "get out" answer; waits for the acknowledgement
+//!   (the cluster test, `tests/cluster.sh`, writes through the load balancer after a node is
+//!   lost).
 
 use std::net::SocketAddr;
 
@@ -20,8 +25,17 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["create", addr] => create(addr.parse().context("HOST:PORT")?).await,
-        ["check", addr, room, key] => check(addr.parse().context("HOST:PORT")?, room, key).await,
-        _ => bail!("usage: horseshoe-probe create HOST:PORT | check HOST:PORT ROOM KEY"),
+        ["check", addr, room, key] => check(addr.parse().context("HOST:PORT")?, room, key, None).await,
+        ["check", addr, room, key, get_out] => {
+            check(addr.parse().context("HOST:PORT")?, room, key, Some(get_out)).await
+        }
+        ["write", addr, room, key, get_out] => {
+            write(addr.parse().context("HOST:PORT")?, room, key, get_out).await
+        }
+        _ => bail!(
+            "usage: horseshoe-probe create HOST:PORT | check HOST:PORT ROOM KEY [GET_OUT] \
+             | write HOST:PORT ROOM KEY GET_OUT"
+        ),
     }
 }
 
@@ -44,12 +58,30 @@ async fn create(addr: SocketAddr) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn check(addr: SocketAddr, room: &str, key: &str) -> anyhow::Result<()> {
+async fn write(addr: SocketAddr, room: &str, key: &str, get_out: &str) -> anyhow::Result<()> {
+    let credentials = Credentials::Facilitator { key: key.to_owned(), token: None };
+    let (mut facilitator, welcome) = Client::join(&url(addr, room), credentials, Some("Probe")).await?;
+    ensure!(matches!(welcome, ServerMsg::Welcome { .. }), "no welcome: {welcome:?}");
+    let checkin = Command::SetCheckin { contribute: CHECKIN.into(), get_out: get_out.into() };
+    match facilitator.run(checkin).await? {
+        Ok(seq) => println!("room {room}: the check-in was rewritten (seq {seq})"),
+        Err(refused) => bail!("the check-in was refused: {refused:?}"),
+    }
+    Ok(())
+}
+
+async fn check(addr: SocketAddr, room: &str, key: &str, get_out: Option<&str>) -> anyhow::Result<()> {
     let credentials = Credentials::Facilitator { key: key.to_owned(), token: None };
     let (_facilitator, welcome) = Client::join(&url(addr, room), credentials, Some("Probe")).await?;
     let ServerMsg::Welcome { room: state, .. } = welcome else { bail!("no welcome: {welcome:?}") };
     ensure!(state.settings.title == "Container check", "another room: {:?}", state.settings.title);
     ensure!(state.checkins.values().any(|c| c.contribute == CHECKIN), "the check-in is gone");
+    if let Some(get_out) = get_out {
+        ensure!(
+            state.checkins.values().any(|c| c.contribute == CHECKIN && c.get_out == get_out),
+            "the check-in's last change ({get_out:?}) is not there"
+        );
+    }
     println!("room {room} kept its check-in");
     Ok(())
 }
