@@ -234,8 +234,17 @@ enum Out {
 /// A message of a batch that decides something, kept until the batch is stored: when another
 /// node appended to the room first, it is decided again after catching up.
 enum Decide {
-    Join { request: JoinRequest, slot: usize },
-    Command { conn: ConnId, id: CommandId, command: Command },
+    /// `made`: the token of the member an earlier round made for this join.
+    Join {
+        request: JoinRequest,
+        slot: usize,
+        made: Option<String>,
+    },
+    Command {
+        conn: ConnId,
+        id: CommandId,
+        command: Command,
+    },
 }
 
 /// What deciding a batch made: its log rows, new token hashes and what to send once stored.
@@ -469,10 +478,13 @@ impl Room {
                 RoomMsg::Join { request, reply } => {
                     let slot = replies.len();
                     replies.push(Some(reply));
+                    let mut made = None;
                     if before.is_some() {
-                        kept.push(Decide::Join { request: request.clone(), slot });
+                        self.join(request.clone(), slot, &mut replies, &mut decided, &mut made);
+                        kept.push(Decide::Join { request, slot, made });
+                    } else {
+                        self.join(request, slot, &mut replies, &mut decided, &mut made);
                     }
-                    self.join(request, slot, &mut replies, &mut decided);
                 }
                 RoomMsg::Command { conn, id, command } => {
                     self.command(conn, id, &command, &mut decided);
@@ -546,11 +558,11 @@ impl Room {
                     decided
                         .out
                         .extend(out.into_iter().filter(|o| matches!(o, Out::Live(..) | Out::Presence)));
-                    for decide in &kept {
+                    for decide in &mut kept {
                         match decide {
-                            Decide::Join { request, slot } => {
+                            Decide::Join { request, slot, made } => {
                                 if replies[*slot].is_some() {
-                                    self.join(request.clone(), *slot, &mut replies, &mut decided);
+                                    self.join(request.clone(), *slot, &mut replies, &mut decided, made);
                                 }
                             }
                             Decide::Command { conn, id, command } => {
@@ -575,6 +587,7 @@ impl Room {
         slot: usize,
         replies: &mut [Option<Reply>],
         decided: &mut Decided,
+        made: &mut Option<String>,
     ) {
         let JoinRequest { credentials, client, name, last_seq, outbox, new_members } = request;
         let Some(reply) = replies[slot].take() else { return };
@@ -608,6 +621,18 @@ impl Room {
             }
             Credentials::Viewer => (None, None),
         };
+        // Decided again after another node appended first: if the member an earlier round
+        // made was stored after all (a batch is not all-or-nothing on JetStream), it is them.
+        let stored_earlier = match (existing, new_role, made.as_deref()) {
+            (None, Some(role), Some(token)) => self
+                .tokens
+                .get(&secret::hash(token))
+                .copied()
+                .filter(|id| self.state.member(*id).is_some_and(|m| m.role == role))
+                .map(|id| (id, token.to_owned())),
+            _ => None,
+        };
+        let existing = existing.or(stored_earlier.as_ref().map(|(id, _)| *id));
 
         // A closed room makes no new participant: they may read it, as a wall display does, and
         // are told why they cannot join. The facilitator key still makes a facilitator, who can
@@ -627,7 +652,8 @@ impl Room {
         let (actor, you) = match (existing, new_role) {
             (Some(id), _) => {
                 let role = self.state.members[&id].role;
-                (Actor::member(id, role), You { role: role.into(), member_id: Some(id), token: None })
+                let token = stored_earlier.map(|(_, token)| token);
+                (Actor::member(id, role), You { role: role.into(), member_id: Some(id), token })
             }
             (None, Some(role)) => {
                 // Each new participant takes one from their address's allowance; the key holder
@@ -681,6 +707,7 @@ impl Room {
                     }
                 };
                 let hash = secret::hash(&token);
+                *made = Some(token.clone());
                 self.tokens.insert(hash.clone(), id);
                 decided.tokens.push(TokenRow { hash, member: id });
                 (Actor::member(id, role), You { role: role.into(), member_id: Some(id), token: Some(token) })

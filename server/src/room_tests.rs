@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use horseshoe_protocol::{
-    Change, ClientId, ClientMsg, Command, CommandId, Credentials, ItemId, RoomId, RoomState, ServerMsg,
-    Settings, TextTarget,
+    Change, ClientId, ClientMsg, Command, CommandId, Credentials, ItemId, MemberRole, Rejection, RoomId,
+    RoomState, ServerMsg, Settings, TextTarget,
 };
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
@@ -47,6 +47,9 @@ struct Fake {
     seed: Arc<AtomicU64>,
     /// As JetStream does: an append that does not follow the log's end is refused.
     optimistic: Arc<std::sync::atomic::AtomicBool>,
+    /// As JetStream may: the next append stores its tokens and first change, then is refused
+    /// (another writer came in between).
+    partial_once: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Fake {
@@ -99,6 +102,12 @@ impl Backend for Fake {
             let room = rooms.entry(append.room.clone()).or_default();
             let end = room.rows.last().map_or(room.snapshot_seq, |(seq, _)| *seq);
             if self.optimistic.load(Ordering::SeqCst) && append.after != end {
+                answers.push(Err(StoreError::Conflict { expected: append.after }));
+                continue;
+            }
+            if self.partial_once.swap(false, Ordering::SeqCst) {
+                room.rows.extend(append.entries.iter().take(1).map(|e| (e.seq, e.body.clone())));
+                room.tokens.extend(append.tokens.iter().cloned());
                 answers.push(Err(StoreError::Conflict { expected: append.after }));
                 continue;
             }
@@ -227,6 +236,26 @@ impl World {
             .expect("created");
         let limiter = PerAddress::new(Rate { burst: 1000, per_hour: 100_000 });
         Self { fake, registry, room, key, limiter }
+    }
+
+    /// A participant's join, sent without waiting for its answer.
+    async fn send_participant_join(
+        &self,
+        name: &str,
+    ) -> (oneshot::Receiver<Result<Joined, Rejection>>, Inbox) {
+        let (outbox, inbox) = Outbox::new(Arc::new(Metrics::default()));
+        let request = JoinRequest {
+            credentials: Credentials::Participant { token: None },
+            client: ClientId(format!("tab-{name}")),
+            name: Some(name.into()),
+            last_seq: None,
+            outbox,
+            new_members: NewMembers::new(self.limiter.clone(), IpAddr::V4(Ipv4Addr::LOCALHOST)),
+        };
+        let (reply, answer) = oneshot::channel();
+        let handle = self.registry.get(&self.room).expect("the room");
+        handle.tx.send(RoomMsg::Join { request, reply }).await.expect("the mailbox");
+        (answer, inbox)
     }
 
     /// A facilitator joins as browser tab `client`.
@@ -477,4 +506,32 @@ async fn a_batch_another_node_appended_before_is_decided_again_after_that_nodes_
     let loaded = Fake::load_room(&mut world.fake.clone(), &world.room).expect("loads").expect("there");
     assert_eq!(loaded.state.experience.factors.len(), 3);
     assert!(world.registry.metrics.decisions_retried.load(Ordering::SeqCst) >= 1);
+}
+
+#[tokio::test]
+async fn a_join_stored_before_another_node_came_in_is_that_member_when_decided_again() {
+    let world = World::with_peers().await;
+    let mut fac = world.facilitator("tab-a").await;
+    // One batch: a newcomer's join, then a command. The log keeps the join's change, then
+    // refuses the rest, as JetStream does when another writer appends in between.
+    world.fake.partial_once.store(true, Ordering::SeqCst);
+    let (answer, mut inbox) = world.send_participant_join("Bo").await;
+    fac.command(1, Command::AddFactor { id: ItemId("f1".into()), text: "speed".into() }).await;
+    answer.await.expect("an answer").expect("joined");
+    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
+
+    let mut batch = Batch::default();
+    inbox.take(&mut batch).expect("open");
+    let welcome: ServerMsg = serde_json::from_str(batch.frames[0].as_str()).expect("a message");
+    let ServerMsg::Welcome { you, .. } = welcome else { panic!("no welcome: {welcome:?}") };
+    let token = you.token.expect("Bo is told their token");
+    let stored = world.fake.stored(&world.room);
+    let loaded = Fake::load_room(&mut world.fake.clone(), &world.room).expect("loads").expect("there");
+    let participants: Vec<_> =
+        loaded.state.members.values().filter(|m| m.role == MemberRole::Participant).collect();
+    assert_eq!(participants.len(), 1, "one Bo, not a second one: {participants:?}");
+    assert_eq!(Some(participants[0].id), you.member_id);
+    let named = stored.tokens.iter().find(|t| t.hash == secret::hash(&token)).expect("the token is stored");
+    assert_eq!(Some(named.member), you.member_id, "the token Bo holds names the stored Bo");
+    assert_eq!(stored_commands(&stored).get(&("tab-a".to_owned(), 1)), Some(&1));
 }
