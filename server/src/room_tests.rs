@@ -515,7 +515,7 @@ async fn a_join_stored_before_another_node_came_in_is_that_member_when_decided_a
     // One batch: a newcomer's join, then a command. The log keeps the join's change, then
     // refuses the rest, as JetStream does when another writer appends in between.
     world.fake.partial_once.store(true, Ordering::SeqCst);
-    let (answer, mut inbox) = world.send_participant_join("Bo").await;
+    let (answer, inbox) = world.send_participant_join("Bo").await;
     fac.command(1, Command::AddFactor { id: ItemId("f1".into()), text: "speed".into() }).await;
     answer.await.expect("an answer").expect("joined");
     fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
