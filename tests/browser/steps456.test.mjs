@@ -312,6 +312,12 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     }
     await expectText(facPage.getByTestId('pending'), 'Ana');
     await screenshot(facPage, 'step4-reveal-laptop', LAPTOP);
+    // Nothing revealed yet: the wall is shown where the first notes land, at a size one can
+    // drop onto (the whole empty wall at a few percent told nobody anything).
+    await poll(async () => {
+      const label = await facPage.getByTestId('zoom-label').textContent();
+      return Number.parseInt(label ?? '0', 10) >= 50 ? null : `the empty wall is at ${label}`;
+    });
   });
 
   await t.test('step 4: the facilitator reveals Ana, then Bo; their notes land on every wall', async () => {

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NOTE_H, NOTE_W, PAD, regionsOf, settleInCluster, spotFor } from '../../web/src/views/wall/regions.js';
+import { EMPTY_VIEW, NOTE_H, NOTE_W, PAD, extent, regionsOf, settleInCluster, spotFor } from '../../web/src/views/wall/regions.js';
 
 const BAND = 40;
 
@@ -43,4 +43,10 @@ test('moving a note into a cluster from the menu also keeps loose notes outside'
   const at = spotFor(notes, 'n', 'k', BAND);
   const grown = regionsOf([notes[0], note('n', at.x, at.y, 'k')], BAND).get('k');
   assert.ok(!covered(grown, notes[1]), `the cluster grew over the loose note: ${JSON.stringify(at)}`);
+});
+
+test('an empty wall is viewed from its top left at about a screenful, where the first notes land', () => {
+  assert.deepEqual(extent([], new Map()), { minX: 0, minY: 0, maxX: EMPTY_VIEW.w, maxY: EMPTY_VIEW.h });
+  const one = note('a', 0, 0);
+  assert.deepEqual(extent([one], new Map()), { minX: 0, minY: 0, maxX: NOTE_W, maxY: NOTE_H });
 });

@@ -142,6 +142,10 @@ export function spotFor(revealed, noteId, clusterId, band) {
   return clearOfRegions(note ?? { x: 0, y: 0 }, regionsOf(others, band));
 }
 
+/** What an empty wall's view holds, in wall units: room for the first notes, so that a fit
+ * shows it at 100% between the cards a laptop has over the wall. */
+export const EMPTY_VIEW = { w: 2 * NOTE_W, h: 2 * NOTE_H };
+
 /** The box around every note and region, for fitting the view. @param {Note[]} notes @param {Map<string, Region>} regions */
 export function extent(notes, regions) {
   let minX = Infinity;
@@ -160,6 +164,8 @@ export function extent(notes, regions) {
     maxX = Math.max(maxX, r.x + r.w);
     maxY = Math.max(maxY, r.y + r.h);
   }
-  if (!Number.isFinite(minX)) return { minX: 0, minY: 0, maxX: WALL_WIDTH, maxY: WALL_HEIGHT };
+  // An empty wall shows where the first notes land (its top left) at a size a person can drop
+  // onto, not the whole wall at a few percent.
+  if (!Number.isFinite(minX)) return { minX: 0, minY: 0, maxX: EMPTY_VIEW.w, maxY: EMPTY_VIEW.h };
   return { minX, minY, maxX, maxY };
 }
