@@ -55,6 +55,7 @@ fn limit_values() -> Vec<(&'static str, serde_json::Value)> {
         MAX_TEXT_UPDATE_BYTES,
         MAX_TEXT_WRITERS,
         MAX_ANCHOR_CHARS,
+        MAX_DRAG_WITH,
         MAX_COMMON_TERMS,
         MAX_NOTE_CHARS,
         MAX_NOTES,

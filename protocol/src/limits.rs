@@ -67,6 +67,9 @@ pub const MAX_TEXT_UPDATE_BYTES: usize = 8 * 1024;
 pub const MAX_TEXT_WRITERS: usize = 20_000;
 /// Longest caret position on the wire (a Yjs relative position, base64): a few dozen bytes.
 pub const MAX_ANCHOR_CHARS: usize = 256;
+/// Other selected post-its one `drag` moves along with the one under the pointer; more are
+/// not previewed (they still move with the drop).
+pub const MAX_DRAG_WITH: usize = 50;
 /// Suggested common terms shown at most.
 pub const MAX_COMMON_TERMS: usize = 15;
 /// Longest "Help me ..." post-it (the prefix is not counted): one reason, in one breath.

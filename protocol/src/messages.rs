@@ -68,8 +68,16 @@ pub enum ClientMsg {
         head: Option<String>,
     },
     /// Ephemeral: a revealed post-it under the sender's pointer, for everyone else to see it
-    /// move; the drop is the durable `note.drop`.
-    Drag { id: ItemId, x: i32, y: i32 },
+    /// move; the drop is the durable `note.drop`. `with`: the other selected post-its, which
+    /// move by the same amount as `id` from where they lie.
+    Drag {
+        id: ItemId,
+        x: i32,
+        y: i32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[ts(as = "Option<Vec<ItemId>>", optional)]
+        with: Vec<ItemId>,
+    },
     /// Asks for a `pong` at once: how a browser, which cannot see WebSocket pings, finds out
     /// that a quiet connection is dead.
     Ping,
@@ -155,8 +163,17 @@ pub enum ServerMsg {
         #[ts(optional)]
         head: Option<String>,
     },
-    /// Someone dragging a post-it (ephemeral, not numbered).
-    Drag { member_id: MemberId, id: ItemId, x: i32, y: i32 },
+    /// Someone dragging a post-it (ephemeral, not numbered), and the other post-its of their
+    /// selection with it (`with`: each moved by the same amount as `id` from where it lies).
+    Drag {
+        member_id: MemberId,
+        id: ItemId,
+        x: i32,
+        y: i32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[ts(as = "Option<Vec<ItemId>>", optional)]
+        with: Vec<ItemId>,
+    },
     /// The answer to `ping`.
     Pong,
     /// A problem with the connection itself; usually followed by a close.

@@ -81,7 +81,13 @@ mod tests {
     use horseshoe_protocol::MemberId;
 
     fn drag(x: i32) -> ServerMsg {
-        ServerMsg::Drag { member_id: MemberId(uuid::Uuid::nil()), id: ItemId("n".into()), x, y: 0 }
+        ServerMsg::Drag {
+            member_id: MemberId(uuid::Uuid::nil()),
+            id: ItemId("n".into()),
+            x,
+            y: 0,
+            with: Vec::new(),
+        }
     }
 
     fn key() -> LiveKey {

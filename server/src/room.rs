@@ -10,11 +10,11 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use horseshoe_protocol::limits::{MAX_ANCHOR_CHARS, WALL_HEIGHT, WALL_WIDTH};
+use horseshoe_protocol::limits::{MAX_ANCHOR_CHARS, MAX_DRAG_WITH, WALL_HEIGHT, WALL_WIDTH};
 use horseshoe_protocol::{
     Actor, Change, ClientId, ClientMsg, Command, CommandId, CommandRef, Context, Credentials, ErrorCode,
-    Language, Lens, Member, MemberId, MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId, RoomState, Seen,
-    ServerMsg, You, join as join_room, may_type, run,
+    ItemId, Language, Lens, Member, MemberId, MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId,
+    RoomState, Seen, ServerMsg, You, join as join_room, may_type, run,
 };
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -1076,12 +1076,15 @@ impl Room {
                 }
                 (LiveKey::Caret(target.clone()), ServerMsg::Caret { target, member_id, anchor, head })
             }
-            ClientMsg::Drag { id, x, y } => {
-                if !self.state.wall.notes.get(&id).is_some_and(|n| n.revealed) {
+            ClientMsg::Drag { id, x, y, mut with } => {
+                let revealed = |id: &ItemId| self.state.wall.notes.get(id).is_some_and(|n| n.revealed);
+                if !revealed(&id) {
                     return;
                 }
+                with.truncate(MAX_DRAG_WITH);
+                with.retain(|other| *other != id && revealed(other));
                 let (x, y) = (x.clamp(0, WALL_WIDTH), y.clamp(0, WALL_HEIGHT));
-                (LiveKey::Drag(id.clone()), ServerMsg::Drag { member_id, id, x, y })
+                (LiveKey::Drag(id.clone()), ServerMsg::Drag { member_id, id, x, y, with })
             }
             ClientMsg::Hello { .. } | ClientMsg::Cmd { .. } | ClientMsg::Ping => return,
         };

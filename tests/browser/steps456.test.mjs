@@ -1170,6 +1170,16 @@ test('notes picked together move together, on every screen, with the mover named
   // She moves them by one of them; Bo sees it go, named as Ana's, while she holds it.
   const held = await grab(a, texts[0], 0, 160);
   await expectText(bo.page.locator(`.wall-note[data-id="${one}"]`).getByTestId('drag-cursor'), 'Ana');
+  // The other picked note goes with it on Bo's screen while she holds them, not at the drop.
+  await expectText(bo.page.locator(`.wall-note[data-id="${two}"]`).getByTestId('drag-cursor'), 'Ana');
+  await poll(async () => {
+    const [p1, p2] = [await drawnAt(bo.page, one), await drawnAt(bo.page, two)];
+    const d1 = { x: p1.x - before.one.x, y: p1.y - before.one.y };
+    const d2 = { x: p2.x - before.two.x, y: p2.y - before.two.y };
+    return d1.y > 100 && Math.abs(d1.x - d2.x) <= 2 && Math.abs(d1.y - d2.y) <= 2
+      ? null
+      : `while held, Bo sees them moved by ${JSON.stringify(d1)} and ${JSON.stringify(d2)}`;
+  });
   await a.mouse.move(held.x + 10, held.y + 20, { steps: 4 });
   await a.mouse.up();
   // Both land the same way down the wall, on every screen; the third stays.

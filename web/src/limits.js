@@ -59,6 +59,8 @@ export const MAX_TEXT_UPDATE_BYTES = 8192;
 export const MAX_TEXT_WRITERS = 20000;
 /** Longest caret position on the wire (a Yjs relative position, base64): a few dozen bytes. */
 export const MAX_ANCHOR_CHARS = 256;
+/** Other selected post-its one `drag` moves along with the one under the pointer; more are not previewed (they still move with the drop). */
+export const MAX_DRAG_WITH = 50;
 /** Suggested common terms shown at most. */
 export const MAX_COMMON_TERMS = 15;
 /** Longest "Help me ..." post-it (the prefix is not counted): one reason, in one breath. */

@@ -15,7 +15,7 @@ name?: string,
  * On a reconnect: the last `seq` this client applied. If the server still has every
  * event since, it answers `resume` and sends only those; otherwise a fresh `welcome`.
  */
-last_seq?: number, } | { "type": "cmd", id: CommandId, cmd: Command, } | { "type": "caret", target: TextTarget, anchor?: string, head?: string, } | { "type": "drag", id: ItemId, x: number, y: number, } | { "type": "ping" };
+last_seq?: number, } | { "type": "cmd", id: CommandId, cmd: Command, } | { "type": "caret", target: TextTarget, anchor?: string, head?: string, } | { "type": "drag", id: ItemId, x: number, y: number, with?: Array<ItemId>, } | { "type": "ping" };
 export type ServerMsg = { "type": "welcome", protocol: number, you: You, room: RoomState, 
 /**
  * A member's own undo and redo stacks, unrevealed notes and dot votes (not for viewers).
@@ -24,7 +24,7 @@ mine?: Private, online: Array<MemberId>, viewers: number,
 /**
  * The server's clock (ms since the Unix epoch) when this was sent, for countdowns.
  */
-server_time: number, } | { "type": "resume", protocol: number, you: You, last_seq: number, online: Array<MemberId>, viewers: number, server_time: number, } | { "type": "change", seq: number, by?: MemberId, events: Array<Event>, } | { "type": "ack", id: CommandId, seq: number, } | { "type": "reject", id: CommandId, code: ErrorCode, message: string, } | { "type": "presence", joined: Array<MemberId>, left: Array<MemberId>, viewers: number, } | { "type": "caret", target: TextTarget, member_id: MemberId, anchor?: string, head?: string, } | { "type": "drag", member_id: MemberId, id: ItemId, x: number, y: number, } | { "type": "pong" } | { "type": "error", code: ErrorCode, message: string, };
+server_time: number, } | { "type": "resume", protocol: number, you: You, last_seq: number, online: Array<MemberId>, viewers: number, server_time: number, } | { "type": "change", seq: number, by?: MemberId, events: Array<Event>, } | { "type": "ack", id: CommandId, seq: number, } | { "type": "reject", id: CommandId, code: ErrorCode, message: string, } | { "type": "presence", joined: Array<MemberId>, left: Array<MemberId>, viewers: number, } | { "type": "caret", target: TextTarget, member_id: MemberId, anchor?: string, head?: string, } | { "type": "drag", member_id: MemberId, id: ItemId, x: number, y: number, with?: Array<ItemId>, } | { "type": "pong" } | { "type": "error", code: ErrorCode, message: string, };
 export type Credentials = { "role": "facilitator", key: string, token?: string, } | { "role": "participant", token?: string, } | { "role": "viewer" };
 export type You = { role: Role, member_id?: MemberId, 
 /**

@@ -261,9 +261,19 @@ export class Store {
     this.touch(this.caretVersion);
   }
 
-  /** @param {Drag} msg a post-it under someone's pointer */
+  /** @param {Drag} msg a post-it under someone's pointer, and the others of their selection */
   drag(msg) {
-    this.drags.set(msg.id, { member_id: msg.member_id, x: msg.x, y: msg.y, at: Date.now() });
+    const at = Date.now();
+    this.drags.set(msg.id, { member_id: msg.member_id, x: msg.x, y: msg.y, at });
+    // The others move by as much as the one under the pointer moved from where it lies.
+    const notes = this.view?.room.wall.notes;
+    const held = notes?.[msg.id];
+    if (held) {
+      for (const id of msg.with ?? []) {
+        const note = notes[id];
+        if (note) this.drags.set(id, { member_id: msg.member_id, x: note.x + msg.x - held.x, y: note.y + msg.y - held.y, at });
+      }
+    }
     this.touch(this.dragVersion);
   }
 

@@ -7,6 +7,7 @@
 
 import { app } from '../../app.js';
 import { newId } from '../../ui/kit.js';
+import { MAX_DRAG_WITH } from '../../limits.js';
 import { NOTE_H, NOTE_W, clearOfRegions, dropTarget, freeSpotNear, regionsOf, settleInCluster } from './regions.js';
 
 /** @typedef {import('../../protocol').Note} Note */
@@ -50,7 +51,10 @@ export function noteDragger(env) {
     const at = drag.pos.get(drag.primary);
     if (!at) return;
     drag.sentAt = Date.now();
-    app.conn.live({ type: 'drag', id: drag.primary, x: Math.round(at.x), y: Math.round(at.y) });
+    // The rest of a selection moves with it on every other screen (by the same amount).
+    const others = drag.ids.filter((id) => id !== drag?.primary).slice(0, MAX_DRAG_WITH);
+    const [x, y] = [Math.round(at.x), Math.round(at.y)];
+    app.conn.live(others.length ? { type: 'drag', id: drag.primary, x, y, with: others } : { type: 'drag', id: drag.primary, x, y });
   }
 
   /** @param {Drag} d @returns {Map<string, Region>} the regions of the notes not being moved */
