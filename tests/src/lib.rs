@@ -3,7 +3,9 @@
 //! talk to rooms as WebSocket clients.
 //!
 //! # Layout
-//! - [`TestServer`]: the server in-process, with its data directory.
+//! - [`TestServer`]: the server in-process, with its data directory (or, with
+//!   `HORSESHOE_TEST_NODES=2`, a cluster of nodes over one NATS).
+//! - [`cluster`]: several nodes over one NATS or a NATS cluster, for the tests of issue 15.
 //! - [`http`]: a minimal HTTP/1.1 client for the JSON API.
 //! - [`process`]: the server as a real child process, to kill or signal.
 //! - [`nats`]: a NATS server with JetStream (Debian's `nats-server`), for `--nats-url`.
@@ -12,6 +14,7 @@
 //! - [`load`]: the load generator's own WebSocket framing and protocol frames, which the
 //!   allocation test shares.
 
+pub mod cluster;
 pub mod http;
 pub mod load;
 pub mod nats;
@@ -61,44 +64,151 @@ pub fn fresh_client_id() -> ClientId {
     ClientId(format!("t{}", uuid::Uuid::new_v4().simple()))
 }
 
-/// The real server, running in this process.
+/// How many nodes serve the rooms of [`TestServer::start`]: `HORSESHOE_TEST_NODES` (default 1).
+/// With more than one, the workshop suite runs against a cluster: that many nodes in this
+/// process over one NATS server with JetStream (Debian's `nats-server`, which must be installed).
+pub fn nodes_under_test() -> usize {
+    std::env::var("HORSESHOE_TEST_NODES").ok().and_then(|n| n.trim().parse().ok()).unwrap_or(1).max(1)
+}
+
+/// The real server, running in this process: one node, or (see [`nodes_under_test`]) several
+/// nodes serving the same rooms through one NATS server.
 pub struct TestServer {
+    /// The first node's address: HTTP requests (creating rooms, reports, metrics) go there.
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     shutdown: CancellationToken,
     task: JoinHandle<Result<(), horseshoe::ServerError>>,
+    /// In a cluster: the other nodes, and the NATS server they all store rooms in.
+    cluster: Option<Box<Cluster>>,
+}
+
+struct Cluster {
+    peers: Vec<TestServer>,
+    nats: nats::NatsServer,
 }
 
 impl TestServer {
+    /// The server under test over `data_dir`: one node, or a cluster of
+    /// [`nodes_under_test`] nodes (sharing `data_dir`, where they keep nothing of their own).
     pub async fn start(data_dir: &Path) -> anyhow::Result<Self> {
-        Self::start_with(Config::for_data_dir(data_dir)).await
+        match nodes_under_test() {
+            1 => Self::start_with(Config::for_data_dir(data_dir)).await,
+            n => Self::start_nodes(data_dir, n, None).await,
+        }
     }
 
+    /// One node with this configuration (never a cluster: limits and metrics are per node).
     pub async fn start_with(config: Config) -> anyhow::Result<Self> {
         let listener = tokio::net::TcpListener::bind(config.listen_addr()).await?;
         let addr = listener.local_addr()?;
         let shutdown = CancellationToken::new();
         let data_dir = config.data_dir.clone();
         let task = tokio::spawn(horseshoe::run(listener, config, shutdown.clone()));
-        Ok(Self { addr, data_dir, shutdown, task })
+        Ok(Self { addr, data_dir, shutdown, task, cluster: None })
     }
 
-    /// Shuts down as SIGTERM does, and waits until the last commit is on disk.
+    /// `n` nodes over `nats` (a new NATS server if none), named `node-1`, `node-2`, ...
+    async fn start_nodes(data_dir: &Path, n: usize, nats: Option<nats::NatsServer>) -> anyhow::Result<Self> {
+        let nats = match nats {
+            Some(nats) => nats,
+            None => nats::NatsServer::start("HORSESHOE_TEST_NODES")
+                .await?
+                .context("HORSESHOE_TEST_NODES asks for a cluster, which needs nats-server")?,
+        };
+        let mut nodes = Vec::with_capacity(n);
+        for i in 1..=n {
+            let mut config = Config::for_data_dir(data_dir);
+            config.nats_url = Some(nats.url.clone());
+            config.node_id = Some(format!("node-{i}"));
+            nodes.push(Self::start_with(config).await?);
+        }
+        let mut first = nodes.remove(0);
+        first.cluster = Some(Box::new(Cluster { peers: nodes, nats }));
+        Ok(first)
+    }
+
+    /// Every node's address, the first one first.
+    pub fn node_addrs(&self) -> Vec<SocketAddr> {
+        let peers = self.cluster.iter().flat_map(|c| c.peers.iter().map(|p| p.addr));
+        std::iter::once(self.addr).chain(peers).collect()
+    }
+
+    /// Shuts down as SIGTERM does, and waits until the last commit is on disk (in a cluster:
+    /// every node, then the NATS server).
     pub async fn stop(self) -> anyhow::Result<PathBuf> {
+        let (dir, cluster) = self.stop_nodes().await?;
+        if let Some((nats, _)) = cluster {
+            nats.stop().await?;
+        }
+        Ok(dir)
+    }
+
+    /// Stops every node; returns the data directory, and in a cluster the NATS server (still
+    /// running) and how many nodes there were.
+    async fn stop_nodes(mut self) -> anyhow::Result<(PathBuf, Option<(nats::NatsServer, usize)>)> {
+        let cluster = self.cluster.take();
+        let dir = self.stop_node().await?;
+        let Some(cluster) = cluster else { return Ok((dir, None)) };
+        let Cluster { peers, nats } = *cluster;
+        let n = peers.len() + 1;
+        for peer in peers {
+            peer.stop_node().await?;
+        }
+        Ok((dir, Some((nats, n))))
+    }
+
+    /// Stops this node alone.
+    async fn stop_node(self) -> anyhow::Result<PathBuf> {
         self.shutdown.cancel();
         tokio::time::timeout(WAIT, self.task).await.context("shutdown took too long")???;
         Ok(self.data_dir)
     }
 
-    /// Stops, then starts again on the same data directory (on a new port).
+    /// Stops, then starts again on the same data directory (on a new port); a cluster's nodes
+    /// start again on the same NATS server.
     pub async fn restart(self) -> anyhow::Result<Self> {
-        let dir = self.stop().await?;
-        Self::start(&dir).await
+        match self.stop_nodes().await? {
+            (dir, Some((nats, n))) => Self::start_nodes(&dir, n, Some(nats)).await,
+            (dir, None) => Self::start_with(Config::for_data_dir(dir)).await,
+        }
     }
 
+    /// The room's WebSocket URL. In a cluster it names every node, and [`Client::connect`]
+    /// takes them in turn as a load balancer would: consecutive clients of a room land on
+    /// different nodes.
     pub fn ws_url(&self, room: &str) -> String {
-        format!("ws://{}/api/rooms/{room}/ws", self.addr)
+        let hosts: Vec<String> = self.node_addrs().iter().map(ToString::to_string).collect();
+        format!("ws://{}/api/rooms/{room}/ws", hosts.join(","))
     }
+
+    /// The room's WebSocket URL on node `node` (from 0) alone: for a test that depends on
+    /// talking to one node (say why where it is used).
+    pub fn ws_url_on(&self, node: usize, room: &str) -> String {
+        let addrs = self.node_addrs();
+        format!("ws://{}/api/rooms/{room}/ws", addrs[node % addrs.len()])
+    }
+}
+
+/// Where a connection to `url` goes: a URL naming several nodes (`ws://A,B/path`, from
+/// [`TestServer::ws_url`] on a cluster) gives each of them in turn, counted per set of nodes;
+/// any other URL is itself.
+pub fn balance(url: &str) -> String {
+    static TURNS: std::sync::Mutex<std::collections::BTreeMap<String, usize>> =
+        std::sync::Mutex::new(std::collections::BTreeMap::new());
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let (hosts, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if !hosts.contains(',') {
+        return url.to_owned();
+    }
+    let turn = {
+        let mut turns = TURNS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let turn = turns.entry(hosts.to_owned()).or_default();
+        *turn += 1;
+        *turn - 1
+    };
+    let hosts: Vec<&str> = hosts.split(',').collect();
+    format!("{scheme}://{}/{path}", hosts[turn % hosts.len()])
 }
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -118,8 +228,9 @@ pub struct Client {
 }
 
 impl Client {
+    /// Connects to `url` (to one of its nodes in turn, if it names several: see [`balance`]).
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        let (socket, _) = tokio_tungstenite::connect_async(url).await?;
+        let (socket, _) = tokio_tungstenite::connect_async(balance(url)).await?;
         Ok(Self {
             socket,
             client: fresh_client_id(),

@@ -1,5 +1,6 @@
-//! A NATS server with JetStream for the tests of `--nats-url`: Debian's `nats-server` as a child
-//! process on a free loopback port, over its own temporary store directory, killed when dropped.
+//! NATS with JetStream for the tests of `--nats-url`: Debian's `nats-server` as child processes
+//! on free loopback ports, each over its own temporary store directory, killed when dropped:
+//! one server ([`NatsServer`]) or several routed into one cluster ([`NatsCluster`]).
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -40,36 +41,147 @@ impl NatsServer {
             return Ok(None);
         };
         let store = tempfile::tempdir()?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let mut child = Command::new(bin)
-            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-            .arg(store.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .context("starting nats-server")?;
-        let stderr = child.stderr.take().context("no stderr")?;
-        let mut lines = BufReader::new(stderr).lines();
-        let ready = tokio::time::timeout(crate::WAIT, async {
-            while let Some(line) = lines.next_line().await? {
-                if line.contains(READY_LINE) {
-                    return Ok(());
-                }
-            }
-            anyhow::bail!("nats-server stopped before it was ready")
-        })
-        .await
-        .context("nats-server was not ready in time")?;
-        ready?;
-        // Keep reading its log, so that it never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let port = free_port()?;
+        let mut args: Vec<String> = ["-js", "-a", "127.0.0.1", "-p"].map(String::from).into();
+        args.push(port.to_string());
+        args.extend(["-sd".into(), store.path().display().to_string()]);
+        let child = spawn_ready(&bin, &args).await?;
         Ok(Some(Self { child, url: format!("nats://127.0.0.1:{port}"), _store: store }))
     }
 
     /// Kills the server (also done on drop).
     pub async fn stop(mut self) -> anyhow::Result<()> {
         self.child.kill().await?;
+        Ok(())
+    }
+}
+
+/// How long a cluster of NATS servers may take to route to each other and elect the JetStream
+/// meta leader (a wait for readiness, not a check of speed).
+const CLUSTER_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A free loopback port (bound and let go: good enough on a test machine).
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Starts `bin` with `args`, waits for its ready line, then keeps reading its log.
+async fn spawn_ready(bin: &std::path::Path, args: &[String]) -> anyhow::Result<Child> {
+    let mut child = Command::new(bin)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting nats-server")?;
+    let stderr = child.stderr.take().context("no stderr")?;
+    let mut lines = BufReader::new(stderr).lines();
+    let ready = tokio::time::timeout(crate::WAIT, async {
+        while let Some(line) = lines.next_line().await? {
+            if line.contains(READY_LINE) {
+                return Ok(());
+            }
+        }
+        anyhow::bail!("nats-server stopped before it was ready")
+    })
+    .await
+    .context("nats-server was not ready in time")?;
+    ready?;
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok(child)
+}
+
+/// One server of a [`NatsCluster`].
+struct Member {
+    child: Child,
+    _store: tempfile::TempDir,
+}
+
+/// `n` NATS servers with JetStream on loopback, routed to each other as one cluster (each with
+/// its own store directory and server name), for rooms stored with several replicas and for
+/// the loss of a server. Killed when dropped.
+pub struct NatsCluster {
+    members: Vec<Option<Member>>,
+    urls: Vec<String>,
+}
+
+impl NatsCluster {
+    /// Starts `n` servers routed to each other, and waits until JetStream answers with `n`
+    /// replicas (the cluster has elected its meta leader); `None` (having said why) when the
+    /// binary is not installed.
+    pub async fn start(test: &str, n: usize) -> anyhow::Result<Option<Self>> {
+        let Some(bin) = nats_server_binary() else {
+            println!("{test}: SKIPPED: nats-server is not installed (apt-get install nats-server)");
+            return Ok(None);
+        };
+        let ports: Vec<(u16, u16)> =
+            (0..n).map(|_| Ok((free_port()?, free_port()?))).collect::<anyhow::Result<_>>()?;
+        let cluster_name = format!("hs{}", uuid::Uuid::new_v4().simple());
+        let starts = ports.iter().enumerate().map(|(i, (port, cluster_port))| {
+            let routes: Vec<String> = ports
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, (_, c))| format!("nats://127.0.0.1:{c}"))
+                .collect();
+            let (bin, cluster_name) = (bin.clone(), cluster_name.clone());
+            async move {
+                let store = tempfile::tempdir()?;
+                let mut args: Vec<String> = ["-js", "-a", "127.0.0.1", "-p"].map(String::from).into();
+                args.push(port.to_string());
+                args.extend(["-n".into(), format!("{cluster_name}-{i}")]);
+                args.extend(["-sd".into(), store.path().display().to_string()]);
+                args.extend(["--cluster".into(), format!("nats://127.0.0.1:{cluster_port}")]);
+                args.extend(["--cluster_name".into(), cluster_name.clone()]);
+                args.extend(["--routes".into(), routes.join(",")]);
+                let child = spawn_ready(&bin, &args).await?;
+                anyhow::Ok(Member { child, _store: store })
+            }
+        });
+        // Together: a server that does not see the others yet is not ready (no meta leader).
+        let members = futures_util::future::try_join_all(starts).await?;
+        let urls = ports.iter().map(|(port, _)| format!("nats://127.0.0.1:{port}")).collect();
+        let cluster = Self { members: members.into_iter().map(Some).collect(), urls };
+        cluster.wait_for_jetstream(n).await?;
+        Ok(Some(cluster))
+    }
+
+    /// Every server (killed ones too: clients skip them), comma-separated, for `--nats-url`.
+    pub fn url(&self) -> String {
+        self.urls.join(",")
+    }
+
+    /// How many servers the cluster was started with.
+    pub fn len(&self) -> usize {
+        self.urls.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.urls.is_empty()
+    }
+
+    /// Waits until a JetStream client opens the rooms' stream and buckets with `replicas`
+    /// copies: the meta leader is elected and enough servers are up.
+    pub async fn wait_for_jetstream(&self, replicas: usize) -> anyhow::Result<()> {
+        let url = self.url();
+        let mut last = None;
+        let answered = tokio::time::timeout(CLUSTER_WAIT, async {
+            loop {
+                match horseshoe::jetstream::JetStream::connect(&url, replicas, "probe").await {
+                    Ok(_) => return,
+                    Err(e) => last = Some(e.to_string()),
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        })
+        .await;
+        answered.with_context(|| format!("JetStream did not answer with {replicas} replicas: {last:?}"))
+    }
+
+    /// SIGKILL of server `i`: it dies at once, mid-whatever.
+    pub async fn kill(&mut self, i: usize) -> anyhow::Result<()> {
+        let mut member = self.members[i].take().context("already killed")?;
+        member.child.kill().await?;
         Ok(())
     }
 }
