@@ -3,6 +3,8 @@
 //! coming back (resending what was not acknowledged, as the browser does), and the server
 //! killed with SIGKILL in the middle and started again on its data. Afterwards every copy and a
 //! fresh snapshot read the same, and the text holds every acknowledged keystroke exactly once.
+//! With `HORSESHOE_TEST_NODES=2` the writers are spread over two nodes serving the room through
+//! one NATS server, and the node killed is one of them.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -11,8 +13,8 @@ use std::time::Duration;
 use horseshoe_protocol::{
     ClientId, ClientMsg, Command, CommandId, Credentials, Event, ServerMsg, TextTarget,
 };
+use horseshoe_tests::cluster::ProcessesUnderTest;
 use horseshoe_tests::http::{self, CreatedRoom};
-use horseshoe_tests::process::ServerProcess;
 use horseshoe_tests::{Client, Typist, events_of};
 use tokio::sync::RwLock;
 
@@ -207,8 +209,10 @@ async fn write(mut w: Writer, url: Url, room: CreatedRoom, seed: u64) -> anyhow:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_writers_one_text_drops_and_a_kill_nothing_acknowledged_is_lost() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = ServerProcess::start(BIN, dir.path(), &[]).await?;
-    let room = http::create_room(server.addr, r#"{"title": "Together"}"#).await?;
+    // One node on SQLite; with HORSESHOE_TEST_NODES=2, two nodes over NATS (writers spread over
+    // both, and the first one killed).
+    let mut server = ProcessesUnderTest::start(BIN, dir.path()).await?;
+    let room = http::create_room(server.addr(), r#"{"title": "Together"}"#).await?;
     let url: Url = Arc::new(RwLock::new(server.ws_url(&room.room_id)));
 
     // A participant, grouped, so that the sentence of group 1 exists.
@@ -233,8 +237,7 @@ async fn twenty_writers_one_text_drops_and_a_kill_nothing_acknowledged_is_lost()
 
     // Half way: SIGKILL, and the server again on the same data.
     tokio::time::sleep(TYPING / 2).await;
-    server.kill().await?;
-    let server = ServerProcess::start(BIN, dir.path(), &[]).await?;
+    server.kill_and_restart().await?;
     *url.write().await = server.ws_url(&room.room_id);
 
     let mut writers = Vec::new();
