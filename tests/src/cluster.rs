@@ -34,7 +34,9 @@ impl Nodes {
         for i in 1..=n {
             let dir = tempfile::tempdir()?;
             let config = node_config(dir.path(), nats_url, &format!("node-{i}"), replicas);
-            nodes.push(TestServer::start_with(config).await?);
+            let mut node = TestServer::start_with(config).await?;
+            node.ready().await?;
+            nodes.push(node);
             dirs.push(dir);
         }
         Ok(Self { nodes, _dirs: dirs })

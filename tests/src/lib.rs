@@ -121,11 +121,34 @@ impl TestServer {
             let mut config = Config::for_data_dir(data_dir);
             config.nats_url = Some(nats.url.clone());
             config.node_id = Some(format!("node-{i}"));
-            nodes.push(Self::start_with(config).await?);
+            let mut node = Self::start_with(config).await?;
+            node.ready().await?;
+            nodes.push(node);
         }
         let mut first = nodes.remove(0);
         first.cluster = Some(Box::new(Cluster { peers: nodes, nats }));
         Ok(first)
+    }
+
+    /// Waits until the node answers `/healthz` with 200 (its store is reachable); fails with
+    /// the server's own error if it stopped instead.
+    pub async fn ready(&mut self) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if self.task.is_finished() {
+                (&mut self.task).await??;
+                bail!("the node at {} stopped as it started", self.addr);
+            }
+            if let Ok(health) = http::request(self.addr, "GET", "/healthz", None).await
+                && health.status == 200
+            {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("the node at {} never said it was healthy", self.addr);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Every node's address, the first one first.
