@@ -49,6 +49,11 @@ impl NatsServer {
         Ok(Some(Self { child, url: format!("nats://127.0.0.1:{port}"), _store: store }))
     }
 
+    /// Every message of `subject` in the stream `stream`.
+    pub async fn messages(&self, stream: &str, subject: &str) -> anyhow::Result<Vec<(u64, String)>> {
+        messages(&[self.url.as_str()], stream, subject).await
+    }
+
     /// Kills the server (also done on drop).
     pub async fn stop(mut self) -> anyhow::Result<()> {
         self.child.kill().await?;
@@ -167,7 +172,9 @@ impl NatsCluster {
         let mut last = None;
         let answered = tokio::time::timeout(CLUSTER_WAIT, async {
             loop {
-                match horseshoe::jetstream::JetStream::connect(&url, replicas, "probe").await {
+                match horseshoe::jetstream::JetStream::connect(&url, replicas, "probe", Default::default())
+                    .await
+                {
                     Ok(_) => return,
                     Err(e) => last = Some(e.to_string()),
                 }
@@ -178,10 +185,57 @@ impl NatsCluster {
         answered.with_context(|| format!("JetStream did not answer with {replicas} replicas: {last:?}"))
     }
 
+    /// Which server (by index) leads the JetStream stream `stream` now, as the cluster says.
+    pub async fn stream_leader(&self, stream: &str) -> anyhow::Result<usize> {
+        let live = self.urls.iter().zip(&self.members).filter(|(_, m)| m.is_some());
+        let servers: Vec<async_nats::ServerAddr> =
+            live.map(|(url, _)| url.parse()).collect::<Result<_, _>>().context("a server address")?;
+        let client = async_nats::connect(servers).await.context("connecting to NATS")?;
+        let js = async_nats::jetstream::new(client);
+        let mut stream = js.get_stream(stream).await.context("the stream")?;
+        let info = stream.info().await.context("the stream's info")?;
+        let leader = info.cluster.as_ref().and_then(|c| c.leader.clone()).context("no stream leader")?;
+        let index = leader.rsplit('-').next().and_then(|i| i.parse().ok());
+        index.with_context(|| format!("a leader not of this cluster: {leader}"))
+    }
+
+    /// Every message of `subject` in the stream `stream`, from the servers still running.
+    pub async fn messages(&self, stream: &str, subject: &str) -> anyhow::Result<Vec<(u64, String)>> {
+        let live: Vec<&str> = self
+            .urls
+            .iter()
+            .zip(&self.members)
+            .filter(|(_, m)| m.is_some())
+            .map(|(u, _)| u.as_str())
+            .collect();
+        messages(&live, stream, subject).await
+    }
+
     /// SIGKILL of server `i`: it dies at once, mid-whatever.
     pub async fn kill(&mut self, i: usize) -> anyhow::Result<()> {
         let mut member = self.members[i].take().context("already killed")?;
         member.child.kill().await?;
         Ok(())
     }
+}
+
+/// Every message of `subject` in the JetStream stream `stream`, as the servers `urls` hold them
+/// now: its position in the stream and its payload (as text). For checking what was stored.
+pub async fn messages(urls: &[&str], stream: &str, subject: &str) -> anyhow::Result<Vec<(u64, String)>> {
+    let servers: Vec<async_nats::ServerAddr> =
+        urls.iter().map(|url| url.parse()).collect::<Result<_, _>>().context("a server address")?;
+    let client = async_nats::connect(servers).await.context("connecting to NATS")?;
+    let js = async_nats::jetstream::new(client);
+    let mut stream = js.get_stream(stream).await.context("the stream")?;
+    let last = stream.info().await.context("the stream's info")?.state.last_sequence;
+    let mut found = Vec::new();
+    for seq in 1..=last {
+        // Sequences of deleted messages are missing: skip them.
+        if let Ok(msg) = stream.get_raw_message(seq).await
+            && msg.subject.as_str() == subject
+        {
+            found.push((msg.sequence, String::from_utf8_lossy(&msg.payload).into_owned()));
+        }
+    }
+    Ok(found)
 }

@@ -18,7 +18,7 @@ use horseshoe_protocol::{
 use horseshoe_tests::cluster::{NodeProcesses, Nodes};
 use horseshoe_tests::http::{self, CreatedRoom};
 use horseshoe_tests::nats::{NatsCluster, NatsServer};
-use horseshoe_tests::{Client, change_seq, events_of};
+use horseshoe_tests::{Client, WAIT, change_seq, events_of};
 use tokio::sync::RwLock;
 
 const BIN: &str = env!("CARGO_BIN_EXE_horseshoe-under-test");
@@ -68,6 +68,19 @@ fn cards_seen(client: &Client) -> BTreeMap<String, usize> {
     seen
 }
 
+/// The seq of the change that made each card, as a client saw it.
+fn made_at(client: &Client) -> BTreeMap<String, u64> {
+    let mut made = BTreeMap::new();
+    for msg in &client.received {
+        for event in events_of(msg) {
+            if let (Some(seq), Event::FactorSet { factor }) = (change_seq(msg), event) {
+                made.entry(factor.id.0.clone()).or_insert(seq);
+            }
+        }
+    }
+    made
+}
+
 /// One member of the concurrent test, joined on one node.
 struct Member {
     no: usize,
@@ -90,17 +103,18 @@ async fn join(url: &str, room: &CreatedRoom, no: usize, facilitator: bool) -> an
 }
 
 /// Every member adds its cards at once, then reads until each is acknowledged; returns the
-/// member and the seq of each acknowledgement.
+/// member and the seq of each card's acknowledgement, by card number.
 async fn add_cards(mut m: Member) -> anyhow::Result<(Member, BTreeMap<u64, u64>)> {
-    let mut ids = Vec::new();
+    let mut ids = BTreeMap::new();
     for n in 1..=CARDS_EACH {
-        ids.push(m.client.command(card(m.no, n)).await?);
+        ids.insert(m.client.command(card(m.no, n)).await?, n);
     }
     let mut acked = BTreeMap::new();
     while acked.len() < ids.len() {
         match m.client.recv().await.with_context(|| format!("member {}: acks", m.no))? {
             ServerMsg::Ack { id, seq } => {
-                anyhow::ensure!(acked.insert(id.0, seq).is_none(), "member {}: {id:?} acked twice", m.no);
+                let n = ids.get(&id).with_context(|| format!("member {}: an ack for {id:?}", m.no))?;
+                anyhow::ensure!(acked.insert(*n, seq).is_none(), "member {}: {id:?} acked twice", m.no);
             }
             ServerMsg::Reject { id, code, message } => {
                 anyhow::bail!("member {}: {id:?} refused: {code:?} {message}", m.no)
@@ -116,9 +130,9 @@ async fn add_cards(mut m: Member) -> anyhow::Result<(Member, BTreeMap<u64, u64>)
 /// sequence of seqs and every card once, every command is acknowledged exactly once with a seq
 /// of its own, presence on every node lists every member, and a viewer on each node sees the
 /// same room.
-async fn members_on_nodes_see_one_order(test: &str, nodes: usize) -> anyhow::Result<()> {
-    let Some(nats) = NatsServer::start(test).await? else { return Ok(()) };
-    let cluster = Nodes::start(&nats.url, nodes).await?;
+async fn members_on_nodes_see_one_order(test: &str, nodes: usize, replicas: usize) -> anyhow::Result<()> {
+    let Some(nats) = Nats::start(test, replicas).await? else { return Ok(()) };
+    let cluster = Nodes::start_with_replicas(&nats.url(), nodes, replicas).await?;
     let room = http::create_room(cluster.node(0).addr, "{}").await?;
     let url = |i: usize| cluster.ws_url(i, &room.room_id);
 
@@ -140,22 +154,18 @@ async fn members_on_nodes_see_one_order(test: &str, nodes: usize) -> anyhow::Res
 
     let tasks: Vec<_> = members.into_iter().map(|m| tokio::spawn(add_cards(m))).collect();
     let mut members = Vec::new();
-    let mut all_acks = BTreeMap::new();
+    let mut acks = Vec::new();
     for task in tasks {
         let (m, acked) = task.await??;
-        for (id, seq) in acked {
-            if let Some(other) = all_acks.insert(seq, (m.no, id)) {
-                anyhow::bail!("seq {seq} acknowledged for two commands: {other:?} and {:?}", (m.no, id));
-            }
-        }
+        acks.push(acked);
         members.push(m);
     }
     let total = members.len() as u64 * CARDS_EACH;
-    assert_eq!(all_acks.len() as u64, total, "every command acknowledged once");
-    let last = opened + total;
-    assert_eq!(all_acks.keys().copied().collect::<Vec<_>>(), (opened + 1..=last).collect::<Vec<_>>());
     let expected: BTreeSet<String> =
         (0..members.len()).flat_map(|no| (1..=CARDS_EACH).map(move |n| format!("m{no}-{n}"))).collect();
+    // What the stream holds first: it tells why, if anything below fails.
+    check_log(test, &nats.messages_of(&room).await?, &expected)?;
+    let last = opened + total;
 
     for m in &mut members {
         let no = m.no;
@@ -165,6 +175,14 @@ async fn members_on_nodes_see_one_order(test: &str, nodes: usize) -> anyhow::Res
         let cards = cards_seen(&m.client);
         assert!(cards.values().all(|&n| n == 1), "member {no} saw a card twice: {cards:?}");
         assert_eq!(cards.keys().cloned().collect::<BTreeSet<_>>(), expected, "member {no}: every card");
+        // Each ack comes after the change it acknowledges (its `seq` is that change's or, for a
+        // command the room found applied already, a later one), never before.
+        let made = made_at(&m.client);
+        for (n, seq) in &acks[no] {
+            let card = format!("m{no}-{n}");
+            let at = made.get(&card).copied().unwrap_or(u64::MAX);
+            assert!((at..=last).contains(seq), "member {no}: {card} made at seq {at}, acknowledged at {seq}");
+        }
         let acks: Vec<&ServerMsg> =
             m.client.received.iter().filter(|msg| matches!(msg, ServerMsg::Ack { .. })).collect();
         assert_eq!(acks.len() as u64, CARDS_EACH + u64::from(m.facilitator), "member {no}: one ack each");
@@ -175,10 +193,7 @@ async fn members_on_nodes_see_one_order(test: &str, nodes: usize) -> anyhow::Res
     // token on the next node.
     let mut rooms = Vec::new();
     for i in 0..nodes {
-        let (_viewer, welcome) = Client::join(&url(i), Credentials::Viewer, None).await?;
-        let ServerMsg::Welcome { room: state, .. } = welcome else {
-            anyhow::bail!("no welcome: {welcome:?}")
-        };
+        let state = room_at(&url(i), last).await?;
         assert_eq!(state.seq, last, "node {i} is at the last seq");
         assert_eq!(factors(&state), expected, "node {i} holds every card");
         rooms.push(serde_json::to_value(&state)?);
@@ -199,18 +214,55 @@ async fn members_on_nodes_see_one_order(test: &str, nodes: usize) -> anyhow::Res
         opened + 1
     );
     drop(members);
-    cluster.stop().await?;
-    nats.stop().await
+    cluster.stop().await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn members_on_two_nodes_see_one_order_and_everyone_online() -> anyhow::Result<()> {
-    members_on_nodes_see_one_order("cluster two nodes", 2).await
+    members_on_nodes_see_one_order("cluster two nodes", 2, 1).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn members_on_three_nodes_see_one_order_and_everyone_online() -> anyhow::Result<()> {
-    members_on_nodes_see_one_order("cluster three nodes", 3).await
+    members_on_nodes_see_one_order("cluster three nodes", 3, 1).await
+}
+
+/// The same over a cluster of three NATS servers keeping three replicas (nothing killed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_on_two_nodes_over_three_replicas_see_one_order() -> anyhow::Result<()> {
+    members_on_nodes_see_one_order("cluster two nodes, three replicas", 2, 3).await
+}
+
+/// One NATS server, or a cluster of `replicas` keeping that many copies.
+enum Nats {
+    One(NatsServer),
+    Cluster(NatsCluster),
+}
+
+impl Nats {
+    async fn start(test: &str, replicas: usize) -> anyhow::Result<Option<Self>> {
+        Ok(if replicas == 1 {
+            NatsServer::start(test).await?.map(Self::One)
+        } else {
+            NatsCluster::start(test, replicas).await?.map(Self::Cluster)
+        })
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Self::One(nats) => nats.url.clone(),
+            Self::Cluster(nats) => nats.url(),
+        }
+    }
+}
+
+impl ReadBack for Nats {
+    async fn messages(&self, stream: &str, subject: &str) -> anyhow::Result<Vec<(u64, String)>> {
+        match self {
+            Self::One(nats) => nats.messages(stream, subject).await,
+            Self::Cluster(nats) => nats.messages(stream, subject).await,
+        }
+    }
 }
 
 /// Where a writer connects now: changed by the test when its node dies.
@@ -426,12 +478,100 @@ async fn room_now(url: &str) -> anyhow::Result<Box<RoomState>> {
     Ok(room)
 }
 
+/// The room as a viewer joining sees it once the node has caught up with `seq`: a node learns
+/// the others' changes from the log a moment after they are acknowledged, so a welcome may be
+/// a little behind (and the changes after it follow); joins again until it is not.
+async fn room_at(url: &str, seq: u64) -> anyhow::Result<Box<RoomState>> {
+    let waited = tokio::time::timeout(WAIT, async {
+        loop {
+            let room = room_now(url).await?;
+            if room.seq >= seq {
+                return anyhow::Ok(room);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    waited.await.with_context(|| format!("{url} never caught up with seq {seq}"))?
+}
+
+/// A viewer following the room on one node from before the writes to the end: counts the cards
+/// it sees being made, checks that seqs come in order, and comes back with its last seq when
+/// the server closes the line (as a node does to a room's connections when it could not save).
+struct Watcher {
+    url: String,
+    client: Option<Client>,
+    last: u64,
+    cards: BTreeMap<String, usize>,
+    gaps: Vec<String>,
+    resumes: usize,
+    /// Welcomes after the first (a snapshot instead of the missed changes: cards in the gap
+    /// are not seen being made).
+    snapshots: usize,
+}
+
+impl Watcher {
+    async fn start(url: &str) -> anyhow::Result<Self> {
+        let (client, welcome) = Client::join(url, Credentials::Viewer, None).await?;
+        let ServerMsg::Welcome { room, .. } = welcome else { anyhow::bail!("no welcome: {welcome:?}") };
+        Ok(Self {
+            url: url.to_owned(),
+            client: Some(client),
+            last: room.seq,
+            cards: BTreeMap::new(),
+            gaps: Vec::new(),
+            resumes: 0,
+            snapshots: 0,
+        })
+    }
+
+    fn note(&mut self, msg: &ServerMsg) {
+        let Some(seq) = change_seq(msg) else { return };
+        if seq != self.last + 1 {
+            self.gaps.push(format!("{seq} after {}", self.last));
+        }
+        self.last = seq;
+        for event in events_of(msg) {
+            if let Event::FactorSet { factor } = event {
+                *self.cards.entry(factor.id.0.clone()).or_default() += 1;
+            }
+        }
+    }
+
+    /// Reads (reconnecting when it must) until it has seen `seq`.
+    async fn until(&mut self, seq: u64) -> anyhow::Result<()> {
+        let waited = tokio::time::timeout(STUCK, async {
+            while self.last < seq {
+                let Some(client) = self.client.as_mut() else {
+                    match Client::rejoin(&self.url, Credentials::Viewer, None, Some(self.last)).await {
+                        Ok((client, ServerMsg::Resume { .. })) => {
+                            self.resumes += 1;
+                            self.client = Some(client);
+                        }
+                        Ok((client, ServerMsg::Welcome { room, .. })) => {
+                            self.snapshots += 1;
+                            self.last = room.seq;
+                            self.client = Some(client);
+                        }
+                        _ => tokio::time::sleep(RETRY).await,
+                    }
+                    continue;
+                };
+                match client.recv().await {
+                    Ok(msg) => self.note(&msg),
+                    Err(_) => self.client = None,
+                }
+            }
+        });
+        waited.await.with_context(|| format!("the watcher never saw seq {seq}; it is at {}", self.last))
+    }
+}
+
 /// After the writers are done: every acknowledged command is in the room exactly once, nothing
 /// was refused for a reason other than a passing one, every connection's seqs came in order,
-/// and the watcher (connected throughout to a node that lived) saw every card made once.
-fn check_writers(test: &str, writers: &[Writer], state: &RoomState, watcher: &Client) -> anyhow::Result<()> {
+/// and the watcher saw every card made once (or came back to a snapshot past it).
+fn check_writers(test: &str, writers: &[Writer], state: &RoomState, watcher: &Watcher) -> anyhow::Result<()> {
     let present = factors(state);
-    let seen = cards_seen(watcher);
+    let seen = &watcher.cards;
     let mut acked = 0;
     for w in writers {
         assert!(w.refused.is_empty(), "{test}: writer {} was refused: {:?}", w.no, w.refused);
@@ -440,24 +580,134 @@ fn check_writers(test: &str, writers: &[Writer], state: &RoomState, watcher: &Cl
         for n in w.acked.keys() {
             let id = format!("m{}-{n}", w.no);
             assert!(present.contains(&id), "{test}: acknowledged {id} was lost");
-            assert_eq!(seen.get(&id), Some(&1), "{test}: {id} was made {:?} times", seen.get(&id));
+            let made = seen.get(&id).copied().unwrap_or(0);
+            // Seen being made once, unless the watcher came back to a snapshot past it.
+            assert!(made == 1 || (made == 0 && watcher.snapshots > 0), "{test}: {id} was made {made} times");
         }
         acked += w.acked.len();
     }
     assert_eq!(present.len(), acked, "{test}: nothing in the room but the acknowledged cards");
     assert!(seen.values().all(|&n| n == 1), "{test}: a card made twice: {seen:?}");
-    let watched = seqs(watcher);
-    assert!(
-        watched.windows(2).all(|w| w[1] == w[0] + 1),
-        "{test}: the watcher's seqs have a gap: {watched:?}"
-    );
-    assert_eq!(watched.last().copied(), Some(state.seq), "{test}: the watcher saw every change");
+    assert!(watcher.gaps.is_empty(), "{test}: the watcher's seqs have gaps: {:?}", watcher.gaps);
+    assert_eq!(watcher.last, state.seq, "{test}: the watcher saw every change");
     let (connections, resent, internal) =
         writers.iter().fold((0, 0, 0), |(c, r, i), w| (c + w.connections, r + w.resent, i + w.internal));
     println!(
         "{test}: {} writers, {acked} commands acknowledged, none lost or applied twice; \
-         {connections} connections, {resent} commands sent again, {internal} `internal` refusals",
-        writers.len()
+         {connections} connections, {resent} commands sent again, {internal} `internal` refusals; \
+         the watcher came back {} times ({} to a snapshot)",
+        writers.len(),
+        watcher.resumes + watcher.snapshots,
+        watcher.snapshots
+    );
+    Ok(())
+}
+
+/// What JetStream holds of a room: its log (position and change, in order) and its latest
+/// snapshot.
+struct Stored {
+    log: Vec<(u64, String)>,
+    snapshots: Vec<(u64, String)>,
+}
+
+/// The NATS a test runs on, to read back what it stored.
+trait ReadBack {
+    async fn messages(&self, stream: &str, subject: &str) -> anyhow::Result<Vec<(u64, String)>>;
+
+    /// The room's log and snapshots as stored (subjects as the server names them).
+    async fn messages_of(&self, room: &CreatedRoom) -> anyhow::Result<Stored> {
+        use horseshoe::jetstream::{SNAPSHOTS_BUCKET, STREAM};
+        let log = self.messages(STREAM, &format!("horseshoe.room.{}.log", room.room_id)).await?;
+        let kv = format!("KV_{SNAPSHOTS_BUCKET}");
+        let snapshots = self.messages(&kv, &format!("$KV.{SNAPSHOTS_BUCKET}.{}", room.room_id)).await?;
+        Ok(Stored { log, snapshots })
+    }
+}
+
+impl ReadBack for NatsServer {
+    async fn messages(&self, stream: &str, subject: &str) -> anyhow::Result<Vec<(u64, String)>> {
+        NatsServer::messages(self, stream, subject).await
+    }
+}
+
+impl ReadBack for NatsCluster {
+    async fn messages(&self, stream: &str, subject: &str) -> anyhow::Result<Vec<(u64, String)>> {
+        NatsCluster::messages(self, stream, subject).await
+    }
+}
+
+/// Checks what the stream holds against what was acknowledged: each room seq once and in order
+/// (two changes under one seq mean two nodes appended at the same place), every acknowledged
+/// card (`acked`, by id) made once, nothing in a snapshot that the log does not hold up to the
+/// position the snapshot says it includes.
+fn check_log(test: &str, stored: &Stored, acked: &BTreeSet<String>) -> anyhow::Result<()> {
+    // What the stream holds: the room's changes in the log's order, each with the cards it made.
+    let log = &stored.log;
+    let mut in_log = BTreeMap::<String, Vec<u64>>::new();
+    for (position, body) in log {
+        let change: serde_json::Value = serde_json::from_str(body)?;
+        for event in change["events"].as_array().into_iter().flatten() {
+            if let Some(id) = event["factor"]["id"].as_str() {
+                in_log.entry(id.to_owned()).or_default().push(*position);
+            }
+        }
+    }
+    let twice: Vec<_> = in_log.iter().filter(|(_, at)| at.len() > 1).collect();
+    let changes: Vec<u64> = log
+        .iter()
+        .filter_map(|(_, b)| serde_json::from_str::<serde_json::Value>(b).ok()?["seq"].as_u64())
+        .collect();
+    println!(
+        "{test}: the stream holds {} changes of the room, seqs {:?}..{:?}",
+        log.len(),
+        changes.first(),
+        changes.last()
+    );
+    // The room's snapshots (the latest is kept): every card in one must be in the log up to
+    // the position the snapshot says it includes.
+    for (_, body) in &stored.snapshots {
+        let snapshot: serde_json::Value = serde_json::from_str(body)?;
+        let (position, seq) = (snapshot["position"].as_u64(), snapshot["seq"].as_u64());
+        let cards = snapshot["state"]["experience"]["factors"].as_object().cloned().unwrap_or_default();
+        let unstored: Vec<&String> = cards
+            .keys()
+            .filter(|id| !in_log.get(*id).is_some_and(|at| at.iter().any(|p| Some(*p) <= position)))
+            .collect();
+        assert!(
+            unstored.is_empty(),
+            "{test}: the snapshot at seq {seq:?}, position {position:?}, holds cards the log does not hold up to there: {unstored:?}"
+        );
+    }
+    // Changes the log holds twice under one seq (two nodes appended at the same position).
+    let mut by_seq = BTreeMap::<u64, Vec<(u64, String)>>::new();
+    for (position, body) in log {
+        let change: serde_json::Value = serde_json::from_str(body)?;
+        let what: Vec<String> = change["events"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                format!(
+                    "{}{}",
+                    e["type"].as_str().unwrap_or("?"),
+                    e["factor"]["id"].as_str().map(|i| format!(" {i}")).unwrap_or_default()
+                )
+            })
+            .collect();
+        by_seq.entry(change["seq"].as_u64().unwrap_or(0)).or_default().push((*position, what.join(",")));
+    }
+    let repeated: Vec<_> = by_seq.iter().filter(|(_, v)| v.len() > 1).collect();
+    assert!(
+        repeated.is_empty(),
+        "{test}: seqs the log holds more than once (seq: [(position, events)]): {repeated:?}"
+    );
+    for id in acked {
+        assert!(in_log.contains_key(id), "{test}: {id} was acknowledged and is not in the stream");
+    }
+    assert!(twice.is_empty(), "{test}: cards made twice in the stream: {twice:?}");
+    assert!(
+        changes.windows(2).all(|w| w[1] == w[0] + 1),
+        "{test}: the stream's seqs have gaps or repeats: {changes:?}"
     );
     Ok(())
 }
@@ -478,8 +728,8 @@ async fn a_node_killed_mid_write_loses_nothing_and_its_members_resume_on_another
     let (mut facilitator, _) = Client::join(&url_b, key, Some("Marta")).await?;
     let answer = facilitator.run(Command::OpenFactors { open: true }).await?;
     answer.map_err(|r| anyhow::anyhow!("the board did not open: {r:?}"))?;
-    // The watcher stays on node B throughout.
-    let (mut watcher, _) = Client::join(&url_b, Credentials::Viewer, None).await?;
+    // The watcher is on node B throughout.
+    let mut watcher = Watcher::start(&url_b).await?;
 
     let progress = Arc::new(AtomicUsize::new(0));
     let on_a: Url = Arc::new(RwLock::new(url_a));
@@ -498,16 +748,19 @@ async fn a_node_killed_mid_write_loses_nothing_and_its_members_resume_on_another
     for task in tasks {
         writers.push(task.await??);
     }
-    let state = room_now(&url_b).await?;
-    caught_up(&mut watcher, state.seq).await?;
+    let last = writers.iter().flat_map(|w| w.acked.values()).copied().max().context("acks")?;
+    let state = room_at(&url_b, last).await?;
+    watcher.until(state.seq).await?;
     assert!(writers[..3].iter().all(|w| w.connections >= 2), "node A's writers came back on node B");
+    let acked = writers.iter().flat_map(|w| w.acked.keys().map(|n| format!("m{}-{n}", w.no))).collect();
+    check_log(test, &nats.messages_of(&room).await?, &acked)?;
     check_writers(test, &writers, &state, &watcher)?;
     drop((facilitator, watcher));
     nats.stop().await
 }
 
 /// Three NATS servers in one cluster, rooms kept with three replicas, two nodes with writers on
-/// each; one NATS server dies with SIGKILL: writes go on after a pause (commands refused with
+/// each; the NATS server leading the rooms' stream dies with SIGKILL: writes go on after a pause (commands refused with
 /// `internal` meanwhile are sent again), and nothing acknowledged is lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nats_server_killed_from_three_with_three_replicas_loses_nothing() -> anyhow::Result<()> {
@@ -519,7 +772,7 @@ async fn a_nats_server_killed_from_three_with_three_replicas_loses_nothing() -> 
     let (mut facilitator, _) = Client::join(&cluster.ws_url(0, &room.room_id), key, Some("Marta")).await?;
     let answer = facilitator.run(Command::OpenFactors { open: true }).await?;
     answer.map_err(|r| anyhow::anyhow!("the board did not open: {r:?}"))?;
-    let (mut watcher, _) = Client::join(&cluster.ws_url(1, &room.room_id), Credentials::Viewer, None).await?;
+    let mut watcher = Watcher::start(&cluster.ws_url(1, &room.room_id)).await?;
 
     let progress = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
@@ -528,7 +781,9 @@ async fn a_nats_server_killed_from_three_with_three_replicas_loses_nothing() -> 
         tasks.push(tokio::spawn(write(Writer::new(no), url, progress.clone())));
     }
     until_acked(&progress, WRITES_EACH as usize).await?;
-    nats.kill(0).await?;
+    // The server that leads the rooms' stream: JetStream must elect another one.
+    let leader = nats.stream_leader(horseshoe::jetstream::STREAM).await?;
+    nats.kill(leader).await?;
     let at_kill = progress.load(Ordering::Relaxed);
     // Writes go on: more acknowledged after the kill (the writers resend what was refused).
     until_acked(&progress, at_kill + 8).await.context("no write went through after the kill")?;
@@ -537,12 +792,23 @@ async fn a_nats_server_killed_from_three_with_three_replicas_loses_nothing() -> 
     for task in tasks {
         writers.push(task.await??);
     }
-    let state = room_now(&cluster.ws_url(1, &room.room_id)).await?;
+    let last = writers.iter().flat_map(|w| w.acked.values()).copied().max().context("acks")?;
+    let acked = writers.iter().flat_map(|w| w.acked.keys().map(|n| format!("m{}-{n}", w.no))).collect();
+    check_log(test, &nats.messages_of(&room).await?, &acked)?;
+    let state = room_at(&cluster.ws_url(1, &room.room_id), last).await?;
     for i in 0..cluster.len() {
-        let other = room_now(&cluster.ws_url(i, &room.room_id)).await?;
-        assert_eq!((other.seq, factors(&other)), (state.seq, factors(&state)), "node {i} has the same room");
+        let other = room_at(&cluster.ws_url(i, &room.room_id), last).await?;
+        let (theirs, ours) = (factors(&other), factors(&state));
+        assert!(
+            other.seq == state.seq && theirs == ours,
+            "node {i} has another room at seq {} (node 1 at {}): only on node {i}: {:?}; only on node 1: {:?}",
+            other.seq,
+            state.seq,
+            theirs.difference(&ours).collect::<Vec<_>>(),
+            ours.difference(&theirs).collect::<Vec<_>>()
+        );
     }
-    caught_up(&mut watcher, state.seq).await?;
+    watcher.until(state.seq).await?;
     check_writers(test, &writers, &state, &watcher)?;
     drop((facilitator, watcher));
     cluster.stop().await?;
