@@ -462,3 +462,23 @@ impl Client {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::balance;
+
+    #[test]
+    fn a_url_naming_several_nodes_gives_each_in_turn() {
+        let url = "ws://127.0.0.1:1,127.0.0.1:2/api/rooms/r/ws";
+        let turns: Vec<String> = (0..3).map(|_| balance(url)).collect();
+        assert_eq!(
+            turns,
+            [
+                "ws://127.0.0.1:1/api/rooms/r/ws",
+                "ws://127.0.0.1:2/api/rooms/r/ws",
+                "ws://127.0.0.1:1/api/rooms/r/ws"
+            ]
+        );
+        assert_eq!(balance("ws://127.0.0.1:1/api/rooms/r/ws"), "ws://127.0.0.1:1/api/rooms/r/ws");
+    }
+}
