@@ -1055,7 +1055,12 @@ impl Room {
                 self.reset(loaded);
                 true
             }
-            Ok(None) | Err(_) => false,
+            Ok(None) | Err(_) => {
+                // The state in memory may hold a batch that was refused: the room stops without
+                // the snapshot it would save on the way out (the store has every stored change).
+                self.changes_since_snapshot = 0;
+                false
+            }
         }
     }
 

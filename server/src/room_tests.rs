@@ -50,6 +50,8 @@ struct Fake {
     /// As JetStream may: the next append stores its tokens and first change, then is refused
     /// (another writer came in between).
     partial_once: Arc<std::sync::atomic::AtomicBool>,
+    /// Loads to fail, counting down (the store unreachable).
+    fail_loads: Arc<AtomicU64>,
 }
 
 impl Fake {
@@ -138,6 +140,10 @@ impl Backend for Fake {
 
 impl Reader for Fake {
     fn load_room(&mut self, id: &RoomId) -> Result<Option<LoadedRoom>, StoreError> {
+        if self.fail_loads.load(Ordering::SeqCst) > 0 {
+            self.fail_loads.fetch_sub(1, Ordering::SeqCst);
+            return Err(StoreError::Commit("the store is unreachable".into()));
+        }
         let Some(room) = self.rooms.lock().expect("lock").get(id).cloned() else { return Ok(None) };
         let mut state: RoomState = serde_json::from_str(&room.snapshot)?;
         for (seq, body) in &room.rows {
@@ -534,4 +540,25 @@ async fn a_join_stored_before_another_node_came_in_is_that_member_when_decided_a
     let named = stored.tokens.iter().find(|t| t.hash == secret::hash(&token)).expect("the token is stored");
     assert_eq!(Some(named.member), you.member_id, "the token Bo holds names the stored Bo");
     assert_eq!(stored_commands(&stored).get(&("tab-a".to_owned(), 1)), Some(&1));
+}
+
+#[tokio::test]
+async fn a_room_that_cannot_reload_after_a_failed_commit_leaves_no_snapshot_of_what_was_refused() {
+    let world = World::new().await;
+    let mut fac = world.facilitator("tab-a").await;
+    let add = |n: u64| Command::AddFactor { id: ItemId(format!("f{n}")), text: format!("factor {n}") };
+    fac.command(1, add(1)).await;
+    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
+    // The commit fails, and so does the reload after it: the room stops.
+    world.fake.fail_next.store(1, Ordering::SeqCst);
+    world.fake.fail_loads.store(1, Ordering::SeqCst);
+    fac.command(2, add(2)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut batch = Batch::default();
+    while fac.inbox.take(&mut batch).is_ok() {
+        tokio::time::timeout_at(deadline, fac.inbox.ready()).await.expect("the room stops in time");
+    }
+    let loaded = Fake::load_room(&mut world.fake.clone(), &world.room).expect("loads").expect("there");
+    let factors: Vec<&str> = loaded.state.experience.factors.keys().map(|k| k.0.as_str()).collect();
+    assert_eq!(factors, ["f1"], "the refused factor is in no snapshot");
 }
