@@ -41,7 +41,12 @@ pub enum StoreError {
     /// Another writer (another node) appended to the room's log first: the room must catch up
     /// before it decides again.
     #[error("the room's log moved on since position {expected}: another writer appended first")]
-    Conflict { expected: u64 },
+    Conflict {
+        expected: u64,
+        /// Where the log ends now, when the engine said so: the room is caught up once its
+        /// follow reaches it.
+        end: Option<u64>,
+    },
     #[error("nats: {0}")]
     Nats(String),
     #[error("the room's log jumps from seq {after} to {found}")]

@@ -132,6 +132,8 @@ pub struct JetStream {
     snapshots: kv::Store,
     runtime: Handle,
     node: Arc<str>,
+    /// Copies of each room's log: with more than one, every append is read back (below).
+    replicas: usize,
     /// Ephemeral messages for the other nodes, published in order by one task.
     live: mpsc::Sender<(Subject, Vec<u8>)>,
     metrics: Arc<Metrics>,
@@ -197,6 +199,7 @@ impl JetStream {
             snapshots,
             runtime: Handle::current(),
             node: node.into(),
+            replicas,
             live,
             metrics,
         })
@@ -234,15 +237,29 @@ impl JetStream {
                 self.js.send_publish(subject.clone(), publish).await.map_err(nats("publishing a change"))?;
             match sent.await {
                 Ok(ack) => {
+                    // With several replicas, NATS 2.9 does not serialize the expected-sequence
+                    // check (nats-server#4320): another writer expecting the same position may
+                    // have been stored too. The first change after `position` is the one that
+                    // counts (every reader skips a second one at a seq it has); ours only if
+                    // it is that first one.
+                    if self.replicas > 1
+                        && let Some((first, _)) = self.next_after(&subject, position).await?
+                        && first != ack.sequence
+                    {
+                        tracing::debug!(node = %self.node, room = %room, seq = entry.seq, stored_at = ack.sequence,
+                            first, "another writer's change at the same place was stored first");
+                        return Err(StoreError::Conflict { expected: position, end: Some(ack.sequence) });
+                    }
                     self.metrics.observe_append(started.elapsed());
                     position = ack.sequence;
                 }
                 Err(e) if e.kind() == PublishErrorKind::WrongLastSequence => {
                     // Normal when members of one room are on several nodes: the room catches up
                     // and decides again.
-                    tracing::debug!(node = %self.node, room = %room, seq = entry.seq, expected = position,
+                    let end = last_sequence(&e);
+                    tracing::debug!(node = %self.node, room = %room, seq = entry.seq, expected = position, ?end,
                         "another writer appended to the room first");
-                    return Err(StoreError::Conflict { expected: position });
+                    return Err(StoreError::Conflict { expected: position, end });
                 }
                 Err(e) => return Err(nats("storing a change")(e)),
             }
@@ -570,6 +587,22 @@ impl Reader for JetStream {
     }
 }
 
+/// The last sequence JetStream says the subject has, from its "wrong last sequence: N" answer.
+fn last_sequence(error: &(dyn std::error::Error + 'static)) -> Option<LogPosition> {
+    let mut source = error.source();
+    while let Some(e) = source {
+        // "wrong last sequence: 10 (code 400, error code 10071)"
+        let text = e.to_string();
+        let after = text.split_once("sequence:").map(|(_, rest)| rest.trim_start());
+        let digits = after.map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next().unwrap_or(""));
+        if let Some(found) = digits.and_then(|d| d.parse().ok()) {
+            return Some(found);
+        }
+        source = e.source();
+    }
+    None
+}
+
 /// A node id as one key token: letters, digits, `-` and `_` kept, anything else `_`.
 fn key_safe(node: &str) -> String {
     node.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
@@ -583,6 +616,25 @@ mod tests {
     fn a_node_id_becomes_one_key_token() {
         assert_eq!(key_safe("node-1.example.org"), "node-1_example_org");
         assert_eq!(key_safe("a b*c>"), "a_b_c_");
+    }
+
+    #[test]
+    fn the_end_of_the_log_is_read_from_a_wrong_last_sequence_answer() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "wrong last sequence")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let answer = std::io::Error::other("wrong last sequence: 10 (code 400, error code 10071)");
+        assert_eq!(last_sequence(&Outer(answer)), Some(10));
+        assert_eq!(last_sequence(&Outer(std::io::Error::other("timed out"))), None);
     }
 
     #[test]

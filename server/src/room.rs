@@ -43,7 +43,10 @@ const MAX_BATCH: usize = 256;
 const SNAPSHOT_EVERY: u64 = 500;
 /// Times a batch is decided when other nodes keep appending to the room first; past it, its
 /// commands are refused as after a failed commit (and sent again by the browser).
-const MAX_DECISIONS: usize = 8;
+const MAX_DECISIONS: usize = 32;
+/// How long a room refused by the log waits for its follow to bring the other node's changes
+/// before it reads them itself.
+const FOLLOW_WAIT: Duration = Duration::from_millis(50);
 /// Heartbeats without word from another node before its members are no longer counted as
 /// connected (a node that died says nothing).
 const PRESENCE_HEARTBEATS: u32 = 3;
@@ -536,7 +539,7 @@ impl Room {
                     self.deliver(out, &mut replies);
                     return true;
                 }
-                Err(StoreError::Conflict { .. }) if round < MAX_DECISIONS && before.is_some() => {
+                Err(StoreError::Conflict { end, .. }) if round < MAX_DECISIONS && before.is_some() => {
                     // Nothing of this round happened: back to where the room stood, then the
                     // other node's changes, then the same messages decided again.
                     if let Some(state) = before.take() {
@@ -546,7 +549,7 @@ impl Room {
                         self.tokens.remove(hash);
                     }
                     self.ring.forget_after(self.state.seq);
-                    if !self.catch_up().await {
+                    if !self.catch_up_to(end).await {
                         self.refuse(out, &mut replies);
                         return self.reload().await;
                     }
@@ -929,6 +932,25 @@ impl Room {
         };
         request.last_seq.is_some_and(|seq| seq > self.state.seq)
             || token.is_some_and(|t| !self.tokens.contains_key(&secret::hash(t)))
+    }
+
+    /// Catches up with the log after an append was refused: from what the follow brings when
+    /// the engine said where the log ends (usually there already, or within a moment: no read),
+    /// else by reading the log.
+    async fn catch_up_to(&mut self, end: Option<LogPosition>) -> bool {
+        if let Some(end) = end {
+            while self.position < end {
+                let Some(rx) = self.followed.as_mut() else { break };
+                let Ok(Some(item)) = tokio::time::timeout(FOLLOW_WAIT, rx.recv()).await else { break };
+                if !self.followed_item(item).await {
+                    return false;
+                }
+            }
+            if self.position >= end {
+                return true;
+            }
+        }
+        self.catch_up().await
     }
 
     /// Applies the changes other nodes appended since this replica's position (read from the

@@ -104,13 +104,13 @@ impl Backend for Fake {
             let room = rooms.entry(append.room.clone()).or_default();
             let end = room.rows.last().map_or(room.snapshot_seq, |(seq, _)| *seq);
             if self.optimistic.load(Ordering::SeqCst) && append.after != end {
-                answers.push(Err(StoreError::Conflict { expected: append.after }));
+                answers.push(Err(StoreError::Conflict { expected: append.after, end: None }));
                 continue;
             }
             if self.partial_once.swap(false, Ordering::SeqCst) {
                 room.rows.extend(append.entries.iter().take(1).map(|e| (e.seq, e.body.clone())));
                 room.tokens.extend(append.tokens.iter().cloned());
-                answers.push(Err(StoreError::Conflict { expected: append.after }));
+                answers.push(Err(StoreError::Conflict { expected: append.after, end: None }));
                 continue;
             }
             answers.push(Ok(append.seq_after()));

@@ -570,7 +570,10 @@ fn writer(mut backend: impl Backend, mut rx: mpsc::Receiver<Request>, metrics: &
                     metrics
                         .commit_conflicts
                         .fetch_add(conflicts as u64, std::sync::atomic::Ordering::Relaxed);
-                    if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
+                    // A conflict is not a failure: the room catches up and decides again.
+                    if let Some(Err(e)) =
+                        results.iter().find(|r| r.is_err() && !matches!(r, Err(StoreError::Conflict { .. })))
+                    {
                         Metrics::count(&metrics.commits_failed);
                         tracing::error!(error = %e, rooms = appends.len(), failed, "group commit failed");
                     }

@@ -636,32 +636,42 @@ impl ReadBack for NatsCluster {
     }
 }
 
-/// Checks what the stream holds against what was acknowledged: each room seq once and in order
-/// (two changes under one seq mean two nodes appended at the same place), every acknowledged
-/// card (`acked`, by id) made once, nothing in a snapshot that the log does not hold up to the
-/// position the snapshot says it includes.
+/// Checks what the stream holds against what was acknowledged. The room's log is its changes
+/// in the stream's order where the first change at each seq counts: with several replicas,
+/// JetStream 2.9 may store a second writer's change that expected the same position (its check
+/// is not serialized across replicas), and every reader skips it; the node that wrote it finds
+/// it was not first and decides again. So: seqs without a gap, every acknowledged card (`acked`,
+/// by id) made once in the changes that count, and nothing in a snapshot that those do not hold
+/// up to the position the snapshot says it includes.
 fn check_log(test: &str, stored: &Stored, acked: &BTreeSet<String>) -> anyhow::Result<()> {
-    // What the stream holds: the room's changes in the log's order, each with the cards it made.
-    let log = &stored.log;
-    let mut in_log = BTreeMap::<String, Vec<u64>>::new();
-    for (position, body) in log {
+    let mut counted: Vec<(u64, serde_json::Value)> = Vec::new();
+    let mut skipped = Vec::new();
+    let mut last = 0;
+    for (position, body) in &stored.log {
         let change: serde_json::Value = serde_json::from_str(body)?;
+        let seq = change["seq"].as_u64().unwrap_or(0);
+        if last > 0 && seq <= last {
+            skipped.push((seq, *position));
+            continue;
+        }
+        assert!(last == 0 || seq == last + 1, "{test}: the log jumps from seq {last} to {seq} at {position}");
+        last = seq;
+        counted.push((*position, change));
+    }
+    let mut in_log = BTreeMap::<String, Vec<u64>>::new();
+    for (position, change) in &counted {
         for event in change["events"].as_array().into_iter().flatten() {
             if let Some(id) = event["factor"]["id"].as_str() {
                 in_log.entry(id.to_owned()).or_default().push(*position);
             }
         }
     }
-    let twice: Vec<_> = in_log.iter().filter(|(_, at)| at.len() > 1).collect();
-    let changes: Vec<u64> = log
-        .iter()
-        .filter_map(|(_, b)| serde_json::from_str::<serde_json::Value>(b).ok()?["seq"].as_u64())
-        .collect();
     println!(
-        "{test}: the stream holds {} changes of the room, seqs {:?}..{:?}",
-        log.len(),
-        changes.first(),
-        changes.last()
+        "{test}: the stream holds {} changes of the room, seqs {:?}..{:?}; {} second writes at a seq skipped: {skipped:?}",
+        stored.log.len(),
+        counted.first().and_then(|(_, c)| c["seq"].as_u64()),
+        counted.last().and_then(|(_, c)| c["seq"].as_u64()),
+        skipped.len(),
     );
     // The room's snapshots (the latest is kept): every card in one must be in the log up to
     // the position the snapshot says it includes.
@@ -678,37 +688,11 @@ fn check_log(test: &str, stored: &Stored, acked: &BTreeSet<String>) -> anyhow::R
             "{test}: the snapshot at seq {seq:?}, position {position:?}, holds cards the log does not hold up to there: {unstored:?}"
         );
     }
-    // Changes the log holds twice under one seq (two nodes appended at the same position).
-    let mut by_seq = BTreeMap::<u64, Vec<(u64, String)>>::new();
-    for (position, body) in log {
-        let change: serde_json::Value = serde_json::from_str(body)?;
-        let what: Vec<String> = change["events"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|e| {
-                format!(
-                    "{}{}",
-                    e["type"].as_str().unwrap_or("?"),
-                    e["factor"]["id"].as_str().map(|i| format!(" {i}")).unwrap_or_default()
-                )
-            })
-            .collect();
-        by_seq.entry(change["seq"].as_u64().unwrap_or(0)).or_default().push((*position, what.join(",")));
-    }
-    let repeated: Vec<_> = by_seq.iter().filter(|(_, v)| v.len() > 1).collect();
-    assert!(
-        repeated.is_empty(),
-        "{test}: seqs the log holds more than once (seq: [(position, events)]): {repeated:?}"
-    );
     for id in acked {
-        assert!(in_log.contains_key(id), "{test}: {id} was acknowledged and is not in the stream");
+        assert!(in_log.contains_key(id), "{test}: {id} was acknowledged and is not in the log");
     }
-    assert!(twice.is_empty(), "{test}: cards made twice in the stream: {twice:?}");
-    assert!(
-        changes.windows(2).all(|w| w[1] == w[0] + 1),
-        "{test}: the stream's seqs have gaps or repeats: {changes:?}"
-    );
+    let twice: Vec<_> = in_log.iter().filter(|(_, at)| at.len() > 1).collect();
+    assert!(twice.is_empty(), "{test}: cards made twice in the log: {twice:?}");
     Ok(())
 }
 

@@ -271,7 +271,7 @@ async fn jetstream_decides_one_order_for_two_writers() -> anyhow::Result<()> {
     let after_ana = commit(&a, append(&id, on_a.position, first, None)).await??;
     let refused = commit(&b, append(&id, on_b.position, second, None)).await?;
     assert!(
-        matches!(refused, Err(StoreError::Conflict { expected }) if expected == on_b.position),
+        matches!(refused, Err(StoreError::Conflict { expected, .. }) if expected == on_b.position),
         "the second writer is refused: {refused:?}"
     );
 
