@@ -158,8 +158,19 @@ impl JetStream {
         if servers.is_empty() {
             return Err(StoreError::Nats("--nats-url names no server".into()));
         }
+        let node_name: Arc<str> = node.into();
         let client = ConnectOptions::new()
             .name(format!("horseshoe {node}"))
+            .event_callback(move |event| {
+                let node = node_name.clone();
+                async move {
+                    match event {
+                        async_nats::Event::Connected => tracing::info!(%node, "connected to NATS"),
+                        async_nats::Event::Closed => tracing::info!(%node, "NATS connection closed"),
+                        other => tracing::warn!(%node, event = %other, "NATS connection"),
+                    }
+                }
+            })
             .connection_timeout(CONNECT_TIMEOUT)
             .request_timeout(Some(REQUEST_TIMEOUT))
             .connect(servers)

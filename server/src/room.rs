@@ -44,6 +44,19 @@ const SNAPSHOT_EVERY: u64 = 500;
 /// Times a batch is decided when other nodes keep appending to the room first; past it, its
 /// commands are refused as after a failed commit (and sent again by the browser).
 const MAX_DECISIONS: usize = 32;
+/// Decisions retried at once after a refusal; later ones wait [`retry_pause`] first.
+const RETRY_AT_ONCE: usize = 2;
+/// The longest pause before deciding again.
+const MAX_RETRY_PAUSE: Duration = Duration::from_millis(50);
+
+/// The pause before decision `round` (from [`RETRY_AT_ONCE`] on): growing, with a random part
+/// so that two nodes that keep colliding stop doing it in step.
+fn retry_pause(round: usize) -> Duration {
+    let grown = Duration::from_millis(1u64 << round.min(6)).min(MAX_RETRY_PAUSE);
+    let jitter = Duration::from_micros(seed() % 1000);
+    grown + jitter
+}
+
 /// How long a room refused by the log waits for its follow to bring the other node's changes
 /// before it reads them itself.
 const FOLLOW_WAIT: Duration = Duration::from_millis(50);
@@ -466,9 +479,13 @@ impl Room {
     /// another node appended to the room first, the room goes back to where it stood, catches
     /// up with the log and decides the same commands and joins again, by the same rules.
     async fn process(&mut self, batch: Vec<RoomMsg>) -> bool {
-        // A member arriving from another node may name what only the log has reached so far:
-        // a token made there a moment ago, or a change newer than this replica.
-        if self.peers.is_some() && batch.iter().any(|m| self.ahead_of_replica(m)) && !self.catch_up().await {
+        // A welcome holds every change acknowledged before the join, on whichever node (the
+        // follow may be a moment behind), and a member arriving from another node may name a
+        // token made there a moment ago: joins read the log's end first, once per batch.
+        if self.peers.is_some()
+            && batch.iter().any(|m| matches!(m, RoomMsg::Join { .. }))
+            && !self.catch_up().await
+        {
             tracing::warn!(room = %self.state.id, "cannot catch up before a join; deciding as the replica stands");
         }
         let decides = batch.iter().any(|m| matches!(m, RoomMsg::Join { .. } | RoomMsg::Command { .. }));
@@ -552,6 +569,15 @@ impl Room {
                     if !self.catch_up_to(end).await {
                         self.refuse(out, &mut replies);
                         return self.reload().await;
+                    }
+                    // Another node busy writing a long batch would win every immediate retry:
+                    // let it finish, then take what it wrote, then decide.
+                    if round >= RETRY_AT_ONCE {
+                        tokio::time::sleep(retry_pause(round)).await;
+                        if !self.take_followed().await {
+                            self.refuse(out, &mut replies);
+                            return self.reload().await;
+                        }
                     }
                     Metrics::count_by(&self.registry.metrics.decisions_retried, kept.len() as u64);
                     before = Some(self.state.clone());
@@ -923,17 +949,6 @@ impl Room {
         }
     }
 
-    /// Whether a join names a token or a `seq` this replica has not seen.
-    fn ahead_of_replica(&self, msg: &RoomMsg) -> bool {
-        let RoomMsg::Join { request, .. } = msg else { return false };
-        let token = match &request.credentials {
-            Credentials::Facilitator { token, .. } | Credentials::Participant { token } => token.as_deref(),
-            Credentials::Viewer => None,
-        };
-        request.last_seq.is_some_and(|seq| seq > self.state.seq)
-            || token.is_some_and(|t| !self.tokens.contains_key(&secret::hash(t)))
-    }
-
     /// Catches up with the log after an append was refused: from what the follow brings when
     /// the engine said where the log ends (usually there already, or within a moment: no read),
     /// else by reading the log.
@@ -951,6 +966,17 @@ impl Room {
             }
         }
         self.catch_up().await
+    }
+
+    /// Takes everything the follow has brought so far, without waiting. False if the room
+    /// must stop.
+    async fn take_followed(&mut self) -> bool {
+        while let Some(item) = self.followed.as_mut().and_then(|rx| rx.try_recv().ok()) {
+            if !self.followed_item(item).await {
+                return false;
+            }
+        }
+        true
     }
 
     /// Applies the changes other nodes appended since this replica's position (read from the

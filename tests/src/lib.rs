@@ -71,6 +71,14 @@ pub fn nodes_under_test() -> usize {
     std::env::var("HORSESHOE_TEST_NODES").ok().and_then(|n| n.trim().parse().ok()).unwrap_or(1).max(1)
 }
 
+/// Prints the in-process servers' logs when `HORSESHOE_TEST_LOG` names what to show (a
+/// `tracing` filter such as `horseshoe=debug`); silent otherwise.
+pub fn log_if_asked() {
+    if let Ok(filter) = std::env::var("HORSESHOE_TEST_LOG") {
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+    }
+}
+
 /// The real server, running in this process: one node, or (see [`nodes_under_test`]) several
 /// nodes serving the same rooms through one NATS server.
 pub struct TestServer {
@@ -100,6 +108,7 @@ impl TestServer {
 
     /// One node with this configuration (never a cluster: limits and metrics are per node).
     pub async fn start_with(config: Config) -> anyhow::Result<Self> {
+        log_if_asked();
         let listener = tokio::net::TcpListener::bind(config.listen_addr()).await?;
         let addr = listener.local_addr()?;
         let shutdown = CancellationToken::new();
