@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The benchmark scenarios of issue 7. Each starts its server(s) in release mode pinned to core 0,
 # runs the load generator pinned to core 1, prints the figures, and stops by itself.
-#   bench/run.sh workshops|capacity|big-room|idle|join-storm|slow|relays|typing|all
+#   bench/run.sh workshops|capacity|big-room|idle|join-storm|slow|relays|typing|cluster|all
 # Every measured run prints the load generator's CPU beside the server's, and a table at the end
 # has one line per run with both; a run where the generator used more than 60% of its core, or
 # more CPU than the server, is marked generator-bound (its figures measure the generator too);
 # one where either process waited for its core more than 5% of the time (other work on the
 # machine) is marked noisy; one where 1% of the sends left over 1 ms late is marked late-sends.
 # Loopback only. Not part of the test command (CI runs a short smoke run of scenario 1).
+# `cluster` (issue 15) also needs Debian's nats-server, and installs it with apt when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -46,6 +47,53 @@ start_server() {
   echo "server $name did not start" >&2; exit 1
 }
 stop_server() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# Debian's nats-server (in /usr/sbin, not on every PATH), installed with apt when missing.
+need_nats() {
+  NATS=$(command -v nats-server || echo /usr/sbin/nats-server)
+  [ -x "$NATS" ] && return
+  local sudo=(); [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server > /dev/null
+  NATS=/usr/sbin/nats-server
+}
+# start_nats PORT: a fresh JetStream server pinned to core 0 with the servers, sets $NATS_PID.
+start_nats() {
+  local port=$1
+  taskset -c 0 "$NATS" -js -a 127.0.0.1 -p "$port" -sd "$data/nats-$port" > "$data/nats-$port.log" 2>&1 &
+  NATS_PID=$!
+  pids+=("$NATS_PID")
+  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return; sleep 0.1; done
+  echo "nats-server did not start" >&2; exit 1
+}
+# node_metrics NAME PORT: one line of a node's /metrics at the end of a run (retried decisions,
+# refused appends, JetStream's append and SQLite's commit times: count, mean, and the bucket
+# bounds p50 and p99 fall under), shown and kept for the end.
+node_metrics() {
+  curl -fsS "http://127.0.0.1:$2/metrics" | awk -v name="$1" '
+    function hist(h,   i, p50, p99) {
+      if (count[h] == 0) return ""
+      for (i = 1; i <= n[h]; i++) { if (p50 == "" && cum[h, i] >= 0.5 * count[h]) p50 = le[h, i]
+                                    if (p99 == "" && cum[h, i] >= 0.99 * count[h]) p99 = le[h, i] }
+      return sprintf("; %s %d, mean %.2f ms, p50 <= %s s, p99 <= %s s", h, count[h], sum[h] / count[h] * 1000, p50, p99)
+    }
+    /^horseshoe_decisions_retried_total / { retried = $2 }
+    /^horseshoe_store_commit_conflicts_total / { conflicts = $2 }
+    /^horseshoe_(jetstream_append|store_commit)_seconds_/ {
+      h = ($1 ~ /jetstream/) ? "appends" : "commits"
+      if ($1 ~ /_bucket/) { n[h]++; split($1, q, "\""); le[h, n[h]] = q[2]; cum[h, n[h]] = $2 }
+      else if ($1 ~ /_sum$/) sum[h] = $2
+      else if ($1 ~ /_count$/) count[h] = $2
+    }
+    END { printf "metrics %s: decisions retried %d, commit conflicts %d%s%s\n", name, retried, conflicts, hist("appends"), hist("commits") }' \
+    | tee -a "$data/metrics" || echo "metrics $1: /metrics unreadable" | tee -a "$data/metrics"
+}
+# node_log PORT: what a node warned of and failed at during the run, counted by kind (ids and
+# numbers left out), so that conflicts, reloads and refusals are seen beside the figures.
+node_log() {
+  sed 's/\x1b\[[0-9;]*m//g' "$data/$1.log" | grep -E ' (WARN|ERROR) ' | cut -d' ' -f2- \
+    | sed -E 's/[0-9a-f]{32}/ID/g; s/[0-9]+/N/g' | sort | uniq -c | sort -rn | head -8 | cut -c1-150 \
+    | sed "s/^/  log of :$1: /" | tee -a "$data/metrics" || true
+}
 # Runs the load generator on core 1; its summary line goes to the table, the rest is shown.
 load() {
   local status=0
@@ -60,13 +108,21 @@ load() {
 table() {
   [ -s "$summaries" ] || return 0
   echo "== $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores; server on core 0, load generator on core 1 =="
-  echo "   (cpu: % of a core used by server/generator; wait: % of the window each waited for a CPU)"
+  echo "   (cpu: % of a core used by server/generator; wait: % of the window each waited for a CPU;"
+  echo "    NATS/1M: nats-server's CPU-s per 1M deliveries, beside the server's; with several nodes,"
+  echo "    the server's figures are the nodes' summed, and each node's and NATS's cpu follow)"
   awk -F'\t' -v ratio="${1:-}" '
-    BEGIN { printf "%-52s %8s %7s %8s %8s %7s %9s %9s  %s\n", "run", "CPU-s/1M", "x first", "p50 ms", "p99 ms", "deliv/s", "cpu s/g", "wait s/g", "verdict" }
+    BEGIN { printf "%-52s %8s %7s %7s %8s %8s %7s %9s %9s  %s\n", "run", "CPU-s/1M", "NATS/1M", "x first", "p50 ms", "p99 ms", "deliv/s", "cpu s/g", "wait s/g", "verdict" }
     { if (NR == 1) first = $3
       x = (ratio != "" && first > 0) ? sprintf("%.2fx", $3 / first) : "-"
-      printf "%-52s %8s %7s %8s %8s %7s %4s/%-4s %4s/%-4s  %s\n", substr($2, 1, 52), $3, x, $4, $5, $6, $7, $8, $9, $10, $11 }' "$summaries"
+      nats = ($12 == "") ? "-" : $12
+      extra = ""
+      if ($13 != "" && $13 != "-") extra = extra " nodes " $13
+      if ($14 != "" && $14 != "-") extra = extra " NATS " $14
+      if (extra != "") extra = "  (cpu %:" extra ")"
+      printf "%-52s %8s %7s %7s %8s %8s %7s %4s/%-4s %4s/%-4s  %s%s\n", substr($2, 1, 52), $3, nats, x, $4, $5, $6, $7, $8, $9, $10, $11, extra }' "$summaries"
   : > "$summaries"
+  if [ -s "$data/metrics" ]; then echo; cat "$data/metrics"; : > "$data/metrics"; fi
   echo
 }
 
@@ -154,6 +210,44 @@ capacity() {
   done
 }
 
+# Issue 15: scenario 1's rooms (100 x 20, moves and 2.5 times as many drag previews) against one
+# node on SQLite, one node on NATS JetStream, and two nodes on JetStream serving every room
+# together (each room's clients alternate between them, so every room has members on both), at
+# a rate one node carries and at twice it (RATES: moves/s per client). The nodes and nats-server
+# share core 0 and the generator has core 1: two nodes on one core cannot be faster than one, so
+# this measures what spreading a room over nodes costs per delivery (and NATS's CPU beside it),
+# from which a deployment on separate machines can be reckoned; each node's /metrics at the end
+# of a run says how often it decided again after the other node appended first.
+cluster() {
+  need_nats
+  local rate previews same what port=18130 nport=18150 a pa
+  for rate in ${RATES:-0.5 1}; do
+    previews=$(awk -v r="$rate" 'BEGIN { print r * 2.5 }')
+    same=(--rooms 100 --clients 20 --rate "$rate" --previews "$previews" --duration 20)
+    what="$rate moves + $previews previews/s each"
+    start_server horseshoe $((port += 1))
+    load --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" --label "SQLite, 1 node: $what"
+    node_metrics "SQLite, 1 node, $rate/s" "$port"; node_log "$port"
+    stop_server "$PID"
+    start_nats $((nport += 1))
+    start_server horseshoe $((port += 1)) --nats-url "nats://127.0.0.1:$nport" --node-id node-1
+    load --addr "127.0.0.1:$port" --server-pid "$PID" --nats-pid "$NATS_PID" "${same[@]}" \
+         --label "JetStream, 1 node: $what"
+    node_metrics "JetStream, 1 node, $rate/s, node-1" "$port"; node_log "$port"
+    stop_server "$PID"; stop_server "$NATS_PID"
+    start_nats $((nport += 1))
+    start_server horseshoe $((port += 1)) --nats-url "nats://127.0.0.1:$nport" --node-id node-1
+    a=$PID pa=$port
+    start_server horseshoe $((port += 1)) --nats-url "nats://127.0.0.1:$nport" --node-id node-2
+    load --addr "127.0.0.1:$pa,127.0.0.1:$port" --server-pid "$a,$PID" --nats-pid "$NATS_PID" "${same[@]}" \
+         --label "JetStream, 2 nodes: $what"
+    node_metrics "JetStream, 2 nodes, $rate/s, node-1" "$pa"; node_log "$pa"
+    node_metrics "JetStream, 2 nodes, $rate/s, node-2" "$port"; node_log "$port"
+    stop_server "$a"; stop_server "$PID"; stop_server "$NATS_PID"
+    table
+  done
+}
+
 case "${1:-all}" in
   workshops) workshops ;;
   capacity) capacity ;;
@@ -163,7 +257,8 @@ case "${1:-all}" in
   slow) slow ;;
   relays) relays ;;
   typing) typing ;;
+  cluster) cluster ;;
   all) workshops; table; relays; big_room; idle; join_storm; slow; typing; capacity ;;
-  *) echo "usage: $0 workshops|capacity|big-room|idle|join-storm|slow|relays|typing|all" >&2; exit 2 ;;
+  *) echo "usage: $0 workshops|capacity|big-room|idle|join-storm|slow|relays|typing|cluster|all" >&2; exit 2 ;;
 esac
 table

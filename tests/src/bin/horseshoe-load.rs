@@ -44,9 +44,11 @@ struct Args {
     /// Which wire to speak.
     #[arg(long, value_enum, default_value = "horseshoe")]
     wire: Wire,
-    /// The server (loopback only).
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    addr: SocketAddr,
+    /// The server (loopback only), or several, comma-separated: then the clients of each room
+    /// are spread over them (the room's i-th client connects to the i-th server, modulo their
+    /// number), so that every room has members on every server; rooms are created on the first.
+    #[arg(long, value_delimiter = ',', default_value = "127.0.0.1:8080")]
+    addr: Vec<SocketAddr>,
     /// Relay path prefix: `/` for a plain relay, `/bench/relay/` for Horseshoe's relay mode.
     #[arg(long, default_value = "/")]
     prefix: String,
@@ -87,15 +89,35 @@ struct Args {
     /// The join storm room's snapshot size to build first, in KiB.
     #[arg(long, default_value_t = 200)]
     snapshot_kib: usize,
-    /// The server's process id, for its CPU time and memory.
+    /// The server's process id, for its CPU time and memory; or several, comma-separated (one
+    /// per server of --addr): their CPU time and memory are summed, and each one's printed.
+    #[arg(long, value_delimiter = ',')]
+    server_pid: Vec<u32>,
+    /// The NATS server's process id (nodes on --nats-url): its CPU time over the measured window
+    /// is reported apart from the servers'.
     #[arg(long)]
-    server_pid: Option<u32>,
+    nats_pid: Option<u32>,
     /// Exit with an error if anything was lost, reordered or refused (for the CI smoke run).
     #[arg(long)]
     check: bool,
     /// A name for the run, printed with the figures.
     #[arg(long, default_value = "run")]
     label: String,
+}
+
+impl Args {
+    /// Where rooms are created (and their facilitators and join storms connect).
+    fn first(&self) -> SocketAddr {
+        self.addr[0]
+    }
+
+    /// Which of the servers a connection goes to: a room's i-th client to the i-th.
+    fn server_of(&self, kind: Kind) -> usize {
+        match kind {
+            Kind::Member { me } | Kind::Relay { me } => (me / self.rooms.max(1)) % self.addr.len(),
+            Kind::Facilitator { .. } | Kind::Storm => 0,
+        }
+    }
 }
 
 /// Bytes read from a socket at once, into the one buffer all sockets share.
@@ -266,7 +288,8 @@ impl Stats {
 struct Ctx {
     args: Args,
     base: Instant,
-    host: String,
+    /// Each server's address as the Host header gives it.
+    hosts: Vec<String>,
     rooms: Vec<blocking::Room>,
     total: usize,
     stats: Stats,
@@ -326,7 +349,7 @@ impl Gen {
         let per_client = if args.idle { 1 } else { (args.rate.max(0.0) * secs).ceil() as usize + 2 };
         let capacity = total + rooms.len() + args.join_storm.unwrap_or(0);
         let ctx = Ctx {
-            host: args.addr.to_string(),
+            hosts: args.addr.iter().map(ToString::to_string).collect(),
             base: Instant::now(),
             rooms,
             total,
@@ -353,7 +376,8 @@ impl Gen {
     /// Opens a connection (the handshake follows once it is up).
     fn open(&mut self, kind: Kind, stalled: bool, scheduled: u64) {
         let token = Token(self.conns.len());
-        let mut stream = match TcpStream::connect(self.ctx.args.addr) {
+        let addr = self.ctx.args.addr[self.ctx.args.server_of(kind)];
+        let mut stream = match TcpStream::connect(addr) {
             Ok(stream) => stream,
             Err(e) => {
                 self.ctx.failed += 1;
@@ -447,7 +471,8 @@ impl Gen {
                 Kind::Storm => format!("/api/rooms/{}/ws", ctx.rooms[0].id),
                 Kind::Relay { me } => format!("{}room{}", ctx.args.prefix, me % ctx.args.rooms),
             };
-            frame::handshake(&mut conn.st.out, &ctx.host, &path, ctx.rng.nonce());
+            let host = &ctx.hosts[ctx.args.server_of(conn.st.kind)];
+            frame::handshake(&mut conn.st.out, host, &path, ctx.rng.nonce());
             conn.st.phase = Phase::Handshake;
         }
         flush(conn, ctx, poll.registry());
@@ -854,6 +879,18 @@ fn parse_uint(digits: &[u8]) -> Option<u64> {
     Some(digits.iter().fold(0, |n, d| n * 10 + u64::from(d - b'0')))
 }
 
+/// CPU seconds and resident memory of several processes, summed (None if any is unreadable, or
+/// if there are none).
+fn proc_usage_sum(pids: &[u32]) -> Option<(f64, u64)> {
+    if pids.is_empty() {
+        return None;
+    }
+    pids.iter().try_fold((0.0, 0), |(cpu, rss), &pid| {
+        let (c, r) = proc_usage(Some(pid))?;
+        Some((cpu + c, rss + r))
+    })
+}
+
 /// CPU seconds (user + system) and resident memory (KiB) of a process, from /proc.
 fn proc_usage(pid: Option<u32>) -> Option<(f64, u64)> {
     let path = pid.map_or_else(|| "self".to_owned(), |p| p.to_string());
@@ -867,8 +904,11 @@ fn proc_usage(pid: Option<u32>) -> Option<(f64, u64)> {
     Some((ticks / 100.0, rss_kib))
 }
 
-fn loopback(addr: &SocketAddr) -> anyhow::Result<()> {
-    if !addr.ip().is_loopback() {
+fn loopback(addrs: &[SocketAddr]) -> anyhow::Result<()> {
+    if addrs.is_empty() {
+        bail!("--addr needs at least one address");
+    }
+    if let Some(addr) = addrs.iter().find(|a| !a.ip().is_loopback()) {
         bail!("the load generator only targets loopback addresses, not {addr}");
     }
     Ok(())
@@ -877,6 +917,9 @@ fn loopback(addr: &SocketAddr) -> anyhow::Result<()> {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     loopback(&args.addr)?;
+    if !args.server_pid.is_empty() && args.server_pid.len() != args.addr.len() {
+        bail!("--server-pid needs one process id per address of --addr");
+    }
     // Thousands of clients need thousands of descriptors: the soft limit goes up to the hard one.
     match rlimit::increase_nofile_limit(u64::MAX) {
         Ok(limit) => eprintln!("file descriptors: up to {limit}"),
@@ -895,10 +938,10 @@ fn main() -> anyhow::Result<()> {
         bail!("--rooms and --clients must be at least 1");
     }
     let total = args.rooms * args.clients;
-    let before = proc_usage(args.server_pid);
+    let before = proc_usage_sum(&args.server_pid);
     let rooms = match args.wire {
         Wire::Horseshoe => {
-            (0..args.rooms).map(|_| blocking::create_room(args.addr)).collect::<io::Result<_>>()?
+            (0..args.rooms).map(|_| blocking::create_room(args.first())).collect::<io::Result<_>>()?
         }
         Wire::Relay => Vec::new(),
     };
@@ -926,7 +969,7 @@ fn main() -> anyhow::Result<()> {
     if idle {
         let hold = g.ctx.ns() + IDLE_HOLD.as_nanos() as u64;
         g.run_until(&mut events, IDLE_HOLD * 2, "holding", |g| g.ctx.ns() >= hold)?;
-        let held = proc_usage(g.ctx.args.server_pid);
+        let held = proc_usage_sum(&g.ctx.args.server_pid);
         let args = &g.ctx.args;
         println!("scenario: {} (idle, {:?} wire)", args.label, args.wire);
         println!("connections: {joined} of {total}  rooms: {}  connected in {connected_in:.1?}", args.rooms);
@@ -973,16 +1016,16 @@ fn main() -> anyhow::Result<()> {
     while g.ctx.ns() < stop {
         let now = g.ctx.ns();
         if at_measure.is_none() && now >= measure {
-            at_measure = Some(Sample::take(g.ctx.args.server_pid));
+            at_measure = Some(Sample::take(&g.ctx.args));
         }
         if at_end.is_none() && now >= end {
-            at_end = Some(Sample::take(g.ctx.args.server_pid));
+            at_end = Some(Sample::take(&g.ctx.args));
         }
         let wake = [measure, end, stop].into_iter().find(|&t| t > now).unwrap_or(stop);
         g.turn(&mut events, wake)?;
     }
     let ctx = &g.ctx;
-    report(&ctx.args, joined, &ctx.stats, at_measure.unwrap_or_default(), at_end.unwrap_or_default());
+    report(&ctx.args, joined, &ctx.stats, &at_measure.unwrap_or_default(), &at_end.unwrap_or_default());
     if check {
         let s = &ctx.stats;
         if s.lost + s.reordered + s.errors > 0 || s.received == 0 || joined < total {
@@ -998,16 +1041,38 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// What /proc says of the server and of this process at one moment.
-#[derive(Debug, Clone, Copy, Default)]
+/// What /proc says of the server(s), NATS and this process at one moment.
+#[derive(Debug, Clone, Default)]
 struct Sample {
+    /// The servers summed (None when any could not be read).
     server: Option<Usage>,
+    /// Each server apart, in the order of --server-pid.
+    servers: Vec<Option<Usage>>,
+    nats: Option<Usage>,
     own: Option<Usage>,
 }
 
 impl Sample {
-    fn take(server_pid: Option<u32>) -> Self {
-        Self { server: server_pid.and_then(|pid| Usage::of(Some(pid))), own: Usage::of(None) }
+    fn take(args: &Args) -> Self {
+        let servers: Vec<_> = args.server_pid.iter().map(|&pid| Usage::of(Some(pid))).collect();
+        let server = if servers.is_empty() {
+            None
+        } else {
+            servers.iter().try_fold(Usage { cpu: 0.0, waited: Some(0.0), rss_kib: 0 }, |sum, u| {
+                let u = (*u)?;
+                Some(Usage {
+                    cpu: sum.cpu + u.cpu,
+                    waited: sum.waited.zip(u.waited).map(|(a, b)| a + b),
+                    rss_kib: sum.rss_kib + u.rss_kib,
+                })
+            })
+        };
+        Self {
+            server,
+            servers,
+            nats: args.nats_pid.and_then(|pid| Usage::of(Some(pid))),
+            own: Usage::of(None),
+        }
     }
 }
 
@@ -1045,7 +1110,7 @@ fn spent(from: Option<Usage>, to: Option<Usage>) -> (Option<f64>, Option<f64>) {
     (Some(b.cpu - a.cpu), a.waited.zip(b.waited).map(|(x, y)| y - x))
 }
 
-fn report(args: &Args, joined: usize, s: &Stats, from: Sample, to: Sample) {
+fn report(args: &Args, joined: usize, s: &Stats, from: &Sample, to: &Sample) {
     let secs = args.duration as f64;
     let h = &s.latency;
     let ms = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
@@ -1088,6 +1153,30 @@ fn report(args: &Args, joined: usize, s: &Stats, from: Sample, to: Sample) {
             cpu / secs * 100.0,
             end.rss_kib as f64 / 1024.0,
             end.rss_kib as f64 / joined.max(1) as f64
+        );
+    }
+    // Each server apart (several nodes): its share of a core, and how long it waited for one.
+    let each: Vec<(Option<f64>, Option<f64>)> =
+        from.servers.iter().zip(&to.servers).map(|(a, b)| spent(*a, *b)).collect();
+    if each.len() > 1 {
+        for (i, ((cpu, wait), pid)) in each.iter().zip(&args.server_pid).enumerate() {
+            println!(
+                "  server {} (pid {pid}, {}): {:.0}% of a core, waited for a CPU {:.1}% of the window",
+                i + 1,
+                args.addr[i],
+                cpu.map_or(f64::NAN, |c| c / secs * 100.0),
+                wait.map_or(f64::NAN, |w| w / secs * 100.0)
+            );
+        }
+    }
+    let (nats_cpu, nats_wait) = spent(from.nats, to.nats);
+    let mut nats_per_million = f64::NAN;
+    if let Some(cpu) = nats_cpu {
+        nats_per_million = if delivered > 0.0 { cpu / (delivered * secs) * 1e6 } else { 0.0 };
+        println!(
+            "NATS: {cpu:.2} CPU-s over {secs:.0} s ({:.0}% of a core), {nats_per_million:.2} CPU-s per million deliveries, waited for a CPU {:.1}% of the window",
+            cpu / secs * 100.0,
+            nats_wait.map_or(f64::NAN, |w| w / secs * 100.0)
         );
     }
     let lag_p99 = s.lag.value_at_quantile(0.99);
@@ -1133,9 +1222,16 @@ fn report(args: &Args, joined: usize, s: &Stats, from: Sample, to: Sample) {
             verdict.push("noisy");
         }
     }
-    // One line for bench/run.sh to gather into its table.
+    // One line for bench/run.sh to gather into its table; after the verdict, NATS's CPU-s per
+    // million deliveries and each server's and NATS's % of a core ("-" where not measured).
+    let each_cpu = if each.len() > 1 {
+        each.iter().map(|(cpu, _)| format!("{:.0}", pct(*cpu))).collect::<Vec<_>>().join("+")
+    } else {
+        "-".to_owned()
+    };
+    let nats = |x: String| if nats_cpu.is_some() { x } else { "-".to_owned() };
     println!(
-        "summary\t{}\t{per_million:.2}\t{:.2}\t{:.2}\t{delivered:.0}\t{:.0}\t{:.0}\t{:.1}\t{:.1}\t{}",
+        "summary\t{}\t{per_million:.2}\t{:.2}\t{:.2}\t{delivered:.0}\t{:.0}\t{:.0}\t{:.1}\t{:.1}\t{}\t{}\t{each_cpu}\t{}",
         args.label,
         ms(0.5),
         ms(0.99),
@@ -1143,14 +1239,16 @@ fn report(args: &Args, joined: usize, s: &Stats, from: Sample, to: Sample) {
         pct(own_cpu),
         pct(server_wait),
         pct(own_wait),
-        if verdict.is_empty() { "ok".to_owned() } else { verdict.join(",") }
+        if verdict.is_empty() { "ok".to_owned() } else { verdict.join(",") },
+        nats(format!("{nats_per_million:.2}")),
+        nats(format!("{:.0}", pct(nats_cpu)))
     );
 }
 
 /// Scenario 5: a room with a large snapshot, then `n` clients joining within one second; how
 /// long until every one has its snapshot.
 fn join_storm(args: Args, n: usize) -> anyhow::Result<()> {
-    let room = blocking::create_room(args.addr)?;
+    let room = blocking::create_room(args.first())?;
     let path = format!("/api/rooms/{}/ws", room.id);
     // Build the snapshot: facilitators write revealed post-its until it is big enough (each
     // member may write MAX_NOTES_PER_MEMBER, so a new writer takes over every few dozen).
@@ -1161,7 +1259,7 @@ fn join_storm(args: Args, n: usize) -> anyhow::Result<()> {
     let mut writer_no = 0;
     while written < notes {
         writer_no += 1;
-        let mut c = blocking::Client::connect(args.addr, &path, writer_no)?;
+        let mut c = blocking::Client::connect(args.first(), &path, writer_no)?;
         c.send(|out| wire::hello_facilitator(out, &room.key))?;
         let member = c.recv_until(|m, _| match wire::parse(m) {
             Msg::Welcome { member, .. } => Some(member.unwrap_or([b'0'; 36])),
@@ -1180,7 +1278,6 @@ fn join_storm(args: Args, n: usize) -> anyhow::Result<()> {
     }
 
     // The storm: n participants spread evenly over STORM_SPAN.
-    let server_pid = args.server_pid;
     let label = args.label.clone();
     let mut g = Gen::new(args, vec![room], 0)?;
     let mut events = Events::with_capacity(EVENTS);
@@ -1194,9 +1291,9 @@ fn join_storm(args: Args, n: usize) -> anyhow::Result<()> {
     while Instant::now() < wait_start {
         g.turn(&mut events, started)?;
     }
-    let from = Sample::take(server_pid);
+    let from = Sample::take(&g.ctx.args);
     g.run_until(&mut events, STORM_LIMIT, "the join storm", |g| g.ctx.ready + g.ctx.failed >= n)?;
-    let to = Sample::take(server_pid);
+    let to = Sample::take(&g.ctx.args);
     let span = (g.ctx.ns() - started) as f64 / 1e9;
     let ctx = &g.ctx;
     let w = &ctx.storm_waits;
