@@ -43,7 +43,7 @@ const MAX_BATCH: usize = 256;
 const SNAPSHOT_EVERY: u64 = 500;
 /// Times a batch is decided when other nodes keep appending to the room first; past it, its
 /// commands are refused as after a failed commit (and sent again by the browser).
-const MAX_DECISIONS: usize = 32;
+pub(crate) const MAX_DECISIONS: usize = 32;
 /// Decisions retried at once after a refusal; later ones wait [`retry_pause`] first.
 const RETRY_AT_ONCE: usize = 2;
 /// The longest pause before deciding again.
@@ -84,6 +84,7 @@ impl CloseReason {
     pub const SLOW: Self = Self { code: 1013, reason: "too far behind: reconnect" };
     pub const FAILED: Self = Self { code: 1011, reason: "the room failed to save; reconnect" };
     pub const SILENT: Self = Self { code: 1001, reason: "no answer to ping" };
+    pub const RESYNC: Self = Self { code: 1012, reason: "the room was reloaded; reconnect" };
 }
 
 #[derive(Clone)]
@@ -559,25 +560,17 @@ impl Room {
                 Err(StoreError::Conflict { end, .. }) if round < MAX_DECISIONS && before.is_some() => {
                     // Nothing of this round happened: back to where the room stood, then the
                     // other node's changes, then the same messages decided again.
-                    if let Some(state) = before.take() {
-                        self.state = state;
-                    }
-                    for hash in &hashes {
-                        self.tokens.remove(hash);
-                    }
-                    self.ring.forget_after(self.state.seq);
-                    if !self.catch_up_to(end).await {
-                        self.refuse(out, &mut replies);
-                        return self.reload().await;
-                    }
+                    self.undo_round(before.take(), &hashes);
                     // Another node busy writing a long batch would win every immediate retry:
-                    // let it finish, then take what it wrote, then decide.
-                    if round >= RETRY_AT_ONCE {
-                        tokio::time::sleep(retry_pause(round)).await;
-                        if !self.take_followed().await {
-                            self.refuse(out, &mut replies);
-                            return self.reload().await;
-                        }
+                    // from the third on, let it finish, then take what it wrote, then decide.
+                    let caught_up = self.catch_up_to(end).await
+                        && (round < RETRY_AT_ONCE || {
+                            tokio::time::sleep(retry_pause(round)).await;
+                            self.take_followed().await
+                        });
+                    if !caught_up {
+                        self.refuse(out, &mut replies);
+                        return self.resync().await;
                     }
                     Metrics::count_by(&self.registry.metrics.decisions_retried, kept.len() as u64);
                     before = Some(self.state.clone());
@@ -602,9 +595,20 @@ impl Room {
                     round += 1;
                 }
                 Err(e) => {
-                    tracing::error!(room = %self.state.id, error = %e, "commit failed; reloading the room");
+                    if matches!(e, StoreError::Conflict { .. }) {
+                        tracing::warn!(room = %self.state.id, round, "other nodes kept appending first; the batch is refused");
+                    } else {
+                        tracing::error!(room = %self.state.id, error = %e, "commit failed; reloading the room");
+                    }
                     self.refuse(out, &mut replies);
-                    return self.reload().await;
+                    // With other nodes, what they stored meanwhile reaches the members here as
+                    // changes; otherwise (or if the log cannot be read) the room loads again.
+                    let undone = before.is_some();
+                    self.undo_round(before.take(), &hashes);
+                    if undone && self.catch_up().await {
+                        return true;
+                    }
+                    return self.resync().await;
                 }
             }
         }
@@ -1025,7 +1029,7 @@ impl Room {
     /// One item from the other nodes. False if the room must stop.
     async fn followed_item(&mut self, item: Followed) -> bool {
         match item {
-            Followed::Change { position, change } => self.absorb(position, &change) || self.reload().await,
+            Followed::Change { position, change } => self.absorb(position, &change) || self.resync().await,
             Followed::Token(TokenRow { hash, member }) => {
                 self.tokens.insert(hash, member);
                 true
@@ -1051,8 +1055,10 @@ impl Room {
                 true
             }
             Followed::Lost(why) => {
-                tracing::warn!(room = %self.state.id, why, "lost the other nodes' changes; loading the room again");
-                self.reload().await
+                // Follow again from here; what was stored meanwhile is read and delivered.
+                tracing::warn!(room = %self.state.id, why, "lost the other nodes' changes; following again");
+                self.followed = self.peers.as_ref().map(|peers| peers.follow(&self.state.id, self.position));
+                self.catch_up().await || self.resync().await
             }
         }
     }
@@ -1093,6 +1099,34 @@ impl Room {
     fn refresh_online(&mut self) {
         let (online, _) = self.presence_of(None);
         self.online = online.into_iter().collect();
+    }
+
+    /// Forgets a round that was not stored: the state before it (when kept), its new token
+    /// hashes, its frames in the ring.
+    fn undo_round(&mut self, before: Option<RoomState>, hashes: &[String]) {
+        if let Some(state) = before {
+            self.state = state;
+        }
+        for hash in hashes {
+            self.tokens.remove(hash);
+        }
+        self.ring.forget_after(self.state.seq);
+    }
+
+    /// Loads the room again; if that moved it past what its members were sent (changes other
+    /// nodes stored that never reached them here), closes their connections so that they come
+    /// back to a fresh snapshot rather than skip those changes.
+    async fn resync(&mut self) -> bool {
+        let sent = self.committed;
+        if !self.reload().await {
+            return false;
+        }
+        if self.state.seq != sent {
+            for conn in self.conns.values() {
+                conn.outbox.close(CloseReason::RESYNC);
+            }
+        }
+        true
     }
 
     /// Goes back to what the store holds. False if even that fails: the room stops, and its

@@ -52,6 +52,10 @@ struct Fake {
     partial_once: Arc<std::sync::atomic::AtomicBool>,
     /// Loads to fail, counting down (the store unreachable).
     fail_loads: Arc<AtomicU64>,
+    /// Appends to refuse as if another writer came first, counting down.
+    conflicts: Arc<AtomicU64>,
+    /// A row another writer stores just as the last of those refusals is given.
+    at_last_conflict: Arc<Mutex<Option<(u64, String)>>>,
 }
 
 impl Fake {
@@ -103,6 +107,15 @@ impl Backend for Fake {
         for append in batch {
             let room = rooms.entry(append.room.clone()).or_default();
             let end = room.rows.last().map_or(room.snapshot_seq, |(seq, _)| *seq);
+            if self.conflicts.load(Ordering::SeqCst) > 0 {
+                if self.conflicts.fetch_sub(1, Ordering::SeqCst) == 1
+                    && let Some(row) = self.at_last_conflict.lock().expect("lock").take()
+                {
+                    room.rows.push(row);
+                }
+                answers.push(Err(StoreError::Conflict { expected: append.after, end: None }));
+                continue;
+            }
             if self.optimistic.load(Ordering::SeqCst) && append.after != end {
                 answers.push(Err(StoreError::Conflict { expected: append.after, end: None }));
                 continue;
@@ -561,4 +574,37 @@ async fn a_room_that_cannot_reload_after_a_failed_commit_leaves_no_snapshot_of_w
     let loaded = Fake::load_room(&mut world.fake.clone(), &world.room).expect("loads").expect("there");
     let factors: Vec<&str> = loaded.state.experience.factors.keys().map(|k| k.0.as_str()).collect();
     assert_eq!(factors, ["f1"], "the refused factor is in no snapshot");
+}
+
+#[tokio::test]
+async fn a_batch_refused_after_every_retry_still_brings_the_other_nodes_changes_to_the_members_here() {
+    let world = World::with_peers().await;
+    let mut fac = world.facilitator("tab-a").await;
+    let add = |id: &str| Command::AddFactor { id: ItemId(id.into()), text: format!("factor {id}") };
+    fac.command(1, add("f1")).await;
+    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
+    // This node loses every race until it gives up; just as it does, another node stores a
+    // change.
+    let mut other =
+        Fake::load_room(&mut world.fake.clone(), &world.room).expect("loads").expect("there").state;
+    let marta = *other.members.keys().next().expect("the facilitator");
+    let ctx = horseshoe_protocol::Context {
+        actor: horseshoe_protocol::Actor::member(marta, horseshoe_protocol::MemberRole::Facilitator),
+        now: 1,
+        online: &BTreeSet::new(),
+        seed: 1,
+    };
+    let change = horseshoe_protocol::run(&mut other, &ctx, None, &add("g1")).expect("applied there");
+    let row = (change.seq, serde_json::to_string(&change).expect("serializes"));
+    *world.fake.at_last_conflict.lock().expect("lock") = Some(row);
+    world.fake.conflicts.store(crate::room::MAX_DECISIONS as u64, Ordering::SeqCst);
+    fac.command(2, add("f2")).await;
+    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Reject { .. }))).await;
+    world.fake.conflicts.store(0, Ordering::SeqCst);
+    // Sent again, it goes through; the member saw every change, the other node's included.
+    fac.command(3, add("f2")).await;
+    fac.until(|seen| seen.iter().filter(|m| matches!(m, ServerMsg::Ack { .. })).count() == 2).await;
+    let seqs = change_seqs(&fac.seen);
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "no change skipped: {seqs:?}");
+    assert!(fac.seen.iter().all(|m| !matches!(m, ServerMsg::Error { .. })), "{:?}", fac.seen);
 }
