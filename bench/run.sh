@@ -244,6 +244,16 @@ cluster() {
     node_metrics "JetStream, 2 nodes, $rate/s, node-1" "$pa"; node_log "$pa"
     node_metrics "JetStream, 2 nodes, $rate/s, node-2" "$port"; node_log "$port"
     stop_server "$a"; stop_server "$PID"; stop_server "$NATS_PID"
+    # As the cluster's load balancer sends them: each room's members on one node.
+    start_nats $((nport += 1))
+    start_server horseshoe $((port += 1)) --nats-url "nats://127.0.0.1:$nport" --node-id node-1
+    a=$PID pa=$port
+    start_server horseshoe $((port += 1)) --nats-url "nats://127.0.0.1:$nport" --node-id node-2
+    load --addr "127.0.0.1:$pa,127.0.0.1:$port" --by-room --server-pid "$a,$PID" --nats-pid "$NATS_PID" "${same[@]}" \
+         --label "JetStream, 2 nodes, rooms split: $what"
+    node_metrics "JetStream, 2 nodes by room, $rate/s, node-1" "$pa"; node_log "$pa"
+    node_metrics "JetStream, 2 nodes by room, $rate/s, node-2" "$port"; node_log "$port"
+    stop_server "$a"; stop_server "$PID"; stop_server "$NATS_PID"
     table
   done
 }

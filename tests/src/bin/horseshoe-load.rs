@@ -49,6 +49,11 @@ struct Args {
     /// number), so that every room has members on every server; rooms are created on the first.
     #[arg(long, value_delimiter = ',', default_value = "127.0.0.1:8080")]
     addr: Vec<SocketAddr>,
+    /// With several servers, keep each room on one of them (room r on server r modulo their
+    /// number), as a load balancer that hashes the room id does, instead of spreading every
+    /// room's members over all of them.
+    #[arg(long)]
+    by_room: bool,
     /// Relay path prefix: `/` for a plain relay, `/bench/relay/` for Horseshoe's relay mode.
     #[arg(long, default_value = "/")]
     prefix: String,
@@ -111,10 +116,14 @@ impl Args {
         self.addr[0]
     }
 
-    /// Which of the servers a connection goes to: a room's i-th client to the i-th.
+    /// Which of the servers a connection goes to: a room's i-th client to the i-th, or with
+    /// `--by-room` every client of room r to the r-th.
     fn server_of(&self, kind: Kind) -> usize {
+        let rooms = self.rooms.max(1);
         match kind {
-            Kind::Member { me } | Kind::Relay { me } => (me / self.rooms.max(1)) % self.addr.len(),
+            Kind::Member { me } | Kind::Relay { me } if self.by_room => (me % rooms) % self.addr.len(),
+            Kind::Member { me } | Kind::Relay { me } => (me / rooms) % self.addr.len(),
+            Kind::Facilitator { room } if self.by_room => room % self.addr.len(),
             Kind::Facilitator { .. } | Kind::Storm => 0,
         }
     }
