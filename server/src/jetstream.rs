@@ -35,7 +35,7 @@ use crate::error::StoreError;
 use crate::metrics::Metrics;
 use crate::peers::{CaughtUp, FOLLOW_BUFFER, Followed, NodePresence, Peers};
 use crate::room::Frame;
-use crate::store::{Append, Backend, Direct, LoadedRoom, LogPosition, Reader, RoomRecord, STORAGE_FORMAT, TokenRow};
+use crate::store::{Append, Backend, LoadedRoom, LogPosition, Reader, RoomRecord, STORAGE_FORMAT, TokenRow};
 
 /// The stream that holds every room's log and token hashes.
 pub const STREAM: &str = "HORSESHOE_ROOMS";
@@ -589,18 +589,6 @@ impl Backend for JetStream {
 
     fn reader(&self) -> Result<JetStream, StoreError> {
         Ok(self.clone())
-    }
-}
-
-impl Direct for JetStream {
-    fn append(&self, append: Append) -> BoxFuture<'static, Result<LogPosition, StoreError>> {
-        let this = self.clone();
-        Box::pin(async move { JetStream::append(&this, &append).await })
-    }
-
-    fn load(&self, id: RoomId) -> BoxFuture<'static, Result<Option<LoadedRoom>, StoreError>> {
-        let this = self.clone();
-        Box::pin(async move { JetStream::load(&this, &id).await })
     }
 }
 

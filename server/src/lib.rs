@@ -181,9 +181,7 @@ async fn start_jetstream(
     let backend =
         jetstream::JetStream::connect(urls, config.nats_replicas, &config.node_id(), metrics.clone()).await?;
     let peers: Arc<dyn peers::Peers> = Arc::new(backend.clone());
-    let direct: Arc<dyn store::Direct> = Arc::new(backend.clone());
     let (store, threads) = Store::start(backend, metrics, config.commit_linger())?;
-    let store = store.with_direct(direct);
     Ok((store, threads, Some(peers)))
 }
 

@@ -14,7 +14,6 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use futures_util::future::BoxFuture;
 use horseshoe_protocol::{Change, MemberId, RoomId, RoomState};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot};
@@ -386,22 +385,12 @@ struct Load {
     reply: oneshot::Sender<Result<Option<LoadedRoom>, StoreError>>,
 }
 
-/// An engine whose appends and loads are async and independent per room (JetStream): the
-/// store hands them to it directly from the room's task, so that one room's append never waits
-/// for another's (a group commit buys nothing where each append is its own round trip).
-pub trait Direct: Send + Sync + 'static {
-    fn append(&self, append: Append) -> BoxFuture<'static, Result<LogPosition, StoreError>>;
-    fn load(&self, id: RoomId) -> BoxFuture<'static, Result<Option<LoadedRoom>, StoreError>>;
-}
-
 /// The async face of the store: cheap to clone; writes answered by the writer thread, loads by
-/// the reader thread (or both by a [`Direct`] engine), unknown ids (for a while) by the
-/// negative cache.
+/// the reader thread, unknown ids (for a while) by the negative cache.
 #[derive(Clone)]
 pub struct Store {
     tx: mpsc::Sender<Request>,
     loads: mpsc::Sender<Load>,
-    direct: Option<Arc<dyn Direct>>,
     missing: Arc<Mutex<Missing>>,
     metrics: Arc<Metrics>,
 }
@@ -445,16 +434,8 @@ impl Store {
                 }
             })
             .map_err(|e| StoreError::Thread(e.to_string()))?;
-        let store = Self { tx, loads, direct: None, missing: Arc::default(), metrics };
+        let store = Self { tx, loads, missing: Arc::default(), metrics };
         Ok((store, StoreThreads { writer, reader }))
-    }
-
-    /// Appends and loads go to `engine` directly; creating rooms and the health check stay on
-    /// the writer thread.
-    #[must_use]
-    pub fn with_direct(mut self, engine: Arc<dyn Direct>) -> Self {
-        self.direct = Some(engine);
-        self
     }
 
     async fn ask<T>(
@@ -487,16 +468,11 @@ impl Store {
         if self.known_missing(&id) {
             return Ok(None);
         }
+        let (reply, answer) = oneshot::channel();
+        let load = Load { id: id.clone(), reply };
+        self.loads.send(load).await.map_err(|_| StoreError::Stopped)?;
         Metrics::count(&self.metrics.room_loads);
-        let loaded = match &self.direct {
-            Some(engine) => engine.load(id.clone()).await?,
-            None => {
-                let (reply, answer) = oneshot::channel();
-                let load = Load { id: id.clone(), reply };
-                self.loads.send(load).await.map_err(|_| StoreError::Stopped)?;
-                answer.await.map_err(|_| StoreError::Stopped)??
-            }
-        };
+        let loaded = answer.await.map_err(|_| StoreError::Stopped)??;
         if loaded.is_none() {
             self.missing().remember(id, Instant::now());
         }
@@ -511,21 +487,7 @@ impl Store {
     /// Resolves once `append` is committed (with whatever else was waiting), with the room's
     /// new log position.
     pub async fn append(&self, append: Append) -> Result<LogPosition, StoreError> {
-        let Some(engine) = &self.direct else {
-            return self.ask(|reply| Request::Append { append, reply }).await;
-        };
-        let started = Instant::now();
-        let result = engine.append(append).await;
-        self.metrics.observe_commit(started.elapsed());
-        match &result {
-            Err(StoreError::Conflict { .. }) => Metrics::count(&self.metrics.commit_conflicts),
-            Err(e) => {
-                Metrics::count(&self.metrics.commits_failed);
-                tracing::error!(error = %e, "append failed");
-            }
-            Ok(_) => {}
-        }
-        result
+        self.ask(|reply| Request::Append { append, reply }).await
     }
 
     pub async fn check_writable(&self) -> Result<(), StoreError> {
