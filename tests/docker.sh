@@ -15,26 +15,8 @@ cd "$(dirname "$0")/.."
 
 say() { printf 'docker test: %s\n' "$*"; }
 
-docker_base=${HORSESHOE_DOCKER_BASE:-../shared/tools/docker-base.sh}
-if [ -x "$docker_base" ]; then
-  "$docker_base" || true
-fi
-if ! command -v docker >/dev/null 2>&1 || ! docker info >/dev/null 2>&1; then
-  say "skipped: no Docker engine"
-  exit 0
-fi
-
-# The compose file parses: `docker compose` (the plugin) or Debian's `docker-compose`.
-if docker compose version >/dev/null 2>&1; then
-  compose=(docker compose)
-elif command -v docker-compose >/dev/null 2>&1; then
-  compose=(docker-compose)
-else
-  say "installing docker-compose (apt)"
-  as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
-  compose=(docker-compose)
-fi
+# shellcheck source=tests/docker-lib.sh
+source tests/docker-lib.sh
 "${compose[@]}" --file docker-compose.yml config --quiet
 say "docker-compose.yml parses (${compose[*]} config)"
 

@@ -257,6 +257,23 @@ impl World {
         Self { fake, registry, room, key, limiter }
     }
 
+    /// What another node deciding from the same log would store: the room's first facilitator
+    /// adding factor `id`, as a log row not yet in the store.
+    fn other_node_adds_factor(&self, id: &str) -> (u64, String) {
+        let mut other =
+            Fake::load_room(&mut self.fake.clone(), &self.room).expect("loads").expect("there").state;
+        let marta = *other.members.keys().next().expect("the facilitator");
+        let ctx = horseshoe_protocol::Context {
+            actor: horseshoe_protocol::Actor::member(marta, horseshoe_protocol::MemberRole::Facilitator),
+            now: 1,
+            online: &BTreeSet::new(),
+            seed: 1,
+        };
+        let add = Command::AddFactor { id: ItemId(id.into()), text: format!("factor {id}") };
+        let change = horseshoe_protocol::run(&mut other, &ctx, None, &add).expect("applied there");
+        (change.seq, serde_json::to_string(&change).expect("serializes"))
+    }
+
     /// A participant's join, sent without waiting for its answer.
     async fn send_participant_join(
         &self,
@@ -488,17 +505,7 @@ async fn a_batch_another_node_appended_before_is_decided_again_after_that_nodes_
     fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
 
     // Another node, from the same log, adds a factor of its own: this room has not seen it.
-    let mut other =
-        Fake::load_room(&mut world.fake.clone(), &world.room).expect("loads").expect("there").state;
-    let marta = *other.members.keys().next().expect("the facilitator");
-    let ctx = horseshoe_protocol::Context {
-        actor: horseshoe_protocol::Actor::member(marta, horseshoe_protocol::MemberRole::Facilitator),
-        now: 1,
-        online: &BTreeSet::new(),
-        seed: 1,
-    };
-    let change = horseshoe_protocol::run(&mut other, &ctx, None, &add("g1")).expect("applied there");
-    let row = (change.seq, serde_json::to_string(&change).expect("serializes"));
+    let row = world.other_node_adds_factor("g1");
     world.fake.rooms.lock().expect("lock").get_mut(&world.room).expect("stored").rows.push(row);
 
     // This room's next command is refused by the log, caught up and decided again after it.
@@ -585,17 +592,7 @@ async fn a_batch_refused_after_every_retry_still_brings_the_other_nodes_changes_
     fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
     // This node loses every race until it gives up; just as it does, another node stores a
     // change.
-    let mut other =
-        Fake::load_room(&mut world.fake.clone(), &world.room).expect("loads").expect("there").state;
-    let marta = *other.members.keys().next().expect("the facilitator");
-    let ctx = horseshoe_protocol::Context {
-        actor: horseshoe_protocol::Actor::member(marta, horseshoe_protocol::MemberRole::Facilitator),
-        now: 1,
-        online: &BTreeSet::new(),
-        seed: 1,
-    };
-    let change = horseshoe_protocol::run(&mut other, &ctx, None, &add("g1")).expect("applied there");
-    let row = (change.seq, serde_json::to_string(&change).expect("serializes"));
+    let row = world.other_node_adds_factor("g1");
     *world.fake.at_last_conflict.lock().expect("lock") = Some(row);
     world.fake.conflicts.store(crate::room::MAX_DECISIONS as u64, Ordering::SeqCst);
     fac.command(2, add("f2")).await;
