@@ -4,6 +4,7 @@
 // the test on any console error or request to another host, and polling assertions (never
 // fixed sleeps).
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -328,4 +329,45 @@ export function overlaps(page, selector) {
     }
     return problems;
   }, selector);
+}
+
+// The wall, as the tests of steps 4 and of several nodes use it.
+
+/** @param {import('playwright-core').Page} page @param {string} text the note's words */
+export const wallNote = (page, text) => page.getByTestId('wall').locator('.wall-note', { hasText: text });
+
+/** @param {import('playwright-core').Page} page @param {string} text */
+export async function noteId(page, text) {
+  const id = await wallNote(page, text).getAttribute('data-id');
+  assert.ok(id, `no note "${text}"`);
+  return id;
+}
+
+/** The note's drawn position on `page`, in wall units (from its CSS transform). */
+/** @param {import('playwright-core').Page} page @param {string} id */
+export async function drawnAt(page, id) {
+  const transform = await page
+    .locator(`.wall-note[data-id="${id}"]`)
+    .evaluate((el) => /** @type {HTMLElement} */ (el).style.transform);
+  const match = /translate\(([-\d.]+)px, ([-\d.]+)px\)/.exec(transform);
+  assert.ok(match, `no position in ${transform}`);
+  return { x: Number(match[1]), y: Number(match[2]) };
+}
+
+/**
+ * @param {import('playwright-core').Page} page
+ * @param {import('playwright-core').Locator} note
+ * @param {number} dx @param {number} dy
+ */
+export async function grabNote(page, note, dx, dy) {
+  await page.getByTestId('wall').scrollIntoViewIfNeeded();
+  const box = await note.boundingBox();
+  assert.ok(box);
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 3;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + dx / 2, y + dy / 2, { steps: 6 });
+  await page.mouse.move(x + dx, y + dy, { steps: 6 });
+  return { x: x + dx, y: y + dy };
 }

@@ -16,13 +16,17 @@ import {
   PHONE,
   expectCount,
   expectNoText,
+  drawnAt,
   expectText,
+  grabNote,
+  noteId,
   overlaps,
   poll,
   screenshot,
   screenshotDir,
   setPanel,
   useServerAndBrowser,
+  wallNote,
 } from './helpers.mjs';
 
 const env = useServerAndBrowser();
@@ -123,27 +127,6 @@ async function join(link, name, viewport = LAPTOP) {
   return person;
 }
 
-/** @param {Page} page @param {string} text the note's words */
-const wallNote = (page, text) => page.getByTestId('wall').locator('.wall-note', { hasText: text });
-
-/** @param {Page} page @param {string} text */
-async function noteId(page, text) {
-  const id = await wallNote(page, text).getAttribute('data-id');
-  assert.ok(id, `no note "${text}"`);
-  return id;
-}
-
-/** The note's drawn position on `page`, in wall units (from its CSS transform). */
-/** @param {Page} page @param {string} id */
-async function drawnAt(page, id) {
-  const transform = await page
-    .locator(`.wall-note[data-id="${id}"]`)
-    .evaluate((el) => /** @type {HTMLElement} */ (el).style.transform);
-  const match = /translate\(([-\d.]+)px, ([-\d.]+)px\)/.exec(transform);
-  assert.ok(match, `no position in ${transform}`);
-  return { x: Number(match[1]), y: Number(match[2]) };
-}
-
 /**
  * What keeps `page`'s wall notes from being seen: a note outside the wall's frame, or one
  * whose middle is under something else (a floating card, the zoom tools, the action bar).
@@ -186,23 +169,6 @@ function grab(page, text, dx, dy) {
   return grabNote(page, wallNote(page, text), dx, dy);
 }
 
-/**
- * @param {Page} page
- * @param {import('playwright-core').Locator} note
- * @param {number} dx @param {number} dy
- */
-async function grabNote(page, note, dx, dy) {
-  await page.getByTestId('wall').scrollIntoViewIfNeeded();
-  const box = await note.boundingBox();
-  assert.ok(box);
-  const x = box.x + box.width / 2;
-  const y = box.y + box.height / 3;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  await page.mouse.move(x + dx / 2, y + dy / 2, { steps: 6 });
-  await page.mouse.move(x + dx, y + dy, { steps: 6 });
-  return { x: x + dx, y: y + dy };
-}
 
 /**
  * Drags the note `text` onto the note `onto` and lets go.
