@@ -500,6 +500,10 @@ impl Peers for JetStream {
         &self.node
     }
 
+    fn connected(&self) -> bool {
+        self.client.connection_state() == async_nats::connection::State::Connected
+    }
+
     fn follow(&self, room: &RoomId, after: LogPosition) -> mpsc::Receiver<Followed> {
         let (tx, rx) = mpsc::channel(FOLLOW_BUFFER);
         let this = self.clone();

@@ -59,6 +59,8 @@ pub struct CaughtUp {
 pub trait Peers: Send + Sync + 'static {
     /// This node's name (`--node-id`).
     fn node(&self) -> &Arc<str>;
+    /// Whether the connection to the other nodes (NATS) is up now.
+    fn connected(&self) -> bool;
     /// Starts following the room from just after `after` (its log and tokens) and listening to
     /// the other nodes' ephemeral frames and presence; everything arrives on the receiver until
     /// it is dropped.

@@ -455,7 +455,13 @@ impl Room {
         {
             peers.publish_presence(&self.state.id, &NodePresence::default());
         }
-        if self.changes_since_snapshot > 0 {
+        // With NATS unreachable the snapshot would only wait out its timeout, holding up the
+        // shutdown room after room: the log has every change.
+        let reachable = self.peers.as_ref().is_none_or(|peers| peers.connected());
+        if !reachable && self.changes_since_snapshot > 0 {
+            tracing::warn!(room = %self.state.id, "NATS is unreachable: no final snapshot, the log has every change");
+        }
+        if self.changes_since_snapshot > 0 && reachable {
             let append = Append {
                 room: self.state.id.clone(),
                 after: self.position,

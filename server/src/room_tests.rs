@@ -54,6 +54,10 @@ struct Fake {
     fail_loads: Arc<AtomicU64>,
     /// Appends to refuse as if another writer came first, counting down.
     conflicts: Arc<AtomicU64>,
+    /// Whether the other nodes (NATS) are reachable, as the peers say.
+    unreachable: Arc<std::sync::atomic::AtomicBool>,
+    /// Snapshots stored, counted.
+    snapshots_stored: Arc<AtomicU64>,
     /// A row another writer stores just as the last of those refusals is given.
     at_last_conflict: Arc<Mutex<Option<(u64, String)>>>,
 }
@@ -137,6 +141,7 @@ impl Backend for Fake {
                 };
                 room.snapshot = snapshot;
                 room.snapshot_seq = state.seq;
+                self.snapshots_stored.fetch_add(1, Ordering::SeqCst);
             }
         }
         answers
@@ -179,6 +184,10 @@ struct FakePeers {
 impl Peers for FakePeers {
     fn node(&self) -> &Arc<str> {
         &self.node
+    }
+
+    fn connected(&self) -> bool {
+        !self.fake.unreachable.load(Ordering::SeqCst)
     }
 
     fn follow(&self, _room: &RoomId, _after: LogPosition) -> mpsc::Receiver<Followed> {
@@ -604,4 +613,31 @@ async fn a_batch_refused_after_every_retry_still_brings_the_other_nodes_changes_
     let seqs = change_seqs(&fac.seen);
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "no change skipped: {seqs:?}");
     assert!(fac.seen.iter().all(|m| !matches!(m, ServerMsg::Error { .. })), "{:?}", fac.seen);
+}
+
+#[tokio::test]
+async fn a_room_stopping_while_nats_is_unreachable_does_not_wait_for_a_final_snapshot() {
+    let world = World::with_peers().await;
+    let mut fac = world.facilitator("tab-a").await;
+    fac.command(1, Command::AddFactor { id: ItemId("f1".into()), text: "speed".into() }).await;
+    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
+    world.fake.unreachable.store(true, Ordering::SeqCst);
+    world.registry.shutdown.cancel();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut batch = Batch::default();
+    while fac.inbox.take(&mut batch).is_ok() {
+        tokio::time::timeout_at(deadline, fac.inbox.ready()).await.expect("the room stops in time");
+    }
+    assert_eq!(world.fake.snapshots_stored.load(Ordering::SeqCst), 0, "no final snapshot attempted");
+
+    // Reachable, the same stop saves one.
+    let world = World::with_peers().await;
+    let mut fac = world.facilitator("tab-a").await;
+    fac.command(1, Command::AddFactor { id: ItemId("f1".into()), text: "speed".into() }).await;
+    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
+    world.registry.shutdown.cancel();
+    while fac.inbox.take(&mut batch).is_ok() {
+        tokio::time::timeout_at(deadline, fac.inbox.ready()).await.expect("the room stops in time");
+    }
+    assert_eq!(world.fake.snapshots_stored.load(Ordering::SeqCst), 1, "the final snapshot");
 }
