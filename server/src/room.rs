@@ -120,19 +120,21 @@ pub struct RoomSummary {
 type Reply = oneshot::Sender<Result<Joined, Rejection>>;
 
 pub enum RoomMsg {
+    // The larger messages are boxed: a room's mailbox takes room for 32 of the largest
+    // variant at once, in every loaded room, busy or not.
     Join {
-        request: JoinRequest,
+        request: Box<JoinRequest>,
         reply: oneshot::Sender<Result<Joined, Rejection>>,
     },
     Command {
         conn: ConnId,
         id: CommandId,
-        command: Command,
+        command: Box<Command>,
     },
     /// An ephemeral message (a caret, a drag) to pass on to everyone else.
     Live {
         conn: ConnId,
-        msg: ClientMsg,
+        msg: Box<ClientMsg>,
     },
     Leave {
         conn: ConnId,
@@ -507,19 +509,19 @@ impl Room {
                     replies.push(Some(reply));
                     let mut made = None;
                     if before.is_some() {
-                        self.join(request.clone(), slot, &mut replies, &mut decided, &mut made);
-                        kept.push(Decide::Join { request, slot, made });
+                        self.join((*request).clone(), slot, &mut replies, &mut decided, &mut made);
+                        kept.push(Decide::Join { request: *request, slot, made });
                     } else {
-                        self.join(request, slot, &mut replies, &mut decided, &mut made);
+                        self.join(*request, slot, &mut replies, &mut decided, &mut made);
                     }
                 }
                 RoomMsg::Command { conn, id, command } => {
                     self.command(conn, id, &command, &mut decided);
                     if before.is_some() {
-                        kept.push(Decide::Command { conn, id, command });
+                        kept.push(Decide::Command { conn, id, command: *command });
                     }
                 }
-                RoomMsg::Live { conn, msg } => self.live(conn, msg, &mut decided.out),
+                RoomMsg::Live { conn, msg } => self.live(conn, *msg, &mut decided.out),
                 RoomMsg::Leave { conn } => {
                     self.conns.remove(&conn);
                     self.live.forget(conn);

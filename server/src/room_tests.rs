@@ -299,7 +299,7 @@ impl World {
         };
         let (reply, answer) = oneshot::channel();
         let handle = self.registry.get(&self.room).expect("the room");
-        handle.tx.send(RoomMsg::Join { request, reply }).await.expect("the mailbox");
+        handle.tx.send(RoomMsg::Join { request: Box::new(request), reply }).await.expect("the mailbox");
         (answer, inbox)
     }
 
@@ -316,7 +316,7 @@ impl World {
         };
         let (reply, answer) = oneshot::channel();
         let handle = self.registry.get(&self.room).expect("the room");
-        handle.tx.send(RoomMsg::Join { request, reply }).await.expect("the mailbox");
+        handle.tx.send(RoomMsg::Join { request: Box::new(request), reply }).await.expect("the mailbox");
         let Joined { conn } = answer.await.expect("an answer").expect("joined");
         Person { conn, inbox, tx: handle.tx, seen: Vec::new() }
     }
@@ -332,12 +332,12 @@ struct Person {
 
 impl Person {
     async fn command(&self, id: u64, command: Command) {
-        let msg = RoomMsg::Command { conn: self.conn, id: CommandId(id), command };
+        let msg = RoomMsg::Command { conn: self.conn, id: CommandId(id), command: Box::new(command) };
         self.tx.send(msg).await.expect("the mailbox");
     }
 
     async fn live(&self, msg: ClientMsg) {
-        self.tx.send(RoomMsg::Live { conn: self.conn, msg }).await.expect("the mailbox");
+        self.tx.send(RoomMsg::Live { conn: self.conn, msg: Box::new(msg) }).await.expect("the mailbox");
     }
 
     /// Reads until `done` holds of what was received (or fails after a while).

@@ -262,7 +262,7 @@ async fn join(app: &AppState, id: &RoomId, request: JoinRequest) -> Result<(Room
             return Err(Rejection::new(ErrorCode::NotFound, "no such room: check the link"));
         };
         let (reply, answer) = oneshot::channel();
-        if room.tx.send(RoomMsg::Join { request: request.clone(), reply }).await.is_err() {
+        if room.tx.send(RoomMsg::Join { request: Box::new(request.clone()), reply }).await.is_err() {
             continue;
         }
         match answer.await {
@@ -360,7 +360,7 @@ impl Peer for Participant<'_> {
                     self.reject(id, ErrorCode::RateLimited, message);
                     return Ok(None);
                 }
-                RoomMsg::Command { conn: self.conn, id, command: cmd }
+                RoomMsg::Command { conn: self.conn, id, command: Box::new(cmd) }
             }
             msg @ (ClientMsg::Caret { .. } | ClientMsg::Drag { .. }) => {
                 // Previews beyond the rate are dropped: the next one, or the durable command
@@ -368,7 +368,7 @@ impl Peer for Participant<'_> {
                 if !self.live.take(now) {
                     return Ok(None);
                 }
-                RoomMsg::Live { conn: self.conn, msg }
+                RoomMsg::Live { conn: self.conn, msg: Box::new(msg) }
             }
             ClientMsg::Ping => {
                 // Answered here, not by the room; no more often than commands are taken (not
