@@ -186,6 +186,17 @@ test('writing together, offline, drafts and undo', async (t) => {
     await screenshot(bo.page, 'shared-step3-two-writers', LAPTOP);
     await screenshot(F, 'shared-step3-facilitator', LAPTOP);
     await screenshot(wall.page, 'shared-step3-projector', LAPTOP);
+    // In the field, a writer's name is drawn over the field's text, not under the words of
+    // the line above (so it reads on the second line too): it is in the layer above the text.
+    const field = bo.page.getByTestId('definition-input');
+    await expectCount(field.locator('.shared-text-names [data-testid=remote-caret-name][data-name="Ana"]'), 1);
+    const stacked = await field.evaluate((root) => {
+      const z = (/** @type {string} */ sel) => Number(getComputedStyle(/** @type {Element} */ (root.querySelector(sel))).zIndex);
+      const flag = root.querySelector('.shared-text-names .remote-caret');
+      const name = flag ? getComputedStyle(flag, '::after') : null;
+      return { names: z('.shared-text-names'), text: z('textarea'), shown: name?.content !== 'none' && name?.display !== 'none' };
+    });
+    assert.ok(stacked.names > stacked.text && stacked.shown, JSON.stringify(stacked));
   });
 
   await t.test('a participant whose network drops is told, and catches up when back', async () => {

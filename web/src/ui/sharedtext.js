@@ -97,7 +97,7 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
   return html`<div class="shared-text" data-testid=${testid}>
     <div class="shared-text-field">
       <div class="shared-text-mirror" aria-hidden="true" ref=${(/** @type {HTMLElement | null} */ el) => state.mirror(el)}>
-        ${marked(text, carets, true)}
+        ${marked(text, carets, 'marks')}
       </div>
       <textarea
         ref=${field}
@@ -114,6 +114,9 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
         onBlur=${() => state.left()}
         onScroll=${(/** @type {Event} */ e) => state.scrolled(/** @type {HTMLTextAreaElement} */ (e.currentTarget))}
       ></textarea>
+      <div class="shared-text-mirror shared-text-names" aria-hidden="true" ref=${(/** @type {HTMLElement | null} */ el) => state.names(el)}>
+        ${marked(text, carets, 'names')}
+      </div>
     </div>
     <div class="shared-text-foot">
       ${typing.length > 0 ? html`<span class="shared-typing muted" aria-live="polite">${writingLine(typing)}</span>` : html`<span></span>`}
@@ -132,9 +135,12 @@ function writingLine(typing) {
  * The text with others' carets and selections in it (a caret is a coloured bar with a name).
  * @param {string} text
  * @param {{ member: MemberId, head: number, anchor: number, name: string }[]} carets
- * @param {boolean} [ghost] only the marks show (the field's own text is on top)
+ * @param {'marks' | 'names'} [layer] in a field, a layer of its own under the field's text (the
+ *   selections and carets) or over it (the names over the carets, which would otherwise lie
+ *   under the words of the line above); none where the text is only read
  */
-function marked(text, carets, ghost = false) {
+function marked(text, carets, layer) {
+  const ghost = layer !== undefined;
   /** @type {{ at: number, open?: string, close?: string, caret?: { member: MemberId, name: string } }[]} */
   const cuts = [];
   for (const c of carets) {
@@ -163,7 +169,8 @@ function marked(text, carets, ghost = false) {
     if (cut.open) open.add(cut.open);
     if (cut.close) open.delete(cut.close);
     if (cut.caret) {
-      out.push(html`<span class=${`remote-caret hue-${hueOf(cut.caret.member)}`} data-name=${cut.caret.name} data-testid="remote-caret"></span>`);
+      const testid = layer === 'names' ? 'remote-caret-name' : 'remote-caret';
+      out.push(html`<span class=${`remote-caret hue-${hueOf(cut.caret.member)}`} data-name=${cut.caret.name} data-testid=${testid}></span>`);
     }
   }
   piece(text.length);
@@ -191,6 +198,8 @@ class EditorState {
     this.box = null;
     /** @type {HTMLElement | null} */
     this.mirrorEl = null;
+    /** @type {HTMLElement | null} */
+    this.namesEl = null;
     /** This editor's copy. */
     this.doc = new Y.Doc();
     this.ytext = this.doc.getText(TEXT_NAME);
@@ -239,9 +248,16 @@ class EditorState {
     if (el && this.box) el.scrollTop = this.box.scrollTop;
   }
 
+  /** The layer of names over the field, scrolled with it. @param {HTMLElement | null} el */
+  names(el) {
+    this.namesEl = el;
+    if (el && this.box) el.scrollTop = this.box.scrollTop;
+  }
+
   /** @param {HTMLTextAreaElement} box */
   scrolled(box) {
     if (this.mirrorEl) this.mirrorEl.scrollTop = box.scrollTop;
+    if (this.namesEl) this.namesEl.scrollTop = box.scrollTop;
   }
 
   /** Puts the copy in the field, keeping the person's selection where it was. @param {HTMLTextAreaElement} box */
