@@ -88,7 +88,10 @@ for n in 1 2 3; do
     [ $((SECONDS - started)) -lt 90 ] || { say "node-$n never became healthy" >&2; exit 1; }
     sleep 1
   done
-  node_get "node-$n" /metrics | grep -q "^horseshoe_node_info{node=\"node-$n\",store=\"nats\"} 1" \
+  # Read whole before searching: `grep -q` leaves at the first match, and with pipefail the
+  # writer's broken pipe would fail the pipeline.
+  metrics=$(node_get "node-$n" /metrics)
+  grep -q "^horseshoe_node_info{node=\"node-$n\",store=\"nats\"} 1" <<<"$metrics" \
     || { say "node-$n does not say it is node-$n on NATS" >&2; exit 1; }
 done
 say "node-1, node-2 and node-3 are healthy and store rooms in NATS JetStream"
@@ -97,7 +100,7 @@ say "node-1, node-2 and node-3 are healthy and store rooms in NATS JetStream"
 jsz=$(c exec -T node-1 bash -c 'exec 3<>/dev/tcp/nats-1/8222
   printf "GET /jsz?streams=true&config=true HTTP/1.1\r\nHost: nats-1\r\nConnection: close\r\n\r\n" >&3; cat <&3')
 for stream in HORSESHOE_ROOMS KV_HORSESHOE_ROOM_RECORDS KV_HORSESHOE_SNAPSHOTS; do
-  tr -d ' \n' <<<"$jsz" | grep -q "\"name\":\"$stream\"[^}]*\"num_replicas\":3" \
+  grep -q "\"name\":\"$stream\"[^}]*\"num_replicas\":3" <<<"$(tr -d ' \n' <<<"$jsz")" \
     || { say "stream $stream does not have 3 replicas" >&2; exit 1; }
 done
 say "the rooms' stream and both buckets have 3 replicas"
@@ -114,7 +117,8 @@ say "room $room created through the load balancer, joined over WebSocket, check-
 # The node that holds the room (it stays loaded there after the probe leaves).
 holder=
 for n in 1 2 3; do
-  if node_get "node-$n" /metrics | grep -q '^horseshoe_rooms_loaded 1'; then holder="node-$n"; fi
+  metrics=$(node_get "node-$n" /metrics)
+  if grep -q '^horseshoe_rooms_loaded 1' <<<"$metrics"; then holder="node-$n"; fi
 done
 [ -n "$holder" ] || { say "no node has the room loaded" >&2; exit 1; }
 docker kill --signal KILL "$(container "$holder")" >/dev/null

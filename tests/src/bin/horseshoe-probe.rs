@@ -39,6 +39,28 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+/// How long a join keeps trying, as a browser reconnects: behind a load balancer, a connection
+/// may reach a node that was just killed before the balancer's health check says so.
+const JOIN_PATIENCE: std::time::Duration = std::time::Duration::from_secs(20);
+/// The pause between two tries.
+const JOIN_RETRY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Joins as the facilitator with `key`, trying again (as a browser does) for a while.
+async fn join_as_facilitator(addr: SocketAddr, room: &str, key: &str) -> anyhow::Result<(Client, ServerMsg)> {
+    let deadline = tokio::time::Instant::now() + JOIN_PATIENCE;
+    loop {
+        let credentials = Credentials::Facilitator { key: key.to_owned(), token: None };
+        match Client::join(&url(addr, room), credentials, Some("Probe")).await {
+            Ok(joined) => return Ok(joined),
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                eprintln!("probe: joining failed ({e}); trying again");
+                tokio::time::sleep(JOIN_RETRY).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 fn url(addr: SocketAddr, room: &str) -> String {
     format!("ws://{addr}/api/rooms/{room}/ws")
 }
@@ -59,8 +81,7 @@ async fn create(addr: SocketAddr) -> anyhow::Result<()> {
 }
 
 async fn write(addr: SocketAddr, room: &str, key: &str, get_out: &str) -> anyhow::Result<()> {
-    let credentials = Credentials::Facilitator { key: key.to_owned(), token: None };
-    let (mut facilitator, welcome) = Client::join(&url(addr, room), credentials, Some("Probe")).await?;
+    let (mut facilitator, welcome) = join_as_facilitator(addr, room, key).await?;
     ensure!(matches!(welcome, ServerMsg::Welcome { .. }), "no welcome: {welcome:?}");
     let checkin = Command::SetCheckin { contribute: CHECKIN.into(), get_out: get_out.into() };
     match facilitator.run(checkin).await? {
@@ -71,8 +92,7 @@ async fn write(addr: SocketAddr, room: &str, key: &str, get_out: &str) -> anyhow
 }
 
 async fn check(addr: SocketAddr, room: &str, key: &str, get_out: Option<&str>) -> anyhow::Result<()> {
-    let credentials = Credentials::Facilitator { key: key.to_owned(), token: None };
-    let (_facilitator, welcome) = Client::join(&url(addr, room), credentials, Some("Probe")).await?;
+    let (_facilitator, welcome) = join_as_facilitator(addr, room, key).await?;
     let ServerMsg::Welcome { room: state, .. } = welcome else { bail!("no welcome: {welcome:?}") };
     ensure!(state.settings.title == "Container check", "another room: {:?}", state.settings.title);
     ensure!(state.checkins.values().any(|c| c.contribute == CHECKIN), "the check-in is gone");
