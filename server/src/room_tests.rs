@@ -278,20 +278,30 @@ impl World {
             online: &BTreeSet::new(),
             seed: 1,
         };
-        let add = Command::AddFactor { id: ItemId(id.into()), text: format!("factor {id}") };
-        let change = horseshoe_protocol::run(&mut other, &ctx, None, &add).expect("applied there");
+        let change = horseshoe_protocol::run(&mut other, &ctx, None, &add_factor(id)).expect("applied there");
         (change.seq, serde_json::to_string(&change).expect("serializes"))
     }
 
-    /// A participant's join, sent without waiting for its answer.
-    async fn send_participant_join(
+    /// A facilitator whose first command, factor "f1", is acknowledged.
+    async fn facilitator_with_a_factor(&self) -> Person {
+        let mut fac = self.facilitator("tab-a").await;
+        fac.command(1, add_factor("f1")).await;
+        fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
+        fac
+    }
+
+    /// A join, sent without waiting for its answer: the answer, the connection's inbox and the
+    /// room's mailbox.
+    async fn send_join(
         &self,
+        credentials: Credentials,
+        client: &str,
         name: &str,
-    ) -> (oneshot::Receiver<Result<Joined, Rejection>>, Inbox) {
+    ) -> (oneshot::Receiver<Result<Joined, Rejection>>, Inbox, tokio::sync::mpsc::Sender<RoomMsg>) {
         let (outbox, inbox) = Outbox::new(Arc::new(Metrics::default()));
         let request = JoinRequest {
-            credentials: Credentials::Participant { token: None },
-            client: ClientId(format!("tab-{name}")),
+            credentials,
+            client: ClientId(client.into()),
             name: Some(name.into()),
             last_seq: None,
             outbox,
@@ -300,25 +310,25 @@ impl World {
         let (reply, answer) = oneshot::channel();
         let handle = self.registry.get(&self.room).expect("the room");
         handle.tx.send(RoomMsg::Join { request: Box::new(request), reply }).await.expect("the mailbox");
+        (answer, inbox, handle.tx)
+    }
+
+    /// A participant's join, sent without waiting for its answer.
+    async fn send_participant_join(
+        &self,
+        name: &str,
+    ) -> (oneshot::Receiver<Result<Joined, Rejection>>, Inbox) {
+        let credentials = Credentials::Participant { token: None };
+        let (answer, inbox, _) = self.send_join(credentials, &format!("tab-{name}"), name).await;
         (answer, inbox)
     }
 
     /// A facilitator joins as browser tab `client`.
     async fn facilitator(&self, client: &str) -> Person {
-        let (outbox, inbox) = Outbox::new(Arc::new(Metrics::default()));
-        let request = JoinRequest {
-            credentials: Credentials::Facilitator { key: self.key.clone(), token: None },
-            client: ClientId(client.into()),
-            name: Some("Marta".into()),
-            last_seq: None,
-            outbox,
-            new_members: NewMembers::new(self.limiter.clone(), IpAddr::V4(Ipv4Addr::LOCALHOST)),
-        };
-        let (reply, answer) = oneshot::channel();
-        let handle = self.registry.get(&self.room).expect("the room");
-        handle.tx.send(RoomMsg::Join { request: Box::new(request), reply }).await.expect("the mailbox");
+        let credentials = Credentials::Facilitator { key: self.key.clone(), token: None };
+        let (answer, inbox, tx) = self.send_join(credentials, client, "Marta").await;
         let Joined { conn } = answer.await.expect("an answer").expect("joined");
-        Person { conn, inbox, tx: handle.tx, seen: Vec::new() }
+        Person { conn, inbox, tx, seen: Vec::new() }
     }
 }
 
@@ -340,6 +350,15 @@ impl Person {
         self.tx.send(RoomMsg::Live { conn: self.conn, msg: Box::new(msg) }).await.expect("the mailbox");
     }
 
+    /// Reads until the room closes this connection (or fails after a while).
+    async fn until_closed(&mut self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let mut batch = Batch::default();
+        while self.inbox.take(&mut batch).is_ok() {
+            tokio::time::timeout_at(deadline, self.inbox.ready()).await.expect("the room stops in time");
+        }
+    }
+
     /// Reads until `done` holds of what was received (or fails after a while).
     async fn until(&mut self, mut done: impl FnMut(&[ServerMsg]) -> bool) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -355,6 +374,11 @@ impl Person {
             tokio::time::timeout_at(deadline, self.inbox.ready()).await.expect("in time");
         }
     }
+}
+
+/// Adds the key factor `id`.
+fn add_factor(id: &str) -> Command {
+    Command::AddFactor { id: ItemId(id.into()), text: format!("factor {id}") }
 }
 
 /// The `seq` of every change frame received, in order.
@@ -439,16 +463,13 @@ async fn every_acknowledged_command_is_stored_once_when_commits_fail_at_random()
 #[tokio::test]
 async fn a_failed_commit_is_refused_whole_and_the_room_goes_on_from_the_disk() {
     let world = World::new().await;
-    let mut fac = world.facilitator("tab-a").await;
-    let add = |n: u64| Command::AddFactor { id: ItemId(format!("f{n}")), text: format!("factor {n}") };
-    fac.command(1, add(1)).await;
-    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
+    let mut fac = world.facilitator_with_a_factor().await;
     world.fake.fail_next.store(1, Ordering::SeqCst);
-    fac.command(2, add(2)).await;
+    fac.command(2, add_factor("f2")).await;
     fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Reject { .. }))).await;
     // The refused change reached nobody; the next one takes its seq.
     let seqs_before = change_seqs(&fac.seen);
-    fac.command(3, add(3)).await;
+    fac.command(3, add_factor("f3")).await;
     fac.until(|seen| seen.iter().filter(|m| matches!(m, ServerMsg::Ack { .. })).count() == 2).await;
     let seqs = change_seqs(&fac.seen);
     assert_eq!(seqs.len(), seqs_before.len() + 1);
@@ -508,17 +529,14 @@ fn an_older_snapshot_never_replaces_a_newer_one() {
 #[tokio::test]
 async fn a_batch_another_node_appended_before_is_decided_again_after_that_nodes_change() {
     let world = World::with_peers().await;
-    let mut fac = world.facilitator("tab-a").await;
-    let add = |id: &str| Command::AddFactor { id: ItemId(id.into()), text: format!("factor {id}") };
-    fac.command(1, add("f1")).await;
-    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
+    let mut fac = world.facilitator_with_a_factor().await;
 
     // Another node, from the same log, adds a factor of its own: this room has not seen it.
     let row = world.other_node_adds_factor("g1");
     world.fake.rooms.lock().expect("lock").get_mut(&world.room).expect("stored").rows.push(row);
 
     // This room's next command is refused by the log, caught up and decided again after it.
-    fac.command(2, add("f2")).await;
+    fac.command(2, add_factor("f2")).await;
     fac.until(|seen| seen.iter().filter(|m| matches!(m, ServerMsg::Ack { .. })).count() == 2).await;
     let seqs = change_seqs(&fac.seen);
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "no gap, no repeat: {seqs:?}");
@@ -574,19 +592,12 @@ async fn a_join_stored_before_another_node_came_in_is_that_member_when_decided_a
 #[tokio::test]
 async fn a_room_that_cannot_reload_after_a_failed_commit_leaves_no_snapshot_of_what_was_refused() {
     let world = World::new().await;
-    let mut fac = world.facilitator("tab-a").await;
-    let add = |n: u64| Command::AddFactor { id: ItemId(format!("f{n}")), text: format!("factor {n}") };
-    fac.command(1, add(1)).await;
-    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
+    let mut fac = world.facilitator_with_a_factor().await;
     // The commit fails, and so does the reload after it: the room stops.
     world.fake.fail_next.store(1, Ordering::SeqCst);
     world.fake.fail_loads.store(1, Ordering::SeqCst);
-    fac.command(2, add(2)).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    let mut batch = Batch::default();
-    while fac.inbox.take(&mut batch).is_ok() {
-        tokio::time::timeout_at(deadline, fac.inbox.ready()).await.expect("the room stops in time");
-    }
+    fac.command(2, add_factor("f2")).await;
+    fac.until_closed().await;
     let loaded = Fake::load_room(&mut world.fake.clone(), &world.room).expect("loads").expect("there");
     let factors: Vec<&str> = loaded.state.experience.factors.keys().map(|k| k.0.as_str()).collect();
     assert_eq!(factors, ["f1"], "the refused factor is in no snapshot");
@@ -595,20 +606,17 @@ async fn a_room_that_cannot_reload_after_a_failed_commit_leaves_no_snapshot_of_w
 #[tokio::test]
 async fn a_batch_refused_after_every_retry_still_brings_the_other_nodes_changes_to_the_members_here() {
     let world = World::with_peers().await;
-    let mut fac = world.facilitator("tab-a").await;
-    let add = |id: &str| Command::AddFactor { id: ItemId(id.into()), text: format!("factor {id}") };
-    fac.command(1, add("f1")).await;
-    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
+    let mut fac = world.facilitator_with_a_factor().await;
     // This node loses every race until it gives up; just as it does, another node stores a
     // change.
     let row = world.other_node_adds_factor("g1");
     *world.fake.at_last_conflict.lock().expect("lock") = Some(row);
     world.fake.conflicts.store(crate::room::MAX_DECISIONS as u64, Ordering::SeqCst);
-    fac.command(2, add("f2")).await;
+    fac.command(2, add_factor("f2")).await;
     fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Reject { .. }))).await;
     world.fake.conflicts.store(0, Ordering::SeqCst);
     // Sent again, it goes through; the member saw every change, the other node's included.
-    fac.command(3, add("f2")).await;
+    fac.command(3, add_factor("f2")).await;
     fac.until(|seen| seen.iter().filter(|m| matches!(m, ServerMsg::Ack { .. })).count() == 2).await;
     let seqs = change_seqs(&fac.seen);
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "no change skipped: {seqs:?}");
@@ -617,27 +625,16 @@ async fn a_batch_refused_after_every_retry_still_brings_the_other_nodes_changes_
 
 #[tokio::test]
 async fn a_room_stopping_while_nats_is_unreachable_does_not_wait_for_a_final_snapshot() {
-    let world = World::with_peers().await;
-    let mut fac = world.facilitator("tab-a").await;
-    fac.command(1, Command::AddFactor { id: ItemId("f1".into()), text: "speed".into() }).await;
-    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
-    world.fake.unreachable.store(true, Ordering::SeqCst);
-    world.registry.shutdown.cancel();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    let mut batch = Batch::default();
-    while fac.inbox.take(&mut batch).is_ok() {
-        tokio::time::timeout_at(deadline, fac.inbox.ready()).await.expect("the room stops in time");
+    for (reachable, snapshots) in [(false, 0), (true, 1)] {
+        let world = World::with_peers().await;
+        let mut fac = world.facilitator_with_a_factor().await;
+        world.fake.unreachable.store(!reachable, Ordering::SeqCst);
+        world.registry.shutdown.cancel();
+        fac.until_closed().await;
+        assert_eq!(
+            world.fake.snapshots_stored.load(Ordering::SeqCst),
+            snapshots,
+            "a final snapshot only where NATS can be reached ({reachable})"
+        );
     }
-    assert_eq!(world.fake.snapshots_stored.load(Ordering::SeqCst), 0, "no final snapshot attempted");
-
-    // Reachable, the same stop saves one.
-    let world = World::with_peers().await;
-    let mut fac = world.facilitator("tab-a").await;
-    fac.command(1, Command::AddFactor { id: ItemId("f1".into()), text: "speed".into() }).await;
-    fac.until(|seen| seen.iter().any(|m| matches!(m, ServerMsg::Ack { .. }))).await;
-    world.registry.shutdown.cancel();
-    while fac.inbox.take(&mut batch).is_ok() {
-        tokio::time::timeout_at(deadline, fac.inbox.ready()).await.expect("the room stops in time");
-    }
-    assert_eq!(world.fake.snapshots_stored.load(Ordering::SeqCst), 1, "the final snapshot");
 }
