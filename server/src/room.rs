@@ -272,6 +272,9 @@ struct Decided {
     entries: Vec<LogEntry>,
     tokens: Vec<TokenRow>,
     out: Vec<Out>,
+    /// A command was refused: by the replica's state, which no append checks when nothing
+    /// else in the round is stored.
+    refused: bool,
 }
 
 /// Who is connected to a room on another node, as it last said.
@@ -547,10 +550,24 @@ impl Room {
         let mut round = 1;
         loop {
             if decided.entries.is_empty() && decided.tokens.is_empty() {
-                self.deliver(decided.out, &mut replies);
-                return true;
+                // Nothing to append, so no append checks that the replica was current: a
+                // refusal (of a vote another node opened a moment ago, not followed here yet)
+                // is checked against the log's end, and decided again if the log moved.
+                let behind = decided.refused && before.is_some() && round < MAX_DECISIONS && {
+                    let at = self.position;
+                    self.catch_up().await && self.position != at
+                };
+                if !behind {
+                    self.deliver(decided.out, &mut replies);
+                    return true;
+                }
+                // Nothing of the round changed the room: it stands where it caught up to.
+                before = Some(self.state.clone());
+                decided = self.decide_again(&mut kept, &mut replies, decided.out);
+                round += 1;
+                continue;
             }
-            let Decided { entries, tokens, out } = decided;
+            let Decided { entries, tokens, out, .. } = decided;
             let since_snapshot = self.changes_since_snapshot + entries.len() as u64;
             let snapshot = (since_snapshot >= SNAPSHOT_EVERY).then(|| Box::new(self.state.clone()));
             let had_snapshot = snapshot.is_some();
@@ -580,26 +597,8 @@ impl Room {
                         self.refuse(out, &mut replies);
                         return self.resync().await;
                     }
-                    Metrics::count_by(&self.registry.metrics.decisions_retried, kept.len() as u64);
                     before = Some(self.state.clone());
-                    // Ephemeral frames and presence are not decisions: they go out with the
-                    // next round.
-                    decided = Decided::default();
-                    decided
-                        .out
-                        .extend(out.into_iter().filter(|o| matches!(o, Out::Live(..) | Out::Presence)));
-                    for decide in &mut kept {
-                        match decide {
-                            Decide::Join { request, slot, made } => {
-                                if replies[*slot].is_some() {
-                                    self.join(request.clone(), *slot, &mut replies, &mut decided, made);
-                                }
-                            }
-                            Decide::Command { conn, id, command } => {
-                                self.command(*conn, *id, command, &mut decided);
-                            }
-                        }
-                    }
+                    decided = self.decide_again(&mut kept, &mut replies, out);
                     round += 1;
                 }
                 Err(e) => {
@@ -620,6 +619,25 @@ impl Room {
                 }
             }
         }
+    }
+
+    /// Decides a batch's joins and commands again after the room caught up with other nodes.
+    /// Ephemeral frames and presence are not decisions: they go out with the new round.
+    fn decide_again(&mut self, kept: &mut [Decide], replies: &mut [Option<Reply>], out: Vec<Out>) -> Decided {
+        Metrics::count_by(&self.registry.metrics.decisions_retried, kept.len() as u64);
+        let mut decided = Decided::default();
+        decided.out.extend(out.into_iter().filter(|o| matches!(o, Out::Live(..) | Out::Presence)));
+        for decide in kept {
+            match decide {
+                Decide::Join { request, slot, made } => {
+                    if replies[*slot].is_some() {
+                        self.join(request.clone(), *slot, replies, &mut decided, made);
+                    }
+                }
+                Decide::Command { conn, id, command } => self.command(*conn, *id, command, &mut decided),
+            }
+        }
+        decided
     }
 
     fn join(
@@ -795,6 +813,7 @@ impl Room {
                     self.registry.metrics.rejected(ErrorCode::Conflict);
                     let reject = ServerMsg::Reject { id, code: ErrorCode::Conflict, message };
                     out.extend(frame(&reject).map(|f| Out::To(conn, f)));
+                    decided.refused = true;
                     return;
                 }
             }
@@ -809,6 +828,7 @@ impl Room {
             }
             Err(Rejection { code, message }) => {
                 self.registry.metrics.rejected(code);
+                decided.refused = true;
                 decided.out.extend(frame(&ServerMsg::Reject { id, code, message }).map(|f| Out::To(conn, f)));
             }
         }

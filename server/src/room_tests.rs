@@ -562,6 +562,32 @@ async fn a_batch_another_node_appended_before_is_decided_again_after_that_nodes_
 }
 
 #[tokio::test]
+async fn a_refusal_is_decided_on_the_log_as_it_ends_not_on_a_replica_a_moment_behind() {
+    let world = World::with_peers().await;
+    let mut fac = world.facilitator_with_a_factor().await;
+    // Another node adds factor g1; this room has not followed it yet. Removing g1 would be
+    // refused here ("no such factor"), and nothing to append would tell the room it is behind.
+    let row = world.other_node_adds_factor("g1");
+    world.fake.rooms.lock().expect("lock").get_mut(&world.room).expect("stored").rows.push(row);
+
+    fac.command(2, Command::DeleteFactor { id: ItemId("g1".into()) }).await;
+    fac.until(|seen| {
+        seen.iter().any(|m| matches!(m, ServerMsg::Ack { id: CommandId(2), .. } | ServerMsg::Reject { .. }))
+    })
+    .await;
+    assert!(
+        !fac.seen.iter().any(|m| matches!(m, ServerMsg::Reject { .. })),
+        "refused on a stale replica: {:?}",
+        fac.seen
+    );
+    let seqs = change_seqs(&fac.seen);
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "no gap, no repeat: {seqs:?}");
+    let loaded = Fake::load_room(&mut world.fake.clone(), &world.room).expect("loads").expect("there");
+    let factors: Vec<&str> = loaded.state.experience.factors.keys().map(|id| id.0.as_str()).collect();
+    assert_eq!(factors, ["f1"], "g1 came from the other node and went here");
+}
+
+#[tokio::test]
 async fn a_join_stored_before_another_node_came_in_is_that_member_when_decided_again() {
     let world = World::with_peers().await;
     let mut fac = world.facilitator("tab-a").await;
