@@ -35,6 +35,7 @@
 pub mod admission;
 pub mod cli;
 pub mod config;
+pub mod cork;
 pub mod error;
 pub mod forwarded;
 pub mod http;

@@ -34,6 +34,7 @@ use crate::admission::{
     Bucket, COMMAND_BURST, COMMANDS_PER_SECOND, LIVE_BURST, LIVE_PER_SECOND, NewMembers, Origin, Refusal,
     Slot, address_key,
 };
+use crate::cork::{self, Unsent};
 use crate::forwarded::Client;
 use crate::metrics::Metrics;
 use crate::outbox::{Batch, Inbox, KEEP_CAPACITY, Outbox};
@@ -46,14 +47,9 @@ pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// idle connection holds beyond its socket); a hello, a drag or a move fits, and a longer
 /// message (a few hundred bytes of text) takes one more read.
 pub const READ_BUFFER_BYTES: usize = 256;
-/// Bytes the library gathers before it writes to the socket (a batch is flushed at its end in
-/// any case). The buffer keeps its largest size for the connection's life, so it stays small.
-pub const WRITE_BUFFER_BYTES: usize = 1024;
-/// Largest message that goes through the library's write buffer. A larger one (a room's
-/// snapshot) is written straight from its own bytes to the socket as one frame: no connection's
-/// write buffer grows to the size of the biggest message it was ever sent, and the kernel takes
-/// it in large segments, not one per kilobyte (a join storm's cost was mostly TCP segments).
-pub const DIRECT_WRITE_BYTES: usize = 1024;
+/// Bytes the library gathers before it writes to the socket: only its own frames (a pong, the
+/// close handshake) go through it; the room's frames are written by `cork`.
+pub const WRITE_BUFFER_BYTES: usize = 128;
 /// Most bytes a connection's write buffer may hold while the socket is slow.
 pub const MAX_WRITE_BUFFER_BYTES: usize = 1024 * 1024;
 
@@ -409,8 +405,8 @@ pub(crate) async fn pump<P: Peer, S: Transport>(ws: &mut WebSocketStream<S>, inb
     let read_waker = Waker::from(read_side.clone());
     // Boxed: rare, and a message is large for state every connection keeps.
     let mut waiting: Option<Box<Waiting<P::Msg>>> = None;
-    // A large frame cut off in the middle by a close: the stream can take nothing more.
-    let mut torn = false;
+    // What the socket did not take of the last write, written before anything else.
+    let mut unsent = Unsent::default();
     let reason = loop {
         if let Err(reason) = inbox.take(&mut batch) {
             break Some(reason);
@@ -421,7 +417,7 @@ pub(crate) async fn pump<P: Peer, S: Transport>(ws: &mut WebSocketStream<S>, inb
             let written = tokio::select! {
                 biased;
                 reason = inbox.closed() => break Some(reason),
-                written = write_batch(ws, &mut batch, &mut torn) => written,
+                written = write_batch(ws, &mut batch, &mut unsent) => written,
             };
             if written.is_err() {
                 break None;
@@ -464,11 +460,14 @@ pub(crate) async fn pump<P: Peer, S: Transport>(ws: &mut WebSocketStream<S>, inb
         inbox.close(close_for(stop.0, &stop.1));
     };
     match reason {
-        // Half a frame went out: a close frame now would be read as its payload.
-        Some(_) if torn => {}
-        // A stalled peer may never take the close frame; it is not waited for long.
+        // A stalled peer may never take the rest or the close frame; they are not waited for
+        // long. The rest goes first: a close frame inside a frame would be read as its bytes.
         Some(reason) => {
-            let _ = tokio::time::timeout(CLOSE_GRACE, ws.send(close_message(reason))).await;
+            let _ = tokio::time::timeout(CLOSE_GRACE, async {
+                std::future::poll_fn(|cx| unsent.poll_write(ws.get_mut(), cx)).await?;
+                ws.send(close_message(reason)).await.map_err(std::io::Error::other)
+            })
+            .await;
         }
         // The peer left: pass on the library's reply to its close frame, if any.
         None => {
@@ -690,70 +689,26 @@ async fn wait<M, S: Transport>(
     .await
 }
 
-/// Feeds a ping (if due) and every taken frame, then flushes once. A large frame is written
-/// straight to the socket after what was fed before it; `torn` is true while one is partly
-/// written, when nothing else may be written on the connection.
+/// Writes a ping (if due) and every taken frame, gathered in the worker thread's buffer, after
+/// what the library owes the peer. Cancelled (the connection must close), it leaves what the
+/// socket has not taken in `unsent`.
 async fn write_batch<S: Transport>(
     ws: &mut WebSocketStream<S>,
     batch: &mut Batch,
-    torn: &mut bool,
+    unsent: &mut Unsent,
 ) -> Result<(), tungstenite::Error> {
-    if std::mem::take(&mut batch.ping) {
-        ws.feed(Message::Ping(Default::default())).await?;
-    }
-    for frame in batch.frames.drain(..) {
-        if frame.len() <= DIRECT_WRITE_BYTES {
-            ws.feed(Message::Text(frame)).await?;
-            continue;
-        }
-        ws.flush().await?;
-        *torn = true;
-        write_text_frame(ws.get_mut(), frame.as_bytes()).await?;
-        *torn = false;
-    }
+    ws.flush().await?;
+    let ping = std::mem::take(&mut batch.ping);
+    let socket = ws.get_mut();
+    let mut pending = cork::Pending { ping, frames: &batch.frames, next: 0 };
+    let written = std::future::poll_fn(|cx| pending.poll_write(socket, unsent, cx)).await;
+    let next = pending.next;
+    batch.frames.drain(..next);
     // A burst must not keep its high-water capacity on an idle connection.
-    if batch.frames.capacity() > KEEP_CAPACITY {
+    if batch.frames.is_empty() && batch.frames.capacity() > KEEP_CAPACITY {
         batch.frames = Vec::new();
     }
-    ws.flush().await
-}
-
-/// Writes one unmasked text frame (a server's, RFC 6455 section 5.2) from the payload's own
-/// bytes: the header and the payload in one vectored write where the socket takes it.
-async fn write_text_frame<S: Transport>(socket: &mut S, payload: &[u8]) -> std::io::Result<()> {
-    use tokio::io::AsyncWriteExt as _;
-    let mut header = [0u8; 10];
-    header[0] = 0x81; // FIN, text
-    let header_len = match payload.len() {
-        n if n < 126 => {
-            header[1] = n as u8;
-            2
-        }
-        n if n <= usize::from(u16::MAX) => {
-            header[1] = 126;
-            header[2..4].copy_from_slice(&(n as u16).to_be_bytes());
-            4
-        }
-        n => {
-            header[1] = 127;
-            header[2..10].copy_from_slice(&(n as u64).to_be_bytes());
-            10
-        }
-    };
-    let mut header = &header[..header_len];
-    let mut payload = payload;
-    while !header.is_empty() {
-        let parts = [std::io::IoSlice::new(header), std::io::IoSlice::new(payload)];
-        let n = socket.write_vectored(&parts).await?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::WriteZero.into());
-        }
-        let from_header = n.min(header.len());
-        header = &header[from_header..];
-        payload = &payload[n - from_header..];
-    }
-    socket.write_all(payload).await?;
-    socket.flush().await
+    Ok(written?)
 }
 
 fn close_message(reason: CloseReason) -> Message {
@@ -767,6 +722,7 @@ mod tests {
     use tokio_tungstenite::tungstenite::protocol::Role;
 
     use super::*;
+    use crate::cork::CORK_BYTES;
     use crate::outbox::OUTBOX_FRAMES;
 
     #[test]
@@ -873,7 +829,7 @@ mod tests {
         tokio::spawn(async move { pump(&mut server, &inbox, &mut Forward(mailbox)).await });
 
         // Each length class of the frame header, around the direct-write threshold.
-        let sizes = [1, 125, DIRECT_WRITE_BYTES, DIRECT_WRITE_BYTES + 1, 65_535, 65_536, 300_000];
+        let sizes = [1, 125, CORK_BYTES - 10, CORK_BYTES - 9, 65_535, 65_536, 300_000];
         let texts: Vec<String> = sizes
             .iter()
             .enumerate()
