@@ -329,16 +329,17 @@ pub fn frame(msg: &ServerMsg) -> Option<Frame> {
 impl Room {
     fn from_loaded(loaded: LoadedRoom, store: Store, registry: Arc<Registry>) -> Self {
         let peers = registry.peers.clone();
+        let LoadedRoom { facilitator_key_hash, state, tokens, position } = loaded;
         let mut room = Self {
-            state: loaded.state.clone(),
-            key_hash: String::new(),
-            tokens: HashMap::new(),
+            committed: state.seq,
+            state,
+            key_hash: facilitator_key_hash,
+            tokens: tokens.into_iter().map(|t| (t.hash, t.member)).collect(),
             conns: HashMap::new(),
             store,
             registry,
             changes_since_snapshot: 0,
-            committed: 0,
-            position: 0,
+            position,
             last_presence: (BTreeSet::new(), 0),
             online: BTreeSet::new(),
             live: Live::default(),
@@ -348,7 +349,7 @@ impl Room {
             remote: HashMap::new(),
             published: None,
         };
-        room.reset(loaded);
+        room.follow();
         room
     }
 
@@ -361,8 +362,12 @@ impl Room {
         self.position = loaded.position;
         // Frames of changes that were never committed must not be replayed.
         self.ring.clear();
-        // Other nodes' changes from where this replica now stands (the old follow, if any,
-        // stops as its receiver is dropped).
+        self.follow();
+    }
+
+    /// Follows other nodes' changes from where this replica now stands (the old follow, if
+    /// any, stops as its receiver is dropped).
+    fn follow(&mut self) {
         self.followed = self.peers.as_ref().map(|peers| peers.follow(&self.state.id, self.position));
     }
 
@@ -374,24 +379,12 @@ impl Room {
         store: Store,
         registry: Arc<Registry>,
     ) {
-        let loaded = match store.load_room(id.clone()).await {
-            Ok(Some(loaded)) => loaded,
-            Ok(None) => {
-                refuse_all(&mut rx, &registry, &id, generation, not_found()).await;
-                return;
-            }
-            Err(e) => {
-                tracing::error!(room = %id, error = %e, "cannot load room");
-                let failed = Rejection::new(ErrorCode::Internal, "the room could not be loaded");
-                refuse_all(&mut rx, &registry, &id, generation, failed).await;
-                return;
-            }
-        };
-        tracing::debug!(room = %id, seq = loaded.state.seq, "room loaded");
+        // Loaded in a call of its own: what loading holds is not kept in the state of a room's
+        // task for its whole life.
+        let Some(mut room) = Self::load(&id, generation, &mut rx, store, &registry).await else { return };
         let shutdown = registry.shutdown.clone();
         let idle_unload = registry.idle_unload;
         let heartbeat = registry.heartbeat;
-        let mut room = Room::from_loaded(loaded, store, registry.clone());
         let mut idle_since = Some(Instant::now());
         // One timer per room pings every connection and drops the silent ones: connections
         // themselves hold no timers.
@@ -415,7 +408,7 @@ impl Room {
                     continue;
                 }
                 item = next_followed(&mut room.followed) => {
-                    if !room.followed_item(item).await {
+                    if !Box::pin(room.followed_item(item)).await {
                         break;
                     }
                     continue;
@@ -446,10 +439,33 @@ impl Room {
             };
         }
         registry.remove(&id, generation);
-        room.finish(shutdown.is_cancelled()).await;
+        Box::pin(room.finish(shutdown.is_cancelled())).await;
         // Anyone who reached the mailbox after the room left the registry sees their reply
         // dropped, and asks the registry again.
         rx.close();
+    }
+
+    /// The room from the store, or none (and everyone who asked for it refused).
+    async fn load(
+        id: &RoomId,
+        generation: u64,
+        rx: &mut mpsc::Receiver<RoomMsg>,
+        store: Store,
+        registry: &Arc<Registry>,
+    ) -> Option<Self> {
+        let refusal = match store.load_room(id.clone()).await {
+            Ok(Some(loaded)) => {
+                tracing::debug!(room = %id, seq = loaded.state.seq, "room loaded");
+                return Some(Self::from_loaded(loaded, store, registry.clone()));
+            }
+            Ok(None) => not_found(),
+            Err(e) => {
+                tracing::error!(room = %id, error = %e, "cannot load room");
+                Rejection::new(ErrorCode::Internal, "the room could not be loaded")
+            }
+        };
+        refuse_all(rx, registry, id, generation, refusal).await;
+        None
     }
 
     /// Saves a snapshot if the log grew since the last one, and closes every connection.
@@ -496,12 +512,12 @@ impl Room {
         // token made there a moment ago: joins read the log's end first, once per batch.
         if self.peers.is_some()
             && batch.iter().any(|m| matches!(m, RoomMsg::Join { .. }))
-            && !self.catch_up().await
+            && !Box::pin(self.catch_up()).await
         {
             tracing::warn!(room = %self.state.id, "cannot catch up before a join; deciding as the replica stands");
         }
         let decides = batch.iter().any(|m| matches!(m, RoomMsg::Join { .. } | RoomMsg::Command { .. }));
-        let mut before = (decides && self.peers.is_some()).then(|| self.state.clone());
+        let mut before = (decides && self.peers.is_some()).then(|| Box::new(self.state.clone()));
         let mut replies: Vec<Option<Reply>> = Vec::new();
         let mut kept = Vec::new();
         let mut decided = Decided::default();
@@ -555,14 +571,14 @@ impl Room {
                 // is checked against the log's end, and decided again if the log moved.
                 let behind = decided.refused && before.is_some() && round < MAX_DECISIONS && {
                     let at = self.position;
-                    self.catch_up().await && self.position != at
+                    Box::pin(self.catch_up()).await && self.position != at
                 };
                 if !behind {
                     self.deliver(decided.out, &mut replies);
                     return true;
                 }
                 // Nothing of the round changed the room: it stands where it caught up to.
-                before = Some(self.state.clone());
+                before = Some(Box::new(self.state.clone()));
                 decided = self.decide_again(&mut kept, &mut replies, decided.out);
                 round += 1;
                 continue;
@@ -588,16 +604,12 @@ impl Room {
                     self.undo_round(before.take(), &hashes);
                     // Another node busy writing a long batch would win every immediate retry:
                     // from the third on, let it finish, then take what it wrote, then decide.
-                    let caught_up = self.catch_up_to(end).await
-                        && (round < RETRY_AT_ONCE || {
-                            tokio::time::sleep(retry_pause(round)).await;
-                            self.take_followed().await
-                        });
+                    let caught_up = Box::pin(self.catch_up_after_conflict(end, round)).await;
                     if !caught_up {
                         self.refuse(out, &mut replies);
-                        return self.resync().await;
+                        return Box::pin(self.resync()).await;
                     }
-                    before = Some(self.state.clone());
+                    before = Some(Box::new(self.state.clone()));
                     decided = self.decide_again(&mut kept, &mut replies, out);
                     round += 1;
                 }
@@ -612,10 +624,10 @@ impl Room {
                     // changes; otherwise (or if the log cannot be read) the room loads again.
                     let undone = before.is_some();
                     self.undo_round(before.take(), &hashes);
-                    if undone && self.catch_up().await {
+                    if undone && Box::pin(self.catch_up()).await {
                         return true;
                     }
-                    return self.resync().await;
+                    return Box::pin(self.resync()).await;
                 }
             }
         }
@@ -981,6 +993,17 @@ impl Room {
         }
     }
 
+    /// After another node appended first: the log up to where it ends and, from the third
+    /// round on, a growing pause and what the follow brought meanwhile. False if the room
+    /// could not catch up.
+    async fn catch_up_after_conflict(&mut self, end: Option<LogPosition>, round: usize) -> bool {
+        self.catch_up_to(end).await
+            && (round < RETRY_AT_ONCE || {
+                tokio::time::sleep(retry_pause(round)).await;
+                self.take_followed().await
+            })
+    }
+
     /// Catches up with the log after an append was refused: from what the follow brings when
     /// the engine said where the log ends (usually there already, or within a moment: no read),
     /// else by reading the log.
@@ -1131,9 +1154,9 @@ impl Room {
 
     /// Forgets a round that was not stored: the state before it (when kept), its new token
     /// hashes, its frames in the ring.
-    fn undo_round(&mut self, before: Option<RoomState>, hashes: &[String]) {
+    fn undo_round(&mut self, before: Option<Box<RoomState>>, hashes: &[String]) {
         if let Some(state) = before {
-            self.state = state;
+            self.state = *state;
         }
         for hash in hashes {
             self.tokens.remove(hash);
