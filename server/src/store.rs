@@ -38,8 +38,11 @@ const MAX_GROUP_COMMIT: usize = 512;
 /// an fsync and a rewrite of every page it touches, so a busy store commits fewer, larger
 /// groups for a little latency. A store that is not busy commits each append at once.
 pub const COMMIT_LINGER: Duration = Duration::from_millis(2);
-/// SQLite's page cache: every loaded room's hot pages stay in memory.
+/// SQLite's page cache: every loaded room's hot pages stay in memory while the store is busy.
 const PAGE_CACHE_KIB: i64 = 16 * 1024;
+/// A store that has written nothing for this long gives back the memory its engine can spare
+/// (SQLite's page cache): a busy store keeps its cache, an idle server does not hold it.
+pub const STORE_IDLE: Duration = Duration::from_secs(1);
 /// WAL pages between checkpoints: busy rooms rewrite the same pages, and each checkpoint copies
 /// a page once however often it was rewritten.
 const CHECKPOINT_PAGES: i64 = 10_000;
@@ -123,12 +126,18 @@ pub trait Backend: Send + 'static {
     fn check_writable(&mut self) -> Result<(), StoreError>;
     /// Opens a handle that loads rooms without waiting for the writer.
     fn reader(&self) -> Result<Self::Reader, StoreError>;
+    /// Gives back the memory the engine keeps for speed (called after [`STORE_IDLE`] without
+    /// a write).
+    fn release_memory(&mut self) {}
 }
 
 /// Loads rooms, on the store's reader thread.
 pub trait Reader: Send + 'static {
     /// The room's latest snapshot with every later event applied, or `None` if unknown.
     fn load_room(&mut self, id: &RoomId) -> Result<Option<LoadedRoom>, StoreError>;
+    /// Gives back the memory the engine keeps for speed (called when no load is waiting: a
+    /// room is loaded once, then lives in memory).
+    fn release_memory(&mut self) {}
 }
 
 /// SQLite in WAL mode with `synchronous=FULL`: a committed transaction survives a crash of the
@@ -284,6 +293,10 @@ impl Backend for Sqlite {
         Ok(())
     }
 
+    fn release_memory(&mut self) {
+        shrink_memory(&self.conn);
+    }
+
     fn reader(&self) -> Result<SqliteReader, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&self.path, flags)?;
@@ -294,6 +307,10 @@ impl Backend for Sqlite {
 }
 
 impl Reader for SqliteReader {
+    fn release_memory(&mut self) {
+        shrink_memory(&self.conn);
+    }
+
     fn load_room(&mut self, id: &RoomId) -> Result<Option<LoadedRoom>, StoreError> {
         let room = id.as_str();
         // One read transaction: the snapshot, the changes after it and the tokens as of one
@@ -410,6 +427,13 @@ impl StoreThreads {
     }
 }
 
+/// Frees what SQLite's page cache holds (the pages are on disk and in the OS's cache).
+fn shrink_memory(conn: &Connection) {
+    if let Err(e) = conn.execute_batch("PRAGMA shrink_memory") {
+        tracing::warn!(error = %e, "SQLite did not shrink its memory");
+    }
+}
+
 impl Store {
     /// Starts the writer thread over `backend` and the reader thread over its reader. The threads
     /// end when every `Store` clone is dropped, after answering what was queued.
@@ -431,6 +455,9 @@ impl Store {
             .spawn(move || {
                 while let Some(Load { id, reply }) = load_rx.blocking_recv() {
                     let _ = reply.send(reader.load_room(&id));
+                    if load_rx.is_empty() {
+                        reader.release_memory();
+                    }
                 }
             })
             .map_err(|e| StoreError::Thread(e.to_string()))?;
@@ -537,7 +564,27 @@ fn writer(mut backend: impl Backend, mut rx: mpsc::Receiver<Request>, metrics: &
     // Whether the last commit took more than one append: the sign of a busy store.
     let mut busy = false;
     let linger = (!linger.is_zero()).then_some(linger);
-    while let Some(first) = rx.blocking_recv() {
+    // Waits with a timeout on a clock of the thread's own, only while memory is held.
+    let clock = tokio::runtime::Builder::new_current_thread().enable_time().build();
+    if let Err(e) = &clock {
+        tracing::warn!(error = %e, "the store keeps its cache when idle: no clock");
+    }
+    let mut holding = false;
+    loop {
+        let next = match clock.as_ref().ok().filter(|_| holding) {
+            Some(clock) => clock.block_on(async { tokio::time::timeout(STORE_IDLE, rx.recv()).await }),
+            None => Ok(rx.blocking_recv()),
+        };
+        let first = match next {
+            Ok(Some(first)) => first,
+            Ok(None) => break,
+            Err(_idle) => {
+                backend.release_memory();
+                holding = false;
+                continue;
+            }
+        };
+        holding = true;
         if let Some(linger) = linger.filter(|_| busy && matches!(first, Request::Append { .. })) {
             thread::sleep(linger);
         }
