@@ -33,9 +33,12 @@ thread_local! {
 }
 
 /// What the socket did not take of a write, in order: bytes copied from the thread's buffer,
-/// then the rest of a large frame. Holds no allocation while empty.
+/// then the rest of a large frame. A pointer, and no allocation, while there is none.
 #[derive(Debug, Default)]
-pub struct Unsent {
+pub struct Unsent(Option<Box<Rest>>);
+
+#[derive(Debug)]
+struct Rest {
     bytes: Vec<u8>,
     from: usize,
     large: Option<(Frame, usize)>,
@@ -43,7 +46,7 @@ pub struct Unsent {
 
 impl Unsent {
     pub fn is_empty(&self) -> bool {
-        self.from >= self.bytes.len() && self.large.is_none()
+        self.0.is_none()
     }
 
     /// Writes what is left; ready when all of it is written.
@@ -52,23 +55,20 @@ impl Unsent {
         socket: &mut S,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<()>> {
-        while self.from < self.bytes.len() {
-            let n = ready!(Pin::new(&mut *socket).poll_write(cx, &self.bytes[self.from..]))?;
-            self.from += written(n)?;
+        let Some(rest) = self.0.as_mut() else { return Poll::Ready(Ok(())) };
+        while rest.from < rest.bytes.len() {
+            let n = ready!(Pin::new(&mut *socket).poll_write(cx, &rest.bytes[rest.from..]))?;
+            rest.from += written(n)?;
         }
-        if self.bytes.capacity() > 0 {
-            self.bytes = Vec::new();
-            self.from = 0;
-        }
-        while let Some((frame, at)) = &mut self.large {
-            let rest = &frame.as_bytes()[*at..];
-            if rest.is_empty() {
-                self.large = None;
+        while let Some((frame, at)) = &mut rest.large {
+            let left = &frame.as_bytes()[*at..];
+            if left.is_empty() {
                 break;
             }
-            let n = ready!(Pin::new(&mut *socket).poll_write(cx, rest))?;
+            let n = ready!(Pin::new(&mut *socket).poll_write(cx, left))?;
             *at += written(n)?;
         }
+        self.0 = None;
         Poll::Ready(Ok(()))
     }
 }
@@ -153,9 +153,8 @@ impl Pending<'_> {
                     at += n;
                 }
                 Poll::Pending => {
-                    unsent.bytes.extend_from_slice(&cork[from..]);
-                    unsent.from = 0;
-                    unsent.large = large.filter(|_| at < payload.len()).map(|frame| (frame.clone(), at));
+                    let large = large.filter(|_| at < payload.len()).map(|frame| (frame.clone(), at));
+                    unsent.0 = Some(Box::new(Rest { bytes: cork[from..].to_vec(), from: 0, large }));
                     return Ok(false);
                 }
             }
@@ -248,7 +247,7 @@ mod tests {
             std::future::poll_fn(|cx| pending.poll_write(&mut socket, &mut unsent, cx))
                 .await
                 .expect("written");
-            assert!(unsent.is_empty() && unsent.bytes.capacity() == 0, "nothing kept once written");
+            assert!(unsent.is_empty(), "nothing kept once written");
             let got = frames_in(&socket.out);
             assert_eq!(got[0], (0x9, Vec::new()), "the ping first");
             let texts: Vec<&[u8]> = got[1..]

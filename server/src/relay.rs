@@ -11,10 +11,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use dashmap::DashMap;
 use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
 
 use crate::AppState;
 use crate::admission::Heartbeat;
-use crate::outbox::Outbox;
+use crate::outbox::{Inbox, Outbox};
 use crate::room::Frame;
 use crate::upgrade::{Socket, Upgrade};
 use crate::ws::{Peer, Stop, pump, socket_config};
@@ -91,15 +92,37 @@ pub async fn upgrade(ws: Upgrade, Path(room): Path<String>, State(app): State<Ap
     ws.on_upgrade(socket_config(), move |socket| connection(socket, room, relay, app))
 }
 
-async fn connection(mut socket: Socket, room: String, relay: Arc<Relay>, app: AppState) {
+async fn connection(socket: Socket, room: String, relay: Arc<Relay>, app: AppState) {
     let conn = relay.conns.fetch_add(1, Ordering::Relaxed);
     let (outbox, inbox) = Outbox::new(app.registry.metrics.clone());
     let room = relay.room(&room, app.heartbeat);
     if room.send(RelayMsg::Join { conn, outbox }).await.is_err() {
         return;
     }
-    pump(&mut socket, &inbox, &mut RelayPeer { room: &room, conn }).await;
-    let _ = room.send(RelayMsg::Leave { conn }).await;
+    // As a room member's: the rest of the connection's life is a task of its own that holds
+    // only what it needs (the engine measured is the one rooms use).
+    let member = Box::new(Member { socket, room, conn, inbox });
+    app.registry.tracker.spawn(member.run());
+}
+
+/// A relay connection in its room, for the rest of its life.
+struct Member {
+    socket: Socket,
+    room: mpsc::Sender<RelayMsg>,
+    conn: u64,
+    inbox: Inbox,
+}
+
+impl Member {
+    async fn run(mut self: Box<Self>) {
+        let this = &mut *self;
+        pump(&mut this.socket, &this.inbox, &mut RelayPeer { room: &this.room, conn: this.conn }).await;
+        let leave = RelayMsg::Leave { conn: this.conn };
+        if let Err(TrySendError::Full(leave)) = this.room.try_send(leave) {
+            let room = this.room.clone();
+            tokio::spawn(async move { room.send(leave).await });
+        }
+    }
 }
 
 /// A relay client: every text frame goes to the room as it is.
