@@ -407,17 +407,19 @@ pub(crate) async fn pump<P: Peer, S: Transport>(ws: &mut WebSocketStream<S>, inb
     let mut waiting: Option<Box<Waiting<P::Msg>>> = None;
     // What the socket did not take of the last write, written before anything else.
     let mut unsent = Unsent::default();
+    // The library owes the peer a pong (it answers a ping by itself, on its next write).
+    let mut owed = false;
     let reason = loop {
         if let Err(reason) = inbox.take(&mut batch) {
             break Some(reason);
         }
-        if !batch.frames.is_empty() || batch.ping {
+        if !batch.frames.is_empty() || batch.ping || owed {
             // A peer that stops reading blocks the socket: a close must still get through, so
             // the write is raced against it.
             let written = tokio::select! {
                 biased;
                 reason = inbox.closed() => break Some(reason),
-                written = write_batch(ws, &mut batch, &mut unsent) => written,
+                written = write_batch(ws, &mut batch, &mut unsent, &mut owed) => written,
             };
             if written.is_err() {
                 break None;
@@ -436,7 +438,10 @@ pub(crate) async fn pump<P: Peer, S: Transport>(ws: &mut WebSocketStream<S>, inb
                     Err(_) => break None, // The room has gone.
                 }
             }
-            Woke::Socket(msg) => classify(msg),
+            Woke::Socket(msg) => {
+                owed |= matches!(msg, Some(Ok(Message::Ping(_))));
+                classify(msg)
+            }
         };
         inbox.heard();
         let stop = match msg {
@@ -690,14 +695,18 @@ async fn wait<M, S: Transport>(
 }
 
 /// Writes a ping (if due) and every taken frame, gathered in the worker thread's buffer, after
-/// what the library owes the peer. Cancelled (the connection must close), it leaves what the
-/// socket has not taken in `unsent`.
+/// what the library owes the peer (only if it does: asking it goes through the library).
+/// Cancelled (the connection must close), it leaves what the socket has not taken in `unsent`.
 async fn write_batch<S: Transport>(
     ws: &mut WebSocketStream<S>,
     batch: &mut Batch,
     unsent: &mut Unsent,
+    owed: &mut bool,
 ) -> Result<(), tungstenite::Error> {
-    ws.flush().await?;
+    if *owed {
+        ws.flush().await?;
+        *owed = false;
+    }
     let ping = std::mem::take(&mut batch.ping);
     let socket = ws.get_mut();
     let mut pending = cork::Pending { ping, frames: &batch.frames, next: 0 };
@@ -816,6 +825,23 @@ mod tests {
         client.send(Message::text("third")).await.expect("sent");
         // With the room gone, the connection ends.
         tokio::time::timeout(Duration::from_secs(10), connection).await.expect("ended").expect("no panic");
+    }
+
+    #[tokio::test]
+    async fn a_ping_from_the_peer_is_answered_at_once_with_nothing_else_to_write() {
+        let (server_end, client_end) = tokio::io::duplex(8 * 1024);
+        let mut server =
+            WebSocketStream::from_raw_socket(server_end, Role::Server, Some(socket_config())).await;
+        let mut client = WebSocketStream::from_raw_socket(client_end, Role::Client, None).await;
+        let (mailbox, _room) = mpsc::channel(1);
+        let (_outbox, inbox) = Outbox::new(Arc::new(Metrics::default()));
+        tokio::spawn(async move { pump(&mut server, &inbox, &mut Forward(mailbox)).await });
+
+        client.send(Message::Ping("are you there".into())).await.expect("sent");
+        match tokio::time::timeout(Duration::from_secs(10), client.next()).await {
+            Ok(Some(Ok(Message::Pong(payload)))) => assert_eq!(&payload[..], b"are you there"),
+            other => panic!("no pong: {other:?}"),
+        }
     }
 
     #[tokio::test]
