@@ -282,6 +282,12 @@ impl World {
         (change.seq, serde_json::to_string(&change).expect("serializes"))
     }
 
+    /// Another node stores factor `id` in the log, and this room has not followed it yet.
+    fn other_node_stored_factor(&self, id: &str) {
+        let row = self.other_node_adds_factor(id);
+        self.fake.rooms.lock().expect("lock").get_mut(&self.room).expect("stored").rows.push(row);
+    }
+
     /// A facilitator whose first command, factor "f1", is acknowledged.
     async fn facilitator_with_a_factor(&self) -> Person {
         let mut fac = self.facilitator("tab-a").await;
@@ -532,8 +538,7 @@ async fn a_batch_another_node_appended_before_is_decided_again_after_that_nodes_
     let mut fac = world.facilitator_with_a_factor().await;
 
     // Another node, from the same log, adds a factor of its own: this room has not seen it.
-    let row = world.other_node_adds_factor("g1");
-    world.fake.rooms.lock().expect("lock").get_mut(&world.room).expect("stored").rows.push(row);
+    world.other_node_stored_factor("g1");
 
     // This room's next command is refused by the log, caught up and decided again after it.
     fac.command(2, add_factor("f2")).await;
@@ -567,8 +572,7 @@ async fn a_refusal_is_decided_on_the_log_as_it_ends_not_on_a_replica_a_moment_be
     let mut fac = world.facilitator_with_a_factor().await;
     // Another node adds factor g1; this room has not followed it yet. Removing g1 would be
     // refused here ("no such factor"), and nothing to append would tell the room it is behind.
-    let row = world.other_node_adds_factor("g1");
-    world.fake.rooms.lock().expect("lock").get_mut(&world.room).expect("stored").rows.push(row);
+    world.other_node_stored_factor("g1");
 
     fac.command(2, Command::DeleteFactor { id: ItemId("g1".into()) }).await;
     fac.until(|seen| {

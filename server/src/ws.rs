@@ -786,19 +786,33 @@ mod tests {
         }
     }
 
+    /// A connection run by `pump` over an in-memory pipe of `capacity` bytes, forwarding to
+    /// `mailbox`: the client's end, the connection's outbox, and its task.
+    struct Served {
+        client: WebSocketStream<tokio::io::DuplexStream>,
+        outbox: Outbox,
+        connection: tokio::task::JoinHandle<()>,
+    }
+
+    impl Served {
+        async fn start(capacity: usize, mailbox: mpsc::Sender<Utf8Bytes>) -> Self {
+            let (server_end, client_end) = tokio::io::duplex(capacity);
+            let mut server =
+                WebSocketStream::from_raw_socket(server_end, Role::Server, Some(socket_config())).await;
+            let client = WebSocketStream::from_raw_socket(client_end, Role::Client, None).await;
+            let (outbox, inbox) = Outbox::new(Arc::new(Metrics::default()));
+            let connection =
+                tokio::spawn(async move { pump(&mut server, &inbox, &mut Forward(mailbox)).await });
+            Self { client, outbox, connection }
+        }
+    }
+
     #[tokio::test]
     async fn a_sender_whose_room_is_full_is_read_more_slowly_while_its_outbox_keeps_draining() {
-        let (server_end, client_end) = tokio::io::duplex(64 * 1024);
-        let mut server =
-            WebSocketStream::from_raw_socket(server_end, Role::Server, Some(socket_config())).await;
-        let mut client = WebSocketStream::from_raw_socket(client_end, Role::Client, None).await;
         // A room whose mailbox is full and that takes nothing for now.
         let (mailbox, mut room) = mpsc::channel(1);
         mailbox.try_send(Utf8Bytes::from_static("queued before")).expect("a place");
-        let (outbox, inbox) = Outbox::new(Arc::new(Metrics::default()));
-        let connection = tokio::spawn(async move {
-            pump(&mut server, &inbox, &mut Forward(mailbox)).await;
-        });
+        let Served { mut client, outbox, connection } = Served::start(64 * 1024, mailbox).await;
 
         client.send(Message::text("first")).await.expect("sent");
         client.send(Message::text("second")).await.expect("sent");
@@ -829,13 +843,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_ping_from_the_peer_is_answered_at_once_with_nothing_else_to_write() {
-        let (server_end, client_end) = tokio::io::duplex(8 * 1024);
-        let mut server =
-            WebSocketStream::from_raw_socket(server_end, Role::Server, Some(socket_config())).await;
-        let mut client = WebSocketStream::from_raw_socket(client_end, Role::Client, None).await;
         let (mailbox, _room) = mpsc::channel(1);
-        let (_outbox, inbox) = Outbox::new(Arc::new(Metrics::default()));
-        tokio::spawn(async move { pump(&mut server, &inbox, &mut Forward(mailbox)).await });
+        let Served { mut client, .. } = Served::start(8 * 1024, mailbox).await;
 
         client.send(Message::Ping("are you there".into())).await.expect("sent");
         match tokio::time::timeout(Duration::from_secs(10), client.next()).await {
@@ -846,13 +855,8 @@ mod tests {
 
     #[tokio::test]
     async fn large_frames_written_directly_arrive_whole_and_in_order_with_the_small_ones() {
-        let (server_end, client_end) = tokio::io::duplex(8 * 1024);
-        let mut server =
-            WebSocketStream::from_raw_socket(server_end, Role::Server, Some(socket_config())).await;
-        let mut client = WebSocketStream::from_raw_socket(client_end, Role::Client, None).await;
         let (mailbox, _room) = mpsc::channel(1);
-        let (outbox, inbox) = Outbox::new(Arc::new(Metrics::default()));
-        tokio::spawn(async move { pump(&mut server, &inbox, &mut Forward(mailbox)).await });
+        let Served { mut client, outbox, .. } = Served::start(8 * 1024, mailbox).await;
 
         // Each length class of the frame header, around the direct-write threshold.
         let sizes = [1, 125, CORK_BYTES - 10, CORK_BYTES - 9, 65_535, 65_536, 300_000];
