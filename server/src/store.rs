@@ -571,9 +571,14 @@ fn writer(mut backend: impl Backend, mut rx: mpsc::Receiver<Request>, metrics: &
     }
     let mut holding = false;
     loop {
-        let next = match clock.as_ref().ok().filter(|_| holding) {
-            Some(clock) => clock.block_on(async { tokio::time::timeout(STORE_IDLE, rx.recv()).await }),
-            None => Ok(rx.blocking_recv()),
+        // A busy store finds its next request already queued: no timer for it.
+        let next = match rx.try_recv() {
+            Ok(request) => Ok(Some(request)),
+            Err(mpsc::error::TryRecvError::Disconnected) => Ok(None),
+            Err(mpsc::error::TryRecvError::Empty) => match clock.as_ref().ok().filter(|_| holding) {
+                Some(clock) => clock.block_on(async { tokio::time::timeout(STORE_IDLE, rx.recv()).await }),
+                None => Ok(rx.blocking_recv()),
+            },
         };
         let first = match next {
             Ok(Some(first)) => first,
