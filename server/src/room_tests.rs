@@ -282,6 +282,12 @@ impl World {
         (change.seq, serde_json::to_string(&change).expect("serializes"))
     }
 
+    /// The ids of the key factors in the room as the store loads it.
+    fn stored_factors(&self) -> Vec<String> {
+        let loaded = Fake::load_room(&mut self.fake.clone(), &self.room).expect("loads").expect("there");
+        loaded.state.experience.factors.keys().map(|id| id.0.clone()).collect()
+    }
+
     /// Another node stores factor `id` in the log, and this room has not followed it yet.
     fn other_node_stored_factor(&self, id: &str) {
         let row = self.other_node_adds_factor(id);
@@ -561,8 +567,7 @@ async fn a_batch_another_node_appended_before_is_decided_again_after_that_nodes_
     let stored = world.fake.stored(&world.room);
     let commands = stored_commands(&stored);
     assert_eq!(commands.get(&("tab-a".to_owned(), 2)), Some(&1), "stored once");
-    let loaded = Fake::load_room(&mut world.fake.clone(), &world.room).expect("loads").expect("there");
-    assert_eq!(loaded.state.experience.factors.len(), 3);
+    assert_eq!(world.stored_factors(), ["f1", "f2", "g1"]);
     assert!(world.registry.metrics.decisions_retried.load(Ordering::SeqCst) >= 1);
 }
 
@@ -586,9 +591,7 @@ async fn a_refusal_is_decided_on_the_log_as_it_ends_not_on_a_replica_a_moment_be
     );
     let seqs = change_seqs(&fac.seen);
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "no gap, no repeat: {seqs:?}");
-    let loaded = Fake::load_room(&mut world.fake.clone(), &world.room).expect("loads").expect("there");
-    let factors: Vec<&str> = loaded.state.experience.factors.keys().map(|id| id.0.as_str()).collect();
-    assert_eq!(factors, ["f1"], "g1 came from the other node and went here");
+    assert_eq!(world.stored_factors(), ["f1"], "g1 came from the other node and went here");
 }
 
 #[tokio::test]
@@ -628,9 +631,7 @@ async fn a_room_that_cannot_reload_after_a_failed_commit_leaves_no_snapshot_of_w
     world.fake.fail_loads.store(1, Ordering::SeqCst);
     fac.command(2, add_factor("f2")).await;
     fac.until_closed().await;
-    let loaded = Fake::load_room(&mut world.fake.clone(), &world.room).expect("loads").expect("there");
-    let factors: Vec<&str> = loaded.state.experience.factors.keys().map(|k| k.0.as_str()).collect();
-    assert_eq!(factors, ["f1"], "the refused factor is in no snapshot");
+    assert_eq!(world.stored_factors(), ["f1"], "the refused factor is in no snapshot");
 }
 
 #[tokio::test]
