@@ -25,6 +25,7 @@
 //!   rooms' logs in a stream ordered per room, records and snapshots in key-value buckets.
 //! - [`peers`]: what a room needs from the other nodes of a cluster (their changes, carets and
 //!   presence), implemented by [`jetstream`].
+//! - [`heap`]: freed memory given back to the system once the server goes quiet.
 //! - [`secret`]: ids, keys and tokens from the OS RNG, and their hashes.
 //! - [`error`]: the error types of each boundary.
 //!
@@ -38,6 +39,7 @@ pub mod config;
 pub mod cork;
 pub mod error;
 pub mod forwarded;
+pub mod heap;
 pub mod http;
 #[cfg(feature = "nats")]
 pub mod jetstream;
@@ -61,6 +63,7 @@ pub mod upgrade;
 pub mod ws;
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -161,6 +164,15 @@ pub async fn run(
         metrics: app.registry.metrics.clone(),
         limits: config.http_limits(),
     };
+    let activity = {
+        let app = app.clone();
+        move || {
+            let metrics = &app.registry.metrics;
+            let frames = metrics.messages_in.load(Relaxed) + metrics.messages_out.load(Relaxed);
+            frames + (app.tcp.open() + app.websockets.open()) as u64
+        }
+    };
+    tracker.spawn(heap::release_when_quiet(activity, shutdown.clone()));
     let served = serve::serve(listener, http::router(app.clone()), accept, shutdown.clone()).await;
 
     // Rooms and connections see the same token: wait for them to save and close.

@@ -585,6 +585,7 @@ fn writer(mut backend: impl Backend, mut rx: mpsc::Receiver<Request>, metrics: &
             Ok(None) => break,
             Err(_idle) => {
                 backend.release_memory();
+                crate::heap::release();
                 holding = false;
                 continue;
             }
