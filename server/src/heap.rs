@@ -49,7 +49,9 @@ pub async fn release_when_quiet(activity: impl Fn() -> u64, shutdown: Cancellati
         }
         if quiet.release_now(activity()) {
             // It walks and locks each arena in turn: not on a thread that runs connections.
+            let started = std::time::Instant::now();
             let _ = tokio::task::spawn_blocking(release).await;
+            tracing::debug!(took = ?started.elapsed(), "gave freed memory back");
         }
     }
 }
