@@ -183,6 +183,12 @@ impl Tracked {
     fn new(tcp: TcpStream, slot: Slot) -> Self {
         Self { _slot: slot, tcp, active: Arc::new(AtomicBool::new(false)) }
     }
+
+    /// The socket and its place, for a connection that became a WebSocket (no idle timeout
+    /// of HTTP's to mark for any more).
+    pub(crate) fn into_parts(self) -> (TcpStream, Slot) {
+        (self.tcp, self._slot)
+    }
 }
 
 impl AsyncRead for Tracked {

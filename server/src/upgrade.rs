@@ -4,20 +4,122 @@
 //! which keeps every connection's write buffer at a few kilobytes for as long as it lives.
 
 use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use axum::body::Body;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bytes::{Buf, Bytes};
 use hyper::upgrade::{OnUpgrade, Upgraded};
 use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
+use crate::admission::Slot;
+use crate::serve::Tracked;
+
 /// An upgraded connection.
-pub type Socket = WebSocketStream<TokioIo<Upgraded>>;
+pub type Socket = WebSocketStream<WsIo>;
+
+/// What a WebSocket runs over: the server's own accepted connection, taken back from hyper
+/// once upgraded, so that each read and write goes straight to the socket (not through
+/// hyper's boxed connection and two adapters, which also cost an allocation per connection).
+pub struct WsIo {
+    /// What the client sent after its request that hyper had already read: read first.
+    early: Bytes,
+    inner: Inner,
+}
+
+enum Inner {
+    Tcp {
+        /// Its place under the connection caps, for as long as it lives. First, so the place
+        /// is free by the time the peer sees the connection end.
+        _slot: Slot,
+        tcp: TcpStream,
+    },
+    /// A connection served by something else than `serve` (the test echo endpoint runs
+    /// under `axum::serve`).
+    Upgraded(TokioIo<Upgraded>),
+}
+
+impl WsIo {
+    fn new(upgraded: Upgraded) -> Self {
+        match upgraded.downcast::<TokioIo<Tracked>>() {
+            Ok(parts) => {
+                let (tcp, slot) = parts.io.into_inner().into_parts();
+                // Copied: the bytes point into hyper's read buffer (8 KiB and more), which would
+                // otherwise live as long as the connection, even for none.
+                let early = Bytes::copy_from_slice(&parts.read_buf);
+                Self { early, inner: Inner::Tcp { _slot: slot, tcp } }
+            }
+            Err(upgraded) => Self { early: Bytes::new(), inner: Inner::Upgraded(TokioIo::new(upgraded)) },
+        }
+    }
+}
+
+impl AsyncRead for WsIo {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if !this.early.is_empty() {
+            let n = this.early.len().min(buf.remaining());
+            buf.put_slice(&this.early[..n]);
+            this.early.advance(n);
+            return Poll::Ready(Ok(()));
+        }
+        match &mut this.inner {
+            Inner::Tcp { tcp, .. } => Pin::new(tcp).poll_read(cx, buf),
+            Inner::Upgraded(io) => Pin::new(io).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for WsIo {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        match &mut self.get_mut().inner {
+            Inner::Tcp { tcp, .. } => Pin::new(tcp).poll_write(cx, buf),
+            Inner::Upgraded(io) => Pin::new(io).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match &mut self.get_mut().inner {
+            Inner::Tcp { tcp, .. } => Pin::new(tcp).poll_write_vectored(cx, bufs),
+            Inner::Upgraded(io) => Pin::new(io).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match &self.inner {
+            Inner::Tcp { tcp, .. } => tcp.is_write_vectored(),
+            Inner::Upgraded(io) => io.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut self.get_mut().inner {
+            Inner::Tcp { tcp, .. } => Pin::new(tcp).poll_flush(cx),
+            Inner::Upgraded(io) => Pin::new(io).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut self.get_mut().inner {
+            Inner::Tcp { tcp, .. } => Pin::new(tcp).poll_shutdown(cx),
+            Inner::Upgraded(io) => Pin::new(io).poll_shutdown(cx),
+        }
+    }
+}
 
 /// A request that asks for a WebSocket, ready to be accepted.
 pub struct Upgrade {
@@ -85,7 +187,7 @@ impl Upgrade {
         tokio::spawn(async move {
             match on_upgrade.await {
                 Ok(upgraded) => {
-                    let io = TokioIo::new(upgraded);
+                    let io = WsIo::new(upgraded);
                     callback(WebSocketStream::from_raw_socket(io, Role::Server, Some(config)).await).await;
                 }
                 Err(e) => tracing::debug!(error = %e, "websocket upgrade failed"),

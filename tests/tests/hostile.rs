@@ -4,7 +4,7 @@
 
 use futures_util::StreamExt;
 use horseshoe::Config;
-use horseshoe_protocol::{Command, Credentials, ErrorCode, ServerMsg};
+use horseshoe_protocol::{ClientMsg, Command, Credentials, ErrorCode, PROTOCOL_VERSION, ServerMsg};
 use horseshoe_tests::http;
 use horseshoe_tests::{Client, TestServer};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -360,6 +360,76 @@ async fn a_silent_peer_is_dropped_and_its_presence_ends() -> anyhow::Result<()> 
     .await?;
     assert!(matches!(ended, None | Some(1001)), "closed with {ended:?}");
     assert!(watcher.run(Command::Rename { name: "Still here".into() }).await?.is_ok());
+    server.stop().await?;
+    Ok(())
+}
+
+/// A client's frame, masked as RFC 6455 asks of clients (a fixed mask: the server must not
+/// care which).
+fn masked_text(payload: &[u8]) -> Vec<u8> {
+    let mask = [0x12, 0x34, 0x56, 0x78];
+    let mut frame = vec![0x81];
+    match u16::try_from(payload.len()) {
+        Ok(n) if n < 126 => frame.push(0x80 | n as u8),
+        Ok(n) => {
+            frame.push(0x80 | 126);
+            frame.extend_from_slice(&n.to_be_bytes());
+        }
+        Err(_) => panic!("a test frame is short"),
+    }
+    frame.extend_from_slice(&mask);
+    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    frame
+}
+
+/// A client that sends its `hello` in the same write as its upgrade request, before the
+/// `101` (hyper has then read the hello with the request), still has it read, first.
+#[tokio::test]
+async fn a_hello_sent_with_the_upgrade_request_is_read_first() -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    let room = http::create_room(server.addr, "{}").await?.room_id;
+    let hello = ClientMsg::Hello {
+        protocol: PROTOCOL_VERSION,
+        credentials: Credentials::Participant { token: None },
+        client: horseshoe_tests::fresh_client_id(),
+        name: Some("Early".into()),
+        last_seq: None,
+    };
+    let request = format!(
+        "GET /api/rooms/{room}/ws HTTP/1.1\r\nHost: {}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+        server.addr
+    );
+    let mut bytes = request.into_bytes();
+    bytes.extend(masked_text(serde_json::to_string(&hello)?.as_bytes()));
+    let mut tcp = tokio::net::TcpStream::connect(server.addr).await?;
+    tcp.write_all(&bytes).await?;
+
+    // The response's head, then whatever came after it in the same reads.
+    let mut read = Vec::new();
+    let end = loop {
+        let mut chunk = [0u8; 4096];
+        let n = tokio::time::timeout(horseshoe_tests::WAIT, tcp.read(&mut chunk)).await??;
+        anyhow::ensure!(n > 0, "closed after {:?}", String::from_utf8_lossy(&read));
+        read.extend_from_slice(&chunk[..n]);
+        if let Some(at) = read.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+    };
+    assert!(read.starts_with(b"HTTP/1.1 101"), "{}", String::from_utf8_lossy(&read[..end]));
+    let mut socket = tokio_tungstenite::WebSocketStream::from_partially_read(
+        tcp,
+        read[end..].to_vec(),
+        tungstenite::protocol::Role::Client,
+        None,
+    )
+    .await;
+    let first = tokio::time::timeout(horseshoe_tests::WAIT, socket.next()).await?;
+    let Some(Ok(Message::Text(text))) = first else { anyhow::bail!("no answer to the hello: {first:?}") };
+    let welcome: ServerMsg = serde_json::from_str(&text)?;
+    assert!(matches!(welcome, ServerMsg::Welcome { .. }), "{welcome:?}");
     server.stop().await?;
     Ok(())
 }
