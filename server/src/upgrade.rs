@@ -13,7 +13,6 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bytes::{Buf, Bytes};
 use hyper::upgrade::{OnUpgrade, Upgraded};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -33,7 +32,7 @@ pub type Socket = WebSocketStream<WsIo>;
 /// hyper's boxed connection and two adapters, which also cost an allocation per connection).
 pub struct WsIo {
     /// What the client sent after its request that hyper had already read: read first.
-    early: Bytes,
+    early: Option<Box<[u8]>>,
     inner: Inner,
 }
 
@@ -56,10 +55,10 @@ impl WsIo {
                 let (tcp, slot) = parts.io.into_inner().into_parts();
                 // Copied: the bytes point into hyper's read buffer (8 KiB and more), which would
                 // otherwise live as long as the connection, even for none.
-                let early = Bytes::copy_from_slice(&parts.read_buf);
+                let early = (!parts.read_buf.is_empty()).then(|| Box::from(&parts.read_buf[..]));
                 Self { early, inner: Inner::Tcp { _slot: slot, tcp } }
             }
-            Err(upgraded) => Self { early: Bytes::new(), inner: Inner::Upgraded(TokioIo::new(upgraded)) },
+            Err(upgraded) => Self { early: None, inner: Inner::Upgraded(TokioIo::new(upgraded)) },
         }
     }
 }
@@ -67,10 +66,11 @@ impl WsIo {
 impl AsyncRead for WsIo {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        if !this.early.is_empty() {
-            let n = this.early.len().min(buf.remaining());
-            buf.put_slice(&this.early[..n]);
-            this.early.advance(n);
+        if let Some(early) = this.early.take() {
+            let n = early.len().min(buf.remaining());
+            buf.put_slice(&early[..n]);
+            // Rare (a client that does not wait for the `101`), and small: the rest is copied.
+            this.early = (n < early.len()).then(|| Box::from(&early[n..]));
             return Poll::Ready(Ok(()));
         }
         match &mut this.inner {

@@ -138,42 +138,44 @@ async fn connection(mut socket: Socket, room: String, app: AppState, slot: Slot,
     // an async fn keeps its arguments in its state for as long as it runs, and this one's are
     // large. The connection is boxed for the same reason (a future holds a by-value argument
     // twice).
-    let metrics = app.registry.metrics.clone();
-    let connected = Box::new(Connected { socket, room, conn, outbox, inbox, metrics, _slot: slot });
+    let now = Instant::now();
+    let member = Participant {
+        room,
+        conn,
+        outbox,
+        metrics: app.registry.metrics.clone(),
+        commands: Bucket::new(COMMAND_BURST, COMMANDS_PER_SECOND, now),
+        live: Bucket::new(LIVE_BURST, LIVE_PER_SECOND, now),
+    };
+    let connected = Box::new(Connected { socket, inbox, member, _slot: slot });
     app.registry.tracker.spawn(connected.run());
 }
 
-/// A connection in its room, for the rest of its life.
+/// A connection in its room, for the rest of its life. Everything it keeps is here, in one
+/// box: its task's own state is then small enough for tokio's smaller task size (a task is
+/// allocated in steps of 128 bytes).
 struct Connected {
     socket: Socket,
-    room: RoomHandle,
-    conn: ConnId,
-    outbox: Outbox,
     inbox: Inbox,
-    metrics: Arc<Metrics>,
+    member: Participant,
     /// Its place under the connection caps, given back when it ends.
     _slot: Slot,
 }
 
 impl Connected {
-    async fn run(mut self: Box<Self>) {
-        let this = &mut *self;
-        let now = Instant::now();
-        let mut member = Participant {
-            room: &this.room,
-            conn: this.conn,
-            outbox: &this.outbox,
-            metrics: &this.metrics,
-            commands: Bucket::new(COMMAND_BURST, COMMANDS_PER_SECOND, now),
-            live: Bucket::new(LIVE_BURST, LIVE_PER_SECOND, now),
-        };
-        pump(&mut this.socket, &this.inbox, &mut member).await;
-        // Not awaited here: a send's future holds the message twice in every connection's
-        // state. A full mailbox is waited for by a task of its own.
-        let leave = RoomMsg::Leave { conn: this.conn };
-        if let Err(TrySendError::Full(leave)) = this.room.tx.try_send(leave) {
-            let tx = this.room.tx.clone();
-            tokio::spawn(async move { tx.send(leave).await });
+    // An async block, not an async fn: the box is then held once in the task, not twice.
+    #[allow(clippy::manual_async_fn, reason = "an async fn holds its argument twice")]
+    fn run(mut self: Box<Self>) -> impl Future<Output = ()> + Send {
+        async move {
+            let this = &mut *self;
+            pump(&mut this.socket, &this.inbox, &mut this.member).await;
+            // Not awaited here: a send's future holds the message twice in every connection's
+            // state. A full mailbox is waited for by a task of its own.
+            let (room, conn) = (&this.member.room, this.member.conn);
+            if let Err(TrySendError::Full(leave)) = room.tx.try_send(RoomMsg::Leave { conn }) {
+                let tx = room.tx.clone();
+                tokio::spawn(async move { tx.send(leave).await });
+            }
         }
     }
 }
@@ -284,16 +286,16 @@ pub(crate) trait Peer {
 }
 
 /// A member of a room, as its connection sees it.
-struct Participant<'a> {
-    room: &'a RoomHandle,
+struct Participant {
+    room: RoomHandle,
     conn: ConnId,
-    outbox: &'a Outbox,
-    metrics: &'a Metrics,
+    outbox: Outbox,
+    metrics: Arc<Metrics>,
     commands: Bucket,
     live: Bucket,
 }
 
-impl Participant<'_> {
+impl Participant {
     fn answer(&self, msg: &ServerMsg) {
         if let Some(f) = frame(msg) {
             self.outbox.send(f);
@@ -327,7 +329,7 @@ impl Participant<'_> {
     }
 }
 
-impl Peer for Participant<'_> {
+impl Peer for Participant {
     type Msg = RoomMsg;
 
     fn mailbox(&self) -> &mpsc::Sender<RoomMsg> {
@@ -399,84 +401,93 @@ struct Waiting<M> {
 /// When the room's mailbox is full, the message waits here and the socket is not read until
 /// the room takes it: a fast sender is slowed down (back-pressure through TCP) while its outbox
 /// keeps draining, so it is never closed as a slow consumer for it.
-pub(crate) async fn pump<P: Peer, S: Transport>(ws: &mut WebSocketStream<S>, inbox: &Inbox, peer: &mut P) {
-    let mut batch = Batch::default();
-    let read_side = Arc::new(ReadSide { woken: AtomicBool::new(true), task: AtomicWaker::new() });
-    let read_waker = Waker::from(read_side.clone());
-    // Boxed: rare, and a message is large for state every connection keeps.
-    let mut waiting: Option<Box<Waiting<P::Msg>>> = None;
-    // What the socket did not take of the last write, written before anything else.
-    let mut unsent = Unsent::default();
-    // The library owes the peer a pong (it answers a ping by itself, on its next write).
-    let mut owed = false;
-    let reason = loop {
-        if let Err(reason) = inbox.take(&mut batch) {
-            break Some(reason);
-        }
-        if !batch.frames.is_empty() || batch.ping || owed {
-            // A peer that stops reading blocks the socket: a close must still get through, so
-            // the write is raced against it.
-            let written = tokio::select! {
-                biased;
-                reason = inbox.closed() => break Some(reason),
-                written = write_batch(ws, &mut batch, &mut unsent, &mut owed) => written,
-            };
-            if written.is_err() {
-                break None;
+#[allow(clippy::manual_async_fn, reason = "an async fn holds its arguments twice")]
+pub(crate) fn pump<'a, P: Peer, S: Transport>(
+    ws: &'a mut WebSocketStream<S>,
+    inbox: &'a Inbox,
+    peer: &'a mut P,
+) -> impl Future<Output = ()> + 'a {
+    // An async block rather than an async fn: an async fn keeps its arguments twice in its
+    // state (as arguments, then as locals), and this state is part of every connection's task.
+    async move {
+        let mut batch = Batch::default();
+        let read_side = Arc::new(ReadSide { woken: AtomicBool::new(true), task: AtomicWaker::new() });
+        let read_waker = Waker::from(read_side.clone());
+        // Boxed: rare, and a message is large for state every connection keeps.
+        let mut waiting: Option<Box<Waiting<P::Msg>>> = None;
+        // What the socket did not take of the last write, written before anything else.
+        let mut unsent = Unsent::default();
+        // The library owes the peer a pong (it answers a ping by itself, on its next write).
+        let mut owed = false;
+        let reason = loop {
+            if let Err(reason) = inbox.take(&mut batch) {
+                break Some(reason);
             }
-            continue;
-        }
-        let msg = match wait(ws, inbox, &read_side, &read_waker, waiting.as_deref_mut()).await {
-            Woke::Outbox => continue,
-            Woke::Room(place) => {
-                let Some(Waiting { msg, .. }) = waiting.take().map(|w| *w) else { continue };
-                match place {
-                    Ok(place) => {
-                        place.send(msg);
-                        continue;
-                    }
-                    Err(_) => break None, // The room has gone.
+            if !batch.frames.is_empty() || batch.ping || owed {
+                // A peer that stops reading blocks the socket: a close must still get through, so
+                // the write is raced against it.
+                let written = tokio::select! {
+                    biased;
+                    reason = inbox.closed() => break Some(reason),
+                    written = write_batch(ws, &mut batch, &mut unsent, &mut owed) => written,
+                };
+                if written.is_err() {
+                    break None;
                 }
+                continue;
             }
-            Woke::Socket(msg) => {
-                owed |= matches!(msg, Some(Ok(Message::Ping(_))));
-                classify(msg)
-            }
-        };
-        inbox.heard();
-        let stop = match msg {
-            Ok(None) => break None,
-            Ok(Some(None)) => continue,
-            Ok(Some(Some(text))) => match peer.text(text) {
-                Ok(None) => continue,
-                Ok(Some(msg)) => match peer.mailbox().try_send(msg) {
-                    Ok(()) => continue,
-                    Err(TrySendError::Full(msg)) => {
-                        let place = Box::pin(peer.mailbox().clone().reserve_owned());
-                        waiting = Some(Box::new(Waiting { msg, place }));
-                        continue;
+            let msg = match wait(ws, inbox, &read_side, &read_waker, waiting.as_deref_mut()).await {
+                Woke::Outbox => continue,
+                Woke::Room(place) => {
+                    let Some(Waiting { msg, .. }) = waiting.take().map(|w| *w) else { continue };
+                    match place {
+                        Ok(place) => {
+                            place.send(msg);
+                            continue;
+                        }
+                        Err(_) => break None, // The room has gone.
                     }
-                    Err(TrySendError::Closed(_)) => break None,
+                }
+                Woke::Socket(msg) => {
+                    owed |= matches!(msg, Some(Ok(Message::Ping(_))));
+                    classify(msg)
+                }
+            };
+            inbox.heard();
+            let stop = match msg {
+                Ok(None) => break None,
+                Ok(Some(None)) => continue,
+                Ok(Some(Some(text))) => match peer.text(text) {
+                    Ok(None) => continue,
+                    Ok(Some(msg)) => match peer.mailbox().try_send(msg) {
+                        Ok(()) => continue,
+                        Err(TrySendError::Full(msg)) => {
+                            let place = Box::pin(peer.mailbox().clone().reserve_owned());
+                            waiting = Some(Box::new(Waiting { msg, place }));
+                            continue;
+                        }
+                        Err(TrySendError::Closed(_)) => break None,
+                    },
+                    Err(stop) => stop,
                 },
                 Err(stop) => stop,
-            },
-            Err(stop) => stop,
+            };
+            inbox.close(close_for(stop.0, &stop.1));
         };
-        inbox.close(close_for(stop.0, &stop.1));
-    };
-    match reason {
-        // A stalled peer may never take the rest or the close frame; they are not waited for
-        // long. The rest goes first: a close frame inside a frame would be read as its bytes.
-        Some(reason) => {
-            let _ = tokio::time::timeout(CLOSE_GRACE, async {
-                std::future::poll_fn(|cx| unsent.poll_write(ws.get_mut(), cx)).await?;
-                ws.send(close_message(reason)).await.map_err(std::io::Error::other)
-            })
-            .await;
-        }
-        // The peer left: pass on the library's reply to its close frame, if any.
-        None => {
-            let _ = tokio::time::timeout(CLOSE_GRACE, ws.flush()).await;
+        match reason {
+            // A stalled peer may never take the rest or the close frame; they are not waited for
+            // long. The rest goes first: a close frame inside a frame would be read as its bytes.
+            Some(reason) => {
+                let _ = tokio::time::timeout(CLOSE_GRACE, async {
+                    std::future::poll_fn(|cx| unsent.poll_write(ws.get_mut(), cx)).await?;
+                    ws.send(close_message(reason)).await.map_err(std::io::Error::other)
+                })
+                .await;
+            }
+            // The peer left: pass on the library's reply to its close frame, if any.
+            None => {
+                let _ = tokio::time::timeout(CLOSE_GRACE, ws.flush()).await;
+            }
         }
     }
 }
