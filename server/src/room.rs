@@ -32,7 +32,7 @@ pub use crate::outbox::Outbox;
 use crate::peers::{CaughtUp, Followed, NodePresence, Peers};
 use crate::registry::Registry;
 use crate::ring::Ring;
-use crate::secret;
+use crate::secret::{self, HashKey};
 use crate::store::{Append, LoadedRoom, LogEntry, LogPosition, Store, TokenRow};
 
 /// Messages waiting in a room's mailbox before senders wait (back-pressure onto their sockets).
@@ -286,7 +286,7 @@ struct Remote {
 pub struct Room {
     state: RoomState,
     key_hash: String,
-    tokens: HashMap<String, MemberId>,
+    tokens: HashMap<HashKey, MemberId>,
     conns: HashMap<ConnId, Conn>,
     store: Store,
     registry: Arc<Registry>,
@@ -334,7 +334,7 @@ impl Room {
             committed: state.seq,
             state,
             key_hash: facilitator_key_hash,
-            tokens: tokens.into_iter().map(|t| (t.hash, t.member)).collect(),
+            tokens: token_keys(tokens).collect(),
             conns: HashMap::new(),
             store,
             registry,
@@ -356,7 +356,7 @@ impl Room {
     fn reset(&mut self, loaded: LoadedRoom) {
         self.state = loaded.state;
         self.key_hash = loaded.facilitator_key_hash;
-        self.tokens = loaded.tokens.into_iter().map(|t| (t.hash, t.member)).collect();
+        self.tokens = token_keys(loaded.tokens).collect();
         self.changes_since_snapshot = 0;
         self.committed = self.state.seq;
         self.position = loaded.position;
@@ -381,7 +381,10 @@ impl Room {
     ) {
         // Loaded in a call of its own: what loading holds is not kept in the state of a room's
         // task for its whole life.
-        let Some(mut room) = Self::load(&id, generation, &mut rx, store, &registry).await else { return };
+        // Boxed, as the batch's processing below: a room's task keeps the state of its largest
+        // wait for its whole life, and these two are the largest and the rarest.
+        let loading = Box::pin(Self::load(&id, generation, &mut rx, store, &registry));
+        let Some(mut room) = loading.await else { return };
         let shutdown = registry.shutdown.clone();
         let idle_unload = registry.idle_unload;
         let heartbeat = registry.heartbeat;
@@ -393,12 +396,24 @@ impl Room {
         loop {
             let idle_deadline = idle_since.map(|t| t + idle_unload);
             let live_due = room.live.next_due();
+            // One timer for both deadlines (each timer is part of every room's state).
+            let next_deadline = live_due.into_iter().chain(idle_deadline).min();
             let first = tokio::select! {
                 biased;
                 () = shutdown.cancelled() => break,
-                () = sleep_until(live_due) => {
-                    room.flush_live();
-                    continue;
+                () = sleep_until(next_deadline) => {
+                    if live_due.is_some_and(|due| due <= Instant::now()) {
+                        room.flush_live();
+                        continue;
+                    }
+                    // Idle long enough; a message that arrived meanwhile keeps the room.
+                    match rx.try_recv() {
+                        Ok(msg) => msg,
+                        Err(_) => {
+                            tracing::debug!(room = %id, "unloading idle room");
+                            break;
+                        }
+                    }
                 }
                 _ = pings.tick() => {
                     for conn in room.conns.values() {
@@ -417,10 +432,6 @@ impl Room {
                     Some(msg) => msg,
                     None => break,
                 },
-                () = sleep_until(idle_deadline) => {
-                    tracing::debug!(room = %id, "unloading idle room");
-                    break;
-                }
             };
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
@@ -429,7 +440,7 @@ impl Room {
                     Err(_) => break,
                 }
             }
-            if !room.process(batch).await {
+            if !Box::pin(room.process(batch)).await {
                 break;
             }
             idle_since = match (room.conns.is_empty(), idle_since) {
@@ -662,9 +673,8 @@ impl Room {
     ) {
         let JoinRequest { credentials, client, name, last_seq, outbox, new_members } = request;
         let Some(reply) = replies[slot].take() else { return };
-        let found = |token: &Option<String>| {
-            token.as_deref().and_then(|t| self.tokens.get(&secret::hash(t)).copied())
-        };
+        let found =
+            |token: &Option<String>| token.as_deref().and_then(|t| self.tokens.get(&HashKey::of(t)).copied());
         let (existing, new_role) = match &credentials {
             Credentials::Facilitator { key, token } => {
                 if !secret::same_hash(&secret::hash(key), &self.key_hash) {
@@ -697,7 +707,7 @@ impl Room {
         let stored_earlier = match (existing, new_role, made.as_deref()) {
             (None, Some(role), Some(token)) => self
                 .tokens
-                .get(&secret::hash(token))
+                .get(&HashKey::of(token))
                 .copied()
                 .filter(|id| self.state.member(*id).is_some_and(|m| m.role == role))
                 .map(|id| (id, token.to_owned())),
@@ -779,7 +789,7 @@ impl Room {
                 };
                 let hash = secret::hash(&token);
                 *made = Some(token.clone());
-                self.tokens.insert(hash.clone(), id);
+                self.tokens.insert(HashKey::of(&token), id);
                 decided.tokens.push(TokenRow { hash, member: id });
                 (Actor::member(id, role), You { role: role.into(), member_id: Some(id), token: Some(token) })
             }
@@ -1040,7 +1050,7 @@ impl Room {
         let Some(peers) = self.peers.clone() else { return false };
         match peers.catch_up(&self.state.id, self.position).await {
             Ok(CaughtUp { tokens, changes }) => {
-                self.tokens.extend(tokens.into_iter().map(|t| (t.hash, t.member)));
+                self.tokens.extend(token_keys(tokens));
                 for (position, change) in changes {
                     if !self.absorb(position, &change) {
                         return false;
@@ -1081,8 +1091,8 @@ impl Room {
     async fn followed_item(&mut self, item: Followed) -> bool {
         match item {
             Followed::Change { position, change } => self.absorb(position, &change) || self.resync().await,
-            Followed::Token(TokenRow { hash, member }) => {
-                self.tokens.insert(hash, member);
+            Followed::Token(row) => {
+                self.tokens.extend(token_keys([row]));
                 true
             }
             Followed::Live(frame) => {
@@ -1158,8 +1168,8 @@ impl Room {
         if let Some(state) = before {
             self.state = *state;
         }
-        for hash in hashes {
-            self.tokens.remove(hash);
+        for key in hashes.iter().filter_map(|hash| HashKey::from_hex(hash)) {
+            self.tokens.remove(&key);
         }
         self.ring.forget_after(self.state.seq);
     }
@@ -1391,6 +1401,17 @@ async fn next_followed(followed: &mut Option<mpsc::Receiver<Followed>>) -> Follo
         Some(rx) => rx.recv().await.unwrap_or_else(|| Followed::Lost("the follow ended".into())),
         None => std::future::pending().await,
     }
+}
+
+/// Stored token rows as a room keeps them; a row whose hash is not one is left out (logged).
+fn token_keys(rows: impl IntoIterator<Item = TokenRow>) -> impl Iterator<Item = (HashKey, MemberId)> {
+    rows.into_iter().filter_map(|row| match HashKey::from_hex(&row.hash) {
+        Some(key) => Some((key, row.member)),
+        None => {
+            tracing::warn!(member = %row.member, "a stored token hash is not a hash: left out");
+            None
+        }
+    })
 }
 
 async fn sleep_until(deadline: Option<Instant>) {

@@ -22,6 +22,32 @@ pub fn hash(secret: &str) -> String {
     to_hex(&Sha256::digest(secret.as_bytes()))
 }
 
+/// A hash as a room keeps it in memory: its 32 bytes, not the 64 characters of its stored
+/// form (a room holds one per member, in every loaded room).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HashKey([u8; 32]);
+
+impl HashKey {
+    /// The hash of `secret`.
+    pub fn of(secret: &str) -> Self {
+        Self(Sha256::digest(secret.as_bytes()).into())
+    }
+
+    /// From the stored (hex) form; `None` for anything that is not one.
+    pub fn from_hex(hex: &str) -> Option<Self> {
+        let digit = |c: u8| char::from(c).to_digit(16).and_then(|d| u8::try_from(d).ok());
+        let bytes = hex.as_bytes();
+        if bytes.len() != 64 {
+            return None;
+        }
+        let mut key = [0u8; 32];
+        for (out, pair) in key.iter_mut().zip(bytes.chunks_exact(2)) {
+            *out = digit(pair[0])? << 4 | digit(pair[1])?;
+        }
+        Some(Self(key))
+    }
+}
+
 /// Compares two hashes without an early exit, so timing says nothing about how much matched.
 pub fn same_hash(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -40,6 +66,17 @@ fn to_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hash_key_is_the_same_from_the_secret_and_from_its_stored_form() {
+        let token = random_hex(SECRET_BYTES).unwrap();
+        assert_eq!(HashKey::from_hex(&hash(&token)), Some(HashKey::of(&token)));
+        assert_ne!(HashKey::of(&token), HashKey::of("another"));
+        assert_eq!(HashKey::from_hex(&hash(&token).to_uppercase()), Some(HashKey::of(&token)));
+        for bad in ["", "abc", &"g".repeat(64), &"a".repeat(63), &"a".repeat(66), &"é".repeat(32)] {
+            assert_eq!(HashKey::from_hex(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn secrets_are_random_hex_of_the_asked_length() {
