@@ -60,6 +60,18 @@ pub fn change_seq(msg: &ServerMsg) -> Option<u64> {
 }
 
 /// A client id no other test client has.
+/// The `hello` of a new participant named `name`, for a test that speaks over a socket of its
+/// own rather than through [`Client`].
+pub fn participant_hello(name: &str) -> ClientMsg {
+    ClientMsg::Hello {
+        protocol: PROTOCOL_VERSION,
+        credentials: horseshoe_protocol::Credentials::Participant { token: None },
+        client: fresh_client_id(),
+        name: Some(name.to_owned()),
+        last_seq: None,
+    }
+}
+
 pub fn fresh_client_id() -> ClientId {
     ClientId(format!("t{}", uuid::Uuid::new_v4().simple()))
 }

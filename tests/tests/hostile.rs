@@ -4,7 +4,7 @@
 
 use futures_util::StreamExt;
 use horseshoe::Config;
-use horseshoe_protocol::{ClientMsg, Command, Credentials, ErrorCode, PROTOCOL_VERSION, ServerMsg};
+use horseshoe_protocol::{Command, Credentials, ErrorCode, ServerMsg};
 use horseshoe_tests::http;
 use horseshoe_tests::{Client, TestServer};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -390,13 +390,7 @@ async fn a_hello_sent_with_the_upgrade_request_is_read_first() -> anyhow::Result
     let dir = tempfile::tempdir()?;
     let server = TestServer::start(dir.path()).await?;
     let room = http::create_room(server.addr, "{}").await?.room_id;
-    let hello = ClientMsg::Hello {
-        protocol: PROTOCOL_VERSION,
-        credentials: Credentials::Participant { token: None },
-        client: horseshoe_tests::fresh_client_id(),
-        name: Some("Early".into()),
-        last_seq: None,
-    };
+    let hello = horseshoe_tests::participant_hello("Early");
     let request = format!(
         "GET /api/rooms/{room}/ws HTTP/1.1\r\nHost: {}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
          Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",

@@ -2,7 +2,7 @@
 //! everyone else with nothing lost.
 
 use futures_util::SinkExt;
-use horseshoe_protocol::{ClientMsg, Command, Credentials, PROTOCOL_VERSION, ServerMsg};
+use horseshoe_protocol::{Command, Credentials, ServerMsg};
 use horseshoe_tests::http;
 use horseshoe_tests::{Client, TestServer};
 use tokio::net::TcpSocket;
@@ -25,13 +25,7 @@ async fn a_stalled_reader_is_closed_and_nobody_else_loses_anything() -> anyhow::
     socket.set_recv_buffer_size(4096)?;
     let stream = socket.connect(server.addr).await?;
     let (mut stalled, _) = tokio_tungstenite::client_async(url.as_str(), stream).await?;
-    let hello = ClientMsg::Hello {
-        protocol: PROTOCOL_VERSION,
-        credentials: Credentials::Participant { token: None },
-        client: horseshoe_tests::fresh_client_id(),
-        name: Some("Stalled".into()),
-        last_seq: None,
-    };
+    let hello = horseshoe_tests::participant_hello("Stalled");
     stalled.send(Message::text(serde_json::to_string(&hello)?)).await?;
     watcher.wait_online(|online| online.len() == 2).await?;
     let stalled_joined = watcher.online.clone();
