@@ -787,10 +787,10 @@ impl Room {
                         return;
                     }
                 };
-                let hash = secret::hash(&token);
+                let key = HashKey::of(&token);
                 *made = Some(token.clone());
-                self.tokens.insert(HashKey::of(&token), id);
-                decided.tokens.push(TokenRow { hash, member: id });
+                self.tokens.insert(key, id);
+                decided.tokens.push(TokenRow { hash: key.hex(), member: id });
                 (Actor::member(id, role), You { role: role.into(), member_id: Some(id), token: Some(token) })
             }
             (None, None) => (Actor::viewer(), You { role: Role::Viewer, member_id: None, token: None }),

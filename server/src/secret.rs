@@ -19,7 +19,7 @@ pub fn random_hex(n: usize) -> Result<String, ServerError> {
 
 /// SHA-256 of a secret, as hex: what the store keeps.
 pub fn hash(secret: &str) -> String {
-    to_hex(&Sha256::digest(secret.as_bytes()))
+    HashKey::of(secret).hex()
 }
 
 /// A hash as a room keeps it in memory: its 32 bytes, not the 64 characters of its stored
@@ -31,6 +31,11 @@ impl HashKey {
     /// The hash of `secret`.
     pub fn of(secret: &str) -> Self {
         Self(Sha256::digest(secret.as_bytes()).into())
+    }
+
+    /// The stored (hex) form.
+    pub fn hex(&self) -> String {
+        to_hex(&self.0)
     }
 
     /// From the stored (hex) form; `None` for anything that is not one.
