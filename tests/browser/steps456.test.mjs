@@ -171,23 +171,28 @@ function grab(page, text, dx, dy) {
 
 
 /**
+ * The boxes of two notes once the wall has stopped moving them (notes arriving from others can
+ * still lay the wall out again just after they appear): the same in two reads in a row, waited
+ * for as long as the other checks wait.
+ * @param {Page} page @param {string} text @param {string} onto
+ */
+async function settledBoxes(page, text, onto) {
+  let last = '';
+  let boxes = [];
+  await poll(async () => {
+    boxes = [await wallNote(page, text).boundingBox(), await wallNote(page, onto).boundingBox()];
+    const now = JSON.stringify(boxes);
+    const settled = now === last && boxes.every(Boolean);
+    last = now;
+    return settled ? null : `the notes ${JSON.stringify(text)} and ${JSON.stringify(onto)} kept moving: ${now}`;
+  });
+  return boxes;
+}
+
+/**
  * Drags the note `text` onto the note `onto` and lets go.
  * @param {Page} page @param {string} text @param {string} onto
  */
-/** The boxes of two notes once the wall has stopped moving them (notes arriving from others
- * can still lay the wall out again just after they appear). */
-async function settledBoxes(page, text, onto) {
-  let last = '';
-  for (let tries = 0; tries < 40; tries += 1) {
-    const boxes = [await wallNote(page, text).boundingBox(), await wallNote(page, onto).boundingBox()];
-    const now = JSON.stringify(boxes);
-    if (now === last) return boxes;
-    last = now;
-    await page.waitForTimeout(50);
-  }
-  throw new Error(`the notes ${JSON.stringify(text)} and ${JSON.stringify(onto)} kept moving`);
-}
-
 async function dropOnto(page, text, onto) {
   await page.getByTestId('wall').scrollIntoViewIfNeeded();
   const [from, to] = await settledBoxes(page, text, onto);
