@@ -168,14 +168,6 @@ impl Sqlite {
                  member_id TEXT NOT NULL,
                  PRIMARY KEY (room_id, token_hash)
              ) WITHOUT ROWID;
-             CREATE TABLE IF NOT EXISTS events (
-                 room_id TEXT NOT NULL REFERENCES rooms(id),
-                 seq INTEGER NOT NULL,
-                 member_id TEXT,
-                 command_id TEXT,
-                 body TEXT NOT NULL,
-                 PRIMARY KEY (room_id, seq)
-             );
              CREATE TABLE IF NOT EXISTS snapshots (
                  room_id TEXT PRIMARY KEY REFERENCES rooms(id),
                  seq INTEGER NOT NULL,
@@ -186,6 +178,7 @@ impl Sqlite {
                  checked_at INTEGER NOT NULL
              );",
         )?;
+        conn.execute_batch(&format!("CREATE TABLE IF NOT EXISTS events ({EVENTS_COLUMNS});"))?;
         // Databases from before formats were recorded hold format 1 rows only.
         for table in ["events", "snapshots"] {
             let has_format: bool = conn.query_row(
@@ -204,6 +197,16 @@ impl Sqlite {
     }
 }
 
+/// The log's table: one row per change (its `format` says how `body` reads). Without
+/// `WITHOUT ROWID`: see [`events_in_arrival_order`].
+const EVENTS_COLUMNS: &str = "room_id TEXT NOT NULL REFERENCES rooms(id),
+    seq INTEGER NOT NULL,
+    member_id TEXT,
+    command_id TEXT,
+    body TEXT NOT NULL,
+    format INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (room_id, seq)";
+
 /// Keeps the log's rows in the order they were written (a table with a row id, `(room_id, seq)`
 /// its index) rather than clustered by room: one commit's rows then share the table's last
 /// pages and each room adds a small index entry, where clustered rows of 850 bytes made each
@@ -218,23 +221,15 @@ fn events_in_arrival_order(conn: &Connection) -> Result<(), StoreError> {
         return Ok(());
     }
     tracing::info!("rewriting the event log in arrival order (once)");
-    conn.execute_batch(
+    conn.execute_batch(&format!(
         "BEGIN IMMEDIATE;
-         CREATE TABLE events_by_arrival (
-             room_id TEXT NOT NULL REFERENCES rooms(id),
-             seq INTEGER NOT NULL,
-             member_id TEXT,
-             command_id TEXT,
-             body TEXT NOT NULL,
-             format INTEGER NOT NULL DEFAULT 1,
-             PRIMARY KEY (room_id, seq)
-         );
+         CREATE TABLE events_by_arrival ({EVENTS_COLUMNS});
          INSERT INTO events_by_arrival (room_id, seq, member_id, command_id, body, format)
              SELECT room_id, seq, member_id, command_id, body, format FROM events ORDER BY room_id, seq;
          DROP TABLE events;
          ALTER TABLE events_by_arrival RENAME TO events;
-         COMMIT;",
-    )?;
+         COMMIT;"
+    ))?;
     Ok(())
 }
 
@@ -718,14 +713,12 @@ mod tests {
         assert!(!events_table_sql(&db.conn).contains("WITHOUT ROWID"));
         // The layout of earlier versions: rows clustered by room.
         db.conn
-            .execute_batch(
-                "CREATE TABLE old (room_id TEXT NOT NULL REFERENCES rooms(id), seq INTEGER NOT NULL,
-                     member_id TEXT, command_id TEXT, body TEXT NOT NULL,
-                     format INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (room_id, seq)) WITHOUT ROWID;
+            .execute_batch(&format!(
+                "CREATE TABLE old ({EVENTS_COLUMNS}) WITHOUT ROWID;
                  INSERT INTO old SELECT room_id, seq, member_id, command_id, body, format FROM events;
                  DROP TABLE events;
-                 ALTER TABLE old RENAME TO events;",
-            )
+                 ALTER TABLE old RENAME TO events;"
+            ))
             .expect("the old layout");
         assert!(events_table_sql(&db.conn).contains("WITHOUT ROWID"));
         drop(db);
