@@ -127,10 +127,21 @@ pub enum Event {
     /// `member_id` redid: their newest redo entry moves back onto their undo stack.
     #[serde(rename = "history.redone")]
     HistoryRedone { member_id: MemberId },
-    /// A note was written, changed, revealed or moved. Only its author receives it while it is
+    /// A note was written, changed or revealed. Only its author receives it while it is
     /// unrevealed.
     #[serde(rename = "note.set")]
     NoteSet { note: Note },
+    /// A revealed note was put somewhere else on the wall: where, and in which cluster (none
+    /// when absent). Everything else about it stays as it was.
+    #[serde(rename = "note.moved")]
+    NoteMoved {
+        id: ItemId,
+        x: i32,
+        y: i32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        cluster: Option<ItemId>,
+    },
     #[serde(rename = "note.removed")]
     NoteRemoved {
         id: ItemId,
@@ -273,7 +284,9 @@ impl Event {
                 format!("highlight:{}", id.0)
             }
             Event::WorkingChanged { .. } => "working".to_owned(),
-            Event::NoteSet { note: Note { id, .. } } | Event::NoteRemoved { id, .. } => {
+            Event::NoteSet { note: Note { id, .. } }
+            | Event::NoteMoved { id, .. }
+            | Event::NoteRemoved { id, .. } => {
                 format!("note:{}", id.0)
             }
             Event::NotesPending { member_id, .. } => format!("pending:{member_id}"),
@@ -417,6 +430,12 @@ impl RoomState {
             Event::NoteSet { note } => {
                 if self.wall.notes.insert(note.id.clone(), note.clone()).is_none() && note.revealed {
                     self.book.unbury(&note.id);
+                }
+            }
+            Event::NoteMoved { id, x, y, cluster } => {
+                if let Some(note) = self.wall.notes.get_mut(id) {
+                    (note.x, note.y) = (*x, *y);
+                    note.cluster.clone_from(cluster);
                 }
             }
             Event::NoteRemoved { id, private_to } => {

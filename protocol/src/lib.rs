@@ -46,4 +46,4 @@ pub use state::{
 /// Bumped whenever a message changes shape; a client with another version is refused in `hello`.
 /// Version 2: numbered commands per client, one `change` per command with its events, shared
 /// texts (Yjs), undo and redo, fine-grained group and team events.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;

@@ -749,7 +749,7 @@ mod tests {
     fn every_frame_type_is_known() {
         let examples = [
             ClientMsg::Hello {
-                protocol: 2,
+                protocol: PROTOCOL_VERSION,
                 credentials: Credentials::Viewer,
                 client: ClientId("tab".into()),
                 name: None,

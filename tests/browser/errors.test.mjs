@@ -93,7 +93,7 @@ test('a newcomer to a closed room is told they can only read it', async () => {
       };
       await new Promise((r) => ws.addEventListener('open', r, { once: true }));
       ws.send(
-        JSON.stringify({ type: 'hello', protocol: 2, client: 'setup', credentials: { role: 'facilitator', key }, name: 'F' }),
+        JSON.stringify({ type: 'hello', protocol: 3, client: 'setup', credentials: { role: 'facilitator', key }, name: 'F' }),
       );
       await until('welcome');
       ws.send(JSON.stringify({ type: 'cmd', id: 1, cmd: { type: 'room.close', closed: true } }));

@@ -189,7 +189,7 @@ function forceWrite(page, roomId, group, text) {
           ws.send(
             JSON.stringify({
               type: 'hello',
-              protocol: 2,
+              protocol: 3,
               client: 'forced',
               credentials: { role: 'participant', token },
             }),

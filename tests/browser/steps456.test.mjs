@@ -66,7 +66,7 @@ async function startScribe(roomId, key) {
       ws.send(
         JSON.stringify({
           type: 'hello',
-          protocol: 2,
+          protocol: 3,
           client: 'scribe',
           credentials: { role: 'facilitator', key },
           name: 'Luis',
@@ -906,7 +906,7 @@ async function startCrowd(roomId, count) {
         ws.send(
           JSON.stringify({
             type: 'hello',
-            protocol: 2,
+            protocol: 3,
             client: `crowd-${i}`,
             credentials: { role: 'participant' },
             name: `Person ${i + 1}`,

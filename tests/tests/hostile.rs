@@ -244,7 +244,7 @@ const SEEDS: &[&str] = &[
     r#"{"type":"cmd","id":5,"cmd":{"type":"text.edit","target":{"kind":"definition","group":1},"update":"AQHYzaGqAgAEAQF0A2FiYwA="}}"#,
     r#"{"type":"caret","target":{"kind":"card","id":"c"},"anchor":"AQ==","head":"AQ=="}"#,
     r#"{"type":"drag","id":"n","x":5,"y":6}"#,
-    r#"{"type":"hello","protocol":2,"client":"a","credentials":{"role":"viewer"}}"#,
+    r#"{"type":"hello","protocol":3,"client":"a","credentials":{"role":"viewer"}}"#,
     r#"{"type":"cmd","id":4,"cmd":{"type":"vote.set","area":"a","dots":255}}"#,
 ];
 

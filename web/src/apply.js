@@ -226,6 +226,13 @@ export function applyEvent(room, event, by, docs) {
     case 'note.set':
       room.wall.notes[event.note.id] = event.note;
       break;
+    case 'note.moved': {
+      const note = room.wall.notes[event.id];
+      if (!note) break;
+      const { cluster: _, ...rest } = note;
+      room.wall.notes[event.id] = { ...rest, x: event.x, y: event.y, ...(event.cluster ? { cluster: event.cluster } : {}) };
+      break;
+    }
     case 'note.removed':
       delete room.wall.notes[event.id];
       break;

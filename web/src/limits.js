@@ -2,7 +2,7 @@
 // Do not edit: a test fails when this file differs from what the protocol generates.
 
 /** The protocol version this client speaks (`hello.protocol`). */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** Longest display name; a name is a label on a post-it-sized badge. */
 export const MAX_NAME_CHARS = 40;
 /** Longest room title or organisation name; one line in a header. */

@@ -248,8 +248,11 @@ pub(super) fn drop(
                     events.push(Event::ClusterSet {
                         cluster: Cluster { id: new_cluster.clone(), name: String::new() },
                     });
-                    events.push(Event::NoteSet {
-                        note: Note { cluster: Some(new_cluster.clone()), ..target.clone() },
+                    events.push(Event::NoteMoved {
+                        id: target.id.clone(),
+                        x: target.x,
+                        y: target.y,
+                        cluster: Some(new_cluster.clone()),
                     });
                     Some(new_cluster.clone())
                 }
@@ -258,7 +261,7 @@ pub(super) fn drop(
     };
     let arriving: Vec<ItemId> = cluster.iter().cloned().collect();
     events.extend(empty_clusters(state, std::slice::from_ref(id), &arriving));
-    events.push(Event::NoteSet { note: Note { x, y, cluster, ..note.clone() } });
+    events.push(Event::NoteMoved { id: note.id.clone(), x, y, cluster });
     Ok(events)
 }
 

@@ -90,6 +90,14 @@ fn current(state: &RoomState, event: &Event) -> Option<Event> {
             Some(now) => Event::NoteSet { note: now.clone() },
             None => Event::NoteRemoved { id: id.clone(), private_to: None },
         },
+        // A move is undone as a move: its place only, so that undoing it keeps what someone
+        // else wrote on the post-it since.
+        Event::NoteMoved { id, .. } => match state.wall.notes.get(id) {
+            Some(now) => {
+                Event::NoteMoved { id: id.clone(), x: now.x, y: now.y, cluster: now.cluster.clone() }
+            }
+            None => Event::NoteRemoved { id: id.clone(), private_to: None },
+        },
         Event::NotesPending { member_id, .. } => {
             let count = state.wall.pending.get(member_id).copied().unwrap_or(0);
             Event::NotesPending { member_id: *member_id, count }
@@ -372,6 +380,24 @@ mod tests {
         f.by(f.fac, Command::Undo).unwrap();
         assert_eq!(f.state.team_of(f.ana), before);
         assert_eq!(f.state.assessment.teams[&cy_team].ratings[1], 4, "the rating stays");
+    }
+
+    #[test]
+    fn undoing_a_move_puts_the_post_it_back_and_keeps_what_was_written_on_it_since() {
+        let mut f = Fixture::new();
+        f.by(f.fac, Command::SetStep { step: 4 }).unwrap();
+        let n1 = id(&format!("{}:n1", f.ana));
+        f.by(f.ana, Command::AddNote { id: n1.clone(), text: "help me grow".into() }).unwrap();
+        f.by(f.fac, Command::RevealNotes { member_id: None }).unwrap();
+        let (x, y) = (f.state.wall.notes[&n1].x, f.state.wall.notes[&n1].y);
+        f.by(f.ana, Command::DropNote { id: n1.clone(), x: 700, y: 300, onto: None }).unwrap();
+        f.by(f.fac, Command::EditNote { id: n1.clone(), text: "help me grow abroad".into() }).unwrap();
+        f.by(f.ana, Command::Undo).unwrap();
+        let note = &f.state.wall.notes[&n1];
+        assert_eq!((note.x, note.y), (x, y), "back where it was");
+        assert_eq!(note.text, "help me grow abroad", "the facilitator's words stay");
+        f.by(f.ana, Command::Redo).unwrap();
+        assert_eq!((f.state.wall.notes[&n1].x, f.state.wall.notes[&n1].y), (700, 300));
     }
 
     #[test]

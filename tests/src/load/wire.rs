@@ -2,14 +2,14 @@
 //! place: the frames they send (built straight into a reused buffer) and the few fields they
 //! read out of what the server sends (found by a byte scan, no JSON parser).
 //!
-//! This speaks protocol version 2: one numbered `change` per applied command with its `events`,
+//! This speaks protocol version 3: one numbered `change` per applied command with its `events`,
 //! commands numbered per client (each load connection is its own client), post-it ids that
 //! start with their author's member id (read from the `welcome`).
 
 use std::io::Write as _;
 
 /// The protocol version these frames speak; a test checks it against the server's.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// A member id as it is written on the wire (a hyphenated UUID), kept without allocating.
 pub type MemberTag = [u8; 36];
@@ -22,7 +22,7 @@ pub enum Msg {
         seq: u64,
         member: Option<MemberTag>,
     },
-    /// A numbered change; `moved` when it starts with a revealed load note put at a new position.
+    /// A numbered change; `moved` when it starts with a load note put at a new position.
     Change {
         seq: u64,
         moved: Option<Moved>,
@@ -126,8 +126,7 @@ pub fn parse(msg: &[u8]) -> Msg {
         if s.eat(br#","by":""#) {
             s.i = (s.i + 37).min(msg.len());
         }
-        let moved =
-            s.eat(br#","events":[{"type":"note.set","note":{"id":""#).then(|| moved(&mut s)).flatten();
+        let moved = s.eat(br#","events":[{"type":"note.moved","id":""#).then(|| moved(&mut s)).flatten();
         Msg::Change { seq, moved }
     } else if rest.starts_with(b"drag\"") {
         Msg::Drag
@@ -161,15 +160,14 @@ pub fn parse(msg: &[u8]) -> Msg {
     }
 }
 
-/// The rest of a `note.set` after `"id":"`: whose note (`<member>:n<owner>`), revealed, and
-/// where.
+/// The rest of a `note.moved` after `"id":"`: whose note (`<member>:n<owner>`) and where.
 fn moved(s: &mut Scan<'_>) -> Option<Moved> {
     s.i = (s.i + 36).min(s.b.len());
     if !s.eat(b":n") {
         return None;
     }
     let owner = s.uint()? as usize;
-    if !s.eat(b"\"") || !s.find(br#""revealed":true,"x":"#) {
+    if !s.eat(br#"","x":"#) {
         return None;
     }
     let x = s.uint()?;
@@ -272,19 +270,26 @@ mod tests {
         let frame = |events| {
             serde_json::to_vec(&ServerMsg::Change { seq: 77, by: Some(author), events }).expect("serializes")
         };
+        let to = |x, y| Event::NoteMoved { id: note.id.clone(), x, y, cluster: None };
         assert_eq!(
-            parse(&frame(vec![Event::NoteSet { note: note.clone() }])),
+            parse(&frame(vec![to(1234, 5)])),
             Msg::Change { seq: 77, moved: Some(Moved { owner: 42, x: 1234, y: 5 }) }
         );
-        let hidden = Note { revealed: false, ..note };
+        let elsewhere =
+            Event::NoteMoved { id: note.id.clone(), x: 9, y: 9, cluster: Some(ItemId("k".into())) };
         assert_eq!(
-            parse(&frame(vec![Event::NoteSet { note: hidden }])),
-            Msg::Change { seq: 77, moved: None }
+            parse(&frame(vec![elsewhere])),
+            Msg::Change { seq: 77, moved: Some(Moved { owner: 42, x: 9, y: 9 }) }
+        );
+        assert_eq!(
+            parse(&frame(vec![Event::NoteSet { note }])),
+            Msg::Change { seq: 77, moved: None },
+            "a post-it written or revealed is not a move"
         );
         assert_eq!(parse(&frame(vec![])), Msg::Change { seq: 77, moved: None });
         assert_eq!(parse(br#"{"type":"ack","id":1,"seq":3}"#), Msg::Ack { seq: 3 });
         let welcome = format!(
-            r#"{{"type":"welcome","protocol":2,"you":{{"role":"participant","member_id":"{author}"}},"room":{{"id":"r","seq":9}}}}"#
+            r#"{{"type":"welcome","protocol":3,"you":{{"role":"participant","member_id":"{author}"}},"room":{{"id":"r","seq":9}}}}"#
         );
         let mut tag = [0; 36];
         tag.copy_from_slice(author.to_string().as_bytes());
