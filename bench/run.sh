@@ -165,8 +165,10 @@ typing() {
 }
 # The same relay-mode load, at 1 and 2 frames/s per client (38,000 and 76,000 deliveries/s),
 # against uWebSockets.js, Bun, a minimal tokio relay, Horseshoe's relay mode and the full
-# protocol (each alone on core 0, one after the other in the same run); then each relay server
-# holding 10,000 idle connections. The table gives CPU per delivery as a multiple of uWS's.
+# protocol (each alone on core 0, one after the other in the same run; the last two in PAIRS
+# alternating pairs); then each relay server holding 10,000 idle connections. The table gives
+# CPU per delivery as a multiple of uWS's, and a line before it the full protocol's as a
+# multiple of its engine's, pair by pair.
 relays() {
   need_relays
   local rate port=18120
@@ -178,14 +180,20 @@ relays() {
            --label "$(relay_name "$server"): 100 rooms x 20, 128 B, $rate/s each"
       stop_server "$PID"
     done
-    start_server horseshoe $((port += 1)) --bench-relay
-    load --wire relay --prefix /bench/relay/ --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
-         --label "horseshoe relay mode: same load, $rate/s"
-    stop_server "$PID"
-    start_server horseshoe $((port += 1))
-    load --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
-         --label "horseshoe full protocol: same rooms, $rate moves/s"
-    stop_server "$PID"
+    # The engine and the full protocol alternate, PAIRS times (3 by default): one pair moves
+    # with the machine by 10-30% between runs, so the ratio asked for is each pair's, and their median.
+    local pair
+    for pair in $(seq "${PAIRS:-3}"); do
+      start_server horseshoe $((port += 1)) --bench-relay
+      load --wire relay --prefix /bench/relay/ --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
+           --label "horseshoe relay mode: same load, $rate/s (pair $pair)"
+      stop_server "$PID"
+      start_server horseshoe $((port += 1))
+      load --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
+           --label "horseshoe full protocol: same rooms, $rate moves/s (pair $pair)"
+      stop_server "$PID"
+    done
+    pair_ratios
     table ratio
   done
   for server in uws bun relay horseshoe; do
@@ -194,6 +202,21 @@ relays() {
          --server-pid "$PID" --rooms 1000 --clients 10 --idle --label "$(relay_name "$server"): 10,000 idle connections"
     stop_server "$PID"
   done
+}
+# The full protocol's CPU per delivery as a multiple of its engine's, pair by pair (each
+# full-protocol run against the engine run just before it), and the median of those.
+pair_ratios() {
+  awk -F'\t' '
+    $2 ~ /^horseshoe relay mode/ { engine = $3 }
+    $2 ~ /^horseshoe full protocol/ && engine > 0 { r[++n] = $3 / engine; engine = 0 }
+    END {
+      if (n == 0) exit
+      line = ""
+      for (i = 1; i <= n; i++) line = line sprintf(" %.2fx", r[i])
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+      median = (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
+      printf "full protocol / its engine, CPU per delivery, pair by pair:%s; median %.2fx\n\n", line, median
+    }' "$summaries"
 }
 relay_name() {
   case $1 in
