@@ -45,5 +45,6 @@ pub use state::{
 
 /// Bumped whenever a message changes shape; a client with another version is refused in `hello`.
 /// Version 2: numbered commands per client, one `change` per command with its events, shared
-/// texts (Yjs), undo and redo, fine-grained group and team events.
+/// texts (Yjs), undo and redo, fine-grained group and team events. Version 3: a dropped post-it
+/// travels as its new place only (`note.moved`), in the change and in the mover's undo entry.
 pub const PROTOCOL_VERSION: u32 = 3;
