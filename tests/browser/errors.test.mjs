@@ -74,6 +74,7 @@ test('a newcomer to a closed room is told they can only read it', async () => {
   await fac.goto(`${env.server.url}/`);
   await fac.evaluate(
     async ({ roomId, key }) => {
+      const { PROTOCOL_VERSION } = await import('/app/src/limits.js');
       const ws = new WebSocket(`ws://${location.host}/api/rooms/${roomId}/ws`);
       /** @type {any[]} */
       const seen = [];
@@ -93,7 +94,7 @@ test('a newcomer to a closed room is told they can only read it', async () => {
       };
       await new Promise((r) => ws.addEventListener('open', r, { once: true }));
       ws.send(
-        JSON.stringify({ type: 'hello', protocol: 3, client: 'setup', credentials: { role: 'facilitator', key }, name: 'F' }),
+        JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, client: 'setup', credentials: { role: 'facilitator', key }, name: 'F' }),
       );
       await until('welcome');
       ws.send(JSON.stringify({ type: 'cmd', id: 1, cmd: { type: 'room.close', closed: true } }));

@@ -179,6 +179,7 @@ function forceWrite(page, roomId, group, text) {
   return page.evaluate(
     async ({ roomId, group, text }) => {
       const Y = await import('/app/vendor/yjs.js');
+      const { PROTOCOL_VERSION } = await import('/app/src/limits.js');
       const doc = new Y.Doc();
       doc.getText('t').insert(0, text);
       const update = btoa(String.fromCharCode(...Y.encodeStateAsUpdate(doc)));
@@ -189,7 +190,7 @@ function forceWrite(page, roomId, group, text) {
           ws.send(
             JSON.stringify({
               type: 'hello',
-              protocol: 3,
+              protocol: PROTOCOL_VERSION,
               client: 'forced',
               credentials: { role: 'participant', token },
             }),

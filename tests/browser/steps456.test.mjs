@@ -50,6 +50,7 @@ async function startScribe(roomId, key) {
       const waiting = new Map();
       let n = 0;
       const Y = await import('/app/vendor/yjs.js');
+      const { PROTOCOL_VERSION } = await import('/app/src/limits.js');
       /** @type {Map<string, any>} each shared text's document, as this page has seen it */
       const docs = new Map();
       const welcomed = new Promise((resolve) => {
@@ -66,7 +67,7 @@ async function startScribe(roomId, key) {
       ws.send(
         JSON.stringify({
           type: 'hello',
-          protocol: 3,
+          protocol: PROTOCOL_VERSION,
           client: 'scribe',
           credentials: { role: 'facilitator', key },
           name: 'Luis',
@@ -885,6 +886,7 @@ async function startCrowd(roomId, count) {
   await person.page.goto(`${env.server.url}/`);
   await person.page.evaluate(
     async ({ roomId, count }) => {
+      const { PROTOCOL_VERSION } = await import('/app/src/limits.js');
       /** @type {{ ws: WebSocket, me: string, waiting: Map<number, (msg: any) => void> }[]} */
       const crowd = [];
       let n = 0;
@@ -906,7 +908,7 @@ async function startCrowd(roomId, count) {
         ws.send(
           JSON.stringify({
             type: 'hello',
-            protocol: 3,
+            protocol: PROTOCOL_VERSION,
             client: `crowd-${i}`,
             credentials: { role: 'participant' },
             name: `Person ${i + 1}`,

@@ -289,7 +289,7 @@ mod tests {
         assert_eq!(parse(&frame(vec![])), Msg::Change { seq: 77, moved: None });
         assert_eq!(parse(br#"{"type":"ack","id":1,"seq":3}"#), Msg::Ack { seq: 3 });
         let welcome = format!(
-            r#"{{"type":"welcome","protocol":3,"you":{{"role":"participant","member_id":"{author}"}},"room":{{"id":"r","seq":9}}}}"#
+            r#"{{"type":"welcome","protocol":{VERSION},"you":{{"role":"participant","member_id":"{author}"}},"room":{{"id":"r","seq":9}}}}"#
         );
         let mut tag = [0; 36];
         tag.copy_from_slice(author.to_string().as_bytes());
