@@ -36,6 +36,8 @@ pub enum StoreError {
     UnknownFormat(i64),
     #[error("a row of storage format 1 does not convert: {0}")]
     Legacy(String),
+    #[error("the log's chain is broken: {0}")]
+    Chain(String),
     #[error("cannot start a store thread: {0}")]
     Thread(String),
     /// Another writer (another node) appended to the room's log first: the room must catch up

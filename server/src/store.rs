@@ -176,7 +176,12 @@ impl Sqlite {
              CREATE TABLE IF NOT EXISTS health (
                  id INTEGER PRIMARY KEY CHECK (id = 1),
                  checked_at INTEGER NOT NULL
-             );",
+             );
+             CREATE TABLE IF NOT EXISTS log_heads (
+                 room_id TEXT PRIMARY KEY REFERENCES rooms(id),
+                 last INTEGER NOT NULL,
+                 seq INTEGER NOT NULL
+             ) WITHOUT ROWID;",
         )?;
         conn.execute_batch(&format!("CREATE TABLE IF NOT EXISTS events ({EVENTS_COLUMNS});"))?;
         // Databases from before formats were recorded hold format 1 rows only.
@@ -192,42 +197,68 @@ impl Sqlite {
                 ))?;
             }
         }
-        events_in_arrival_order(&conn)?;
+        chain_the_log(&conn)?;
         Ok(Self { conn, path: path.to_owned() })
     }
 }
 
-/// The log's table: one row per change (its `format` says how `body` reads). Without
-/// `WITHOUT ROWID`: see [`events_in_arrival_order`].
+/// The log's table: one row per change (its `format` says how `body` reads), in the order rows
+/// were written, each pointing at its room's previous row (`prev`, a row id); `log_heads` holds
+/// each room's last row. See [`chain_the_log`].
 const EVENTS_COLUMNS: &str = "room_id TEXT NOT NULL REFERENCES rooms(id),
     seq INTEGER NOT NULL,
     member_id TEXT,
     command_id TEXT,
     body TEXT NOT NULL,
     format INTEGER NOT NULL DEFAULT 1,
-    PRIMARY KEY (room_id, seq)";
+    prev INTEGER";
 
-/// Keeps the log's rows in the order they were written (a table with a row id, `(room_id, seq)`
-/// its index) rather than clustered by room: one commit's rows then share the table's last
-/// pages and each room adds a small index entry, where clustered rows of 850 bytes made each
-/// append rewrite (and every fourth split) its room's 4 KiB page. Databases written before
-/// this are rewritten once, in one transaction, when opened.
-fn events_in_arrival_order(conn: &Connection) -> Result<(), StoreError> {
+/// Most rows one room's chain is followed for in one load: far more than a room writes between
+/// two snapshots, so only a damaged chain (a loop) reaches it.
+const MAX_CHAIN: usize = 1_000_000;
+
+/// Keeps the log's rows in the order they were written, chained by room, with no index by
+/// room. One commit's rows then share the table's last pages, and a room's place in the log
+/// is its row in `log_heads`, where 70 rooms share a page: an index by `(room_id, seq)` kept
+/// each room's latest entries on a page of their own, so every room in a commit cost a 4 KiB
+/// page in the WAL (a commit of moves in five rooms wrote seven pages instead of two), and a
+/// row clustered by room (the layout before that) rewrote its room's page as well. A load
+/// follows its room's chain back from its head to its snapshot (a few hundred rows at most:
+/// rooms snapshot every `room::SNAPSHOT_EVERY` changes). Databases written before this (indexed
+/// or clustered by room) are rewritten once, in one transaction, when opened.
+fn chain_the_log(conn: &Connection) -> Result<(), StoreError> {
+    let chained: bool =
+        conn.query_row("SELECT COUNT(*) FROM pragma_table_info('events') WHERE name = 'prev'", [], |r| {
+            r.get::<_, i64>(0).map(|n| n > 0)
+        })?;
+    if chained {
+        return Ok(());
+    }
     let sql: String =
         conn.query_row("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'events'", [], |r| {
             r.get(0)
         })?;
-    if !sql.to_ascii_uppercase().contains("WITHOUT ROWID") {
-        return Ok(());
-    }
-    tracing::info!("rewriting the event log in arrival order (once)");
+    // A table clustered by room has no row ids, and no arrival order to keep.
+    let order = if sql.to_ascii_uppercase().contains("WITHOUT ROWID") { "room_id, seq" } else { "rowid" };
+    tracing::info!("chaining the event log by room (once)");
     conn.execute_batch(&format!(
         "BEGIN IMMEDIATE;
-         CREATE TABLE events_by_arrival ({EVENTS_COLUMNS});
-         INSERT INTO events_by_arrival (room_id, seq, member_id, command_id, body, format)
-             SELECT room_id, seq, member_id, command_id, body, format FROM events ORDER BY room_id, seq;
+         CREATE TABLE events_chained ({EVENTS_COLUMNS});
+         INSERT INTO events_chained (room_id, seq, member_id, command_id, body, format)
+             SELECT room_id, seq, member_id, command_id, body, format FROM events ORDER BY {order};
+         UPDATE events_chained SET prev = chain.prev
+             FROM (SELECT rowid AS id, LAG(rowid) OVER (PARTITION BY room_id ORDER BY seq) AS prev
+                   FROM events_chained) AS chain
+             WHERE chain.id = events_chained.rowid;
+         DELETE FROM log_heads;
+         INSERT INTO log_heads (room_id, last, seq)
+             SELECT room_id, id, seq FROM
+                 (SELECT room_id, rowid AS id, seq,
+                         ROW_NUMBER() OVER (PARTITION BY room_id ORDER BY seq DESC) AS n
+                  FROM events_chained)
+             WHERE n = 1;
          DROP TABLE events;
-         ALTER TABLE events_by_arrival RENAME TO events;
+         ALTER TABLE events_chained RENAME TO events;
          COMMIT;"
     ))?;
     Ok(())
@@ -246,8 +277,13 @@ impl Sqlite {
     fn commit_all(&mut self, batch: &[Append]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         {
+            let mut head = tx.prepare_cached("SELECT last, seq FROM log_heads WHERE room_id = ?1")?;
             let mut insert_event = tx.prepare_cached(
-                "INSERT INTO events (room_id, seq, member_id, body, format) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO events (room_id, seq, member_id, body, format, prev) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut set_head = tx.prepare_cached(
+                "INSERT INTO log_heads (room_id, last, seq) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (room_id) DO UPDATE SET last = excluded.last, seq = excluded.seq",
             )?;
             let mut insert_token = tx.prepare_cached(
                 "INSERT INTO member_tokens (room_id, token_hash, member_id) VALUES (?1, ?2, ?3)",
@@ -265,14 +301,31 @@ impl Sqlite {
                 for token in &append.tokens {
                     insert_token.execute(params![room, token.hash, token.member.to_string()])?;
                 }
-                for entry in &append.entries {
-                    insert_event.execute(params![
-                        room,
-                        to_i64(entry.seq),
-                        entry.member.map(|m| m.to_string()),
-                        entry.body.as_str(),
-                        STORAGE_FORMAT,
-                    ])?;
+                if let Some(last) = append.entries.last() {
+                    let (mut prev, stored) = head
+                        .query_row([room], |r| Ok((Some(r.get::<_, i64>(0)?), r.get::<_, i64>(1)?)))
+                        .optional()?
+                        .unwrap_or((None, 0));
+                    for entry in &append.entries {
+                        // A seq written twice would break the room's chain: refused, as the
+                        // log's key refused it when it had one.
+                        if to_i64(entry.seq) <= stored {
+                            return Err(StoreError::Chain(format!(
+                                "seq {} of room {room} is stored already (up to {stored})",
+                                entry.seq
+                            )));
+                        }
+                        insert_event.execute(params![
+                            room,
+                            to_i64(entry.seq),
+                            entry.member.map(|m| m.to_string()),
+                            entry.body.as_str(),
+                            STORAGE_FORMAT,
+                            prev,
+                        ])?;
+                        prev = Some(tx.last_insert_rowid());
+                    }
+                    set_head.execute(params![room, prev, to_i64(last.seq)])?;
                 }
                 if let Some(state) = &append.snapshot {
                     let body = serde_json::to_string(state)?;
@@ -369,14 +422,8 @@ impl Reader for SqliteReader {
             (None, Some(old)) => old.seq(),
             (None, None) => 0,
         };
-        let mut rows = tx.prepare_cached(
-            "SELECT seq, body, format FROM events WHERE room_id = ?1 AND seq > ?2 ORDER BY seq",
-        )?;
-        let rows = rows.query_map(params![room, to_i64(after)], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
-        })?;
-        for row in rows {
-            let (seq, body, format) = row?;
+        for row in chain_after(&tx, room, after)? {
+            let (seq, body, format) = row;
             match format {
                 STORAGE_FORMAT => {
                     let change = serde_json::from_str::<Change>(&body)?;
@@ -414,6 +461,42 @@ impl Reader for SqliteReader {
         let position = state.seq;
         Ok(Some(LoadedRoom { facilitator_key_hash, state, tokens, position }))
     }
+}
+
+/// A room's rows after `after` (a seq), oldest first: its chain followed back from its head.
+fn chain_after(conn: &Connection, room: &str, after: u64) -> Result<Vec<(i64, String, i64)>, StoreError> {
+    let mut next: Option<i64> =
+        conn.query_row("SELECT last FROM log_heads WHERE room_id = ?1", [room], |r| r.get(0)).optional()?;
+    let mut row =
+        conn.prepare_cached("SELECT room_id, seq, body, format, prev FROM events WHERE rowid = ?1")?;
+    let mut rows = Vec::new();
+    let mut newer = i64::MAX;
+    while let Some(id) = next {
+        let (owner, seq, body, format, prev) = row
+            .query_row([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Option<i64>>(4)?,
+                ))
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::Chain(format!("row {id} of room {room} is missing")))?;
+        // Each row is older than the one that points at it, and the room's own.
+        if owner != room || seq >= newer || rows.len() >= MAX_CHAIN {
+            return Err(StoreError::Chain(format!("row {id} does not continue room {room}'s log")));
+        }
+        if u64::try_from(seq).unwrap_or_default() <= after {
+            break;
+        }
+        newer = seq;
+        rows.push((seq, body, format));
+        next = prev;
+    }
+    rows.reverse();
+    Ok(rows)
 }
 
 fn parse_member(s: &str) -> Result<MemberId, StoreError> {
@@ -687,51 +770,96 @@ mod tests {
         RoomId::parse(&format!("{n:032x}")).expect("a room id")
     }
 
-    fn events_table_sql(conn: &Connection) -> String {
-        conn.query_row("SELECT sql FROM sqlite_schema WHERE name = 'events'", [], |r| r.get(0))
-            .expect("the events table")
+    fn create(db: &mut Sqlite, room: &RoomId) {
+        let record = RoomRecord { id: room.clone(), facilitator_key_hash: "h".into() };
+        db.create_room(&record, &RoomState::new(room.clone(), Default::default(), 0)).expect("created");
+    }
+
+    /// An append of one change per step given, at `seq`, `seq + 1`, ...
+    fn steps(room: &RoomId, seq: u64, steps: &[u8]) -> Append {
+        let entries = (seq..)
+            .zip(steps)
+            .map(|(seq, &step)| {
+                let change = Change {
+                    seq,
+                    by: None,
+                    cmd: None,
+                    events: vec![horseshoe_protocol::Event::StepChanged { step }],
+                };
+                LogEntry { seq, member: None, body: serde_json::to_string(&change).expect("json") }
+            })
+            .collect();
+        Append { room: room.clone(), after: seq - 1, entries, tokens: vec![], snapshot: None }
+    }
+
+    fn load(db: &Sqlite, room: &RoomId) -> (u64, u8) {
+        let loaded = db.reader().expect("a reader").load_room(room).expect("loads").expect("the room");
+        (loaded.state.seq, loaded.state.step)
     }
 
     #[test]
-    fn a_log_clustered_by_room_is_rewritten_in_arrival_order_and_loads_as_before() {
+    fn rooms_written_in_one_commit_load_their_own_rows_in_order() {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join(DB_FILE);
-        let room = id(7);
-        let mut db = Sqlite::open(&path).expect("a new database");
-        let record = RoomRecord { id: room.clone(), facilitator_key_hash: "h".into() };
-        db.create_room(&record, &RoomState::new(room.clone(), Default::default(), 0)).expect("created");
-        let change = Change {
-            seq: 1,
-            by: None,
-            cmd: None,
-            events: vec![horseshoe_protocol::Event::StepChanged { step: 3 }],
-        };
-        let entry = LogEntry { seq: 1, member: None, body: serde_json::to_string(&change).expect("json") };
-        let append =
-            Append { room: room.clone(), after: 0, entries: vec![entry], tokens: vec![], snapshot: None };
-        assert!(db.commit(&[append]).into_iter().all(|r| r.is_ok()));
-        assert!(!events_table_sql(&db.conn).contains("WITHOUT ROWID"));
-        // The layout of earlier versions: rows clustered by room.
-        db.conn
-            .execute_batch(&format!(
-                "CREATE TABLE old ({EVENTS_COLUMNS}) WITHOUT ROWID;
-                 INSERT INTO old SELECT room_id, seq, member_id, command_id, body, format FROM events;
-                 DROP TABLE events;
-                 ALTER TABLE old RENAME TO events;"
-            ))
-            .expect("the old layout");
-        assert!(events_table_sql(&db.conn).contains("WITHOUT ROWID"));
-        drop(db);
+        let mut db = Sqlite::open(&dir.path().join(DB_FILE)).expect("a new database");
+        let (a, b) = (id(1), id(2));
+        create(&mut db, &a);
+        create(&mut db, &b);
+        assert!(db.commit(&[steps(&a, 1, &[2, 3]), steps(&b, 1, &[5])]).into_iter().all(|r| r.is_ok()));
+        assert!(db.commit(&[steps(&b, 2, &[4, 6]), steps(&a, 3, &[1])]).into_iter().all(|r| r.is_ok()));
+        assert_eq!(load(&db, &a), (3, 1));
+        assert_eq!(load(&db, &b), (3, 6));
+        let again = db.commit(&[steps(&a, 4, &[2]), steps(&b, 3, &[1])]);
+        assert!(again.iter().all(|r| matches!(r, Err(StoreError::Commit(_)))), "{again:?}");
+        assert_eq!(load(&db, &a), (3, 1), "nothing of a refused commit is stored");
 
-        let db = Sqlite::open(&path).expect("the old database");
-        assert!(!events_table_sql(&db.conn).contains("WITHOUT ROWID"), "rewritten");
-        let loaded = db.reader().expect("a reader").load_room(&room).expect("loads").expect("the room");
-        assert_eq!((loaded.state.seq, loaded.state.step), (1, 3));
-        // Opened again, it is left as it is.
-        drop(db);
-        let db = Sqlite::open(&path).expect("the database again");
-        let rows: i64 = db.conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).expect("a count");
-        assert_eq!(rows, 1);
+        // A row that points into another room's log is refused, not applied.
+        db.conn.execute_batch("UPDATE events SET prev = 1 WHERE rowid = 5").expect("damaged");
+        let err = db.reader().expect("a reader").load_room(&b).expect_err("a broken chain");
+        assert!(matches!(err, StoreError::Chain(_)), "{err}");
+    }
+
+    #[test]
+    fn a_log_indexed_or_clustered_by_room_is_chained_once_and_loads_as_before() {
+        // The layouts of earlier versions: rows with an index by room, and rows clustered by it.
+        for layout in ["", "WITHOUT ROWID"] {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let path = dir.path().join(DB_FILE);
+            let (a, b) = (id(7), id(8));
+            let mut db = Sqlite::open(&path).expect("a new database");
+            create(&mut db, &a);
+            create(&mut db, &b);
+            db.conn
+                .execute_batch(&format!(
+                    "DROP TABLE events;
+                     DELETE FROM log_heads;
+                     CREATE TABLE events (room_id TEXT NOT NULL REFERENCES rooms(id), seq INTEGER NOT NULL,
+                         member_id TEXT, command_id TEXT, body TEXT NOT NULL, format INTEGER NOT NULL DEFAULT 1,
+                         PRIMARY KEY (room_id, seq)) {layout};"
+                ))
+                .expect("the old layout");
+            for (room, seq, step) in [(&a, 1, 3), (&b, 1, 4), (&a, 2, 5), (&b, 2, 2), (&b, 3, 6)] {
+                let body = &steps(room, seq, &[step]).entries[0].body;
+                db.conn
+                    .execute(
+                        "INSERT INTO events (room_id, seq, body, format) VALUES (?1, ?2, ?3, ?4)",
+                        params![room.as_str(), to_i64(seq), body, STORAGE_FORMAT],
+                    )
+                    .expect("an old row");
+            }
+            drop(db);
+
+            let mut db = Sqlite::open(&path).expect("the old database");
+            assert_eq!(load(&db, &a), (2, 5), "{layout}");
+            assert_eq!(load(&db, &b), (3, 6), "{layout}");
+            // It goes on from there, and opened again it is left as it is.
+            assert!(db.commit(&[steps(&a, 3, &[1])]).into_iter().all(|r| r.is_ok()));
+            drop(db);
+            let db = Sqlite::open(&path).expect("the database again");
+            assert_eq!(load(&db, &a), (3, 1), "{layout}");
+            let rows: i64 =
+                db.conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).expect("a count");
+            assert_eq!(rows, 6);
+        }
     }
 
     #[test]
