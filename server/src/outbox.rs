@@ -6,15 +6,17 @@
 //!
 //! One small shared block per connection, not a channel, a cancellation token and timers: an
 //! idle connection costs its socket buffers and little else, and queueing a frame is one
-//! uncontended lock.
+//! uncontended lock. Only the connection's own task ever waits on it, so its wake-up is a flag
+//! and one registered waker (two atomic operations), not a queue of waiters behind a lock.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use tokio::sync::Notify;
-use tokio::sync::futures::Notified;
+use futures_util::task::AtomicWaker;
 
 use crate::metrics::Metrics;
 use crate::room::{CloseReason, Frame};
@@ -46,9 +48,11 @@ pub struct Inbox {
 #[derive(Debug, Default)]
 struct Shared {
     queue: Mutex<Queue>,
-    /// Woken when a frame, a ping or a close reason arrives (one stored permit, so nothing
-    /// that arrives between a look at the queue and the wait is missed).
-    wake: Notify,
+    /// Set when a frame, a ping or a close reason arrives, and cleared by the wait that sees
+    /// it: nothing that arrives between a look at the queue and the wait is missed.
+    woken: AtomicBool,
+    /// The connection's task while it waits.
+    task: AtomicWaker,
     /// When the peer was last heard, in milliseconds of [`clock_ms`].
     heard_ms: AtomicU64,
 }
@@ -86,7 +90,7 @@ impl Outbox {
             drop(queue);
             tracing::warn!("closing a slow consumer");
             Metrics::count(&self.metrics.slow_consumers_closed);
-            self.shared.wake.notify_one();
+            self.shared.wake();
             return;
         }
         let was_empty = queue.frames.is_empty();
@@ -96,7 +100,7 @@ impl Outbox {
         Metrics::count(&self.metrics.messages_out);
         // A connection that has not taken the earlier frames has been woken already.
         if was_empty {
-            self.shared.wake.notify_one();
+            self.shared.wake();
         }
     }
 
@@ -118,7 +122,7 @@ impl Outbox {
             return;
         }
         self.shared.lock().ping = true;
-        self.shared.wake.notify_one();
+        self.shared.wake();
     }
 }
 
@@ -139,19 +143,26 @@ impl Inbox {
         Ok(())
     }
 
-    /// Resolves when something may have arrived.
-    pub fn ready(&self) -> Notified<'_> {
-        self.shared.wake.notified()
+    /// Resolves when something may have arrived since the last time it resolved. One task
+    /// waits on an inbox: a second waiting at once would take the first one's place.
+    pub fn ready(&self) -> impl Future<Output = ()> + '_ {
+        std::future::poll_fn(|cx| {
+            // Registered before the look, so a wake between the two is not lost.
+            self.shared.task.register(cx.waker());
+            if self.shared.woken.swap(false, Ordering::AcqRel) { Poll::Ready(()) } else { Poll::Pending }
+        })
     }
 
-    /// Resolves with the reason once the connection is asked to close.
-    pub async fn closed(&self) -> CloseReason {
-        loop {
-            if let Some(reason) = self.shared.lock().closed {
-                return reason;
+    /// Resolves with the reason once the connection is asked to close. It leaves the ready
+    /// flag as it is: frames that woke it are taken after the write it races.
+    pub fn closed(&self) -> impl Future<Output = CloseReason> + '_ {
+        std::future::poll_fn(|cx| {
+            self.shared.task.register(cx.waker());
+            match self.shared.lock().closed {
+                Some(reason) => Poll::Ready(reason),
+                None => Poll::Pending,
             }
-            self.shared.wake.notified().await;
-        }
+        })
     }
 
     pub fn close(&self, reason: CloseReason) {
@@ -178,7 +189,12 @@ impl Shared {
             queue.bytes = 0;
         }
         drop(queue);
-        self.wake.notify_one();
+        self.wake();
+    }
+
+    fn wake(&self) {
+        self.woken.store(true, Ordering::Release);
+        self.task.wake();
     }
 }
 
@@ -243,6 +259,26 @@ mod tests {
         std::thread::sleep(Duration::from_millis(5));
         outbox.heartbeat(Duration::from_millis(1));
         assert_eq!(inbox.take(&mut batch).err(), Some(CloseReason::SILENT));
+    }
+
+    #[tokio::test]
+    async fn a_frame_queued_before_the_wait_or_during_it_wakes_it_once() {
+        let (outbox, inbox) = outbox();
+        outbox.send(Frame::from_static("a"));
+        tokio::time::timeout(Duration::from_secs(5), inbox.ready())
+            .await
+            .expect("woken by a frame sent before");
+        let waiting = tokio::time::timeout(Duration::from_millis(20), inbox.ready()).await;
+        assert!(waiting.is_err(), "a wake is seen once");
+        inbox.take(&mut Batch::default()).expect("open");
+        let inbox = Arc::new(inbox);
+        let waiter = tokio::spawn({
+            let inbox = inbox.clone();
+            async move { inbox.ready().await }
+        });
+        tokio::task::yield_now().await;
+        outbox.send(Frame::from_static("b"));
+        tokio::time::timeout(Duration::from_secs(5), waiter).await.expect("woken").expect("the task");
     }
 
     #[tokio::test]
