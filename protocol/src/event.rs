@@ -272,37 +272,53 @@ impl Event {
     /// The one thing an undoable event sets, as a key (`note:n1`, `rating:2:4`), or `None` for
     /// events that undo never touches. Two events with the same key set the same thing.
     pub fn target(&self) -> Option<String> {
-        Some(match self {
+        let mut key = String::new();
+        self.write_target(&mut key).then_some(key)
+    }
+
+    /// Writes [`Event::target`] into `key` (emptied first) and says whether there is one: the
+    /// room looks a key up for every event it applies, mostly one it holds already, so that
+    /// look costs no allocation.
+    pub fn write_target(&self, key: &mut String) -> bool {
+        use std::fmt::Write;
+        key.clear();
+        // Writing into a String does not fail.
+        let _ = match self {
             Event::CheckinSet { member_id, .. } | Event::CheckinCleared { member_id } => {
-                format!("checkin:{member_id}")
+                write!(key, "checkin:{member_id}")
             }
             Event::FactorSet { factor: Factor { id, .. } } | Event::FactorRemoved { id } => {
-                format!("factor:{}", id.0)
+                write!(key, "factor:{}", id.0)
             }
-            Event::GroupMember { member_id, .. } => format!("group-of:{member_id}"),
+            Event::GroupMember { member_id, .. } => write!(key, "group-of:{member_id}"),
             Event::HighlightSet { highlight: Highlight { id, .. } } | Event::HighlightRemoved { id } => {
-                format!("highlight:{}", id.0)
+                write!(key, "highlight:{}", id.0)
             }
-            Event::WorkingChanged { .. } => "working".to_owned(),
+            Event::WorkingChanged { .. } => key.write_str("working"),
             Event::NoteSet { note: Note { id, .. } }
             | Event::NoteMoved { id, .. }
             | Event::NoteRemoved { id, .. } => {
-                format!("note:{}", id.0)
+                write!(key, "note:{}", id.0)
             }
-            Event::NotesPending { member_id, .. } => format!("pending:{member_id}"),
+            Event::NotesPending { member_id, .. } => write!(key, "pending:{member_id}"),
             Event::ClusterSet { cluster: Cluster { id, .. } } | Event::ClusterRemoved { id } => {
-                format!("cluster:{}", id.0)
+                write!(key, "cluster:{}", id.0)
             }
-            Event::TeamSet { team: Team { id, .. } } | Event::TeamRemoved { id } => format!("team:{id}"),
-            Event::TeamMember { member_id, .. } => format!("team-of:{member_id}"),
-            Event::TeamCluster { team, .. } => format!("team-cluster:{team}"),
-            Event::RatingSet { team, category, .. } => format!("rating:{team}:{category}"),
-            Event::CardSet { card: Card { id, .. } } | Event::CardRemoved { id } => format!("card:{}", id.0),
-            Event::AreaSet { area: Area { id, .. } } | Event::AreaRemoved { id } => format!("area:{}", id.0),
-            Event::TallyChanged { .. } => "tally".to_owned(),
-            Event::RankingChanged { .. } => "ranking".to_owned(),
-            untouched_by_undo!() => return None,
-        })
+            Event::TeamSet { team: Team { id, .. } } | Event::TeamRemoved { id } => write!(key, "team:{id}"),
+            Event::TeamMember { member_id, .. } => write!(key, "team-of:{member_id}"),
+            Event::TeamCluster { team, .. } => write!(key, "team-cluster:{team}"),
+            Event::RatingSet { team, category, .. } => write!(key, "rating:{team}:{category}"),
+            Event::CardSet { card: Card { id, .. } } | Event::CardRemoved { id } => {
+                write!(key, "card:{}", id.0)
+            }
+            Event::AreaSet { area: Area { id, .. } } | Event::AreaRemoved { id } => {
+                write!(key, "area:{}", id.0)
+            }
+            Event::TallyChanged { .. } => key.write_str("tally"),
+            Event::RankingChanged { .. } => key.write_str("ranking"),
+            untouched_by_undo!() => return false,
+        };
+        true
     }
 }
 
@@ -326,8 +342,20 @@ impl RoomState {
 
     /// Applies one event of a change made by `by`.
     pub fn apply_event(&mut self, by: Option<MemberId>, event: &Event) {
-        if let (Some(by), Some(key)) = (by, event.target()) {
-            self.book.touched.insert(key, by);
+        if let Some(by) = by {
+            thread_local! {
+                static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+            }
+            KEY.with_borrow_mut(|key| {
+                if event.write_target(key) {
+                    match self.book.touched.get_mut(key.as_str()) {
+                        Some(last) => *last = by,
+                        None => {
+                            self.book.touched.insert(key.clone(), by);
+                        }
+                    }
+                }
+            });
         }
         match event {
             Event::MemberJoined { member } => {

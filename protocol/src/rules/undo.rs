@@ -19,6 +19,11 @@ use crate::state::{Area, Card, Cluster, Factor, Highlight, Note, RoomState, Team
 
 /// The current value of every distinct thing `events` set, in the order first set.
 pub(super) fn values(state: &RoomState, events: &[Event]) -> Vec<Event> {
+    // Most commands set one thing: nothing to tell apart (an event undo never touches has no
+    // current value either).
+    if let [event] = events {
+        return current(state, event).into_iter().collect();
+    }
     let mut seen = BTreeSet::new();
     events
         .iter()
