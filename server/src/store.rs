@@ -179,8 +179,7 @@ impl Sqlite {
              );
              CREATE TABLE IF NOT EXISTS log_heads (
                  room_id TEXT PRIMARY KEY REFERENCES rooms(id),
-                 last INTEGER NOT NULL,
-                 seq INTEGER NOT NULL
+                 last INTEGER NOT NULL
              ) WITHOUT ROWID;",
         )?;
         conn.execute_batch(&format!("CREATE TABLE IF NOT EXISTS events ({EVENTS_COLUMNS});"))?;
@@ -213,16 +212,12 @@ const EVENTS_COLUMNS: &str = "room_id TEXT NOT NULL REFERENCES rooms(id),
     format INTEGER NOT NULL DEFAULT 1,
     prev INTEGER";
 
-/// Most rows one room's chain is followed for in one load: far more than a room writes between
-/// two snapshots, so only a damaged chain (a loop) reaches it.
-const MAX_CHAIN: usize = 1_000_000;
-
 /// Keeps the log's rows in the order they were written, chained by room, with no index by
 /// room. One commit's rows then share the table's last pages, and a room's place in the log
 /// is its row in `log_heads`, where 70 rooms share a page: an index by `(room_id, seq)` kept
 /// each room's latest entries on a page of their own, so every room in a commit cost a 4 KiB
-/// page in the WAL (a commit of moves in five rooms wrote seven pages instead of two), and a
-/// row clustered by room (the layout before that) rewrote its room's page as well. A load
+/// page in the WAL, and a row clustered by room (the layout before that) rewrote its room's
+/// page as well. A load
 /// follows its room's chain back from its head to its snapshot (a few hundred rows at most:
 /// rooms snapshot every `room::SNAPSHOT_EVERY` changes). Databases written before this (indexed
 /// or clustered by room) are rewritten once, in one transaction, when opened.
@@ -251,9 +246,9 @@ fn chain_the_log(conn: &Connection) -> Result<(), StoreError> {
                    FROM events_chained) AS chain
              WHERE chain.id = events_chained.rowid;
          DELETE FROM log_heads;
-         INSERT INTO log_heads (room_id, last, seq)
-             SELECT room_id, id, seq FROM
-                 (SELECT room_id, rowid AS id, seq,
+         INSERT INTO log_heads (room_id, last)
+             SELECT room_id, id FROM
+                 (SELECT room_id, rowid AS id,
                          ROW_NUMBER() OVER (PARTITION BY room_id ORDER BY seq DESC) AS n
                   FROM events_chained)
              WHERE n = 1;
@@ -277,13 +272,16 @@ impl Sqlite {
     fn commit_all(&mut self, batch: &[Append]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         {
-            let mut head = tx.prepare_cached("SELECT last, seq FROM log_heads WHERE room_id = ?1")?;
+            // The room's last row and its seq.
+            let mut head = tx.prepare_cached(
+                "SELECT h.last, e.seq FROM log_heads h JOIN events e ON e.rowid = h.last WHERE h.room_id = ?1",
+            )?;
             let mut insert_event = tx.prepare_cached(
                 "INSERT INTO events (room_id, seq, member_id, body, format, prev) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             let mut set_head = tx.prepare_cached(
-                "INSERT INTO log_heads (room_id, last, seq) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (room_id) DO UPDATE SET last = excluded.last, seq = excluded.seq",
+                "INSERT INTO log_heads (room_id, last) VALUES (?1, ?2)
+                 ON CONFLICT (room_id) DO UPDATE SET last = excluded.last",
             )?;
             let mut insert_token = tx.prepare_cached(
                 "INSERT INTO member_tokens (room_id, token_hash, member_id) VALUES (?1, ?2, ?3)",
@@ -301,7 +299,7 @@ impl Sqlite {
                 for token in &append.tokens {
                     insert_token.execute(params![room, token.hash, token.member.to_string()])?;
                 }
-                if let Some(last) = append.entries.last() {
+                if !append.entries.is_empty() {
                     let (mut prev, stored) = head
                         .query_row([room], |r| Ok((Some(r.get::<_, i64>(0)?), r.get::<_, i64>(1)?)))
                         .optional()?
@@ -325,7 +323,7 @@ impl Sqlite {
                         ])?;
                         prev = Some(tx.last_insert_rowid());
                     }
-                    set_head.execute(params![room, prev, to_i64(last.seq)])?;
+                    set_head.execute(params![room, prev])?;
                 }
                 if let Some(state) = &append.snapshot {
                     let body = serde_json::to_string(state)?;
@@ -484,8 +482,9 @@ fn chain_after(conn: &Connection, room: &str, after: u64) -> Result<Vec<(i64, St
             })
             .optional()?
             .ok_or_else(|| StoreError::Chain(format!("row {id} of room {room} is missing")))?;
-        // Each row is older than the one that points at it, and the room's own.
-        if owner != room || seq >= newer || rows.len() >= MAX_CHAIN {
+        // Each row is the room's own and older than the one that points at it: the walk
+        // cannot loop, and ends at `after` or at the room's first row.
+        if owner != room || seq >= newer {
             return Err(StoreError::Chain(format!("row {id} does not continue room {room}'s log")));
         }
         if u64::try_from(seq).unwrap_or_default() <= after {
