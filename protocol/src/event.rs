@@ -276,10 +276,18 @@ impl Event {
         self.write_target(&mut key).then_some(key)
     }
 
-    /// Writes [`Event::target`] into `key` (emptied first) and says whether there is one: the
-    /// room looks a key up for every event it applies, mostly one it holds already, so that
-    /// look costs no allocation.
-    pub fn write_target(&self, key: &mut String) -> bool {
+    /// Calls `f` with [`Event::target`] written into a buffer the thread keeps: the room looks
+    /// a key up for every event it applies and twice for every undoable command, mostly one it
+    /// holds already, so that look costs no allocation.
+    pub fn with_target<R>(&self, f: impl FnOnce(&str) -> R) -> Option<R> {
+        thread_local! {
+            static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        KEY.with_borrow_mut(|key| self.write_target(key).then(|| f(key)))
+    }
+
+    /// Writes [`Event::target`] into `key` (emptied first) and says whether there is one.
+    fn write_target(&self, key: &mut String) -> bool {
         use std::fmt::Write;
         key.clear();
         // Writing into a String does not fail.
@@ -343,17 +351,10 @@ impl RoomState {
     /// Applies one event of a change made by `by`.
     pub fn apply_event(&mut self, by: Option<MemberId>, event: &Event) {
         if let Some(by) = by {
-            thread_local! {
-                static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-            }
-            KEY.with_borrow_mut(|key| {
-                if event.write_target(key) {
-                    match self.book.touched.get_mut(key.as_str()) {
-                        Some(last) => *last = by,
-                        None => {
-                            self.book.touched.insert(key.clone(), by);
-                        }
-                    }
+            event.with_target(|key| match self.book.touched.get_mut(key) {
+                Some(last) => *last = by,
+                None => {
+                    self.book.touched.insert(key.to_owned(), by);
                 }
             });
         }

@@ -19,17 +19,28 @@ use crate::state::{Area, Card, Cluster, Factor, Highlight, Note, RoomState, Team
 
 /// The current value of every distinct thing `events` set, in the order first set.
 pub(super) fn values(state: &RoomState, events: &[Event]) -> Vec<Event> {
-    // Most commands set one thing: nothing to tell apart (an event undo never touches has no
-    // current value either).
-    if let [event] = events {
-        return current(state, event).into_iter().collect();
-    }
     let mut seen = BTreeSet::new();
-    events
-        .iter()
-        .filter(|e| e.target().is_some_and(|key| seen.insert(key)))
-        .filter_map(|e| current(state, e))
-        .collect()
+    // At most one value per event: sized once, not grown from four.
+    let mut values = Vec::with_capacity(events.len());
+    values.extend(
+        events
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| {
+                e.with_target(|key| {
+                    // Only a later event can repeat a key: the last one's (a one-event command's
+                    // only one) is not kept.
+                    let first = !seen.contains(key);
+                    if first && i + 1 < events.len() {
+                        seen.insert(key.to_owned());
+                    }
+                    first
+                })
+                .unwrap_or(false)
+            })
+            .filter_map(|(_, e)| current(state, e)),
+    );
+    values
 }
 
 /// The entry for an undoable command whose change is `events`, given the values before it:
