@@ -622,7 +622,11 @@ impl Book {
 
     pub(crate) fn record(&mut self, member: MemberId, client: &ClientId, id: CommandId, seq: u64) {
         let clients = self.marks.entry(member).or_default();
-        clients.entry(client.clone()).or_default().record(id, seq);
+        // A known client (nearly every command) is looked up by reference: no key is cloned.
+        match clients.get_mut(client) {
+            Some(mark) => mark.record(id, seq),
+            None => clients.entry(client.clone()).or_default().record(id, seq),
+        }
         while clients.len() > MAX_CLIENTS_PER_MEMBER {
             let oldest = clients.iter().min_by_key(|(c, m)| (m.seq, (*c).clone())).map(|(c, _)| c.clone());
             match oldest {
