@@ -34,10 +34,13 @@ const MISSING_IDS: usize = 4096;
 const MISSING_FOR: Duration = Duration::from_secs(60);
 /// Most requests taken from the queue into one transaction.
 const MAX_GROUP_COMMIT: usize = 512;
-/// Under load, how long (by default) the writer lets appends gather before it commits them: each commit is
-/// an fsync and a rewrite of every page it touches, so a busy store commits fewer, larger
-/// groups for a little latency. A store that is not busy commits each append at once.
-pub const COMMIT_LINGER: Duration = Duration::from_millis(2);
+/// Under load, how long (by default) the writer lets appends gather before it commits them: each
+/// commit is an fsync, a rewrite of every page it touches and a round of thread switches, so a
+/// busy store commits fewer, larger groups for a little latency (4 ms instead of 2 takes a third
+/// of the store's CPU at 100 busy rooms, for 1.5 ms more median ack: no one sees 4 ms). A store
+/// that is not busy (one room waits for each of its commits, so a lone room never is) commits
+/// each append at once.
+pub const COMMIT_LINGER: Duration = Duration::from_millis(4);
 /// SQLite's page cache: every loaded room's hot pages stay in memory while the store is busy.
 const PAGE_CACHE_KIB: i64 = 16 * 1024;
 /// A store that has written nothing for this long gives back the memory its engine can spare
@@ -683,6 +686,11 @@ fn writer(mut backend: impl Backend, mut rx: mpsc::Receiver<Request>, metrics: &
     }
     let mut holding = false;
     loop {
+        // After a busy commit the writer sleeps before it looks again: what arrives meanwhile
+        // finds it asleep (the sender wakes no one) and goes into the next commit, all of it.
+        if let Some(linger) = linger.filter(|_| std::mem::take(&mut busy)) {
+            thread::sleep(linger);
+        }
         // A busy store finds its next request already queued: no timer for it.
         let next = match rx.try_recv() {
             Ok(request) => Ok(Some(request)),
@@ -703,9 +711,6 @@ fn writer(mut backend: impl Backend, mut rx: mpsc::Receiver<Request>, metrics: &
             }
         };
         holding = true;
-        if let Some(linger) = linger.filter(|_| busy && matches!(first, Request::Append { .. })) {
-            thread::sleep(linger);
-        }
         queue.push_back(first);
         while queue.len() < MAX_GROUP_COMMIT {
             match rx.try_recv() {
