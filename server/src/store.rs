@@ -801,6 +801,66 @@ mod tests {
         (loaded.state.seq, loaded.state.step)
     }
 
+    /// SQLite, with the number of appends each commit held.
+    struct Counted {
+        db: Sqlite,
+        commits: Arc<Mutex<Vec<usize>>>,
+    }
+
+    impl Backend for Counted {
+        type Reader = SqliteReader;
+
+        fn create_room(&mut self, record: &RoomRecord, state: &RoomState) -> Result<(), StoreError> {
+            self.db.create_room(record, state)
+        }
+
+        fn commit(&mut self, batch: &[Append]) -> Vec<Result<LogPosition, StoreError>> {
+            self.commits.lock().expect("lock").push(batch.len());
+            self.db.commit(batch)
+        }
+
+        fn check_writable(&mut self) -> Result<(), StoreError> {
+            self.db.check_writable()
+        }
+
+        fn reader(&self) -> Result<SqliteReader, StoreError> {
+            self.db.reader()
+        }
+    }
+
+    #[test]
+    fn a_busy_store_takes_what_came_during_its_linger_into_one_commit() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut db = Sqlite::open(&dir.path().join(DB_FILE)).expect("a new database");
+        for n in 1..=5 {
+            create(&mut db, &id(n));
+        }
+        let commits = Arc::default();
+        let backend = Counted { db, commits: Arc::clone(&commits) };
+        let (tx, rx) = mpsc::channel(16);
+        let send = |n: u8| {
+            let (reply, answer) = oneshot::channel();
+            let append = steps(&id(n), 1, &[n]);
+            tx.try_send(Request::Append { append, reply }).map_err(|_| "queued").expect("room in the queue");
+            answer
+        };
+        // Two rooms' appends wait before the writer starts: its first commit holds both, so
+        // it is busy, and sleeps its linger (long here, so that the test is never late).
+        let first: Vec<_> = (1..=2).map(send).collect();
+        let writer = thread::spawn(move || writer(backend, rx, &Metrics::default(), Duration::from_secs(1)));
+        for answer in first {
+            assert_eq!(answer.blocking_recv().expect("an answer").expect("stored"), 1);
+        }
+        // Three more arrive while it sleeps: one commit takes them all.
+        let next: Vec<_> = (3..=5).map(send).collect();
+        for answer in next {
+            assert_eq!(answer.blocking_recv().expect("an answer").expect("stored"), 1);
+        }
+        drop(tx);
+        writer.join().expect("the writer ends with its queue");
+        assert_eq!(*commits.lock().expect("lock"), vec![2, 3]);
+    }
+
     #[test]
     fn rooms_written_in_one_commit_load_their_own_rows_in_order() {
         let dir = tempfile::tempdir().expect("a temporary directory");
