@@ -164,38 +164,45 @@ typing() {
   stop_server "$PID"
 }
 # The same relay-mode load, at 1 and 2 frames/s per client (38,000 and 76,000 deliveries/s),
-# against uWebSockets.js, Bun, a minimal tokio relay, Horseshoe's relay mode and the full
-# protocol (each alone on core 0, one after the other in the same run; the last two in PAIRS
-# alternating pairs); then each relay server holding 10,000 idle connections. The table gives
-# CPU per delivery as a multiple of uWS's, and a line before it the full protocol's as a
-# multiple of its engine's, pair by pair.
+# against Bun and a minimal tokio relay once, then uWebSockets.js, Horseshoe's relay mode (its
+# engine) and the full protocol in PAIRS alternating rounds (each alone on core 0, one after the
+# other in the same run); then each relay server holding 10,000 idle connections. The table
+# gives CPU per delivery as a multiple of the first run's (uWS's), and lines before it the
+# engine's as a multiple of uWS's and the full protocol's as a multiple of its engine's, round
+# by round, with their medians.
 relays() {
   need_relays
   local rate port=18120
   for rate in ${RATES:-1 2}; do
     local same=(--rooms 100 --clients 20 --rate "$rate" --duration 20)
-    for server in uws bun relay; do
+    # The rounds alternate, PAIRS times (5 by default): one run moves with the machine by 10-30%
+    # (one full-protocol run has measured 1.8x its engine where the others of the same run gave
+    # 1.2-1.5x), so each ratio asked for is taken round by round, against the run just before
+    # it, and the median of those is the figure.
+    local pair
+    for pair in $(seq "${PAIRS:-5}"); do
+      start_server uws $((port += 1))
+      load --wire relay --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
+           --label "$(relay_name uws): 100 rooms x 20, 128 B, $rate/s (round $pair)"
+      stop_server "$PID"
+      start_server horseshoe $((port += 1)) --bench-relay
+      load --wire relay --prefix /bench/relay/ --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
+           --label "horseshoe relay mode: same load, $rate/s (round $pair)"
+      stop_server "$PID"
+      start_server horseshoe $((port += 1))
+      load --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
+           --label "horseshoe full protocol: same rooms, $rate moves/s (round $pair)"
+      stop_server "$PID"
+    done
+    for server in bun relay; do
       start_server "$server" $((port += 1))
       load --wire relay --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
            --label "$(relay_name "$server"): 100 rooms x 20, 128 B, $rate/s each"
       stop_server "$PID"
     done
-    # The engine and the full protocol alternate, PAIRS times (5 by default): one pair moves
-    # with the machine by 10-30% between runs (one full-protocol run in a pair has measured 1.8x
-    # its engine where the others of the same run gave 1.2-1.5x), so the ratio asked for is each
-    # pair's, and their median.
-    local pair
-    for pair in $(seq "${PAIRS:-5}"); do
-      start_server horseshoe $((port += 1)) --bench-relay
-      load --wire relay --prefix /bench/relay/ --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
-           --label "horseshoe relay mode: same load, $rate/s (pair $pair)"
-      stop_server "$PID"
-      start_server horseshoe $((port += 1))
-      load --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
-           --label "horseshoe full protocol: same rooms, $rate moves/s (pair $pair)"
-      stop_server "$PID"
-    done
-    pair_ratios
+    round_ratios "^uWebSockets" "^horseshoe relay mode" "the engine / uWebSockets.js"
+    round_ratios "^horseshoe relay mode" "^horseshoe full protocol" "full protocol / its engine"
+    echo
     table ratio
   done
   for server in uws bun relay horseshoe; do
@@ -205,19 +212,19 @@ relays() {
     stop_server "$PID"
   done
 }
-# The full protocol's CPU per delivery as a multiple of its engine's, pair by pair (each
-# full-protocol run against the engine run just before it), and the median of those.
-pair_ratios() {
-  awk -F'\t' '
-    $2 ~ /^horseshoe relay mode/ { engine = $3 }
-    $2 ~ /^horseshoe full protocol/ && engine > 0 { r[++n] = $3 / engine; engine = 0 }
+# round_ratios BASE MEASURED TITLE: CPU per delivery of each run whose label matches MEASURED
+# as a multiple of the run matching BASE just before it, round by round, and their median.
+round_ratios() {
+  awk -F'\t' -v base="$1" -v measured="$2" -v title="$3" '
+    $2 ~ base { b = $3 }
+    $2 ~ measured && b > 0 { r[++n] = $3 / b; b = 0 }
     END {
       if (n == 0) exit
       line = ""
       for (i = 1; i <= n; i++) line = line sprintf(" %.2fx", r[i])
       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
       median = (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
-      printf "full protocol / its engine, CPU per delivery, pair by pair:%s; median %.2fx\n\n", line, median
+      printf "%s, CPU per delivery, round by round:%s; median %.2fx\n", title, line, median
     }' "$summaries"
 }
 relay_name() {
