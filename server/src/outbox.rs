@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
-use std::task::Poll;
+use std::task::{Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use futures_util::task::AtomicWaker;
@@ -51,7 +51,12 @@ struct Shared {
     /// Set when a frame, a ping or a close reason arrives, and cleared by the wait that sees
     /// it: nothing that arrives between a look at the queue and the wait is missed.
     woken: AtomicBool,
-    /// The connection's task while it waits.
+    /// Set when the socket may have something to read (its reads' waker,
+    /// [`Inbox::read_waker`], was woken), and cleared by the look that reads it. Here rather
+    /// than in a block of its own: one block and one registered waker per connection to touch
+    /// on every wake, not two.
+    readable: AtomicBool,
+    /// The connection's task while it waits, for the outbox and the socket alike.
     task: AtomicWaker,
     /// When the peer was last heard, in milliseconds of [`clock_ms`].
     heard_ms: AtomicU64,
@@ -76,6 +81,8 @@ impl Outbox {
     pub fn new(metrics: Arc<Metrics>) -> (Self, Inbox) {
         let shared = Arc::new(Shared::default());
         shared.heard_ms.store(clock_ms(), Ordering::Relaxed);
+        // The socket is read once before anything wakes it.
+        shared.readable.store(true, Ordering::Relaxed);
         (Self { shared: shared.clone(), metrics }, Inbox { shared })
     }
 
@@ -90,7 +97,7 @@ impl Outbox {
             drop(queue);
             tracing::warn!("closing a slow consumer");
             Metrics::count(&self.metrics.slow_consumers_closed);
-            self.shared.wake();
+            self.shared.signal();
             return;
         }
         let was_empty = queue.frames.is_empty();
@@ -100,7 +107,7 @@ impl Outbox {
         Metrics::count(&self.metrics.messages_out);
         // A connection that has not taken the earlier frames has been woken already.
         if was_empty {
-            self.shared.wake();
+            self.shared.signal();
         }
     }
 
@@ -122,7 +129,7 @@ impl Outbox {
             return;
         }
         self.shared.lock().ping = true;
-        self.shared.wake();
+        self.shared.signal();
     }
 }
 
@@ -153,6 +160,22 @@ impl Inbox {
         })
     }
 
+    /// The waker for the socket's reads: it marks the socket readable and wakes the task that
+    /// waits on this inbox (registered by [`Inbox::ready`]).
+    pub fn read_waker(&self) -> Waker {
+        Waker::from(self.shared.clone())
+    }
+
+    /// Whether the socket's reads have been woken since the last look; the mark is taken.
+    pub fn take_readable(&self) -> bool {
+        self.shared.readable.swap(false, Ordering::AcqRel)
+    }
+
+    /// Puts the mark back: the socket had a message, and may have more.
+    pub fn keep_readable(&self) {
+        self.shared.readable.store(true, Ordering::Release);
+    }
+
     /// Resolves with the reason once the connection is asked to close. It leaves the ready
     /// flag as it is: frames that woke it are taken after the write it races.
     pub fn closed(&self) -> impl Future<Output = CloseReason> + '_ {
@@ -175,6 +198,17 @@ impl Inbox {
     }
 }
 
+impl Wake for Shared {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.readable.store(true, Ordering::Release);
+        self.task.wake();
+    }
+}
+
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Queue> {
         // The lock is never held across a call that can panic; a poisoned queue is still whole.
@@ -189,10 +223,11 @@ impl Shared {
             queue.bytes = 0;
         }
         drop(queue);
-        self.wake();
+        self.signal();
     }
 
-    fn wake(&self) {
+    /// Marks the outbox woken and wakes the connection's task.
+    fn signal(&self) {
         self.woken.store(true, Ordering::Release);
         self.task.wake();
     }
@@ -288,5 +323,34 @@ mod tests {
         tokio::task::yield_now().await;
         outbox.close(CloseReason::RESTARTING);
         assert_eq!(waiter.await.unwrap(), CloseReason::RESTARTING);
+    }
+
+    #[tokio::test]
+    async fn the_sockets_waker_marks_it_readable_and_wakes_the_task_waiting_on_the_outbox() {
+        let (_outbox, inbox) = outbox();
+        assert!(inbox.take_readable(), "a new connection reads its socket once");
+        assert!(!inbox.take_readable(), "the mark is taken");
+        let read_waker = inbox.read_waker();
+        let inbox = Arc::new(inbox);
+        // The task waits on the outbox alone, as a connection does; the socket wakes it.
+        let waiter = tokio::spawn({
+            let inbox = inbox.clone();
+            async move {
+                std::future::poll_fn(|cx| {
+                    let ready = std::pin::pin!(inbox.ready());
+                    if ready.poll(cx).is_ready() || inbox.take_readable() {
+                        Poll::Ready(())
+                    } else {
+                        Poll::Pending
+                    }
+                })
+                .await;
+            }
+        });
+        tokio::task::yield_now().await;
+        read_waker.wake_by_ref();
+        tokio::time::timeout(Duration::from_secs(5), waiter).await.expect("woken").expect("the task");
+        inbox.keep_readable();
+        assert!(inbox.take_readable(), "a mark put back is seen by the next look");
     }
 }

@@ -7,14 +7,12 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::task::AtomicWaker;
 use futures_util::{SinkExt, StreamExt};
 use horseshoe_protocol::{ClientMsg, CommandId, ErrorCode, PROTOCOL_VERSION, Rejection, RoomId, ServerMsg};
 use serde::Deserialize;
@@ -411,8 +409,7 @@ pub(crate) fn pump<'a, P: Peer, S: Transport>(
     // state (as arguments, then as locals), and this state is part of every connection's task.
     async move {
         let mut batch = Batch::default();
-        let read_side = Arc::new(ReadSide { woken: AtomicBool::new(true), task: AtomicWaker::new() });
-        let read_waker = Waker::from(read_side.clone());
+        let read_waker = inbox.read_waker();
         // Boxed: rare, and a message is large for state every connection keeps.
         let mut waiting: Option<Box<Waiting<P::Msg>>> = None;
         // What the socket did not take of the last write, written before anything else.
@@ -436,7 +433,7 @@ pub(crate) fn pump<'a, P: Peer, S: Transport>(
                 }
                 continue;
             }
-            let msg = match wait(ws, inbox, &read_side, &read_waker, waiting.as_deref_mut()).await {
+            let msg = match wait(ws, inbox, &read_waker, waiting.as_deref_mut()).await {
                 Woke::Outbox => continue,
                 Woke::Room(place) => {
                     let Some(Waiting { msg, .. }) = waiting.take().map(|w| *w) else { continue };
@@ -646,23 +643,6 @@ fn truncate_reason(message: &str) -> String {
     message[..end].to_owned()
 }
 
-/// Remembers that the socket, not the outbox, woke the connection's task.
-struct ReadSide {
-    woken: AtomicBool,
-    task: AtomicWaker,
-}
-
-impl Wake for ReadSide {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.woken.store(true, Ordering::Release);
-        self.task.wake();
-    }
-}
-
 /// What woke a waiting connection.
 enum Woke<M> {
     /// The outbox (something to write, or a close).
@@ -680,7 +660,6 @@ enum Woke<M> {
 async fn wait<M, S: Transport>(
     ws: &mut WebSocketStream<S>,
     inbox: &Inbox,
-    read_side: &ReadSide,
     read_waker: &Waker,
     mut waiting: Option<&mut Waiting<M>>,
 ) -> Woke<M> {
@@ -693,11 +672,11 @@ async fn wait<M, S: Transport>(
         if let Some(waiting) = waiting.as_mut() {
             return waiting.place.as_mut().poll(cx).map(Woke::Room);
         }
-        read_side.task.register(cx.waker());
-        if read_side.woken.swap(false, Ordering::AcqRel)
+        // The outbox's wait above registered this task for the socket's waker too.
+        if inbox.take_readable()
             && let Poll::Ready(msg) = ws.poll_next_unpin(&mut Context::from_waker(read_waker))
         {
-            read_side.woken.store(true, Ordering::Release);
+            inbox.keep_readable();
             return Poll::Ready(Woke::Socket(msg));
         }
         Poll::Pending
