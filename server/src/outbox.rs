@@ -137,6 +137,10 @@ impl Inbox {
     /// Everything queued, or the reason to close (which outranks anything still queued).
     pub fn take(&self, batch: &mut Batch) -> Result<(), CloseReason> {
         let mut queue = self.shared.lock();
+        // What woke the connection is taken now: cleared under the lock, so that anything sent
+        // after this wakes it again and nothing sent before is left behind (a wait right after
+        // a take does not resolve at once for what the take already had).
+        self.shared.woken.store(false, Ordering::Relaxed);
         if let Some(reason) = queue.closed {
             return Err(reason);
         }

@@ -416,8 +416,13 @@ pub(crate) fn pump<'a, P: Peer, S: Transport>(
         let mut unsent = Unsent::default();
         // The library owes the peer a pong (it answers a ping by itself, on its next write).
         let mut owed = false;
+        // Right after a write there is nothing to take unless something came meanwhile, and
+        // that marked the outbox woken: the wait sees it, so the take is skipped.
+        let mut wrote = false;
         let reason = loop {
-            if let Err(reason) = inbox.take(&mut batch) {
+            if !std::mem::take(&mut wrote)
+                && let Err(reason) = inbox.take(&mut batch)
+            {
                 break Some(reason);
             }
             if !batch.frames.is_empty() || batch.ping || owed {
@@ -431,6 +436,7 @@ pub(crate) fn pump<'a, P: Peer, S: Transport>(
                 if written.is_err() {
                     break None;
                 }
+                wrote = true;
                 continue;
             }
             let msg = match wait(ws, inbox, &read_waker, waiting.as_deref_mut()).await {
