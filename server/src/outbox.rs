@@ -327,6 +327,24 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_take_answers_the_wake_of_what_it_took_and_a_later_frame_wakes_again() {
+        let (outbox, inbox) = outbox();
+        outbox.send(Frame::from_static("a"));
+        let mut batch = Batch::default();
+        inbox.take(&mut batch).expect("open");
+        assert_eq!(batch.frames, [Frame::from_static("a")]);
+        let waiting = tokio::time::timeout(Duration::from_millis(20), inbox.ready()).await;
+        assert!(waiting.is_err(), "nothing came after the take");
+        batch.frames.clear();
+        outbox.send(Frame::from_static("b"));
+        tokio::time::timeout(Duration::from_secs(5), inbox.ready())
+            .await
+            .expect("woken by a frame after the take");
+        inbox.take(&mut batch).expect("open");
+        assert_eq!(batch.frames, [Frame::from_static("b")], "the queue's buffer, handed over whole");
+    }
+
+    #[tokio::test]
     async fn a_close_wakes_the_waiting_connection() {
         let (outbox, inbox) = outbox();
         let waiter = tokio::spawn(async move { inbox.closed().await });
