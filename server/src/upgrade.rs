@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header}
 use axum::response::{IntoResponse, Response};
 use hyper::upgrade::{OnUpgrade, Upgraded};
 use hyper_util::rt::TokioIo;
+use socket2::SockRef;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
@@ -83,7 +84,16 @@ impl AsyncRead for WsIo {
 impl AsyncWrite for WsIo {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         match &mut self.get_mut().inner {
-            Inner::Tcp { tcp, .. } => Pin::new(tcp).poll_write(cx, buf),
+            // Straight to the socket first: it nearly always takes the write, and asking tokio
+            // whether it is writable first touches a block of tokio's own per connection (its
+            // readiness slot) for nothing. Only a socket that is full goes through tokio, which
+            // then tries again, clears its readiness and waits for the socket's next edge.
+            Inner::Tcp { tcp, .. } => match SockRef::from(&*tcp).send_with_flags(buf, libc::MSG_NOSIGNAL) {
+                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {
+                    Pin::new(tcp).poll_write(cx, buf)
+                }
+                written => Poll::Ready(written),
+            },
             Inner::Upgraded(io) => Pin::new(io).poll_write(cx, buf),
         }
     }
@@ -226,6 +236,62 @@ mod tests {
         assert!(has_token(&headers, header::CONNECTION, "upgrade"));
         assert!(!has_token(&headers, header::CONNECTION, "close"));
         assert!(!has_token(&headers, header::UPGRADE, "websocket"));
+    }
+
+    /// The write that skips tokio's readiness check: a socket that fills up still parks the
+    /// writer until its peer reads, and wakes it then, with every byte delivered once, in order.
+    #[tokio::test]
+    async fn a_full_socket_parks_the_writer_until_its_peer_reads_and_loses_nothing() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bound");
+        let peer = TcpStream::connect(listener.local_addr().expect("an address")).await.expect("connected");
+        let (tcp, _) = listener.accept().await.expect("accepted");
+        let slot = crate::admission::Connections::new(1, 1).admit(None).expect("a place");
+        let mut io = WsIo { early: None, inner: Inner::Tcp { _slot: slot, tcp } };
+        // Bytes that name their place, so that a byte lost, repeated or moved is seen.
+        let chunk = |i: usize| -> Vec<u8> { (0..4096).map(|j| ((i * 4096 + j) % 251) as u8).collect() };
+        let mut written = 0;
+        let mut parked = false;
+        while !parked {
+            let bytes = chunk(written);
+            match futures_util::poll!(std::pin::pin!(io.write_all(&bytes))) {
+                Poll::Ready(result) => {
+                    result.expect("written");
+                    written += 1;
+                }
+                Poll::Pending => parked = true,
+            }
+            assert!(written < 64 * 1024, "the socket never filled up");
+        }
+        // The part of the chunk that went in before the socket filled is written again whole
+        // below, so the reader checks what the writer finishes from here on, from a new start.
+        let reader = tokio::spawn(async move {
+            let mut peer = peer;
+            let mut all = Vec::new();
+            peer.read_to_end(&mut all).await.expect("read");
+            all
+        });
+        let total = written + 16;
+        let finish = async {
+            for i in written..total {
+                io.write_all(&chunk(i)).await.expect("written after the peer read");
+            }
+            io.shutdown().await.expect("shut down");
+        };
+        // The timer first: a writer that was never woken is not polled again when it fires.
+        tokio::select! {
+            biased;
+            () = tokio::time::sleep(std::time::Duration::from_secs(10)) => panic!("the writer was not woken when its peer read"),
+            () = finish => {}
+        }
+        drop(io);
+        let all = reader.await.expect("the reader");
+        assert!(all.len() >= total * 4096, "bytes went missing: {} of at least {}", all.len(), total * 4096);
+        let tail = &all[all.len() - 16 * 4096..];
+        let expected: Vec<u8> = (written..total).flat_map(chunk).collect();
+        assert_eq!(tail, &expected[..], "the writes after the socket drained arrived in order");
+        let head: Vec<u8> = (0..written).flat_map(chunk).collect();
+        assert_eq!(&all[..head.len()], &head[..], "the writes before the socket filled arrived in order");
     }
 
     #[test]
