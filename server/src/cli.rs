@@ -26,8 +26,9 @@ pub fn main() -> anyhow::Result<()> {
     // On one core (a container's quota, a pinned process) tokio's one-thread scheduler: the same
     // tasks without the work-stealing scheduler's atomics and idle bookkeeping, which a lone
     // worker pays on every wake and every park (about 7% of the engine's CPU per delivery).
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let mut builder = if cores == 1 {
+    // A machine that cannot tell its cores keeps the work-stealing runtime, as before.
+    let one_core = std::thread::available_parallelism().is_ok_and(|cores| cores.get() == 1);
+    let mut builder = if one_core {
         tokio::runtime::Builder::new_current_thread()
     } else {
         tokio::runtime::Builder::new_multi_thread()

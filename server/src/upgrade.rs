@@ -103,6 +103,8 @@ impl AsyncWrite for WsIo {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        // Only a frame larger than the thread's cork buffer is written in two slices: rare
+        // enough that it goes through tokio's readiness check as before.
         match &mut self.get_mut().inner {
             Inner::Tcp { tcp, .. } => Pin::new(tcp).poll_write_vectored(cx, bufs),
             Inner::Upgraded(io) => Pin::new(io).poll_write_vectored(cx, bufs),
