@@ -82,7 +82,11 @@ node --test tests/web/
 step "browser tests (chromium)"
 cargo build --quiet -p horseshoe
 export HORSESHOE_BIN="$PWD/target/debug/horseshoe"
-node --test --test-concurrency=1 tests/browser/
+# A test (or a before/after hook) that waits for something that never comes fails after this
+# long, with what it waited for, instead of holding the run until CI gives up on it. The
+# longest test takes about half a minute here.
+browser_test_timeout_ms=600000
+node --test --test-concurrency=1 --test-timeout="$browser_test_timeout_ms" tests/browser/
 
 step "container test (docker)"
 tests/docker.sh

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LAPTOP, expectText, screenshot, useServerAndBrowser } from './helpers.mjs';
+import { LAPTOP, expectText, installWire, screenshot, useServerAndBrowser } from './helpers.mjs';
 
 const env = useServerAndBrowser();
 
@@ -72,34 +72,14 @@ test('a newcomer to a closed room is told they can only read it', async () => {
   // The facilitator closes the room over a WebSocket of their own.
   const { page: fac } = await env.newPerson();
   await fac.goto(`${env.server.url}/`);
+  await installWire(fac);
   await fac.evaluate(
     async ({ roomId, key }) => {
-      const { PROTOCOL_VERSION } = await import('/app/src/limits.js');
-      const ws = new WebSocket(`ws://${location.host}/api/rooms/${roomId}/ws`);
-      /** @type {any[]} */
-      const seen = [];
-      /** @type {(() => void) | null} */
-      let wake = null;
-      ws.addEventListener('message', (ev) => {
-        seen.push(JSON.parse(ev.data));
-        wake?.();
-      });
-      /** @param {string} type */
-      const until = async (type) => {
-        while (!seen.some((m) => m.type === type)) {
-          const refused = seen.find((m) => m.type === 'error' || m.type === 'reject');
-          if (refused) throw new Error(`refused: ${JSON.stringify(refused)}`);
-          await new Promise((r) => (wake = () => r(null)));
-        }
-      };
-      await new Promise((r) => ws.addEventListener('open', r, { once: true }));
-      ws.send(
-        JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, client: 'setup', credentials: { role: 'facilitator', key }, name: 'F' }),
-      );
-      await until('welcome');
-      ws.send(JSON.stringify({ type: 'cmd', id: 1, cmd: { type: 'room.close', closed: true } }));
-      await until('ack');
-      ws.close();
+      const { wire } = /** @type {any} */ (window);
+      const { socket } = await wire.join(roomId, { client: 'setup', credentials: { role: 'facilitator', key }, name: 'F' });
+      const answer = await wire.send(socket, { type: 'room.close', closed: true });
+      if (answer.type !== 'ack') throw new Error(`refused: ${JSON.stringify(answer)}`);
+      wire.close(socket);
     },
     { roomId: room.room_id, key: room.facilitator_key },
   );

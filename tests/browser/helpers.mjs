@@ -5,8 +5,7 @@
 // fixed sleeps).
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +20,10 @@ export const screenshotDir = path.join(repoRoot, 'test-output', 'screenshots');
 const EXPECT_MS = 10_000;
 /** How long the server may take to print its address. */
 const START_MS = 20_000;
+/** How long the server may take to save its rooms and exit after SIGTERM. */
+const STOP_MS = 30_000;
+/** How long a wire client (installWire) waits for the server's answer to what it sent. */
+const ANSWER_MS = 20_000;
 
 export const LAPTOP = { width: 1366, height: 768 };
 export const PHONE = { width: 390, height: 844 };
@@ -41,6 +44,13 @@ export async function startServer(options = {}) {
   });
   let log = '';
   child.stderr.on('data', (chunk) => (log += chunk));
+  let stopping = false;
+  /** @type {Promise<[number | null, string | null]>} */
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
+  // A server that ends on its own mid-test is a finding, whatever the test then sees.
+  exited.then(([code, signal]) => {
+    if (!stopping) console.error(`the server exited unasked (code ${code}, signal ${signal}):\n${log}`);
+  });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(
@@ -59,18 +69,36 @@ export async function startServer(options = {}) {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${out}\n${log}`));
     });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`server did not start: ${e.message}`));
+    });
   });
   return {
     /** @type {string} base URL without a trailing slash */
     url,
     dataDir,
     bind: new URL(url).host,
-    /** Stops the server (SIGTERM, as in production); keeps the data dir. */
+    /**
+     * Stops the server (SIGTERM, as in production); keeps the data dir. A server that has not
+     * exited STOP_MS later fails the test with its threads' stacks, and is killed.
+     */
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-      }
+      stopping = true;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const late = Symbol('late');
+      let timer;
+      const waited = await Promise.race([
+        exited,
+        new Promise((resolve) => (timer = setTimeout(resolve, STOP_MS, late))),
+      ]);
+      clearTimeout(timer);
+      if (waited !== late) return;
+      const stacks = threadStacks(child.pid);
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`the server did not exit within ${STOP_MS} ms of SIGTERM\n${stacks}\n${log}`);
     },
     /** Stops the server and deletes its data. */
     async dispose() {
@@ -78,6 +106,19 @@ export async function startServer(options = {}) {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The stack of every thread of process `pid`, by gdb where it is installed: what a server that
+ * hangs was waiting for.
+ * @param {number | undefined} pid
+ */
+function threadStacks(pid) {
+  const gdb = spawnSync('gdb', ['-p', String(pid), '-batch', '-ex', 'thread apply all bt'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return gdb.error ? `(no stacks: ${gdb.error.message})` : gdb.stdout;
 }
 
 export function launchBrowser() {
@@ -261,6 +302,108 @@ export async function expectCount(locator, n) {
   await poll(async () => {
     const count = await locator.count();
     return count === n ? null : `expected ${n} of ${locator}, found ${count}`;
+  });
+}
+
+/**
+ * Gives `page` (open on the server) `window.wire`: WebSockets that speak the protocol with no
+ * UI, as an independent client would, for the parts of a test that are set-up, not the subject.
+ *
+ * - `wire.join(roomId, hello)` opens a socket, sends `hello` (with the protocol version) and
+ *   resolves with `{ socket, welcome }`, or fails with the server's `error`.
+ * - `wire.send(socket, cmd)` sends a command and resolves with its `ack` or `reject`.
+ * - `wire.frame(socket, frame)` sends any other frame (a drag, say); `wire.close(socket)`.
+ *
+ * A socket that closes, or an answer that has not come within ANSWER_MS, fails the call with
+ * what happened: a test never waits for ever on a frame that does not come.
+ * @param {import('playwright-core').Page} page
+ */
+export async function installWire(page) {
+  await page.evaluate(wireInPage, ANSWER_MS);
+}
+
+/**
+ * The body of installWire, run in the page.
+ * @param {number} answerMs
+ */
+async function wireInPage(answerMs) {
+  const { PROTOCOL_VERSION } = await import('/app/src/limits.js');
+  /** @typedef {{ match: (msg: any) => boolean, resolve: (msg: any) => void, reject: (e: Error) => void }} Waiter */
+  /** @type {{ ws: WebSocket, waiting: Set<Waiter>, closed: string | null }[]} */
+  const sockets = [];
+  let nextId = 0;
+  /**
+   * The first message on socket `s` that `match` picks, failed by a close or by the time.
+   * @param {typeof sockets[number]} s @param {string} what @param {(msg: any) => boolean} match
+   */
+  const answer = (s, what, match) =>
+    new Promise((resolve, reject) => {
+      if (s.closed) return reject(new Error(`${what}: ${s.closed}`));
+      /** @type {Waiter} */
+      const waiter = {
+        match,
+        resolve: (msg) => (clearTimeout(timer), resolve(msg)),
+        reject: (e) => (clearTimeout(timer), reject(new Error(`${what}: ${e.message}`))),
+      };
+      const timer = setTimeout(() => {
+        s.waiting.delete(waiter);
+        reject(new Error(`${what}: no answer within ${answerMs} ms`));
+      }, answerMs);
+      s.waiting.add(waiter);
+    });
+  Object.assign(window, {
+    wire: {
+      /** @param {string} roomId @param {object} hello */
+      async join(roomId, hello) {
+        const ws = new WebSocket(`ws://${location.host}/api/rooms/${roomId}/ws`);
+        /** @type {typeof sockets[number]} */
+        const s = { ws, waiting: new Set(), closed: null };
+        ws.addEventListener('message', (ev) => {
+          const msg = JSON.parse(ev.data);
+          for (const waiter of s.waiting) {
+            if (waiter.match(msg)) {
+              s.waiting.delete(waiter);
+              waiter.resolve(msg);
+            } else if (msg.type === 'error') {
+              // A frame the server did not take: what it said is the answer to everything waiting.
+              s.waiting.delete(waiter);
+              waiter.reject(new Error(`the server said ${JSON.stringify(msg)}`));
+            }
+          }
+        });
+        ws.addEventListener('close', (ev) => {
+          s.closed = `the socket closed (${ev.code} ${ev.reason})`;
+          for (const waiter of s.waiting) waiter.reject(new Error(s.closed));
+          s.waiting.clear();
+        });
+        await new Promise((resolve, reject) => {
+          ws.addEventListener('open', resolve, { once: true });
+          ws.addEventListener('close', () => reject(new Error(`hello: ${s.closed}`)), { once: true });
+        });
+        const welcome = answer(s, 'hello', (msg) => msg.type === 'welcome' || msg.type === 'error');
+        ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, ...hello }));
+        const msg = await welcome;
+        if (msg.type !== 'welcome') throw new Error(`hello: ${JSON.stringify(msg)}`);
+        sockets.push(s);
+        return { socket: sockets.length - 1, welcome: msg };
+      },
+      /** @param {number} socket @param {object} cmd */
+      send(socket, cmd) {
+        const s = sockets[socket];
+        const id = ++nextId;
+        const answered = answer(s, /** @type {any} */ (cmd).type, (msg) => (msg.type === 'ack' || msg.type === 'reject') && msg.id === id);
+        s.ws.send(JSON.stringify({ type: 'cmd', id, cmd }));
+        return answered;
+      },
+      /** @param {number} socket @param {object} frame */
+      frame(socket, frame) {
+        sockets[socket].ws.send(JSON.stringify(frame));
+      },
+      /** @param {number} socket */
+      close(socket) {
+        sockets[socket].ws.close();
+      },
+    },
   });
 }
 

@@ -15,6 +15,7 @@ import {
   expectCount,
   expectNoText,
   expectText,
+  installWire,
   poll,
   screenshot,
   setPanel,
@@ -175,39 +176,20 @@ async function highlight(page, group, word) {
  * @param {number} group
  * @param {string} text
  */
-function forceWrite(page, roomId, group, text) {
+async function forceWrite(page, roomId, group, text) {
+  await installWire(page);
   return page.evaluate(
     async ({ roomId, group, text }) => {
+      const { wire } = /** @type {any} */ (window);
       const Y = await import('/app/vendor/yjs.js');
-      const { PROTOCOL_VERSION } = await import('/app/src/limits.js');
       const doc = new Y.Doc();
       doc.getText('t').insert(0, text);
       const update = btoa(String.fromCharCode(...Y.encodeStateAsUpdate(doc)));
       const token = localStorage.getItem(`horseshoe:${roomId}:token`);
-      return new Promise((resolve, reject) => {
-        const ws = new WebSocket(`ws://${location.host}/api/rooms/${roomId}/ws`);
-        ws.onopen = () =>
-          ws.send(
-            JSON.stringify({
-              type: 'hello',
-              protocol: PROTOCOL_VERSION,
-              client: 'forced',
-              credentials: { role: 'participant', token },
-            }),
-          );
-        ws.onerror = () => reject(new Error('socket error'));
-        ws.onmessage = (ev) => {
-          const msg = JSON.parse(ev.data);
-          if (msg.type === 'welcome') {
-            const cmd = { type: 'text.edit', target: { kind: 'definition', group }, update };
-            ws.send(JSON.stringify({ type: 'cmd', id: 1, cmd }));
-          }
-          if ((msg.type === 'ack' || msg.type === 'reject') && msg.id === 1) {
-            ws.close();
-            resolve(msg);
-          }
-        };
-      });
+      const { socket } = await wire.join(roomId, { client: 'forced', credentials: { role: 'participant', token } });
+      const answer = await wire.send(socket, { type: 'text.edit', target: { kind: 'definition', group }, update });
+      wire.close(socket);
+      return answer;
     },
     { roomId, group, text },
   );

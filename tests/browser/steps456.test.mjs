@@ -19,6 +19,7 @@ import {
   drawnAt,
   expectText,
   grabNote,
+  installWire,
   noteId,
   overlaps,
   poll,
@@ -43,46 +44,16 @@ const env = useServerAndBrowser();
 async function startScribe(roomId, key) {
   const person = await env.newPerson();
   await person.page.goto(`${env.server.url}/`);
+  await installWire(person.page);
   await person.page.evaluate(
     async ({ roomId, key }) => {
-      const ws = new WebSocket(`ws://${location.host}/api/rooms/${roomId}/ws`);
-      /** @type {Map<number, (msg: any) => void>} */
-      const waiting = new Map();
-      let n = 0;
+      const { wire } = /** @type {any} */ (window);
       const Y = await import('/app/vendor/yjs.js');
-      const { PROTOCOL_VERSION } = await import('/app/src/limits.js');
+      const { socket } = await wire.join(roomId, { client: 'scribe', credentials: { role: 'facilitator', key }, name: 'Luis' });
       /** @type {Map<string, any>} each shared text's document, as this page has seen it */
       const docs = new Map();
-      const welcomed = new Promise((resolve) => {
-        ws.addEventListener('message', (ev) => {
-          const msg = JSON.parse(ev.data);
-          if (msg.type === 'welcome') resolve(msg);
-          if (msg.type === 'ack' || msg.type === 'reject') {
-            waiting.get(msg.id)?.(msg);
-            waiting.delete(msg.id);
-          }
-        });
-      });
-      await new Promise((resolve) => ws.addEventListener('open', resolve));
-      ws.send(
-        JSON.stringify({
-          type: 'hello',
-          protocol: PROTOCOL_VERSION,
-          client: 'scribe',
-          credentials: { role: 'facilitator', key },
-          name: 'Luis',
-        }),
-      );
-      await welcomed;
-      /** @param {any} cmd */
-      const send = (cmd) =>
-        new Promise((resolve) => {
-          const id = ++n;
-          waiting.set(id, resolve);
-          ws.send(JSON.stringify({ type: 'cmd', id, cmd }));
-        });
       Object.assign(window, {
-        scribe: send,
+        scribe: (/** @type {any} */ cmd) => wire.send(socket, cmd),
         /** Appends `text` to a shared text this page has not seen written by others. */
         scribeWrite: (/** @type {any} */ target, /** @type {string} */ text) => {
           const key = target.kind === 'definition' ? `definition:${target.group}` : `${target.kind}:${target.id}`;
@@ -92,7 +63,7 @@ async function startScribe(roomId, key) {
           const ytext = doc.getText('t');
           ytext.insert(ytext.length, text);
           const update = btoa(String.fromCharCode(...Y.encodeStateAsUpdate(doc, before)));
-          return send({ type: 'text.edit', target, update });
+          return wire.send(socket, { type: 'text.edit', target, update });
         },
       });
     },
@@ -884,47 +855,18 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
 async function startCrowd(roomId, count) {
   const person = await env.newPerson();
   await person.page.goto(`${env.server.url}/`);
-  await person.page.evaluate(
+  await installWire(person.page);
+  /** @type {{ socket: number, me: string }[]} */
+  const crowd = await person.page.evaluate(
     async ({ roomId, count }) => {
-      const { PROTOCOL_VERSION } = await import('/app/src/limits.js');
-      /** @type {{ ws: WebSocket, me: string, waiting: Map<number, (msg: any) => void> }[]} */
+      const { wire } = /** @type {any} */ (window);
       const crowd = [];
-      let n = 0;
       for (let i = 0; i < count; i++) {
-        const ws = new WebSocket(`ws://${location.host}/api/rooms/${roomId}/ws`);
-        /** @type {Map<number, (msg: any) => void>} */
-        const waiting = new Map();
-        const welcomed = new Promise((resolve) => {
-          ws.addEventListener('message', (ev) => {
-            const msg = JSON.parse(ev.data);
-            if (msg.type === 'welcome') resolve(msg);
-            if (msg.type === 'ack' || msg.type === 'reject') {
-              waiting.get(msg.id)?.(msg);
-              waiting.delete(msg.id);
-            }
-          });
-        });
-        await new Promise((resolve) => ws.addEventListener('open', resolve));
-        ws.send(
-          JSON.stringify({
-            type: 'hello',
-            protocol: PROTOCOL_VERSION,
-            client: `crowd-${i}`,
-            credentials: { role: 'participant' },
-            name: `Person ${i + 1}`,
-          }),
-        );
-        const welcome = /** @type {any} */ (await welcomed);
-        crowd.push({ ws, me: welcome.you.member_id, waiting });
+        const hello = { client: `crowd-${i}`, credentials: { role: 'participant' }, name: `Person ${i + 1}` };
+        const { socket, welcome } = await wire.join(roomId, hello);
+        crowd.push({ socket, me: welcome.you.member_id });
       }
       Object.assign(window, {
-        crowdMembers: crowd.map((c) => c.me),
-        crowdSend: (/** @type {number} */ i, /** @type {any} */ cmd) =>
-          new Promise((resolve) => {
-            const id = ++n;
-            crowd[i].waiting.set(id, resolve);
-            crowd[i].ws.send(JSON.stringify({ type: 'cmd', id, cmd }));
-          }),
         /**
          * Each of `ids` is dragged in a circle by its own person, ~30 times a second, until
          * `crowdStop` (they never drop: the notes stay where they are stored).
@@ -936,27 +878,26 @@ async function startCrowd(roomId, count) {
             ids.forEach((id, i) => {
               const x = Math.round(from[i].x + 160 * Math.sin(t * 3 + i));
               const y = Math.round(from[i].y + 160 * (1 - Math.cos(t * 3 + i)));
-              crowd[i].ws.send(JSON.stringify({ type: 'drag', id, x, y }));
+              wire.frame(crowd[i].socket, { type: 'drag', id, x, y });
             });
           }, 33);
           Object.assign(window, { crowdStop: () => clearInterval(timer) });
         },
       });
+      return crowd;
     },
     { roomId, count },
   );
-  /** @type {string[]} */
-  const members = await person.page.evaluate(() => /** @type {any} */ (window).crowdMembers);
   return {
     person,
     /** The id of person `i`'s note `name` (a note's id starts with its author's member id). */
     /** @param {number} i @param {string} name */
-    noteId: (i, name) => `${members[i]}:${name}`,
+    noteId: (i, name) => `${crowd[i].me}:${name}`,
     /** @param {number} i @param {object} cmd */
     async send(i, cmd) {
       const answer = await person.page.evaluate(
-        ([i, c]) => /** @type {any} */ (window).crowdSend(i, c),
-        [i, cmd],
+        ([socket, c]) => /** @type {any} */ (window).wire.send(socket, c),
+        /** @type {[number, object]} */ ([crowd[i].socket, cmd]),
       );
       assert.equal(answer.type, 'ack', `${JSON.stringify(cmd)}: ${JSON.stringify(answer)}`);
     },
