@@ -3,10 +3,14 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Stdio;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
+
+/// How long a server may take to save its rooms and exit after SIGTERM.
+pub const STOP_WAIT: Duration = Duration::from_secs(30);
 
 pub struct ServerProcess {
     pub child: Child,
@@ -42,12 +46,17 @@ impl ServerProcess {
         Ok(())
     }
 
-    /// SIGTERM, then waits for the exit; returns whether it exited successfully.
+    /// SIGTERM, then waits for the exit; returns whether it exited successfully. A server that
+    /// is still there [`STOP_WAIT`] later is an error (and is killed when dropped), not a test
+    /// that waits for ever.
     pub async fn terminate(mut self) -> anyhow::Result<bool> {
         let pid = self.child.id().context("already gone")?;
         let status = Command::new("kill").args(["-TERM", &pid.to_string()]).status().await?;
         anyhow::ensure!(status.success(), "kill -TERM failed");
-        Ok(self.child.wait().await?.success())
+        let exited = tokio::time::timeout(STOP_WAIT, self.child.wait())
+            .await
+            .with_context(|| format!("the server did not exit within {STOP_WAIT:?} of SIGTERM"))?;
+        Ok(exited?.success())
     }
 
     pub fn ws_url(&self, room: &str) -> String {
