@@ -70,8 +70,22 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// Lines of a server's log kept, to say what it was doing when a cluster did not form.
+const LOG_TAIL_LINES: usize = 30;
+/// Times a cluster is started, each on new ports, before its test fails: routes among servers
+/// starting together now and then leave JetStream without its peers on a loaded machine.
+const CLUSTER_ATTEMPTS: usize = 2;
+
+/// The last [`LOG_TAIL_LINES`] lines a server logged.
+type LogTail = std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<String>>>;
+
 /// Starts `bin` with `args`, waits for its ready line, then keeps reading its log.
 async fn spawn_ready(bin: &std::path::Path, args: &[String]) -> anyhow::Result<Child> {
+    spawn_logged(bin, args, LogTail::default()).await
+}
+
+/// [`spawn_ready`], keeping the tail of the log in `tail`.
+async fn spawn_logged(bin: &std::path::Path, args: &[String], tail: LogTail) -> anyhow::Result<Child> {
     let mut child = Command::new(bin)
         .args(args)
         .stdout(Stdio::null())
@@ -81,9 +95,18 @@ async fn spawn_ready(bin: &std::path::Path, args: &[String]) -> anyhow::Result<C
         .context("starting nats-server")?;
     let stderr = child.stderr.take().context("no stderr")?;
     let mut lines = BufReader::new(stderr).lines();
+    let keep = move |line: String| {
+        let mut tail = tail.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if tail.len() == LOG_TAIL_LINES {
+            tail.pop_front();
+        }
+        tail.push_back(line);
+    };
     let ready = tokio::time::timeout(crate::WAIT, async {
         while let Some(line) = lines.next_line().await? {
-            if line.contains(READY_LINE) {
+            let is_ready = line.contains(READY_LINE);
+            keep(line);
+            if is_ready {
                 return Ok(());
             }
         }
@@ -92,7 +115,11 @@ async fn spawn_ready(bin: &std::path::Path, args: &[String]) -> anyhow::Result<C
     .await
     .context("nats-server was not ready in time")?;
     ready?;
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            keep(line);
+        }
+    });
     Ok(child)
 }
 
@@ -100,6 +127,7 @@ async fn spawn_ready(bin: &std::path::Path, args: &[String]) -> anyhow::Result<C
 struct Member {
     child: Child,
     _store: tempfile::TempDir,
+    log: LogTail,
 }
 
 /// `n` NATS servers with JetStream on loopback, routed to each other as one cluster (each with
@@ -112,13 +140,33 @@ pub struct NatsCluster {
 
 impl NatsCluster {
     /// Starts `n` servers routed to each other, and waits until JetStream answers with `n`
-    /// replicas (the cluster has elected its meta leader); `None` (having said why) when the
-    /// binary is not installed.
+    /// replicas (the cluster has elected its meta leader); a cluster that does not form is
+    /// started again on new ports, up to [`CLUSTER_ATTEMPTS`] times in all, and the error says
+    /// what each server logged last. `None` (having said why) when the binary is not installed.
     pub async fn start(test: &str, n: usize) -> anyhow::Result<Option<Self>> {
         let Some(bin) = nats_server_binary() else {
             println!("{test}: SKIPPED: nats-server is not installed (apt-get install nats-server)");
             return Ok(None);
         };
+        let mut attempt = 1;
+        loop {
+            let cluster = Self::start_once(&bin, n).await?;
+            match cluster.wait_for_jetstream(n).await {
+                Ok(()) => return Ok(Some(cluster)),
+                Err(e) if attempt < CLUSTER_ATTEMPTS => {
+                    eprintln!(
+                        "{test}: the NATS cluster did not form ({e:#}); again on new ports\n{}",
+                        cluster.logs()
+                    );
+                    attempt += 1;
+                }
+                Err(e) => return Err(e.context(cluster.logs())),
+            }
+        }
+    }
+
+    /// Starts `n` servers routed to each other, without waiting for JetStream.
+    async fn start_once(bin: &std::path::Path, n: usize) -> anyhow::Result<Self> {
         let ports: Vec<(u16, u16)> =
             (0..n).map(|_| Ok((free_port()?, free_port()?))).collect::<anyhow::Result<_>>()?;
         let cluster_name = format!("hs{}", uuid::Uuid::new_v4().simple());
@@ -129,7 +177,7 @@ impl NatsCluster {
                 .filter(|(j, _)| *j != i)
                 .map(|(_, (_, c))| format!("nats://127.0.0.1:{c}"))
                 .collect();
-            let (bin, cluster_name) = (bin.clone(), cluster_name.clone());
+            let cluster_name = cluster_name.clone();
             async move {
                 let store = tempfile::tempdir()?;
                 let mut args: Vec<String> = ["-js", "-a", "127.0.0.1", "-p"].map(String::from).into();
@@ -139,16 +187,30 @@ impl NatsCluster {
                 args.extend(["--cluster".into(), format!("nats://127.0.0.1:{cluster_port}")]);
                 args.extend(["--cluster_name".into(), cluster_name.clone()]);
                 args.extend(["--routes".into(), routes.join(",")]);
-                let child = spawn_ready(&bin, &args).await?;
-                anyhow::Ok(Member { child, _store: store })
+                let log = LogTail::default();
+                let child = spawn_logged(bin, &args, log.clone()).await?;
+                anyhow::Ok(Member { child, _store: store, log })
             }
         });
         // Together: a server that does not see the others yet is not ready (no meta leader).
         let members = futures_util::future::try_join_all(starts).await?;
         let urls = ports.iter().map(|(port, _)| format!("nats://127.0.0.1:{port}")).collect();
-        let cluster = Self { members: members.into_iter().map(Some).collect(), urls };
-        cluster.wait_for_jetstream(n).await?;
-        Ok(Some(cluster))
+        Ok(Self { members: members.into_iter().map(Some).collect(), urls })
+    }
+
+    /// The last lines each live server logged.
+    fn logs(&self) -> String {
+        let mut out = String::new();
+        for (i, member) in self.members.iter().enumerate() {
+            let Some(member) = member else { continue };
+            let tail = member.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            out.push_str(&format!("--- nats-server {i}, its last {} lines:\n", tail.len()));
+            for line in tail.iter() {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out
     }
 
     /// Every server (killed ones too: clients skip them), comma-separated, for `--nats-url`.
@@ -192,9 +254,24 @@ impl NatsCluster {
             live.map(|(url, _)| url.parse()).collect::<Result<_, _>>().context("a server address")?;
         let client = async_nats::connect(servers).await.context("connecting to NATS")?;
         let js = async_nats::jetstream::new(client);
-        let mut stream = js.get_stream(stream).await.context("the stream")?;
-        let info = stream.info().await.context("the stream's info")?;
-        let leader = info.cluster.as_ref().and_then(|c| c.leader.clone()).context("no stream leader")?;
+        // A busy cluster's JetStream API may miss an answer, or have no leader for a moment:
+        // asked again until it answers, for as long as a test waits for anything.
+        let deadline = tokio::time::Instant::now() + crate::WAIT;
+        let leader = loop {
+            let asked = async {
+                let mut stream = js.get_stream(stream).await.context("the stream")?;
+                let info = stream.info().await.context("the stream's info")?;
+                info.cluster.as_ref().and_then(|c| c.leader.clone()).context("no stream leader")
+            };
+            match asked.await {
+                Ok(leader) => break leader,
+                Err(e) if tokio::time::Instant::now() < deadline => {
+                    eprintln!("asking who leads {stream}: {e:#}; asking again");
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        };
         let index = leader.rsplit('-').next().and_then(|i| i.parse().ok());
         index.with_context(|| format!("a leader not of this cluster: {leader}"))
     }
