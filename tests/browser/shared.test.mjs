@@ -3,9 +3,9 @@
 // every screen (the facilitator's, both writers', the projector's), each seeing the other's
 // named caret; two team members type into one example card at once and both are kept; a
 // participant whose network drops is told within seconds and catches up on return, with what
-// they typed meanwhile sent; a half-typed "Help me" note and example card survive a reload; the
-// undo button names the action, offers nothing from an earlier step, redoes, and a conflicting
-// undo says who changed the thing since.
+// they typed meanwhile sent; a half-typed "Help me" note, example card, key factor and area for
+// improvement survive a reload; the undo button names the action, offers nothing from an
+// earlier step, redoes, and a conflicting undo says who changed the thing since.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -296,6 +296,28 @@ test('writing together, offline, drafts and undo', async (t) => {
     await expectNoText(toast, 'clashed');
     assert.equal(await ana.page.getByTestId('rate-1-4').getAttribute('aria-checked'), 'true', 'Bo’s rating stays');
     await screenshot(ana.page, 'shared-undo-conflict', LAPTOP);
+  });
+
+  await t.test('a half-typed key factor and area for improvement survive a reload, and are gone once added', async () => {
+    await goTo(2);
+    await F.getByTestId('factors-open').check();
+    for (const [step, kind, list] of /** @type {const} */ ([
+      [2, 'factor', 'factors'],
+      [6, 'area', 'areas'],
+    ])) {
+      await goTo(step);
+      await ana.page.getByTestId(`${kind}-input`).fill(`Half a ${kind}`);
+      await ana.page.reload();
+      const input = ana.page.getByTestId(`${kind}-input`);
+      await expectValue(input, (v) => (v === `Half a ${kind}` ? null : `the ${kind} field reads ${v}`));
+      await input.press('End');
+      await input.pressSequentially(' finished');
+      await ana.page.getByTestId(`${kind}-add`).click();
+      await expectText(F.getByTestId(list), `Half a ${kind} finished`);
+      await ana.page.reload();
+      await expectText(ana.page.getByTestId(list), `Half a ${kind} finished`);
+      assert.equal(await ana.page.getByTestId(`${kind}-input`).inputValue(), '', `the ${kind} draft is gone once added`);
+    }
   });
 
   for (const person of [fac, ana, wall]) assert.deepEqual(person.problems, []);

@@ -4,13 +4,13 @@
 // one onto another or through a menu; a factor named more often is drawn bigger), with the
 // "most named" list beside it.
 
-import { html, useState } from '../../vendor/preact.js';
+import { html } from '../../vendor/preact.js';
 import { textOf } from '../apply.js';
 import { app, send } from '../app.js';
 import { t } from '../i18n.js';
 import { MAX_FACTOR_CHARS } from '../limits.js';
 import { dragSource, dropPlace, reorder } from '../ui/drag.js';
-import { Avatar, HandIcon, canEdit, isFacilitator, nameOf, newId, participantsOf } from '../ui/kit.js';
+import { Avatar, HandIcon, canEdit, isFacilitator, nameOf, newId, participantsOf, useDraft } from '../ui/kit.js';
 import { SharedText } from '../ui/sharedtext.js';
 
 /** @typedef {import('../protocol').RoomState} RoomState */
@@ -217,7 +217,9 @@ function Whiteboard() {
 
 /** @param {{ tag: string }} props */
 function FactorForm({ tag }) {
-  const [text, setText] = useState('');
+  // Kept in this browser until it is added: a reload does not lose a half-typed card.
+  const [draft, setText] = useDraft('factor');
+  const text = draft ?? '';
   return html`<form
     class="factor-form"
     data-action="add"
@@ -227,7 +229,7 @@ function FactorForm({ tag }) {
       if (!sent) return;
       const outcome = await send({ type: 'factor.add', id: newId(), text: sent });
       // Only what was sent is cleared: a person typing the next card keeps it.
-      if (outcome.ok) setText((now) => (now.trim() === sent ? '' : now));
+      if (outcome.ok) setText((now) => ((now ?? '').trim() === sent ? null : now));
     }}
   >
     <div class="factor-form-row">

@@ -10,7 +10,7 @@ import { app, send, sendWords } from '../app.js';
 import { t, tn } from '../i18n.js';
 import { MAX_AREA_CHARS, MAX_DOTS, MAX_OWNER_CHARS } from '../limits.js';
 import { dragSource, dropPlace, reorder } from '../ui/drag.js';
-import { ConfirmButton, Tabs, canEdit, formatDate, isFacilitator, nameOf, newId, teamLabel, teamOf } from '../ui/kit.js';
+import { ConfirmButton, Tabs, canEdit, formatDate, isFacilitator, nameOf, newId, teamLabel, teamOf, useDraft } from '../ui/kit.js';
 import { SharedText } from '../ui/sharedtext.js';
 import { WorkingBanner } from './step3.js';
 import { TeamBoard } from './teamboard.js';
@@ -107,7 +107,9 @@ function Areas() {
   const me = you.member_id ?? '';
   const fac = isFacilitator(you);
   const editable = canEdit(you, room);
-  const [text, setText] = useState('');
+  // Kept in this browser until it is added: a reload does not lose a half-typed area.
+  const [draft, setText] = useDraft('area');
+  const text = draft ?? '';
   const [dots, setDots] = useState(p.dots || 3);
   const areas = Object.values(p.areas).sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id));
   const used = Object.values(p.votes[me] ?? {}).reduce((a, b) => a + b, 0);
