@@ -82,11 +82,12 @@ node --test tests/web/
 step "browser tests (chromium)"
 cargo build --quiet -p horseshoe
 export HORSESHOE_BIN="$PWD/target/debug/horseshoe"
-# A test (or a before/after hook) that waits for something that never comes fails after this
-# long, with what it waited for, instead of holding the run until CI gives up on it. The
-# longest test takes about half a minute here.
+# A test (or a before/after hook, or a whole file) that waits for something that never comes
+# fails after this long, with what it waited for, instead of holding the run until CI gives up
+# on it; the longest file takes about a minute here. A file whose tests are done exits even if
+# something it started still holds its event loop (node waits for ever otherwise).
 browser_test_timeout_ms=600000
-node --test --test-concurrency=1 --test-timeout="$browser_test_timeout_ms" tests/browser/
+node --test --test-concurrency=1 --test-timeout="$browser_test_timeout_ms" --test-force-exit tests/browser/
 
 step "container test (docker)"
 tests/docker.sh

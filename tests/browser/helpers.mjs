@@ -44,6 +44,8 @@ export async function startServer(options = {}) {
   });
   let log = '';
   child.stderr.on('data', (chunk) => (log += chunk));
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let stopping = false;
   /** @type {Promise<[number | null, string | null]>} */
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
@@ -107,6 +109,13 @@ export async function startServer(options = {}) {
     },
   };
 }
+
+/** Servers started by this file and not yet exited. */
+const running = new Set();
+// However the file ends (a failed hook, the runner's forced exit), no server outlives it.
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 /**
  * The stack of every thread of process `pid`, by gdb where it is installed: what a server that
@@ -215,8 +224,11 @@ export function useServerAndBrowser() {
   });
 
   after(async () => {
-    await env.browser?.close();
-    await env.server?.dispose();
+    try {
+      await env.browser?.close();
+    } finally {
+      await env.server?.dispose();
+    }
   });
 
   return env;
