@@ -37,6 +37,14 @@ fn config(nats: &NatsServer, data_dir: &Path, node: &str) -> Config {
     config
 }
 
+/// A node over `nats` once it serves: one that could not open the rooms' stream says why (a
+/// request sent before then would find the listener gone, and read only a reset).
+async fn node(nats: &NatsServer, data_dir: &Path, name: &str) -> anyhow::Result<TestServer> {
+    let mut node = TestServer::start_with(config(nats, data_dir, name)).await?;
+    node.ready().await?;
+    Ok(node)
+}
+
 fn add_factor(n: u64) -> Command {
     Command::AddFactor { id: ItemId(format!("f{n}")), text: format!("factor {n}") }
 }
@@ -89,7 +97,7 @@ async fn work(
 async fn a_server_on_an_empty_data_dir_serves_the_room_as_it_was() -> anyhow::Result<()> {
     let Some(nats) = NatsServer::start("nats restart").await? else { return Ok(()) };
     let first_dir = tempfile::tempdir()?;
-    let server = TestServer::start_with(config(&nats, first_dir.path(), "node-a")).await?;
+    let server = node(&nats, first_dir.path(), "node-a").await?;
     let room = http::create_room(server.addr, "{}").await?;
     let tab = ClientId("tab-1".into());
     let (mut client, state, token) =
@@ -100,7 +108,7 @@ async fn a_server_on_an_empty_data_dir_serves_the_room_as_it_was() -> anyhow::Re
     assert_empty(first_dir.path())?;
 
     let second_dir = tempfile::tempdir()?;
-    let server = TestServer::start_with(config(&nats, second_dir.path(), "node-a")).await?;
+    let server = node(&nats, second_dir.path(), "node-a").await?;
     let url = server.ws_url(&room.room_id);
     let (client, state, _) = facilitator(&url, &room, token.clone(), tab.clone()).await?;
     assert_eq!(state.seq, last, "every acknowledged change is there, and nothing more");
@@ -183,8 +191,8 @@ async fn nothing_acknowledged_is_lost_when_a_node_is_killed() -> anyhow::Result<
 async fn a_room_made_on_one_node_is_joined_on_another() -> anyhow::Result<()> {
     let Some(nats) = NatsServer::start("nats two nodes").await? else { return Ok(()) };
     let (dir_a, dir_b) = (tempfile::tempdir()?, tempfile::tempdir()?);
-    let a = TestServer::start_with(config(&nats, dir_a.path(), "node-a")).await?;
-    let b = TestServer::start_with(config(&nats, dir_b.path(), "node-b")).await?;
+    let a = node(&nats, dir_a.path(), "node-a").await?;
+    let b = node(&nats, dir_b.path(), "node-b").await?;
     let room = http::create_room(a.addr, "{}").await?;
     let tab = ClientId("tab-1".into());
     let (mut client, state, token) = facilitator(&a.ws_url(&room.room_id), &room, None, tab.clone()).await?;
