@@ -178,6 +178,9 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
   await t.test('screenshots of step 1 for each role', async () => {
     await screenshot(facPage, 'facilitator-laptop', LAPTOP);
     await screenshot(facPage, 'facilitator-phone', PHONE);
+    // Nothing to raise, finish or undo: no empty bar over the foot of the facilitator's phone.
+    await expectCount(facPage.getByTestId('action-bar'), 1);
+    assert.equal(await facPage.getByTestId('action-bar').isVisible(), false, "the facilitator's empty action bar is hidden");
     await screenshot(people[0].page, 'participant-laptop', LAPTOP);
     await screenshot(people[2].page, 'participant-phone', PHONE);
     await screenshot(wall.page, 'viewer-laptop', LAPTOP);

@@ -220,7 +220,7 @@ test('every step, on every screen', async (t) => {
     await everyScreen(4);
   });
 
-  await t.test('step 5: every team in small on the projector', async () => {
+  await t.test("step 5: the teams' assessments on the projector, behaviour by behaviour", async () => {
     await fac.page.getByTestId('step-next').click();
     await fac.page.getByTestId('teams-from-groups').click();
     await expectCount(wall.page.getByTestId('team-tile'), 1);
@@ -229,6 +229,11 @@ test('every step, on every screen', async (t) => {
     await bo.page.getByTestId('card-input').press('Enter');
     await bo.page.getByTestId('rate-1-4').click();
     await expectText(wall.page.getByTestId('team-progress'), 'Examples: 1');
+    // Each behaviour in words beside each team's count of examples and its rating.
+    await expectText(wall.page.getByTestId('teams-matrix'), 'We listen to client feedback');
+    await expectText(wall.page.getByTestId('cell-1-1'), '✓ 1');
+    await expectText(wall.page.getByTestId('cell-1-1'), '★★★★');
+    await expectText(wall.page.getByTestId('cell-1-2'), '✓ 0');
     await everyScreen(5);
   });
 

@@ -542,6 +542,8 @@ test('steps 2 and 3: queue, key factors, groups, co-written definitions, the wal
       await expectCount(page.getByTestId('def-wall').locator('.defwall-card'), 2);
       await expectText(page.getByTestId('def-wall'), final);
       await expectText(page.getByTestId('def-wall'), second);
+      // What to do now follows the step's phase: listening and highlighting, no longer writing.
+      await expectText(page.getByTestId('now'), 'select the words');
     }
     await expectText(W.getByTestId('def-wall'), final);
     await expectText(W.getByTestId('def-wall'), second);

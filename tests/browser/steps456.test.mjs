@@ -822,6 +822,11 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     await expectText(team2.getByTestId('summary-strongest'), 'No behaviour stood out as a success.');
     await expectText(team2.getByTestId('summary-weakest'), 'Weakest: We track the quality');
     await expectNoText(team2, 'Strongest');
+    // Nothing left to finish or time: no "I'm done", no step progress, no countdown controls.
+    await expectCount(ana.getByTestId('ready-toggle'), 0);
+    await expectCount(ana.getByTestId('activity'), 0);
+    await expectCount(facPage.getByTestId('activity'), 0);
+    await expectCount(facPage.getByTestId('timer-controls'), 0);
     await screenshot(ana, 'closed-participant-laptop', LAPTOP);
     await screenshot(facPage, 'closed-facilitator-laptop', LAPTOP);
     await facPage.getByTestId('room-reopen').click();

@@ -245,6 +245,7 @@ const en = {
   'step.3.short': 'Definition',
   'step.3.purpose': 'Build our own definition of {centricity}.',
   'step.3.now': 'With your group, write one sentence that defines {centricity}.',
+  'step.3.now_wall': 'Listen as each group’s sentence is read out, and select the words you hear in more than one to highlight them.',
   'step.3.how':
     "The facilitator forms small groups.\nEach group writes one sentence that defines {centricity}, on its own card.\nWhen time is up, every definition goes up on the wall and is read out one by one.\nHighlight the words and phrases that several definitions share: together they are the room's working definition.",
 
@@ -423,6 +424,7 @@ const en = {
   'overview.category': 'Category',
   'overview.rating': 'Rating',
   'overview.progress': 'Examples: {n} · Rated: {rated} of 6',
+  'overview.legend': '✓ examples of success · ✗ examples of failure · ★ the team’s rating, 1 to 5',
 
   'present.who': 'Presenting',
   'present.nobody': 'Nobody',
@@ -949,6 +951,7 @@ const pt = {
   'step.3.short': 'Definição',
   'step.3.purpose': 'Construir a nossa própria definição de {centricity}.',
   'step.3.now': 'Com o seu grupo, escreva uma frase que defina a {centricity}.',
+  'step.3.now_wall': 'Ouça a leitura da frase de cada grupo e selecione as palavras que se repetem para as destacar.',
   'step.3.how':
     'A facilitação forma pequenos grupos.\nCada grupo escreve, no seu próprio cartão, uma frase que defina a {centricity}.\nQuando o tempo acaba, todas as definições vão para a parede e são lidas uma a uma.\nDestaque as palavras e expressões comuns a várias definições: juntas, são a definição de trabalho da sala.',
 
@@ -1130,6 +1133,7 @@ const pt = {
   'overview.category': 'Categoria',
   'overview.rating': 'Nota',
   'overview.progress': 'Exemplos: {n} · Com nota: {rated} de 6',
+  'overview.legend': '✓ exemplos de sucesso · ✗ exemplos de falha · ★ nota do grupo, de 1 a 5',
 
   'present.who': 'Apresentação',
   'present.nobody': 'Ninguém',

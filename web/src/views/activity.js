@@ -28,7 +28,8 @@ function progress() {
 export function ReadyButton() {
   const { room, ready, me } = progress();
   const you = app.store.presence$().you;
-  if (!me || isFacilitator(you)) return null;
+  // A closed room has no step to finish.
+  if (!me || isFacilitator(you) || room.closed) return null;
   const mine = ready.has(me);
   return html`<button
     type="button"
@@ -36,7 +37,6 @@ export function ReadyButton() {
     aria-pressed=${String(mine)}
     title=${mine ? t('ready.unmark') : ''}
     data-testid="ready-toggle"
-    disabled=${room.closed}
     onClick=${() => send({ type: 'ready.set', ready: !mine })}
   >
     ${mine ? `✓ ${t('ready.done')}` : t('ready.mark')}

@@ -3,7 +3,7 @@
 // follows the facilitator's step and the presenter: step 1 a join screen with a QR code and
 // the link, then the check-ins as a grid; step 2 the speaker and the key factors sized by how
 // often they were named; step 3 the groups' sentences side by side with their highlights; step
-// 4 the wall, fitted; step 5 every team's board in small; step 6 the presenting team, then the
+// 4 the wall, fitted; step 5 every team's assessment as one table, behaviours by teams; step 6 the presenting team, then the
 // ranked priorities; after the session, the summary.
 
 import { html, useLayoutEffect, useRef, useState } from '../../vendor/preact.js';
@@ -11,14 +11,14 @@ import { encode } from '../../vendor/qr.js';
 import { textOf } from '../apply.js';
 import { app } from '../app.js';
 import { stepText, t, tn } from '../i18n.js';
-import { MAX_DEFINITION_CHARS, STEP_COUNT } from '../limits.js';
+import { CATEGORIES, MAX_DEFINITION_CHARS, STEP_COUNT } from '../limits.js';
 import { formatClock } from '../timer.js';
-import { Avatar, Spinner, categoryText, nameOf, teamLabel } from '../ui/kit.js';
+import { Avatar, Spinner, categoryText, nameOf, namesOf, teamLabel } from '../ui/kit.js';
 import { SharedText } from '../ui/sharedtext.js';
 import { fullOrder, sortedFactors } from './step2.js';
 import { CommonTerms, Highlighted, definitionOf, groupsOf } from './step3.js';
 import { Summary } from './summary.js';
-import { COLUMNS, TeamsOverview, cardsOf } from './teamboard.js';
+import { COLUMNS, cardsOf } from './teamboard.js';
 import { useCountdown, useTimesUp } from './timer.js';
 import { WallCanvas } from './wall/canvas.js';
 
@@ -228,8 +228,61 @@ function Step4() {
   return html`<div class="pj-step4"><${WallCanvas} interactive=${false} /></div>`;
 }
 
+/**
+ * Every team's assessment as one table the room can read: a row for each behaviour, in words,
+ * and a column for each team (its client type in the heading), counting its examples of success
+ * and failure and showing its rating.
+ */
 function Step5() {
-  return html`<div class="pj-step5"><${TeamsOverview} /></div>`;
+  const room = app.store.room('assessment', 'members', 'wall', 'settings');
+  const teams = room.assessment.teams;
+  if (teams.length === 0) return html`<p class="pj-empty">${t('teams.none')}</p>`;
+  return html`<div class="pj-step5">
+    <table class="pj-matrix" data-testid="teams-matrix">
+      <thead>
+        <tr>
+          <th scope="col"><span class="sr-only">${t('overview.category')}</span></th>
+          ${teams.map(
+            (team) => html`<th scope="col" key=${team.id} data-testid="team-tile" data-team=${team.id}>
+              <span class="pj-team">${teamLabel(room, team)}</span>
+              <span class="pj-members">${team.members.length ? namesOf(room, team.members) : t('team.empty')}</span>
+            </th>`,
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        ${CATEGORIES.map(
+          (c) => html`<tr key=${c}>
+            <th scope="row"><span class="category-num">${c}</span> ${categoryText(c)}</th>
+            ${teams.map((team) => {
+              const cards = cardsOf(room, team.id).filter((x) => x.category === c);
+              const ok = cards.filter((x) => x.column === 'succeeded').length;
+              const bad = cards.length - ok;
+              const rating = team.ratings[c - 1] ?? 0;
+              return html`<td key=${team.id} data-testid=${`cell-${team.id}-${c}`}>
+                <span class=${ok ? 'pj-ok' : 'pj-zero'} title=${t('board.succeeded')}>✓ ${ok}</span>
+                <span class=${bad ? 'pj-bad' : 'pj-zero'} title=${t('board.failed')}>✗ ${bad}</span>
+                ${rating
+                  ? html`<span class="pj-stars" aria-label=${t('board.rating.aria', { n: c, value: rating })}>${'★'.repeat(rating)}</span>`
+                  : null}
+              </td>`;
+            })}
+          </tr>`,
+        )}
+      </tbody>
+      <tfoot>
+        <tr>
+          <th scope="row"></th>
+          ${teams.map((team) => {
+            const n = cardsOf(room, team.id).length;
+            const rated = team.ratings.filter((r) => r > 0).length;
+            return html`<td key=${team.id} data-testid="team-progress">${t('overview.progress', { n, rated })}</td>`;
+          })}
+        </tr>
+      </tfoot>
+    </table>
+    <p class="pj-legend">${t('overview.legend')}</p>
+  </div>`;
 }
 
 function Step6() {

@@ -92,9 +92,11 @@ function RoomScreen() {
 /** @param {{ compact: boolean }} props */
 function SidePanel({ compact }) {
   const you = app.store.presence$().you;
+  // A closed room has no countdown to run and no step to finish: only who is here, and the tools.
+  const open = !app.store.room('closed').closed;
   return html`
-    ${isFacilitator(you) ? html`<${TimerCard} />` : null}
-    ${compact ? null : html`<${ActivityCard} />`}
+    ${isFacilitator(you) && open ? html`<${TimerCard} />` : null}
+    ${compact || !open ? null : html`<${ActivityCard} />`}
     <${HandsCard} />
     <${PeopleCard} />
     ${isFacilitator(you) && app.key ? html`<${Tools} />` : null}
@@ -223,13 +225,16 @@ function Stepper({ narrow }) {
 /** "Step 2 of 6 · about 15 min", the step's title and what to do now. */
 /** @param {{ step: number }} props */
 export function StepHeading({ step }) {
+  const room = app.store.room('definitions');
+  // Once step 3's sentences are up on the wall, the room listens and highlights; it no longer writes.
+  const now = step === 3 && room.definitions.wall.shown ? t('step.3.now_wall') : stepText(step, 'now');
   return html`<div class="step-heading">
     <p class="eyebrow">
       ${t('room.step_of', { n: step, total: STEP_COUNT })}<span class="eyebrow-sep" aria-hidden="true">·</span>
       ${t('room.duration', { n: STEP_MINUTES[step - 1] })}
     </p>
     <h2 class="step-title" data-testid="step-title">${stepText(step, 'title')}</h2>
-    <p class="now" data-testid="now"><span class="now-label">${t('room.now')}</span> ${stepText(step, 'now')}</p>
+    <p class="now" data-testid="now"><span class="now-label">${t('room.now')}</span> ${now}</p>
   </div>`;
 }
 
