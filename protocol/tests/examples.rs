@@ -196,3 +196,17 @@ fn readme_yjs_updates_and_documents_are_real() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+#[test]
+fn the_readme_names_the_current_protocol_version_where_it_says_one() {
+    let current = format!("Protocol version: **{PROTOCOL_VERSION}**");
+    assert!(README.contains(&current), "the README's first line does not say {current:?}");
+    let row = README
+        .lines()
+        .find(|line| line.starts_with("| `protocol` |"))
+        .expect("the hello table has a `protocol` row");
+    assert!(
+        row.starts_with(&format!("| `protocol` | `{PROTOCOL_VERSION}`.")),
+        "the hello table's `protocol` row does not say {PROTOCOL_VERSION}: {row}"
+    );
+}
