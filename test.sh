@@ -79,9 +79,15 @@ npx --no-install tsc -p web/tsconfig.json
 step "browser client: vendored modules match the locked npm packages, pure modules"
 node --test tests/web/
 
-step "browser tests (chromium)"
 cargo build --quiet -p horseshoe
 export HORSESHOE_BIN="$PWD/target/debug/horseshoe"
+
+# A client written only from protocol/README.md keeps its own copy of the room from the
+# documented events and must equal a fresh welcome at every checkpoint: the document is complete.
+step "an independent client, written from protocol/README.md alone"
+node --experimental-websocket --test --test-timeout=300000 --test-force-exit tests/independent/
+
+step "browser tests (chromium)"
 # A test (or a before/after hook, or a whole file) that waits for something that never comes
 # fails after this long, with what it waited for, instead of holding the run until CI gives up
 # on it; the longest file takes about a minute here. A file whose tests are done exits even if
