@@ -175,6 +175,19 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
     await setPanel(cy, false);
   });
 
+  await t.test('each of the first people to join has a colour of their own, the same on every screen', async () => {
+    const hues = async (/** @type {import('playwright-core').Page} */ page) =>
+      page.getByTestId('presence').locator('.avatar').evaluateAll((els) =>
+        els.map((el) => [el.parentElement?.textContent?.trim() ?? '', [...el.classList].find((c) => c.startsWith('hue-'))]),
+      );
+    const seen = await hues(facPage);
+    assert.equal(new Set(seen.map(([, hue]) => hue)).size, seen.length, `distinct colours: ${JSON.stringify(seen)}`);
+    const other = people[0].page;
+    await setPanel(other);
+    assert.deepEqual((await hues(other)).map(([, hue]) => hue).sort(), seen.map(([, hue]) => hue).sort());
+    await setPanel(other, false);
+  });
+
   await t.test('screenshots of step 1 for each role', async () => {
     await screenshot(facPage, 'facilitator-laptop', LAPTOP);
     await screenshot(facPage, 'facilitator-phone', PHONE);

@@ -369,7 +369,7 @@ test('steps 2 and 3: queue, key factors, groups, co-written definitions, the wal
   await t.test('"I\'m done" and the participation panel follow along', async () => {
     await ana.page.getByTestId('ready-toggle').click();
     await expectText(ana.page.getByTestId('ready-toggle'), 'Done');
-    await expectText(F.getByTestId('ready-count'), '1 of 4 done');
+    await expectText(F.getByTestId('ready-count'), '1 of 4 said they are done');
     await expectNoText(F.getByTestId('ready-waiting'), 'Ana');
     await expectText(F.getByTestId('ready-waiting'), 'Bo');
     const panel = F.getByTestId('participation');
@@ -612,10 +612,10 @@ test('steps 2 and 3: queue, key factors, groups, co-written definitions, the wal
   });
 
   await t.test('ready counts per step, and later boards show the working definition', async () => {
-    await expectText(F.getByTestId('ready-count'), '0 of 4 done');
+    await expectText(F.getByTestId('ready-count'), '0 of 4 said they are done');
     await groups[0][0].page.getByTestId('ready-toggle').click();
     await groups[1][0].page.getByTestId('ready-toggle').click();
-    await expectText(F.getByTestId('ready-count'), '2 of 4 done');
+    await expectText(F.getByTestId('ready-count'), '2 of 4 said they are done');
     await expectNoText(F.getByTestId('ready-waiting'), groups[0][0].name);
     const panel = F.getByTestId('participation');
     await expectText(

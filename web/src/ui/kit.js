@@ -111,8 +111,35 @@ export function initialsOf(name) {
 /** Number of person colours in style.css (`--hue-0` to `--hue-7`). */
 const HUES = 8;
 
-/** A stable colour index for an id (a person, a cluster). @param {string} id */
+/** @type {{ members: object | null, size: number, order: Map<string, number> }} */
+const joinOrder = { members: null, size: 0, order: new Map() };
+
+/**
+ * Where each member of the loaded room stands in the order they joined (the same on every
+ * screen), recomputed only when someone joins.
+ * @returns {Map<string, number>}
+ */
+function membersInJoinOrder() {
+  const members = app.store?.view?.room.members;
+  if (!members) return joinOrder.order;
+  const size = Object.keys(members).length;
+  if (joinOrder.members !== members || joinOrder.size !== size) {
+    const sorted = Object.values(members).sort((a, b) => a.joined_at - b.joined_at || (a.id < b.id ? -1 : 1));
+    joinOrder.order = new Map(sorted.map((m, i) => [m.id, i]));
+    Object.assign(joinOrder, { members, size });
+  }
+  return joinOrder.order;
+}
+
+/**
+ * A stable colour index for an id. A member of the room gets the next colour in the order
+ * people joined, so that the first eight all differ (a hash gave two of three writers of one
+ * sentence the same colour); anything else (a cluster) a hash of its id.
+ * @param {string} id
+ */
 export function hueOf(id) {
+  const joined = membersInJoinOrder().get(id);
+  if (joined !== undefined) return joined % HUES;
   let sum = 0;
   for (const ch of id) sum = (sum * 31 + ch.charCodeAt(0)) >>> 0;
   return sum % HUES;
