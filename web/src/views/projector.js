@@ -22,6 +22,13 @@ import { COLUMNS, cardsOf } from './teamboard.js';
 import { useCountdown, useTimesUp } from './timer.js';
 import { WallCanvas } from './wall/canvas.js';
 
+/**
+ * Up to this many check-ins are set larger than a full room's: the join column beside them sets
+ * how far the step can grow, and a few short answers in its type would be small on a wall.
+ */
+const FEW_CHECKINS = 4;
+const SOME_CHECKINS = 9;
+
 /** How far a step's content may shrink (before it is too small to read) or grow. */
 const MIN_SCALE = 0.45;
 const MAX_SCALE = 2;
@@ -158,7 +165,7 @@ function Step1() {
       <p class="pj-purpose">${t('purpose.text')}</p>
     </section>
     ${authors.length
-      ? html`<section class="pj-checkins" data-testid="checkins">
+      ? html`<section class="pj-checkins ${authors.length <= FEW_CHECKINS ? 'few' : authors.length <= SOME_CHECKINS ? 'some' : ''}" data-testid="checkins">
           ${authors.map((m) => {
             const c = room.checkins[m.id];
             return html`<article class="pj-checkin checkin" key=${m.id}>

@@ -173,7 +173,7 @@ function Areas() {
               <label class="inline-label">${t('vote.dots')}
                 <input type="number" min="1" max=${MAX_DOTS} value=${dots} class="dots-input" data-testid="vote-dots" onInput=${(/** @type {any} */ ev) => setDots(Number(ev.target.value))} />
               </label>
-              <button type="submit" class="btn btn-primary" data-testid="vote-open" disabled=${!editable || areas.length === 0}>${p.phase === 'closed' ? t('vote.reopen') : t('vote.open')}</button>
+              <button type="submit" class="btn ${p.phase === 'closed' ? 'btn-secondary' : 'btn-primary'}" data-testid="vote-open" disabled=${!editable || areas.length === 0}>${p.phase === 'closed' ? t('vote.reopen') : t('vote.open')}</button>
               ${p.phase === 'closed' ? html`<span class="muted small">${t('vote.reopen.help')}</span>` : null}
             </form>`
           : p.phase === 'closed'
