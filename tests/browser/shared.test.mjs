@@ -231,7 +231,7 @@ test('writing together, offline, drafts and undo', async (t) => {
     await expectText(ana.page.getByTestId('my-notes'), 'keep my half-typed words');
     assert.equal(await ana.page.getByTestId('note-input').inputValue(), '');
     // The note is Ana's last change in this step, and the button says so.
-    await expectText(ana.page.getByTestId('undo').filter({ visible: true }), 'Undo post-it');
+    await expectText(ana.page.getByTestId('undo').filter({ visible: true }), 'Undo note');
   });
 
   await t.test('an earlier step offers nothing to undo', async () => {
