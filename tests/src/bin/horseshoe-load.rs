@@ -108,6 +108,11 @@ struct Args {
     /// A name for the run, printed with the figures.
     #[arg(long, default_value = "run")]
     label: String,
+    /// Instead of a load: spin on this core for this many seconds and report every time it was
+    /// taken away for more than PAUSE_US (the machine's own pauses, which every server measured
+    /// here meets alike).
+    #[arg(long)]
+    pauses: Option<u64>,
 }
 
 impl Args {
@@ -178,6 +183,8 @@ const NOISY_WAIT_SHARE: f64 = 0.05;
 const LAG_BOUND_US: u64 = 1000;
 /// Error descriptions kept for the report.
 const ERRORS_KEPT: usize = 5;
+/// A gap this long between two looks at the clock of a spinning loop is a pause of its core.
+const PAUSE_US: u64 = 500;
 /// The golden-ratio fraction that spreads clients' first sends over a period.
 const SPREAD: f64 = 0.618_034;
 
@@ -925,6 +932,10 @@ fn loopback(addrs: &[SocketAddr]) -> anyhow::Result<()> {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(secs) = args.pauses {
+        pauses(Duration::from_secs(secs));
+        return Ok(());
+    }
     loopback(&args.addr)?;
     if !args.server_pid.is_empty() && args.server_pid.len() != args.addr.len() {
         bail!("--server-pid needs one process id per address of --addr");
@@ -1256,6 +1267,36 @@ fn report(args: &Args, joined: usize, s: &Stats, from: &Sample, to: &Sample) {
 
 /// Scenario 5: a room with a large snapshot, then `n` clients joining within one second; how
 /// long until every one has its snapshot.
+/// Spins for `span`, looking at the clock, and prints how often and how long the core was taken
+/// away: by the kernel, other processes, or the machine under the virtual machine. A server's
+/// latency at the 99th percentile cannot be told apart from pauses that delay 1% of its
+/// deliveries.
+fn pauses(span: Duration) {
+    let started = Instant::now();
+    let mut last = started;
+    let mut gaps = Vec::new();
+    while last - started < span {
+        let now = Instant::now();
+        let gap = now - last;
+        if gap > Duration::from_micros(PAUSE_US) {
+            gaps.push(gap);
+        }
+        last = now;
+    }
+    let secs = span.as_secs_f64();
+    let total: Duration = gaps.iter().sum();
+    let longest = gaps.iter().max().copied().unwrap_or_default();
+    let over_ms = gaps.iter().filter(|g| **g > Duration::from_millis(1)).count();
+    println!(
+        "pauses: {} over {PAUSE_US} us in {secs:.0} s ({over_ms} over 1 ms, {:.1} a second), longest {:.2} ms, {:.1} ms in all ({:.2}% of the time)",
+        gaps.len(),
+        gaps.len() as f64 / secs,
+        longest.as_secs_f64() * 1e3,
+        total.as_secs_f64() * 1e3,
+        total.as_secs_f64() / secs * 100.0
+    );
+}
+
 fn join_storm(args: Args, n: usize) -> anyhow::Result<()> {
     let room = blocking::create_room(args.first())?;
     let path = format!("/api/rooms/{}/ws", room.id);
