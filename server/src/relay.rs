@@ -45,17 +45,15 @@ impl Relay {
             .entry(name.to_owned())
             .or_insert_with(|| {
                 let (tx, rx) = mpsc::channel(RELAY_MAILBOX);
-                tokio::spawn(run_room(rx, heartbeat));
+                tokio::spawn(run_room(rx, heartbeat.pings(name), heartbeat));
                 tx
             })
             .clone()
     }
 }
 
-async fn run_room(mut rx: mpsc::Receiver<RelayMsg>, heartbeat: Heartbeat) {
+async fn run_room(mut rx: mpsc::Receiver<RelayMsg>, mut pings: tokio::time::Interval, heartbeat: Heartbeat) {
     let mut members: Vec<(u64, Outbox)> = Vec::new();
-    let start = tokio::time::Instant::now() + heartbeat.ping_every;
-    let mut pings = tokio::time::interval_at(start, heartbeat.ping_every);
     loop {
         let msg = tokio::select! {
             msg = rx.recv() => match msg {

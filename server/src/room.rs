@@ -391,8 +391,7 @@ impl Room {
         let mut idle_since = Some(Instant::now());
         // One timer per room pings every connection and drops the silent ones: connections
         // themselves hold no timers.
-        let mut pings = tokio::time::interval_at(Instant::now() + heartbeat.ping_every, heartbeat.ping_every);
-        pings.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut pings = heartbeat.pings(id.as_str());
         loop {
             let idle_deadline = idle_since.map(|t| t + idle_unload);
             let live_due = room.live.next_due();
