@@ -594,6 +594,15 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     await screenshot(facPage, 'step5-facilitator-board-laptop', LAPTOP);
     await screenshot(p.Ana.page, 'step5-team-board-laptop', LAPTOP);
     await screenshot(p.Flo.page, 'step5-team-board-phone', PHONE);
+    // On the narrower screen the chosen tab (Flo's own team) is still whole in its row.
+    await poll(async () => {
+      const [tab, row] = await Promise.all(
+        [p.Flo.page.locator('[role=tab][aria-selected=true]'), p.Flo.page.getByRole('tablist')].map((l) => l.first().boundingBox()),
+      );
+      return tab && row && tab.x >= row.x - 1 && tab.x + tab.width <= row.x + row.width + 1
+        ? null
+        : `the chosen tab ${JSON.stringify(tab)} is not whole in its row ${JSON.stringify(row)}`;
+    });
   });
 
   await t.test('step 6: everyone follows the presenting team; one steps out and back', async () => {

@@ -245,11 +245,26 @@ export function Tabs({ tabs, current, onSelect, label, testid }) {
       const right = el.scrollLeft + el.clientWidth < el.scrollWidth - 2;
       setEdges(`${left ? 'more-left' : ''} ${right ? 'more-right' : ''}`);
     };
+    // The chosen tab stays whole in the row, also when the row narrows (a phone turned, a
+    // window made smaller) or a tab widens; only the row scrolls, never the page.
+    const reveal = () => {
+      const tab = el.querySelector('[aria-selected="true"]');
+      if (!tab) return;
+      const box = tab.getBoundingClientRect();
+      const frame = el.getBoundingClientRect();
+      if (box.right > frame.right) el.scrollLeft += box.right - frame.right;
+      if (box.left < frame.left) el.scrollLeft -= frame.left - box.left;
+    };
+    reveal();
     measure();
     el.addEventListener('scroll', measure, { passive: true });
-    const observer = new ResizeObserver(measure);
+    const observer = new ResizeObserver(() => {
+      reveal();
+      measure();
+    });
     observer.observe(el);
-    el.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    // A tab grows when its label does (a team gets its client type).
+    for (const tab of el.children) observer.observe(tab);
     return () => {
       el.removeEventListener('scroll', measure);
       observer.disconnect();
