@@ -298,21 +298,60 @@ impl NatsCluster {
 
 /// Every message of `subject` in the JetStream stream `stream`, as the servers `urls` hold them
 /// now: its position in the stream and its payload (as text). For checking what was stored.
+///
+/// Right after a server of a cluster is killed, the stream (or JetStream itself) may be
+/// electing a new leader and a request times out: each one is asked again until
+/// [`crate::WAIT`] has passed. Only a sequence the stream says it has no message for (a deleted
+/// one) is skipped.
 pub async fn messages(urls: &[&str], stream: &str, subject: &str) -> anyhow::Result<Vec<(u64, String)>> {
+    use async_nats::jetstream::stream::LastRawMessageErrorKind;
     let servers: Vec<async_nats::ServerAddr> =
         urls.iter().map(|url| url.parse()).collect::<Result<_, _>>().context("a server address")?;
     let client = async_nats::connect(servers).await.context("connecting to NATS")?;
     let js = async_nats::jetstream::new(client);
-    let mut stream = js.get_stream(stream).await.context("the stream")?;
-    let last = stream.info().await.context("the stream's info")?.state.last_sequence;
+    let deadline = tokio::time::Instant::now() + crate::WAIT;
+    // The lookup brings the stream's info, as of now, with it.
+    let stream = again_until(deadline, "the stream", || js.get_stream(stream)).await?;
+    let last = stream.cached_info().state.last_sequence;
     let mut found = Vec::new();
     for seq in 1..=last {
-        // Sequences of deleted messages are missing: skip them.
-        if let Ok(msg) = stream.get_raw_message(seq).await
+        let msg = loop {
+            match stream.get_raw_message(seq).await {
+                Ok(msg) => break Some(msg),
+                Err(e) if e.kind() == LastRawMessageErrorKind::NoMessageFound => break None,
+                Err(e) if tokio::time::Instant::now() >= deadline => {
+                    return Err(e).with_context(|| format!("message {seq} of the stream"));
+                }
+                Err(_) => tokio::time::sleep(RETRY_PAUSE).await,
+            }
+        };
+        if let Some(msg) = msg
             && msg.subject.as_str() == subject
         {
             found.push((msg.sequence, String::from_utf8_lossy(&msg.payload).into_owned()));
         }
     }
     Ok(found)
+}
+
+/// Between two tries of a request that did not answer.
+const RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// `request` until it answers or `deadline` passes (then its last error, as `what`).
+async fn again_until<T, E, F>(
+    deadline: tokio::time::Instant,
+    what: &str,
+    mut request: impl FnMut() -> F,
+) -> anyhow::Result<T>
+where
+    F: std::future::Future<Output = Result<T, E>>,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    loop {
+        match request().await {
+            Ok(answer) => return Ok(answer),
+            Err(e) if tokio::time::Instant::now() >= deadline => return Err(e).context(what.to_owned()),
+            Err(_) => tokio::time::sleep(RETRY_PAUSE).await,
+        }
+    }
 }
