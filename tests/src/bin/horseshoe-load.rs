@@ -1265,8 +1265,6 @@ fn report(args: &Args, joined: usize, s: &Stats, from: &Sample, to: &Sample) {
     );
 }
 
-/// Scenario 5: a room with a large snapshot, then `n` clients joining within one second; how
-/// long until every one has its snapshot.
 /// Spins for `span`, looking at the clock, and prints how often and how long the core was taken
 /// away: by the kernel, other processes, or the machine under the virtual machine. A server's
 /// latency at the 99th percentile cannot be told apart from pauses that delay 1% of its
@@ -1297,6 +1295,8 @@ fn pauses(span: Duration) {
     );
 }
 
+/// Scenario 5: a room with a large snapshot, then `n` clients joining within one second; how
+/// long until every one has its snapshot.
 fn join_storm(args: Args, n: usize) -> anyhow::Result<()> {
     let room = blocking::create_room(args.first())?;
     let path = format!("/api/rooms/{}/ws", room.id);

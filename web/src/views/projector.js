@@ -3,8 +3,8 @@
 // follows the facilitator's step and the presenter: step 1 a join screen with a QR code and
 // the link, then the check-ins as a grid; step 2 the speaker and the key factors sized by how
 // often they were named; step 3 the groups' sentences side by side with their highlights; step
-// 4 the wall, fitted; step 5 every team's assessment as one table, behaviours by teams; step 6 the presenting team, then the
-// ranked priorities; after the session, the summary.
+// 4 the wall, fitted; step 5 every team's assessment as one table, behaviours by teams; step 6
+// the presenting team, then the ranked priorities; after the session, the summary.
 
 import { html, useLayoutEffect, useRef, useState } from '../../vendor/preact.js';
 import { encode } from '../../vendor/qr.js';
@@ -18,7 +18,7 @@ import { SharedText } from '../ui/sharedtext.js';
 import { fullOrder, sortedFactors } from './step2.js';
 import { CommonTerms, Highlighted, definitionOf, groupsOf } from './step3.js';
 import { Summary } from './summary.js';
-import { COLUMNS, cardsOf } from './teamboard.js';
+import { COLUMNS, cardsOf, countsOf } from './teamboard.js';
 import { useCountdown, useTimesUp } from './timer.js';
 import { WallCanvas } from './wall/canvas.js';
 
@@ -244,6 +244,7 @@ function Step5() {
   const room = app.store.room('assessment', 'members', 'wall', 'settings');
   const teams = room.assessment.teams;
   if (teams.length === 0) return html`<p class="pj-empty">${t('teams.none')}</p>`;
+  const counts = teams.map((team) => countsOf(room, team.id));
   return html`<div class="pj-step5">
     <table class="pj-matrix" data-testid="teams-matrix">
       <thead>
@@ -261,10 +262,8 @@ function Step5() {
         ${CATEGORIES.map(
           (c) => html`<tr key=${c}>
             <th scope="row"><span class="category-num">${c}</span> ${categoryText(c)}</th>
-            ${teams.map((team) => {
-              const cards = cardsOf(room, team.id).filter((x) => x.category === c);
-              const ok = cards.filter((x) => x.column === 'succeeded').length;
-              const bad = cards.length - ok;
+            ${teams.map((team, i) => {
+              const { succeeded: ok, failed: bad } = counts[i][c - 1];
               const rating = team.ratings[c - 1] ?? 0;
               return html`<td key=${team.id} data-testid=${`cell-${team.id}-${c}`}>
                 <span class=${ok ? 'pj-ok' : 'pj-zero'} title=${t('board.succeeded')}>✓ ${ok}</span>
@@ -280,8 +279,8 @@ function Step5() {
       <tfoot>
         <tr>
           <th scope="row"></th>
-          ${teams.map((team) => {
-            const n = cardsOf(room, team.id).length;
+          ${teams.map((team, i) => {
+            const n = counts[i].reduce((sum, row) => sum + row.succeeded + row.failed, 0);
             const rated = team.ratings.filter((r) => r > 0).length;
             return html`<td key=${team.id} data-testid="team-progress">${t('overview.progress', { n, rated })}</td>`;
           })}

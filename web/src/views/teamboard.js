@@ -31,6 +31,20 @@ export const cardsOf = (room, team) =>
     .filter((c) => c.team === team)
     .sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id));
 
+/**
+ * A team's examples counted by behaviour and column: `countsOf(room, team)[c - 1].failed`.
+ * @param {RoomState} room @param {number} team
+ * @returns {Record<Column, number>[]}
+ */
+export function countsOf(room, team) {
+  const counts = CATEGORIES.map(() => ({ succeeded: 0, failed: 0 }));
+  for (const card of cardsOf(room, team)) {
+    const row = counts[card.category - 1];
+    if (row) row[card.column] += 1;
+  }
+  return counts;
+}
+
 /** @param {{ team: number, areas?: boolean }} props */
 export function TeamBoard({ team: teamId, areas }) {
   const room = app.store.room('assessment', 'members', 'wall', 'closed');
@@ -215,7 +229,7 @@ export function TeamsOverview({ open }) {
   return html`<div class="teams-overview" data-testid="teams-overview">
     ${teams.map((team) => {
       const mine = cardsOf(room, team.id);
-      const count = (/** @type {number} */ c, /** @type {Column} */ col) => mine.filter((x) => x.category === c && x.column === col).length;
+      const counts = countsOf(room, team.id);
       return html`<article class="team-tile card" key=${team.id} data-team=${team.id} data-testid="team-tile">
         <header class="team-tile-head">
           <h3>${teamLabel(room, team)}</h3>
@@ -233,8 +247,7 @@ export function TeamsOverview({ open }) {
           </thead>
           <tbody>
             ${CATEGORIES.map((c) => {
-              const s = count(c, 'succeeded');
-              const f = count(c, 'failed');
+              const { succeeded: s, failed: f } = counts[c - 1];
               const r = team.ratings[c - 1] ?? 0;
               return html`<tr>
                 <th scope="row" title=${categoryText(c)}>${c}</th>
