@@ -238,7 +238,7 @@ test('writing together, offline, drafts and undo', async (t) => {
     await goTo(5);
     await expectCount(ana.page.getByTestId('undo'), 0);
     await F.getByTestId('teams-form').click();
-    for (const { page } of writers) await expectCount(page.getByTestId('my-team'), 1);
+    for (const { page } of writers) await expectCount(page.getByTestId('team-board'), 1);
   });
 
   await t.test('an example card typed by two team members at once keeps both', async () => {
@@ -247,6 +247,10 @@ test('writing together, offline, drafts and undo', async (t) => {
     await category.getByTestId('card-input').fill('Seed');
     await category.getByTestId('card-input').press('Enter');
     for (const { page } of writers) await expectCount(page.getByTestId('category-1').getByTestId('card-text'), 1);
+    // A card reads as a card until someone opens it to write.
+    for (const { page } of writers) await expectCount(page.getByTestId('category-1').getByTestId('card-text-input'), 0);
+    await ana.page.getByTestId('category-1').getByTestId('card-text-open').click();
+    await bo.page.getByTestId('category-1').getByTestId('card-text-open').click();
     const cardA = ana.page.getByTestId('category-1').getByTestId('card-text-input');
     const cardB = bo.page.getByTestId('category-1').getByTestId('card-text-input');
     const mineA = ' we called back the same day';

@@ -350,12 +350,12 @@ test('steps 2 and 3: queue, key factors, groups, co-written definitions, the wal
     // Dee may change her own card (its words are a field), not the others'.
     await expectCount((await factor(dee.page, f1)).locator('.factor-actions:visible, textarea'), 0);
     const words = mine.locator('.factor-text textarea');
-    await words.click();
+    await mine.getByTestId('factor-text-open').click();
     await words.press('End');
     await dee.page.keyboard.press('Control+ArrowLeft');
     await dee.page.keyboard.type('friendly ');
-    await words.blur();
     await expectValue(words, 'Fast friendly answers');
+    await words.blur();
     for (const { page } of screens) await expectFactors(page, [f1, f2, 'Fast friendly answers']);
     await mine.getByTestId('factor-delete').click();
     for (const { page } of screens) await expectFactors(page, [f1, f2]);

@@ -500,8 +500,20 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     }
     await facPage.getByTestId('team-cluster-1').selectOption({ label: 'Team leaders' });
     await facPage.getByTestId('team-cluster-2').selectOption({ label: 'Finance teams' });
-    for (const name of team1) await expectText(p[name].page.getByTestId('my-team'), 'Team 1');
-    for (const name of team2) await expectText(p[name].page.getByTestId('my-team'), 'Team 2');
+    // Each participant lands on their own team's board, its tab marked as theirs, and is told
+    // which team it is once (no card above it saying it again).
+    for (const [names, n] of /** @type {const} */ ([[team1, 1], [team2, 2]])) {
+      for (const name of names) {
+        const page = p[name].page;
+        await expectText(page.locator('[role=tab][aria-selected=true]'), new RegExp(`Team ${n} · .*yours`));
+        await expectText(page.getByTestId('team-board-title'), `Team ${n}`);
+        await expectCount(page.getByTestId('my-team'), 0);
+      }
+    }
+    // Members choose their team's client type on its board; no one else sees the control there.
+    const picker = p.Ana.page.getByTestId('team-board').getByTestId('team-cluster-1');
+    await poll(async () => ((await picker.inputValue()) ? null : 'Ana sees no client type picked'));
+    await expectCount(p.Di.page.getByTestId('team-board').locator('select[data-testid^=team-cluster]'), 1);
     await expectText(p.Ana.page.getByTestId('team-board-title'), 'Team 1 · Team leaders');
     await expectText(p.Di.page.getByTestId('team-board-title'), 'Team 2 · Finance teams');
   });
@@ -523,9 +535,9 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     for (const name of team1) {
       const board = p[name].page.getByTestId('category-1');
       await poll(async () => {
-        const texts = await board
-          .getByTestId('card-text-input')
-          .evaluateAll((els) => els.map((e) => /** @type {HTMLTextAreaElement} */ (e).value));
+        const texts = await board.getByTestId('card-text').evaluateAll((els) =>
+          els.map((e) => e.querySelector('textarea')?.value ?? e.querySelector('.shared-text-body')?.textContent),
+        );
         return texts.includes(failure) && texts.includes(success)
           ? null
           : `${name} sees ${JSON.stringify(texts)}`;
@@ -543,26 +555,41 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
 
   await t.test('step 5: while Ana edits a card, Bo sees her writing it, keystroke by keystroke', async () => {
     const ana = p.Ana.page;
-    const field = ana.getByTestId('category-1').locator('.column-failed').getByTestId('card-text-input');
+    const cell = ana.getByTestId('category-1').locator('.column-failed');
+    const field = cell.getByTestId('card-text-input');
     const boCard = p.Bo.page.getByTestId('category-1').locator('.column-failed').locator('.ex-card');
-    const boField = boCard.getByTestId('card-text-input');
+    const boText = async () => (await boCard.getByTestId('card-text').locator('.shared-text-body').textContent()) ?? '';
     const extra = ' or acted on it';
-    await field.click();
-    await field.press('End');
+    // A card is read as a card; a click opens it to write, with the caret after its words.
+    await expectCount(cell.locator('.ex-card textarea'), 0);
+    await cell.getByTestId('card-text-open').click();
+    await poll(async () =>
+      (await field.evaluate((el) => el === document.activeElement && /** @type {HTMLTextAreaElement} */ (el).selectionStart === /** @type {HTMLTextAreaElement} */ (el).value.length))
+        ? null
+        : 'the opened card does not have the caret at its end',
+    );
     // A card's text is shared as it is typed (there is no save): Bo sees every keystroke
     // arrive, and the line under the field says who is writing.
     for (const [i, ch] of [...extra].entries()) {
       await field.pressSequentially(ch);
       const want = `${failure}${extra.slice(0, i + 1)}`;
       await poll(async () => {
-        const value = await boField.inputValue();
+        const value = await boText();
         return value === want ? null : `Bo sees ${JSON.stringify(value)}, want ${JSON.stringify(want)}`;
       });
-      if (i === 0) await expectText(boCard.locator('.shared-typing'), 'Ana is writing');
+      if (i === 0) {
+        await expectText(boCard.locator('.shared-typing'), 'Ana is writing');
+        await expectCount(boCard.locator('[data-testid=remote-caret][data-name="Ana"]'), 1);
+      }
     }
-    await ana.getByTestId('category-2').locator('.category-text').click();
+    await screenshot(ana, 'step5-card-open-laptop', LAPTOP);
+    await screenshot(p.Bo.page, 'step5-card-watched-laptop', LAPTOP);
+    // Escape closes the card and gives the keyboard back to it; clicking elsewhere would too.
+    await field.press('Escape');
+    await expectCount(cell.locator('.ex-card textarea'), 0);
+    assert.equal(await cell.getByTestId('card-text-open').evaluate((el) => el === document.activeElement), true);
     await expectNoText(boCard, 'Ana is writing');
-    assert.equal(await boField.inputValue(), `${failure} or acted on it`);
+    assert.equal(await boText(), `${failure} or acted on it`);
   });
 
   await t.test('step 5: the other team can look at the board but not change it', async () => {
@@ -1171,7 +1198,7 @@ test('a Portuguese room: "Ajude-me a" notes, the boards and the report in Portug
   await screenshot(ana.page, 'step4-pt-phone', PHONE);
   await fac.page.getByTestId('step-next').click();
   await fac.page.getByTestId('teams-form').click();
-  await expectText(ana.page.getByTestId('my-team'), 'Grupo 1');
+  await expectText(ana.page.locator('[role=tab][aria-selected=true]'), 'Grupo 1');
   await expectText(ana.page.getByTestId('category-1'), 'Ouvimos a opinião dos clientes');
   // The columns' questions head the board; each category names its columns in short.
   await expectText(ana.page.getByTestId('team-board'), 'Quando não tivemos sucesso?');

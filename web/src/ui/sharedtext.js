@@ -23,6 +23,8 @@ import { hueOf, nameOf, toast } from './kit.js';
 const SEND_MS = 33;
 /** ...and so does the caret. */
 const CARET_MS = 50;
+/** Past this share of its limit, a text's count of characters is shown in warning. */
+const NEAR_LIMIT = 0.9;
 /** A caret not moved for this long no longer counts as someone typing. */
 const TYPING_FRESH_MS = 6000;
 
@@ -35,8 +37,11 @@ const LOCAL = Symbol('local');
 const PAGE_CLIENT = Math.floor(Math.random() * 2 ** 31) + 2;
 
 /**
+ * `compact`: a card on a board. It reads as a card (its text, others' carets and who is
+ * writing) and becomes a field only while one edits it: a click, a tap, Enter or Space opens
+ * it, leaving it (or Escape) closes it again.
  * @param {{ target: Target, editable: boolean, label: string, maxLength: number,
- *   placeholder?: string, testid?: string, rows?: number }} props
+ *   placeholder?: string, testid?: string, rows?: number, compact?: boolean }} props
  */
 export function SharedText(props) {
   // A fresh snapshot (a `welcome` after a long absence) replaces the room's documents: the
@@ -51,9 +56,9 @@ function tooLong(text, max) {
 
 /**
  * @param {{ target: Target, editable: boolean, label: string, maxLength: number,
- *   placeholder?: string, testid?: string, rows?: number }} props
+ *   placeholder?: string, testid?: string, rows?: number, compact?: boolean }} props
  */
-function Editor({ target, editable, label, maxLength, placeholder, testid, rows = 2 }) {
+function Editor({ target, editable, label, maxLength, placeholder, testid, rows = 2, compact = false }) {
   const key = textKey(target);
   const store = app.store;
   void store.versions.texts.value;
@@ -67,7 +72,25 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
   if (!s.current) s.current = new EditorState(target, () => redraw((n) => n + 1));
   const state = s.current;
 
+  const [open, setOpen] = useState(false);
+  const editing = editable && (!compact || open);
+  const opener = useRef(/** @type {HTMLDivElement | null} */ (null));
+  /** Closed with Escape: the keyboard goes back to the card. */
+  const refocus = useRef(false);
+
   useEffect(() => () => state.destroy(), []);
+  // A card opened to edit takes the caret at the end of its text.
+  useEffect(() => {
+    const box = field.current;
+    if (!open && refocus.current) {
+      refocus.current = false;
+      opener.current?.focus();
+    }
+    if (!compact || !open || !box) return;
+    state.render(box);
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+  }, [open]);
   // The field shows the editor's copy; put it there whenever it changes without the field.
   useEffect(() => {
     const box = field.current;
@@ -86,6 +109,29 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
   const typing = carets.filter((c) => Date.now() - c.at < TYPING_FRESH_MS);
   const count = [...text].length;
 
+  if (editable && !editing) {
+    const edit = () => setOpen(true);
+    return html`<div class="shared-text readonly compact" data-testid=${testid}>
+      <div
+        role="button"
+        tabindex="0"
+        ref=${opener}
+        class="shared-text-body shared-text-open"
+        title=${t('text.edit.hint')}
+        aria-label=${t('text.edit.aria', { label, text })}
+        data-testid=${testid ? `${testid}-open` : undefined}
+        onClick=${edit}
+        onKeyDown=${(/** @type {KeyboardEvent} */ e) => {
+          if (e.key !== 'Enter' && e.key !== ' ') return;
+          e.preventDefault();
+          edit();
+        }}
+      >
+        ${text || carets.length > 0 ? marked(text, carets) : html`<span class="placeholder">${t('text.edit.empty')}</span>`}
+      </div>
+      ${typing.length > 0 ? html`<p class="shared-typing muted" aria-live="polite">${writingLine(typing)}</p>` : null}
+    </div>`;
+  }
   if (!editable) {
     return html`<div class="shared-text readonly" data-testid=${testid}>
       <div class="shared-text-body" aria-label=${label}>
@@ -94,7 +140,7 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
       ${typing.length > 0 ? html`<p class="shared-typing muted" aria-live="polite">${writingLine(typing)}</p>` : null}
     </div>`;
   }
-  return html`<div class="shared-text" data-testid=${testid}>
+  return html`<div class=${compact ? 'shared-text compact' : 'shared-text'} data-testid=${testid}>
     <div class="shared-text-field">
       <div class="shared-text-mirror" aria-hidden="true" ref=${(/** @type {HTMLElement | null} */ el) => state.mirror(el)}>
         ${marked(text, carets, 'marks')}
@@ -106,23 +152,54 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
         placeholder=${placeholder ?? ''}
         data-testid=${testid ? `${testid}-input` : undefined}
         onInput=${(/** @type {InputEvent} */ e) => state.input(/** @type {HTMLTextAreaElement} */ (e.currentTarget), maxLength)}
-        onKeyDown=${(/** @type {KeyboardEvent} */ e) => state.keydown(e)}
+        onKeyDown=${(/** @type {KeyboardEvent} */ e) => {
+          if (compact && e.key === 'Escape') {
+            e.preventDefault();
+            refocus.current = true;
+            /** @type {HTMLTextAreaElement} */ (e.currentTarget).blur();
+          } else state.keydown(e);
+        }}
         onSelect=${(/** @type {Event} */ e) => state.caret(/** @type {HTMLTextAreaElement} */ (e.currentTarget))}
         onKeyUp=${(/** @type {Event} */ e) => state.caret(/** @type {HTMLTextAreaElement} */ (e.currentTarget))}
         onClick=${(/** @type {Event} */ e) => state.caret(/** @type {HTMLTextAreaElement} */ (e.currentTarget))}
         onFocus=${(/** @type {Event} */ e) => state.caret(/** @type {HTMLTextAreaElement} */ (e.currentTarget))}
-        onBlur=${() => state.left()}
+        onBlur=${() => {
+          state.left();
+          if (compact) {
+            state.box = null;
+            setOpen(false);
+          }
+        }}
         onScroll=${(/** @type {Event} */ e) => state.scrolled(/** @type {HTMLTextAreaElement} */ (e.currentTarget))}
       ></textarea>
       <div class="shared-text-mirror shared-text-names" aria-hidden="true" ref=${(/** @type {HTMLElement | null} */ el) => state.names(el)}>
         ${marked(text, carets, 'names')}
       </div>
     </div>
-    <div class="shared-text-foot">
-      ${typing.length > 0 ? html`<span class="shared-typing muted" aria-live="polite">${writingLine(typing)}</span>` : html`<span></span>`}
-      <span class=${`char-count ${count > maxLength * 0.9 ? 'near' : ''}`}>${count}/${maxLength}</span>
-    </div>
+    ${compact
+      ? // Open, a card keeps its size (nothing below it moves under the pointer): who else is
+        // writing shows as when it is closed, the count only near the limit, over the card.
+        html`${count > maxLength * NEAR_LIMIT ? html`<span class="char-count near">${count}/${maxLength}</span>` : null}
+          ${typing.length > 0 ? html`<p class="shared-typing muted" aria-live="polite">${writingLine(typing)}</p>` : null}`
+      : html`<div class="shared-text-foot">
+          ${typing.length > 0 ? html`<span class="shared-typing muted" aria-live="polite">${writingLine(typing)}</span>` : html`<span></span>`}
+          <span class=${`char-count ${count > maxLength * NEAR_LIMIT ? 'near' : ''}`}>${count}/${maxLength}</span>
+        </div>`}
   </div>`;
+}
+
+/** Whether the browser sizes a field to its text (`field-sizing: content`) by itself. */
+const SIZES_ITSELF = typeof CSS !== 'undefined' && CSS.supports('field-sizing', 'content');
+
+/**
+ * A card's field is as tall as its text, as the card was before it was opened: where the
+ * browser does not do it, its height follows the text here.
+ * @param {HTMLTextAreaElement} box
+ */
+function fit(box) {
+  if (SIZES_ITSELF || !box.closest('.compact')) return;
+  box.style.height = 'auto';
+  box.style.height = `${box.scrollHeight}px`;
 }
 
 /** "Ana is writing" / "Ana and Bo are writing". @param {{ name: string }[]} typing */
@@ -266,6 +343,7 @@ class EditorState {
     const { selectionStart, selectionEnd } = box;
     box.value = this.text();
     if (document.activeElement === box) box.setSelectionRange(selectionStart, selectionEnd);
+    fit(box);
   }
 
   /**
@@ -294,6 +372,7 @@ class EditorState {
     const focused = document.activeElement === box;
     box.value = this.text();
     if (focused) box.setSelectionRange(start, end);
+    fit(box);
   }
 
   /** The person typed: the change between the copy and the field becomes one Yjs change. @param {HTMLTextAreaElement} box @param {number} max */
@@ -325,6 +404,7 @@ class EditorState {
       if (removed > 0) this.ytext.delete(head, removed);
       if (inserted) this.ytext.insert(head, inserted);
     }, LOCAL);
+    fit(box);
     this.caret(box);
   }
 

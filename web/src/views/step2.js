@@ -267,7 +267,7 @@ function FactorCard({ factor, others }) {
   >
     ${runner ? html`<span class="grip" aria-hidden="true">⋮⋮</span>` : null}
     <div class="factor-text">
-      <${SharedText} target=${{ kind: 'factor', id: factor.id }} editable=${editable} label=${t('factors.edit_label')} maxLength=${MAX_FACTOR_CHARS} testid="factor-text" />
+      <${SharedText} target=${{ kind: 'factor', id: factor.id }} editable=${editable} label=${t('factors.edit_label')} maxLength=${MAX_FACTOR_CHARS} testid="factor-text" compact />
     </div>
     <footer class="factor-foot">
       ${factor.mentions > 1 ? html`<span class="factor-mentions" data-testid="factor-mentions">${t('factors.mentions', { n: factor.mentions })}</span>` : null}

@@ -7,7 +7,7 @@ import { html, useState } from '../../vendor/preact.js';
 import { app, send } from '../app.js';
 import { t } from '../i18n.js';
 import { CATEGORIES } from '../limits.js';
-import { ConfirmButton, Tabs, canEdit, categoryText, clusterLabel, isFacilitator, namesOf, participantsOf, teamLabel, teamOf } from '../ui/kit.js';
+import { ConfirmButton, Tabs, canEdit, categoryText, clusterLabel, isFacilitator, participantsOf, teamLabel, teamOf } from '../ui/kit.js';
 import { PeopleBoard } from './peopleboard.js';
 import { WorkingBanner } from './step3.js';
 import { TeamBoard, TeamsOverview } from './teamboard.js';
@@ -86,21 +86,22 @@ function TeamsSetup() {
   </details>`;
 }
 
-/** A participant's team: who is in it, and the client type it assesses (members may choose). */
+/**
+ * A participant not in a team yet is told so. One in a team needs nothing more here: their
+ * team's tab (marked as theirs) is open, and its board says who is in it and, to its members,
+ * offers the client type it assesses.
+ */
 function MyTeam() {
   const room = app.store.room('assessment', 'members');
   const you = app.store.presence$().you;
-  const team = teamOf(room, you.member_id);
+  if (teamOf(room, you.member_id)) return null;
   return html`<section class="card my-team" data-testid="my-team">
-    ${team
-      ? html`<div class="my-team-row">
-          <h2 class="card-title">${t('team.yours')}: <strong data-testid="my-team-name">${t('team.name', { n: team.id })}</strong></h2>
-          <span class="muted">${namesOf(room, team.members)}</span>
-          <${ClusterSelect} team=${team} />
-        </div>`
-      : html`<p class="muted">${t('team.waiting')}</p>`}
+    <p class="muted">${t('team.waiting')}</p>
   </section>`;
 }
+
+/** A team's members choose its client type on their board (a facilitator, in the teams' setup). @param {Team} team */
+const pickType = (team) => html`<${ClusterSelect} team=${team} />`;
 
 /** Tabs over the boards: the overview, then each team. */
 function Boards() {
@@ -128,7 +129,7 @@ function Boards() {
       tabs=${[{ id: 'overview', label: t('overview.tab') }, ...teams.map((x) => ({ id: String(x.id), label: teamLabel(room, x), badge: x.id === mine?.id ? t('team.yours.badge') : undefined }))]}
     />
     <div class="tab-panel" role="tabpanel">
-      ${current === 'overview' ? html`<${TeamsOverview} open=${(/** @type {number} */ id) => select(String(id))} />` : html`<${TeamBoard} team=${Number(current)} />`}
+      ${current === 'overview' ? html`<${TeamsOverview} open=${(/** @type {number} */ id) => select(String(id))} />` : html`<${TeamBoard} team=${Number(current)} picker=${isFacilitator(you) ? undefined : pickType} />`}
     </div>
   </section>`;
 }

@@ -203,7 +203,7 @@ function AreaItem({ area, used, others }) {
     : t('area.origin.new', { name: nameOf(room, area.author) });
   return html`<li class="area" data-id=${area.id} data-testid="area">
     <div class="area-main">
-      <div class="area-text"><${SharedText} target=${{ kind: 'area', id: area.id }} editable=${mayChange} label=${t('area.edit.label')} maxLength=${MAX_AREA_CHARS} testid="area-text" /></div>
+      <div class="area-text"><${SharedText} target=${{ kind: 'area', id: area.id }} editable=${mayChange} label=${t('area.edit.label')} maxLength=${MAX_AREA_CHARS} testid="area-text" compact /></div>
       <p class="muted small">${origin}</p>
     </div>
     <div class="area-actions">

@@ -45,8 +45,12 @@ export function countsOf(room, team) {
   return counts;
 }
 
-/** @param {{ team: number, areas?: boolean }} props */
-export function TeamBoard({ team: teamId, areas }) {
+/**
+ * `picker`: where the team's client type may still be chosen (step 5), the control for it,
+ * in the board's head.
+ * @param {{ team: number, areas?: boolean, picker?: (team: Team) => any }} props
+ */
+export function TeamBoard({ team: teamId, areas, picker }) {
   const room = app.store.room('assessment', 'members', 'wall', 'closed');
   const you = app.store.presence$().you;
   const team = room.assessment.teams.find((x) => x.id === teamId);
@@ -59,12 +63,14 @@ export function TeamBoard({ team: teamId, areas }) {
     <header class="team-board-head">
       <h2 class="team-board-title" data-testid="team-board-title">${teamLabel(room, team)}</h2>
       <p class="team-members"><span class="muted">${t('team.members')}: </span>${team.members.length ? namesOf(room, team.members) : t('team.empty')}</p>
-      ${cluster
-        ? html`<details class="team-notes">
-            <summary>${t('team.client_type', { name: clusterLabel(cluster), n: notes.length })}</summary>
-            <ul>${notes.map((n) => html`<li key=${n.id}>${helpMe(n.text)}</li>`)}</ul>
-          </details>`
-        : html`<p class="muted small">${t('team.no_client_type')}</p>`}
+      ${picker && writable
+        ? html`<div class="team-type-row">
+            ${picker(team)}
+            ${cluster ? html`<${ClusterNotes} notes=${notes} summary=${t('team.client_type.notes', { n: notes.length })} />` : null}
+          </div>`
+        : cluster
+          ? html`<${ClusterNotes} notes=${notes} summary=${t('team.client_type', { name: clusterLabel(cluster), n: notes.length })} />`
+          : html`<p class="muted small">${t('team.no_client_type')}</p>`}
       ${writable
         ? null
         : html`<p class="readonly-note" data-testid="readonly-note">
@@ -96,6 +102,14 @@ export function TeamBoard({ team: teamId, areas }) {
       )}
     </div>
   </section>`;
+}
+
+/** The "Help me..." notes of a team's client type, folded. @param {{ notes: { id: string, text: string }[], summary: string }} props */
+function ClusterNotes({ notes, summary }) {
+  return html`<details class="team-notes">
+    <summary>${summary}</summary>
+    <ul>${notes.map((n) => html`<li key=${n.id}>${helpMe(n.text)}</li>`)}</ul>
+  </details>`;
 }
 
 /** @param {{ team: Team, category: number, writable: boolean }} props */
@@ -130,7 +144,7 @@ function ExampleCard({ card, writable, areas }) {
   const you = app.store.presence$().you;
   const fromCard = Object.values(room.priorities.areas).some((a) => a.from_card === card.id);
   return html`<li class="ex-card ex-${card.column}" data-id=${card.id}>
-    <${SharedText} target=${{ kind: 'card', id: card.id }} editable=${writable} label=${t('board.card.label')} maxLength=${MAX_CARD_CHARS} testid="card-text" />
+    <${SharedText} target=${{ kind: 'card', id: card.id }} editable=${writable} label=${t('board.card.label')} maxLength=${MAX_CARD_CHARS} testid="card-text" compact />
     <footer class="card-foot">
       <span class="card-author">${nameOf(room, card.author)}</span>
       ${writable
