@@ -301,6 +301,22 @@ test('the top bar in Portuguese, the longest words: no control covers another at
       await fac.page.setViewportSize({ width, height: 800 });
       await poll(async () => {
         const problems = await overlaps(fac.page, TOP_BAR);
+        // Words in the bar go before the room's title is cut below 224 px (or its heading's
+        // cap): a title cut shorter is a finding while the bar still has a word to shed.
+        const title = await fac.page.getByTestId('room-title').evaluate((el) => {
+          const cap = parseFloat(getComputedStyle(/** @type {HTMLElement} */ (el.parentElement)).maxWidth) || Infinity;
+          const bar = /** @type {HTMLElement} */ (el.closest('.topbar'));
+          const cut = el.scrollWidth > el.clientWidth && el.clientWidth < Math.min(224, cap) - 1;
+          const left = bar.dataset.shed !== '3' || bar.dataset.role !== 'shed';
+          return cut && left ? `the title has ${el.clientWidth} px with words left to shed (${bar.dataset.shed}, ${bar.dataset.role})` : null;
+        });
+        if (title) problems.push(title);
+        // The chip with one's name is cut only where even the name alone does not fit.
+        const you = await fac.page.getByTestId('you').evaluate((el) => {
+          const role = el.querySelector('.you-role');
+          return el.scrollWidth > el.clientWidth && role && getComputedStyle(role).display !== 'none' ? `the chip is cut at "${el.textContent}"` : null;
+        });
+        if (you) problems.push(you);
         return problems.length ? `${width}px, clock ${clock}: ${problems.join('; ')}` : null;
       });
     }

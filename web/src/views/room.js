@@ -127,6 +127,46 @@ function ActionBar() {
   </nav>`;
 }
 
+/**
+ * The room's title keeps at least this much of the top bar (or all it needs, if less): words
+ * in the bar go before it is cut shorter.
+ */
+const TITLE_ROOM_PX = 224;
+/** How many sets of words the top bar can shed for the title (see `.topbar[data-shed]`). */
+const MAX_SHED = 3;
+
+/**
+ * Sheds the top bar's words, one set at a time, until the room's title has its room: the
+ * running clock's word, the other steps' names, then the current step's name. The role after
+ * one's name goes when that is not enough, or when the name itself would be cut. The widths at
+ * which that happens depend on the language and the title, so it is measured here rather than
+ * guessed in the style sheet; it runs again whenever the title's box changes.
+ * @param {{ current: HTMLElement | null }} bar
+ */
+function useShedding(bar) {
+  useEffect(() => {
+    const el = bar.current;
+    const title = el?.querySelector('.room-title');
+    if (!el || !title) return;
+    const cut = (/** @type {Element} */ box) => box.scrollWidth > box.clientWidth;
+    const fit = () => {
+      // On a narrow screen the heading is capped smaller (style.css); the title wants no more.
+      const heading = parseFloat(getComputedStyle(title.parentElement ?? title).maxWidth) || Infinity;
+      const short = () => cut(title) && title.clientWidth < Math.min(TITLE_ROOM_PX, heading) - 1;
+      el.dataset.role = 'shown';
+      let level = 0;
+      el.dataset.shed = '0';
+      while (level < MAX_SHED && short()) el.dataset.shed = String(++level);
+      const chip = el.querySelector('.you-chip');
+      if (short() || (chip && cut(chip))) el.dataset.role = 'shed';
+    };
+    fit();
+    const observer = new ResizeObserver(fit);
+    observer.observe(title);
+    return () => observer.disconnect();
+  }, []);
+}
+
 /** @param {{ narrow: boolean, onPanel: (() => void) | null, panelOpen: boolean }} props */
 function Header({ narrow, onPanel, panelOpen }) {
   const room = app.store.room('settings', 'members', 'step');
@@ -136,10 +176,12 @@ function Header({ narrow, onPanel, panelOpen }) {
   const role = t(`role.${view.you.role}`);
   // A facilitator who gave no name is called by the role, which the chip says already.
   const unnamed = !me || me.name === role || me.name === DEFAULT_FACILITATOR_NAME;
-  return html`<header class="topbar">
+  const bar = useRef(/** @type {HTMLElement | null} */ (null));
+  useShedding(bar);
+  return html`<header class="topbar" ref=${bar}>
     <${Brand} />
     <div class="room-heading">
-      <h1 class="room-title" data-testid="room-title">${room.settings.title || t('room.untitled')}</h1>
+      <h1 class="room-title" data-testid="room-title" title=${room.settings.title}>${room.settings.title || t('room.untitled')}</h1>
       ${room.settings.organisation
         ? html`<span class="room-org" data-testid="room-org">${room.settings.organisation}</span>`
         : null}
@@ -149,7 +191,7 @@ function Header({ narrow, onPanel, panelOpen }) {
     <span class="status status-${status}" data-testid="status" title=${t(`conn.${status}`)}>
       <span class="status-dot" aria-hidden="true"></span><span class="status-text">${t(`conn.${status}`)}</span>
     </span>
-    <span class="you-chip" data-testid="you">${unnamed ? role : `${me.name} · ${role}`}</span>
+    <span class="you-chip" data-testid="you">${unnamed ? role : html`${me.name}<span class="you-role"> · ${role}</span>`}</span>
     <${LanguagePicker} />
     ${onPanel
       ? html`<button
