@@ -198,6 +198,20 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
     await screenshot(people[2].page, 'participant-phone', PHONE);
     await screenshot(wall.page, 'viewer-laptop', LAPTOP);
     await screenshot(wall.page, 'viewer-phone', PHONE);
+    // On a phone the wall is a page to scroll: one column, no wider than the screen, the
+    // check-ins first and how to join after them.
+    await wall.page.setViewportSize(PHONE);
+    const layout = await wall.page.evaluate(() => {
+      const cards = [...document.querySelectorAll('.pj-checkin')].map((el) => el.getBoundingClientRect());
+      const join = /** @type {Element} */ (document.querySelector('[data-testid=pj-join]')).getBoundingClientRect();
+      return {
+        wider: document.documentElement.scrollWidth - innerWidth,
+        columns: new Set(cards.map((c) => Math.round(c.left))).size,
+        joinAfter: cards.every((c) => join.top >= c.bottom),
+        widest: Math.max(...cards.map((c) => c.width)) / innerWidth,
+      };
+    });
+    assert.deepEqual({ ...layout, widest: layout.widest > 0.8 }, { wider: 0, columns: 1, joinAfter: true, widest: true });
     await facPage.setViewportSize(LAPTOP);
     await wall.page.setViewportSize(LAPTOP);
   });

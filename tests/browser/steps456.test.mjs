@@ -838,6 +838,15 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     await expectText(doc, 'Client');
     await screenshot(report, 'report-laptop', LAPTOP);
     await screenshot(report, 'report-phone', PHONE);
+    // Nothing on the phone's report is wider than the screen (a page that slides sideways).
+    await report.setViewportSize(PHONE);
+    const wider = await report.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > innerWidth + 0.5)
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`)
+        .slice(0, 5),
+    );
+    assert.deepEqual(wider, [], `wider than the phone's ${PHONE.width} px`);
     await report.emulateMedia({ media: 'print' });
     await report.setViewportSize(LAPTOP);
     await report.screenshot({ path: path.join(screenshotDir, 'report-print.png'), fullPage: true });

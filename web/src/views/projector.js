@@ -21,6 +21,7 @@ import { Summary } from './summary.js';
 import { COLUMNS, cardsOf, countsOf } from './teamboard.js';
 import { useCountdown, useTimesUp } from './timer.js';
 import { WallCanvas } from './wall/canvas.js';
+import { useMedia } from '../ui/media.js';
 
 /**
  * Up to this many check-ins are set larger than a full room's: the join column beside them sets
@@ -32,6 +33,12 @@ const SOME_CHECKINS = 9;
 /** How far a step's content may shrink (before it is too small to read) or grow. */
 const MIN_SCALE = 0.45;
 const MAX_SCALE = 2;
+/**
+ * A wall display link opened on a phone (a late observer): the board is read as a page that
+ * scrolls, at the phone's own type size, rather than shrunk to fit one screen (style.css has
+ * the same width).
+ */
+export const PHONE_WALL = '(max-width: 700px)';
 
 export function Projector() {
   const store = app.store;
@@ -72,9 +79,14 @@ function Screen() {
 function Fit({ children }) {
   const box = useRef(/** @type {HTMLDivElement | null} */ (null));
   const [size, setSize] = useState(0);
+  const phone = useMedia(PHONE_WALL);
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
+    if (phone) {
+      el.style.fontSize = '';
+      return;
+    }
     const fits = (/** @type {number} */ scale) => {
       el.style.fontSize = `${scale}em`;
       // Strictly: scroll sizes are rounded, and a pixel over is a line cut at the screen's edge.

@@ -151,10 +151,10 @@ function ReportBody({ report }) {
       ${room.assessment.teams.map((team) => {
         const cluster = team.cluster ? room.wall.clusters[team.cluster] : undefined;
         const mine = cards.filter((c) => c.team === team.id);
-        /** @param {number} c @param {string} col */
+        /** @param {number} c @param {import('../protocol').Column} col */
         const cell = (c, col) => {
           const items = mine.filter((x) => x.category === c && x.column === col);
-          return html`<td>${items.length ? html`<ul>${items.map((x) => html`<li>${textOf(room, { kind: 'card', id: x.id })}</li>`)}</ul>` : html`<span class="muted">—</span>`}</td>`;
+          return html`<td data-label=${t(`board.${col}`)}>${items.length ? html`<ul>${items.map((x) => html`<li>${textOf(room, { kind: 'card', id: x.id })}</li>`)}</ul>` : html`<span class="muted">—</span>`}</td>`;
         };
         return html`<div class="report-team" data-testid="report-team">
           <h3>${t('team.name', { n: team.id })}${cluster ? ` · ${clusterLabel(cluster)}` : ''}</h3>
@@ -162,7 +162,7 @@ function ReportBody({ report }) {
           <table class="report-table report-assessment">
             <thead><tr><th>${t('overview.category')}</th><th>${t('overview.rating')}</th><th>${t('board.succeeded')}</th><th>${t('board.failed')}</th></tr></thead>
             <tbody>
-              ${CATEGORIES.map((c) => html`<tr><th scope="row">${c}. ${categoryText(c)}</th><td class="rating-cell">${team.ratings[c - 1] ? `${team.ratings[c - 1]}/5` : '—'}</td>${cell(c, 'succeeded')}${cell(c, 'failed')}</tr>`)}
+              ${CATEGORIES.map((c) => html`<tr><th scope="row">${c}. ${categoryText(c)}</th><td class="rating-cell" data-label=${t('overview.rating')}>${team.ratings[c - 1] ? `${team.ratings[c - 1]}/5` : '—'}</td>${cell(c, 'succeeded')}${cell(c, 'failed')}</tr>`)}
             </tbody>
           </table>
         </div>`;
