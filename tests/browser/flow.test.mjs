@@ -197,6 +197,13 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
     await screenshot(people[0].page, 'participant-laptop', LAPTOP);
     await screenshot(people[2].page, 'participant-phone', PHONE);
     await screenshot(wall.page, 'viewer-laptop', LAPTOP);
+    // The wall fits its screen however many checked in since it was last sized.
+    await poll(async () => {
+      const [over, cards] = await wall.page
+        .locator('.pj-fit')
+        .evaluate((el) => [el.scrollHeight - el.clientHeight, el.querySelectorAll('.pj-checkin').length]);
+      return over <= 1 && cards === 3 ? null : `the wall's step 1 runs ${over} px past its screen with ${cards} check-ins`;
+    });
     await screenshot(wall.page, 'viewer-phone', PHONE);
     // On a phone the wall is a page to scroll: one column, no wider than the screen, the
     // check-ins first and how to join after them.

@@ -54,7 +54,7 @@ function Screen() {
   const body = room.closed
     ? html`<${Summary} big=${true} />`
     : [html`<${Step1} />`, html`<${Step2} />`, html`<${Step3} />`, html`<${Step4} />`, html`<${Step5} />`, html`<${Step6} />`][step - 1];
-  return html`<div class="projector step-${step}" data-testid="projector">
+  return html`<div class="projector step-${step} ${room.closed ? 'closed' : ''}" data-testid="projector">
     <header class="pj-head">
       <div class="pj-title">
         <p class="pj-room" data-testid="room-title">${room.settings.title || t('room.untitled')}${room.settings.organisation ? ` · ${room.settings.organisation}` : ''}</p>
@@ -78,7 +78,6 @@ function Screen() {
  */
 function Fit({ children }) {
   const box = useRef(/** @type {HTMLDivElement | null} */ (null));
-  const [size, setSize] = useState(0);
   const phone = useMedia(PHONE_WALL);
   useLayoutEffect(() => {
     const el = box.current;
@@ -92,24 +91,32 @@ function Fit({ children }) {
       // Strictly: scroll sizes are rounded, and a pixel over is a line cut at the screen's edge.
       return el.scrollHeight <= el.clientHeight && el.scrollWidth <= el.clientWidth;
     };
-    let [lo, hi] = [MIN_SCALE, MAX_SCALE];
-    if (fits(hi)) lo = hi;
-    else
-      for (let i = 0; i < 10; i++) {
-        const mid = (lo + hi) / 2;
-        if (fits(mid)) lo = mid;
-        else hi = mid;
-      }
-    el.style.fontSize = `${lo}em`;
-  });
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const observer = new ResizeObserver(() => setSize(el.clientWidth * 10000 + el.clientHeight));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
-  return html`<div class="pj-fit" ref=${box} data-size=${size}>${children}</div>`;
+    const fit = () => {
+      let [lo, hi] = [MIN_SCALE, MAX_SCALE];
+      if (fits(hi)) lo = hi;
+      else
+        for (let i = 0; i < 10; i++) {
+          const mid = (lo + hi) / 2;
+          if (fits(mid)) lo = mid;
+          else hi = mid;
+        }
+      el.style.fontSize = `${lo}em`;
+    };
+    fit();
+    // Fitted again when the screen changes size, and when what is on it changes: each step's
+    // view follows the room by itself, without this component drawing again (a third check-in
+    // arriving, a sentence growing). Both observers call back before the next paint; fitting
+    // changes only this box's own style, which neither watches.
+    const resized = new ResizeObserver(fit);
+    resized.observe(el);
+    const changed = new MutationObserver(fit);
+    changed.observe(el, { childList: true, subtree: true, characterData: true, attributeFilter: ['class'] });
+    return () => {
+      resized.disconnect();
+      changed.disconnect();
+    };
+  }, [phone]);
+  return html`<div class="pj-fit" ref=${box}>${children}</div>`;
 }
 
 function Clock() {
