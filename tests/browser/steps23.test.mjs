@@ -348,7 +348,7 @@ test('steps 2 and 3: queue, key factors, groups, co-written definitions, the wal
     for (const { page } of screens) await expectFactors(page, [f1, f2, 'Fast answers']);
     const mine = await factor(dee.page, 'Fast answers');
     // Dee may change her own card (its words are a field), not the others'.
-    await expectCount((await factor(dee.page, f1)).locator('.factor-actions:visible, textarea'), 0);
+    await expectCount((await factor(dee.page, f1)).locator('.factor-actions:visible, textarea, [data-testid$=-open]'), 0);
     const words = mine.locator('.factor-text textarea');
     await mine.getByTestId('factor-text-open').click();
     await words.press('End');

@@ -587,9 +587,22 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     // Escape closes the card and gives the keyboard back to it; clicking elsewhere would too.
     await field.press('Escape');
     await expectCount(cell.locator('.ex-card textarea'), 0);
-    assert.equal(await cell.getByTestId('card-text-open').evaluate((el) => el === document.activeElement), true);
+    await poll(async () =>
+      (await cell.getByTestId('card-text-open').evaluate((el) => el === document.activeElement)) ? null : 'the closed card does not have the focus',
+    );
     await expectNoText(boCard, 'Ana is writing');
     assert.equal(await boText(), `${failure} or acted on it`);
+    // On the closed card, Ctrl+Z takes back her own last words there, not the room's last
+    // action (her rating stays), and Ctrl+Shift+Z brings them back.
+    const full = `${failure}${extra}`;
+    await ana.keyboard.press('Control+z');
+    await poll(async () => {
+      const now = await boText();
+      return now.length < full.length && full.startsWith(now) && now.startsWith(failure) ? null : `Bo sees ${JSON.stringify(now)} after Ana's undo`;
+    });
+    await expectCount(ana.getByTestId('category-1').locator('.star.on'), 3);
+    await ana.keyboard.press('Control+Shift+z');
+    await poll(async () => ((await boText()) === full ? null : `Bo sees ${JSON.stringify(await boText())} after Ana's redo`));
   });
 
   await t.test('step 5: the other team can look at the board but not change it', async () => {
@@ -598,8 +611,9 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     await expectText(di.getByTestId('team-board-title'), 'Team 1');
     await expectText(di.getByTestId('readonly-note'), "Another team's board");
     await expectText(di.getByTestId('team-board'), success);
+    await expectText(di.getByTestId('category-2'), 'No examples yet');
     await expectCount(
-      di.getByTestId('team-board').locator('textarea, [data-testid=add-example], button.star'),
+      di.getByTestId('team-board').locator('textarea, [data-testid$=-open], [data-testid=add-example], button.star, select'),
       0,
     );
     await screenshot(di, 'step5-other-team-laptop', LAPTOP);

@@ -7,6 +7,7 @@ import { html, signal, useEffect, useRef, useState } from '../../vendor/preact.j
 import { app } from '../app.js';
 import { LANGUAGES, LANGUAGE_NAMES, LENSES, language, lensLabel, setLanguage, t } from '../i18n.js';
 import { loadDraft, saveDraft } from '../saved.js';
+import { useMedia } from './media.js';
 
 /** @typedef {import('../protocol').RoomState} RoomState */
 /** @typedef {import('../protocol').MemberId} MemberId */
@@ -191,16 +192,21 @@ export function Brand() {
 }
 
 /** This person's own language. */
+/** Below this width the language picker names each language by its code ("PT", not "Port"). */
+const NARROW_PICKER = '(max-width: 960px)';
+
 export function LanguagePicker() {
+  const narrow = useMedia(NARROW_PICKER);
   return html`<label class="lang-picker">
     <span class="sr-only">${t('room.language')}</span>
     <select
       data-testid="language"
       value=${language()}
+      title=${LANGUAGE_NAMES[language()]}
       onChange=${(/** @type {Event} */ ev) =>
         setLanguage(/** @type {import('../protocol').Language} */ (/** @type {HTMLSelectElement} */ (ev.target).value))}
     >
-      ${LANGUAGES.map((l) => html`<option value=${l}>${LANGUAGE_NAMES[l]}</option>`)}
+      ${LANGUAGES.map((l) => html`<option value=${l}>${narrow ? l.toUpperCase() : LANGUAGE_NAMES[l]}</option>`)}
     </select>
   </label>`;
 }
@@ -444,10 +450,13 @@ export function Spinner({ text, testid }) {
   </div>`;
 }
 
-/** Whether keyboard focus is where keys type text (shortcuts stay away then). */
+/**
+ * Whether keyboard focus is where keys type text (shortcuts stay away then): a field, or a
+ * shared text's card, whose Ctrl+Z undoes one's own words in it (ui/sharedtext.js).
+ */
 export function typingInField() {
   const el = document.activeElement;
-  return el instanceof HTMLElement && (el.isContentEditable || el.matches('input, textarea, select'));
+  return el instanceof HTMLElement && (el.isContentEditable || el.matches('input, textarea, select, .shared-text-open'));
 }
 
 /**

@@ -9,7 +9,7 @@
 // says so. Others' carets and selections show in the field, with their names and colours; one's
 // own undo (Ctrl+Z) reverts only one's own words (a Yjs UndoManager scoped to this editor).
 
-import { html, useEffect, useRef, useState } from '../../vendor/preact.js';
+import { html, useEffect, useLayoutEffect, useRef, useState } from '../../vendor/preact.js';
 import * as Y from '../../vendor/yjs.js';
 import { TEXT_NAME, fromBase64, resolve, textKey, toBase64 } from '../apply.js';
 import { app } from '../app.js';
@@ -79,8 +79,18 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
   const refocus = useRef(false);
 
   useEffect(() => () => state.destroy(), []);
-  // A card opened to edit takes the caret at the end of its text.
+  // A card that may no longer be edited (a vote opened on it, the board closed) closes, even
+  // where its field went without a blur.
   useEffect(() => {
+    if (!editable && open) {
+      state.left();
+      state.box = null;
+      setOpen(false);
+    }
+  }, [editable]);
+  // A card opened to edit takes the caret at the end of its text, before it is painted (so it
+  // is never seen empty, and a tap's keyboard opens on phones).
+  useLayoutEffect(() => {
     const box = field.current;
     if (!open && refocus.current) {
       refocus.current = false;
@@ -92,7 +102,7 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
     box.setSelectionRange(box.value.length, box.value.length);
   }, [open]);
   // The field shows the editor's copy; put it there whenever it changes without the field.
-  useEffect(() => {
+  useLayoutEffect(() => {
     const box = field.current;
     if (box && box.value !== state.text()) state.render(box);
   });
@@ -118,10 +128,11 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
         ref=${opener}
         class="shared-text-body shared-text-open"
         title=${t('text.edit.hint')}
-        aria-label=${t('text.edit.aria', { label, text })}
+        aria-label=${t('text.edit.aria', { label, text: text || t('text.edit.empty') })}
         data-testid=${testid ? `${testid}-open` : undefined}
         onClick=${edit}
         onKeyDown=${(/** @type {KeyboardEvent} */ e) => {
+          if (state.undoKey(e)) return;
           if (e.key !== 'Enter' && e.key !== ' ') return;
           e.preventDefault();
           edit();
@@ -147,7 +158,7 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
       </div>
       <textarea
         ref=${field}
-        rows=${rows}
+        rows=${compact ? 1 : rows}
         aria-label=${label}
         placeholder=${placeholder ?? ''}
         data-testid=${testid ? `${testid}-input` : undefined}
@@ -165,7 +176,9 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
         onFocus=${(/** @type {Event} */ e) => state.caret(/** @type {HTMLTextAreaElement} */ (e.currentTarget))}
         onBlur=${() => {
           state.left();
-          if (compact) {
+          // Another window taking the focus leaves the card open: coming back, the focus is
+          // given back to the field.
+          if (compact && document.hasFocus()) {
             state.box = null;
             setOpen(false);
           }
@@ -197,7 +210,7 @@ const SIZES_ITSELF = typeof CSS !== 'undefined' && CSS.supports('field-sizing', 
  * @param {HTMLTextAreaElement} box
  */
 function fit(box) {
-  if (SIZES_ITSELF || !box.closest('.compact')) return;
+  if (SIZES_ITSELF || !box.closest('.shared-text.compact')) return;
   box.style.height = 'auto';
   box.style.height = `${box.scrollHeight}px`;
 }
@@ -408,15 +421,25 @@ class EditorState {
     this.caret(box);
   }
 
-  /** Ctrl+Z and Ctrl+Shift+Z (or Ctrl+Y) undo and redo this person's own words only. @param {KeyboardEvent} e */
-  keydown(e) {
-    if (!(e.ctrlKey || e.metaKey)) return;
+  /**
+   * Ctrl+Z and Ctrl+Shift+Z (or Ctrl+Y) undo and redo this person's own words only, in the
+   * field or on its card while closed. True if `e` was one of them.
+   * @param {KeyboardEvent} e
+   */
+  undoKey(e) {
+    if (!(e.ctrlKey || e.metaKey)) return false;
     const k = e.key.toLowerCase();
     const redo = (k === 'z' && e.shiftKey) || k === 'y';
-    if (k !== 'z' && !redo) return;
+    if (k !== 'z' && !redo) return false;
     e.preventDefault();
     if (redo) this.undo.redo();
     else this.undo.undo();
+    return true;
+  }
+
+  /** The field's keys: undo and redo of one's own words. @param {KeyboardEvent} e */
+  keydown(e) {
+    if (!this.undoKey(e)) return;
     const box = /** @type {HTMLTextAreaElement} */ (e.currentTarget);
     const { selectionStart } = box;
     box.value = this.text();

@@ -4,7 +4,7 @@
 // the wall fills the screen, the panel is a drawer and the step's actions sit in a bar that
 // stays on screen. After the session (a closed room) everyone sees the summary.
 
-import { html, useEffect, useRef, useState } from '../../vendor/preact.js';
+import { html, useEffect, useLayoutEffect, useRef, useState } from '../../vendor/preact.js';
 import { app, send } from '../app.js';
 import { stepText, t } from '../i18n.js';
 import { STEP_COUNT, STEP_MINUTES } from '../limits.js';
@@ -144,7 +144,7 @@ const MAX_SHED = 3;
  * @param {{ current: HTMLElement | null }} bar
  */
 function useShedding(bar) {
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = bar.current;
     const title = el?.querySelector('.room-title');
     if (!el || !title) return;

@@ -95,7 +95,11 @@ export function TeamBoard({ team: teamId, areas, picker }) {
                   .filter((card) => card.category === c && card.column === column)
                   .map((card) => html`<${ExampleCard} key=${card.id} card=${card} writable=${writable} areas=${!!areas} />`)}
               </ul>
-              ${writable ? html`<${AddExample} team=${teamId} category=${c} column=${column} />` : null}
+              ${writable
+                ? html`<${AddExample} team=${teamId} category=${c} column=${column} />`
+                : cards.some((card) => card.category === c && card.column === column)
+                  ? null
+                  : html`<p class="column-empty">${t('board.column.empty')}</p>`}
             </div>`,
           )}
         </section>`,
