@@ -313,6 +313,12 @@ test('steps 2 and 3: queue, key factors, groups, co-written definitions, the wal
     await expectText(W.getByTestId('factors'), f1);
     await expectText(W.getByTestId('factors'), f2);
 
+    // A card dragged by its words and let go on itself stays as it was: not merged, and not
+    // opened for writing by the click that ends the drag.
+    const second = await factor(F, f2);
+    await pointerDrag(F, second.getByTestId('factor-text-open'), second.getByTestId('factor-text-open'));
+    await expectFactors(F, [f1, f2]);
+    await expectCount(second.locator('textarea'), 0);
     // Merged by dragging the second card (by its grip) onto the first.
     await pointerDrag(F, (await factor(F, f2)).locator('.grip'), await factor(F, f1));
     for (const { page } of screens) {

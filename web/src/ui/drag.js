@@ -96,6 +96,18 @@ function onUp(ev) {
   window.removeEventListener('pointermove', onMove);
   window.removeEventListener('pointerup', onUp);
   window.removeEventListener('pointercancel', onUp);
+  // A drag that ends where it began is not a click on what lies there (a card's words open
+  // it for writing): the click that follows this release, if any, is swallowed.
+  if (dragged) {
+    window.addEventListener('click', swallow, { capture: true, once: true });
+    setTimeout(() => window.removeEventListener('click', swallow, { capture: true }), 0);
+  }
+}
+
+/** @param {Event} ev */
+function swallow(ev) {
+  ev.stopPropagation();
+  ev.preventDefault();
 }
 
 /**
