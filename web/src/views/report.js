@@ -162,7 +162,14 @@ function ReportBody({ report }) {
           <table class="report-table report-assessment">
             <thead><tr><th>${t('overview.category')}</th><th>${t('overview.rating')}</th><th>${t('board.succeeded')}</th><th>${t('board.failed')}</th></tr></thead>
             <tbody>
-              ${CATEGORIES.map((c) => html`<tr><th scope="row">${c}. ${categoryText(c)}</th><td class="rating-cell" data-label=${t('overview.rating')}>${team.ratings[c - 1] ? `${team.ratings[c - 1]}/5` : '—'}</td>${cell(c, 'succeeded')}${cell(c, 'failed')}</tr>`)}
+              ${CATEGORIES.map((c) => {
+                const blank = !team.ratings[c - 1] && !mine.some((x) => x.category === c);
+                return html`<tr class=${blank ? 'row-blank' : ''}>
+                  <th scope="row">${c}. ${categoryText(c)}${blank ? html` <span class="row-blank-note muted">${t('report.none.behaviour')}</span>` : null}</th>
+                  <td class="rating-cell" data-label=${t('overview.rating')}>${team.ratings[c - 1] ? `${team.ratings[c - 1]}/5` : '—'}</td>
+                  ${cell(c, 'succeeded')}${cell(c, 'failed')}
+                </tr>`;
+              })}
             </tbody>
           </table>
         </div>`;
