@@ -140,7 +140,7 @@ const MAX_SHED = 3;
  * running clock's word, the other steps' names, then the current step's name. The role after
  * one's name goes when that is not enough, or when the name itself would be cut. The widths at
  * which that happens depend on the language and the title, so it is measured here rather than
- * guessed in the style sheet; it runs again whenever the title's box changes.
+ * guessed in the style sheet; it runs again whenever the bar or the title changes size.
  * @param {{ current: HTMLElement | null }} bar
  */
 function useShedding(bar) {
@@ -162,6 +162,9 @@ function useShedding(bar) {
     };
     fit();
     const observer = new ResizeObserver(fit);
+    // The bar's width (the window's) and the title's box (a longer step name, a clock started):
+    // a title already at its cap does not change when the bar widens, but the name's room does.
+    observer.observe(el);
     observer.observe(title);
     return () => observer.disconnect();
   }, []);
