@@ -87,21 +87,20 @@ export function TeamBoard({ team: teamId, areas, picker }) {
             <h3 class="category-text" id=${`cat-${teamId}-${c}`}><span class="category-num">${c}</span> ${categoryText(c)}</h3>
             <${Rating} team=${team} category=${c} writable=${writable} />
           </div>
-          ${COLUMNS.map(
-            (column) => html`<div class="column column-${column}" key=${column}>
+          ${COLUMNS.map((column) => {
+            const here = cards.filter((card) => card.category === c && card.column === column);
+            return html`<div class="column column-${column}" key=${column}>
               <h4 class="column-title">${t(`board.short.${column}`)}</h4>
               <ul class="cards">
-                ${cards
-                  .filter((card) => card.category === c && card.column === column)
-                  .map((card) => html`<${ExampleCard} key=${card.id} card=${card} writable=${writable} areas=${!!areas} />`)}
+                ${here.map((card) => html`<${ExampleCard} key=${card.id} card=${card} writable=${writable} areas=${!!areas} />`)}
               </ul>
               ${writable
                 ? html`<${AddExample} team=${teamId} category=${c} column=${column} />`
-                : cards.some((card) => card.category === c && card.column === column)
-                  ? null
-                  : html`<p class="column-empty">${t('board.column.empty')}</p>`}
-            </div>`,
-          )}
+                : here.length === 0
+                  ? html`<p class="column-empty">${t('board.column.empty')}</p>`
+                  : null}
+            </div>`;
+          })}
         </section>`,
       )}
     </div>
