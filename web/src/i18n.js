@@ -485,7 +485,7 @@ const en = {
   'rank.down': 'Move "{text}" down',
 
   'follow.owner': 'Owner',
-  'follow.owner.placeholder': 'Who takes it forward',
+  'follow.owner.placeholder': 'A name',
   'follow.owner.label': 'Owner of "{text}"',
   'follow.due': 'Due',
   'follow.due.label': 'Due date of "{text}"',
@@ -1199,7 +1199,7 @@ const pt = {
   'rank.down': 'Descer "{text}"',
 
   'follow.owner': 'Responsável',
-  'follow.owner.placeholder': 'Quem dá seguimento',
+  'follow.owner.placeholder': 'Um nome',
   'follow.owner.label': 'Responsável por "{text}"',
   'follow.due': 'Data',
   'follow.due.label': 'Data limite de "{text}"',

@@ -311,7 +311,7 @@ function FollowUp({ area }) {
     send({ type: 'area.follow_up', id: area.id, owner: owner || undefined, due: due || undefined });
   };
   return html`<div class="follow-up">
-    <label class="inline-label">${t('follow.owner')}
+    <label class="inline-label follow-owner">${t('follow.owner')}
       <input
         value=${area.owner ?? ''}
         maxlength=${MAX_OWNER_CHARS}
