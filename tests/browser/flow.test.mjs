@@ -150,6 +150,43 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
     await expectText(facPage.getByTestId('checkin-progress'), 'Checked in: 3 of 3');
   });
 
+  await t.test('a participant goes on from their phone as themself, by their own link', async () => {
+    const bo = people[1].page;
+    await setPanel(bo);
+    await bo.getByTestId('device-open').click();
+    await expectCount(bo.getByTestId('device-link').getByTestId('qr'), 1);
+    const own = await bo.getByTestId('link-device').inputValue();
+    assert.match(own, /\/r\/[0-9a-f]+#me=/);
+    await screenshot(bo, 'device-link-laptop', LAPTOP);
+    await bo.getByTestId('device-close').click();
+    await expectCount(bo.getByTestId('device-link'), 0);
+    await setPanel(bo, false);
+    // The facilitator's own link is the facilitator link: the button is a participant's only.
+    await setPanel(facPage);
+    await expectCount(facPage.getByTestId('device-open'), 0);
+    await setPanel(facPage, false);
+
+    const phone = await env.newPerson({ viewport: PHONE });
+    await phone.page.goto(own);
+    await expectText(phone.page.getByTestId('you'), 'Bo · Participant');
+    await expectCount(phone.page.getByLabel('Your name'), 0);
+    // The token leaves the address bar at once.
+    assert.equal(new URL(phone.page.url()).hash, '');
+    assert.equal(await phone.page.getByLabel('What I want to contribute').inputValue(), answers[1][0]);
+    // Bo is one member on two screens: no second Bo, and nobody more online.
+    const ana = people[0].page;
+    await setPanel(ana);
+    await expectCount(ana.getByTestId('presence').locator('.person', { hasText: 'Bo' }), 1);
+    await expectText(ana.getByTestId('presence-counts'), '4 online');
+    await setPanel(ana, false);
+    // What Bo changes on the phone is Bo's, on the laptop too.
+    await phone.page.getByLabel('What I want to contribute').fill('Data from the last two surveys');
+    await phone.page.getByTestId('checkin-submit').click();
+    await expectText(bo.getByTestId('checkins').locator('.checkin', { hasText: 'Bo' }), 'Data from the last two surveys');
+    await expectText(facPage.getByTestId('checkin-progress'), 'Checked in: 3 of 3');
+    await phone.context.close();
+  });
+
   await t.test('participants and the wall display have no facilitator controls', async () => {
     for (const { page } of [...people, wall]) {
       for (const id of FACILITATOR_ONLY) await expectCount(page.getByTestId(id), 0);

@@ -1,8 +1,10 @@
 // The entry point: picks the screen from the address. `/` is home, `/r/{room_id}` a
-// participant (a facilitator when the fragment holds `#key=...`), `/r/{room_id}/wall` the
-// projector, `/r/{room_id}/report#key=...` the printable report.
+// participant (a facilitator when the fragment holds `#key=...`, the participant whose token
+// it holds with `#me=...`), `/r/{room_id}/wall` the projector, `/r/{room_id}/report#key=...`
+// the printable report.
 
 import { t } from './i18n.js';
+import { saveToken } from './saved.js';
 import { enterRoom } from './session.js';
 import { showHome } from './views/home.js';
 import { showError } from './views/pages.js';
@@ -18,6 +20,13 @@ function route() {
   if (!match) return showError(() => t('error.no_page'));
   const roomId = decodeURIComponent(match[1]);
   if (match[2]) return enterRoom(roomId, { role: 'viewer' });
+  // A person's own link from another device (`#me=<token>`): this browser becomes them, and
+  // the token leaves the address bar and the history at once.
+  const me = new URLSearchParams(location.hash.slice(1)).get('me');
+  if (me && !key) {
+    saveToken(roomId, 'participant', me);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
   enterRoom(roomId, key ? { role: 'facilitator', key } : { role: 'participant' });
 }
 

@@ -3,11 +3,14 @@
 // in, spoke, wrote key-factor cards, how much they contributed and whether they are done, and
 // who has been silent so far.
 
-import { html, useState } from '../../vendor/preact.js';
+import { html, useEffect, useRef, useState } from '../../vendor/preact.js';
 import { app, send } from '../app.js';
 import { t, tn } from '../i18n.js';
 import { MAX_NAME_CHARS } from '../limits.js';
+import { savedToken } from '../saved.js';
 import { Avatar, isFacilitator } from '../ui/kit.js';
+import { QrCode } from '../ui/qr.js';
+import { CopyLine } from './tools.js';
 
 /** @typedef {import('../protocol').Member} Member */
 
@@ -54,14 +57,32 @@ function Me() {
   const view = app.store.presence$();
   const me = view.you.member_id ? room.members[view.you.member_id] : undefined;
   const [draft, setDraft] = useState(/** @type {string | null} */ (null));
+  const [device, setDevice] = useState(false);
   if (!me || room.closed) return null;
+  // A participant's own link: the token that makes this browser them, in the fragment (which
+  // never reaches a server), so that a phone or another computer continues as the same person.
+  const token = view.you.role === 'participant' ? savedToken(app.roomId, 'participant') : null;
   if (draft === null)
-    return html`<p class="me">
-      <span class="me-name">${me.name}</span>
-      <button type="button" class="btn btn-ghost btn-small" data-testid="rename" onClick=${() => setDraft(me.name)}>
-        ${t('presence.rename')}
-      </button>
-    </p>`;
+    return html`<div class="me-block">
+      <p class="me">
+        <span class="me-name">${me.name}</span>
+        <button type="button" class="btn btn-ghost btn-small" data-testid="rename" onClick=${() => setDraft(me.name)}>
+          ${t('presence.rename')}
+        </button>
+        ${token
+          ? html`<button
+              type="button"
+              class="btn btn-ghost btn-small"
+              aria-expanded=${device}
+              data-testid="device-open"
+              onClick=${() => setDevice(!device)}
+            >
+              ${t('device.open')}
+            </button>`
+          : null}
+      </p>
+      ${token && device ? html`<${DeviceLink} token=${token} close=${() => setDevice(false)} />` : null}
+    </div>`;
   return html`<form
     class="inline-form rename"
     onSubmit=${(/** @type {Event} */ ev) => {
@@ -83,6 +104,23 @@ function Me() {
     <button type="submit" class="btn btn-primary btn-small">${t('presence.rename.ok')}</button>
     <button type="button" class="btn btn-ghost btn-small" onClick=${() => setDraft(null)}>${t('presence.rename.cancel')}</button>
   </form>`;
+}
+
+/**
+ * The way to go on as oneself on another device: a QR code to scan and the link to copy.
+ * @param {{ token: string, close: () => void }} props
+ */
+function DeviceLink({ token, close }) {
+  const url = `${location.origin}/r/${encodeURIComponent(app.roomId)}#me=${encodeURIComponent(token)}`;
+  const box = useRef(/** @type {HTMLDivElement | null} */ (null));
+  // Opened at the foot of a panel that scrolls: bring the code into sight.
+  useEffect(() => box.current?.scrollIntoView({ block: 'nearest' }), []);
+  return html`<div class="device-link" ref=${box} data-testid="device-link">
+    <p class="small">${t('device.help')}</p>
+    <${QrCode} text=${url} label=${t('device.qr')} />
+    <${CopyLine} which="device" url=${url} prefix="link" />
+    <button type="button" class="btn btn-ghost btn-small" data-testid="device-close" onClick=${close}>${t('device.close')}</button>
+  </div>`;
 }
 
 /** @param {{ members: Member[] }} props */

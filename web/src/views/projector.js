@@ -7,13 +7,13 @@
 // the presenting team, then the ranked priorities; after the session, the summary.
 
 import { html, useLayoutEffect, useRef, useState } from '../../vendor/preact.js';
-import { encode } from '../../vendor/qr.js';
 import { textOf } from '../apply.js';
 import { app } from '../app.js';
 import { stepText, t, tn } from '../i18n.js';
 import { CATEGORIES, MAX_DEFINITION_CHARS, STEP_COUNT } from '../limits.js';
 import { formatClock } from '../timer.js';
 import { Avatar, Spinner, categoryText, nameOf, namesOf, teamLabel } from '../ui/kit.js';
+import { QrCode } from '../ui/qr.js';
 import { SharedText } from '../ui/sharedtext.js';
 import { fullOrder, sortedFactors } from './step2.js';
 import { CommonTerms, Highlighted, definitionOf, groupsOf } from './step3.js';
@@ -132,21 +132,6 @@ function Clock() {
 /** The participant link of this room (the projector's own address without `/wall`). */
 const joinUrl = () => `${location.origin}/r/${encodeURIComponent(app.roomId)}`;
 
-/** A QR code, drawn as one SVG path of its dark modules. @param {{ text: string }} props */
-export function QrCode({ text }) {
-  const qr = encode(text, { ecc: 'M', border: 2 });
-  let d = '';
-  qr.data.forEach((row, y) =>
-    row.forEach((dark, x) => {
-      if (dark) d += `M${x} ${y}h1v1h-1z`;
-    }),
-  );
-  return html`<svg class="qr" viewBox=${`0 0 ${qr.size} ${qr.size}`} role="img" aria-label=${t('pj.qr')} data-testid="qr" shape-rendering="crispEdges">
-    <rect width=${qr.size} height=${qr.size} class="qr-bg" />
-    <path d=${d} class="qr-fg" />
-  </svg>`;
-}
-
 /** How many characters of the room id go together in the link people read off the wall. */
 const LINK_CHUNK_CHARS = 4;
 
@@ -176,7 +161,7 @@ function Step1() {
   const people = Object.values(room.members).filter((m) => m.role === 'participant' && view.online.has(m.id));
   return html`<div class="pj-step1 ${authors.length ? 'has-checkins' : 'lobby'}">
     <section class="pj-join" data-testid="pj-join">
-      <${QrCode} text=${joinUrl()} />
+      <${QrCode} text=${joinUrl()} label=${t('pj.qr')} />
       <p class="pj-join-title">${t('pj.join')}</p>
       <p class="pj-join-at">${t('pj.type_link')}</p>
       <p class="pj-url pj-join-link" data-testid="join-link"><${ReadableLink} /></p>

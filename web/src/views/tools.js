@@ -79,7 +79,7 @@ function Links({ links, prefix = 'link' }) {
 }
 
 /** @param {{ which: string, url: string, prefix: string }} props */
-function CopyLine({ which, url, prefix }) {
+export function CopyLine({ which, url, prefix }) {
   const [copied, setCopied] = useState(false);
   const id = `${prefix}-${which}`;
   return html`<div class="share-row">
