@@ -199,6 +199,26 @@ test('writing together, offline, drafts and undo', async (t) => {
     assert.ok(stacked.names > stacked.text && stacked.shown, JSON.stringify(stacked));
   });
 
+  await t.test('Enter adds no line to the one-line sentence, a pasted line break is a space, and nothing typed after is lost', async () => {
+    const box = ana.page.getByTestId('definition-input-input');
+    const before = await box.inputValue();
+    await box.press('End');
+    await box.pressSequentially(' Clients first');
+    await box.press('Enter');
+    await box.pressSequentially(' always');
+    await ana.page.keyboard.insertText(' we listen\nand\tact');
+    const want = `${before} Clients first always we listen and act`;
+    for (const { page } of writers) await expectValue(page.getByTestId('definition-input-input'), (text) => (text === want ? null : `got ${JSON.stringify(text)}`));
+    await poll(async () => {
+      const text = await readOnlyText(wall.page.getByTestId('def-wall').getByTestId('definition-text'));
+      return text === want ? null : `the wall reads ${JSON.stringify(text)}`;
+    });
+    await expectCount(ana.page.getByTestId('toast'), 0);
+    // Back as it was, for what follows.
+    for (let i = 0; i < want.length - before.length; i++) await box.press('Backspace');
+    await expectValue(bo.page.getByTestId('definition-input-input'), (text) => (text === before ? null : `got ${JSON.stringify(text)}`));
+  });
+
   await t.test('a participant whose network drops is told, and catches up when back', async () => {
     await bo.page.getByTestId('definition-input-input').blur();
     const lost = Date.now();

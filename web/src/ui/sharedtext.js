@@ -49,6 +49,26 @@ export function SharedText(props) {
   return html`<${Editor} ...${props} key=${`${textKey(props.target)}@${app.store.loaded.value}`} />`;
 }
 
+/** Characters no shared text holds (the room refuses them): controls other than line breaks and tabs. */
+const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+/** Line breaks and tabs, which a one-line text holds as a space. */
+const BREAKS = /\r\n|[\r\n\t]/g;
+
+/**
+ * What was typed or pasted, as the text may hold it: a line break or a tab in a one-line text
+ * becomes a space (a sentence pasted from two lines reads as one), other controls go.
+ * @param {string} inserted @param {boolean} oneLine
+ */
+function cleanInput(inserted, oneLine) {
+  const text = inserted.replace(/\r\n?/g, '\n').replace(CONTROLS, '');
+  return oneLine ? text.replace(BREAKS, ' ') : text;
+}
+
+/** Whether a text is one line (the room refuses line breaks in it): all but example cards. @param {Target} target */
+function isOneLine(target) {
+  return target.kind !== 'card';
+}
+
 /** @param {string} text @param {number} max */
 function tooLong(text, max) {
   return [...text].length > max;
@@ -164,7 +184,8 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
         data-testid=${testid ? `${testid}-input` : undefined}
         onInput=${(/** @type {InputEvent} */ e) => state.input(/** @type {HTMLTextAreaElement} */ (e.currentTarget), maxLength)}
         onKeyDown=${(/** @type {KeyboardEvent} */ e) => {
-          if (compact && e.key === 'Escape') {
+          // On a one-line card Enter is done, as Escape is.
+          if (compact && (e.key === 'Escape' || (e.key === 'Enter' && !e.isComposing && isOneLine(target)))) {
             e.preventDefault();
             refocus.current = true;
             /** @type {HTMLTextAreaElement} */ (e.currentTarget).blur();
@@ -411,12 +432,21 @@ class EditorState {
       tail++;
     }
     const removed = before.length - head - tail;
-    const inserted = after.slice(head, after.length - tail);
-    if (removed === 0 && inserted === '') return;
+    const typed = after.slice(head, after.length - tail);
+    const inserted = cleanInput(typed, isOneLine(this.target));
+    if (removed === 0 && inserted === '') {
+      if (typed !== '') this.render(box);
+      return;
+    }
     this.doc.transact(() => {
       if (removed > 0) this.ytext.delete(head, removed);
       if (inserted) this.ytext.insert(head, inserted);
     }, LOCAL);
+    if (inserted !== typed) {
+      // The field shows what the text holds, the caret after what went in.
+      box.value = this.text();
+      box.setSelectionRange(head + inserted.length, head + inserted.length);
+    }
     fit(box);
     this.caret(box);
   }
@@ -437,8 +467,12 @@ class EditorState {
     return true;
   }
 
-  /** The field's keys: undo and redo of one's own words. @param {KeyboardEvent} e */
+  /** The field's keys: undo and redo of one's own words; Enter adds no line to a one-line text. @param {KeyboardEvent} e */
   keydown(e) {
+    if (e.key === 'Enter' && !e.isComposing && isOneLine(this.target)) {
+      e.preventDefault();
+      return;
+    }
     if (!this.undoKey(e)) return;
     const box = /** @type {HTMLTextAreaElement} */ (e.currentTarget);
     const { selectionStart } = box;
