@@ -279,6 +279,13 @@ test('writing together, offline, drafts and undo', async (t) => {
     const both = (/** @type {string} */ text) => keepsEvery(text, ['Seed', mineA, mineB]);
     for (const card of [cardA, cardB]) await expectValue(card, both);
     assert.equal(await cardA.inputValue(), await cardB.inputValue());
+    // Ana's undo of adding the card would take Bo's words with it: the room refuses, says why.
+    await cardA.press('Escape');
+    await expectText(ana.page.getByTestId('undo'), 'Undo example');
+    await ana.page.getByTestId('undo').click();
+    await expectText(ana.page.getByTestId('toast'), 'Bo wrote in this too; nothing was undone');
+    for (const { page } of writers) await expectCount(page.getByTestId('category-1').getByTestId('card-text'), 1);
+    await expectValue(cardB, both);
   });
 
   await t.test('a half-typed example card survives a reload and is gone once added', async () => {

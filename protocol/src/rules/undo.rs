@@ -15,7 +15,7 @@ use crate::event::{Event, untouched_by_undo};
 use crate::ids::MemberId;
 use crate::limits::{MAX_AREAS, MAX_CARDS, MAX_FACTORS, MAX_HIGHLIGHTS, MAX_NOTES, MAX_NOTES_PER_MEMBER};
 use crate::messages::{ErrorCode, Rejection};
-use crate::state::{Area, Card, Cluster, Factor, Highlight, Note, RoomState, Team, UndoEntry};
+use crate::state::{Area, Card, Cluster, Factor, Highlight, Note, RoomState, Team, UndoEntry, VotePhase};
 
 /// The current value of every distinct thing `events` set, in the order first set.
 pub(super) fn values(state: &RoomState, events: &[Event]) -> Vec<Event> {
@@ -218,10 +218,27 @@ fn restore(
             return Err(changed_since(state, me, &key, done));
         }
     }
+    for event in wanted {
+        if let Some(writer) = words_of_others(state, me, event) {
+            return Err(Rejection::new(
+                ErrorCode::Conflict,
+                format!("{writer} wrote in this; nothing was {done}"),
+            ));
+        }
+    }
     let before = violations(state);
     let mut after = state.clone();
     for event in wanted {
         after.apply_event(None, event);
+    }
+    // As a delete is: the areas people are placing their dots on stay while the vote is open.
+    if state.priorities.phase == VotePhase::Open
+        && state.priorities.areas.keys().any(|id| !after.priorities.areas.contains_key(id))
+    {
+        return Err(Rejection::new(
+            ErrorCode::Conflict,
+            format!("areas stay while the vote is open; nothing was {done}"),
+        ));
     }
     let new: Vec<(String, String)> = violations(&after).difference(&before).cloned().collect();
     if let Some((key, what)) = new.first() {
@@ -245,6 +262,25 @@ fn restore(
             other => other.clone(),
         })
         .collect())
+}
+
+/// Who else wrote in the text of the card, key factor or area that `event` would take away,
+/// if anyone did: their words would go with it. (A text keeps who wrote in it, not when, so
+/// this holds for words written before the change being undone as well.)
+fn words_of_others<'a>(state: &'a RoomState, me: MemberId, event: &Event) -> Option<&'a str> {
+    let there = match event {
+        Event::CardRemoved { id } => state.assessment.cards.contains_key(id),
+        Event::FactorRemoved { id } => state.experience.factors.contains_key(id),
+        Event::AreaRemoved { id } => state.priorities.areas.contains_key(id),
+        _ => false,
+    };
+    if !there {
+        return None;
+    }
+    // A card's, factor's or area's text is kept under the same key as the item.
+    let text = event.with_target(|key| state.texts.get(key)).flatten()?;
+    let other = text.editors.iter().find(|by| **by != me)?;
+    Some(state.member(*other).map_or("someone else", |m| m.name.as_str()))
 }
 
 fn changed_since(state: &RoomState, me: MemberId, key: &str, done: &str) -> Rejection {
@@ -474,5 +510,60 @@ mod tests {
         let view = f.state.view_for(Some(f.ana));
         assert!(view.undo.keys().chain(view.redo.keys()).all(|id| *id == f.ana));
         assert!(f.state.view_for(None).undo.is_empty());
+    }
+
+    /// What a browser with Yjs client `client` sends when it adds `chunk` at the end of the
+    /// room's copy of `target`.
+    fn appended(f: &Fixture, target: crate::shared::TextTarget, client: u64, chunk: &str) -> Command {
+        use yrs::updates::decoder::Decode;
+        use yrs::{Doc, GetString, Text, Transact, Update};
+        let doc = Doc::with_options(yrs::Options {
+            offset_kind: yrs::OffsetKind::Utf16,
+            ..yrs::Options::with_client_id(yrs::block::ClientID::new(client))
+        });
+        let text = doc.get_or_insert_text(crate::shared::TEXT_NAME);
+        let room = f.state.texts.get(&target.key()).expect("the text is there");
+        doc.transact_mut()
+            .apply_update(Update::decode_v1(&room.doc.encode()).expect("decodes"))
+            .expect("applies");
+        let mut txn = doc.transact_mut();
+        let end = text.get_string(&txn).encode_utf16().count() as u32;
+        text.insert(&mut txn, end, chunk);
+        Command::EditText { target, update: crate::shared::encode_base64(&txn.encode_update_v1()) }
+    }
+
+    #[test]
+    fn undoing_an_add_keeps_the_words_someone_else_wrote_in_it_since() {
+        let mut f = Fixture::new();
+        let area = |a: &str| Command::AddArea { id: id(a), text: "Listen better".into(), from_card: None };
+        let target = |a: &str| crate::shared::TextTarget::Area { id: id(a) };
+        f.by(f.ana, area("a1")).unwrap();
+        f.by(f.bo, appended(&f, target("a1"), 300, " to every client")).unwrap();
+        let err = f.by(f.ana, Command::Undo).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Conflict);
+        assert_eq!(err.message, "Bo wrote in this; nothing was undone");
+        assert_eq!(f.state.text_of(&target("a1")), "Listen better to every client");
+        // Her own words alone go with an undo, as before.
+        f.by(f.ana, area("a2")).unwrap();
+        f.by(f.ana, appended(&f, target("a2"), 200, ", always")).unwrap();
+        f.by(f.ana, Command::Undo).unwrap();
+        assert!(!f.state.priorities.areas.contains_key(&id("a2")));
+    }
+
+    #[test]
+    fn undo_keeps_the_areas_of_an_open_vote_as_a_delete_does() {
+        let mut f = Fixture::new();
+        f.by(f.ana, Command::AddArea { id: id("a1"), text: "Listen better".into(), from_card: None })
+            .unwrap();
+        f.by(f.bo, Command::AddArea { id: id("b1"), text: "Call back".into(), from_card: None }).unwrap();
+        f.by(f.fac, Command::OpenVote { dots: 2 }).unwrap();
+        f.by(f.bo, Command::SetVote { area: id("a1"), dots: 2 }).unwrap();
+        let err = f.by(f.ana, Command::Undo).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Conflict);
+        assert_eq!(err.message, "areas stay while the vote is open; nothing was undone");
+        assert!(f.state.priorities.areas.contains_key(&id("a1")));
+        assert_eq!(f.state.priorities.votes[&f.bo][&id("a1")], 2, "Bo's dots stay where he put them");
+        f.by(f.fac, Command::CloseVote).unwrap();
+        assert_eq!(f.state.priorities.tally[&id("a1")], 2);
     }
 }

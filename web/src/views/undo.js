@@ -46,11 +46,14 @@ export function refusalText(room, which, refusal) {
     return hasKey(key) ? t(key) : refusal.message;
   }
   if (refusal.message.startsWith(`nothing to ${which}`)) return which === 'undo' ? t('undo.nothing') : t('redo.nothing');
+  if (refusal.message.startsWith('areas stay while the vote is open')) return which === 'undo' ? t('undo.vote_open') : t('redo.vote_open');
   const who = Object.values(room.members)
     .filter((m) => m.name && refusal.message.startsWith(`${m.name} `))
     .sort((a, b) => b.name.length - a.name.length)[0];
-  if (which === 'undo') return who ? t('undo.conflict', { name: who.name }) : t('undo.conflict.someone');
-  return who ? t('redo.conflict', { name: who.name }) : t('redo.conflict.someone');
+  // "Bo wrote in this; ...": an item whose words are not only this person's.
+  const words = who && refusal.message.startsWith(`${who.name} wrote in this;`);
+  if (which === 'undo') return who ? t(words ? 'undo.words' : 'undo.conflict', { name: who.name }) : t('undo.conflict.someone');
+  return who ? t(words ? 'redo.words' : 'redo.conflict', { name: who.name }) : t('redo.conflict.someone');
 }
 
 /** Undoes or redoes the member's last change, and says so when the room refuses. @param {Which} which */
