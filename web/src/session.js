@@ -80,6 +80,12 @@ export async function enterRoom(roomId, access) {
         enterRoom(roomId, access);
         return;
       }
+      // A name the room would not take (whatever the form let through): ask again, saying why.
+      if (kind && name !== undefined && refusal.code === 'bad_request') {
+        toast(t('join.refused', { reason: refusal.reason }), 'error');
+        enterRoom(roomId, access);
+        return;
+      }
       showError(() => refusalText(refusal, access));
     },
   });

@@ -451,6 +451,18 @@ export function Spinner({ text, testid }) {
 }
 
 /**
+ * A name or title as one line: a tab or line break pasted with it (from a spreadsheet, an
+ * e-mail) is a space, other control characters go, and spaces at the ends too.
+ * @param {string} text
+ */
+export function oneLine(text) {
+  return text
+    .replace(/[\u0000-\u0008\u000E-\u001F\u007F-\u009F]/g, '')
+    .replace(/[\t\n\v\f\r]+/g, ' ')
+    .trim();
+}
+
+/**
  * Whether keyboard focus is where keys type text (shortcuts stay away then): a field, or a
  * shared text's card, whose Ctrl+Z undoes one's own words in it (ui/sharedtext.js).
  */

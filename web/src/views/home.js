@@ -6,7 +6,7 @@ import { ApiError, createRoom, serverInfo } from '../api.js';
 import { language, stepText, t } from '../i18n.js';
 import { MAX_TITLE_CHARS, STEP_COUNT, STEP_MINUTES } from '../limits.js';
 import { saveCreateKey, savedCreateKey } from '../saved.js';
-import { Brand, Field, LanguagePicker, LanguageSelect, LensSelect } from '../ui/kit.js';
+import { Brand, Field, LanguagePicker, LanguageSelect, LensSelect, oneLine } from '../ui/kit.js';
 import { show } from './pages.js';
 
 /** @typedef {import('../api.js').NewRoom} NewRoom */
@@ -58,7 +58,7 @@ function Home() {
           setError('');
           const key = keyAsked ? createKey.trim() : null;
           try {
-            const room = await createRoom({ ...values, language: roomLanguage, title: values.title.trim(), organisation: values.organisation.trim() }, key);
+            const room = await createRoom({ ...values, language: roomLanguage, title: oneLine(values.title), organisation: oneLine(values.organisation) }, key);
             if (key) saveCreateKey(key);
             location.assign(room.facilitator_url);
           } catch (err) {

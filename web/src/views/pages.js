@@ -4,7 +4,7 @@
 import { html, render, useState } from '../../vendor/preact.js';
 import { t } from '../i18n.js';
 import { MAX_NAME_CHARS } from '../limits.js';
-import { Centred, Field, Spinner } from '../ui/kit.js';
+import { Centred, Field, Spinner, oneLine } from '../ui/kit.js';
 
 /** @typedef {import('../api.js').RoomInfo} RoomInfo */
 
@@ -44,7 +44,8 @@ function Join({ info, role, done }) {
       class="join card"
       onSubmit=${(/** @type {Event} */ ev) => {
         ev.preventDefault();
-        if (name.trim()) done(name.trim());
+        const clean = oneLine(name);
+        if (clean) done(clean);
       }}
     >
       <p class="eyebrow">${role === 'facilitator' ? t('join.facilitator') : t('join.heading')}</p>

@@ -8,7 +8,7 @@ import { app, send } from '../app.js';
 import { t, tn } from '../i18n.js';
 import { MAX_NAME_CHARS } from '../limits.js';
 import { savedToken } from '../saved.js';
-import { Avatar, isFacilitator } from '../ui/kit.js';
+import { Avatar, isFacilitator, oneLine } from '../ui/kit.js';
 import { QrCode } from '../ui/qr.js';
 import { CopyLine } from './tools.js';
 
@@ -45,7 +45,7 @@ function Who({ member }) {
   return html`<span class="who">
     <span class="dot ${here ? 'on' : ''}" title=${here ? t('conn.online') : t('presence.offline')}></span>
     <${Avatar} name=${member.name} id=${member.id} off=${!here} />
-    <span class="person-name">${member.name}</span>
+    <span class="person-name" title=${member.name}>${member.name}</span>
     ${member.id === view.you.member_id ? html`<span class="muted small">(${t('presence.you')})</span>` : null}
     ${member.role === 'facilitator' ? html`<span class="badge">${t('role.facilitator')}</span>` : null}
   </span>`;
@@ -87,7 +87,7 @@ function Me() {
     class="inline-form rename"
     onSubmit=${(/** @type {Event} */ ev) => {
       ev.preventDefault();
-      const name = draft.trim();
+      const name = oneLine(draft);
       if (name && name !== me.name) send({ type: 'member.rename', name });
       setDraft(null);
     }}

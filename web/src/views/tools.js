@@ -6,7 +6,7 @@ import { html, useState } from '../../vendor/preact.js';
 import { app, send } from '../app.js';
 import { t } from '../i18n.js';
 import { MAX_GROUP_SIZE, MAX_TITLE_CHARS, MIN_GROUP_SIZE } from '../limits.js';
-import { Field, LanguageSelect, LensSelect } from '../ui/kit.js';
+import { Field, LanguageSelect, LensSelect, oneLine } from '../ui/kit.js';
 
 /** @typedef {import('../protocol').Settings} Settings */
 
@@ -122,8 +122,8 @@ function SettingsForm() {
       const now = room.settings;
       /** @type {Extract<import('../protocol').Command, { type: 'settings.update' }>} */
       const update = { type: 'settings.update' };
-      if (values.title.trim() !== now.title) update.title = values.title.trim();
-      if (values.organisation.trim() !== now.organisation) update.organisation = values.organisation.trim();
+      if (oneLine(values.title) !== now.title) update.title = oneLine(values.title);
+      if (oneLine(values.organisation) !== now.organisation) update.organisation = oneLine(values.organisation);
       if (values.lens !== now.lens) update.lens = values.lens;
       if (values.language !== now.language) update.language = values.language;
       if (values.group_size !== now.group_size) update.group_size = values.group_size;
