@@ -32,6 +32,9 @@ const SOME_CHECKINS = 9;
 
 /** How far a step's content may shrink (before it is too small to read) or grow. */
 const MIN_SCALE = 0.45;
+/** Areas on the wall beyond which they read in two columns, then three (top to bottom first). */
+const PJ_LIST_TWO = 8;
+const PJ_LIST_THREE = 16;
 const MAX_SCALE = 2;
 /**
  * A wall display link opened on a phone (a late observer): the board is read as a page that
@@ -100,13 +103,16 @@ function Fit({ children }) {
           if (fits(mid)) lo = mid;
           else hi = mid;
         }
-      el.style.fontSize = `${lo}em`;
+      // Too much to read even at the smallest size: the rest is there to scroll to, and the
+      // fade at the foot says there is more, rather than the screen cutting it silently.
+      const over = !fits(lo);
+      if (el.classList.contains('overflowing') !== over) el.classList.toggle('overflowing', over);
     };
     fit();
     // Fitted again when the screen changes size, and when what is on it changes: each step's
     // view follows the room by itself, without this component drawing again (a third check-in
     // arriving, a sentence growing). Both observers call back before the next paint; fitting
-    // changes only this box's own style, which neither watches.
+    // changes this box's own style, which neither watches, and its mark, only when that changes.
     const resized = new ResizeObserver(fit);
     resized.observe(el);
     const changed = new MutationObserver(fit);
@@ -323,7 +329,7 @@ function Step6() {
   return html`<div class="pj-step6">
     <h2 class="pj-sub">${order.length ? t('rank.heading') : t('area.heading')} ${p.phase === 'open' ? html`<span class="chip chip-live">${t('vote.open_now')}</span>` : null}</h2>
     ${list.length === 0 ? html`<p class="pj-empty">${t('area.none')}</p>` : null}
-    <ol class="pj-ranking ${order.length ? 'ranked' : ''}" data-testid="ranking">
+    <ol class="pj-ranking ${order.length ? 'ranked' : ''} ${list.length > PJ_LIST_TWO ? (list.length > PJ_LIST_THREE ? 'cols-3' : 'cols-2') : ''}" data-testid="ranking">
       ${list.map(
         (a) => a && html`<li key=${a.id}>
           <span class="pj-area">${textOf(room, { kind: 'area', id: a.id })}</span>

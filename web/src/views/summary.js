@@ -42,7 +42,7 @@ export function Summary({ onBack, big }) {
       <h3>${t('summary.types')}</h3>
       ${types.length
         ? html`<ul class="summary-types">${types.map((x) => html`<li key=${x.c.id}><strong>${clusterLabel(x.c)}</strong> <span class="muted">${tn('list.count', x.n)}</span></li>`)}</ul>`
-        : html`<p class="muted">${t('report.none.notes')}</p>`}
+        : html`<p class="muted" data-testid="summary-no-types">${revealed.length ? tn('summary.types.none', revealed.length) : t('report.none.notes')}</p>`}
     </section>
     <section class="summary-part">
       <h3>${t('summary.teams')}</h3>
