@@ -280,6 +280,19 @@ impl RoomState {
         self.definitions.groups.values().any(|g| g.late.contains(&member))
     }
 
+    /// Who a group's sentence is credited to (the reports): its members, less those placed in
+    /// it after groups were formed who never wrote in it (a latecomer at step 4 or 5, put in a
+    /// group for the teams that are made from groups).
+    pub fn credited(&self, group: &Group) -> Vec<MemberId> {
+        let writers = self.texts.get(&TextTarget::Definition { group: group.id }.key()).map(|t| &t.editors);
+        group
+            .members
+            .iter()
+            .filter(|m| !group.late.contains(m) || writers.is_some_and(|w| w.contains(m)))
+            .copied()
+            .collect()
+    }
+
     /// The room as `member` may see it: other members' undo and redo stacks (they hold earlier
     /// versions of things, which are that member's business), unrevealed notes and dot votes
     /// are left out, and so is the room's bookkeeping.

@@ -257,7 +257,7 @@ pub fn markdown(state: &RoomState, generated_at: &str) -> String {
     heading(&mut out, 2);
     let defs = &state.definitions;
     for group in defs.groups.values() {
-        let _ = writeln!(out, "### {} {}: {}\n", w.group, group.id, names(state, &group.members));
+        let _ = writeln!(out, "### {} {}: {}\n", w.group, group.id, names(state, &state.credited(group)));
         let text = state.text_of(&TextTarget::Definition { group: group.id });
         if !text.is_empty() {
             let _ = writeln!(out, "> {}\n", md(text));

@@ -165,6 +165,23 @@ mod tests {
     }
 
     #[test]
+    fn a_sentence_is_credited_to_its_group_not_to_a_latecomer_who_never_wrote_in_it() {
+        let (mut f, g1, _) = two_groups();
+        f.by(f.ana, rewrite(&f, g1, 100, "Listen to client needs")).unwrap();
+        // Eli arrives after the groups were formed: the room puts him in one, marked late.
+        let eli = member_id(6);
+        f.add(eli, "Eli", MemberRole::Participant);
+        let at = f.state.group_of(eli).expect("placed");
+        let group = |f: &Fixture| f.state.definitions.groups.values().find(|g| g.id == at).unwrap().clone();
+        assert!(group(&f).late.contains(&eli));
+        assert!(!f.state.credited(&group(&f)).contains(&eli), "he never wrote in it");
+        assert_eq!(f.state.credited(&group(&f)).len() + 1, group(&f).members.len());
+        // Writing in it makes it his too.
+        f.by(eli, rewrite(&f, at, 106, "Clients first, always")).unwrap();
+        assert!(f.state.credited(&group(&f)).contains(&eli));
+    }
+
+    #[test]
     fn highlights_stay_on_their_words_through_edits_and_feed_the_common_terms() {
         let (mut f, g1, g2) = two_groups();
         f.by(f.ana, rewrite(&f, g1, 100, "Listen to client needs")).unwrap();

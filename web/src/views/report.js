@@ -123,9 +123,13 @@ function ReportBody({ report }) {
         ? html`<div class="report-definitions">
             ${texts.map((def) => {
               const group = d.groups.find((g) => g.id === def.group);
+              // Credited as the room's reports do (RoomState::credited): not a latecomer put in
+              // the group after it wrote, unless they wrote in it too.
+              const writers = room.texts[`definition:${def.group}`]?.editors ?? [];
+              const credited = group?.members.filter((m) => !group.late?.includes(m) || writers.includes(m)) ?? [];
               return html`<figure class="report-definition">
                 <blockquote>${marked(def.text, Object.values(d.highlights).filter((x) => x.group === def.group))}</blockquote>
-                <figcaption class="muted small">${t('report.group', { n: def.group })}${group?.members.length ? ` · ${namesOf(room, group.members)}` : ''}</figcaption>
+                <figcaption class="muted small">${t('report.group', { n: def.group })}${credited.length ? ` · ${namesOf(room, credited)}` : ''}</figcaption>
               </figure>`;
             })}
           </div>`
