@@ -542,6 +542,22 @@ test('steps 2 and 3: queue, key factors, groups, co-written definitions, the wal
     await screenshot(dee.page, 'steps23-step3-writing-phone', PHONE);
   });
 
+  await t.test("the facilitator mends a group's sentence from the overview, and the group sees it as it is typed", async () => {
+    const [z] = groups[1];
+    const card = F.locator('.def-card[data-group="2"]');
+    await card.getByTestId('definition-fix-open').click();
+    const box = card.getByTestId('definition-fix-input');
+    await expectValue(box, second);
+    await box.press('End');
+    await box.pressSequentially(' (sic)');
+    await expectValue(z.page.getByTestId('definition-input-input'), `${second} (sic)`);
+    for (let i = 0; i < ' (sic)'.length; i++) await box.press('Backspace');
+    await box.press('Escape');
+    await expectCount(card.getByTestId('definition-fix-input'), 0);
+    await expectValue(z.page.getByTestId('definition-input-input'), second);
+    await expectText(card.locator('.def-text'), second);
+  });
+
   await t.test('the definitions go up on the wall and are read out one by one', async () => {
     await F.getByTestId('wall-show').click();
     for (const { page } of screens) {

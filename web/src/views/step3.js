@@ -125,10 +125,13 @@ function MySheet() {
 
 /** Every group's sentence as it is written (live): for a participant the other groups'. */
 function Definitions() {
-  const room = app.store.room('definitions', 'members');
+  const room = app.store.room('definitions', 'members', 'closed');
   const you = app.store.presence$().you;
   const me = you.member_id ?? '';
   const groups = groupsOf(room).filter((g) => !(you.role === 'participant' && g.members.includes(me)));
+  // A facilitator may mend any group's sentence (a typo before it goes up on the wall): the
+  // card opens to write in, as the group's own field does.
+  const fac = isFacilitator(you) && !room.closed;
   if (groups.length === 0)
     return isFacilitator(you) && room.definitions.groups.length === 0 ? html`<p class="empty">${t('def.none.facilitator')}</p>` : null;
   return html`<section class="definitions">
@@ -139,7 +142,15 @@ function Definitions() {
           <h3 class="def-title">${t('groups.group', { n: g.id })}</h3>
           <p class="def-members muted small">${g.members.map((id) => nameOf(room, id)).join(', ')}</p>
           <div class="def-text" data-testid="definition-text">
-            <${SharedText} target=${{ kind: 'definition', group: g.id }} editable=${false} label=${t('groups.group', { n: g.id })} maxLength=${MAX_DEFINITION_CHARS} placeholder=${t('def.nothing_yet')} />
+            <${SharedText}
+              target=${{ kind: 'definition', group: g.id }}
+              editable=${fac}
+              label=${t('groups.group', { n: g.id })}
+              maxLength=${MAX_DEFINITION_CHARS}
+              placeholder=${t('def.nothing_yet')}
+              testid=${fac ? 'definition-fix' : undefined}
+              compact=${fac}
+            />
           </div>
         </article>`,
       )}
