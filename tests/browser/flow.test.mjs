@@ -135,6 +135,19 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
     await expectText(facPage.getByTestId('checkin-waiting'), 'Everyone has checked in');
   });
 
+  await t.test('a check-in pasted longer than it may be is cut, and the person is told', async () => {
+    const ana = people[0].page;
+    const field = ana.getByLabel('What I want to contribute');
+    const long = 'Twenty years of listening to clients. '.repeat(20);
+    await ana.evaluate((text) => navigator.clipboard.writeText(text), long);
+    await field.click();
+    await field.press('ControlOrMeta+A');
+    await field.press('ControlOrMeta+V');
+    await expectText(ana.getByTestId('toast'), 'Only 600 characters fit here');
+    assert.equal((await field.inputValue()).length, 600);
+    await field.fill(answers[0][0]);
+  });
+
   await t.test('a participant who reloads is the same person', async () => {
     const ana = people[0].page;
     await ana.reload();

@@ -9,6 +9,7 @@ import { enterRoom } from './session.js';
 import { showHome } from './views/home.js';
 import { showError } from './views/pages.js';
 import { showReport } from './views/report.js';
+import { watchPastes } from './ui/kit.js';
 
 function route() {
   const path = location.pathname;
@@ -30,4 +31,5 @@ function route() {
   enterRoom(roomId, key ? { role: 'facilitator', key } : { role: 'participant' });
 }
 
+watchPastes();
 route();

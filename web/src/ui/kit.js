@@ -451,6 +451,20 @@ export function Spinner({ text, testid }) {
 }
 
 /**
+ * Says so when a paste is longer than the field takes: a field with `maxlength` keeps the
+ * start and drops the rest without a word (a long check-in pasted from a document).
+ */
+export function watchPastes() {
+  document.addEventListener('paste', (ev) => {
+    const field = ev.target;
+    if (!(field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) || field.maxLength <= 0) return;
+    const pasted = ev.clipboardData?.getData('text') ?? '';
+    const kept = field.value.length - ((field.selectionEnd ?? 0) - (field.selectionStart ?? 0));
+    if (kept + pasted.length > field.maxLength) toast(t('paste.cut', { n: field.maxLength }), 'error');
+  });
+}
+
+/**
  * A name or title as one line: a tab or line break pasted with it (from a spreadsheet, an
  * e-mail) is a space, other control characters go, and spaces at the ends too.
  * @param {string} text
