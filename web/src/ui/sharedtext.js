@@ -147,6 +147,7 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
         tabindex="0"
         ref=${opener}
         class="shared-text-body shared-text-open"
+        dir="auto"
         title=${t('text.edit.hint')}
         aria-label=${t('text.edit.aria', { label, text: text || t('text.edit.empty') })}
         data-testid=${testid ? `${testid}-open` : undefined}
@@ -165,7 +166,7 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
   }
   if (!editable) {
     return html`<div class="shared-text readonly" data-testid=${testid}>
-      <div class="shared-text-body" aria-label=${label}>
+      <div class="shared-text-body" dir="auto" aria-label=${label}>
         ${text || carets.length > 0 || !placeholder ? marked(text, carets) : html`<span class="placeholder">${placeholder}</span>`}
       </div>
       ${typing.length > 0 ? html`<p class="shared-typing muted" aria-live="polite">${writingLine(typing)}</p>` : null}
@@ -173,11 +174,12 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
   }
   return html`<div class=${compact ? 'shared-text compact' : 'shared-text'} data-testid=${testid}>
     <div class="shared-text-field">
-      <div class="shared-text-mirror" aria-hidden="true" ref=${(/** @type {HTMLElement | null} */ el) => state.mirror(el)}>
+      <div class="shared-text-mirror" dir="auto" aria-hidden="true" ref=${(/** @type {HTMLElement | null} */ el) => state.mirror(el)}>
         ${marked(text, carets, 'marks')}
       </div>
       <textarea
         ref=${field}
+        dir="auto"
         rows=${compact ? 1 : rows}
         aria-label=${label}
         placeholder=${placeholder ?? ''}
@@ -206,7 +208,7 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
         }}
         onScroll=${(/** @type {Event} */ e) => state.scrolled(/** @type {HTMLTextAreaElement} */ (e.currentTarget))}
       ></textarea>
-      <div class="shared-text-mirror shared-text-names" aria-hidden="true" ref=${(/** @type {HTMLElement | null} */ el) => state.names(el)}>
+      <div class="shared-text-mirror shared-text-names" dir="auto" aria-hidden="true" ref=${(/** @type {HTMLElement | null} */ el) => state.names(el)}>
         ${marked(text, carets, 'names')}
       </div>
     </div>

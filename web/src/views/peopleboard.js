@@ -45,7 +45,7 @@ export function PeopleBoard({ sets, people, title, onMove, movable, extra, kind 
     >
       ${movable ? html`<span class="grip" aria-hidden="true">⋮⋮</span>` : null}
       <${Avatar} name=${name} id=${id} off=${!here} />
-      <span class="member-name" title=${here ? name : `${name} (${t('presence.offline')})`}>${name}</span>
+      <span class="member-name" dir="auto" title=${here ? name : `${name} (${t('presence.offline')})`}>${name}</span>
       ${late ? html`<span class="badge badge-new" data-testid="latecomer" title=${t(`${kind}s.new.title`)}>${t('groups.new')}</span>` : null}
       ${movable
         ? html`<select

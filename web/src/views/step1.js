@@ -96,7 +96,7 @@ function CheckinProgress() {
           ? html`<span class="all-in">✓ ${t('checkin.all_in')}</span>`
           : html`<span class="muted small">${t('checkin.waiting')}</span>
               ${missing.map(
-                (m) => html`<span class="name-chip ${view.online.has(m.id) ? 'online' : 'offline'}" key=${m.id}><span class="dot"></span>${m.name}</span>`,
+                (m) => html`<span class="name-chip ${view.online.has(m.id) ? 'online' : 'offline'}" key=${m.id}><span class="dot"></span><bdi>${m.name}</bdi></span>`,
               )}`}
     </div>
   </section>`;

@@ -159,7 +159,7 @@ export function WallCanvas({ interactive, toolbar }) {
               title=${t('wall.cluster.aria', { name: clusterLabel(cluster), n: r.count })}
               onClick=${() => setMenu({ kind: 'cluster', id: r.id })}
             >
-              <span class="wall-region-name">${clusterLabel(cluster)}</span>
+              <span class="wall-region-name" dir="auto">${clusterLabel(cluster)}</span>
               <span class="wall-region-count">${r.count}</span>
               <span class="sr-only">${t('wall.cluster.open')}</span>
             </button>
@@ -188,7 +188,7 @@ export function WallCanvas({ interactive, toolbar }) {
                 }
               : undefined}
           >
-            <p class="wall-note-text"><span class="wall-note-prefix">${t('note.prefix')}</span> ${note.text}</p>
+            <p class="wall-note-text"><span class="wall-note-prefix">${t('note.prefix')}</span> <bdi>${note.text}</bdi></p>
             <span class="wall-note-author">${nameOf(room, note.author)}</span>
             ${mover ? html`<span class="wall-note-mover hue-${hueOf(mover)}" data-testid="drag-cursor">${nameOf(room, mover)}</span>` : null}
             ${hint

@@ -46,7 +46,7 @@ export function WallList() {
     const text = helpMe(note.text);
     const suggestion = note.suggestion ? room.wall.clusters[note.suggestion] : undefined;
     return html`<li class="list-note" key=${note.id} data-id=${note.id}>
-      <span class="list-note-text">${text}</span>
+      <span class="list-note-text" dir="auto">${text}</span>
       <span class="muted small">${t('list.by', { name: nameOf(room, note.author) })}</span>
       ${editable
         ? html`<select data-testid="list-move" aria-label=${t('list.move_label', { text })} value=${note.cluster ?? ''} onChange=${(/** @type {any} */ ev) => move(note, ev.target.value)}>
