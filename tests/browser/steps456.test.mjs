@@ -293,6 +293,15 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     for (const page of pages) for (const text of notes.Bo) await expectCount(wallNote(page, text), 1);
     // Cy's note is still private.
     await expectCount(wallNote(p.Bo.page, notes.Cy[0]), 0);
+    // The keyboard reaches Cy's own note field before the notes on the wall (3 Tabs from the
+    // step's title; 13 when the field came after them).
+    const cy = p.Cy.page;
+    await cy.getByTestId('step-title').click();
+    let tabs = 0;
+    while (!(await cy.getByTestId('note-input').evaluate((el) => el === document.activeElement))) {
+      assert.ok(++tabs < 8, `the note field is still not reached after ${tabs} Tabs`);
+      await cy.keyboard.press('Tab');
+    }
   });
 
   await t.test('step 4: two people drag different notes at once; a third sees both move', async () => {

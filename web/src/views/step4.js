@@ -27,6 +27,8 @@ export function Step4() {
     <button type="button" class="seg" data-testid="view-wall" aria-pressed=${String(view === 'wall')} onClick=${() => pick('wall')}>${t('wall.view.wall')}</button>
     <button type="button" class="seg" data-testid="view-list" aria-pressed=${String(view === 'list')} onClick=${() => pick('list')}>${t('wall.view.list')}</button>
   </div>`;
+  // The composer comes before the wall in the page (it floats over the wall's foot): the
+  // keyboard reaches one's own note field first, not after every note on the wall.
   return html`<div class="board board-step4 view-${view}" data-testid="board-step4">
     <div class="wall-float wall-float-top">
       <div class="wall-heading card">
@@ -38,8 +40,8 @@ export function Step4() {
       <${Pending} facilitator=${isFacilitator(you)} />
       ${view === 'list' ? toggle : null}
     </div>
-    ${view === 'wall' ? html`<${WallCanvas} interactive=${true} toolbar=${toggle} />` : html`<div class="wall-list-frame"><${WallList} /></div>`}
     ${you.role !== 'viewer' ? html`<div class="wall-float wall-float-bottom"><${Composer} /></div>` : null}
+    ${view === 'wall' ? html`<${WallCanvas} interactive=${true} toolbar=${toggle} />` : html`<div class="wall-list-frame"><${WallList} /></div>`}
   </div>`;
 }
 
