@@ -486,8 +486,27 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
   const team1 = ['Ana', 'Bo', 'Cy'];
   const team2 = ['Di', 'Ed', 'Flo'];
 
-  await t.test('step 5: the facilitator forms two teams and gives each a client type', async () => {
+  await t.test('a note in hand when the room moves on is not dropped where the pointer was', async () => {
+    const bo = p.Bo.page;
+    /** @type {string[]} */
+    const sent = [];
+    const cdp = await bo.context().newCDPSession(bo);
+    await cdp.send('Network.enable');
+    cdp.on('Network.webSocketFrameSent', (ev) => sent.push(ev.response.payloadData));
+    await grabNote(bo, wallNote(bo, notes.Ana[0]), 160, 90);
     await facPage.getByTestId('step-next').click();
+    await expectText(bo.getByTestId('step-title'), 'Assess the organisation');
+    await bo.mouse.up();
+    // Whatever the release sent went before this, and the room has answered this.
+    await bo.getByTestId('ready-toggle').click();
+    await expectText(facPage.getByTestId('activity'), '1 of 6');
+    await bo.getByTestId('ready-toggle').click();
+    await expectText(facPage.getByTestId('activity'), '0 of 6');
+    assert.deepEqual(sent.filter((f) => f.includes('"note.drop"')), []);
+    await cdp.detach();
+  });
+
+  await t.test('step 5: the facilitator forms two teams and gives each a client type', async () => {
     for (const page of pages) await expectText(page.getByTestId('step-title'), 'Assess the organisation');
     await facPage.getByTestId('teams-from-groups').click();
     // Teams are laid out as the step 3 groups are: a column per team, a chip per person.

@@ -81,6 +81,8 @@ export function WallCanvas({ interactive, toolbar }) {
     root: () => viewport.current,
   });
 
+  useEffect(() => () => dragger.current?.cancel(), []);
+
   // Fit while the person has not moved the camera: as notes arrive, and when the frame resizes.
   const box = useMemo(() => extent(shown.map((s) => s.note), regions), [revealed.length, regions.size]);
   useLayoutEffect(() => {

@@ -139,15 +139,21 @@ export function noteDragger(env) {
     land(drag, env.camera.toWall(ev.clientX, ev.clientY), false);
   }
 
-  /** @param {PointerEvent} ev */
-  function up(ev) {
-    if (!drag || ev.pointerId !== drag.pointer) return;
+  /** Ends the drag in hand, if any, without dropping it: its listeners and its keep-alive go. */
+  function release() {
     const done = drag;
     drag = null;
     window.removeEventListener('pointermove', move);
     window.removeEventListener('pointerup', up);
     window.removeEventListener('pointercancel', up);
-    if (done.keepAlive) clearInterval(done.keepAlive);
+    if (done?.keepAlive) clearInterval(done.keepAlive);
+    return done;
+  }
+
+  /** @param {PointerEvent} ev */
+  function up(ev) {
+    if (!drag || ev.pointerId !== drag.pointer) return;
+    const done = /** @type {NonNullable<typeof drag>} */ (release());
     env.root()?.querySelectorAll('.dragging, .drop-target').forEach((el) => el.classList.remove('dragging', 'drop-target'));
     if (!done.started) {
       if (ev.type === 'pointerup') {
@@ -168,6 +174,11 @@ export function noteDragger(env) {
   }
 
   return {
+    /**
+     * The wall goes away mid-drag (the room moved on to another step): the note is not dropped
+     * where the pointer happened to be; it stays where it was.
+     */
+    cancel: () => void release(),
     /** Whether `id` is under this person's pointer now (others' previews of it are ignored). */
     /** @param {string} id */
     holds: (id) => !!drag?.started && drag.ids.includes(id),
