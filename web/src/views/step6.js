@@ -23,13 +23,18 @@ let steppedOut = false;
 
 export function Step6() {
   const room = app.store.room('priorities');
-  return html`<div class="board board-step6 ${room.priorities.phase !== 'not_started' ? 'voting' : ''}" data-testid="board-step6">
+  const voting = room.priorities.phase !== 'not_started';
+  const lower = html`<div class="step6-lower">
+    <${Areas} />
+    <${Ranking} />
+  </div>`;
+  // Once the vote has begun, the areas and the ranking come first, on screen and for the
+  // keyboard alike (the dots are not behind every card of the presenting team's board).
+  return html`<div class="board board-step6 ${voting ? 'voting' : ''}" data-testid="board-step6">
+    ${voting ? lower : null}
     <${WorkingBanner} />
     <${Present} />
-    <div class="step6-lower">
-      <${Areas} />
-      <${Ranking} />
-    </div>
+    ${voting ? null : lower}
     <${EndSession} />
   </div>`;
 }
