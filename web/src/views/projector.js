@@ -122,7 +122,12 @@ function Fit({ children }) {
       changed.disconnect();
     };
   }, [phone]);
-  return html`<div class="pj-fit" ref=${box}>${children}</div>`;
+  // Scrolled to its end, the fade that says "there is more" goes.
+  const scrolled = (/** @type {Event} */ ev) => {
+    const el = /** @type {HTMLElement} */ (ev.currentTarget);
+    el.classList.toggle('at-end', el.scrollTop + el.clientHeight >= el.scrollHeight - 1);
+  };
+  return html`<div class="pj-fit" ref=${box} onScroll=${scrolled}>${children}</div>`;
 }
 
 function Clock() {
