@@ -65,10 +65,17 @@ export async function takeBack(which) {
 
 /** The Undo and Redo buttons, each shown only when there is something to take. */
 export function UndoButtons() {
-  const room = app.store.room('undo', 'step', 'closed');
+  const room = app.store.room('undo', 'step', 'closed', 'priorities');
   const me = app.store.presence$().you.member_id;
-  const undo = topOf(room, 'undo', me);
-  const redo = topOf(room, 'redo', me);
+  // While the vote is open the room keeps every area: an undo or redo that would take one away
+  // is not offered (the room would refuse it).
+  const open = room.priorities.phase === 'open';
+  let undo = topOf(room, 'undo', me);
+  let redo = topOf(room, 'redo', me);
+  const removesArea = (/** @type {UndoEntry | undefined} */ entry, /** @type {Which} */ which) =>
+    !!entry && (which === 'undo' ? entry.before : entry.after).some((e) => e.type === 'area.removed');
+  if (open && removesArea(undo, 'undo')) undo = undefined;
+  if (open && removesArea(redo, 'redo')) redo = undefined;
   if (room.closed || (!undo && !redo)) return null;
   return html`<span class="undo-buttons">
     ${undo
