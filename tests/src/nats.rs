@@ -309,7 +309,7 @@ pub async fn messages(urls: &[&str], stream: &str, subject: &str) -> anyhow::Res
         urls.iter().map(|url| url.parse()).collect::<Result<_, _>>().context("a server address")?;
     let client = async_nats::connect(servers).await.context("connecting to NATS")?;
     let js = async_nats::jetstream::new(client);
-    let deadline = tokio::time::Instant::now() + crate::WAIT;
+    let deadline = tokio::time::Instant::now() + READ_BACK_WAIT;
     // The lookup brings the stream's info, as of now, with it.
     let stream = again_until(deadline, "the stream", || js.get_stream(stream)).await?;
     let last = stream.cached_info().state.last_sequence;
@@ -337,6 +337,11 @@ pub async fn messages(urls: &[&str], stream: &str, subject: &str) -> anyhow::Res
 /// Between two tries of a request that did not answer.
 const RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(200);
 
+/// How long reading a stream back may wait for it to answer: right after a server of the
+/// cluster is killed, a stream it led elects another leader first, which on a busy two-core
+/// machine has taken longer than [`crate::WAIT`] (the lookup failed for 10 s once in CI).
+const READ_BACK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// `request` until it answers or `deadline` passes (then its last error, as `what`).
 async fn again_until<T, E, F>(
     deadline: tokio::time::Instant,
@@ -350,7 +355,11 @@ where
     loop {
         match request().await {
             Ok(answer) => return Ok(answer),
-            Err(e) if tokio::time::Instant::now() >= deadline => return Err(e).context(what.to_owned()),
+            Err(e) if tokio::time::Instant::now() >= deadline => {
+                // Some of the client's errors say nothing in their text: the kind is in Debug.
+                let detail = format!("{e:?}");
+                return Err(e).context(format!("{what}: {detail}"));
+            }
             Err(_) => tokio::time::sleep(RETRY_PAUSE).await,
         }
     }
