@@ -56,6 +56,9 @@ pub(super) fn add_area(
     if state.priorities.areas.len() >= MAX_AREAS {
         return Err(Rejection::new(ErrorCode::LimitReached, format!("{MAX_AREAS} areas at most")));
     }
+    if state.priorities.finalised {
+        return Err(Rejection::new(ErrorCode::Conflict, "the list is final: unlock it to add an area"));
+    }
     // From a failure card, the card's words are the default.
     let text = match from_card {
         Some(card_id) => {
@@ -81,6 +84,14 @@ pub(super) fn add_area(
     };
     let mut events = vec![Event::AreaSet { area }];
     events.extend(first);
+    // Once there is a ranking, a new area joins it at the end: it is a priority like the others,
+    // to be given an owner and moved up.
+    let p = &state.priorities;
+    if !p.ranking.is_empty() {
+        let mut ranking = p.ranking.clone();
+        ranking.push(id.clone());
+        events.push(Event::RankingChanged { ranking, finalised: false });
+    }
     Ok(events)
 }
 
@@ -344,6 +355,24 @@ mod tests {
         assert_eq!((p.tally[&id("b")], p.tally[&id("a")]), (4, 1));
         assert_eq!(p.ranking, vec![id("b"), id("a"), id("c")]);
         assert_eq!(f.by(f.bo, vote("c", 1)).unwrap_err().code, ErrorCode::Conflict);
+    }
+
+    #[test]
+    fn an_area_added_after_the_vote_joins_the_ranking_and_none_joins_a_final_list() {
+        let mut f = Fixture::new();
+        f.by(f.ana, area("a", "one")).unwrap();
+        f.by(f.fac, Command::OpenVote { dots: 1 }).unwrap();
+        f.by(f.bo, vote("a", 1)).unwrap();
+        f.by(f.fac, Command::CloseVote).unwrap();
+        assert_eq!(f.state.priorities.ranking, vec![id("a")]);
+        f.by(f.bo, area("b", "two")).unwrap();
+        assert_eq!(f.state.priorities.ranking, vec![id("a"), id("b")]);
+        f.by(f.bo, Command::Undo).unwrap();
+        assert_eq!(f.state.priorities.ranking, vec![id("a")], "undo takes it out of the ranking too");
+        f.by(f.fac, Command::FinaliseRanking { finalised: true }).unwrap();
+        let refused = f.by(f.bo, area("c", "three")).unwrap_err();
+        assert_eq!(refused.code, ErrorCode::Conflict);
+        assert!(!f.state.priorities.areas.contains_key(&id("c")));
     }
 
     #[test]

@@ -124,7 +124,7 @@ function Areas() {
   return html`<section class="card areas-card" data-testid="areas-card">
     <h2 class="card-title">${t('area.heading')}${areas.length ? ` (${areas.length})` : ''}</h2>
     <p class="muted small">${t('area.help')}</p>
-    ${editable
+    ${editable && !p.finalised
       ? html`<form
           class="inline-form area-form"
           data-action="add"

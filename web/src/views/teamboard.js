@@ -176,7 +176,7 @@ function ExampleCard({ card, writable, areas }) {
               onConfirm=${() => send({ type: 'card.delete', id: card.id })}
             />`
         : null}
-      ${areas && card.column === 'failed' && canEdit(you, room)
+      ${areas && card.column === 'failed' && canEdit(you, room) && !room.priorities.finalised
         ? fromCard
           ? html`<span class="chip chip-area">${t('area.from_card.done')}</span>`
           : html`<button
