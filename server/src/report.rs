@@ -22,8 +22,9 @@ struct Words {
     team: &'static str,
     highlights: &'static str,
     common: &'static str,
-    in_definitions: &'static str,
-    highlighted: &'static str,
+    /// One and more than one: `[one, other]`.
+    in_definitions: [&'static str; 2],
+    highlighted: [&'static str; 2],
     working: &'static str,
     help_me: &'static str,
     unclustered: &'static str,
@@ -32,10 +33,12 @@ struct Words {
     succeeded: &'static str,
     failed: &'static str,
     rating: &'static str,
-    dots: &'static str,
+    dots: [&'static str; 2],
     owner: &'static str,
     due: &'static str,
+    /// Nothing given: for an owner, and for a date (Portuguese agrees with the noun).
     none: &'static str,
+    no_date: &'static str,
     final_list: &'static str,
 }
 
@@ -47,7 +50,7 @@ const EN: Words = Words {
         "Purpose and check-in",
         "An excellent {c} experience",
         "Define {c}-centricity in one sentence",
-        "Who are our {c}s? \"Help me...\"",
+        "Who are our {cs}? \"Help me...\"",
         "Assess the organisation for each {c} type",
         "Present and prioritise",
     ],
@@ -59,8 +62,8 @@ const EN: Words = Words {
     team: "Team",
     highlights: "Highlights",
     common: "Common words and phrases",
-    in_definitions: "in {n} definitions",
-    highlighted: "highlighted {n} times",
+    in_definitions: ["in {n} definition", "in {n} definitions"],
+    highlighted: ["highlighted {n} time", "highlighted {n} times"],
     working: "Working definition",
     help_me: "Help me",
     unclustered: "Not in a cluster",
@@ -76,10 +79,11 @@ const EN: Words = Words {
     succeeded: "When have we succeeded?",
     failed: "When have we failed?",
     rating: "Rating",
-    dots: "dots",
+    dots: ["{n} dot", "{n} dots"],
     owner: "Owner",
     due: "Due",
     none: "(none)",
+    no_date: "(none)",
     final_list: "final",
 };
 
@@ -91,7 +95,7 @@ const PT: Words = Words {
         "Propósito e check-in",
         "Uma experiência excelente como {c}",
         "Definir a centralidade no {c} numa frase",
-        "Quem são os nossos {c}s? \"Ajude-me a...\"",
+        "Quem são os nossos {cs}? \"Ajude-me a...\"",
         "Avaliar a organização para cada tipo de {c}",
         "Apresentar e definir prioridades",
     ],
@@ -103,27 +107,28 @@ const PT: Words = Words {
     team: "Equipa",
     highlights: "Destaques",
     common: "Palavras e expressões comuns",
-    in_definitions: "em {n} definições",
-    highlighted: "destacado {n} vezes",
+    in_definitions: ["em {n} definição", "em {n} definições"],
+    highlighted: ["destacado {n} vez", "destacado {n} vezes"],
     working: "Definição de trabalho",
     help_me: "Ajude-me a",
     unclustered: "Fora de qualquer agrupamento",
     unnamed: "Agrupamento sem nome",
     categories: [
-        "Ouvimos a opinião dos {c}s sobre a experiência que têm com a nossa organização.",
+        "Ouvimos a opinião dos {cs} sobre a experiência que têm com a nossa organização.",
         "Criamos produtos e serviços adaptados às suas necessidades.",
         "Acompanhamos a qualidade da sua experiência, que para nós é mais importante do que o dinheiro.",
-        "Capacitamos as pessoas em funções que lidam com {c}s para terem excelentes competências interpessoais.",
+        "Capacitamos as pessoas em funções que lidam com {cs} para terem excelentes competências interpessoais.",
         "Melhoramos continuamente o serviço que prestamos, em resposta a necessidades em mudança.",
         "Investimos em fazer crescer as relações, em vez de correr atrás de novas contas.",
     ],
     succeeded: "Quando tivemos sucesso?",
     failed: "Quando não tivemos sucesso?",
     rating: "Nota",
-    dots: "pontos",
+    dots: ["{n} ponto", "{n} pontos"],
     owner: "Responsável",
     due: "Data",
     none: "(nenhum)",
+    no_date: "(nenhuma)",
     final_list: "final",
 };
 
@@ -151,24 +156,37 @@ fn words(language: Language) -> &'static Words {
     }
 }
 
-fn lens_word(language: Language, lens: Lens) -> &'static str {
-    match (language, lens) {
-        (Language::En, Lens::Client) => "client",
-        (Language::En, Lens::Customer) => "customer",
-        (Language::En, Lens::Partner) => "partner",
-        (Language::En, Lens::Staff) => "staff",
-        (Language::Pt, Lens::Client) => "cliente",
-        (Language::Pt, Lens::Customer) => "consumidor",
-        (Language::Pt, Lens::Partner) => "parceiro",
-        (Language::Pt, Lens::Staff) => "colaborador",
-    }
+/// The lens's word, one and many (`{c}` and `{cs}` in a phrase): "staff" is its own plural.
+#[derive(Clone, Copy)]
+struct LensWord {
+    one: &'static str,
+    many: &'static str,
+}
+
+fn lens_word(language: Language, lens: Lens) -> LensWord {
+    let (one, many) = match (language, lens) {
+        (Language::En, Lens::Client) => ("client", "clients"),
+        (Language::En, Lens::Customer) => ("customer", "customers"),
+        (Language::En, Lens::Partner) => ("partner", "partners"),
+        (Language::En, Lens::Staff) => ("staff", "staff"),
+        (Language::Pt, Lens::Client) => ("cliente", "clientes"),
+        (Language::Pt, Lens::Customer) => ("consumidor", "consumidores"),
+        (Language::Pt, Lens::Partner) => ("parceiro", "parceiros"),
+        (Language::Pt, Lens::Staff) => ("colaborador", "colaboradores"),
+    };
+    LensWord { one, many }
 }
 
 /// Puts the lens word into a fixed phrase.
-fn lensed(phrase: &str, word: &str) -> String {
-    let mut capital = word.chars();
+fn lensed(phrase: &str, word: LensWord) -> String {
+    let mut capital = word.one.chars();
     let cap: String = capital.next().map(|c| c.to_uppercase().chain(capital).collect()).unwrap_or_default();
-    phrase.replace("{c}", word).replace("{C}", &cap)
+    phrase.replace("{cs}", word.many).replace("{c}", word.one).replace("{C}", &cap)
+}
+
+/// `[one, other]` by `n`, with `{n}` put in.
+fn counted(forms: [&str; 2], n: u64) -> String {
+    forms[usize::from(n != 1)].replace("{n}", &n.to_string())
 }
 
 /// User text inside Markdown: one line, and every character Markdown or HTML would act on
@@ -221,8 +239,15 @@ pub fn markdown(state: &RoomState, generated_at: &str) -> String {
     if !s.organisation.is_empty() {
         let _ = writeln!(out, "\n**{}**", md(&s.organisation));
     }
-    let _ =
-        writeln!(out, "\n{} · {}: {} · {} {}\n", lensed(w.workshop, c), w.lens, c, w.generated, generated_at);
+    let _ = writeln!(
+        out,
+        "\n{} · {}: {} · {} {}\n",
+        lensed(w.workshop, c),
+        w.lens,
+        c.one,
+        w.generated,
+        generated_at
+    );
 
     let heading = |out: &mut String, n: usize| {
         let _ = writeln!(out, "\n## {}. {}\n", n + 1, lensed(w.steps[n], c));
@@ -276,8 +301,8 @@ pub fn markdown(state: &RoomState, generated_at: &str) -> String {
         let _ = writeln!(out, "**{}:**\n", w.common);
         for term in &defs.common {
             let counts = [
-                w.in_definitions.replace("{n}", &term.definitions.to_string()),
-                w.highlighted.replace("{n}", &term.highlights.to_string()),
+                counted(w.in_definitions, u64::from(term.definitions)),
+                counted(w.highlighted, u64::from(term.highlights)),
             ];
             let _ = writeln!(out, "- {} ({})", md(&term.term), counts.join(", "));
         }
@@ -349,13 +374,13 @@ pub fn markdown(state: &RoomState, generated_at: &str) -> String {
         let Some(area) = p.areas.get(id) else { continue };
         let dots = p.tally.get(id).copied().unwrap_or(0);
         let owner = area.owner.as_deref().map_or_else(|| w.none.to_owned(), md);
-        let due = area.due.as_deref().map_or_else(|| w.none.to_owned(), md);
+        let due = area.due.as_deref().map_or_else(|| w.no_date.to_owned(), md);
         let _ = writeln!(
             out,
-            "{}. **{}** · {dots} {} · {}: {owner} · {}: {due}",
+            "{}. **{}** · {} · {}: {owner} · {}: {due}",
             rank + 1,
             md(state.text_of(&TextTarget::Area { id: area.id.clone() })),
-            w.dots,
+            counted(w.dots, u64::from(dots)),
             w.owner,
             w.due
         );
@@ -523,6 +548,27 @@ pub fn csv(state: &RoomState) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lens_word_is_put_in_its_plural_and_counts_agree() {
+        let staff = lens_word(Language::En, Lens::Staff);
+        assert_eq!(lensed(EN.steps[3], staff), "Who are our staff? \"Help me...\"");
+        assert_eq!(
+            lensed(EN.steps[3], lens_word(Language::En, Lens::Partner)),
+            "Who are our partners? \"Help me...\""
+        );
+        let consumers = lens_word(Language::Pt, Lens::Customer);
+        assert_eq!(lensed(PT.steps[3], consumers), "Quem são os nossos consumidores? \"Ajude-me a...\"");
+        assert!(
+            lensed(PT.categories[3], lens_word(Language::Pt, Lens::Staff))
+                .contains("lidam com colaboradores")
+        );
+        assert_eq!(lensed(EN.workshop, staff), "Exploring Staff-centricity");
+        assert_eq!(counted(EN.dots, 1), "1 dot");
+        assert_eq!(counted(EN.dots, 0), "0 dots");
+        assert_eq!(counted(PT.highlighted, 1), "destacado 1 vez");
+        assert_eq!(counted(PT.in_definitions, 2), "em 2 definições");
+    }
 
     #[test]
     fn dates_are_civil_utc() {
