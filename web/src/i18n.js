@@ -96,6 +96,7 @@ const LENS_WORDS = {
 const en = {
   'app.name': 'Horseshoe',
   'app.workshop': 'Exploring Client Centricity',
+  'report.workshop': 'Exploring {Centricity}',
 
   'home.tagline': 'Run the workshop live, with the whole room on the same board.',
   'home.lead':
@@ -352,7 +353,8 @@ const en = {
   'wall.collapse': 'Exit full screen',
   'wall.empty': 'No notes on the wall yet. They appear here when the facilitator reveals them.',
   'wall.cluster.unnamed': 'Unnamed cluster',
-  'wall.cluster.aria': '{name}, {n} notes: rename, merge or dissolve',
+  'wall.cluster.aria.one': '{name}, {n} note: rename, merge or dissolve',
+  'wall.cluster.aria.other': '{name}, {n} notes: rename, merge or dissolve',
   'wall.cluster.name': 'Cluster name',
   'wall.cluster.name.placeholder': 'e.g. Team leaders',
   'wall.cluster.save': 'Save',
@@ -539,7 +541,8 @@ const en = {
   'report.lens': 'Lens: {lens}',
   'report.people': 'Participants: {n}',
   'report.name': 'Name',
-  'report.mentions': 'Named {n} times',
+  'report.mentions.one': 'Named once',
+  'report.mentions.other': 'Named {n} times',
   'report.group': 'Group {n}',
   'report.common': 'Common words and phrases',
   'report.common.counts': '(definitions: {defs} · highlights: {hl})',
@@ -549,7 +552,8 @@ const en = {
   'report.ranking.final': 'The final list of priorities, most important first.',
   'report.ranking.draft': 'The list of priorities, most important first (not finalised).',
   'report.ranking.none': 'Not voted on.',
-  'report.dots_each': 'Each person had {n} dots.',
+  'report.dots_each.one': 'Each person had {n} dot.',
+  'report.dots_each.other': 'Each person had {n} dots.',
   'report.none.checkins': 'No check-ins.',
   'report.none.factors': 'No key factors.',
   'report.none.definitions': 'No definitions.',
@@ -820,6 +824,7 @@ const en = {
 const pt = {
   'app.name': 'Horseshoe',
   'app.workshop': 'Explorar a centralidade no cliente',
+  'report.workshop': 'Explorar a {centricity}',
 
   'home.tagline': 'Conduza o workshop ao vivo, com toda a sala no mesmo quadro.',
   'home.lead':
@@ -1080,7 +1085,8 @@ const pt = {
   'wall.collapse': 'Reduzir',
   'wall.empty': 'Ainda não há notas na parede. Aparecem aqui quando a facilitação as revelar.',
   'wall.cluster.unnamed': 'Agrupamento sem nome',
-  'wall.cluster.aria': '{name}, {n} notas: mudar o nome, juntar ou desfazer',
+  'wall.cluster.aria.one': '{name}, {n} nota: mudar o nome, juntar ou desfazer',
+  'wall.cluster.aria.other': '{name}, {n} notas: mudar o nome, juntar ou desfazer',
   'wall.cluster.name': 'Nome do agrupamento',
   'wall.cluster.name.placeholder': 'ex.: Pequenas empresas',
   'wall.cluster.save': 'Gravar',
@@ -1266,7 +1272,8 @@ const pt = {
   'report.lens': 'Foco: {lens}',
   'report.people': 'Participantes: {n}',
   'report.name': 'Nome',
-  'report.mentions': 'Referido {n} vezes',
+  'report.mentions.one': 'Referido uma vez',
+  'report.mentions.other': 'Referido {n} vezes',
   'report.group': 'Grupo {n}',
   'report.common': 'Palavras e expressões comuns',
   'report.common.counts': '(definições: {defs} · destaques: {hl})',
@@ -1276,7 +1283,8 @@ const pt = {
   'report.ranking.final': 'A lista final de prioridades, da mais importante para a menos importante.',
   'report.ranking.draft': 'A lista de prioridades, da mais importante para a menos importante (não fechada).',
   'report.ranking.none': 'Sem votação.',
-  'report.dots_each': 'Cada pessoa tinha {n} pontos.',
+  'report.dots_each.one': 'Cada pessoa tinha {n} ponto.',
+  'report.dots_each.other': 'Cada pessoa tinha {n} pontos.',
   'report.none.checkins': 'Sem check-ins.',
   'report.none.factors': 'Sem fatores-chave.',
   'report.none.definitions': 'Sem definições.',
@@ -1646,11 +1654,12 @@ export function hasKey(key) {
  * A counted string: `{base}.one` for 1, `{base}.other` otherwise, with `{n}` filled.
  * @param {PluralKey} base
  * @param {number} n
+ * @param {Params} [params] more to fill in
  */
-export function tn(base, n) {
+export function tn(base, n, params = {}) {
   /** @type {Key} */
   const key = n === 1 ? `${base}.one` : `${base}.other`;
-  return t(key, { n });
+  return t(key, { ...params, n });
 }
 
 /**

@@ -99,7 +99,7 @@ function ReportBody({ report }) {
   const noteList = (items) => html`<ul class="report-notes">${items.map((n) => html`<li>${t('note.prefix')} ${n.text}<span class="muted small"> — ${nameOf(room, n.author)}</span></li>`)}</ul>`;
   return html`<article class="report-doc">
     <header class="report-head">
-      <p class="eyebrow">${t('app.workshop')} · ${t('report.heading')}</p>
+      <p class="eyebrow">${t('report.workshop')} · ${t('report.heading')}</p>
       <h1 data-testid="report-title">${s.title || t('room.untitled')}</h1>
       <p class="report-meta">${[s.organisation, dateTime(room.created_at), t('report.lens', { lens: lensLabel(s.lens) })].filter(Boolean).join(' · ')}</p>
       <p class="muted small">${t('report.generated', { when: dateTime(report.generated_at) })}</p>
@@ -115,7 +115,7 @@ function ReportBody({ report }) {
     <//>
     <${Section} step=${2}>
       ${factors.length
-        ? html`<ol class="report-factors">${factors.map((f) => html`<li><span>${textOf(room, { kind: 'factor', id: f.id })}</span><span class="count" title=${t('report.mentions', { n: f.mentions })}>×${f.mentions}</span></li>`)}</ol>`
+        ? html`<ol class="report-factors">${factors.map((f) => html`<li><span>${textOf(room, { kind: 'factor', id: f.id })}</span><span class="count" title=${tn('report.mentions', f.mentions)}>×${f.mentions}</span></li>`)}</ol>`
         : nothing(t('report.none.factors'))}
     <//>
     <${Section} step=${3}>
@@ -184,7 +184,7 @@ function ReportBody({ report }) {
         ? nothing(t('report.none.areas'))
         : html`<p class="muted small">
               ${p.phase === 'closed' || p.ranking.length ? (p.finalised ? t('report.ranking.final') : t('report.ranking.draft')) : t('report.ranking.none')}
-              ${p.dots ? ` ${t('report.dots_each', { n: p.dots })}` : ''}
+              ${p.dots ? ` ${tn('report.dots_each', p.dots)}` : ''}
             </p>
             <table class="report-table report-priorities" data-testid="report-priorities">
               <thead><tr><th>#</th><th>${t('report.area')}</th><th>${t('report.votes')}</th><th>${t('follow.owner')}</th><th>${t('follow.due')}</th></tr></thead>

@@ -6,7 +6,7 @@
 
 import { html, useEffect, useLayoutEffect, useMemo, useRef, useState } from '../../../vendor/preact.js';
 import { app, send } from '../../app.js';
-import { t } from '../../i18n.js';
+import { t, tn } from '../../i18n.js';
 import { STALE_LIVE_MS } from '../../store.js';
 import { canEdit, clusterLabel, hueOf, nameOf } from '../../ui/kit.js';
 import { useCamera } from './camera.js';
@@ -158,7 +158,7 @@ export function WallCanvas({ interactive, toolbar }) {
               class="wall-region-label wall-exclude ${cluster?.name ? '' : 'unnamed'}"
               data-testid="cluster-label"
               disabled=${!editable}
-              title=${t('wall.cluster.aria', { name: clusterLabel(cluster), n: r.count })}
+              title=${tn('wall.cluster.aria', r.count, { name: clusterLabel(cluster) })}
               onClick=${() => setMenu({ kind: 'cluster', id: r.id })}
             >
               <span class="wall-region-name" dir="auto">${clusterLabel(cluster)}</span>
