@@ -246,7 +246,7 @@ pub(super) fn finalise(state: &RoomState, ctx: &Context, finalised: bool) -> Res
     Ok(vec![Event::RankingChanged { ranking, finalised }])
 }
 
-/// `YYYY-MM-DD` with a plausible month and day.
+/// `YYYY-MM-DD`, a day that exists (the 30th of February does not), in year 1 or later.
 fn check_date(date: &str) -> Result<String, Rejection> {
     let bad = || Rejection::new(ErrorCode::BadRequest, "a due date is YYYY-MM-DD");
     let parts: Vec<&str> = date.trim().split('-').collect();
@@ -255,8 +255,17 @@ fn check_date(date: &str) -> Result<String, Rejection> {
     if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
         return Err(bad());
     }
-    let (m, d): (u32, u32) = (m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    let parse = |s: &str| s.parse::<u32>().map_err(|_| bad());
+    let (y, m, d) = (parse(y)?, parse(m)?, parse(d)?);
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if y == 0 || !(1..=days).contains(&d) {
         return Err(bad());
     }
     Ok(date.trim().to_owned())
@@ -397,6 +406,14 @@ mod tests {
         assert_eq!((c.owner.as_deref(), c.due.as_deref()), (Some("Ana"), Some("2027-01-15")));
         assert_eq!(f.by(f.fac, follow("15/01/2027")).unwrap_err().code, ErrorCode::BadRequest);
         assert_eq!(f.by(f.fac, follow("2027-13-01")).unwrap_err().code, ErrorCode::BadRequest);
+        for no_such_day in ["2027-02-29", "2027-02-30", "2027-04-31", "0000-01-01"] {
+            assert_eq!(
+                f.by(f.fac, follow(no_such_day)).unwrap_err().code,
+                ErrorCode::BadRequest,
+                "{no_such_day}"
+            );
+        }
+        f.by(f.fac, follow("2028-02-29")).unwrap();
     }
 
     #[test]
