@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use horseshoe_protocol::{Column, Language, Lens, MemberId, RoomState, TextTarget};
+use horseshoe_protocol::{Column, ItemId, Language, Lens, MemberId, RoomState, TextTarget};
 
 /// The report's fixed words in one language, with `{c}` standing for the lens word.
 struct Words {
@@ -132,6 +132,22 @@ const PT: Words = Words {
     final_list: "final",
 };
 
+/// The check-ins in the order their authors joined, as the room shows them (not by id).
+fn checkins_in_order(state: &RoomState) -> Vec<(MemberId, &horseshoe_protocol::Checkin)> {
+    let mut all: Vec<_> = state.checkins.iter().map(|(m, c)| (*m, c)).collect();
+    all.sort_by_key(|(m, _)| (state.member(*m).map_or(i64::MAX, |x| x.joined_at), *m));
+    all
+}
+
+/// The areas in their order: the ranking, then the rest by dots and age, with each one's rank.
+fn areas_in_order(state: &RoomState) -> Vec<(Option<usize>, &horseshoe_protocol::Area)> {
+    let p = &state.priorities;
+    let ranked = p.ranking.iter().filter_map(|id| p.areas.get(id));
+    let mut rest: Vec<_> = p.areas.values().filter(|a| !p.ranking.contains(&a.id)).collect();
+    rest.sort_by_key(|a| (std::cmp::Reverse(p.tally.get(&a.id).copied().unwrap_or(0)), a.created_at));
+    ranked.enumerate().map(|(i, a)| (Some(i + 1), a)).chain(rest.into_iter().map(|a| (None, a))).collect()
+}
+
 /// `YYYY-MM-DD HH:MM UTC` of a time in ms since the Unix epoch (civil-from-days, proleptic
 /// Gregorian), so the report needs no date library.
 pub fn utc(ms: i64) -> String {
@@ -255,11 +271,11 @@ pub fn markdown(state: &RoomState, generated_at: &str) -> String {
 
     heading(&mut out, 0);
     let _ = writeln!(out, "| {} | {} | {} |\n|---|---|---|", w.name, w.bring, w.get_out);
-    for (member, checkin) in &state.checkins {
+    for (member, checkin) in checkins_in_order(state) {
         let _ = writeln!(
             out,
             "| {} | {} | {} |",
-            md(&name(state, *member)),
+            md(&name(state, member)),
             md(&checkin.contribute),
             md(&checkin.get_out)
         );
@@ -365,14 +381,11 @@ pub fn markdown(state: &RoomState, generated_at: &str) -> String {
 
     heading(&mut out, 5);
     let p = &state.priorities;
-    let order: Vec<_> =
-        if p.ranking.is_empty() { p.areas.keys().cloned().collect() } else { p.ranking.clone() };
     if p.finalised {
         let _ = writeln!(out, "({})\n", w.final_list);
     }
-    for (rank, id) in order.iter().enumerate() {
-        let Some(area) = p.areas.get(id) else { continue };
-        let dots = p.tally.get(id).copied().unwrap_or(0);
+    for (rank, (_, area)) in areas_in_order(state).into_iter().enumerate() {
+        let dots = p.tally.get(&area.id).copied().unwrap_or(0);
         let owner = area.owner.as_deref().map_or_else(|| w.none.to_owned(), md);
         let due = area.due.as_deref().map_or_else(|| w.no_date.to_owned(), md);
         let _ = writeln!(
@@ -402,9 +415,10 @@ struct Row {
     votes: String,
     owner: String,
     date: String,
+    rank: String,
 }
 
-const CSV_HEADER: &str = "step,kind,group,author,text,cluster,category,rating,votes,owner,date";
+const CSV_HEADER: &str = "step,kind,group,author,text,cluster,category,rating,votes,owner,date,rank";
 
 /// A CSV cell: quoted when it must be, and never a formula (a leading `=`, `+`, `-`, `@`, tab
 /// or carriage return is neutralised), so a spreadsheet shows participants' words as text.
@@ -420,18 +434,18 @@ pub fn csv_cell(value: &str) -> String {
 pub fn csv(state: &RoomState) -> String {
     let mut rows = Vec::new();
     let who = |id: MemberId| name(state, id);
-    for (member, c) in &state.checkins {
+    for (member, c) in checkins_in_order(state) {
         rows.push(Row {
             step: 1,
             kind: "checkin.contribute",
-            author: who(*member),
+            author: who(member),
             text: c.contribute.clone(),
             ..Row::default()
         });
         rows.push(Row {
             step: 1,
             kind: "checkin.get_out",
-            author: who(*member),
+            author: who(member),
             text: c.get_out.clone(),
             ..Row::default()
         });
@@ -476,9 +490,13 @@ pub fn csv(state: &RoomState) -> String {
         rows.push(Row { step: 3, kind: "working_definition", text: defs.working.clone(), ..Row::default() });
     }
     let clusters = &state.wall.clusters;
+    // A cluster by its name, or as unnamed (not blank, which reads as no cluster at all).
+    let unnamed = words(state.settings.language).unnamed;
+    let cluster_name = |id: &ItemId| {
+        clusters.get(id).map(|k| if k.name.trim().is_empty() { unnamed.to_owned() } else { k.name.clone() })
+    };
     for n in state.wall.notes.values().filter(|n| n.revealed) {
-        let cluster =
-            n.cluster.as_ref().and_then(|k| clusters.get(k)).map(|k| k.name.clone()).unwrap_or_default();
+        let cluster = n.cluster.as_ref().and_then(cluster_name).unwrap_or_default();
         rows.push(Row {
             step: 4,
             kind: "note",
@@ -490,8 +508,7 @@ pub fn csv(state: &RoomState) -> String {
     }
     for k in state.assessment.cards.values() {
         let team = state.assessment.teams.get(&k.team);
-        let cluster =
-            team.and_then(|t| t.cluster.as_ref()).and_then(|id| clusters.get(id)).map(|c| c.name.clone());
+        let cluster = team.and_then(|t| t.cluster.as_ref()).and_then(cluster_name);
         let rating =
             team.and_then(|t| t.ratings.get(usize::from(k.category.saturating_sub(1)))).filter(|r| **r > 0);
         let kind = match k.column {
@@ -510,8 +527,31 @@ pub fn csv(state: &RoomState) -> String {
             ..Row::default()
         });
     }
+    // Each team, who is in it, and its ratings, cards or not.
+    for team in state.assessment.teams.values() {
+        let cluster = team.cluster.as_ref().and_then(cluster_name).unwrap_or_default();
+        rows.push(Row {
+            step: 5,
+            kind: "team",
+            group: team.id.to_string(),
+            author: team.members.iter().map(|m| who(*m)).collect::<Vec<_>>().join("; "),
+            cluster: cluster.clone(),
+            ..Row::default()
+        });
+        for (category, rating) in (1..).zip(&team.ratings).filter(|(_, r)| **r > 0) {
+            rows.push(Row {
+                step: 5,
+                kind: "rating",
+                group: team.id.to_string(),
+                cluster: cluster.clone(),
+                category: u8::to_string(&category),
+                rating: rating.to_string(),
+                ..Row::default()
+            });
+        }
+    }
     let p = &state.priorities;
-    for a in p.areas.values() {
+    for (rank, a) in areas_in_order(state) {
         rows.push(Row {
             step: 6,
             kind: "area",
@@ -520,6 +560,7 @@ pub fn csv(state: &RoomState) -> String {
             votes: p.tally.get(&a.id).map(u32::to_string).unwrap_or_default(),
             owner: a.owner.clone().unwrap_or_default(),
             date: a.due.clone().unwrap_or_default(),
+            rank: rank.map(|r| r.to_string()).unwrap_or_default(),
             ..Row::default()
         });
     }
@@ -538,6 +579,7 @@ pub fn csv(state: &RoomState) -> String {
             r.votes,
             r.owner,
             r.date,
+            r.rank,
         ];
         out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");

@@ -1088,7 +1088,7 @@ describe('a whole workshop, with a copy of the room per client', () => {
     assert.equal(csv.status, 200);
     assert.match(csv.headers.get('content-type'), /text\/csv/);
     const lines = csv.text.split('\r\n');
-    assert.equal(lines[0], 'step,kind,group,author,text,cluster,category,rating,votes,owner,date');
+    assert.equal(lines[0], 'step,kind,group,author,text,cluster,category,rating,votes,owner,date,rank');
     assert.ok(lines.some((l) => l.startsWith('1,checkin.contribute,,Ana M.,Stories')), 'a check-in row');
     assert.ok(lines.some((l) => l.startsWith('4,note,,Ana M.,"build stronger, happier teams",Team leaders')), 'a post-it row');
     assert.ok(lines.some((l) => l.startsWith('6,area,,Ana M.,Act on partner feedback within a month!,,,,2,Ana,2027-01-15')), 'an area row');

@@ -140,10 +140,19 @@ async fn the_report_needs_the_key_and_carries_every_outcome() -> anyhow::Result<
     assert!(!md.body.contains("\\-"), "no needless escapes a reader would see:\n{}", md.body);
 
     let csv = http::request_with(server.addr, "GET", &path("csv"), None, &auth).await?;
-    assert!(csv.body.starts_with("step,kind,group,author,text,cluster,category,rating,votes,owner,date\r\n"));
+    assert!(
+        csv.body.starts_with("step,kind,group,author,text,cluster,category,rating,votes,owner,date,rank\r\n")
+    );
     assert!(csv.body.contains("'=cmd|' /C calc'!A0"), "formulas are neutralised:\n{}", csv.body);
     assert!(csv.body.contains("5,card.failed,1,Ana,Nobody read the survey,,1,2,,,"), "{}", csv.body);
-    assert!(csv.body.contains("6,area,,Ana,Nobody read the survey,,,,3,Ana,2027-01-15"), "{}", csv.body);
+    assert!(
+        csv.body.contains("6,area,,Ana,Nobody read the survey,,,,3,Ana,2027-01-15,1\r\n"),
+        "{}",
+        csv.body
+    );
+    // A team's rating has a row of its own, with or without cards, and so has the team.
+    assert!(csv.body.contains("5,rating,1,,,,1,2,,,,\r\n"), "{}", csv.body);
+    assert!(csv.body.contains("5,team,1,"), "{}", csv.body);
 
     let json = http::request_with(server.addr, "GET", &path("json"), None, &auth).await?.json()?;
     assert_eq!(json["room"]["priorities"]["tally"]["a"], 3);
