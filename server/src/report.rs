@@ -90,7 +90,7 @@ const EN: Words = Words {
 const PT: Words = Words {
     workshop: "Explorar a centralidade no {c}",
     generated: "Relatório gerado",
-    lens: "Perspetiva",
+    lens: "Foco",
     steps: [
         "Propósito e check-in",
         "Uma experiência excelente como {c}",
@@ -104,7 +104,7 @@ const PT: Words = Words {
     get_out: "O que quero levar deste workshop",
     named: "referido",
     group: "Grupo",
-    team: "Equipa",
+    team: "Grupo",
     highlights: "Destaques",
     common: "Palavras e expressões comuns",
     in_definitions: ["em {n} definição", "em {n} definições"],
