@@ -228,7 +228,9 @@ test('writing together, offline, drafts and undo', async (t) => {
     // Meanwhile Ana writes on, and Bo types too.
     const more = ' Always.';
     await typeSlowly(ana.page.getByTestId('definition-input-input'), more);
-    const offline = ' Together.';
+    // Long enough to have been more than the room takes at once as separate edits (about 100
+    // keystrokes, a command per 33 ms): all of it arrives.
+    const offline = ' Together we listen to every client, call back the same day, and write down what we learned.';
     await typeSlowly(bo.page.getByTestId('definition-input-input'), offline);
     await bo.context.setOffline(false);
     await bo.page.getByTestId('reconnecting').waitFor({ state: 'detached' });

@@ -29,6 +29,14 @@ const QUIET_MS = 2000;
 const DEAD_MS = 4500;
 /** How often the line is checked. */
 const CHECK_MS = 500;
+/**
+ * What waited while the line was down goes out in order and at a pace the room takes: this
+ * many at once, then one every RESEND_EVERY_MS. The room's bucket per connection holds a burst
+ * of 60 commands and refills 20 a second (protocol/README.md); a long queue sent at once was
+ * refused past the 60th.
+ */
+const RESEND_BURST = 50;
+const RESEND_EVERY_MS = 60;
 
 /** @typedef {{ ok: true } | { ok: false, code: ErrorCode, message: string }} Outcome */
 
@@ -67,6 +75,10 @@ export class Connection {
     /** Commands sent but not yet acknowledged, by number, in the order they were made. */
     /** @type {Map<number, { cmd: Command, settle: (outcome: Outcome) => void, ownRefusal: boolean }>} */
     this.pending = new Map();
+    /** The last command transmitted on this socket; later ones wait for the resend to reach them. */
+    this.lastSent = 0;
+    /** True while what waited is being resent: a new command queues behind it, in order. */
+    this.backlog = false;
     /** This page, to the server: its commands are numbered 1, 2, 3... across reconnects. */
     this.client = `b${randomHex(8)}`;
     this.nextId = 1;
@@ -144,7 +156,10 @@ export class Connection {
     const id = this.nextId++;
     return new Promise((settle) => {
       this.pending.set(id, { cmd, settle, ownRefusal });
-      if (this.welcomed) this.transmit(id, cmd);
+      if (this.welcomed && !this.backlog) {
+        this.transmit(id, cmd);
+        this.lastSent = id;
+      }
     });
   }
 
@@ -156,6 +171,29 @@ export class Connection {
    */
   live(msg) {
     if (this.welcomed && this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(msg));
+  }
+
+  /** Sends every command still waiting for its answer, in order, paced (RESEND_BURST). */
+  resend() {
+    const socket = this.socket;
+    this.lastSent = 0;
+    this.backlog = true;
+    let first = true;
+    const tick = () => {
+      // A newer connection resends for itself.
+      if (this.socket !== socket || !this.welcomed) return;
+      let room = first ? RESEND_BURST : 1;
+      first = false;
+      for (const [id, { cmd }] of this.pending) {
+        if (id <= this.lastSent) continue;
+        if (room-- === 0) break;
+        this.transmit(id, cmd);
+        this.lastSent = id;
+      }
+      if ([...this.pending.keys()].some((id) => id > this.lastSent)) setTimeout(tick, RESEND_EVERY_MS);
+      else this.backlog = false;
+    };
+    tick();
   }
 
   /** @param {number} id @param {Command} cmd */
@@ -174,14 +212,14 @@ export class Connection {
         this.attempt = 0;
         this.options.onWelcome(msg.you, this.takeNotice());
         store.welcome(msg);
-        for (const [id, { cmd }] of this.pending) this.transmit(id, cmd);
+        this.resend();
         break;
       case 'resume':
         this.welcomed = true;
         this.attempt = 0;
         this.options.onWelcome(msg.you, this.takeNotice());
         store.resume(msg);
-        for (const [id, { cmd }] of this.pending) this.transmit(id, cmd);
+        this.resend();
         break;
       case 'change':
         if (!store.apply(msg)) this.socket?.close(CLOSE_RESYNC, 'resync');

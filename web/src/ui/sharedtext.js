@@ -309,6 +309,7 @@ class EditorState {
     this.caretSentAt = 0;
     /** @type {HTMLTextAreaElement | null} */
     this.box = null;
+    this.destroyed = false;
     /** @type {HTMLElement | null} */
     this.mirrorEl = null;
     /** @type {HTMLElement | null} */
@@ -493,11 +494,26 @@ class EditorState {
   flush() {
     this.sendTimer = null;
     if (this.queue.length === 0) return;
+    // While the line is down, what is typed stays here and becomes one update when it is back
+    // (not a command per 33 ms, which the room would take only 60 of at once).
+    if (!app.conn.welcomed) {
+      this.sendTimer = setTimeout(() => this.flush(), SEND_MS);
+      return;
+    }
+    this.sendQueued();
+  }
+
+  /** What was typed and not sent yet, as one `text.edit` (resent by the connection until answered). */
+  sendQueued() {
     const update = this.queue.length === 1 ? this.queue[0] : Y.mergeUpdates(this.queue);
     this.queue = [];
     const sent = app.conn.send({ type: 'text.edit', target: this.target, update: toBase64(update) }, true);
     sent.then((outcome) => {
       if (outcome.ok) return;
+      if (this.destroyed) {
+        toast(outcome.code === 'too_long' ? t('text.refused.too_long') : t('text.refused', { message: outcome.message }));
+        return;
+      }
       // The room did not take it: start again from the room's copy, and say why.
       this.queue = [];
       this.start();
@@ -535,6 +551,11 @@ class EditorState {
   }
 
   destroy() {
+    // Words typed while the line was down go now, before the editor does (a fresh snapshot
+    // after a long absence replaces the editor): the connection keeps them until answered.
+    if (this.sendTimer) clearTimeout(this.sendTimer);
+    if (this.queue.length > 0) this.sendQueued();
+    this.destroyed = true;
     this.left();
     if (this.caretTimer) clearTimeout(this.caretTimer);
     this.room.off('update', this.fromRoom);
