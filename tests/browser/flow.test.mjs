@@ -379,6 +379,19 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
     people.push(co);
   });
 
+  await t.test('two facilitators pressing Next a moment apart move the room one step', async () => {
+    const co = people[people.length - 1].page;
+    const at = (/** @type {import('playwright-core').Page} */ page) => page.locator('.stepper-item[aria-current=step] .step-num');
+    await facPage.getByTestId('step-next').click();
+    await expectText(at(co), '2');
+    // Luis's Next, pressed as the room moves, does not move it again: it waits a moment.
+    assert.equal(await co.getByTestId('step-next').isDisabled(), true);
+    await poll(async () => ((await co.getByTestId('step-next').isDisabled()) ? 'still waiting' : null));
+    for (const { page } of [fac, ...people]) await expectText(at(page), '2');
+    await facPage.getByTestId('step-back').click();
+    for (const { page } of [fac, ...people]) await expectText(at(page), '1');
+  });
+
   await t.test('the facilitator removes a check-in, and everyone sees it go', async () => {
     await facPage
       .getByTestId('checkins')

@@ -485,6 +485,30 @@ export function typingInField() {
   return el instanceof HTMLElement && (el.isContentEditable || el.matches('input, textarea, select, .shared-text-open'));
 }
 
+/** How long a control that moves the room on stays still after the room moved (ms). */
+export const SETTLE_MS = 1000;
+
+/**
+ * Whether `value` (the room's step, the current speaker) changed less than SETTLE_MS ago: the
+ * control that moves it on waits, so that two facilitators pressing Next a moment apart move
+ * the room once, not twice (the second press lands on the step the first one reached).
+ * @param {unknown} value
+ */
+export function useSettling(value) {
+  const [settling, setSettling] = useState(false);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    setSettling(true);
+    const timer = setTimeout(() => setSettling(false), SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [value]);
+  return settling;
+}
+
 /**
  * The text of a composer that survives a reload: kept in this browser for this room and this
  * person under `name` while it is written, forgotten once it is empty (added, or dropped).

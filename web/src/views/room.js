@@ -8,7 +8,7 @@ import { html, useEffect, useLayoutEffect, useRef, useState } from '../../vendor
 import { app, send } from '../app.js';
 import { stepText, t } from '../i18n.js';
 import { STEP_COUNT, STEP_MINUTES } from '../limits.js';
-import { Announcer, Brand, LanguagePicker, Spinner, Toasts, canEdit, isFacilitator } from '../ui/kit.js';
+import { Announcer, Brand, LanguagePicker, Spinner, Toasts, canEdit, isFacilitator, useSettling } from '../ui/kit.js';
 import { HandButton, HandsCard } from './hands.js';
 import { ActivityCard, ReadyButton } from './activity.js';
 import { PeopleCard } from './people.js';
@@ -218,6 +218,7 @@ function Stepper({ narrow }) {
   const you = app.store.presence$().you;
   const drive = isFacilitator(you) && canEdit(you, room);
   const current = room.step;
+  const settling = useSettling(current);
   const go = (/** @type {number} */ step) => send({ type: 'step.set', step });
   const steps = Array.from({ length: STEP_COUNT }, (_, i) => i + 1);
   return html`<nav class="stepper" aria-label=${t('room.steps')}>
@@ -227,7 +228,7 @@ function Stepper({ narrow }) {
           class="btn btn-ghost btn-small"
           data-testid="step-back"
           aria-label=${t('room.back')}
-          disabled=${current <= 1}
+          disabled=${current <= 1 || settling}
           onClick=${() => go(current - 1)}
         >
           ←${narrow ? null : html`<span class="step-nav-label">${t('room.back')}</span>`}
@@ -258,7 +259,7 @@ function Stepper({ narrow }) {
           class="btn btn-primary btn-small"
           data-testid="step-next"
           aria-label=${t('room.next')}
-          disabled=${current >= STEP_COUNT}
+          disabled=${current >= STEP_COUNT || settling}
           onClick=${() => go(current + 1)}
         >
           ${narrow ? null : html`<span class="step-nav-label">${t('room.next')}</span>`}→

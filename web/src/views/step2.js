@@ -10,7 +10,7 @@ import { app, send } from '../app.js';
 import { t } from '../i18n.js';
 import { MAX_FACTOR_CHARS } from '../limits.js';
 import { dragSource, dropPlace, reorder } from '../ui/drag.js';
-import { Avatar, HandIcon, canEdit, isFacilitator, nameOf, newId, participantsOf, useDraft } from '../ui/kit.js';
+import { Avatar, HandIcon, canEdit, isFacilitator, nameOf, newId, participantsOf, useDraft, useSettling } from '../ui/kit.js';
 import { SharedText } from '../ui/sharedtext.js';
 
 /** @typedef {import('../protocol').RoomState} RoomState */
@@ -62,6 +62,8 @@ function Queue() {
   const { current, spoken } = room.experience.queue;
   const order = fullOrder(room);
   const next = nextSpeaker(room);
+  // Two people running the queue press "Next" a moment apart: the speaker moves on once.
+  const settling = useSettling(current);
   const hands = room.hands;
   const scribe = room.experience.scribe;
   const move = (/** @type {string[]} */ order) => send({ type: 'queue.set', order });
@@ -87,7 +89,7 @@ function Queue() {
       </p>
       ${runner
         ? html`<div class="queue-controls">
-            <button type="button" class="btn btn-primary" data-testid="queue-next" disabled=${!next && !current} onClick=${() => send({ type: 'queue.next' })}>
+            <button type="button" class="btn btn-primary" data-testid="queue-next" disabled=${(!next && !current) || settling} onClick=${() => send({ type: 'queue.next' })}>
               ${current || !next ? t('queue.next') : t('queue.start')} →
             </button>
             <button type="button" class="btn btn-secondary" data-testid="queue-shuffle" disabled=${order.length < 2} onClick=${() => send({ type: 'queue.shuffle' })}>
