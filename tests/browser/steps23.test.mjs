@@ -422,6 +422,11 @@ test('steps 2 and 3: queue, key factors, groups, co-written definitions, the wal
           await expectText(person.page.getByTestId('my-definition'), mate === person ? 'you' : mate.name);
       }
     }
+    // Forming them again asks first: one click only asks.
+    const before = [await members(1), await members(2)];
+    await F.getByTestId('groups-form').click();
+    await expectText(F.getByTestId('groups-form'), 'Reshuffle everyone?');
+    assert.deepEqual([await members(1), await members(2)], before);
   });
 
   await t.test('a person is dragged to the other group, and moved back with the menu', async () => {

@@ -616,6 +616,7 @@ const en = {
   'groups.heading': 'Groups',
   'groups.form': 'Form groups',
   'groups.reform': 'Form again',
+  'groups.reform.confirm': 'Reshuffle everyone?',
   'groups.help':
     'Participants here: {n}. Groups of {size} at most, balanced and random; adjust them afterwards.',
   'groups.nobody': 'Nobody is here to put in groups yet.',
@@ -1347,6 +1348,7 @@ const pt = {
   'groups.heading': 'Grupos',
   'groups.form': 'Formar grupos',
   'groups.reform': 'Formar de novo',
+  'groups.reform.confirm': 'Baralhar todos de novo?',
   'groups.help':
     'Participantes presentes: {n}. Grupos de {size} no máximo, equilibrados e aleatórios; depois pode ajustá-los.',
   'groups.nobody': 'Ainda não há ninguém presente para formar grupos.',

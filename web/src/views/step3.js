@@ -9,7 +9,7 @@ import { textOf } from '../apply.js';
 import { app, send } from '../app.js';
 import { language, t, tn } from '../i18n.js';
 import { MAX_DEFINITION_CHARS, MAX_WORKING_CHARS } from '../limits.js';
-import { Avatar, canEdit, isFacilitator, nameOf, newId, participantsOf } from '../ui/kit.js';
+import { Avatar, ConfirmButton, canEdit, isFacilitator, nameOf, newId, participantsOf } from '../ui/kit.js';
 import { SharedText } from '../ui/sharedtext.js';
 import { PeopleBoard } from './peopleboard.js';
 
@@ -50,15 +50,25 @@ function Groups() {
   return html`<section class="card groups-card">
     <div class="card-head">
       <h2 class="card-title">${t('groups.heading')}</h2>
-      <button
-        type="button"
-        class="btn ${groups.length ? 'btn-secondary' : 'btn-primary'}"
-        data-testid="groups-form"
-        disabled=${present === 0 || !editable}
-        onClick=${() => send({ type: 'groups.form' })}
-      >
-        ${groups.length ? t('groups.reform') : t('groups.form')}
-      </button>
+      ${groups.length
+        ? // Groups may be writing their sentences: reshuffling everyone asks first, as step 5 does.
+          html`<${ConfirmButton}
+            label=${t('groups.reform')}
+            confirm=${t('groups.reform.confirm')}
+            class="btn btn-secondary"
+            testid="groups-form"
+            disabled=${present === 0 || !editable}
+            onConfirm=${() => send({ type: 'groups.form' })}
+          />`
+        : html`<button
+            type="button"
+            class="btn btn-primary"
+            data-testid="groups-form"
+            disabled=${present === 0 || !editable}
+            onClick=${() => send({ type: 'groups.form' })}
+          >
+            ${t('groups.form')}
+          </button>`}
     </div>
     <p class="muted small" data-testid="groups-summary">
       ${groups.length ? t('groups.summary', { n: groups.length, size }) : present ? t('groups.help', { n: present, size }) : t('groups.nobody')}
