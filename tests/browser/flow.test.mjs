@@ -392,6 +392,27 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
     for (const { page } of [fac, ...people]) await expectText(at(page), '1');
   });
 
+  await t.test("a co-facilitator's settings are not put back by another's Apply", async () => {
+    const co = people[people.length - 1].page;
+    const settings = (/** @type {import('playwright-core').Page} */ page) => page.locator('[data-testid=settings]');
+    for (const page of [facPage, co]) {
+      if ((await settings(page).getAttribute('open')) === null) await settings(page).locator('summary').click();
+    }
+    // Marta starts changing the organisation; meanwhile Luis changes the lens and applies.
+    await settings(facPage).locator('input[name=organisation]').fill('Acme Europe');
+    await settings(co).locator('select[name=lens]').selectOption('customer');
+    await co.getByRole('button', { name: 'Apply changes' }).click();
+    await expectText(facPage.getByTestId('purpose'), 'customer-centricity');
+    // Her form follows the lens; her Apply sends her own change only.
+    assert.equal(await settings(facPage).locator('select[name=lens]').inputValue(), 'customer');
+    await facPage.getByRole('button', { name: 'Apply changes' }).click();
+    await expectText(co.getByTestId('room-org'), 'Acme Europe');
+    await expectText(co.getByTestId('purpose'), 'customer-centricity');
+    await settings(co).locator('select[name=lens]').selectOption('partner');
+    await co.getByRole('button', { name: 'Apply changes' }).click();
+    await expectText(facPage.getByTestId('purpose'), 'partner-centricity');
+  });
+
   await t.test('the facilitator removes a check-in, and everyone sees it go', async () => {
     await facPage
       .getByTestId('checkins')

@@ -111,10 +111,13 @@ export function CopyLine({ which, url, prefix }) {
 
 function SettingsForm() {
   const room = app.store.room('settings');
-  const [draft, setDraft] = useState(/** @type {Settings | null} */ (null));
+  // Only what this facilitator changed: the other fields follow the room, so applying never
+  // puts back what a co-facilitator changed meanwhile (their lens, say).
+  const [draft, setDraft] = useState(/** @type {Partial<Settings> | null} */ (null));
   const [applied, setApplied] = useState(false);
-  const values = draft ?? room.settings;
-  const set = (/** @type {Partial<Settings>} */ part) => setDraft({ ...values, ...part });
+  /** @type {Settings} */
+  const values = { ...room.settings, ...draft };
+  const set = (/** @type {Partial<Settings>} */ part) => setDraft({ ...draft, ...part });
   return html`<form
     class="settings-form"
     onSubmit=${async (/** @type {Event} */ ev) => {
@@ -122,11 +125,12 @@ function SettingsForm() {
       const now = room.settings;
       /** @type {Extract<import('../protocol').Command, { type: 'settings.update' }>} */
       const update = { type: 'settings.update' };
-      if (oneLine(values.title) !== now.title) update.title = oneLine(values.title);
-      if (oneLine(values.organisation) !== now.organisation) update.organisation = oneLine(values.organisation);
-      if (values.lens !== now.lens) update.lens = values.lens;
-      if (values.language !== now.language) update.language = values.language;
-      if (values.group_size !== now.group_size) update.group_size = values.group_size;
+      const mine = draft ?? {};
+      if (mine.title !== undefined && oneLine(mine.title) !== now.title) update.title = oneLine(mine.title);
+      if (mine.organisation !== undefined && oneLine(mine.organisation) !== now.organisation) update.organisation = oneLine(mine.organisation);
+      if (mine.lens !== undefined && mine.lens !== now.lens) update.lens = mine.lens;
+      if (mine.language !== undefined && mine.language !== now.language) update.language = mine.language;
+      if (mine.group_size !== undefined && mine.group_size !== now.group_size) update.group_size = mine.group_size;
       setDraft(null);
       if (Object.keys(update).length > 1 && (await send(update)).ok) {
         setApplied(true);
