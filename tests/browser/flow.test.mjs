@@ -413,6 +413,13 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
     await expectText(facPage.getByTestId('purpose'), 'partner-centricity');
   });
 
+  await t.test('the wall display says when it has lost the room, and catches up', async () => {
+    await wall.context.setOffline(true);
+    await expectText(wall.page.getByTestId('reconnecting'), 'Reconnecting');
+    await wall.context.setOffline(false);
+    await wall.page.getByTestId('reconnecting').waitFor({ state: 'detached' });
+  });
+
   await t.test('the facilitator removes a check-in, and everyone sees it go', async () => {
     await facPage
       .getByTestId('checkins')

@@ -67,6 +67,10 @@ function Screen() {
             : html`<span class="pj-step-num">${t('room.step_of', { n: step, total: STEP_COUNT })}</span> ${stepText(step, 'title')}`}
         </h1>
       </div>
+      ${app.store.status.value === 'reconnecting'
+        ? // Discreet, for the facilitator: what is on the wall may be out of date until it is back.
+          html`<p class="pj-offline" role="status" data-testid="reconnecting">${t('conn.reconnecting')}</p>`
+        : null}
       <${Clock} />
     </header>
     <main class="pj-body">${step === 4 && !room.closed ? body : html`<${Fit} key=${step}>${body}<//>`}</main>
