@@ -420,6 +420,21 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
     await wall.page.getByTestId('reconnecting').waitFor({ state: 'detached' });
   });
 
+  await t.test('Next pressed while the line is down is not sent later, and the facilitator is told', async () => {
+    const at = (/** @type {import('playwright-core').Page} */ page) => page.locator('.stepper-item[aria-current=step] .step-num');
+    await fac.context.setOffline(true);
+    await facPage.getByTestId('reconnecting').waitFor();
+    await facPage.getByTestId('step-next').click();
+    await expectText(facPage.getByTestId('toast'), 'Not sent: you are offline');
+    await fac.context.setOffline(false);
+    await facPage.getByTestId('reconnecting').waitFor({ state: 'detached' });
+    // Had the offline press been kept and replayed, this one would take the room to step 3.
+    await facPage.getByTestId('step-next').click();
+    for (const { page } of [fac, ...people]) await expectText(at(page), '2');
+    await facPage.getByTestId('step-back').click();
+    for (const { page } of [fac, ...people]) await expectText(at(page), '1');
+  });
+
   await t.test('the facilitator removes a check-in, and everyone sees it go', async () => {
     await facPage
       .getByTestId('checkins')

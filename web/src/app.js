@@ -4,6 +4,9 @@
 /** @typedef {import('./store.js').Store} Store */
 /** @typedef {import('./conn.js').Connection} Connection */
 
+import { t } from './i18n.js';
+import { toast } from './ui/kit.js';
+
 export const app = {
   /** @type {Store} */
   store: /** @type {any} */ (null),
@@ -15,11 +18,47 @@ export const app = {
 };
 
 /**
- * Sends a durable command (see conn.js).
+ * Commands that steer the room for everyone. Made while the line is down they are not kept
+ * for later: replayed when it comes back (seconds or a minute on) they would pull the room
+ * back to a step, a speaker or a countdown that others have moved on from.
+ */
+const STEERING = new Set([
+  'step.set',
+  'queue.call',
+  'queue.next',
+  'queue.set',
+  'queue.shuffle',
+  'timer.start',
+  'timer.pause',
+  'timer.resume',
+  'timer.extend',
+  'timer.clear',
+  'groups.form',
+  'teams.form',
+  'teams.from_groups',
+  'notes.reveal',
+  'present.set',
+  'wall.show',
+  'wall.read',
+  'vote.open',
+  'vote.close',
+  'ranking.set',
+  'ranking.finalise',
+  'room.close',
+]);
+
+/**
+ * Sends a durable command (see conn.js); one that steers the room is not sent while the line
+ * is down, and the person is told.
  * @param {import('./protocol').Command} cmd
  * @param {boolean} [ownRefusal] the caller tells the person about a refusal itself
+ * @returns {Promise<import('./conn.js').Outcome>}
  */
 export function send(cmd, ownRefusal = false) {
+  if (STEERING.has(cmd.type) && !app.conn.welcomed) {
+    toast(t('conn.not_sent'), 'error');
+    return Promise.resolve({ ok: false, code: 'conflict', message: 'not sent: the connection is down' });
+  }
   return app.conn.send(cmd, ownRefusal);
 }
 

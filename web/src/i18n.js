@@ -155,6 +155,7 @@ const en = {
   'text.refused': 'Your last words were not kept: {message}',
   'conn.online': 'Live',
   'conn.reconnecting': 'Reconnecting…',
+  'conn.not_sent': 'Not sent: you are offline. Try again once you are back.',
   'conn.banner': 'Connection lost. Reconnecting… Your changes will be sent when it is back.',
 
   'role.facilitator': 'Facilitator',
@@ -884,6 +885,7 @@ const pt = {
   'text.refused': 'As suas últimas palavras não ficaram: {message}',
   'conn.online': 'Ao vivo',
   'conn.reconnecting': 'Reconexão em curso…',
+  'conn.not_sent': 'Não enviado: está sem ligação. Tente de novo quando voltar.',
   'conn.banner':
     'Sem conexão. Reconexão em curso… As suas alterações serão enviadas quando a conexão voltar.',
 
