@@ -124,7 +124,28 @@ pub fn limits_module() -> String {
         "MAX_TIMER_MINUTES",
         &serde_json::json!(crate::limits::MAX_TIMER_MS / 60_000),
     );
+    line(
+        "The kinds of shared text that hold one line: the room refuses a line break or a tab in them.",
+        "ONE_LINE_TEXTS",
+        &serde_json::json!(one_line_texts()),
+    );
     out
+}
+
+/// The `kind`s of [`crate::shared::TextTarget`] whose text is one line.
+fn one_line_texts() -> Vec<String> {
+    use crate::shared::TextTarget;
+    let id = || crate::ItemId(String::new());
+    let all = [
+        TextTarget::Definition { group: 1 },
+        TextTarget::Card { id: id() },
+        TextTarget::Factor { id: id() },
+        TextTarget::Area { id: id() },
+    ];
+    all.iter()
+        .filter(|t| t.lines() == crate::text::Lines::One)
+        .filter_map(|t| serde_json::to_value(t).ok()?.get("kind")?.as_str().map(str::to_owned))
+        .collect()
 }
 
 /// Text for one cell of a Markdown table.

@@ -95,3 +95,5 @@ export const MAX_OWNER_CHARS = 80;
 export const CATEGORIES = [1,2,3,4,5,6];
 /** The longest countdown in whole minutes. */
 export const MAX_TIMER_MINUTES = 480;
+/** The kinds of shared text that hold one line: the room refuses a line break or a tab in them. */
+export const ONE_LINE_TEXTS = ["definition","factor","area"];

@@ -470,10 +470,17 @@ export function watchPastes() {
  * @param {string} text
  */
 export function oneLine(text) {
-  return text
-    .replace(/[\u0000-\u0008\u000E-\u001F\u007F-\u009F]/g, '')
-    .replace(/[\t\n\v\f\r]+/g, ' ')
-    .trim();
+  return cleanText(text, true).trim();
+}
+
+/**
+ * Text as the room takes it: control characters other than line breaks and tabs go (the room
+ * refuses them), and in one-line text a run of line breaks and tabs is a space.
+ * @param {string} text @param {boolean} single
+ */
+export function cleanText(text, single) {
+  const kept = text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, '');
+  return single ? kept.replace(/[\n\t]+/g, ' ') : kept;
 }
 
 /**

@@ -14,7 +14,8 @@ import * as Y from '../../vendor/yjs.js';
 import { TEXT_NAME, fromBase64, resolve, textKey, toBase64 } from '../apply.js';
 import { app } from '../app.js';
 import { t } from '../i18n.js';
-import { hueOf, nameOf, toast } from './kit.js';
+import { ONE_LINE_TEXTS } from '../limits.js';
+import { cleanText, hueOf, nameOf, toast } from './kit.js';
 
 /** @typedef {import('../protocol').TextTarget} Target */
 /** @typedef {import('../protocol').MemberId} MemberId */
@@ -49,24 +50,9 @@ export function SharedText(props) {
   return html`<${Editor} ...${props} key=${`${textKey(props.target)}@${app.store.loaded.value}`} />`;
 }
 
-/** Characters no shared text holds (the room refuses them): controls other than line breaks and tabs. */
-const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
-/** Line breaks and tabs, which a one-line text holds as a space. */
-const BREAKS = /\r\n|[\r\n\t]/g;
-
-/**
- * What was typed or pasted, as the text may hold it: a line break or a tab in a one-line text
- * becomes a space (a sentence pasted from two lines reads as one), other controls go.
- * @param {string} inserted @param {boolean} oneLine
- */
-function cleanInput(inserted, oneLine) {
-  const text = inserted.replace(/\r\n?/g, '\n').replace(CONTROLS, '');
-  return oneLine ? text.replace(BREAKS, ' ') : text;
-}
-
-/** Whether a text is one line (the room refuses line breaks in it): all but example cards. @param {Target} target */
+/** Whether a text is one line (the room refuses line breaks in it). @param {Target} target */
 function isOneLine(target) {
-  return target.kind !== 'card';
+  return ONE_LINE_TEXTS.includes(target.kind);
 }
 
 /** @param {string} text @param {number} max */
@@ -436,7 +422,9 @@ class EditorState {
     }
     const removed = before.length - head - tail;
     const typed = after.slice(head, after.length - tail);
-    const inserted = cleanInput(typed, isOneLine(this.target));
+    // A line break or tab in a one-line text is a space (a sentence pasted from two lines
+    // reads as one); other control characters go.
+    const inserted = cleanText(typed, isOneLine(this.target));
     if (removed === 0 && inserted === '') {
       if (typed !== '') this.render(box);
       return;
