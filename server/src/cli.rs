@@ -64,17 +64,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let local = listener.local_addr()?;
     let shown =
         if local.ip().is_unspecified() { format!("localhost:{}", local.port()) } else { local.to_string() };
-    println!("Listening on http://{shown}/");
     let node = config.node_id();
-    match &config.nats_url {
+    let store = match &config.nats_url {
         // Not the URL itself: it may carry a password.
-        Some(_) => tracing::info!(%node, "horseshoe started; rooms in NATS JetStream"),
-        None => tracing::info!(%node, data_dir = %config.data_dir.display(), "horseshoe started"),
-    }
-
+        Some(_) => "rooms in NATS JetStream".to_owned(),
+        None => format!("rooms in {}", config.data_dir.display()),
+    };
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
-    crate::run(listener, config, shutdown).await?;
+    // The address is printed once the store is open, so what waits for this line (a test, a
+    // script) knows the server answers.
+    let ready = move || {
+        println!("Listening on http://{shown}/");
+        tracing::info!(%node, store, "horseshoe started");
+    };
+    crate::run_and_say_when_ready(listener, config, shutdown, ready).await?;
     tracing::info!("horseshoe stopped");
     Ok(())
 }

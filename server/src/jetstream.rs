@@ -51,8 +51,13 @@ const LIVE_PREFIX: &str = "horseshoe.live";
 /// Ephemeral messages waiting for the NATS connection before new ones are dropped (they are
 /// best effort, as on one node a slow consumer's are).
 const LIVE_QUEUE: usize = 4096;
-/// How long a connection attempt to NATS may take before the server refuses to start.
+/// How long one connection attempt to NATS may take (at start a node tries again, up to
+/// [`STARTUP_WAIT`]).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a node keeps trying to reach NATS and open its stream at start before it gives up.
+const STARTUP_WAIT: Duration = Duration::from_secs(60);
+/// The pause between two of those tries.
+const STARTUP_RETRY_EVERY: Duration = Duration::from_secs(1);
 /// How long one request (a publish's acknowledgement, a read) may take: past it the commit
 /// fails and its commands are refused, as a full disk fails a SQLite commit.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
@@ -158,40 +163,20 @@ impl JetStream {
         if servers.is_empty() {
             return Err(StoreError::Nats("--nats-url names no server".into()));
         }
-        let node_name: Arc<str> = node.into();
-        let client = ConnectOptions::new()
-            .name(format!("horseshoe {node}"))
-            .event_callback(move |event| {
-                let node = node_name.clone();
-                async move {
-                    match event {
-                        async_nats::Event::Connected => tracing::info!(%node, "connected to NATS"),
-                        async_nats::Event::Closed => tracing::info!(%node, "NATS connection closed"),
-                        other => tracing::warn!(%node, event = %other, "NATS connection"),
-                    }
-                }
-            })
-            .connection_timeout(CONNECT_TIMEOUT)
-            .request_timeout(Some(REQUEST_TIMEOUT))
-            .connect(servers)
-            .await
-            .map_err(nats("connecting"))?;
-        let mut js = jetstream::new(client.clone());
-        js.set_timeout(REQUEST_TIMEOUT);
         let replicas = replicas.max(1);
-        let stream = js
-            .get_or_create_stream(stream::Config {
-                name: STREAM.into(),
-                description: Some("Horseshoe: each room's log of changes and its member tokens".into()),
-                subjects: vec![format!("{SUBJECT_PREFIX}.*.*")],
-                storage: StorageType::File,
-                num_replicas: replicas,
-                ..Default::default()
-            })
-            .await
-            .map_err(nats("opening the rooms stream"))?;
-        let records = bucket(&js, RECORDS_BUCKET, "Horseshoe: room records", replicas).await?;
-        let snapshots = bucket(&js, SNAPSHOTS_BUCKET, "Horseshoe: room snapshots", replicas).await?;
+        // NATS may still be starting (a container started alongside it), or busy electing a
+        // stream's leader: a node keeps trying for a while rather than refusing to start.
+        let deadline = tokio::time::Instant::now() + STARTUP_WAIT;
+        let Opened { client, js, stream, records, snapshots } = loop {
+            match open(&servers, node, replicas).await {
+                Ok(opened) => break opened,
+                Err(e) if tokio::time::Instant::now() + STARTUP_RETRY_EVERY < deadline => {
+                    tracing::warn!(node, error = %e, "NATS JetStream is not ready; trying again");
+                    tokio::time::sleep(STARTUP_RETRY_EVERY).await;
+                }
+                Err(e) => return Err(e),
+            }
+        };
         tracing::info!(node, replicas, stream = STREAM, "rooms are stored in NATS JetStream");
         let (live, mut queued) = mpsc::channel::<(Subject, Vec<u8>)>(LIVE_QUEUE);
         let publisher = client.clone();
@@ -540,6 +525,53 @@ impl Peers for JetStream {
             Err(e) => tracing::error!(error = %e, "presence does not serialize"),
         }
     }
+}
+
+/// What [`open`] gives: a connection to NATS, and the stream and buckets it found or made.
+struct Opened {
+    client: Client,
+    js: Context,
+    stream: stream::Stream,
+    records: kv::Store,
+    snapshots: kv::Store,
+}
+
+/// One attempt to connect to NATS and to make sure the rooms' stream and buckets exist.
+async fn open(servers: &[ServerAddr], node: &str, replicas: usize) -> Result<Opened, StoreError> {
+    let node_name: Arc<str> = node.into();
+    let client = ConnectOptions::new()
+        .name(format!("horseshoe {node}"))
+        .event_callback(move |event| {
+            let node = node_name.clone();
+            async move {
+                match event {
+                    async_nats::Event::Connected => tracing::info!(%node, "connected to NATS"),
+                    async_nats::Event::Closed => tracing::info!(%node, "NATS connection closed"),
+                    other => tracing::warn!(%node, event = %other, "NATS connection"),
+                }
+            }
+        })
+        .connection_timeout(CONNECT_TIMEOUT)
+        .request_timeout(Some(REQUEST_TIMEOUT))
+        .connect(servers.to_vec())
+        .await
+        .map_err(nats("connecting"))?;
+    let mut js = jetstream::new(client.clone());
+    js.set_timeout(REQUEST_TIMEOUT);
+    let stream = js
+        .get_or_create_stream(stream::Config {
+            name: STREAM.into(),
+            description: Some("Horseshoe: each room's log of changes and its member tokens".into()),
+            subjects: vec![format!("{SUBJECT_PREFIX}.*.*")],
+            storage: StorageType::File,
+            num_replicas: replicas,
+            ..Default::default()
+        })
+        .await
+        .map_err(nats("opening the rooms stream"))?;
+    let records = bucket(&js, RECORDS_BUCKET, "Horseshoe: room records", replicas).await?;
+    let snapshots = bucket(&js, SNAPSHOTS_BUCKET, "Horseshoe: room snapshots", replicas).await?;
+    Ok(Opened { client, js, stream, records, snapshots })
 }
 
 /// Opens the key-value bucket `name`, making it if it does not exist. The bucket's stream is

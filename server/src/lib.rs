@@ -111,6 +111,17 @@ pub async fn run(
     config: Config,
     shutdown: CancellationToken,
 ) -> Result<(), ServerError> {
+    run_and_say_when_ready(listener, config, shutdown, || {}).await
+}
+
+/// As [`run`], calling `ready` once the store is open, just before connections are served (a
+/// node of a cluster may wait for NATS until then): the command line prints its address there.
+pub async fn run_and_say_when_ready(
+    listener: TcpListener,
+    config: Config,
+    shutdown: CancellationToken,
+    ready: impl FnOnce(),
+) -> Result<(), ServerError> {
     let origins = config.origins()?;
     let create_key_hash = config.create_key()?.map(secret::hash);
     let public_origin = match &config.public_url {
@@ -173,6 +184,7 @@ pub async fn run(
         }
     };
     tracker.spawn(heap::release_when_quiet(activity, shutdown.clone()));
+    ready();
     let served = serve::serve(listener, http::router(app.clone()), accept, shutdown.clone()).await;
 
     // Rooms and connections see the same token: wait for them to save and close.

@@ -36,12 +36,16 @@ impl NatsServer {
     /// Starts `nats-server -js` on a free loopback port and waits until it is ready; `None`
     /// (having said why) when the binary is not installed.
     pub async fn start(test: &str) -> anyhow::Result<Option<Self>> {
+        Self::start_on(test, free_port()?).await
+    }
+
+    /// As [`NatsServer::start`], on `port`.
+    pub async fn start_on(test: &str, port: u16) -> anyhow::Result<Option<Self>> {
         let Some(bin) = nats_server_binary() else {
             println!("{test}: SKIPPED: nats-server is not installed (apt-get install nats-server)");
             return Ok(None);
         };
         let store = tempfile::tempdir()?;
-        let port = free_port()?;
         let mut args: Vec<String> = ["-js", "-a", "127.0.0.1", "-p"].map(String::from).into();
         args.push(port.to_string());
         args.extend(["-sd".into(), store.path().display().to_string()]);
@@ -66,7 +70,7 @@ impl NatsServer {
 const CLUSTER_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// A free loopback port (bound and let go: good enough on a test machine).
-fn free_port() -> anyhow::Result<u16> {
+pub fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 

@@ -34,7 +34,13 @@ impl ServerProcess {
             .context("starting the server")?;
         let stdout = child.stdout.take().context("no stdout")?;
         let mut lines = BufReader::new(stdout).lines();
-        let line = tokio::time::timeout(crate::WAIT, lines.next_line()).await??.context("no output")?;
+        let line = tokio::time::timeout(crate::WAIT, lines.next_line())
+            .await
+            .context("the server did not say it was listening")??;
+        let Some(line) = line else {
+            let status = child.wait().await?;
+            anyhow::bail!("the server exited before it was ready ({status}); its log is above");
+        };
         let url = line.strip_prefix("Listening on http://").context("unexpected first line")?;
         let addr = url.trim_end_matches('/').parse()?;
         Ok(Self { child, addr })

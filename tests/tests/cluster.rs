@@ -696,6 +696,41 @@ fn check_log(test: &str, stored: &Stored, acked: &BTreeSet<String>) -> anyhow::R
     Ok(())
 }
 
+/// A node started before NATS (containers started together) waits for it instead of refusing to
+/// start, and says it listens only once it can serve: its first request makes a room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_started_before_nats_waits_for_it() -> anyhow::Result<()> {
+    let test = "cluster node before nats";
+    if horseshoe_tests::nats::nats_server_binary().is_none() {
+        println!("{test}: SKIPPED: nats-server is not installed (apt-get install nats-server)");
+        return Ok(());
+    }
+    let port = horseshoe_tests::nats::free_port()?;
+    let url = format!("nats://127.0.0.1:{port}");
+    let dir = tempfile::tempdir()?;
+    let node = tokio::spawn({
+        let dir = dir.path().to_owned();
+        async move {
+            let flags = ["--nats-url", url.as_str(), "--node-id", "node-1"];
+            horseshoe_tests::process::ServerProcess::start(BIN, &dir, &flags).await
+        }
+    });
+    // Longer than one connection attempt's timeout takes to fail on a closed port, and more
+    // than one retry.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(!node.is_finished(), "{test}: the node said it was ready with no NATS to store rooms in");
+    let nats = NatsServer::start_on(test, port).await?.context("nats-server")?;
+    let node = node.await??;
+    let room = http::create_room(node.addr, "{}").await?;
+    let (mut facilitator, _) =
+        Client::join(&node.ws_url(&room.room_id), credentials(&room, true, None), Some("Marta")).await?;
+    let answer = facilitator.run(Command::OpenFactors { open: true }).await?;
+    answer.map_err(|r| anyhow::anyhow!("{test}: the board did not open: {r:?}"))?;
+    drop(facilitator);
+    node.kill().await?;
+    nats.stop().await
+}
+
 /// Two node processes on one NATS server; writers on node A (and one on node B) keep adding
 /// cards; node A dies with SIGKILL; its writers come back on node B with their tokens and last
 /// seqs and send again what was not acknowledged: nothing acknowledged is lost, nothing is
