@@ -34,7 +34,7 @@ pub use command::{Command, DropTarget};
 pub use event::{Change, CommandRef, Event};
 pub use ids::{ClientId, CommandId, GroupId, ItemId, MemberId, RoomId};
 pub use messages::{ClientMsg, Credentials, ErrorCode, Rejection, ServerMsg, You};
-pub use rules::{Context, admit, join, may_type, run};
+pub use rules::{Context, admit, join, may_type, rejoin, run};
 pub use shared::{SharedText, TextTarget};
 pub use state::{
     Actor, Anchor, Area, Assessment, Book, Card, Checkin, ClientWall, Cluster, Column, CommonTerm,

@@ -14,7 +14,7 @@ use horseshoe_protocol::limits::{MAX_ANCHOR_CHARS, MAX_DRAG_WITH, WALL_HEIGHT, W
 use horseshoe_protocol::{
     Actor, Change, ClientId, ClientMsg, Command, CommandId, CommandRef, Context, Credentials, ErrorCode,
     ItemId, Language, Lens, Member, MemberId, MemberRole, PROTOCOL_VERSION, Rejection, Role, RoomId,
-    RoomState, Seen, ServerMsg, You, join as join_room, may_type, run,
+    RoomState, Seen, ServerMsg, You, join as join_room, may_type, rejoin, run,
 };
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -732,6 +732,10 @@ impl Room {
         let (actor, you) = match (existing, new_role) {
             (Some(id), _) => {
                 let role = self.state.members[&id].role;
+                // Away when groups or teams were formed: placed now, as a latecomer is.
+                if let Some(change) = rejoin(&mut self.state, id) {
+                    self.record(&change, decided);
+                }
                 let token = stored_earlier.map(|(_, token)| token);
                 (Actor::member(id, role), You { role: role.into(), member_id: Some(id), token })
             }

@@ -277,3 +277,59 @@ async fn highlights_stay_on_their_words_and_undo_entries_stay_with_their_owner()
     server.stop().await?;
     Ok(())
 }
+
+/// Cy and Dee are away (a dropped line, a closed laptop) when the facilitator forms groups and
+/// then teams. Coming back, each is placed in the smallest group and team as a latecomer would
+/// be, shown as new to the facilitator: Cy resuming from where they were, Dee from a snapshot.
+#[tokio::test]
+async fn a_participant_away_when_groups_were_formed_is_placed_on_return() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    let room = http::create_room(server.addr, r#"{"title": "Away"}"#).await?;
+    let url = server.ws_url(&room.room_id);
+    let mut fac =
+        join(&url, Credentials::Facilitator { key: room.facilitator_key.clone(), token: None }, "Marta")
+            .await?;
+    let _ana = join(&url, Credentials::Participant { token: None }, "Ana").await?;
+    let _bo = join(&url, Credentials::Participant { token: None }, "Bo").await?;
+    let mut away = Vec::new();
+    for name in ["Cy", "Dee"] {
+        let (client, welcome) =
+            Client::join(&url, Credentials::Participant { token: None }, Some(name)).await?;
+        let ServerMsg::Welcome { you, room, .. } = welcome else { anyhow::bail!("no welcome: {welcome:?}") };
+        away.push((you.member_id.expect("a member"), you.token.expect("a token"), room.seq, client));
+    }
+    fac.client.wait_online(|online| online.len() == 5).await?;
+    let away: Vec<_> =
+        away.into_iter().map(|(id, token, seq, client)| (drop(client), id, token, seq)).collect();
+    fac.client.wait_online(|online| online.len() == 3).await?;
+    assert!(fac.client.run(Command::FormGroups).await?.is_ok());
+    assert!(fac.client.run(Command::FormTeams).await?.is_ok());
+
+    let placed = |msg: &ServerMsg, who: MemberId| {
+        let events = events_of(msg);
+        let group = events.iter().any(|e| matches!(e, Event::GroupMember { member_id, group: Some(_), late: true } if *member_id == who));
+        let team = events.iter().any(
+            |e| matches!(e, Event::TeamMember { member_id, team: Some(_), late: true } if *member_id == who),
+        );
+        group && team
+    };
+    // Cy resumes from the seq they had.
+    let (_, cy, cy_token, cy_seq) = &away[0];
+    let (mut cy_client, _) =
+        Client::rejoin(&url, Credentials::Participant { token: Some(cy_token.clone()) }, None, Some(*cy_seq))
+            .await?;
+    let cy = *cy;
+    cy_client.wait_for(|msg| placed(msg, cy).then_some(())).await?;
+    fac.client.wait_for(|msg| placed(msg, cy).then_some(())).await?;
+
+    // Dee comes back on a snapshot, which has them placed.
+    let (_, dee, dee_token, _) = &away[1];
+    let (_dee_client, welcome) =
+        Client::join(&url, Credentials::Participant { token: Some(dee_token.clone()) }, None).await?;
+    let ServerMsg::Welcome { room: state, .. } = welcome else { anyhow::bail!("no welcome: {welcome:?}") };
+    assert!(state.late_to_group(*dee), "Dee is in a group, new: {:?}", state.definitions.groups);
+    assert!(state.team_of(*dee).is_some(), "Dee is in a team: {:?}", state.assessment.teams);
+    fac.client.wait_for(|msg| placed(msg, *dee).then_some(())).await?;
+    Ok(())
+}

@@ -635,6 +635,7 @@ const en = {
   'groups.new_group': 'New group',
   'groups.new_group.help': 'Drop someone here to start a group.',
   'groups.waiting': 'Waiting for the facilitator to form groups.',
+  'groups.not_in': 'You are not in a group yet: the facilitator will put you in one.',
 
   'sheet.title': 'Group {n}: our definition',
   'sheet.label': "Group {n}'s definition of {centricity}",
@@ -1368,6 +1369,7 @@ const pt = {
   'groups.new_group': 'Grupo novo',
   'groups.new_group.help': 'Largue aqui uma pessoa para criar um grupo.',
   'groups.waiting': 'A facilitação vai formar os grupos em breve.',
+  'groups.not_in': 'Ainda não está num grupo: a facilitação vai escolher um para si.',
 
   'sheet.title': 'Grupo {n}: a nossa definição',
   'sheet.label': 'Definição de {centricity} do grupo {n}',

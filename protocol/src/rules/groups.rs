@@ -140,6 +140,39 @@ mod tests {
     }
 
     #[test]
+    fn a_participant_away_when_groups_and_teams_were_formed_is_placed_as_a_latecomer_on_return() {
+        let mut f = Fixture::new();
+        let away = member_id(16);
+        f.add(away, "Cy", MemberRole::Participant);
+        f.online.remove(&away);
+        f.by(f.fac, Command::FormGroups).unwrap();
+        assert_eq!(f.state.group_of(away), None);
+
+        let change = crate::rules::rejoin(&mut f.state, away).expect("placed on return");
+        assert_eq!(change.seq, f.state.seq);
+        assert!(f.state.late_to_group(away), "shown as new to the facilitators");
+        assert_eq!(f.state.group_of(away), f.state.group_of(f.ana).or(f.state.group_of(f.bo)));
+        assert!(crate::rules::rejoin(&mut f.state, away).is_none(), "placed once");
+        assert!(crate::rules::rejoin(&mut f.state, f.fac).is_none(), "facilitators are not grouped");
+
+        // Teams formed while they are away again: the next return places them in one.
+        f.online.remove(&away);
+        f.by(f.fac, Command::FormTeams).unwrap();
+        assert_eq!(f.state.team_of(away), None);
+        crate::rules::rejoin(&mut f.state, away).expect("placed in a team on return");
+        assert!(f.state.team_of(away).is_some());
+
+        // A closed room places nobody.
+        let other = member_id(17);
+        f.add(other, "Dee", MemberRole::Participant);
+        f.state.definitions.groups.values_mut().for_each(|g| g.members.retain(|m| *m != other));
+        f.state.closed = true;
+        assert!(crate::rules::rejoin(&mut f.state, other).is_none());
+        f.state.closed = false;
+        assert!(crate::rules::rejoin(&mut f.state, other).is_some());
+    }
+
+    #[test]
     fn a_latecomer_stays_marked_late_until_a_facilitator_moves_them_or_forms_groups_again() {
         let mut f = Fixture::new();
         f.by(f.fac, Command::FormGroups).unwrap();

@@ -100,6 +100,23 @@ pub fn join(state: &mut RoomState, member: Member, online: &BTreeSet<MemberId>) 
     Ok(commit(state, by, None, events))
 }
 
+/// Places a returning participant whom the groups or teams were formed without (they were away
+/// then) as a latecomer, as a new participant is placed: the room's next change, decided at their
+/// `hello`; `None` when there is nothing to place them in, or they are placed already.
+pub fn rejoin(state: &mut RoomState, member: MemberId) -> Option<Change> {
+    if state.closed || !state.is_participant(member) {
+        return None;
+    }
+    let mut events = Vec::new();
+    if state.group_of(member).is_none() {
+        events.extend(groups::place_latecomer(state, member));
+    }
+    if state.team_of(member).is_none() {
+        events.extend(teams::place_latecomer(state, member));
+    }
+    (!events.is_empty()).then(|| commit(state, Some(member), None, events))
+}
+
 /// Applies decided events as the next change, then what follows from them.
 fn commit(
     state: &mut RoomState,

@@ -102,7 +102,10 @@ function MySheet() {
   const view = app.store.presence$();
   const me = view.you.member_id;
   const group = room.definitions.groups.find((g) => g.members.includes(me ?? ''));
-  if (!group) return html`<p class="empty card" data-testid="no-group">${t('groups.waiting')}</p>`;
+  if (!group) {
+    const formed = room.definitions.groups.length > 0;
+    return html`<p class="empty card" data-testid="no-group">${t(formed ? 'groups.not_in' : 'groups.waiting')}</p>`;
+  }
   const editors = room.texts[`definition:${group.id}`]?.editors ?? [];
   return html`<section class="card sheet" data-testid="my-definition" data-group=${group.id}>
     <header class="sheet-head">
