@@ -43,3 +43,34 @@ test('a check-in posted while the server restarts arrives once it is back', asyn
     );
   }
 });
+
+test('a key factor added while offline is listed as kept, cleared from its field, and arrives once', async () => {
+  const room = await env.createRoom('Offline room', { organisation: 'Acme', lens: 'client', language: 'en' });
+  const fac = await env.openAsFacilitator(`${env.server.url}/r/${room.room_id}#key=${room.facilitator_key}`);
+  const ana = await env.join(`${env.server.url}/r/${room.room_id}`, 'Ana');
+  await expectText(fac.page.getByTestId('presence'), 'Ana');
+  await fac.page.getByTestId('step-next').click();
+  await expectText(ana.page.getByTestId('step-title'), 'An excellent client experience');
+
+  await fac.context.setOffline(true);
+  await fac.page.getByTestId('reconnecting').waitFor({ state: 'visible' });
+  const input = fac.page.locator('.factor-form').getByTestId('factor-input');
+  for (const text of ['They listened', 'Fast answers']) {
+    await input.fill(text);
+    await fac.page.getByTestId('factor-add').click();
+    // The field is empty at once: a second press cannot add the same card again.
+    await expectText(fac.page.getByTestId('unsent'), text);
+    assert.equal(await input.inputValue(), '');
+  }
+  assert.ok(await fac.page.getByTestId('factor-add').isDisabled(), 'nothing to add again');
+  await expectText(fac.page.getByTestId('unsent'), 'Kept to send: 2 items');
+  await screenshot(fac.page, 'facilitator-offline-kept-laptop', LAPTOP);
+
+  await fac.context.setOffline(false);
+  await fac.page.getByTestId('reconnecting').waitFor({ state: 'hidden' });
+  for (const { page } of [fac, ana]) {
+    await expectCount(page.getByTestId('factors').locator('.factor'), 2);
+    await expectText(page.getByTestId('factors'), 'They listened');
+    await expectText(page.getByTestId('factors'), 'Fast answers');
+  }
+});

@@ -4,6 +4,7 @@
 /** @typedef {import('./store.js').Store} Store */
 /** @typedef {import('./conn.js').Connection} Connection */
 
+import { signal } from '../vendor/preact.js';
 import { t } from './i18n.js';
 import { toast } from './ui/kit.js';
 
@@ -73,7 +74,18 @@ export function send(cmd, ownRefusal = false) {
  */
 export async function sendWords(cmd, sent, setText) {
   setText(() => /** @type {T} */ (''));
+  const entry = { text: sent };
+  unsent.value = [...unsent.value, entry];
   const outcome = await send(cmd);
+  unsent.value = unsent.value.filter((e) => e !== entry);
   if (!outcome.ok) setText((now) => /** @type {T} */ (now || sent));
   return outcome;
 }
+
+/**
+ * The words added (a note, a card, an area) that the room has not acknowledged yet, oldest
+ * first: while the line is down the banner lists them, so nobody thinks them lost and adds
+ * them again.
+ * @type {import('../vendor/preact.js').Signal<{ text: string }[]>}
+ */
+export const unsent = signal([]);

@@ -157,6 +157,9 @@ const en = {
   'conn.reconnecting': 'Reconnecting…',
   'conn.not_sent': 'Not sent: you are offline. Try again once you are back.',
   'conn.banner': 'Connection lost. Reconnecting… Your changes will be sent when it is back.',
+  'conn.unsent.one': 'Kept to send: {n} item',
+  'conn.unsent.other': 'Kept to send: {n} items',
+  'conn.unsent_more': 'and {n} more',
 
   'role.facilitator': 'Facilitator',
   'role.participant': 'Participant',
@@ -889,6 +892,9 @@ const pt = {
   'conn.not_sent': 'Não enviado: está sem ligação. Tente de novo quando voltar.',
   'conn.banner':
     'Sem conexão. Reconexão em curso… As suas alterações serão enviadas quando a conexão voltar.',
+  'conn.unsent.one': 'Guardado para enviar: {n} item',
+  'conn.unsent.other': 'Guardados para enviar: {n} itens',
+  'conn.unsent_more': 'e mais {n}',
 
   'role.facilitator': 'Facilitação',
   'role.participant': 'Participante',

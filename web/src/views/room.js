@@ -5,8 +5,8 @@
 // stays on screen. After the session (a closed room) everyone sees the summary.
 
 import { html, useEffect, useLayoutEffect, useRef, useState } from '../../vendor/preact.js';
-import { app, send } from '../app.js';
-import { stepText, t } from '../i18n.js';
+import { app, send, unsent } from '../app.js';
+import { stepText, t, tn } from '../i18n.js';
 import { STEP_COUNT, STEP_MINUTES } from '../limits.js';
 import { Announcer, Brand, LanguagePicker, Spinner, Toasts, canEdit, isFacilitator, useSettling } from '../ui/kit.js';
 import { HandButton, HandsCard } from './hands.js';
@@ -284,6 +284,22 @@ export function StepHeading({ step }) {
   </div>`;
 }
 
+/** How many of the words waiting to be sent the banner lists; the rest it counts. */
+const UNSENT_SHOWN = 3;
+
+/** The notes, cards and areas added while the line is down, kept until it is back. */
+function Unsent() {
+  const words = unsent.value;
+  if (words.length === 0) return null;
+  const shown = words.slice(-UNSENT_SHOWN);
+  const more = words.length - shown.length;
+  return html`<span class="unsent" data-testid="unsent">
+    <span class="unsent-label">${tn('conn.unsent', words.length)}</span>
+    ${shown.map((w) => html`<q class="unsent-item" dir="auto">${w.text}</q>`)}
+    ${more > 0 ? html`<span class="unsent-more">${t('conn.unsent_more', { n: more })}</span>` : null}
+  </span>`;
+}
+
 /** Reconnecting, and the closed room. @param {{ onSummary: (() => void) | null }} props */
 function Banners({ onSummary }) {
   const room = app.store.room('closed');
@@ -291,7 +307,10 @@ function Banners({ onSummary }) {
   const status = app.store.status.value;
   return html`
     ${status === 'reconnecting'
-      ? html`<div class="banner" role="status" data-testid="reconnecting">${t('conn.banner')}</div>`
+      ? html`<div class="banner" role="status" data-testid="reconnecting">
+          <span>${t('conn.banner')}</span>
+          <${Unsent} />
+        </div>`
       : null}
     ${room.closed
       ? html`<div class="closed-banner" role="status" data-testid="closed-banner">

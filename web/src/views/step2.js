@@ -6,7 +6,7 @@
 
 import { html } from '../../vendor/preact.js';
 import { textOf } from '../apply.js';
-import { app, send } from '../app.js';
+import { app, send, sendWords } from '../app.js';
 import { t } from '../i18n.js';
 import { MAX_FACTOR_CHARS } from '../limits.js';
 import { dragSource, dropPlace, reorder } from '../ui/drag.js';
@@ -229,9 +229,9 @@ function FactorForm({ tag }) {
       ev.preventDefault();
       const sent = text.trim();
       if (!sent) return;
-      const outcome = await send({ type: 'factor.add', id: newId(), text: sent });
-      // Only what was sent is cleared: a person typing the next card keeps it.
-      if (outcome.ok) setText((now) => ((now ?? '').trim() === sent ? null : now));
+      // Cleared at once (a second press while the line is down would add it twice); the words
+      // come back if the room refuses them.
+      await sendWords({ type: 'factor.add', id: newId(), text: sent }, sent, setText);
     }}
   >
     <div class="factor-form-row">
