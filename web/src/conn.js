@@ -291,6 +291,17 @@ export class Connection {
     }, delay);
   }
 
+  /**
+   * Says `hello` again at once, on a new socket: a page let in only to read a closed room asks
+   * to join once it is open again.
+   */
+  again() {
+    const socket = this.socket;
+    if (!socket || this.stopped) return;
+    socket.close(1000);
+    this.closed(socket, /** @type {CloseEvent} */ ({ code: CLOSE_RESYNC, reason: 'again' }));
+  }
+
   /** When the browser says the network is back, skip the rest of the wait. */
   retryNow() {
     if (this.retryTimer === null || this.stopped) return;

@@ -6,7 +6,7 @@ import { ApiError, roomInfo } from './api.js';
 import { Connection } from './conn.js';
 import { hasKey, setRoomDefaults, t } from './i18n.js';
 import { saveToken, savedToken } from './saved.js';
-import { html } from '../vendor/preact.js';
+import { effect, html } from '../vendor/preact.js';
 import { app } from './app.js';
 import { Store } from './store.js';
 import { toast } from './ui/kit.js';
@@ -50,6 +50,8 @@ export async function enterRoom(roomId, access) {
 
   const store = new Store();
   let toldClosed = false;
+  /** Let in to read only, the room being closed: joins as itself once it is reopened. */
+  let readingClosed = false;
   const conn = new Connection({
     roomId,
     store,
@@ -70,6 +72,7 @@ export async function enterRoom(roomId, access) {
         toldClosed = true;
         toast(notice.code === 'conflict' ? t('closed.no_join') : notice.message);
       }
+      readingClosed = access.role === 'participant' && you.role === 'viewer';
     },
     onReject: (code, message) => toast(rejectMessage(code, message), 'error'),
     onRefused: (refusal) => {
@@ -94,6 +97,13 @@ export async function enterRoom(roomId, access) {
   app.roomId = roomId;
   app.key = access.role === 'facilitator' ? access.key : null;
   show(access.role === 'viewer' ? html`<${Projector} />` : html`<${Room} />`);
+  effect(() => {
+    void store.versions.closed.value;
+    if (readingClosed && store.view && !store.view.room.closed) {
+      readingClosed = false;
+      conn.again();
+    }
+  });
   conn.connect();
 }
 
