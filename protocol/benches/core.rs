@@ -102,7 +102,7 @@ fn core(c: &mut Criterion) {
     let room = room();
     let mover = room.people[3];
     let note = ItemId(format!("{}:n42", room.people[2]));
-    let drop = Command::DropNote { id: note, x: 1200, y: 800, onto: None };
+    let drop = Command::DropNote { id: note, x: 1200, y: 800, onto: None, seen: None };
     let snapshot = serde_json::to_string(&room.state).expect("serializes");
     // A copy that shares nothing with the room (a clone shares the texts until one changes).
     let copy = || serde_json::from_str::<RoomState>(&snapshot).expect("parses");

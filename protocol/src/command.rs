@@ -152,6 +152,9 @@ pub enum Command {
         member_id: Option<MemberId>,
     },
     /// Anyone: drop a revealed note at a position, onto another note or a cluster, or loose.
+    /// With `seen` (the last `seq` the sender had applied when they let go), refused `conflict`
+    /// if someone else has moved the note since: a drop made offline, or on a stale screen, does
+    /// not undo a later move the sender never saw.
     #[serde(rename = "note.drop")]
     DropNote {
         id: ItemId,
@@ -160,6 +163,9 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[ts(optional)]
         onto: Option<DropTarget>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional, type = "number")]
+        seen: Option<u64>,
     },
     #[serde(rename = "cluster.rename")]
     RenameCluster { id: ItemId, name: String },

@@ -465,10 +465,14 @@ impl RoomState {
                 if let Some(note) = self.wall.notes.get_mut(id) {
                     (note.x, note.y) = (*x, *y);
                     note.cluster.clone_from(cluster);
+                    if let Some(by) = by {
+                        self.book.moved.insert(id.clone(), (self.seq, by));
+                    }
                 }
             }
             Event::NoteRemoved { id, private_to } => {
                 self.wall.notes.remove(id);
+                self.book.moved.remove(id);
                 if private_to.is_none() {
                     self.book.bury(id);
                 }

@@ -618,6 +618,10 @@ pub struct Book {
     /// Whose each Yjs client is (a client writes for one person only).
     #[serde(default)]
     pub writers: BTreeMap<u64, MemberId>,
+    /// Per note: the change that last moved it, and who made it (a `note.drop` from someone
+    /// else who had not seen that change is stale).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub moved: BTreeMap<ItemId, (u64, MemberId)>,
 }
 
 impl Book {
@@ -626,6 +630,7 @@ impl Book {
             && self.touched.is_empty()
             && self.tombstones.is_empty()
             && self.writers.is_empty()
+            && self.moved.is_empty()
     }
 
     /// What the room knows of command `id` from `member`'s `client`.

@@ -1,10 +1,11 @@
 // The connection survives a server restart: the page shows "reconnecting", keeps a check-in
 // posted while the server is down, and sends it once the server is back (on the same data
-// directory), without a duplicate or a second member.
+// directory), without a duplicate or a second member. What is made while the line is down is
+// kept and listed, and sent once; a post-it dropped offline does not undo a later move.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LAPTOP, expectCount, expectText, screenshot, startServer, useServerAndBrowser } from './helpers.mjs';
+import { LAPTOP, drawnAt, expectCount, expectText, grabNote, installWire, noteId, poll, screenshot, startServer, useServerAndBrowser, wallNote } from './helpers.mjs';
 
 const env = useServerAndBrowser();
 
@@ -73,4 +74,56 @@ test('a key factor added while offline is listed as kept, cleared from its field
     await expectText(page.getByTestId('factors'), 'They listened');
     await expectText(page.getByTestId('factors'), 'Fast answers');
   }
+});
+
+test('a post-it Bo drops while offline, after Ana moved it, stays where Ana put it', async () => {
+  const room = await env.createRoom('Stale drop', { organisation: 'Acme', lens: 'client', language: 'en' });
+  const ana = await env.join(`${env.server.url}/r/${room.room_id}`, 'Ana');
+  const bo = await env.join(`${env.server.url}/r/${room.room_id}`, 'Bo');
+  // The facilitator steers over a WebSocket of their own: step 4, then everyone's notes shown.
+  const { page: fac } = await env.newPerson();
+  await fac.goto(`${env.server.url}/`);
+  await installWire(fac);
+  const steer = (/** @type {object[]} */ cmds) =>
+    fac.evaluate(
+      async ({ roomId, key, cmds }) => {
+        const { wire } = /** @type {any} */ (window);
+        const { socket } = await wire.join(roomId, { client: `fac-${cmds.length}`, credentials: { role: 'facilitator', key }, name: 'F' });
+        for (const cmd of cmds) {
+          const answer = await wire.send(socket, cmd);
+          if (answer.type !== 'ack') throw new Error(`refused: ${JSON.stringify(answer)}`);
+        }
+        wire.close(socket);
+      },
+      { roomId: room.room_id, key: room.facilitator_key, cmds },
+    );
+  await steer([{ type: 'step.set', step: 4 }]);
+  await ana.page.getByTestId('note-input').fill('find good people');
+  await ana.page.getByTestId('note-add').click();
+  await steer([{ type: 'notes.reveal' }]);
+  for (const { page } of [ana, bo]) await wallNote(page, 'find good people').waitFor();
+  const id = await noteId(ana.page, 'find good people');
+
+  await bo.context.setOffline(true);
+  await bo.page.getByTestId('reconnecting').waitFor({ state: 'visible' });
+  // Ana moves it down; then Bo, who cannot have seen that, moves it right.
+  const at = await grabNote(ana.page, wallNote(ana.page, 'find good people'), 0, 160);
+  await ana.page.mouse.up();
+  const anaPut = await drawnAt(ana.page, id);
+  await grabNote(bo.page, wallNote(bo.page, 'find good people'), 240, 0);
+  await bo.page.mouse.up();
+  assert.ok(at.y > 0);
+
+  await bo.context.setOffline(false);
+  await bo.page.getByTestId('reconnecting').waitFor({ state: 'hidden' });
+  await expectText(bo.page.getByTestId('toast'), 'Someone else moved that note meanwhile');
+  await poll(async () => {
+    for (const { page } of [ana, bo]) {
+      const now = await drawnAt(page, id);
+      if (Math.abs(now.x - anaPut.x) > 1 || Math.abs(now.y - anaPut.y) > 1) {
+        return `a page shows it at ${JSON.stringify(now)}, Ana put it at ${JSON.stringify(anaPut)}`;
+      }
+    }
+    return null;
+  });
 });

@@ -1134,17 +1134,23 @@ test('a crowded wall: twenty people, a hundred notes, ten moving at once, two on
   );
   await zed.page.mouse.up();
   await page.mouse.move(facHold.x + 2, facHold.y + 2);
-  const facDrop = await drawnAt(page, last);
+  const facWanted = await drawnAt(page, last);
   await page.mouse.up();
+  // The first to let go placed it; the facilitator, who held it meanwhile, is told.
+  await expectText(page.getByTestId('toast'), 'Someone else moved that note meanwhile');
+  /** @type {{ x: number, y: number }} */
+  let placed = { x: 0, y: 0 };
   await poll(async () => {
+    placed = await drawnAt(zed.page, last);
     for (const who of [page, zed.page, projector.page]) {
       const at = await drawnAt(who, last);
-      if (Math.abs(at.x - facDrop.x) > 1 || Math.abs(at.y - facDrop.y) > 1)
-        return `a page shows ${JSON.stringify(at)}, want ${JSON.stringify(facDrop)}`;
+      if (Math.abs(at.x - placed.x) > 1 || Math.abs(at.y - placed.y) > 1)
+        return `a page shows ${JSON.stringify(at)}, Zed's ${JSON.stringify(placed)}`;
       if ((await who.locator('.wall-note.remote').count()) > 0) return 'still shown moving';
     }
     return null;
   });
+  assert.ok(Math.hypot(placed.x - facWanted.x, placed.y - facWanted.y) > 20, "Zed's drop, not the facilitator's");
 
   // Readable at a glance: fitted on a laptop, in full screen, and as a list.
   await page.getByTestId('zoom-fit').click();

@@ -964,6 +964,14 @@ describe('a whole workshop, with a copy of the room per client', () => {
     await sync();
     assert.equal(V.room.wall.notes[a3].cluster, undefined);
 
+    // "seen": Bo's drop from before Marta's move is stale; his own drops never are.
+    const before = B.room.seq - 1;
+    await B.refused({ type: 'note.drop', id: a3, x: 100, y: 100, seen: before }, 'conflict');
+    await B.ok({ type: 'note.drop', id: a3, x: 2600, y: 2500, seen: B.room.seq });
+    await B.ok({ type: 'note.drop', id: a3, x: 2700, y: 2500, seen: B.room.seq - 1 });
+    await sync();
+    assert.equal(F.room.wall.notes[a3].x, 2700);
+
     // A drag of a revealed post-it is passed on with the sender's member id.
     const m = F.frames.length;
     A.send({ type: 'drag', id: a1, x: 1210, y: 377 });

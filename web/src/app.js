@@ -5,7 +5,7 @@
 /** @typedef {import('./conn.js').Connection} Connection */
 
 import { signal } from '../vendor/preact.js';
-import { t } from './i18n.js';
+import { rejectText, t } from './i18n.js';
 import { toast } from './ui/kit.js';
 
 export const app = {
@@ -79,6 +79,20 @@ export async function sendWords(cmd, sent, setText) {
   const outcome = await send(cmd);
   unsent.value = unsent.value.filter((e) => e !== entry);
   if (!outcome.ok) setText((now) => /** @type {T} */ (now || sent));
+  return outcome;
+}
+
+/**
+ * Drops a post-it (`note.drop`), saying which change this page had seen when it was let go: the
+ * room refuses the drop if someone else has moved the note since (made offline, or on a screen
+ * behind, it would undo a move this person never saw), and the person is told.
+ * @param {Omit<Extract<import('./protocol').Command, { type: 'note.drop' }>, 'type' | 'seen'>} drop
+ * @param {number | undefined} [seen] the last change applied here when it was let go
+ * @returns {Promise<import('./conn.js').Outcome>}
+ */
+export async function dropNote(drop, seen = app.store.view?.room.seq) {
+  const outcome = await send({ type: 'note.drop', ...drop, seen }, true);
+  if (!outcome.ok) toast(outcome.code === 'conflict' ? t('wall.moved_meanwhile') : rejectText(outcome.code, outcome.message), 'error');
   return outcome;
 }
 

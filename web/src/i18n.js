@@ -304,6 +304,7 @@ const en = {
   'reject.too_long': 'That text is too long.',
   'reject.limit_reached': 'This room has reached its limit.',
   'reject.conflict': 'That clashed with a change someone else just made.',
+  'wall.moved_meanwhile': 'Someone else moved that note meanwhile: it stays where they put it.',
   'reject.rate_limited': 'Too many changes at once: wait a moment.',
   'reject.internal': 'The server had a problem. Please try again.',
   'toast.dismiss': 'Dismiss',
@@ -1042,6 +1043,7 @@ const pt = {
   'reject.too_long': 'Esse texto excede o tamanho máximo.',
   'reject.limit_reached': 'Esta sala atingiu o seu limite.',
   'reject.conflict': 'Isso entrou em conflito com uma alteração feita agora mesmo por outra pessoa.',
+  'wall.moved_meanwhile': 'Outra pessoa moveu essa nota entretanto: fica onde ela a pôs.',
   'reject.rate_limited': 'Muitas alterações seguidas: aguarde um momento.',
   'reject.internal': 'O servidor teve um problema. Tente novamente.',
   'toast.dismiss': 'Fechar',
@@ -1672,6 +1674,17 @@ export function tn(base, n, params = {}) {
   /** @type {Key} */
   const key = n === 1 ? `${base}.one` : `${base}.other`;
   return t(key, { ...params, n });
+}
+
+/**
+ * A refused command, in the person's language (the server's own words for a code this client
+ * does not know yet).
+ * @param {import('./protocol').ErrorCode} code
+ * @param {string} message
+ */
+export function rejectText(code, message) {
+  const key = `reject.${code}`;
+  return hasKey(key) ? t(key) : message;
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import { ApiError, roomInfo } from './api.js';
 import { Connection } from './conn.js';
-import { hasKey, setRoomDefaults, t } from './i18n.js';
+import { rejectText, setRoomDefaults, t } from './i18n.js';
 import { saveToken, savedToken } from './saved.js';
 import { effect, html } from '../vendor/preact.js';
 import { app } from './app.js';
@@ -74,7 +74,7 @@ export async function enterRoom(roomId, access) {
       }
       readingClosed = access.role === 'participant' && you.role === 'viewer';
     },
-    onReject: (code, message) => toast(rejectMessage(code, message), 'error'),
+    onReject: (code, message) => toast(rejectText(code, message), 'error'),
     onRefused: (refusal) => {
       // A participant token the room does not know (a facilitator's unknown token just makes
       // a new facilitator, so there `unauthorized` means a wrong key): forget it, join afresh.
@@ -121,15 +121,4 @@ function refusalText(refusal, access) {
       if (access.role === 'facilitator') return t('error.bad_key');
   }
   return t('error.generic', { reason: refusal.reason || String(refusal.code) });
-}
-
-/**
- * A refused command, in the person's language (the server's own words for a code this client
- * does not know yet).
- * @param {ErrorCode} code
- * @param {string} message
- */
-function rejectMessage(code, message) {
-  const key = `reject.${code}`;
-  return hasKey(key) ? t(key) : message;
 }

@@ -210,7 +210,7 @@ fn decide(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Eve
         Command::EditNote { id, text } => notes::edit(state, ctx, id, text),
         Command::DeleteNote { id } => notes::delete(state, ctx, id),
         Command::RevealNotes { member_id } => notes::reveal(state, ctx, *member_id),
-        Command::DropNote { id, x, y, onto } => notes::drop(state, ctx, id, *x, *y, onto),
+        Command::DropNote { id, x, y, onto, seen } => notes::drop(state, ctx, id, (*x, *y), onto, *seen),
         Command::RenameCluster { id, name } => notes::rename_cluster(state, ctx, id, name),
         Command::MergeClusters { from, into } => notes::merge_clusters(state, ctx, from, into),
         Command::DissolveCluster { id } => notes::dissolve_cluster(state, ctx, id),

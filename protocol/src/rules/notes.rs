@@ -212,14 +212,21 @@ pub(super) fn drop(
     state: &RoomState,
     ctx: &Context,
     id: &ItemId,
-    x: i32,
-    y: i32,
+    (x, y): (i32, i32),
     onto: &Option<DropTarget>,
+    seen: Option<u64>,
 ) -> Result<Vec<Event>, Rejection> {
     let me = require_member(state, ctx, "move post-its")?;
     let note = visible(state, id, me)?;
     if !note.revealed {
         return Err(Rejection::new(ErrorCode::Conflict, "a post-it is moved once it is revealed"));
+    }
+    let moved_since = |(at, by): &(u64, MemberId)| seen.is_some_and(|seen| *at > seen) && *by != me;
+    if state.book.moved.get(id).is_some_and(moved_since) {
+        return Err(Rejection::new(
+            ErrorCode::Conflict,
+            "someone else moved this post-it after the change you last saw: it stays where they put it",
+        ));
     }
     let (x, y) = (x.clamp(0, WALL_WIDTH), y.clamp(0, WALL_HEIGHT));
     let mut events = Vec::new();
@@ -355,7 +362,7 @@ mod tests {
 
     fn drop_onto(note: &str, other: &str, new_cluster: &str) -> Command {
         let onto = Some(DropTarget::Note { id: id(other), new_cluster: id(new_cluster) });
-        Command::DropNote { id: id(note), x: 100, y: 100, onto }
+        Command::DropNote { id: id(note), x: 100, y: 100, onto, seen: None }
     }
 
     #[test]
@@ -370,9 +377,11 @@ mod tests {
         assert!(f.state.view_for(Some(f.ana)).wall.notes.contains_key(&id("n1")));
         let err = f.by(f.bo, Command::EditNote { id: id("n1"), text: "mine".into() }).unwrap_err();
         assert_eq!(err.code, ErrorCode::NotFound, "for Bo the note does not exist");
-        let err = f.by(f.bo, Command::DropNote { id: id("n1"), x: 0, y: 0, onto: None }).unwrap_err();
+        let err =
+            f.by(f.bo, Command::DropNote { id: id("n1"), x: 0, y: 0, onto: None, seen: None }).unwrap_err();
         assert_eq!(err.code, ErrorCode::NotFound);
-        let never = f.by(f.bo, Command::DropNote { id: id("b7"), x: 0, y: 0, onto: None }).unwrap_err();
+        let never =
+            f.by(f.bo, Command::DropNote { id: id("b7"), x: 0, y: 0, onto: None, seen: None }).unwrap_err();
         assert_eq!((err.code, err.message), (never.code, never.message), "nothing tells them apart");
         let theirs = f.by(f.bo, Command::AddNote { id: id("n1"), text: "mine".into() }).unwrap_err();
         let unused = f.by(f.bo, Command::AddNote { id: id("n9"), text: "mine".into() }).unwrap_err();
@@ -430,7 +439,7 @@ mod tests {
         assert!(f.state.wall.notes.values().all(|n| n.cluster == Some(id("teams"))));
 
         // Split: a note dropped loose leaves its cluster.
-        f.by(f.bo, Command::DropNote { id: id("n3"), x: 900, y: 40, onto: None }).unwrap();
+        f.by(f.bo, Command::DropNote { id: id("n3"), x: 900, y: 40, onto: None, seen: None }).unwrap();
         assert_eq!(f.state.wall.notes[&id("n3")].cluster, None);
         assert_eq!((f.state.wall.notes[&id("n3")].x, f.state.wall.notes[&id("n3")].y), (900, 40));
 
@@ -440,15 +449,40 @@ mod tests {
     }
 
     #[test]
+    fn a_drop_made_before_someone_else_moved_the_note_is_refused_and_ones_own_are_not() {
+        let mut f = Fixture::new();
+        f.by(f.ana, add("n1", "a")).unwrap();
+        f.by(f.fac, Command::RevealNotes { member_id: None }).unwrap();
+        let drop = |x, seen| Command::DropNote { id: id("n1"), x, y: 50, onto: None, seen: Some(seen) };
+        // Ana lets go of it on a screen that is up to date, then again before her first drop
+        // came back to her: both are hers, both land.
+        let seen = f.state.seq;
+        f.by(f.ana, drop(100, seen)).unwrap();
+        f.by(f.ana, drop(200, seen)).unwrap();
+        // Bo, offline since `seen`, drops it: Ana moved it after that; it stays at 200.
+        let err = f.by(f.bo, drop(900, seen)).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Conflict);
+        assert_eq!(f.state.wall.notes[&id("n1")].x, 200);
+        // Having seen Ana's moves, Bo moves it; without `seen`, as before, the last drop wins.
+        f.by(f.bo, drop(300, f.state.seq)).unwrap();
+        f.by(f.ana, Command::DropNote { id: id("n1"), x: 400, y: 50, onto: None, seen: None }).unwrap();
+        assert_eq!(f.state.wall.notes[&id("n1")].x, 400);
+        // A note deleted and its bookkeeping with it.
+        f.by(f.ana, Command::DeleteNote { id: id("n1") }).unwrap();
+        assert!(f.state.book.moved.is_empty());
+    }
+
+    #[test]
     fn a_cluster_left_empty_is_removed_and_positions_are_clamped() {
         let mut f = Fixture::new();
         f.by(f.ana, add("n1", "a")).unwrap();
         f.by(f.ana, add("n2", "b")).unwrap();
         f.by(f.fac, Command::RevealNotes { member_id: None }).unwrap();
         f.by(f.bo, drop_onto("n2", "n1", "k")).unwrap();
-        f.by(f.bo, Command::DropNote { id: id("n1"), x: -50, y: 99_999, onto: None }).unwrap();
+        f.by(f.bo, Command::DropNote { id: id("n1"), x: -50, y: 99_999, onto: None, seen: None }).unwrap();
         assert!(f.state.wall.clusters.contains_key(&id("k")), "n2 is still in it");
-        let events = f.by(f.bo, Command::DropNote { id: id("n2"), x: 10, y: 10, onto: None }).unwrap();
+        let events =
+            f.by(f.bo, Command::DropNote { id: id("n2"), x: 10, y: 10, onto: None, seen: None }).unwrap();
         assert!(events.iter().any(|e| matches!(e, Event::ClusterRemoved { id } if id.0 == "k")));
         let n1 = &f.state.wall.notes[&id("n1")];
         assert_eq!((n1.x, n1.y), (0, crate::limits::WALL_HEIGHT));
@@ -484,7 +518,7 @@ mod tests {
 
         f.by(f.fac, Command::RevealNotes { member_id: None }).unwrap();
         let before = f.state.wall.notes[&id("n1")].clone();
-        f.by(f.bo, Command::DropNote { id: id("n1"), x: 1234, y: 567, onto: None }).unwrap();
+        f.by(f.bo, Command::DropNote { id: id("n1"), x: 1234, y: 567, onto: None, seen: None }).unwrap();
         f.by(f.bo, Command::Undo).unwrap();
         assert_eq!(f.state.wall.notes[&id("n1")], before);
     }

@@ -327,7 +327,7 @@ mod tests {
         f.by(f.ana, Command::AddNote { id: n2.clone(), text: "grow more".into() }).unwrap();
         f.by(f.fac, Command::RevealNotes { member_id: None }).unwrap();
         let onto = Some(crate::command::DropTarget::Note { id: n1, new_cluster: id("k") });
-        f.by(f.ana, Command::DropNote { id: n2, x: 0, y: 0, onto }).unwrap();
+        f.by(f.ana, Command::DropNote { id: n2, x: 0, y: 0, onto, seen: None }).unwrap();
         f.by(f.ana, Command::AssignCluster { team: a, cluster: Some(id("k")) }).unwrap();
         assert_eq!(f.state.assessment.teams[&a].cluster, Some(id("k")));
         let err = f.by(f.bo, Command::AssignCluster { team: a, cluster: None }).unwrap_err();

@@ -442,7 +442,7 @@ mod tests {
         f.by(f.ana, Command::AddNote { id: n1.clone(), text: "help me grow".into() }).unwrap();
         f.by(f.fac, Command::RevealNotes { member_id: None }).unwrap();
         let (x, y) = (f.state.wall.notes[&n1].x, f.state.wall.notes[&n1].y);
-        f.by(f.ana, Command::DropNote { id: n1.clone(), x: 700, y: 300, onto: None }).unwrap();
+        f.by(f.ana, Command::DropNote { id: n1.clone(), x: 700, y: 300, onto: None, seen: None }).unwrap();
         f.by(f.fac, Command::EditNote { id: n1.clone(), text: "help me grow abroad".into() }).unwrap();
         f.by(f.ana, Command::Undo).unwrap();
         let note = &f.state.wall.notes[&n1];
@@ -463,9 +463,9 @@ mod tests {
         }
         f.by(f.fac, Command::RevealNotes { member_id: None }).unwrap();
         let onto = Some(DropTarget::Note { id: n2.clone(), new_cluster: id("k") });
-        f.by(f.ana, Command::DropNote { id: n1.clone(), x: 10, y: 10, onto }).unwrap();
+        f.by(f.ana, Command::DropNote { id: n1.clone(), x: 10, y: 10, onto, seen: None }).unwrap();
         let into = Some(DropTarget::Cluster { id: id("k") });
-        f.by(f.bo, Command::DropNote { id: n3.clone(), x: 20, y: 20, onto: into }).unwrap();
+        f.by(f.bo, Command::DropNote { id: n3.clone(), x: 20, y: 20, onto: into, seen: None }).unwrap();
         let err = f.by(f.ana, Command::Undo).unwrap_err();
         assert_eq!(err.code, ErrorCode::Conflict);
         assert!(err.message.starts_with("Bo "), "{}", err.message);

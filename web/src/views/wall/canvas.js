@@ -5,7 +5,7 @@
 // fitted on the projector.
 
 import { html, useEffect, useLayoutEffect, useMemo, useRef, useState } from '../../../vendor/preact.js';
-import { app, send } from '../../app.js';
+import { app, dropNote } from '../../app.js';
 import { t, tn } from '../../i18n.js';
 import { STALE_LIVE_MS } from '../../store.js';
 import { canEdit, clusterLabel, hueOf, nameOf } from '../../ui/kit.js';
@@ -110,7 +110,7 @@ export function WallCanvas({ interactive, toolbar }) {
     const at = spotFor(shown.map((s) => s.note), noteId, clusterId, band);
     pending.set(noteId, at);
     redraw();
-    send({ type: 'note.drop', id: noteId, x: at.x, y: at.y, onto: clusterId ? { kind: 'cluster', id: clusterId } : undefined }).then(() => {
+    dropNote({ id: noteId, x: at.x, y: at.y, onto: clusterId ? { kind: 'cluster', id: clusterId } : undefined }).then(() => {
       pending.delete(noteId);
       redraw();
     });

@@ -5,7 +5,7 @@
 // or loose and clear of every region. A press without a move is a click (select; Shift, Ctrl
 // or Cmd adds to the selection). Arrow keys move a focused note.
 
-import { app } from '../../app.js';
+import { app, dropNote } from '../../app.js';
 import { newId } from '../../ui/kit.js';
 import { MAX_DRAG_WITH } from '../../limits.js';
 import { NOTE_H, NOTE_W, clearOfRegions, dropTarget, freeSpotNear, regionsOf, settleInCluster } from './regions.js';
@@ -28,7 +28,8 @@ const KEY_STEP = 24;
  * The drag in progress: which notes, where each started, and where they are now.
  * @typedef {{ primary: string, ids: string[], start: Map<string, { x: number, y: number }>,
  *   pos: Map<string, { x: number, y: number }>, x0: number, y0: number, pointer: number, started: boolean,
- *   sentAt: number, keepAlive: ReturnType<typeof setInterval> | null, target: string | null, grab: { x: number, y: number } }} Drag
+ *   sentAt: number, keepAlive: ReturnType<typeof setInterval> | null, target: string | null, grab: { x: number, y: number },
+ *   seen: number | undefined }} Drag
  */
 
 /**
@@ -101,15 +102,18 @@ export function noteDragger(env) {
       env.pending.set(x, onto ? { x: Math.round(p.x + dx), y: Math.round(p.y + dy) } : clearOfRegions({ x: p.x + dx, y: p.y + dy }, regions));
     }
     env.redraw();
-    app.conn.send({ type: 'note.drop', id: d.primary, x: at.x, y: at.y, onto }).then(async (outcome) => {
+    // As of when it was picked up: of two people holding one note, the first to let go places
+    // it, and the other is told (their screen held the note; they never saw that move).
+    const seen = d.seen;
+    dropNote({ id: d.primary, x: at.x, y: at.y, onto }, seen).then(async (outcome) => {
       env.pending.delete(d.primary);
       const cluster = onto?.kind === 'cluster' ? onto.id : created;
       await Promise.all(
         rest.map((x) => {
           const p = /** @type {{ x: number, y: number }} */ (env.pending.get(x));
-          return app.conn
-            .send({ type: 'note.drop', id: x, x: p.x, y: p.y, onto: outcome.ok && cluster ? { kind: 'cluster', id: cluster } : undefined })
-            .then(() => env.pending.delete(x));
+          return dropNote({ id: x, x: p.x, y: p.y, onto: outcome.ok && cluster ? { kind: 'cluster', id: cluster } : undefined }, seen).then(() =>
+            env.pending.delete(x),
+          );
         }),
       );
       env.redraw();
@@ -212,6 +216,7 @@ export function noteDragger(env) {
         keepAlive: null,
         target: null,
         grab: { x: grab.x - shown.x, y: grab.y - shown.y },
+        seen: app.store.view?.room.seq,
       };
       window.addEventListener('pointermove', move);
       window.addEventListener('pointerup', up);
@@ -228,12 +233,10 @@ export function noteDragger(env) {
       const at = note.cluster ? to : clearOfRegions(to, regions);
       env.pending.set(note.id, at);
       env.redraw();
-      app.conn
-        .send({ type: 'note.drop', id: note.id, x: at.x, y: at.y, onto: note.cluster ? { kind: 'cluster', id: note.cluster } : undefined })
-        .then(() => {
-          env.pending.delete(note.id);
-          env.redraw();
-        });
+      dropNote({ id: note.id, x: at.x, y: at.y, onto: note.cluster ? { kind: 'cluster', id: note.cluster } : undefined }).then(() => {
+        env.pending.delete(note.id);
+        env.redraw();
+      });
       return true;
     },
   };

@@ -4,7 +4,7 @@
 // Changes made by others are read out politely.
 
 import { html, useEffect, useRef } from '../../../vendor/preact.js';
-import { app, send } from '../../app.js';
+import { app, dropNote, send } from '../../app.js';
 import { t, tn } from '../../i18n.js';
 import { MAX_CLUSTER_NAME_CHARS } from '../../limits.js';
 import { InlineEdit, announce, canEdit, clusterLabel, helpMe, nameOf, newId } from '../../ui/kit.js';
@@ -34,11 +34,11 @@ export function WallList() {
       const partner = revealed.find((n) => n.id === value.slice(5));
       if (!partner) return;
       const at = freeSpotNear([partner], revealed.filter((n) => n.id !== note.id));
-      send({ type: 'note.drop', id: note.id, ...at, onto: { kind: 'note', id: partner.id, new_cluster: newId() } });
+      dropNote({ id: note.id, ...at, onto: { kind: 'note', id: partner.id, new_cluster: newId() } });
       return;
     }
     const at = spotFor(revealed, note.id, value, LIST_BAND);
-    send({ type: 'note.drop', id: note.id, ...at, onto: value ? { kind: 'cluster', id: value } : undefined });
+    dropNote({ id: note.id, ...at, onto: value ? { kind: 'cluster', id: value } : undefined });
   };
 
   /** @param {Note} note */
