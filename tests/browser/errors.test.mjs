@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LAPTOP, expectText, installWire, screenshot, useServerAndBrowser } from './helpers.mjs';
+import { LAPTOP, expectText, installWire, screenshot, steer, useServerAndBrowser } from './helpers.mjs';
 
 const env = useServerAndBrowser();
 
@@ -73,32 +73,16 @@ test('a newcomer to a closed room is told they can only read it', async () => {
   const { page: fac } = await env.newPerson();
   await fac.goto(`${env.server.url}/`);
   await installWire(fac);
-  await fac.evaluate(
-    async ({ roomId, key }) => {
-      const { wire } = /** @type {any} */ (window);
-      const { socket } = await wire.join(roomId, { client: 'setup', credentials: { role: 'facilitator', key }, name: 'F' });
-      const answer = await wire.send(socket, { type: 'room.close', closed: true });
-      if (answer.type !== 'ack') throw new Error(`refused: ${JSON.stringify(answer)}`);
-      wire.close(socket);
-    },
-    { roomId: room.room_id, key: room.facilitator_key },
-  );
+  await steer(fac, room, [{ type: 'room.close', closed: true }]);
+
 
   const { page, problems } = await env.join(`${env.server.url}/r/${room.room_id}`, 'Cy');
   await expectText(page.getByTestId('toast'), 'nobody new can join it');
   await expectText(page.getByTestId('closed-banner'), 'This room is closed');
 
   // Reopened: the page that could only read joins as Cy, without a reload.
-  await fac.evaluate(
-    async ({ roomId, key }) => {
-      const { wire } = /** @type {any} */ (window);
-      const { socket } = await wire.join(roomId, { client: 'setup2', credentials: { role: 'facilitator', key }, name: 'F' });
-      const answer = await wire.send(socket, { type: 'room.close', closed: false });
-      if (answer.type !== 'ack') throw new Error(`refused: ${JSON.stringify(answer)}`);
-      wire.close(socket);
-    },
-    { roomId: room.room_id, key: room.facilitator_key },
-  );
+  await steer(fac, room, [{ type: 'room.close', closed: false }]);
+
   await page.getByTestId('closed-banner').waitFor({ state: 'hidden' });
   await expectText(page.getByTestId('presence'), 'Cy');
   await page.getByLabel('What I want to contribute').fill('Back in');

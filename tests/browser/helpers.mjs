@@ -420,6 +420,29 @@ async function wireInPage(answerMs) {
 }
 
 /**
+ * Sends `cmds` as a facilitator over a WebSocket of its own from `page` (which has
+ * `installWire`), one after the other, each to be acknowledged; then closes it.
+ * @param {import('playwright-core').Page} page
+ * @param {{ room_id: string, facilitator_key: string }} room
+ * @param {object[]} cmds
+ */
+export async function steer(page, room, cmds) {
+  await page.evaluate(
+    async ({ roomId, key, cmds }) => {
+      const { wire } = /** @type {any} */ (window);
+      const client = `steer-${crypto.randomUUID()}`;
+      const { socket } = await wire.join(roomId, { client, credentials: { role: 'facilitator', key }, name: 'F' });
+      for (const cmd of cmds) {
+        const answer = await wire.send(socket, cmd);
+        if (answer.type !== 'ack') throw new Error(`refused: ${JSON.stringify(answer)}`);
+      }
+      wire.close(socket);
+    },
+    { roomId: room.room_id, key: room.facilitator_key, cmds },
+  );
+}
+
+/**
  * Retries `check` (which returns null when satisfied, else what is wrong) until it passes.
  * @param {() => Promise<string | null>} check
  */

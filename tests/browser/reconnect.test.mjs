@@ -5,7 +5,21 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LAPTOP, drawnAt, expectCount, expectText, grabNote, installWire, noteId, poll, screenshot, startServer, useServerAndBrowser, wallNote } from './helpers.mjs';
+import {
+  LAPTOP,
+  drawnAt,
+  expectCount,
+  expectText,
+  grabNote,
+  installWire,
+  noteId,
+  poll,
+  screenshot,
+  startServer,
+  steer,
+  useServerAndBrowser,
+  wallNote,
+} from './helpers.mjs';
 
 const env = useServerAndBrowser();
 
@@ -84,23 +98,10 @@ test('a post-it Bo drops while offline, after Ana moved it, stays where Ana put 
   const { page: fac } = await env.newPerson();
   await fac.goto(`${env.server.url}/`);
   await installWire(fac);
-  const steer = (/** @type {object[]} */ cmds) =>
-    fac.evaluate(
-      async ({ roomId, key, cmds }) => {
-        const { wire } = /** @type {any} */ (window);
-        const { socket } = await wire.join(roomId, { client: `fac-${cmds.length}`, credentials: { role: 'facilitator', key }, name: 'F' });
-        for (const cmd of cmds) {
-          const answer = await wire.send(socket, cmd);
-          if (answer.type !== 'ack') throw new Error(`refused: ${JSON.stringify(answer)}`);
-        }
-        wire.close(socket);
-      },
-      { roomId: room.room_id, key: room.facilitator_key, cmds },
-    );
-  await steer([{ type: 'step.set', step: 4 }]);
+  await steer(fac, room, [{ type: 'step.set', step: 4 }]);
   await ana.page.getByTestId('note-input').fill('find good people');
   await ana.page.getByTestId('note-add').click();
-  await steer([{ type: 'notes.reveal' }]);
+  await steer(fac, room, [{ type: 'notes.reveal' }]);
   for (const { page } of [ana, bo]) await wallNote(page, 'find good people').waitFor();
   const id = await noteId(ana.page, 'find good people');
 
