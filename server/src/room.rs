@@ -307,6 +307,19 @@ pub struct Room {
     remote: HashMap<Arc<str>, Remote>,
     /// What this node last told the others of its own connections.
     published: Option<NodePresence>,
+    /// The last time given to a command or a join ([`Room::now`]).
+    clock: i64,
+}
+
+impl Room {
+    /// The time of the next command or join: the clock's, but always after the last one given,
+    /// so that what is made in one batch (a backlog resent after a reconnect, a join storm)
+    /// keeps its order wherever things are listed by when they were made. A room busier than
+    /// one change a millisecond runs ahead of the clock by at most as long as it stays so busy.
+    fn now(&mut self) -> i64 {
+        self.clock = now_ms().max(self.clock.saturating_add(1));
+        self.clock
+    }
 }
 
 pub fn now_ms() -> i64 {
@@ -348,6 +361,7 @@ impl Room {
             followed: None,
             remote: HashMap::new(),
             published: None,
+            clock: 0,
         };
         room.follow();
         room
@@ -762,7 +776,7 @@ impl Room {
                 };
                 let name = name.unwrap_or_else(|| DEFAULT_FACILITATOR_NAME.to_owned());
                 let id = MemberId(Uuid::new_v4());
-                let member = Member { id, name, role, joined_at: now_ms() };
+                let member = Member { id, name, role, joined_at: self.now() };
                 let id = match join_room(&mut self.state, member, &self.online) {
                     Ok(change) => {
                         self.record(&change, decided);
@@ -843,7 +857,8 @@ impl Room {
                 }
             }
         }
-        let ctx = Context { actor, now: now_ms(), online: &self.online, seed: seed() };
+        let now = self.now();
+        let ctx = Context { actor, now, online: &self.online, seed: seed() };
         let numbered = actor.member.map(|_| CommandRef { client, id });
         match run(&mut self.state, &ctx, numbered, command) {
             Ok(change) => {

@@ -333,3 +333,28 @@ async fn a_participant_away_when_groups_were_formed_is_placed_on_return() -> any
     fac.client.wait_for(|msg| placed(msg, *dee).then_some(())).await?;
     Ok(())
 }
+
+/// A backlog resent at once after a reconnect (eight key factors in one batch) keeps the order
+/// it was written in wherever lists go by when things were made: each gets a later time.
+#[tokio::test]
+async fn things_made_in_one_batch_keep_their_order() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    let room = http::create_room(server.addr, r#"{"title": "Order"}"#).await?;
+    let url = server.ws_url(&room.room_id);
+    let mut fac =
+        join(&url, Credentials::Facilitator { key: room.facilitator_key.clone(), token: None }, "Marta")
+            .await?;
+    let mut ids = Vec::new();
+    for n in 0..8 {
+        let text = format!("factor {n}");
+        ids.push(fac.client.command(Command::AddFactor { id: ItemId(format!("f{n}")), text }).await?);
+    }
+    all_acked(&mut fac.client, &ids).await?;
+    let (_, welcome) = Client::join(&url, Credentials::Viewer, None).await?;
+    let ServerMsg::Welcome { room: state, .. } = welcome else { anyhow::bail!("no welcome: {welcome:?}") };
+    let times: Vec<i64> =
+        (0..8).map(|n| state.experience.factors[&ItemId(format!("f{n}"))].created_at).collect();
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "made in this order, at these times: {times:?}");
+    Ok(())
+}
