@@ -128,3 +128,31 @@ test('a post-it Bo drops while offline, after Ana moved it, stays where Ana put 
     return null;
   });
 });
+
+test('three dots placed while offline are three dots, shown at once and counted once back', async () => {
+  const room = await env.createRoom('Offline dots', { organisation: 'Acme', lens: 'client', language: 'en' });
+  const bo = await env.join(`${env.server.url}/r/${room.room_id}`, 'Bo');
+  const { page: fac } = await env.newPerson();
+  await fac.goto(`${env.server.url}/`);
+  await installWire(fac);
+  await steer(fac, room, [
+    { type: 'step.set', step: 6 },
+    { type: 'area.add', id: 'a1', text: 'Answer faster' },
+    { type: 'area.add', id: 'a2', text: 'Call back' },
+    { type: 'vote.open', dots: 3 },
+  ]);
+  const first = bo.page.getByTestId('area').filter({ hasText: 'Answer faster' });
+  await first.getByTestId('dot-plus').waitFor();
+
+  await bo.context.setOffline(true);
+  await bo.page.getByTestId('reconnecting').waitFor({ state: 'visible' });
+  for (let i = 0; i < 3; i++) await first.getByTestId('dot-plus').click();
+  await expectText(first.getByTestId('dot-count'), '3');
+  assert.ok(await first.getByTestId('dot-plus').isDisabled(), 'all three dots are placed');
+
+  await bo.context.setOffline(false);
+  await bo.page.getByTestId('reconnecting').waitFor({ state: 'hidden' });
+  await expectText(first.getByTestId('dot-count'), '3');
+  await steer(fac, room, [{ type: 'vote.close' }]);
+  await expectText(first.getByTestId('tally'), '3');
+});

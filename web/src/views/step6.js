@@ -4,7 +4,7 @@
 // dragging or with the arrows) and finalises, with an owner and a date per priority; and the
 // end of the session.
 
-import { html, useRef, useState } from '../../vendor/preact.js';
+import { html, signal, useRef, useState } from '../../vendor/preact.js';
 import { textOf } from '../apply.js';
 import { app, send, sendWords } from '../app.js';
 import { t, tn } from '../i18n.js';
@@ -104,6 +104,35 @@ function Present() {
   </section>`;
 }
 
+/**
+ * This person's dots as they last set them, per area, until the room has them: a second click
+ * before the first came back (or while the line is down) counts from the first, not from what
+ * the room said before it.
+ * @type {import('../../vendor/preact.js').Signal<Map<string, number>>}
+ */
+const placing = signal(new Map());
+
+/**
+ * This person's dots per area: the room's, with what they set since on top.
+ * @param {import('../protocol').Priorities} p @param {string} me
+ * @returns {Record<string, number>}
+ */
+function myDots(p, me) {
+  return { ...(p.votes[me] ?? {}), ...Object.fromEntries(placing.value) };
+}
+
+/** Sets this person's dots on `area` to `dots`. @param {string} area @param {number} dots */
+async function placeDots(area, dots) {
+  placing.value = new Map(placing.value).set(area, dots);
+  await send({ type: 'vote.set', area, dots });
+  // Forgotten once answered, unless a later click set it again meanwhile.
+  if (placing.value.get(area) === dots) {
+    const next = new Map(placing.value);
+    next.delete(area);
+    placing.value = next;
+  }
+}
+
 function Areas() {
   const room = app.store.room('priorities', 'members', 'assessment', 'closed');
   const view = app.store.presence$();
@@ -117,7 +146,7 @@ function Areas() {
   const text = draft ?? '';
   const [dots, setDots] = useState(p.dots || 3);
   const areas = Object.values(p.areas).sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id));
-  const used = Object.values(p.votes[me] ?? {}).reduce((a, b) => a + b, 0);
+  const used = Object.values(myDots(p, me)).reduce((a, b) => a + b, 0);
   const voters = Object.values(room.members)
     .filter((m) => m.role === 'participant' || p.used[m.id])
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -200,7 +229,7 @@ function AreaItem({ area, used, others }) {
   const fac = isFacilitator(you);
   const editable = canEdit(you, room);
   const mayChange = editable && (area.author === you.member_id || fac) && p.phase !== 'open';
-  const mine = (you.member_id && p.votes[you.member_id]?.[area.id]) || 0;
+  const mine = (you.member_id && myDots(p, you.member_id)[area.id]) || 0;
   const card = area.from_card ? room.assessment.cards[area.from_card] : undefined;
   const text = textOf(room, { kind: 'area', id: area.id });
   const origin = card
@@ -214,9 +243,9 @@ function AreaItem({ area, used, others }) {
     <div class="area-actions">
       ${p.phase === 'open' && editable
         ? html`<span class="dot-vote" role="group" aria-label=${t('vote.for', { text })}>
-            <button type="button" class="btn btn-secondary btn-small dot-btn" aria-label=${t('vote.remove')} data-testid="dot-minus" disabled=${mine === 0} onClick=${() => send({ type: 'vote.set', area: area.id, dots: mine - 1 })}>−</button>
+            <button type="button" class="btn btn-secondary btn-small dot-btn" aria-label=${t('vote.remove')} data-testid="dot-minus" disabled=${mine === 0} onClick=${() => placeDots(area.id, mine - 1)}>−</button>
             <span class="dot-count" data-testid="dot-count" aria-live="polite">${tn('vote.mine', mine)}</span>
-            <button type="button" class="btn btn-secondary btn-small dot-btn" aria-label=${t('vote.add')} data-testid="dot-plus" disabled=${used >= p.dots} onClick=${() => send({ type: 'vote.set', area: area.id, dots: mine + 1 })}>+</button>
+            <button type="button" class="btn btn-secondary btn-small dot-btn" aria-label=${t('vote.add')} data-testid="dot-plus" disabled=${used >= p.dots} onClick=${() => placeDots(area.id, mine + 1)}>+</button>
           </span>`
         : null}
       ${p.phase === 'closed' ? html`<span class="tally" data-testid="tally">${tn('vote.tally', p.tally[area.id] ?? 0)}</span>` : null}
