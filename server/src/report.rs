@@ -74,7 +74,7 @@ const EN: Words = Words {
         "We track the quality of their experience and treat it as more important than money.",
         "We train staff in {c}-facing roles to have excellent interpersonal skills.",
         "We continually enhance the service we provide, responding to changing needs.",
-        "We invest in growing relationships rather than chasing new accounts.",
+        "We invest in growing relationships rather than chasing {new}.",
     ],
     succeeded: "When have we succeeded?",
     failed: "When have we failed?",
@@ -119,7 +119,7 @@ const PT: Words = Words {
         "Acompanhamos a qualidade da sua experiência, que para nós é mais importante do que o dinheiro.",
         "Capacitamos as pessoas em funções que lidam com {cs} para terem excelentes competências interpessoais.",
         "Melhoramos continuamente o serviço que prestamos, em resposta a necessidades em mudança.",
-        "Investimos em fazer crescer as relações, em vez de correr atrás de novas contas.",
+        "Investimos em fazer crescer as relações, em vez de correr atrás de {new}.",
     ],
     succeeded: "Quando tivemos sucesso?",
     failed: "Quando não tivemos sucesso?",
@@ -172,32 +172,38 @@ fn words(language: Language) -> &'static Words {
     }
 }
 
-/// The lens's word, one and many (`{c}` and `{cs}` in a phrase): "staff" is its own plural.
+/// The lens's word, one and many (`{c}` and `{cs}` in a phrase): "staff" is its own plural;
+/// and whom one could chase instead (`{new}`), as the browser's `newOnes`.
 #[derive(Clone, Copy)]
 struct LensWord {
     one: &'static str,
     many: &'static str,
+    fresh: &'static str,
 }
 
 fn lens_word(language: Language, lens: Lens) -> LensWord {
-    let (one, many) = match (language, lens) {
-        (Language::En, Lens::Client) => ("client", "clients"),
-        (Language::En, Lens::Customer) => ("customer", "customers"),
-        (Language::En, Lens::Partner) => ("partner", "partners"),
-        (Language::En, Lens::Staff) => ("staff", "staff"),
-        (Language::Pt, Lens::Client) => ("cliente", "clientes"),
-        (Language::Pt, Lens::Customer) => ("consumidor", "consumidores"),
-        (Language::Pt, Lens::Partner) => ("parceiro", "parceiros"),
-        (Language::Pt, Lens::Staff) => ("colaborador", "colaboradores"),
+    let (one, many, fresh) = match (language, lens) {
+        (Language::En, Lens::Client) => ("client", "clients", "new accounts"),
+        (Language::En, Lens::Customer) => ("customer", "customers", "new accounts"),
+        (Language::En, Lens::Partner) => ("partner", "partners", "new partners"),
+        (Language::En, Lens::Staff) => ("staff", "staff", "new hires"),
+        (Language::Pt, Lens::Client) => ("cliente", "clientes", "novas contas"),
+        (Language::Pt, Lens::Customer) => ("consumidor", "consumidores", "novas contas"),
+        (Language::Pt, Lens::Partner) => ("parceiro", "parceiros", "novos parceiros"),
+        (Language::Pt, Lens::Staff) => ("colaborador", "colaboradores", "novas contratações"),
     };
-    LensWord { one, many }
+    LensWord { one, many, fresh }
 }
 
 /// Puts the lens word into a fixed phrase.
 fn lensed(phrase: &str, word: LensWord) -> String {
     let mut capital = word.one.chars();
     let cap: String = capital.next().map(|c| c.to_uppercase().chain(capital).collect()).unwrap_or_default();
-    phrase.replace("{cs}", word.many).replace("{c}", word.one).replace("{C}", &cap)
+    phrase
+        .replace("{cs}", word.many)
+        .replace("{c}", word.one)
+        .replace("{C}", &cap)
+        .replace("{new}", word.fresh)
 }
 
 /// `[one, other]` by `n`, with `{n}` put in.
@@ -606,6 +612,11 @@ mod tests {
                 .contains("lidam com colaboradores")
         );
         assert_eq!(lensed(EN.workshop, staff), "Exploring Staff-centricity");
+        assert!(lensed(EN.categories[5], staff).ends_with("rather than chasing new hires."));
+        assert!(
+            lensed(EN.categories[5], lens_word(Language::En, Lens::Client))
+                .ends_with("chasing new accounts.")
+        );
         assert_eq!(counted(EN.dots, 1), "1 dot");
         assert_eq!(counted(EN.dots, 0), "0 dots");
         assert_eq!(counted(PT.highlighted, 1), "destacado 1 vez");

@@ -16,9 +16,10 @@ export const LENSES = ['client', 'customer', 'partner', 'staff'];
 
 /**
  * The words a lens puts into a sentence. `adj` is the word used before a noun
- * ("client feedback", "staff feedback"); `the` is the phrase after a verb.
+ * ("client feedback", "staff feedback"); `the` is the phrase after a verb; `choose` why they
+ * come to us ("the reasons staff work here"); `newOnes` whom we could chase instead.
  * @typedef {{ client: string, clients: string, clientAdj: string, theClient: string,
- *   centricity: string, centric: string }} LensWords
+ *   centricity: string, centric: string, choose: string, newOnes: string }} LensWords
  */
 
 /** @type {Record<Language, Record<Lens, LensWords>>} */
@@ -31,6 +32,8 @@ const LENS_WORDS = {
       theClient: 'the client',
       centricity: 'client-centricity',
       centric: 'client-centric',
+      choose: 'buy our products and services',
+      newOnes: 'new accounts',
     },
     customer: {
       client: 'customer',
@@ -39,6 +42,8 @@ const LENS_WORDS = {
       theClient: 'the customer',
       centricity: 'customer-centricity',
       centric: 'customer-centric',
+      choose: 'buy our products and services',
+      newOnes: 'new accounts',
     },
     partner: {
       client: 'partner',
@@ -47,6 +52,8 @@ const LENS_WORDS = {
       theClient: 'the partner',
       centricity: 'partner-centricity',
       centric: 'partner-centric',
+      choose: 'work with us',
+      newOnes: 'new partners',
     },
     staff: {
       client: 'staff member',
@@ -55,6 +62,8 @@ const LENS_WORDS = {
       theClient: 'staff',
       centricity: 'staff-centricity',
       centric: 'staff-centric',
+      choose: 'work here',
+      newOnes: 'new hires',
     },
   },
   pt: {
@@ -65,6 +74,8 @@ const LENS_WORDS = {
       theClient: 'o cliente',
       centricity: 'centralidade no cliente',
       centric: 'centrada no cliente',
+      choose: 'compram os nossos produtos e serviços',
+      newOnes: 'novas contas',
     },
     customer: {
       client: 'consumidor',
@@ -73,6 +84,8 @@ const LENS_WORDS = {
       theClient: 'o consumidor',
       centricity: 'centralidade no consumidor',
       centric: 'centrada no consumidor',
+      choose: 'compram os nossos produtos e serviços',
+      newOnes: 'novas contas',
     },
     partner: {
       client: 'parceiro',
@@ -81,6 +94,8 @@ const LENS_WORDS = {
       theClient: 'o parceiro',
       centricity: 'centralidade no parceiro',
       centric: 'centrada no parceiro',
+      choose: 'trabalham connosco',
+      newOnes: 'novos parceiros',
     },
     staff: {
       client: 'colaborador',
@@ -89,6 +104,8 @@ const LENS_WORDS = {
       theClient: 'o colaborador',
       centricity: 'centralidade no colaborador',
       centric: 'centrada no colaborador',
+      choose: 'trabalham connosco',
+      newOnes: 'novas contratações',
     },
   },
 };
@@ -164,6 +181,7 @@ const en = {
   'role.facilitator': 'Facilitator',
   'role.participant': 'Participant',
   'role.viewer': 'Wall display',
+  'role.reader': 'Reading only',
 
   'room.untitled': 'Untitled workshop',
   'room.language': 'Language',
@@ -268,9 +286,9 @@ const en = {
   'step.4.title': 'Who are our {clients}? "Help me…"',
   'step.4.short': 'Our {clients}',
   'step.4.purpose': 'Find the types of {clients} we serve, from the reasons they come to us.',
-  'step.4.now': 'Write "Help me…" notes: the reasons {clients} buy our products and services.',
+  'step.4.now': 'Write "Help me…" notes: the reasons {clients} {choose}.',
   'step.4.how':
-    'On your own, write notes in the form "Help me…": the reasons {clients} buy our products and services (e.g. "Help me build stronger teams in my organisation").\nWhen the facilitator says so, stick your notes on the wall, one person at a time.\nGroup similar notes together into clusters, and name each cluster.\nEach cluster stands for a type of {client}.',
+    'On your own, write notes in the form "Help me…": the reasons {clients} {choose} (e.g. "Help me build stronger teams in my organisation").\nWhen the facilitator says so, stick your notes on the wall, one person at a time.\nGroup similar notes together into clusters, and name each cluster.\nEach cluster stands for a type of {client}.',
 
   'step.5.title': 'Assess the organisation for each {clientAdj} type',
   'step.5.short': 'Assessment',
@@ -285,7 +303,7 @@ const en = {
   'step.5.cat.3': 'We track the quality of their experience and treat it as more important than money.',
   'step.5.cat.4': 'We train staff in {clientAdj}-facing roles to have excellent interpersonal skills.',
   'step.5.cat.5': 'We continually enhance the service we provide, responding to changing needs.',
-  'step.5.cat.6': 'We invest in growing relationships rather than chasing new accounts.',
+  'step.5.cat.6': 'We invest in growing relationships rather than chasing {newOnes}.',
 
   'step.6.title': 'Present and prioritise',
   'step.6.short': 'Priorities',
@@ -646,6 +664,7 @@ const en = {
   'sheet.placeholder': '{Centricity} is…',
   'sheet.free': 'Write here together: everyone in the group can type at once, and sees the others live.',
   'sheet.written_by': 'Written by {names}',
+  'sheet.by_you': 'you',
 
   'def.all_groups': "The groups' definitions",
   'def.other_groups': "Other groups' definitions",
@@ -900,6 +919,7 @@ const pt = {
   'role.facilitator': 'Facilitação',
   'role.participant': 'Participante',
   'role.viewer': 'Vista de parede',
+  'role.reader': 'Só leitura',
 
   'room.untitled': 'Workshop sem título',
   'room.language': 'Idioma',
@@ -1006,9 +1026,9 @@ const pt = {
   'step.4.purpose':
     'Descobrir os tipos de {clients} que servimos, a partir das razões que os trazem até nós.',
   'step.4.now':
-    'Escreva notas "Ajude-me a…": as razões pelas quais os {clients} compram os nossos produtos e serviços.',
+    'Escreva notas "Ajude-me a…": as razões pelas quais os {clients} {choose}.',
   'step.4.how':
-    'Individualmente, escreva notas na forma "Ajude-me a…": as razões pelas quais os {clients} compram os nossos produtos e serviços (por exemplo, "Ajude-me a fortalecer os grupos de trabalho da minha organização").\nQuando a facilitação indicar, cole as suas notas na parede, uma pessoa de cada vez.\nJunte as notas semelhantes em grupos e dê um nome a cada grupo.\nCada grupo de notas representa um tipo de {client}.',
+    'Individualmente, escreva notas na forma "Ajude-me a…": as razões pelas quais os {clients} {choose} (por exemplo, "Ajude-me a fortalecer os grupos de trabalho da minha organização").\nQuando a facilitação indicar, cole as suas notas na parede, uma pessoa de cada vez.\nJunte as notas semelhantes em grupos e dê um nome a cada grupo.\nCada grupo de notas representa um tipo de {client}.',
 
   'step.5.title': 'Avaliar a organização para cada tipo de {client}',
   'step.5.short': 'Avaliação',
@@ -1016,7 +1036,7 @@ const pt = {
   'step.5.now': 'Com o seu grupo, dê exemplos de sucessos e de falhas em cada uma das seis categorias.',
   'step.5.how':
     'A facilitação divide a sala em grupos; cada grupo fica com um tipo de {client}.\nPara cada uma das seis categorias abaixo, escreva exemplos de sucesso e de falha.\nOpcionalmente, atribua a cada categoria uma nota de 1 a 5.',
-  'step.5.categories': 'As seis categorias de comportamento {centric}',
+  'step.5.categories': 'As seis categorias de comportamento centrado no {client}',
   'step.5.cat.1': 'Ouvimos a opinião dos {clients} sobre a experiência que têm com a nossa organização.',
   'step.5.cat.2': 'Criamos produtos e serviços adaptados às suas necessidades.',
   'step.5.cat.3':
@@ -1024,7 +1044,7 @@ const pt = {
   'step.5.cat.4':
     'Capacitamos as pessoas em funções que lidam com {clients} para terem excelentes competências interpessoais.',
   'step.5.cat.5': 'Melhoramos continuamente o serviço que prestamos, em resposta a necessidades em mudança.',
-  'step.5.cat.6': 'Investimos em fazer crescer as relações, em vez de correr atrás de novas contas.',
+  'step.5.cat.6': 'Investimos em fazer crescer as relações, em vez de correr atrás de {newOnes}.',
 
   'step.6.title': 'Apresentar e definir prioridades',
   'step.6.short': 'Prioridades',
@@ -1384,6 +1404,7 @@ const pt = {
   'sheet.placeholder': 'A {centricity} é…',
   'sheet.free': 'Escrevam aqui em conjunto: todos no grupo podem escrever ao mesmo tempo e veem os outros ao vivo.',
   'sheet.written_by': 'Escrito por {names}',
+  'sheet.by_you': 'si',
 
   'def.all_groups': 'As definições dos grupos',
   'def.other_groups': 'As definições dos outros grupos',
@@ -1498,12 +1519,12 @@ const pt = {
   'part.checkin.title': 'Fez o check-in (passo 1)',
   'part.spoke': 'Falou',
   'part.spoke.title': 'Já falou na ordem de intervenção (passo 2)',
-  'part.cards': 'Cartões',
+  'part.cards': 'Cart.',
   'part.cards.title': 'Cartões de fatores-chave escritos por esta pessoa (passo 2)',
-  'part.contributions': 'Contrib.',
+  'part.contributions': 'Contr.',
   'part.contributions.title':
     'Tudo o que escreveu: check-ins, cartões, edições de definições, destaques, post-its…',
-  'part.ready': 'Terminou',
+  'part.ready': 'Pronto',
   'part.ready.title': 'Marcou "Terminei" neste passo',
   'part.silent': 'Em silêncio até agora ({n}):',
   'part.nobody_silent': 'Todos já falaram ou escreveram alguma coisa.',

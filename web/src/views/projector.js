@@ -12,7 +12,7 @@ import { app } from '../app.js';
 import { stepText, t, tn } from '../i18n.js';
 import { CATEGORIES, MAX_DEFINITION_CHARS, STEP_COUNT } from '../limits.js';
 import { formatClock } from '../timer.js';
-import { Avatar, Spinner, categoryText, nameOf, namesOf, teamLabel } from '../ui/kit.js';
+import { Avatar, Spinner, categoryText, formatDate, nameOf, namesOf, teamLabel } from '../ui/kit.js';
 import { QrCode } from '../ui/qr.js';
 import { SharedText } from '../ui/sharedtext.js';
 import { fullOrder, sortedFactors } from './step2.js';
@@ -141,6 +141,7 @@ function Clock() {
   if (now.phase === 'idle') return null;
   return html`<div class="pj-clock phase-${now.phase} ${flash && now.phase === 'up' ? 'flash' : ''}" role="timer" data-testid="clock">
     ${now.phase === 'up' ? t('timer.up') : formatClock(now.remainingMs)}
+    ${now.phase === 'paused' ? html`<span class="pj-clock-paused">${t('timer.paused')}</span>` : null}
   </div>`;
 }
 
@@ -343,7 +344,9 @@ function Step6() {
         (a) => a && html`<li key=${a.id}>
           <span class="pj-area">${textOf(room, { kind: 'area', id: a.id })}</span>
           ${p.phase === 'closed' || order.length ? html`<span class="pj-tally">${tn('vote.tally', p.tally[a.id] ?? 0)}</span>` : null}
-          ${a.owner ? html`<span class="pj-owner">${a.owner}</span>` : null}
+          ${a.owner || a.due
+            ? html`<span class="pj-owner">${[a.owner, a.due ? formatDate(a.due) : ''].filter(Boolean).join(' · ')}</span>`
+            : null}
         </li>`,
       )}
     </ol>

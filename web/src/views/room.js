@@ -176,7 +176,9 @@ function Header({ narrow, onPanel, panelOpen }) {
   const view = app.store.presence$();
   const status = app.store.status.value;
   const me = view.you.member_id ? room.members[view.you.member_id] : undefined;
-  const role = t(`role.${view.you.role}`);
+  // A viewer on this screen is a newcomer let in to read a closed room (wall displays have
+  // their own screen).
+  const role = view.you.role === 'viewer' ? t('role.reader') : t(`role.${view.you.role}`);
   // A facilitator who gave no name is called by the role, which the chip says already.
   const unnamed = !me || me.name === role || me.name === DEFAULT_FACILITATOR_NAME;
   const bar = useRef(/** @type {HTMLElement | null} */ (null));

@@ -130,7 +130,7 @@ function MySheet() {
     />
     <p class="sheet-foot muted small" data-testid="definition-status">
       ${editors.length
-        ? t('sheet.written_by', { names: editors.map((id) => (id === me ? t('presence.you') : nameOf(room, id))).join(', ') })
+        ? t('sheet.written_by', { names: editors.map((id) => (id === me ? t('sheet.by_you') : nameOf(room, id))).join(', ') })
         : t('sheet.free')}
     </p>
   </section>`;

@@ -345,7 +345,7 @@ function FollowUp({ area }) {
     send({ type: 'area.follow_up', id: area.id, owner: owner || undefined, due: due || undefined });
   };
   return html`<div class="follow-up">
-    <label class="inline-label follow-owner">${t('follow.owner')}
+    <label class="inline-label follow-owner"><span class="follow-label">${t('follow.owner')}</span>
       <input
         value=${area.owner ?? ''}
         maxlength=${MAX_OWNER_CHARS}
@@ -358,7 +358,7 @@ function FollowUp({ area }) {
         onKeyDown=${(/** @type {any} */ ev) => ev.key === 'Enter' && (ev.preventDefault(), save())}
       />
     </label>
-    <label class="inline-label">${t('follow.due')}
+    <label class="inline-label"><span class="follow-label">${t('follow.due')}</span>
       <input type="date" ref=${dueField} value=${area.due ?? ''} aria-label=${t('follow.due.label', { text })} data-testid="follow-due" onChange=${save} />
     </label>
   </div>`;
