@@ -80,6 +80,16 @@ test('a key factor added while offline is listed as kept, cleared from its field
   assert.ok(await fac.page.getByTestId('factor-add').isDisabled(), 'nothing to add again');
   await expectText(fac.page.getByTestId('unsent'), 'Kept to send: 2 items');
   await screenshot(fac.page, 'facilitator-offline-kept-laptop', LAPTOP);
+  // Closing the tab now would lose them: the browser asks first (and stays, told to).
+  const asked = new Promise((resolve) =>
+    fac.page.once('dialog', (dialog) => {
+      resolve(dialog.type());
+      dialog.dismiss();
+    }),
+  );
+  await fac.page.close({ runBeforeUnload: true });
+  assert.equal(await asked, 'beforeunload');
+  assert.ok(!fac.page.isClosed(), 'the page stays');
 
   await fac.context.setOffline(false);
   await fac.page.getByTestId('reconnecting').waitFor({ state: 'hidden' });

@@ -97,6 +97,24 @@ export async function dropNote(drop, seen = app.store.view?.room.seq) {
 }
 
 /**
+ * What holds words typed here that no command carries yet (a shared text's editor while the
+ * line is down): each says whether it holds any now.
+ * @type {Set<() => boolean>}
+ */
+export const holders = new Set();
+
+// Leaving the page while something made here has not reached the room loses it: the browser
+// asks first (on a phone, a discarded tab cannot be asked).
+if (typeof window !== 'undefined') {
+  window.addEventListener('beforeunload', (ev) => {
+    const waiting = (app.conn?.pending.size ?? 0) > 0 || [...holders].some((holds) => holds());
+    if (!waiting) return;
+    ev.preventDefault();
+    ev.returnValue = '';
+  });
+}
+
+/**
  * The words added (a note, a card, an area) that the room has not acknowledged yet, oldest
  * first: while the line is down the banner lists them, so nobody thinks them lost and adds
  * them again.

@@ -12,7 +12,7 @@
 import { html, useEffect, useLayoutEffect, useRef, useState } from '../../vendor/preact.js';
 import * as Y from '../../vendor/yjs.js';
 import { TEXT_NAME, fromBase64, resolve, textKey, toBase64 } from '../apply.js';
-import { app } from '../app.js';
+import { app, holders } from '../app.js';
 import { t } from '../i18n.js';
 import { ONE_LINE_TEXTS } from '../limits.js';
 import { cleanText, hueOf, nameOf, toast } from './kit.js';
@@ -309,6 +309,9 @@ class EditorState {
       if (origin !== LOCAL) Y.applyUpdate(this.doc, update, 'room');
     };
     this.room.on('update', this.fromRoom);
+    /** Whether words typed here wait to be sent (the page asks before it is left). */
+    this.holds = () => this.queue.length > 0;
+    holders.add(this.holds);
     this.start();
   }
 
@@ -544,6 +547,7 @@ class EditorState {
     if (this.sendTimer) clearTimeout(this.sendTimer);
     if (this.queue.length > 0) this.sendQueued();
     this.destroyed = true;
+    holders.delete(this.holds);
     this.left();
     if (this.caretTimer) clearTimeout(this.caretTimer);
     this.room.off('update', this.fromRoom);
