@@ -9,6 +9,7 @@ import {
   LAPTOP,
   drawnAt,
   expectCount,
+  expectNoText,
   expectText,
   grabNote,
   installWire,
@@ -165,4 +166,36 @@ test('three dots placed while offline are three dots, shown at once and counted 
   await expectText(first.getByTestId('dot-count'), '3');
   await steer(fac, room, [{ type: 'vote.close' }]);
   await expectText(first.getByTestId('tally'), '3');
+});
+
+test('cards written offline on a board closed meanwhile are not lost without a word', async () => {
+  const room = await env.createRoom('Closed board', { organisation: 'Acme', lens: 'client', language: 'en' });
+  const ana = await env.join(`${env.server.url}/r/${room.room_id}`, 'Ana');
+  const { page: fac } = await env.newPerson();
+  await fac.goto(`${env.server.url}/`);
+  await installWire(fac);
+  await steer(fac, room, [
+    { type: 'step.set', step: 2 },
+    { type: 'factors.open', open: true },
+  ]);
+  const input = ana.page.locator('.factor-form').getByTestId('factor-input');
+  await input.waitFor();
+
+  await ana.context.setOffline(true);
+  await ana.page.getByTestId('reconnecting').waitFor({ state: 'visible' });
+  for (const text of ['Ana one', 'Ana two']) {
+    await input.fill(text);
+    await ana.page.getByTestId('factor-add').click();
+  }
+  await expectText(ana.page.getByTestId('unsent'), 'Kept to send: 2 items');
+  await steer(fac, room, [{ type: 'factors.open', open: false }]);
+
+  await ana.context.setOffline(false);
+  await ana.page.getByTestId('reconnecting').waitFor({ state: 'hidden' });
+  // Each card is named, with the reason; the first is kept in her field for when it reopens.
+  for (const text of ['“Ana one”', '“Ana two”']) await expectText(ana.page.getByTestId('toast'), `Not added: ${text}`);
+  await expectText(ana.page.getByTestId('toast'), 'The facilitator has closed the board to new cards.');
+  await expectNoText(ana.page.getByTestId('toast'), 'Only a facilitator');
+  await steer(fac, room, [{ type: 'factors.open', open: true }]);
+  await poll(async () => ((await input.inputValue()) === 'Ana one' ? null : `the field holds "${await input.inputValue()}"`));
 });

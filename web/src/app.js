@@ -65,22 +65,35 @@ export function send(cmd, ownRefusal = false) {
 
 /**
  * Sends a command that adds what the person wrote (`sent`), emptying the field at once; if the
- * room refuses it (too long, the room closed), the words come back rather than being lost,
- * unless the person has started something new meanwhile.
+ * room refuses it (too long, the room closed, the board closed while the line was down), the
+ * person is told which words were not added and why, and the words come back into the field
+ * unless they have started something new meanwhile.
  * @template {string | null} T the field's state (null: a field that is closed)
  * @param {import('./protocol').Command} cmd
  * @param {string} sent
  * @param {(update: (now: T) => T) => void} setText the field's state setter
+ * @param {Partial<Record<import('./protocol').ErrorCode, string>>} [why] this field's own
+ *   reason for a refusal, by its code (else the code's)
  */
-export async function sendWords(cmd, sent, setText) {
+export async function sendWords(cmd, sent, setText, why = {}) {
   setText(() => /** @type {T} */ (''));
   const entry = { text: sent };
   unsent.value = [...unsent.value, entry];
-  const outcome = await send(cmd);
+  const outcome = await send(cmd, true);
   unsent.value = unsent.value.filter((e) => e !== entry);
-  if (!outcome.ok) setText((now) => /** @type {T} */ (now || sent));
+  if (!outcome.ok) {
+    const reason = why[outcome.code] ?? rejectText(outcome.code, outcome.message);
+    toast(t('words.refused', { text: shortened(sent), reason }), 'error');
+    setText((now) => /** @type {T} */ (now || sent));
+  }
   return outcome;
 }
+
+/** How much of someone's words a message quotes. */
+const QUOTED_CHARS = 60;
+
+/** @param {string} text */
+const shortened = (text) => (text.length > QUOTED_CHARS ? `${text.slice(0, QUOTED_CHARS - 1)}…` : text);
 
 /**
  * Drops a post-it (`note.drop`), saying which change this page had seen when it was let go: the

@@ -231,7 +231,7 @@ function FactorForm({ tag }) {
       if (!sent) return;
       // Cleared at once (a second press while the line is down would add it twice); the words
       // come back if the room refuses them.
-      await sendWords({ type: 'factor.add', id: newId(), text: sent }, sent, setText);
+      await sendWords({ type: 'factor.add', id: newId(), text: sent }, sent, setText, { forbidden: t('factors.closed_now') });
     }}
   >
     <div class="factor-form-row">
