@@ -314,6 +314,8 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
 
     await facPage.getByTestId('timer-pause').click();
     for (const phase of phases) await expectText(phase, 'Paused');
+    // The wall says so too: a frozen clock must not read as one still running.
+    await expectText(wall.page.getByTestId('clock-paused'), 'Paused');
     const frozen = await clocks[0].innerText();
     for (const clock of clocks) await expectText(clock, frozen);
 
@@ -324,6 +326,7 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
 
     await facPage.getByTestId('timer-resume').click();
     for (const phase of phases) await expectText(phase, 'Running');
+    await wall.page.getByTestId('clock-paused').waitFor({ state: 'detached' });
 
     await screenshot(facPage, 'facilitator-timer-laptop', LAPTOP);
     await facPage.getByTestId('timer-clear').click();

@@ -139,9 +139,9 @@ function Clock() {
   const [flash, setFlash] = useState(false);
   useTimesUp(now, () => setFlash(true));
   if (now.phase === 'idle') return null;
-  return html`<div class="pj-clock phase-${now.phase} ${flash && now.phase === 'up' ? 'flash' : ''}" role="timer" data-testid="clock">
-    ${now.phase === 'up' ? t('timer.up') : formatClock(now.remainingMs)}
-    ${now.phase === 'paused' ? html`<span class="pj-clock-paused">${t('timer.paused')}</span>` : null}
+  return html`<div class="pj-clock phase-${now.phase} ${flash && now.phase === 'up' ? 'flash' : ''}">
+    <span role="timer" data-testid="clock">${now.phase === 'up' ? t('timer.up') : formatClock(now.remainingMs)}</span>
+    ${now.phase === 'paused' ? html`<span class="pj-clock-paused" data-testid="clock-paused">${t('timer.paused')}</span>` : null}
   </div>`;
 }
 
