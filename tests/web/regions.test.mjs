@@ -38,6 +38,16 @@ test('with nothing in the way, a note stays where it was put', () => {
   assert.deepEqual(settleInCluster(at, 'k', others, BAND), at);
 });
 
+test('a note let go on top of a note of the cluster goes beside it, not over its words', () => {
+  const member = note('m', 1840, 40, 'k');
+  const others = [member, note('o', 1840 + NOTE_W + 16, 40, 'k')];
+  const at = settleInCluster({ x: 1840, y: 63 }, 'k', others, BAND);
+  for (const o of others) {
+    const apart = Math.abs(o.x - at.x) >= NOTE_W || Math.abs(o.y - at.y) >= NOTE_H;
+    assert.ok(apart, `settled at ${JSON.stringify(at)}, over ${o.id} at ${o.x},${o.y}`);
+  }
+});
+
 test('moving a note into a cluster from the menu also keeps loose notes outside', () => {
   const notes = [note('m', 400, 400, 'k'), note('l', 400 + NOTE_W + PAD + 40, 400), note('n', 2000, 2000)];
   const at = spotFor(notes, 'n', 'k', BAND);

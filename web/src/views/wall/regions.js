@@ -106,10 +106,15 @@ export function freeSpotNear(anchors, others, ok = () => true) {
   return { x: clamp(Math.round(a.x + 24), 0, WALL_WIDTH - NOTE_W), y: clamp(Math.round(a.y + 24), 0, WALL_HEIGHT - NOTE_H) };
 }
 
+/** How much of another note a note put into a cluster may lie over (a share of its width and
+ * of its height at once) before it is moved beside it. */
+const COVER_SHARE = 0.4;
+
 /**
- * Where a note put into a cluster settles: at `at`, unless the cluster, grown to hold it there,
- * would then cover a loose note; then at the nearest free spot by the cluster's notes that
- * keeps every loose note clear (where it was put, if there is none).
+ * Where a note put into a cluster settles: at `at`, unless it would lie over another note or
+ * the cluster, grown to hold it there, would then cover a loose note; then at the nearest free
+ * spot by the cluster's notes that keeps every loose note clear (where it was put, if there is
+ * none).
  * @param {Point} at @param {string} clusterId @param {Note[]} others notes not being moved @param {number} band
  * @returns {Point}
  */
@@ -121,7 +126,10 @@ export function settleInCluster(at, clusterId, others, band) {
     const grown = regionsOf([...members, placed], band).get(clusterId);
     return !grown || loose.every((n) => !overlaps(grown, n));
   };
-  if (clear(at)) return at;
+  // Let go on top of another note, it would hide that note's words: it goes beside them.
+  const hides = (/** @type {Point} */ p) =>
+    others.some((o) => Math.abs(o.x - p.x) < NOTE_W * (1 - COVER_SHARE) && Math.abs(o.y - p.y) < NOTE_H * (1 - COVER_SHARE));
+  if (clear(at) && !hides(at)) return at;
   const spot = freeSpotNear(members.length ? members : [at], others, clear);
   return clear(spot) ? spot : at;
 }
