@@ -14,6 +14,20 @@ import { noteDragger } from './drag.js';
 import { WallMenu } from './menus.js';
 import { NOTE_H, NOTE_W, clamp, extent, regionsOf, spotFor } from './regions.js';
 
+/** Past this many characters (with "Help me") a note's words take a smaller size and a fourth
+ * line, so that the words read whole rather than end in an ellipsis after three lines. */
+const LONG_NOTE_CHARS = 56;
+
+/** About how wide a character of a cluster's name is, as a share of its size. */
+const CHAR_WIDTH = 0.6;
+
+/**
+ * Whether a cluster's name reads whole on one line of its band (at 0.45 of the band's height,
+ * beside its count); a longer one takes two smaller lines rather than ending in an ellipsis.
+ * @param {string} name @param {number} width the cluster's width @param {number} band
+ */
+const nameFits = (name, width, band) => name.length * band * 0.45 * CHAR_WIDTH <= width - 24 - band;
+
 /** @typedef {import('../../protocol').Note} Note */
 /** @typedef {import('./menus.js').Menu} Menu */
 
@@ -155,7 +169,7 @@ export function WallCanvas({ interactive, toolbar }) {
           >
             <button
               type="button"
-              class="wall-region-label wall-exclude ${cluster?.name ? '' : 'unnamed'}"
+              class="wall-region-label wall-exclude ${cluster?.name ? '' : 'unnamed'} ${nameFits(clusterLabel(cluster), r.w, band) ? '' : 'two-lines'}"
               data-testid="cluster-label"
               disabled=${!editable}
               title=${tn('wall.cluster.aria', r.count, { name: clusterLabel(cluster) })}
@@ -190,7 +204,7 @@ export function WallCanvas({ interactive, toolbar }) {
                 }
               : undefined}
           >
-            <p class="wall-note-text"><span class="wall-note-prefix">${t('note.prefix')}</span> <bdi>${note.text}</bdi></p>
+            <p class="wall-note-text ${t('note.prefix').length + note.text.length > LONG_NOTE_CHARS ? 'long' : ''}"><span class="wall-note-prefix">${t('note.prefix')}</span> <bdi>${note.text}</bdi></p>
             <span class="wall-note-author">${nameOf(room, note.author)}</span>
             ${mover ? html`<span class="wall-note-mover hue-${hueOf(mover)}" data-testid="drag-cursor">${nameOf(room, mover)}</span>` : null}
             ${hint
