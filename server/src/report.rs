@@ -13,6 +13,8 @@ struct Words {
     workshop: &'static str,
     generated: &'static str,
     lens: &'static str,
+    /// The lens as the printable report names it ("Staff-centricity"), with `{c}`/`{C}`.
+    centricity: &'static str,
     steps: [&'static str; 6],
     name: &'static str,
     bring: &'static str,
@@ -46,6 +48,7 @@ const EN: Words = Words {
     workshop: "Exploring {C}-centricity",
     generated: "Report generated",
     lens: "Lens",
+    centricity: "{C}-centricity",
     steps: [
         "Purpose and check-in",
         "An excellent {c} experience",
@@ -91,6 +94,7 @@ const PT: Words = Words {
     workshop: "Explorar a centralidade no {c}",
     generated: "Relatório gerado",
     lens: "Foco",
+    centricity: "Centralidade no {c}",
     steps: [
         "Propósito e check-in",
         "Uma experiência excelente como {c}",
@@ -266,7 +270,7 @@ pub fn markdown(state: &RoomState, generated_at: &str) -> String {
         "\n{} · {}: {} · {} {}\n",
         lensed(w.workshop, c),
         w.lens,
-        c.one,
+        lensed(w.centricity, c),
         w.generated,
         generated_at
     );
@@ -613,6 +617,12 @@ mod tests {
         );
         assert_eq!(lensed(EN.workshop, staff), "Exploring Staff-centricity");
         assert!(lensed(EN.categories[5], staff).ends_with("rather than chasing new hires."));
+        // The lens as the printable report names it.
+        assert_eq!(lensed(EN.centricity, staff), "Staff-centricity");
+        assert_eq!(
+            lensed(PT.centricity, lens_word(Language::Pt, Lens::Staff)),
+            "Centralidade no colaborador"
+        );
         assert!(
             lensed(EN.categories[5], lens_word(Language::En, Lens::Client))
                 .ends_with("chasing new accounts.")

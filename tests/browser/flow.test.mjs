@@ -493,7 +493,7 @@ test('a room created with the partner lens speaks of partners', async () => {
   const file = await download.path();
   assert.ok(file);
   const markdown = await readFile(file, 'utf8');
-  assert.match(markdown, /Exploring Partner-centricity · Lens: partner/);
+  assert.match(markdown, /Exploring Partner-centricity · Lens: Partner-centricity/);
   assert.ok(!markdown.includes('\\-'), 'no escaped hyphen');
   assert.match(markdown, /\| Name \| What I want to contribute \| What I want to get out of it \|/);
   await poll(async () => (fac.problems.length === 0 ? null : fac.problems.join('\n')));

@@ -1030,7 +1030,7 @@ const pt = {
   'step.4.now':
     'Escreva notas "Ajude-me a…": as razões pelas quais os {clients} {choose}.',
   'step.4.how':
-    'Individualmente, escreva notas na forma "Ajude-me a…": as razões pelas quais os {clients} {choose} (por exemplo, "Ajude-me a fortalecer os grupos de trabalho da minha organização").\nQuando a facilitação indicar, cole as suas notas na parede, uma pessoa de cada vez.\nJunte as notas semelhantes em grupos e dê um nome a cada grupo.\nCada grupo de notas representa um tipo de {client}.',
+    'Individualmente, escreva notas na forma "Ajude-me a…": as razões pelas quais os {clients} {choose} (por exemplo, "Ajude-me a fortalecer os grupos de trabalho da minha organização").\nQuando a facilitação indicar, cole as suas notas na parede, uma pessoa de cada vez.\nJunte as notas semelhantes em agrupamentos e dê um nome a cada agrupamento.\nCada agrupamento representa um tipo de {client}.',
 
   'step.5.title': 'Avaliar a organização para cada tipo de {client}',
   'step.5.short': 'Avaliação',
@@ -1502,9 +1502,9 @@ const pt = {
   'undo.what.note.edit': 'edição da nota',
   'undo.what.note.delete': 'eliminação da nota',
   'undo.what.note.drop': 'movimento da nota',
-  'undo.what.cluster.rename': 'nome do grupo de notas',
-  'undo.what.cluster.merge': 'junção de grupos de notas',
-  'undo.what.cluster.dissolve': 'separação do grupo de notas',
+  'undo.what.cluster.rename': 'nome do agrupamento',
+  'undo.what.cluster.merge': 'junção de agrupamentos',
+  'undo.what.cluster.dissolve': 'separação do agrupamento',
   'undo.what.teams.from_groups': 'formação dos grupos de avaliação',
   'undo.what.teams.form': 'formação dos grupos de avaliação',
   'undo.what.team.move': 'mudança de grupo de avaliação',
