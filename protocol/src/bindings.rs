@@ -277,7 +277,7 @@ pub fn typescript() -> String {
         Lens, Language, MemberRole, Role, Member, Timer, Checkin, RoomId, MemberId, CommandId, ClientId,
         ItemId, TextTarget, SharedText, Texts, YDoc, Experience, SpeakerQueue, Factor, Definitions, Group,
         Highlight, Anchor, CommonTerm, Wall, UndoEntry, Private, ClientWall, Note, Cluster, DropTarget,
-        Assessment, Team, Card, Column, Priorities, Area, VotePhase,
+        Assessment, Team, Card, Column, Priorities, Area, Merged, VotePhase,
     ];
     let mut out = String::from(
         "// Generated from the protocol crate by `UPDATE_BINDINGS=1 cargo test -p horseshoe-protocol`.\n\

@@ -38,8 +38,8 @@ pub use rules::{Context, admit, join, may_type, rejoin, run};
 pub use shared::{SharedText, TextTarget};
 pub use state::{
     Actor, Anchor, Area, Assessment, Book, Card, Checkin, ClientWall, Cluster, Column, CommonTerm,
-    Definitions, Experience, Factor, Group, Highlight, Language, Lens, Mark, Member, MemberRole, Note,
-    Priorities, Private, Role, RoomState, Seen, Settings, SpeakerQueue, Team, Texts, Timer, UndoEntry,
+    Definitions, Experience, Factor, Group, Highlight, Language, Lens, Mark, Member, MemberRole, Merged,
+    Note, Priorities, Private, Role, RoomState, Seen, Settings, SpeakerQueue, Team, Texts, Timer, UndoEntry,
     VotePhase, Wall,
 };
 

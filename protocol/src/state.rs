@@ -789,6 +789,18 @@ pub struct Area {
     pub due: Option<String>,
     #[ts(type = "number")]
     pub created_at: i64,
+    /// The areas merged into this one, as they read then and whose they were, oldest first:
+    /// a duplicate's words and author are kept with the area it joined. Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<Merged>>", optional)]
+    pub merged: Vec<Merged>,
+}
+
+/// An area merged into another: its words when it was merged, and who proposed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Merged {
+    pub text: String,
+    pub author: MemberId,
 }
 
 /// Where the dot vote is.

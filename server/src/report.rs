@@ -42,6 +42,8 @@ struct Words {
     none: &'static str,
     no_date: &'static str,
     final_list: &'static str,
+    /// Before an area merged into the one above it.
+    merged: &'static str,
 }
 
 const EN: Words = Words {
@@ -88,6 +90,7 @@ const EN: Words = Words {
     none: "(none)",
     no_date: "(none)",
     final_list: "final",
+    merged: "Merged into it",
 };
 
 const PT: Words = Words {
@@ -134,6 +137,7 @@ const PT: Words = Words {
     none: "(nenhum)",
     no_date: "(nenhuma)",
     final_list: "final",
+    merged: "Juntada a esta",
 };
 
 /// The check-ins in the order their authors joined, as the room shows them (not by id).
@@ -407,6 +411,15 @@ pub fn markdown(state: &RoomState, generated_at: &str) -> String {
             w.owner,
             w.due
         );
+        for merged in &area.merged {
+            let _ = writeln!(
+                out,
+                "   - {}: {} ({})",
+                w.merged,
+                md(&merged.text),
+                md(&name(state, merged.author))
+            );
+        }
     }
     out
 }
@@ -573,6 +586,16 @@ pub fn csv(state: &RoomState) -> String {
             rank: rank.map(|r| r.to_string()).unwrap_or_default(),
             ..Row::default()
         });
+        for merged in &a.merged {
+            rows.push(Row {
+                step: 6,
+                kind: "area.merged",
+                author: who(merged.author),
+                text: merged.text.clone(),
+                rank: rank.map(|r| r.to_string()).unwrap_or_default(),
+                ..Row::default()
+            });
+        }
     }
     let mut out = String::from(CSV_HEADER);
     out.push_str("\r\n");

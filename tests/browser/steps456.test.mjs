@@ -718,9 +718,11 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     await facPage
       .getByLabel('Merge "Reply to complaints within 24 hours" into another area')
       .selectOption({ label: 'Answer every complaint within a day' });
+    // The duplicate is no area of its own; its words and author stay under the one it joined.
     for (const page of pages) {
       await expectCount(page.getByTestId('area'), 3);
-      await expectNoText(page.getByTestId('areas'), 'Reply to complaints');
+      await expectNoText(page.locator('.area-text'), 'Reply to complaints');
+      await expectText(page.getByTestId('area-merged'), 'Reply to complaints within 24 hours (Ed)');
     }
   });
 

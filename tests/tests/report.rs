@@ -102,6 +102,11 @@ async fn the_report_needs_the_key_and_carries_every_outcome() -> anyhow::Result<
         due: Some("2027-01-15".into()),
     };
     ok(fac.run(follow).await?)?;
+    // A duplicate merged into it after the vote: its words and author stay in the reports.
+    let duplicate =
+        Command::AddArea { id: ItemId("d".into()), text: "Read the survey".into(), from_card: None };
+    ok(ana.run(duplicate).await?)?;
+    ok(fac.run(Command::MergeAreas { from: ItemId("d".into()), into: ItemId("a".into()) }).await?)?;
 
     let path = |ext: &str| format!("/api/rooms/{}/report.{ext}", room.room_id);
     let no_key = http::request(server.addr, "GET", &path("md"), None).await?;
@@ -130,7 +135,7 @@ async fn the_report_needs_the_key_and_carries_every_outcome() -> anyhow::Result<
         "build stronger teams",
         "Nobody read the survey",
         "Rating 2/5",
-        "Nobody read the survey** · 3 dots · Owner: Ana · Due: 2027-01-15",
+        "Nobody read the survey** · 3 dots · Owner: Ana · Due: 2027-01-15\n   - Merged into it: Read the survey (Ana)",
         "We listen to partner feedback",
     ] {
         assert!(md.body.contains(expected), "report.md lacks {expected:?}:\n{}", md.body);
@@ -146,7 +151,9 @@ async fn the_report_needs_the_key_and_carries_every_outcome() -> anyhow::Result<
     assert!(csv.body.contains("'=cmd|' /C calc'!A0"), "formulas are neutralised:\n{}", csv.body);
     assert!(csv.body.contains("5,card.failed,1,Ana,Nobody read the survey,,1,2,,,"), "{}", csv.body);
     assert!(
-        csv.body.contains("6,area,,Ana,Nobody read the survey,,,,3,Ana,2027-01-15,1\r\n"),
+        csv.body.contains(
+            "6,area,,Ana,Nobody read the survey,,,,3,Ana,2027-01-15,1\r\n6,area.merged,,Ana,Read the survey,,,,,,,1\r\n"
+        ),
         "{}",
         csv.body
     );

@@ -300,5 +300,11 @@ owner?: string,
 /**
  * Due date, `YYYY-MM-DD`.
  */
-due?: string, created_at: number, };
+due?: string, created_at: number, 
+/**
+ * The areas merged into this one, as they read then and whose they were, oldest first:
+ * a duplicate's words and author are kept with the area it joined. Absent when none.
+ */
+merged?: Array<Merged>, };
+export type Merged = { text: string, author: MemberId, };
 export type VotePhase = "not_started" | "open" | "closed";

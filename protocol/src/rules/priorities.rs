@@ -9,7 +9,7 @@ use crate::ids::{GroupId, ItemId, MemberId};
 use crate::limits::{MAX_AREA_CHARS, MAX_AREAS, MAX_DOTS, MAX_OWNER_CHARS};
 use crate::messages::{ErrorCode, Rejection};
 use crate::shared::TextTarget;
-use crate::state::{Area, Column, Role, RoomState, VotePhase};
+use crate::state::{Area, Column, Merged, Role, RoomState, VotePhase};
 use crate::text::{Lines, clean, clean_required};
 
 pub(super) fn set_presenting(
@@ -81,6 +81,7 @@ pub(super) fn add_area(
         owner: None,
         due: None,
         created_at: ctx.now,
+        merged: Vec::new(),
     };
     let mut events = vec![Event::AreaSet { area }];
     events.extend(first);
@@ -129,12 +130,20 @@ pub(super) fn merge_areas(
     if from == into {
         return Err(Rejection::new(ErrorCode::BadRequest, "an area cannot be merged into itself"));
     }
-    area(state, from)?;
-    area(state, into)?;
+    let gone = area(state, from)?;
+    let kept = area(state, into)?;
     if state.priorities.phase == VotePhase::Open {
         return Err(Rejection::new(ErrorCode::Conflict, "merge areas before or after the vote"));
     }
-    let mut events = vec![Event::AreaRemoved { id: from.clone() }];
+    // The duplicate's words and author stay with the area it joins (and what was merged into it).
+    let mut merged = kept.merged.clone();
+    merged.extend(gone.merged.iter().cloned());
+    let text = state.text_of(&TextTarget::Area { id: from.clone() });
+    merged.push(Merged { text: text.to_owned(), author: gone.author });
+    let mut events = vec![
+        Event::AreaSet { area: Area { merged, ..kept.clone() } },
+        Event::AreaRemoved { id: from.clone() },
+    ];
     let p = &state.priorities;
     if let Some(dots) = p.tally.get(from) {
         let mut tally = p.tally.clone();
@@ -438,5 +447,26 @@ mod tests {
         assert_eq!(f.by(f.fac, Command::SetStep { step: 2 }).unwrap_err().code, ErrorCode::Conflict);
         f.by(f.fac, Command::CloseRoom { closed: false }).unwrap();
         f.by(f.ana, area("z", "late")).unwrap();
+    }
+
+    #[test]
+    fn a_merged_area_keeps_its_words_and_author_with_the_one_it_joined_until_undone() {
+        let mut f = Fixture::new();
+        f.by(f.ana, area("a", "Act on feedback")).unwrap();
+        f.by(f.bo, area("b", "Use what clients tell us")).unwrap();
+        f.by(f.ana, area("c", "Listen better")).unwrap();
+        f.by(f.fac, Command::MergeAreas { from: id("c"), into: id("b") }).unwrap();
+        f.by(f.fac, Command::MergeAreas { from: id("b"), into: id("a") }).unwrap();
+        let kept = &f.state.priorities.areas[&id("a")];
+        let merged: Vec<_> = kept.merged.iter().map(|m| (m.text.as_str(), m.author)).collect();
+        assert_eq!(merged, vec![("Listen better", f.ana), ("Use what clients tell us", f.bo)]);
+        // A snapshot keeps them; undoing the last merge brings Bo's area back and takes his
+        // words off Ana's.
+        let json = serde_json::to_string(&f.state).unwrap();
+        let back: crate::RoomState = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.priorities.areas[&id("a")].merged.len(), 2);
+        f.by(f.fac, Command::Undo).unwrap();
+        assert!(f.state.priorities.areas[&id("a")].merged.is_empty());
+        assert_eq!(f.state.priorities.areas[&id("b")].merged.len(), 1);
     }
 }

@@ -190,7 +190,7 @@ function ReportBody({ report }) {
               <thead><tr><th>#</th><th>${t('report.area')}</th><th>${t('report.votes')}</th><th>${t('follow.owner')}</th><th>${t('follow.due')}</th></tr></thead>
               <tbody>
                 ${[...ranked, ...rest].map(
-                  (a, i) => html`<tr><td class="num">${i < ranked.length ? i + 1 : ''}</td><td>${textOf(room, { kind: 'area', id: a.id })}</td><td class="num">${p.tally[a.id] ?? 0}</td><td>${a.owner ?? '—'}</td><td>${a.due ? formatDate(a.due) : '—'}</td></tr>`,
+                  (a, i) => html`<tr><td class="num">${i < ranked.length ? i + 1 : ''}</td><td>${textOf(room, { kind: 'area', id: a.id })}${(a.merged ?? []).map((m) => html`<div class="muted small">⤷ ${t('area.merged')}: <bdi>${m.text}</bdi> (${nameOf(room, m.author)})</div>`)}</td><td class="num">${p.tally[a.id] ?? 0}</td><td>${a.owner ?? '—'}</td><td>${a.due ? formatDate(a.due) : '—'}</td></tr>`,
                 )}
               </tbody>
             </table>`}

@@ -239,6 +239,11 @@ function AreaItem({ area, used, others }) {
     <div class="area-main">
       <div class="area-text"><${SharedText} target=${{ kind: 'area', id: area.id }} editable=${mayChange} label=${t('area.edit.label')} maxLength=${MAX_AREA_CHARS} testid="area-text" compact /></div>
       <p class="muted small">${origin}</p>
+      ${(area.merged ?? []).length
+        ? html`<ul class="area-merged" data-testid="area-merged" aria-label=${t('area.merged')}>
+            ${(area.merged ?? []).map((m) => html`<li><bdi>${m.text}</bdi> <span class="muted">(${nameOf(room, m.author)})</span></li>`)}
+          </ul>`
+        : null}
     </div>
     <div class="area-actions">
       ${p.phase === 'open' && editable
