@@ -146,37 +146,56 @@ pub struct JetStream {
 
 impl JetStream {
     /// Connects to the NATS servers in `urls` (comma-separated) and makes sure the stream and
-    /// the buckets exist, with `replicas` copies of each. Runs on the server's runtime, whose
-    /// handle the store's threads then use.
+    /// the buckets exist, with `replicas` copies of each: one attempt. Runs on the server's
+    /// runtime, whose handle the store's threads then use.
     pub async fn connect(
         urls: &str,
         replicas: usize,
         node: &str,
         metrics: Arc<Metrics>,
     ) -> Result<Self, StoreError> {
-        let servers = urls
-            .split(',')
-            .map(str::trim)
-            .filter(|url| !url.is_empty())
-            .map(|url| url.parse::<ServerAddr>().map_err(nats("reading --nats-url")))
-            .collect::<Result<Vec<_>, _>>()?;
-        if servers.is_empty() {
-            return Err(StoreError::Nats("--nats-url names no server".into()));
-        }
+        let servers = servers(urls)?;
+        let opened = open(&servers, node, replicas.max(1)).await?;
+        Ok(Self::opened(opened, replicas.max(1), node, metrics))
+    }
+
+    /// As [`JetStream::connect`], for a node that is starting: NATS may still be starting
+    /// beside it (containers started together), or electing a stream's leader, so it tries
+    /// again every [`STARTUP_RETRY_EVERY`] for up to [`STARTUP_WAIT`] rather than refusing to
+    /// start; `stop` (Ctrl-C, SIGTERM) ends the wait at once.
+    pub async fn connect_when_ready(
+        urls: &str,
+        replicas: usize,
+        node: &str,
+        metrics: Arc<Metrics>,
+        stop: &tokio_util::sync::CancellationToken,
+    ) -> Result<Self, StoreError> {
+        let servers = servers(urls)?;
         let replicas = replicas.max(1);
-        // NATS may still be starting (a container started alongside it), or busy electing a
-        // stream's leader: a node keeps trying for a while rather than refusing to start.
         let deadline = tokio::time::Instant::now() + STARTUP_WAIT;
-        let Opened { client, js, stream, records, snapshots } = loop {
-            match open(&servers, node, replicas).await {
-                Ok(opened) => break opened,
+        let stopped = || StoreError::Nats("stopped while waiting for NATS".into());
+        loop {
+            let attempt = tokio::select! {
+                attempt = open(&servers, node, replicas) => attempt,
+                () = stop.cancelled() => return Err(stopped()),
+            };
+            match attempt {
+                Ok(opened) => return Ok(Self::opened(opened, replicas, node, metrics)),
                 Err(e) if tokio::time::Instant::now() + STARTUP_RETRY_EVERY < deadline => {
                     tracing::warn!(node, error = %e, "NATS JetStream is not ready; trying again");
-                    tokio::time::sleep(STARTUP_RETRY_EVERY).await;
+                    tokio::select! {
+                        () = tokio::time::sleep(STARTUP_RETRY_EVERY) => {}
+                        () = stop.cancelled() => return Err(stopped()),
+                    }
                 }
                 Err(e) => return Err(e),
             }
-        };
+        }
+    }
+
+    /// The store over what [`open`] opened; starts the task that publishes ephemeral messages.
+    fn opened(opened: Opened, replicas: usize, node: &str, metrics: Arc<Metrics>) -> Self {
+        let Opened { client, js, stream, records, snapshots } = opened;
         tracing::info!(node, replicas, stream = STREAM, "rooms are stored in NATS JetStream");
         let (live, mut queued) = mpsc::channel::<(Subject, Vec<u8>)>(LIVE_QUEUE);
         let publisher = client.clone();
@@ -187,7 +206,7 @@ impl JetStream {
                 }
             }
         });
-        Ok(Self {
+        Self {
             client,
             js,
             stream,
@@ -198,7 +217,7 @@ impl JetStream {
             replicas,
             live,
             metrics,
-        })
+        }
     }
 
     /// One room's append: its token hashes, then its changes one by one, each expected to
@@ -525,6 +544,20 @@ impl Peers for JetStream {
             Err(e) => tracing::error!(error = %e, "presence does not serialize"),
         }
     }
+}
+
+/// The NATS servers of `--nats-url` (comma-separated).
+fn servers(urls: &str) -> Result<Vec<ServerAddr>, StoreError> {
+    let servers = urls
+        .split(',')
+        .map(str::trim)
+        .filter(|url| !url.is_empty())
+        .map(|url| url.parse::<ServerAddr>().map_err(nats("reading --nats-url")))
+        .collect::<Result<Vec<_>, _>>()?;
+    if servers.is_empty() {
+        return Err(StoreError::Nats("--nats-url names no server".into()));
+    }
+    Ok(servers)
 }
 
 /// What [`open`] gives: a connection to NATS, and the stream and buckets it found or made.

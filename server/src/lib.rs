@@ -132,7 +132,7 @@ pub async fn run_and_say_when_ready(
     let engine = if config.nats_url.is_some() { "nats" } else { "sqlite" };
     metrics.set_node(config.node_id(), engine);
     let (store, store_threads, peers) = match &config.nats_url {
-        Some(urls) => start_jetstream(urls, &config, metrics.clone()).await?,
+        Some(urls) => start_jetstream(urls, &config, metrics.clone(), &shutdown).await?,
         None => {
             std::fs::create_dir_all(&config.data_dir)
                 .map_err(|source| ServerError::DataDir { path: config.data_dir.clone(), source })?;
@@ -202,9 +202,12 @@ async fn start_jetstream(
     urls: &str,
     config: &Config,
     metrics: Arc<Metrics>,
+    stop: &CancellationToken,
 ) -> Result<(Store, StoreThreads, Option<Arc<dyn peers::Peers>>), ServerError> {
+    let node = config.node_id();
     let backend =
-        jetstream::JetStream::connect(urls, config.nats_replicas, &config.node_id(), metrics.clone()).await?;
+        jetstream::JetStream::connect_when_ready(urls, config.nats_replicas, &node, metrics.clone(), stop)
+            .await?;
     let peers: Arc<dyn peers::Peers> = Arc::new(backend.clone());
     let (store, threads) = Store::start(backend, metrics, config.commit_linger())?;
     Ok((store, threads, Some(peers)))
@@ -215,6 +218,7 @@ async fn start_jetstream(
     _urls: &str,
     _config: &Config,
     _metrics: Arc<Metrics>,
+    _stop: &CancellationToken,
 ) -> Result<(Store, StoreThreads, Option<Arc<dyn peers::Peers>>), ServerError> {
     Err(config::ConfigError::NatsNotBuilt.into())
 }

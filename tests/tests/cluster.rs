@@ -731,6 +731,32 @@ async fn a_node_started_before_nats_waits_for_it() -> anyhow::Result<()> {
     nats.stop().await
 }
 
+/// A node waiting for NATS stops at once when told to (SIGTERM), not after its minute of
+/// trying: a container's stop grace is shorter than that.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_waiting_for_nats_stops_when_told_to() -> anyhow::Result<()> {
+    let port = horseshoe_tests::nats::free_port()?;
+    let dir = tempfile::tempdir()?;
+    let mut node = tokio::process::Command::new(BIN)
+        .args(["--bind", "127.0.0.1:0", "--nats-url", &format!("nats://127.0.0.1:{port}"), "--data-dir"])
+        .arg(dir.path())
+        .env("HORSESHOE_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    // It is trying by now (each try fails at once on a closed port).
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(node.try_wait()?.is_none(), "the node gave up on NATS within 2 s");
+    let pid = node.id().context("a pid")?.to_string();
+    let sent = tokio::process::Command::new("kill").args(["-TERM", &pid]).status().await?;
+    anyhow::ensure!(sent.success(), "kill -TERM failed");
+    // Well under the minute it would otherwise go on trying for.
+    tokio::time::timeout(Duration::from_secs(10), node.wait())
+        .await
+        .context("the node went on waiting for NATS after SIGTERM")??;
+    Ok(())
+}
+
 /// Two node processes on one NATS server; writers on node A (and one on node B) keep adding
 /// cards; node A dies with SIGKILL; its writers come back on node B with their tokens and last
 /// seqs and send again what was not acknowledged: nothing acknowledged is lost, nothing is
