@@ -69,6 +69,7 @@ fn limit_values() -> Vec<(&'static str, serde_json::Value)> {
         MAX_RATING,
         MAX_AREA_CHARS,
         MAX_AREAS,
+        MAX_MERGED_AREAS,
         MAX_DOTS,
         MAX_OWNER_CHARS,
     ]

@@ -95,6 +95,8 @@ pub const MAX_RATING: u8 = 5;
 pub const MAX_AREA_CHARS: usize = 200;
 /// Areas for improvement in a room.
 pub const MAX_AREAS: usize = 200;
+/// Areas merged into one area, kept with it (their words and authors).
+pub const MAX_MERGED_AREAS: usize = 50;
 /// Most dots a facilitator may give each person.
 pub const MAX_DOTS: u8 = 20;
 /// Longest owner name on a follow-up.

@@ -87,6 +87,8 @@ export const MAX_RATING = 5;
 export const MAX_AREA_CHARS = 200;
 /** Areas for improvement in a room. */
 export const MAX_AREAS = 200;
+/** Areas merged into one area, kept with it (their words and authors). */
+export const MAX_MERGED_AREAS = 50;
 /** Most dots a facilitator may give each person. */
 export const MAX_DOTS = 20;
 /** Longest owner name on a follow-up. */

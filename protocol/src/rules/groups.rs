@@ -150,6 +150,7 @@ mod tests {
 
         let change = crate::rules::rejoin(&mut f.state, away).expect("placed on return");
         assert_eq!(change.seq, f.state.seq);
+        assert_eq!(change.by, None, "the room's own change: Cy did nothing");
         assert!(f.state.late_to_group(away), "shown as new to the facilitators");
         assert_eq!(f.state.group_of(away), f.state.group_of(f.ana).or(f.state.group_of(f.bo)));
         assert!(crate::rules::rejoin(&mut f.state, away).is_none(), "placed once");

@@ -102,7 +102,9 @@ pub fn join(state: &mut RoomState, member: Member, online: &BTreeSet<MemberId>) 
 
 /// Places a returning participant whom the groups or teams were formed without (they were away
 /// then) as a latecomer, as a new participant is placed: the room's next change, decided at their
-/// `hello`; `None` when there is nothing to place them in, or they are placed already.
+/// `hello`; `None` when there is nothing to place them in, or they are placed already. The
+/// change is the room's own (no `by`): the person did nothing, so it blocks nobody's undo (a
+/// facilitator's undo of forming the groups again is not refused as "Cy changed this since").
 pub fn rejoin(state: &mut RoomState, member: MemberId) -> Option<Change> {
     if state.closed || !state.is_participant(member) {
         return None;
@@ -114,7 +116,7 @@ pub fn rejoin(state: &mut RoomState, member: MemberId) -> Option<Change> {
     if state.team_of(member).is_none() {
         events.extend(teams::place_latecomer(state, member));
     }
-    (!events.is_empty()).then(|| commit(state, Some(member), None, events))
+    (!events.is_empty()).then(|| commit(state, None, None, events))
 }
 
 /// Applies decided events as the next change, then what follows from them.

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Context, missing, require_facilitator, require_member, texts};
 use crate::event::Event;
 use crate::ids::{GroupId, ItemId, MemberId};
-use crate::limits::{MAX_AREA_CHARS, MAX_AREAS, MAX_DOTS, MAX_OWNER_CHARS};
+use crate::limits::{MAX_AREA_CHARS, MAX_AREAS, MAX_DOTS, MAX_MERGED_AREAS, MAX_OWNER_CHARS};
 use crate::messages::{ErrorCode, Rejection};
 use crate::shared::TextTarget;
 use crate::state::{Area, Column, Merged, Role, RoomState, VotePhase};
@@ -138,6 +138,12 @@ pub(super) fn merge_areas(
     // The duplicate's words and author stay with the area it joins (and what was merged into it).
     let mut merged = kept.merged.clone();
     merged.extend(gone.merged.iter().cloned());
+    if merged.len() >= MAX_MERGED_AREAS {
+        return Err(Rejection::new(
+            ErrorCode::LimitReached,
+            format!("{MAX_MERGED_AREAS} areas merged into one at most"),
+        ));
+    }
     let text = state.text_of(&TextTarget::Area { id: from.clone() });
     merged.push(Merged { text: text.to_owned(), author: gone.author });
     let mut events = vec![
@@ -468,5 +474,19 @@ mod tests {
         f.by(f.fac, Command::Undo).unwrap();
         assert!(f.state.priorities.areas[&id("a")].merged.is_empty());
         assert_eq!(f.state.priorities.areas[&id("b")].merged.len(), 1);
+
+        // Adding and merging again and again keeps a bounded list.
+        for n in 0..=crate::limits::MAX_MERGED_AREAS {
+            let dup = format!("d{n}");
+            f.by(f.ana, area(&dup, "again")).unwrap();
+            let merge = Command::MergeAreas { from: id(&dup), into: id("a") };
+            let answer = f.by(f.fac, merge);
+            if n < crate::limits::MAX_MERGED_AREAS {
+                answer.unwrap();
+            } else {
+                assert_eq!(answer.unwrap_err().code, ErrorCode::LimitReached);
+            }
+        }
+        assert_eq!(f.state.priorities.areas[&id("a")].merged.len(), crate::limits::MAX_MERGED_AREAS);
     }
 }
