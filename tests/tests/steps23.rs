@@ -334,10 +334,12 @@ async fn a_participant_away_when_groups_were_formed_is_placed_on_return() -> any
     Ok(())
 }
 
-/// A backlog resent at once after a reconnect (eight key factors in one batch) keeps the order
-/// it was written in wherever lists go by when things were made: each gets a later time.
+/// A backlog resent at once after a reconnect (key factors sent back to back, many within one
+/// millisecond) keeps the order it was written in wherever lists go by when things were made:
+/// each gets a later time.
 #[tokio::test]
 async fn things_made_in_one_batch_keep_their_order() -> anyhow::Result<()> {
+    const MADE: usize = 40;
     let dir = tempfile::tempdir()?;
     let server = TestServer::start(dir.path()).await?;
     let room = http::create_room(server.addr, r#"{"title": "Order"}"#).await?;
@@ -346,7 +348,7 @@ async fn things_made_in_one_batch_keep_their_order() -> anyhow::Result<()> {
         join(&url, Credentials::Facilitator { key: room.facilitator_key.clone(), token: None }, "Marta")
             .await?;
     let mut ids = Vec::new();
-    for n in 0..8 {
+    for n in 0..MADE {
         let text = format!("factor {n}");
         ids.push(fac.client.command(Command::AddFactor { id: ItemId(format!("f{n}")), text }).await?);
     }
@@ -354,7 +356,7 @@ async fn things_made_in_one_batch_keep_their_order() -> anyhow::Result<()> {
     let (_, welcome) = Client::join(&url, Credentials::Viewer, None).await?;
     let ServerMsg::Welcome { room: state, .. } = welcome else { anyhow::bail!("no welcome: {welcome:?}") };
     let times: Vec<i64> =
-        (0..8).map(|n| state.experience.factors[&ItemId(format!("f{n}"))].created_at).collect();
+        (0..MADE).map(|n| state.experience.factors[&ItemId(format!("f{n}"))].created_at).collect();
     assert!(times.windows(2).all(|w| w[0] < w[1]), "made in this order, at these times: {times:?}");
     Ok(())
 }

@@ -82,7 +82,7 @@ export async function sendWords(cmd, sent, setText, why = {}) {
   const outcome = await send(cmd, true);
   unsent.value = unsent.value.filter((e) => e !== entry);
   if (!outcome.ok) {
-    const reason = why[outcome.code] ?? rejectText(outcome.code, outcome.message);
+    const reason = why[outcome.code] ?? refusalReason(outcome);
     toast(t('words.refused', { text: shortened(sent), reason }), 'error');
     setText((now) => /** @type {T} */ (now || sent));
   }
@@ -105,8 +105,23 @@ const shortened = (text) => (text.length > QUOTED_CHARS ? `${text.slice(0, QUOTE
  */
 export async function dropNote(drop, seen = app.store.view?.room.seq) {
   const outcome = await send({ type: 'note.drop', ...drop, seen }, true);
-  if (!outcome.ok) toast(outcome.code === 'conflict' ? t('wall.moved_meanwhile') : rejectText(outcome.code, outcome.message), 'error');
+  if (outcome.ok) return outcome;
+  const stale = outcome.code === 'conflict' && outcome.message.startsWith(STALE_DROP);
+  toast(stale ? t('wall.moved_meanwhile') : refusalReason(outcome), 'error');
   return outcome;
+}
+
+/** How the room's refusal of a stale drop begins (protocol/README.md, `note.drop`). */
+const STALE_DROP = 'someone else moved this post-it';
+
+/**
+ * Why the room refused something, in the person's words: a room closed while the line was down
+ * says so (its `conflict` is not a clash with someone's change).
+ * @param {{ code: import('./protocol').ErrorCode, message: string }} refusal
+ */
+function refusalReason(refusal) {
+  if (refusal.code === 'conflict' && app.store.view?.room.closed) return t('reject.closed');
+  return rejectText(refusal.code, refusal.message);
 }
 
 /**

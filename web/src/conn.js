@@ -298,8 +298,11 @@ export class Connection {
   again() {
     const socket = this.socket;
     if (!socket || this.stopped) return;
+    // Not a lost line: no "reconnecting" banner; the old socket's close is ignored.
+    this.socket = null;
+    this.welcomed = false;
     socket.close(1000);
-    this.closed(socket, /** @type {CloseEvent} */ ({ code: CLOSE_RESYNC, reason: 'again' }));
+    this.connect();
   }
 
   /** When the browser says the network is back, skip the rest of the wait. */
@@ -310,12 +313,13 @@ export class Connection {
     this.connect();
   }
 
-  /** Closes for good: no more retries. */
+  /** Closes for good: no more retries; what was waiting for an answer never gets one. */
   stop() {
     this.stopped = true;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.socket?.close(1000);
     this.socket = null;
+    for (const id of [...this.pending.keys()]) this.settle(id, { ok: false, code: 'internal', message: 'the connection was closed' });
   }
 }
 

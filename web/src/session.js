@@ -23,6 +23,9 @@ import { Room } from './views/room.js';
  * @typedef {{ role: 'viewer' } | { role: 'participant' } | { role: 'facilitator', key: string }} Access
  */
 
+/** Ends the watch of the last room entered (entering again starts a new one). @type {(() => void) | null} */
+let stopWatching = null;
+
 /**
  * @param {string} roomId
  * @param {Access} access
@@ -97,7 +100,8 @@ export async function enterRoom(roomId, access) {
   app.roomId = roomId;
   app.key = access.role === 'facilitator' ? access.key : null;
   show(access.role === 'viewer' ? html`<${Projector} />` : html`<${Room} />`);
-  effect(() => {
+  stopWatching?.();
+  stopWatching = effect(() => {
     void store.versions.closed.value;
     if (readingClosed && store.view && !store.view.room.closed) {
       readingClosed = false;

@@ -5,12 +5,13 @@
 
 import { html, useEffect } from '../../vendor/preact.js';
 import { app, send } from '../app.js';
-import { hasKey, t } from '../i18n.js';
+import { hasKey, rejectText, t } from '../i18n.js';
 import { toast, typingInField } from '../ui/kit.js';
 
 /** @typedef {import('../protocol').RoomState} RoomState */
 /** @typedef {import('../protocol').UndoEntry} UndoEntry */
 /** @typedef {'undo' | 'redo'} Which */
+/** @typedef {import('../protocol').ErrorCode} ErrorCode */
 
 /**
  * The entry `which` would take: the top of the member's own stack, if done in this step.
@@ -41,10 +42,7 @@ export function buttonText(which, entry) {
  * @param {{ code: string, message: string }} refusal
  */
 export function refusalText(room, which, refusal) {
-  if (refusal.code !== 'conflict') {
-    const key = `reject.${refusal.code}`;
-    return hasKey(key) ? t(key) : refusal.message;
-  }
+  if (refusal.code !== 'conflict') return rejectText(/** @type {ErrorCode} */ (refusal.code), refusal.message);
   if (refusal.message.startsWith(`nothing to ${which}`)) return which === 'undo' ? t('undo.nothing') : t('redo.nothing');
   if (refusal.message.startsWith('areas stay while the vote is open')) return which === 'undo' ? t('undo.vote_open') : t('redo.vote_open');
   const who = Object.values(room.members)

@@ -20,13 +20,17 @@ const LONG_NOTE_CHARS = 56;
 
 /** About how wide a character of a cluster's name is, as a share of its size. */
 const CHAR_WIDTH = 0.6;
+/** A cluster name's size as a share of its band's height (`.wall-region-label` in style.css). */
+const LABEL_SIZE = 0.45;
+/** The label's inset on both sides, in wall units (`.wall-region-label`'s left and right). */
+const LABEL_INSET = 24;
 
 /**
- * Whether a cluster's name reads whole on one line of its band (at 0.45 of the band's height,
- * beside its count); a longer one takes two smaller lines rather than ending in an ellipsis.
+ * Whether a cluster's name reads whole on one line of its band, beside its count (about a
+ * band's width); a longer one takes two smaller lines rather than ending in an ellipsis.
  * @param {string} name @param {number} width the cluster's width @param {number} band
  */
-const nameFits = (name, width, band) => name.length * band * 0.45 * CHAR_WIDTH <= width - 24 - band;
+const nameFits = (name, width, band) => name.length * band * LABEL_SIZE * CHAR_WIDTH <= width - LABEL_INSET - band;
 
 /** @typedef {import('../../protocol').Note} Note */
 /** @typedef {import('./menus.js').Menu} Menu */
