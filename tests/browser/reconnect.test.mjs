@@ -24,6 +24,14 @@ import {
 
 const env = useServerAndBrowser();
 
+/** A page of its own with the wire client, for a facilitator who steers over a WebSocket. */
+async function wirePage() {
+  const { page } = await env.newPerson();
+  await page.goto(`${env.server.url}/`);
+  await installWire(page);
+  return page;
+}
+
 test('a check-in posted while the server restarts arrives once it is back', async () => {
   const room = await env.createRoom('Restart room', { organisation: 'Acme', lens: 'client', language: 'en' });
 
@@ -106,9 +114,7 @@ test('a post-it Bo drops while offline, after Ana moved it, stays where Ana put 
   const ana = await env.join(`${env.server.url}/r/${room.room_id}`, 'Ana');
   const bo = await env.join(`${env.server.url}/r/${room.room_id}`, 'Bo');
   // The facilitator steers over a WebSocket of their own: step 4, then everyone's notes shown.
-  const { page: fac } = await env.newPerson();
-  await fac.goto(`${env.server.url}/`);
-  await installWire(fac);
+  const fac = await wirePage();
   await steer(fac, room, [{ type: 'step.set', step: 4 }]);
   await ana.page.getByTestId('note-input').fill('find good people');
   await ana.page.getByTestId('note-add').click();
@@ -143,9 +149,7 @@ test('a post-it Bo drops while offline, after Ana moved it, stays where Ana put 
 test('three dots placed while offline are three dots, shown at once and counted once back', async () => {
   const room = await env.createRoom('Offline dots', { organisation: 'Acme', lens: 'client', language: 'en' });
   const bo = await env.join(`${env.server.url}/r/${room.room_id}`, 'Bo');
-  const { page: fac } = await env.newPerson();
-  await fac.goto(`${env.server.url}/`);
-  await installWire(fac);
+  const fac = await wirePage();
   await steer(fac, room, [
     { type: 'step.set', step: 6 },
     { type: 'area.add', id: 'a1', text: 'Answer faster' },
@@ -171,9 +175,7 @@ test('three dots placed while offline are three dots, shown at once and counted 
 test('cards written offline on a board closed meanwhile are not lost without a word', async () => {
   const room = await env.createRoom('Closed board', { organisation: 'Acme', lens: 'client', language: 'en' });
   const ana = await env.join(`${env.server.url}/r/${room.room_id}`, 'Ana');
-  const { page: fac } = await env.newPerson();
-  await fac.goto(`${env.server.url}/`);
-  await installWire(fac);
+  const fac = await wirePage();
   await steer(fac, room, [
     { type: 'step.set', step: 2 },
     { type: 'factors.open', open: true },

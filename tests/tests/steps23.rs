@@ -20,15 +20,20 @@ async fn join(url: &str, credentials: Credentials, name: &str) -> anyhow::Result
     Ok(Person { client, id: you.member_id.expect("a member") })
 }
 
+/// A new room called `title` and its facilitator Marta; the room's WebSocket URL.
+async fn with_facilitator(server: &TestServer, title: &str) -> anyhow::Result<(String, Person)> {
+    let room = http::create_room(server.addr, &serde_json::json!({ "title": title }).to_string()).await?;
+    let url = server.ws_url(&room.room_id);
+    let key = room.facilitator_key.clone();
+    let fac = join(&url, Credentials::Facilitator { key, token: None }, "Marta").await?;
+    Ok((url, fac))
+}
+
 /// A room with a facilitator, Ana and Cy in group 1, Bo in group 2.
 async fn grouped_room(
     server: &TestServer,
 ) -> anyhow::Result<(Person, Person, Person, Person, GroupId, GroupId)> {
-    let room = http::create_room(server.addr, r#"{"title": "Definitions"}"#).await?;
-    let url = server.ws_url(&room.room_id);
-    let mut fac =
-        join(&url, Credentials::Facilitator { key: room.facilitator_key.clone(), token: None }, "Marta")
-            .await?;
+    let (url, mut fac) = with_facilitator(server, "Definitions").await?;
     let ana = join(&url, Credentials::Participant { token: None }, "Ana").await?;
     let bo = join(&url, Credentials::Participant { token: None }, "Bo").await?;
     let cy = join(&url, Credentials::Participant { token: None }, "Cy").await?;
@@ -285,11 +290,7 @@ async fn highlights_stay_on_their_words_and_undo_entries_stay_with_their_owner()
 async fn a_participant_away_when_groups_were_formed_is_placed_on_return() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let server = TestServer::start(dir.path()).await?;
-    let room = http::create_room(server.addr, r#"{"title": "Away"}"#).await?;
-    let url = server.ws_url(&room.room_id);
-    let mut fac =
-        join(&url, Credentials::Facilitator { key: room.facilitator_key.clone(), token: None }, "Marta")
-            .await?;
+    let (url, mut fac) = with_facilitator(&server, "Away").await?;
     let _ana = join(&url, Credentials::Participant { token: None }, "Ana").await?;
     let _bo = join(&url, Credentials::Participant { token: None }, "Bo").await?;
     let mut away = Vec::new();
@@ -342,11 +343,7 @@ async fn things_made_in_one_batch_keep_their_order() -> anyhow::Result<()> {
     const MADE: usize = 40;
     let dir = tempfile::tempdir()?;
     let server = TestServer::start(dir.path()).await?;
-    let room = http::create_room(server.addr, r#"{"title": "Order"}"#).await?;
-    let url = server.ws_url(&room.room_id);
-    let mut fac =
-        join(&url, Credentials::Facilitator { key: room.facilitator_key.clone(), token: None }, "Marta")
-            .await?;
+    let (url, mut fac) = with_facilitator(&server, "Order").await?;
     let mut ids = Vec::new();
     for n in 0..MADE {
         let text = format!("factor {n}");
