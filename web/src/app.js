@@ -96,11 +96,12 @@ const QUOTED_CHARS = 60;
 const shortened = (text) => (text.length > QUOTED_CHARS ? `${text.slice(0, QUOTED_CHARS - 1)}…` : text);
 
 /**
- * Drops a post-it (`note.drop`), saying which change this page had seen when it was let go: the
- * room refuses the drop if someone else has moved the note since (made offline, or on a screen
+ * Drops a post-it (`note.drop`), saying which change this page had seen (`seen`): the room
+ * refuses the drop if someone else has moved the note since (made offline, or on a screen
  * behind, it would undo a move this person never saw), and the person is told.
  * @param {Omit<Extract<import('./protocol').Command, { type: 'note.drop' }>, 'type' | 'seen'>} drop
- * @param {number | undefined} [seen] the last change applied here when it was let go
+ * @param {number | undefined} [seen] the last change applied here: by default now, as it is let
+ *   go; a drag gives the one from when the note was picked up
  * @returns {Promise<import('./conn.js').Outcome>}
  */
 export async function dropNote(drop, seen = app.store.view?.room.seq) {
