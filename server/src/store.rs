@@ -8,7 +8,7 @@
 //! read-only connection (WAL lets readers and the writer go on at once), and a room id that is
 //! not in the store is remembered for a while, so asking for it again touches neither thread.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -149,7 +149,22 @@ pub trait Reader: Send + 'static {
 pub struct Sqlite {
     conn: Connection,
     path: PathBuf,
+    /// Each room's last log row and its seq as this connection last committed them, so that a
+    /// commit does not read `log_heads` back for a room it wrote before (one query less per
+    /// room and commit). Only this connection writes the file; a failed commit empties it.
+    heads: HashMap<String, Head>,
 }
+
+/// A room's last log row (its row id) and that row's seq.
+#[derive(Clone, Copy)]
+struct Head {
+    row: i64,
+    seq: i64,
+}
+
+/// Rooms whose log heads the writer keeps in memory; past it, the cache starts again (a
+/// room's head is then read once more from the file).
+const MAX_CACHED_HEADS: usize = 10_000;
 
 impl Sqlite {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
@@ -201,7 +216,7 @@ impl Sqlite {
             }
         }
         chain_the_log(&conn)?;
-        Ok(Self { conn, path: path.to_owned() })
+        Ok(Self { conn, path: path.to_owned(), heads: HashMap::new() })
     }
 }
 
@@ -274,6 +289,8 @@ fn to_i64(n: u64) -> i64 {
 
 impl Sqlite {
     fn commit_all(&mut self, batch: &[Append]) -> Result<(), StoreError> {
+        // The heads this commit writes, kept once it is committed.
+        let mut written: Vec<(&str, Head)> = Vec::new();
         let tx = self.conn.transaction()?;
         {
             // The room's last row and its seq.
@@ -304,10 +321,14 @@ impl Sqlite {
                     insert_token.execute(params![room, token.hash, token.member.to_string()])?;
                 }
                 if !append.entries.is_empty() {
-                    let (mut prev, stored) = head
-                        .query_row([room], |r| Ok((Some(r.get::<_, i64>(0)?), r.get::<_, i64>(1)?)))
-                        .optional()?
-                        .unwrap_or((None, 0));
+                    let known = written.iter().rev().find(|(r, _)| *r == room).map(|(_, h)| *h);
+                    let (mut prev, stored) = match known.or_else(|| self.heads.get(room).copied()) {
+                        Some(Head { row, seq }) => (Some(row), seq),
+                        None => head
+                            .query_row([room], |r| Ok((Some(r.get::<_, i64>(0)?), r.get::<_, i64>(1)?)))
+                            .optional()?
+                            .unwrap_or((None, 0)),
+                    };
                     for entry in &append.entries {
                         // A seq written twice would break the room's chain: refused, as the
                         // log's key refused it when it had one.
@@ -328,6 +349,9 @@ impl Sqlite {
                         prev = Some(tx.last_insert_rowid());
                     }
                     set_head.execute(params![room, prev])?;
+                    if let (Some(row), Some(last)) = (prev, append.entries.last()) {
+                        written.push((room, Head { row, seq: to_i64(last.seq) }));
+                    }
                 }
                 if let Some(state) = &append.snapshot {
                     let body = serde_json::to_string(state)?;
@@ -336,6 +360,17 @@ impl Sqlite {
             }
         }
         tx.commit()?;
+        if self.heads.len() + written.len() > MAX_CACHED_HEADS {
+            self.heads.clear();
+        }
+        for (room, head) in written {
+            match self.heads.get_mut(room) {
+                Some(known) => *known = head,
+                None => {
+                    self.heads.insert(room.to_owned(), head);
+                }
+            }
+        }
         Ok(())
     }
 }
@@ -346,7 +381,12 @@ impl Backend for Sqlite {
     fn commit(&mut self, batch: &[Append]) -> Vec<Result<LogPosition, StoreError>> {
         match self.commit_all(batch) {
             Ok(()) => batch.iter().map(|append| Ok(append.seq_after())).collect(),
-            Err(e) => batch.iter().map(|_| Err(StoreError::Commit(e.to_string()))).collect(),
+            Err(e) => {
+                // Nothing of a rolled-back commit was cached; the heads are read from the file
+                // again all the same, the one place that is certain after a failure.
+                self.heads.clear();
+                batch.iter().map(|_| Err(StoreError::Commit(e.to_string()))).collect()
+            }
         }
     }
 
@@ -380,6 +420,7 @@ impl Backend for Sqlite {
 
     fn release_memory(&mut self) {
         shrink_memory(&self.conn);
+        self.heads = HashMap::new();
     }
 
     fn reader(&self) -> Result<SqliteReader, StoreError> {
@@ -881,6 +922,17 @@ mod tests {
         db.conn.execute_batch("UPDATE events SET prev = 1 WHERE rowid = 5").expect("damaged");
         let err = db.reader().expect("a reader").load_room(&b).expect_err("a broken chain");
         assert!(matches!(err, StoreError::Chain(_)), "{err}");
+
+        // The heads the writer keeps: one room twice in a commit, each append after the one
+        // before it; a seq stored already is refused from memory as from the file; after the
+        // writer gives its memory back, the file tells the head again.
+        assert!(db.commit(&[steps(&a, 4, &[2]), steps(&a, 5, &[4])]).into_iter().all(|r| r.is_ok()));
+        assert_eq!(load(&db, &a), (5, 4));
+        assert!(db.commit(&[steps(&a, 5, &[6])]).iter().all(|r| matches!(r, Err(StoreError::Commit(_)))));
+        db.release_memory();
+        assert!(db.commit(&[steps(&a, 5, &[6])]).iter().all(|r| matches!(r, Err(StoreError::Commit(_)))));
+        assert!(db.commit(&[steps(&a, 6, &[5])]).into_iter().all(|r| r.is_ok()));
+        assert_eq!(load(&db, &a), (6, 5));
     }
 
     #[test]
