@@ -199,6 +199,14 @@ test('writing together, offline, drafts and undo', async (t) => {
     assert.ok(stacked.names > stacked.text && stacked.shown, JSON.stringify(stacked));
   });
 
+  await t.test('a writer who stops typing is no longer "writing", and their caret stays', async () => {
+    // Ana stays in the field without a keystroke: with nothing else changing, the line goes.
+    await expectNoText(bo.page.getByTestId('definition-input'), 'Ana is writing');
+    await expectCount(bo.page.locator('[data-testid=definition-input] [data-testid=remote-caret][data-name="Ana"]'), 1);
+    await ana.page.getByTestId('definition-input-input').press('End');
+    await expectText(bo.page.getByTestId('definition-input'), 'Ana is writing');
+  });
+
   await t.test('Enter adds no line to the one-line sentence, a pasted line break is a space, and nothing typed after is lost', async () => {
     const box = ana.page.getByTestId('definition-input-input');
     const before = await box.inputValue();

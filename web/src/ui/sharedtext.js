@@ -122,7 +122,15 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
     if (head === null || anchor === null) continue;
     carets.push({ member, head, anchor, at: caret.at, name: nameOf(room, member) });
   }
-  const typing = carets.filter((c) => Date.now() - c.at < TYPING_FRESH_MS);
+  const now = Date.now();
+  const typing = carets.filter((c) => now - c.at < TYPING_FRESH_MS);
+  // "Ana is writing" goes when she stops, though nothing else changes: drawn again then.
+  const stale = typing.length > 0 ? Math.min(...typing.map((c) => c.at)) + TYPING_FRESH_MS - now : null;
+  useEffect(() => {
+    if (stale === null) return;
+    const timer = setTimeout(() => redraw((n) => n + 1), Math.max(0, stale) + 1);
+    return () => clearTimeout(timer);
+  }, [stale === null ? null : now + stale]);
   const count = [...text].length;
 
   if (editable && !editing) {
