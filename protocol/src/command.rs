@@ -43,11 +43,17 @@ pub enum Command {
     PauseTimer,
     #[serde(rename = "timer.resume")]
     ResumeTimer,
-    /// Facilitator: add time to a running or paused countdown.
+    /// Facilitator: add time to a running or paused countdown. With `seen` (the last `seq` the
+    /// sender had applied when they pressed), refused `conflict` if someone else has changed a
+    /// countdown since: two facilitators who both add five minutes to the same countdown add
+    /// five, not ten.
     #[serde(rename = "timer.extend")]
     ExtendTimer {
         #[ts(type = "number")]
         by_ms: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional, type = "number")]
+        seen: Option<u64>,
     },
     #[serde(rename = "timer.clear")]
     ClearTimer,

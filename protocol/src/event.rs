@@ -377,6 +377,9 @@ impl RoomState {
                 if let Some(slot) = self.timers.get_mut(usize::from(step.saturating_sub(1))) {
                     *slot = *timer;
                 }
+                if let Some(by) = by {
+                    self.book.timed = Some((self.seq, by));
+                }
             }
             Event::CheckinSet { member_id, checkin } => {
                 self.checkins.insert(*member_id, checkin.clone());

@@ -622,6 +622,10 @@ pub struct Book {
     /// else who had not seen that change is stale).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub moved: BTreeMap<ItemId, (u64, MemberId)>,
+    /// The change that last set a countdown, and who made it (a `timer.extend` from someone
+    /// else who had not seen that change is stale).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timed: Option<(u64, MemberId)>,
 }
 
 impl Book {
@@ -631,6 +635,7 @@ impl Book {
             && self.tombstones.is_empty()
             && self.writers.is_empty()
             && self.moved.is_empty()
+            && self.timed.is_none()
     }
 
     /// What the room knows of command `id` from `member`'s `client`.

@@ -569,7 +569,7 @@ impl Sim {
                 let command = match self.rand.below(4) {
                     0 => Command::PauseTimer,
                     1 => Command::ResumeTimer,
-                    2 => Command::ExtendTimer { by_ms: 60_000 },
+                    2 => Command::ExtendTimer { by_ms: 60_000, seen: None },
                     _ => Command::ClearTimer,
                 };
                 (fac, command)

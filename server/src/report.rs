@@ -75,10 +75,10 @@ const EN: Words = Words {
     unnamed: "Unnamed cluster",
     categories: [
         "We listen to {c} feedback based on their experience with us.",
-        "We design customised products and services around their needs.",
+        "We design customised {offer} around their needs.",
         "We track the quality of their experience and treat it as more important than money.",
-        "We train staff in {c}-facing roles to have excellent interpersonal skills.",
-        "We continually enhance the service we provide, responding to changing needs.",
+        "We train {facing} to have excellent interpersonal skills.",
+        "We continually enhance {service} we provide, responding to changing needs.",
         "We invest in growing relationships rather than chasing {new}.",
     ],
     succeeded: "When have we succeeded?",
@@ -122,10 +122,10 @@ const PT: Words = Words {
     unnamed: "Agrupamento sem nome",
     categories: [
         "Ouvimos a opinião dos {cs} sobre a experiência que têm com a nossa organização.",
-        "Criamos produtos e serviços adaptados às suas necessidades.",
+        "Criamos {offer} às suas necessidades.",
         "Acompanhamos a qualidade da sua experiência, que para nós é mais importante do que o dinheiro.",
-        "Capacitamos as pessoas em funções que lidam com {cs} para terem excelentes competências interpessoais.",
-        "Melhoramos continuamente o serviço que prestamos, em resposta a necessidades em mudança.",
+        "Capacitamos {facing} para terem excelentes competências interpessoais.",
+        "Melhoramos continuamente {service} que prestamos, em resposta a necessidades em mudança.",
         "Investimos em fazer crescer as relações, em vez de correr atrás de {new}.",
     ],
     succeeded: "Quando tivemos sucesso?",
@@ -181,12 +181,17 @@ fn words(language: Language) -> &'static Words {
 }
 
 /// The lens's word, one and many (`{c}` and `{cs}` in a phrase): "staff" is its own plural;
-/// and whom one could chase instead (`{new}`), as the browser's `newOnes`.
+/// whom one could chase instead (`{new}`), what we design for them (`{offer}`), who deals
+/// with them (`{facing}`) and what we provide them (`{service}`), as the browser's `newOnes`,
+/// `offer`, `facing` and `service`.
 #[derive(Clone, Copy)]
 struct LensWord {
     one: &'static str,
     many: &'static str,
     fresh: &'static str,
+    offer: &'static str,
+    facing: &'static str,
+    service: &'static str,
 }
 
 fn lens_word(language: Language, lens: Lens) -> LensWord {
@@ -200,7 +205,37 @@ fn lens_word(language: Language, lens: Lens) -> LensWord {
         (Language::Pt, Lens::Partner) => ("parceiro", "parceiros", "novos parceiros"),
         (Language::Pt, Lens::Staff) => ("colaborador", "colaboradores", "novas contratações"),
     };
-    LensWord { one, many, fresh }
+    let (offer, facing, service) = match (language, lens) {
+        (Language::En, Lens::Client) => {
+            ("products and services", "staff in client-facing roles", "the service")
+        }
+        (Language::En, Lens::Customer) => {
+            ("products and services", "staff in customer-facing roles", "the service")
+        }
+        (Language::En, Lens::Partner) => {
+            ("joint offers and ways of working", "staff in partner-facing roles", "the service")
+        }
+        (Language::En, Lens::Staff) => {
+            ("roles, tools and ways of working", "managers and team leaders", "the support")
+        }
+        (Language::Pt, Lens::Client) => {
+            ("produtos e serviços adaptados", "as pessoas em funções que lidam com clientes", "o serviço")
+        }
+        (Language::Pt, Lens::Customer) => {
+            ("produtos e serviços adaptados", "as pessoas em funções que lidam com consumidores", "o serviço")
+        }
+        (Language::Pt, Lens::Partner) => (
+            "ofertas conjuntas e formas de trabalhar adaptadas",
+            "as pessoas em funções que lidam com parceiros",
+            "o serviço",
+        ),
+        (Language::Pt, Lens::Staff) => (
+            "funções, ferramentas e formas de trabalhar adaptadas",
+            "as chefias e os líderes de equipa",
+            "o apoio",
+        ),
+    };
+    LensWord { one, many, fresh, offer, facing, service }
 }
 
 /// Puts the lens word into a fixed phrase.
@@ -212,6 +247,9 @@ fn lensed(phrase: &str, word: LensWord) -> String {
         .replace("{c}", word.one)
         .replace("{C}", &cap)
         .replace("{new}", word.fresh)
+        .replace("{offer}", word.offer)
+        .replace("{facing}", word.facing)
+        .replace("{service}", word.service)
 }
 
 /// `[one, other]` by `n`, with `{n}` put in.
@@ -635,9 +673,31 @@ mod tests {
         let consumers = lens_word(Language::Pt, Lens::Customer);
         assert_eq!(lensed(PT.steps[3], consumers), "Quem são os nossos consumidores? \"Ajude-me a...\"");
         assert!(
-            lensed(PT.categories[3], lens_word(Language::Pt, Lens::Staff))
-                .contains("lidam com colaboradores")
+            lensed(PT.categories[3], lens_word(Language::Pt, Lens::Customer))
+                .contains("lidam com consumidores")
         );
+        // A staff room's categories speak of staff, not of products and customer-facing roles.
+        assert_eq!(
+            lensed(EN.categories[1], staff),
+            "We design customised roles, tools and ways of working around their needs."
+        );
+        assert_eq!(
+            lensed(EN.categories[3], staff),
+            "We train managers and team leaders to have excellent interpersonal skills."
+        );
+        assert_eq!(
+            lensed(PT.categories[4], lens_word(Language::Pt, Lens::Staff)),
+            "Melhoramos continuamente o apoio que prestamos, em resposta a necessidades em mudança."
+        );
+        for language in [Language::En, Language::Pt] {
+            let w = words(language);
+            for lens in [Lens::Client, Lens::Customer, Lens::Partner, Lens::Staff] {
+                for category in w.categories {
+                    let text = lensed(category, lens_word(language, lens));
+                    assert!(!text.contains('{'), "{text}");
+                }
+            }
+        }
         assert_eq!(lensed(EN.workshop, staff), "Exploring Staff-centricity");
         assert!(lensed(EN.categories[5], staff).ends_with("rather than chasing new hires."));
         // The lens as the printable report names it.

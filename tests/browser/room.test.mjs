@@ -9,7 +9,18 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { LAPTOP, PHONE, expectCount, expectText, overlaps, poll, screenshot, useServerAndBrowser } from './helpers.mjs';
+import {
+  LAPTOP,
+  PHONE,
+  expectCount,
+  expectText,
+  installWire,
+  overlaps,
+  poll,
+  screenshot,
+  steer,
+  useServerAndBrowser,
+} from './helpers.mjs';
 
 const env = useServerAndBrowser();
 const require = createRequire(import.meta.url);
@@ -365,6 +376,48 @@ async function handsOnTheWire(page, hands, sent) {
     });
   });
 }
+
+test('two facilitators who both add five minutes to the countdown they see add five', async () => {
+  const room = await env.createRoom('Two facilitators');
+  const marta = await env.newPerson();
+  // While `behind`, the room's changes wait on the way to Marta's screen, as they do for the
+  // moment a change takes to arrive; the answers to her own commands still come.
+  let behind = false;
+  /** @type {(() => void)[]} */
+  const held = [];
+  await marta.page.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => server.send(message));
+    server.onMessage((message) => {
+      if (behind && JSON.parse(String(message)).type === 'change') held.push(() => ws.send(message));
+      else ws.send(message);
+    });
+  });
+  await marta.page.goto(room.facilitator_url);
+  await marta.page.getByLabel('Your name').fill('Marta');
+  await marta.page.getByRole('button', { name: 'Open the room' }).click();
+  await marta.page.getByTestId('timer-start').click();
+  const clock = marta.page.getByTestId('clock');
+  await expectText(clock, /^(10:00|09:[0-5]\d)$/);
+
+  // Gil, her co-facilitator, adds five minutes; her screen has not shown it when she does too.
+  behind = true;
+  const gil = (await env.newPerson()).page;
+  await gil.goto(`${env.server.url}/`);
+  await installWire(gil);
+  await steer(gil, room, [{ type: 'timer.extend', by_ms: 5 * 60_000 }]);
+  await marta.page.getByTestId('timer-extend5').click();
+  await expectText(marta.page.getByTestId('toast'), 'Another facilitator changed the countdown just now');
+  behind = false;
+  for (const deliver of held.splice(0)) deliver();
+  await expectText(clock, /^(15:00|14:[0-5]\d)$/);
+  await screenshot(marta.page, 'timer-two-facilitators-laptop', LAPTOP);
+  // Having seen his change, she adds a minute, and three presses in a row add three.
+  await marta.page.getByTestId('timer-extend1').click();
+  await expectText(clock, /^(16:00|15:[0-5]\d)$/);
+  for (let i = 0; i < 3; i += 1) await marta.page.getByTestId('timer-extend1').click();
+  await expectText(clock, /^(19:00|18:[0-5]\d)$/);
+});
 
 test('raising a hand: the participant sends it, the facilitator sees hands in order', async () => {
   const room = await env.createRoom('Hands');

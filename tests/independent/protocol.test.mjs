@@ -729,6 +729,9 @@ describe('a whole workshop, with a copy of the room per client', () => {
     await F.ok({ type: 'timer.resume' });
     await F.ok({ type: 'timer.extend', by_ms: 120000 });
     assert.equal(F.room.timers[0].total_ms, 720000);
+    // "seen": one's own change to the countdown never makes one's extension stale.
+    await F.ok({ type: 'timer.extend', by_ms: 60000, seen: F.room.seq - 1 });
+    assert.equal(F.room.timers[0].total_ms, 780000);
 
     await A.ok({ type: 'checkin.set', contribute: 'Stories from the service desk', get_out: 'Two things to change next quarter' });
     await B.ok({ type: 'checkin.set', contribute: 'Numbers', get_out: 'A plan' });

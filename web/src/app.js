@@ -116,6 +116,22 @@ export async function dropNote(drop, seen = app.store.view?.room.seq) {
 const STALE_DROP = 'someone else moved this post-it';
 
 /**
+ * Adds time to the countdown (`timer.extend`), saying which change this page had seen: if
+ * another facilitator changed the countdown meanwhile, the room refuses and this one is told,
+ * so that two who both press "+5 min" on the same countdown add five minutes, not ten.
+ * @param {number} byMs
+ */
+export async function extendTimer(byMs) {
+  const outcome = await send({ type: 'timer.extend', by_ms: byMs, seen: app.store.view?.room.seq }, true);
+  if (outcome.ok) return;
+  const stale = outcome.code === 'conflict' && outcome.message.startsWith(STALE_EXTEND);
+  toast(stale ? t('timer.changed_meanwhile') : refusalReason(outcome), 'error');
+}
+
+/** How the room's refusal of a stale `timer.extend` begins (protocol/README.md). */
+const STALE_EXTEND = 'someone else changed the countdown';
+
+/**
  * Why the room refused something, in the person's words: a room closed while the line was down
  * says so (its `conflict` is not a clash with someone's change).
  * @param {{ code: import('./protocol').ErrorCode, message: string }} refusal

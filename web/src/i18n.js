@@ -17,9 +17,12 @@ export const LENSES = ['client', 'customer', 'partner', 'staff'];
 /**
  * The words a lens puts into a sentence. `adj` is the word used before a noun
  * ("client feedback", "staff feedback"); `the` is the phrase after a verb; `choose` why they
- * come to us ("the reasons staff work here"); `newOnes` whom we could chase instead.
+ * come to us ("the reasons staff work here"); `newOnes` whom we could chase instead; `offer`
+ * what we design for them (in Portuguese with its adjective, which agrees with it); `facing`
+ * who deals with them; `service` what we provide them.
  * @typedef {{ client: string, clients: string, clientAdj: string, theClient: string,
- *   centricity: string, centric: string, choose: string, newOnes: string }} LensWords
+ *   centricity: string, centric: string, choose: string, newOnes: string, offer: string,
+ *   facing: string, service: string }} LensWords
  */
 
 /** @type {Record<Language, Record<Lens, LensWords>>} */
@@ -34,6 +37,9 @@ const LENS_WORDS = {
       centric: 'client-centric',
       choose: 'buy our products and services',
       newOnes: 'new accounts',
+      offer: 'products and services',
+      facing: 'staff in client-facing roles',
+      service: 'the service',
     },
     customer: {
       client: 'customer',
@@ -44,6 +50,9 @@ const LENS_WORDS = {
       centric: 'customer-centric',
       choose: 'buy our products and services',
       newOnes: 'new accounts',
+      offer: 'products and services',
+      facing: 'staff in customer-facing roles',
+      service: 'the service',
     },
     partner: {
       client: 'partner',
@@ -54,6 +63,9 @@ const LENS_WORDS = {
       centric: 'partner-centric',
       choose: 'work with us',
       newOnes: 'new partners',
+      offer: 'joint offers and ways of working',
+      facing: 'staff in partner-facing roles',
+      service: 'the service',
     },
     staff: {
       client: 'staff member',
@@ -64,6 +76,9 @@ const LENS_WORDS = {
       centric: 'staff-centric',
       choose: 'work here',
       newOnes: 'new hires',
+      offer: 'roles, tools and ways of working',
+      facing: 'managers and team leaders',
+      service: 'the support',
     },
   },
   pt: {
@@ -76,6 +91,9 @@ const LENS_WORDS = {
       centric: 'centrada no cliente',
       choose: 'compram os nossos produtos e serviços',
       newOnes: 'novas contas',
+      offer: 'produtos e serviços adaptados',
+      facing: 'as pessoas em funções que lidam com clientes',
+      service: 'o serviço',
     },
     customer: {
       client: 'consumidor',
@@ -86,6 +104,9 @@ const LENS_WORDS = {
       centric: 'centrada no consumidor',
       choose: 'compram os nossos produtos e serviços',
       newOnes: 'novas contas',
+      offer: 'produtos e serviços adaptados',
+      facing: 'as pessoas em funções que lidam com consumidores',
+      service: 'o serviço',
     },
     partner: {
       client: 'parceiro',
@@ -96,6 +117,9 @@ const LENS_WORDS = {
       centric: 'centrada no parceiro',
       choose: 'trabalham connosco',
       newOnes: 'novos parceiros',
+      offer: 'ofertas conjuntas e formas de trabalhar adaptadas',
+      facing: 'as pessoas em funções que lidam com parceiros',
+      service: 'o serviço',
     },
     staff: {
       client: 'colaborador',
@@ -106,6 +130,9 @@ const LENS_WORDS = {
       centric: 'centrada no colaborador',
       choose: 'trabalham connosco',
       newOnes: 'novas contratações',
+      offer: 'funções, ferramentas e formas de trabalhar adaptadas',
+      facing: 'as chefias e os líderes de equipa',
+      service: 'o apoio',
     },
   },
 };
@@ -205,6 +232,7 @@ const en = {
   'timer.resume': 'Resume',
   'timer.extend1': '+1 min',
   'timer.extend5': '+5 min',
+  'timer.changed_meanwhile': 'Another facilitator changed the countdown just now. Press again if you still want more time.',
   'timer.clear': 'Clear',
 
   'presence.heading': "Who's here",
@@ -299,10 +327,10 @@ const en = {
     'The facilitator splits the room into teams; each team takes one {clientAdj} type.\nFor each of the six categories below, write examples: when have we succeeded? When have we failed?\nOptionally, rate each category from 1 to 5.',
   'step.5.categories': 'The six categories of {centric} behaviour',
   'step.5.cat.1': 'We listen to {clientAdj} feedback based on their experience with us.',
-  'step.5.cat.2': 'We design customised products and services around their needs.',
+  'step.5.cat.2': 'We design customised {offer} around their needs.',
   'step.5.cat.3': 'We track the quality of their experience and treat it as more important than money.',
-  'step.5.cat.4': 'We train staff in {clientAdj}-facing roles to have excellent interpersonal skills.',
-  'step.5.cat.5': 'We continually enhance the service we provide, responding to changing needs.',
+  'step.5.cat.4': 'We train {facing} to have excellent interpersonal skills.',
+  'step.5.cat.5': 'We continually enhance {service} we provide, responding to changing needs.',
   'step.5.cat.6': 'We invest in growing relationships rather than chasing {newOnes}.',
 
   'step.6.title': 'Present and prioritise',
@@ -947,6 +975,7 @@ const pt = {
   'timer.resume': 'Retomar',
   'timer.extend1': '+1 min',
   'timer.extend5': '+5 min',
+  'timer.changed_meanwhile': 'Outro facilitador alterou a contagem neste momento. Carregue de novo se ainda quiser mais tempo.',
   'timer.clear': 'Limpar',
 
   'presence.heading': 'Quem está aqui',
@@ -1042,12 +1071,11 @@ const pt = {
     'A facilitação divide a sala em grupos; cada grupo fica com um tipo de {client}.\nPara cada uma das seis categorias abaixo, escreva exemplos de sucesso e de falha.\nOpcionalmente, atribua a cada categoria uma nota de 1 a 5.',
   'step.5.categories': 'As seis categorias de comportamento centrado no {client}',
   'step.5.cat.1': 'Ouvimos a opinião dos {clients} sobre a experiência que têm com a nossa organização.',
-  'step.5.cat.2': 'Criamos produtos e serviços adaptados às suas necessidades.',
+  'step.5.cat.2': 'Criamos {offer} às suas necessidades.',
   'step.5.cat.3':
     'Acompanhamos a qualidade da sua experiência, que para nós é mais importante do que o dinheiro.',
-  'step.5.cat.4':
-    'Capacitamos as pessoas em funções que lidam com {clients} para terem excelentes competências interpessoais.',
-  'step.5.cat.5': 'Melhoramos continuamente o serviço que prestamos, em resposta a necessidades em mudança.',
+  'step.5.cat.4': 'Capacitamos {facing} para terem excelentes competências interpessoais.',
+  'step.5.cat.5': 'Melhoramos continuamente {service} que prestamos, em resposta a necessidades em mudança.',
   'step.5.cat.6': 'Investimos em fazer crescer as relações, em vez de correr atrás de {newOnes}.',
 
   'step.6.title': 'Apresentar e definir prioridades',

@@ -181,7 +181,7 @@ fn decide(state: &RoomState, ctx: &Context, command: &Command) -> Result<Vec<Eve
         Command::StartTimer { duration_ms } => room::start_timer(state, ctx, *duration_ms),
         Command::PauseTimer => room::pause_timer(state, ctx),
         Command::ResumeTimer => room::resume_timer(state, ctx),
-        Command::ExtendTimer { by_ms } => room::extend_timer(state, ctx, *by_ms),
+        Command::ExtendTimer { by_ms, seen } => room::extend_timer(state, ctx, *by_ms, *seen),
         Command::ClearTimer => room::clear_timer(state, ctx),
         Command::Rename { name } => members::rename(state, ctx, name),
         Command::RaiseHand { raised } => members::raise_hand(state, ctx, *raised),

@@ -2,6 +2,7 @@
 
 use super::{Context, require_facilitator};
 use crate::event::Event;
+use crate::ids::MemberId;
 use crate::limits::{MAX_GROUP_SIZE, MAX_TIMER_MS, MAX_TITLE_CHARS, MIN_GROUP_SIZE, STEP_COUNT};
 use crate::messages::{ErrorCode, Rejection};
 use crate::state::{Language, Lens, RoomState, Timer};
@@ -110,9 +111,24 @@ pub(super) fn resume_timer(state: &RoomState, ctx: &Context) -> Result<Vec<Event
     }
 }
 
-pub(super) fn extend_timer(state: &RoomState, ctx: &Context, by_ms: u64) -> Result<Vec<Event>, Rejection> {
+pub(super) fn extend_timer(
+    state: &RoomState,
+    ctx: &Context,
+    by_ms: u64,
+    seen: Option<u64>,
+) -> Result<Vec<Event>, Rejection> {
     require_facilitator(ctx, "run the countdown")?;
     let by_ms = check_duration(by_ms)?;
+    // Another facilitator's change the sender had not seen when they pressed: their press
+    // meant the countdown they saw, which has been changed already. Their own never counts.
+    let changed_since =
+        |(at, by): &(u64, MemberId)| seen.is_some_and(|seen| *at > seen) && ctx.actor.member != Some(*by);
+    if state.book.timed.as_ref().is_some_and(changed_since) {
+        return Err(Rejection::new(
+            ErrorCode::Conflict,
+            "someone else changed the countdown after the change you last saw: press again to add more time",
+        ));
+    }
     let current = state.timer();
     let timer = match current {
         // An expired countdown that is extended counts on from now.
@@ -144,10 +160,10 @@ pub(super) fn clear_timer(state: &RoomState, ctx: &Context) -> Result<Vec<Event>
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{Fixture, NOW};
+    use super::super::testkit::{Fixture, NOW, member_id};
     use crate::command::Command;
     use crate::messages::ErrorCode;
-    use crate::state::{Lens, Timer};
+    use crate::state::{Lens, MemberRole, Timer};
 
     #[test]
     fn only_facilitators_drive_steps_and_settings() {
@@ -212,7 +228,7 @@ mod tests {
         assert_eq!(f.state.timer(), Timer::Paused { remaining_ms: 40_000, total_ms: 60_000 });
         assert_eq!(f.run(&fac, Command::PauseTimer).unwrap_err().code, ErrorCode::Conflict);
 
-        f.run(&fac, Command::ExtendTimer { by_ms: 30_000 }).unwrap();
+        f.run(&fac, Command::ExtendTimer { by_ms: 30_000, seen: None }).unwrap();
         assert_eq!(f.state.timer(), Timer::Paused { remaining_ms: 70_000, total_ms: 90_000 });
 
         fac.now = NOW + 100_000;
@@ -222,7 +238,10 @@ mod tests {
 
         f.run(&fac, Command::ClearTimer).unwrap();
         assert_eq!(f.state.timer(), Timer::Idle);
-        assert_eq!(f.run(&fac, Command::ExtendTimer { by_ms: 1 }).unwrap_err().code, ErrorCode::Conflict);
+        assert_eq!(
+            f.run(&fac, Command::ExtendTimer { by_ms: 1, seen: None }).unwrap_err().code,
+            ErrorCode::Conflict
+        );
     }
 
     #[test]
@@ -231,8 +250,32 @@ mod tests {
         let mut fac = f.ctx(f.fac);
         f.run(&fac, Command::StartTimer { duration_ms: 1_000 }).unwrap();
         fac.now = NOW + 5_000;
-        f.run(&fac, Command::ExtendTimer { by_ms: 60_000 }).unwrap();
+        f.run(&fac, Command::ExtendTimer { by_ms: 60_000, seen: None }).unwrap();
         assert_eq!(f.state.timer().remaining_ms(fac.now), 60_000);
+    }
+
+    #[test]
+    fn two_facilitators_adding_time_to_the_countdown_they_saw_add_it_once() {
+        let mut f = Fixture::new();
+        let other = member_id(9);
+        f.add(other, "Gil", MemberRole::Facilitator);
+        let (fac, gil) = (f.ctx(f.fac), f.ctx(other));
+        f.run(&fac, Command::StartTimer { duration_ms: 60_000 }).unwrap();
+        let seen = Some(f.state.seq);
+        let five = |seen| Command::ExtendTimer { by_ms: 300_000, seen };
+        // Both press "+5 min" on the same countdown: the second press is refused.
+        f.run(&gil, five(seen)).unwrap();
+        let err = f.run(&fac, five(seen)).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Conflict);
+        assert!(err.message.starts_with("someone else changed the countdown"), "{}", err.message);
+        assert_eq!(f.state.timer(), Timer::Running { ends_at: NOW + 360_000, total_ms: 360_000 });
+        // One's own presses in a row all count, before the first one's change comes back.
+        f.run(&gil, five(seen)).unwrap();
+        assert_eq!(f.state.timer().remaining_ms(NOW), 660_000);
+        // Having seen the change, or saying nothing, the other adds time again.
+        f.run(&fac, five(Some(f.state.seq))).unwrap();
+        f.run(&fac, five(None)).unwrap();
+        assert_eq!(f.state.timer().remaining_ms(NOW), 1_260_000);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 // clear). Each step keeps its own timer, so going back shows that step's.
 
 import { html, useEffect, useRef, useState } from '../../vendor/preact.js';
-import { app, send } from '../app.js';
+import { app, extendTimer, send } from '../app.js';
 import { t } from '../i18n.js';
 import { MAX_TIMER_MINUTES, STEP_MINUTES } from '../limits.js';
 import { loadFlag, saveFlag } from '../saved.js';
@@ -108,15 +108,15 @@ export function TimerCard() {
   const now = useCountdown();
   const [minutes, setMinutes] = useState(STEP_MINUTES[room.step - 1]);
   useEffect(() => setMinutes(STEP_MINUTES[room.step - 1]), [room.step]);
-  const button = (/** @type {string} */ label, /** @type {import('../protocol').Command} */ cmd, /** @type {string} */ testid, kind = 'btn-secondary') =>
-    html`<button type="button" class="btn ${kind} btn-small" data-testid=${testid} disabled=${room.closed} onClick=${() => send(cmd)}>
+  const button = (/** @type {string} */ label, /** @type {() => unknown} */ act, /** @type {string} */ testid, kind = 'btn-secondary') =>
+    html`<button type="button" class="btn ${kind} btn-small" data-testid=${testid} disabled=${room.closed} onClick=${act}>
       ${label}
     </button>`;
   const extend = [
-    button(t('timer.extend1'), { type: 'timer.extend', by_ms: MINUTE_MS }, 'timer-extend1'),
-    button(t('timer.extend5'), { type: 'timer.extend', by_ms: 5 * MINUTE_MS }, 'timer-extend5'),
+    button(t('timer.extend1'), () => extendTimer(MINUTE_MS), 'timer-extend1'),
+    button(t('timer.extend5'), () => extendTimer(5 * MINUTE_MS), 'timer-extend5'),
   ];
-  const clear = button(t('timer.clear'), { type: 'timer.clear' }, 'timer-clear', 'btn-ghost');
+  const clear = button(t('timer.clear'), () => send({ type: 'timer.clear' }), 'timer-clear', 'btn-ghost');
   return html`<section class="card timer-card" aria-label=${t('timer.heading')}>
     <h2 class="card-title">${t('timer.heading')}</h2>
     <div class="timer-controls" data-testid="timer-controls">
@@ -147,9 +147,9 @@ export function TimerCard() {
             </button>
           </form>`
         : now.phase === 'running'
-          ? [button(t('timer.pause'), { type: 'timer.pause' }, 'timer-pause', 'btn-primary'), ...extend, clear]
+          ? [button(t('timer.pause'), () => send({ type: 'timer.pause' }), 'timer-pause', 'btn-primary'), ...extend, clear]
           : now.phase === 'paused'
-            ? [button(t('timer.resume'), { type: 'timer.resume' }, 'timer-resume', 'btn-primary'), ...extend, clear]
+            ? [button(t('timer.resume'), () => send({ type: 'timer.resume' }), 'timer-resume', 'btn-primary'), ...extend, clear]
             : [...extend, clear]}
     </div>
   </section>`;
