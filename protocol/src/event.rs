@@ -17,7 +17,7 @@ use crate::limits::{CATEGORY_COUNT, MAX_TEXT_WRITERS, UNDO_DEPTH};
 use crate::shared::{ROOM_CLIENT, TextTarget, decode_base64, slice_utf16, writers_of};
 use crate::state::{
     Area, Card, Checkin, Cluster, CommonTerm, Factor, Group, Highlight, Member, Note, RoomState, Settings,
-    SpeakerQueue, Team, Timer, UndoEntry, VotePhase, Wall,
+    SpeakerQueue, Team, Timed, Timer, UndoEntry, VotePhase, Wall,
 };
 
 /// One applied command (or a join): the events it produced, in order, under one `seq`.
@@ -370,6 +370,9 @@ impl RoomState {
             Event::SettingsChanged { settings } => self.settings = settings.clone(),
             Event::StepChanged { step } => {
                 self.step = *step;
+                if let Some(by) = by {
+                    self.book.timed = Some(Timed::next(self.book.timed, self.seq, by));
+                }
                 self.undo.clear();
                 self.redo.clear();
             }
@@ -378,7 +381,7 @@ impl RoomState {
                     *slot = *timer;
                 }
                 if let Some(by) = by {
-                    self.book.timed = Some((self.seq, by));
+                    self.book.timed = Some(Timed::next(self.book.timed, self.seq, by));
                 }
             }
             Event::CheckinSet { member_id, checkin } => {
@@ -469,7 +472,13 @@ impl RoomState {
                     (note.x, note.y) = (*x, *y);
                     note.cluster.clone_from(cluster);
                     if let Some(by) = by {
-                        self.book.moved.insert(id.clone(), (self.seq, by));
+                        // A note moved before (nearly every move) keeps its key: no id is cloned.
+                        match self.book.moved.get_mut(id) {
+                            Some(last) => *last = (self.seq, by),
+                            None => {
+                                self.book.moved.insert(id.clone(), (self.seq, by));
+                            }
+                        }
                     }
                 }
             }

@@ -39,8 +39,8 @@ pub use shared::{SharedText, TextTarget};
 pub use state::{
     Actor, Anchor, Area, Assessment, Book, Card, Checkin, ClientWall, Cluster, Column, CommonTerm,
     Definitions, Experience, Factor, Group, Highlight, Language, Lens, Mark, Member, MemberRole, Merged,
-    Note, Priorities, Private, Role, RoomState, Seen, Settings, SpeakerQueue, Team, Texts, Timer, UndoEntry,
-    VotePhase, Wall,
+    Note, Priorities, Private, Role, RoomState, Seen, Settings, SpeakerQueue, Team, Texts, Timed, Timer,
+    UndoEntry, VotePhase, Wall,
 };
 
 /// Bumped whenever a message changes shape; a client with another version is refused in `hello`.

@@ -622,10 +622,40 @@ pub struct Book {
     /// else who had not seen that change is stale).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub moved: BTreeMap<ItemId, (u64, MemberId)>,
-    /// The change that last set a countdown, and who made it (a `timer.extend` from someone
-    /// else who had not seen that change is stale).
+    /// The last change to a countdown or to the step (whose countdown `timer.extend` adds to):
+    /// a `timer.extend` from someone who had not seen such a change by someone else is stale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timed: Option<(u64, MemberId)>,
+    pub timed: Option<Timed>,
+}
+
+/// The last change to the countdowns or the step, who made it, and the last one made by anyone
+/// else: so that one's own latest change does not hide someone else's just before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timed {
+    pub seq: u64,
+    pub by: MemberId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<u64>,
+}
+
+impl Timed {
+    /// After `last`, a change `seq` by `by`.
+    pub fn next(last: Option<Timed>, seq: u64, by: MemberId) -> Timed {
+        let before = match last {
+            // Someone else's last change stays the latest not made by `by`.
+            Some(last) if last.by == by => last.before,
+            // The previous change was someone else's, and the latest of all before this one.
+            Some(last) => Some(last.seq),
+            None => None,
+        };
+        Timed { seq, by, before }
+    }
+
+    /// Whether `member`, who had applied changes up to `seen`, missed a change by someone else.
+    pub fn missed(&self, member: Option<MemberId>, seen: u64) -> bool {
+        let others = if member == Some(self.by) { self.before } else { Some(self.seq) };
+        others.is_some_and(|seq| seq > seen)
+    }
 }
 
 impl Book {

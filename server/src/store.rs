@@ -15,7 +15,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use horseshoe_protocol::{Change, MemberId, RoomId, RoomState};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::StoreError;
@@ -151,8 +151,13 @@ pub struct Sqlite {
     path: PathBuf,
     /// Each room's last log row and its seq as this connection last committed them, so that a
     /// commit does not read `log_heads` back for a room it wrote before (one query less per
-    /// room and commit). Only this connection writes the file; a failed commit empties it.
+    /// room and commit). A failed commit empties it, and so does a commit by any other
+    /// connection to the file (`data_version`): a second process on the same data directory
+    /// is refused a seq stored already, as it was when every commit read the heads.
     heads: HashMap<String, Head>,
+    /// SQLite's `data_version` when `heads` was last right: it changes when another
+    /// connection commits.
+    version: i64,
 }
 
 /// A room's last log row (its row id) and that row's seq.
@@ -216,7 +221,7 @@ impl Sqlite {
             }
         }
         chain_the_log(&conn)?;
-        Ok(Self { conn, path: path.to_owned(), heads: HashMap::new() })
+        Ok(Self { conn, path: path.to_owned(), heads: HashMap::new(), version: 0 })
     }
 }
 
@@ -291,7 +296,13 @@ impl Sqlite {
     fn commit_all(&mut self, batch: &[Append]) -> Result<(), StoreError> {
         // The heads this commit writes, kept once it is committed.
         let mut written: Vec<(&str, Head)> = Vec::new();
-        let tx = self.conn.transaction()?;
+        // Immediate: the write lock first, so that nobody commits between the version read
+        // here and this commit.
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        if version != self.version {
+            self.heads.clear();
+        }
         {
             // The room's last row and its seq.
             let mut head = tx.prepare_cached(
@@ -360,6 +371,7 @@ impl Sqlite {
             }
         }
         tx.commit()?;
+        self.version = version;
         if self.heads.len() + written.len() > MAX_CACHED_HEADS {
             self.heads.clear();
         }
@@ -933,6 +945,12 @@ mod tests {
         assert!(db.commit(&[steps(&a, 5, &[6])]).iter().all(|r| matches!(r, Err(StoreError::Commit(_)))));
         assert!(db.commit(&[steps(&a, 6, &[5])]).into_iter().all(|r| r.is_ok()));
         assert_eq!(load(&db, &a), (6, 5));
+        // A second process on the same file: what it stored is not written over from memory.
+        let mut other = Sqlite::open(&dir.path().join(DB_FILE)).expect("the same database");
+        assert!(other.commit(&[steps(&a, 7, &[3])]).into_iter().all(|r| r.is_ok()));
+        assert!(db.commit(&[steps(&a, 7, &[4])]).iter().all(|r| matches!(r, Err(StoreError::Commit(_)))));
+        assert!(db.commit(&[steps(&a, 8, &[2])]).into_iter().all(|r| r.is_ok()));
+        assert_eq!(load(&db, &a), (8, 2));
     }
 
     #[test]

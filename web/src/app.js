@@ -48,6 +48,9 @@ const STEERING = new Set([
   'room.close',
 ]);
 
+/** The outcome's message of a steering command not sent (the person has been told already). */
+const NOT_SENT = 'not sent: the connection is down';
+
 /**
  * Sends a durable command (see conn.js); one that steers the room is not sent while the line
  * is down, and the person is told.
@@ -58,7 +61,7 @@ const STEERING = new Set([
 export function send(cmd, ownRefusal = false) {
   if (STEERING.has(cmd.type) && !app.conn.welcomed) {
     toast(t('conn.not_sent'), 'error');
-    return Promise.resolve({ ok: false, code: 'conflict', message: 'not sent: the connection is down' });
+    return Promise.resolve({ ok: false, code: 'conflict', message: NOT_SENT });
   }
   return app.conn.send(cmd, ownRefusal);
 }
@@ -123,7 +126,7 @@ const STALE_DROP = 'someone else moved this post-it';
  */
 export async function extendTimer(byMs) {
   const outcome = await send({ type: 'timer.extend', by_ms: byMs, seen: app.store.view?.room.seq }, true);
-  if (outcome.ok) return;
+  if (outcome.ok || outcome.message === NOT_SENT) return;
   const stale = outcome.code === 'conflict' && outcome.message.startsWith(STALE_EXTEND);
   toast(stale ? t('timer.changed_meanwhile') : refusalReason(outcome), 'error');
 }

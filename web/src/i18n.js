@@ -232,7 +232,7 @@ const en = {
   'timer.resume': 'Resume',
   'timer.extend1': '+1 min',
   'timer.extend5': '+5 min',
-  'timer.changed_meanwhile': 'Another facilitator changed the countdown just now. Press again if you still want more time.',
+  'timer.changed_meanwhile': 'Another facilitator changed the countdown or the step just now. Press again if you still want more time.',
   'timer.clear': 'Clear',
 
   'presence.heading': "Who's here",
@@ -975,7 +975,7 @@ const pt = {
   'timer.resume': 'Retomar',
   'timer.extend1': '+1 min',
   'timer.extend5': '+5 min',
-  'timer.changed_meanwhile': 'Outro facilitador alterou a contagem neste momento. Carregue de novo se ainda quiser mais tempo.',
+  'timer.changed_meanwhile': 'Alguém da facilitação alterou a contagem ou o passo agora mesmo. Carregue de novo se ainda quiser mais tempo.',
   'timer.clear': 'Limpar',
 
   'presence.heading': 'Quem está aqui',

@@ -2,7 +2,6 @@
 
 use super::{Context, require_facilitator};
 use crate::event::Event;
-use crate::ids::MemberId;
 use crate::limits::{MAX_GROUP_SIZE, MAX_TIMER_MS, MAX_TITLE_CHARS, MIN_GROUP_SIZE, STEP_COUNT};
 use crate::messages::{ErrorCode, Rejection};
 use crate::state::{Language, Lens, RoomState, Timer};
@@ -119,16 +118,6 @@ pub(super) fn extend_timer(
 ) -> Result<Vec<Event>, Rejection> {
     require_facilitator(ctx, "run the countdown")?;
     let by_ms = check_duration(by_ms)?;
-    // Another facilitator's change the sender had not seen when they pressed: their press
-    // meant the countdown they saw, which has been changed already. Their own never counts.
-    let changed_since =
-        |(at, by): &(u64, MemberId)| seen.is_some_and(|seen| *at > seen) && ctx.actor.member != Some(*by);
-    if state.book.timed.as_ref().is_some_and(changed_since) {
-        return Err(Rejection::new(
-            ErrorCode::Conflict,
-            "someone else changed the countdown after the change you last saw: press again to add more time",
-        ));
-    }
     let current = state.timer();
     let timer = match current {
         // An expired countdown that is extended counts on from now.
@@ -147,6 +136,14 @@ pub(super) fn extend_timer(
             return Err(Rejection::new(ErrorCode::Conflict, "no countdown to extend"));
         }
     };
+    // A change to the countdown, or to the step, by someone else that the sender had not seen
+    // when they pressed: their press meant the countdown they saw. Their own never count.
+    if seen.is_some_and(|seen| state.book.timed.is_some_and(|t| t.missed(ctx.actor.member, seen))) {
+        return Err(Rejection::new(
+            ErrorCode::Conflict,
+            "someone else changed the countdown after the change you last saw: press again to add more time",
+        ));
+    }
     Ok(set_timer(state, timer))
 }
 
@@ -276,6 +273,24 @@ mod tests {
         f.run(&fac, five(Some(f.state.seq))).unwrap();
         f.run(&fac, five(None)).unwrap();
         assert_eq!(f.state.timer().remaining_ms(NOW), 1_260_000);
+
+        // One's own later change does not hide someone else's before it: Gil extends, then
+        // Marta, who had not seen it, pauses, and her "+5 min" from before his is refused.
+        let before_gil = Some(f.state.seq);
+        f.run(&gil, five(None)).unwrap();
+        f.run(&fac, Command::PauseTimer).unwrap();
+        assert_eq!(f.run(&fac, five(before_gil)).unwrap_err().code, ErrorCode::Conflict);
+        f.run(&fac, five(Some(f.state.seq))).unwrap();
+
+        // Someone else moving the room to another step, whose countdown the sender never saw.
+        let before_step = Some(f.state.seq);
+        f.run(&gil, Command::SetStep { step: 2 }).unwrap();
+        f.run(&gil, Command::StartTimer { duration_ms: 60_000 }).unwrap();
+        assert_eq!(f.run(&fac, five(before_step)).unwrap_err().code, ErrorCode::Conflict);
+        // A countdown someone else cleared says there is none, not "press again".
+        f.run(&gil, Command::ClearTimer).unwrap();
+        let err = f.run(&fac, five(Some(f.state.seq - 1))).unwrap_err();
+        assert_eq!(err.message, "no countdown to extend");
     }
 
     #[test]
