@@ -865,11 +865,26 @@ impl Room {
                 let seq = change.seq;
                 self.record(&change, decided);
                 decided.out.push(Out::Applied { conn, id, seq });
+                if matches!(command, Command::CloseRoom { closed: false }) {
+                    self.place_returned(decided);
+                }
             }
             Err(Rejection { code, message }) => {
                 self.registry.metrics.rejected(code);
                 decided.refused = true;
                 decided.out.extend(frame(&ServerMsg::Reject { id, code, message }).map(|f| Out::To(conn, f)));
+            }
+        }
+    }
+
+    /// A room reopened: whoever came back while it was closed, away when groups or teams were
+    /// formed, is placed now, as at their `hello` in an open room (one change each, so that
+    /// each goes to the smallest group as it then is).
+    fn place_returned(&mut self, decided: &mut Decided) {
+        let online: Vec<MemberId> = self.online.iter().copied().collect();
+        for member in online {
+            if let Some(change) = rejoin(&mut self.state, member) {
+                self.record(&change, decided);
             }
         }
     }

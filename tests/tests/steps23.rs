@@ -335,6 +335,46 @@ async fn a_participant_away_when_groups_were_formed_is_placed_on_return() -> any
     Ok(())
 }
 
+/// A participant who comes back while the room is closed, away when groups and teams were
+/// formed, is placed when the facilitator reopens it, without coming back again.
+#[tokio::test]
+async fn a_participant_back_while_the_room_was_closed_is_placed_when_it_reopens() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    let (url, mut fac) = with_facilitator(&server, "Closed").await?;
+    let _ana = join(&url, Credentials::Participant { token: None }, "Ana").await?;
+    let _bo = join(&url, Credentials::Participant { token: None }, "Bo").await?;
+    let (cy_client, welcome) =
+        Client::join(&url, Credentials::Participant { token: None }, Some("Cy")).await?;
+    let ServerMsg::Welcome { you, .. } = welcome else { anyhow::bail!("no welcome: {welcome:?}") };
+    let (cy, token) = (you.member_id.expect("a member"), you.token.expect("a token"));
+    fac.client.wait_online(|online| online.len() == 4).await?;
+    drop(cy_client);
+    fac.client.wait_online(|online| online.len() == 3).await?;
+    assert!(fac.client.run(Command::FormGroups).await?.is_ok());
+    assert!(fac.client.run(Command::FormTeams).await?.is_ok());
+    assert!(fac.client.run(Command::CloseRoom { closed: true }).await?.is_ok());
+
+    let (mut cy_client, welcome) =
+        Client::join(&url, Credentials::Participant { token: Some(token) }, None).await?;
+    let ServerMsg::Welcome { room, .. } = welcome else { anyhow::bail!("no welcome: {welcome:?}") };
+    assert!(room.group_of(cy).is_none(), "nothing changes in a closed room");
+    fac.client.wait_online(|online| online.contains(&cy)).await?;
+    assert!(fac.client.run(Command::CloseRoom { closed: false }).await?.is_ok());
+    let placed = |msg: &ServerMsg| {
+        let events = events_of(msg);
+        let group = events.iter().any(
+            |e| matches!(e, Event::GroupMember { member_id, group: Some(_), late: true } if *member_id == cy),
+        );
+        let team = events.iter().any(
+            |e| matches!(e, Event::TeamMember { member_id, team: Some(_), late: true } if *member_id == cy),
+        );
+        group && team
+    };
+    cy_client.wait_for(|msg| placed(msg).then_some(())).await?;
+    Ok(())
+}
+
 /// A backlog resent at once after a reconnect (key factors sent back to back, many within one
 /// millisecond) keeps the order it was written in wherever lists go by when things were made:
 /// each gets a later time.
