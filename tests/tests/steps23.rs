@@ -283,6 +283,18 @@ async fn highlights_stay_on_their_words_and_undo_entries_stay_with_their_owner()
     Ok(())
 }
 
+/// Whether `msg` is the change that placed `who` in a group and a team as a latecomer.
+fn placed_late(msg: &ServerMsg, who: MemberId) -> bool {
+    let events = events_of(msg);
+    let group = events.iter().any(
+        |e| matches!(e, Event::GroupMember { member_id, group: Some(_), late: true } if *member_id == who),
+    );
+    let team = events.iter().any(
+        |e| matches!(e, Event::TeamMember { member_id, team: Some(_), late: true } if *member_id == who),
+    );
+    group && team
+}
+
 /// Cy and Dee are away (a dropped line, a closed laptop) when the facilitator forms groups and
 /// then teams. Coming back, each is placed in the smallest group and team as a latecomer would
 /// be, shown as new to the facilitator: Cy resuming from where they were, Dee from a snapshot.
@@ -307,22 +319,14 @@ async fn a_participant_away_when_groups_were_formed_is_placed_on_return() -> any
     assert!(fac.client.run(Command::FormGroups).await?.is_ok());
     assert!(fac.client.run(Command::FormTeams).await?.is_ok());
 
-    let placed = |msg: &ServerMsg, who: MemberId| {
-        let events = events_of(msg);
-        let group = events.iter().any(|e| matches!(e, Event::GroupMember { member_id, group: Some(_), late: true } if *member_id == who));
-        let team = events.iter().any(
-            |e| matches!(e, Event::TeamMember { member_id, team: Some(_), late: true } if *member_id == who),
-        );
-        group && team
-    };
     // Cy resumes from the seq they had.
     let (_, cy, cy_token, cy_seq) = &away[0];
     let (mut cy_client, _) =
         Client::rejoin(&url, Credentials::Participant { token: Some(cy_token.clone()) }, None, Some(*cy_seq))
             .await?;
     let cy = *cy;
-    cy_client.wait_for(|msg| placed(msg, cy).then_some(())).await?;
-    fac.client.wait_for(|msg| placed(msg, cy).then_some(())).await?;
+    cy_client.wait_for(|msg| placed_late(msg, cy).then_some(())).await?;
+    fac.client.wait_for(|msg| placed_late(msg, cy).then_some(())).await?;
 
     // Dee comes back on a snapshot, which has them placed.
     let (_, dee, dee_token, _) = &away[1];
@@ -331,7 +335,7 @@ async fn a_participant_away_when_groups_were_formed_is_placed_on_return() -> any
     let ServerMsg::Welcome { room: state, .. } = welcome else { anyhow::bail!("no welcome: {welcome:?}") };
     assert!(state.late_to_group(*dee), "Dee is in a group, new: {:?}", state.definitions.groups);
     assert!(state.team_of(*dee).is_some(), "Dee is in a team: {:?}", state.assessment.teams);
-    fac.client.wait_for(|msg| placed(msg, *dee).then_some(())).await?;
+    fac.client.wait_for(|msg| placed_late(msg, *dee).then_some(())).await?;
     Ok(())
 }
 
@@ -361,17 +365,7 @@ async fn a_participant_back_while_the_room_was_closed_is_placed_when_it_reopens(
     assert!(room.group_of(cy).is_none(), "nothing changes in a closed room");
     fac.client.wait_online(|online| online.contains(&cy)).await?;
     assert!(fac.client.run(Command::CloseRoom { closed: false }).await?.is_ok());
-    let placed = |msg: &ServerMsg| {
-        let events = events_of(msg);
-        let group = events.iter().any(
-            |e| matches!(e, Event::GroupMember { member_id, group: Some(_), late: true } if *member_id == cy),
-        );
-        let team = events.iter().any(
-            |e| matches!(e, Event::TeamMember { member_id, team: Some(_), late: true } if *member_id == cy),
-        );
-        group && team
-    };
-    cy_client.wait_for(|msg| placed(msg).then_some(())).await?;
+    cy_client.wait_for(|msg| placed_late(msg, cy).then_some(())).await?;
     Ok(())
 }
 

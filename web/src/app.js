@@ -120,7 +120,8 @@ const STALE_DROP = 'someone else moved this post-it';
 
 /**
  * Adds time to the countdown (`timer.extend`), saying which change this page had seen: if
- * another facilitator changed the countdown meanwhile, the room refuses and this one is told,
+ * another facilitator changed the countdown or the step meanwhile, the room refuses and this
+ * one is told,
  * so that two who both press "+5 min" on the same countdown add five minutes, not ten.
  * @param {number} byMs
  */
