@@ -201,3 +201,180 @@ test('cards written offline on a board closed meanwhile are not lost without a w
   await steer(fac, room, [{ type: 'factors.open', open: true }]);
   await poll(async () => ((await input.inputValue()) === 'Ana one' ? null : `the field holds "${await input.inputValue()}"`));
 });
+
+/**
+ * Puts Ana's line under the test's hand: `cut()` drops it (every try to reconnect is closed at
+ * once) until `restore()`; while `losingAcks`, the room's answers to her commands are lost on
+ * the way. The page's own HTTP requests (a reload) still work.
+ * @param {import('playwright-core').Page} page
+ */
+async function lineOf(page) {
+  /** @type {{ close: () => Promise<void> }[]} */
+  const open = [];
+  const line = {
+    down: false,
+    losingAcks: false,
+    async cut() {
+      line.down = true;
+      for (const end of open.splice(0)) await end.close();
+    },
+    restore() {
+      line.down = false;
+    },
+  };
+  await page.routeWebSocket(/\/ws$/, async (ws) => {
+    if (line.down) {
+      await ws.close({ code: 1001, reason: 'the line is down' });
+      return;
+    }
+    const server = ws.connectToServer();
+    open.push({ close: async () => (await ws.close({ code: 1001 }), await server.close()) });
+    ws.onMessage((message) => server.send(message));
+    server.onMessage((message) => {
+      if (!(line.losingAcks && JSON.parse(String(message)).type === 'ack')) ws.send(message);
+    });
+  });
+  return line;
+}
+
+/** Ana, whose line the test cuts (see lineOf), joined to `room`. */
+async function joinWithLine(room) {
+  const ana = await env.newPerson();
+  const line = await lineOf(ana.page);
+  await ana.page.goto(`${env.server.url}/r/${room.room_id}`);
+  await ana.page.getByLabel('Your name').fill('Ana');
+  await ana.page.getByRole('button', { name: 'Join' }).click();
+  await expectText(ana.page.getByTestId('you'), 'Ana · Participant');
+  return { ...ana, line };
+}
+
+/** The key factors on `page`'s board, in order. @param {import('playwright-core').Page} page */
+const factorsOn = (page) => page.getByTestId('factors').locator('.factor .factor-text').allInnerTexts();
+
+test('cards made offline in a tab that reloads before the line is back arrive once, and a copied tab loses nothing', async (t) => {
+  const room = await env.createRoom('Reloaded offline', { organisation: 'Acme', lens: 'client', language: 'en' });
+  const ana = await joinWithLine(room);
+  const fac = await wirePage();
+  await steer(fac, room, [
+    { type: 'step.set', step: 2 },
+    { type: 'factors.open', open: true },
+  ]);
+  const watcher = await env.openAsFacilitator(room.facilitator_url, 'Marta');
+  const input = ana.page.locator('.factor-form').getByTestId('factor-input');
+  await input.waitFor();
+  /** @param {import('playwright-core').Page} page @param {string} text */
+  const add = async (page, text) => {
+    await page.locator('.factor-form').getByTestId('factor-input').fill(text);
+    await page.getByTestId('factor-add').click();
+  };
+  /** Each of `texts` is on Marta's board exactly once, and nothing else. @param {string[]} texts */
+  const onBoard = (texts) =>
+    poll(async () => {
+      const shown = await factorsOn(watcher.page);
+      const missing = texts.filter((text) => shown.filter((s) => s.trim() === text).length !== 1);
+      return missing.length === 0 && shown.length === texts.length ? null : `the board shows ${JSON.stringify(shown)}`;
+    });
+
+  await t.test('a reload keeps what waited, lists it, and sends it once', async () => {
+    await ana.line.cut();
+    await ana.page.getByTestId('reconnecting').waitFor({ state: 'visible' });
+    for (const text of ['They listened', 'Fast answers']) await add(ana.page, text);
+    await expectText(ana.page.getByTestId('unsent'), 'Kept to send: 2 items');
+    // The phone discards the tab, or Ana reloads it; the page comes back while her line is
+    // still down: it names her two cards as kept, and sends them once the line is back.
+    await ana.page.reload();
+    await expectText(ana.page.getByTestId('waiting'), 'Connecting');
+    await expectText(ana.page.getByTestId('unsent'), 'Kept to send: 2 items');
+    await expectText(ana.page.getByTestId('unsent'), 'Fast answers');
+    await screenshot(ana.page, 'participant-reloaded-kept-laptop', LAPTOP);
+    ana.line.restore();
+    await expectText(ana.page.getByTestId('status'), 'Live');
+    await ana.page.getByTestId('unsent').waitFor({ state: 'detached' });
+    await onBoard(['They listened', 'Fast answers']);
+    // Reloaded again, nothing is sent twice.
+    await ana.page.reload();
+    await expectText(ana.page.getByTestId('status'), 'Live');
+    await add(ana.page, 'Kind words');
+    await onBoard(['They listened', 'Fast answers', 'Kind words']);
+  });
+
+  await t.test('a card the room took whose answer was lost is answered after a reload, not added twice', async () => {
+    ana.line.losingAcks = true;
+    await add(ana.page, 'Answered after the reload');
+    await onBoard(['They listened', 'Fast answers', 'Kind words', 'Answered after the reload']);
+    const key = `horseshoe:${room.room_id}:unsent:participant`;
+    const kept = () => ana.page.evaluate((key) => sessionStorage.getItem(key), key);
+    assert.ok((await kept())?.includes('Answered after the reload'), 'kept until answered');
+    ana.line.losingAcks = false;
+    await ana.page.reload();
+    await expectText(ana.page.getByTestId('status'), 'Live');
+    // The same command under the same number: acknowledged as a resend, not refused as a card
+    // that exists already (which a new number would be), and no longer kept.
+    await poll(async () => ((await kept()) === null ? null : 'still kept'));
+    // A card added after it has a round trip of its own: the refusal would be on screen by then.
+    await add(ana.page, 'After the answer');
+    await onBoard(['They listened', 'Fast answers', 'Kind words', 'Answered after the reload', 'After the answer']);
+    assert.equal(await ana.page.getByTestId('toast').count(), 0, 'nothing was refused');
+  });
+
+  await t.test('a tab copied from a live one starts afresh, and neither loses a card', async () => {
+    await ana.line.cut();
+    await ana.page.getByTestId('reconnecting').waitFor({ state: 'visible' });
+    await add(ana.page, 'Kept in the first tab');
+    await expectText(ana.page.getByTestId('unsent'), 'Kept to send: 1 item');
+    const key = `horseshoe:${room.room_id}:unsent:participant`;
+    const kept = await ana.page.evaluate((key) => sessionStorage.getItem(key), key);
+    assert.ok(kept?.includes('Kept in the first tab'), 'the tab keeps what waits');
+    // "Duplicate tab": a second page of the same browser with a copy of the tab's storage.
+    const copy = await ana.context.newPage();
+    await copy.addInitScript(([key, kept]) => sessionStorage.setItem(key, kept), [key, kept]);
+    await copy.goto(`${env.server.url}/r/${room.room_id}`);
+    await expectText(copy.getByTestId('you'), 'Ana · Participant');
+    await expectText(copy.getByTestId('status'), 'Live');
+    await add(copy, 'Added in the copy');
+    // The first tab's line comes back; it sends what it kept, and goes on numbering its own.
+    ana.line.restore();
+    await ana.page.getByTestId('reconnecting').waitFor({ state: 'hidden' });
+    await add(ana.page, 'Later in the first tab');
+    await onBoard([
+      'They listened',
+      'Fast answers',
+      'Kind words',
+      'Answered after the reload',
+      'After the answer',
+      'Kept in the first tab',
+      'Added in the copy',
+      'Later in the first tab',
+    ]);
+    await copy.close();
+  });
+});
+
+test('words typed offline in a shared text survive a reload and arrive', async () => {
+  const room = await env.createRoom('Typed offline', { organisation: 'Acme', lens: 'client', language: 'en' });
+  const ana = await joinWithLine(room);
+  const fac = await wirePage();
+  await steer(fac, room, [{ type: 'step.set', step: 3 }, { type: 'groups.form' }]);
+  const watcher = await env.openAsFacilitator(room.facilitator_url, 'Marta');
+  const box = ana.page.getByTestId('definition-input-input');
+  await box.waitFor();
+
+  await ana.line.cut();
+  await ana.page.getByTestId('reconnecting').waitFor({ state: 'visible' });
+  const sentence = 'Every client is heard before we decide.';
+  await box.pressSequentially(sentence);
+  await ana.page.reload();
+  ana.line.restore();
+  await expectText(ana.page.getByTestId('status'), 'Live');
+  await expectValue(ana.page.getByTestId('definition-input-input'), sentence);
+  const onFacilitator = watcher.page.getByTestId('definitions').locator('.def-card[data-group="1"]');
+  await expectText(onFacilitator, sentence);
+});
+
+/** @param {import('playwright-core').Locator} box @param {string} want */
+async function expectValue(box, want) {
+  await poll(async () => {
+    const value = await box.inputValue();
+    return value === want ? null : `the field holds ${JSON.stringify(value)}`;
+  });
+}

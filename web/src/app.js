@@ -5,6 +5,8 @@
 /** @typedef {import('./conn.js').Connection} Connection */
 
 import { signal } from '../vendor/preact.js';
+import { textKey } from './apply.js';
+import { KEPT_TOO_LONG } from './conn.js';
 import { rejectText, t } from './i18n.js';
 import { toast } from './ui/kit.js';
 
@@ -56,14 +58,15 @@ const NOT_SENT = 'not sent: the connection is down';
  * is down, and the person is told.
  * @param {import('./protocol').Command} cmd
  * @param {boolean} [ownRefusal] the caller tells the person about a refusal itself
+ * @param {string | null} [words] what it adds, in the person's words (see conn.js)
  * @returns {Promise<import('./conn.js').Outcome>}
  */
-export function send(cmd, ownRefusal = false) {
+export function send(cmd, ownRefusal = false, words = null) {
   if (STEERING.has(cmd.type) && !app.conn.welcomed) {
     toast(t('conn.not_sent'), 'error');
     return Promise.resolve({ ok: false, code: 'conflict', message: NOT_SENT });
   }
-  return app.conn.send(cmd, ownRefusal);
+  return app.conn.send(cmd, ownRefusal, words);
 }
 
 /**
@@ -82,7 +85,7 @@ export async function sendWords(cmd, sent, setText, why = {}) {
   setText(() => /** @type {T} */ (''));
   const entry = { text: sent };
   unsent.value = [...unsent.value, entry];
-  const outcome = await send(cmd, true);
+  const outcome = await send(cmd, true, sent);
   unsent.value = unsent.value.filter((e) => e !== entry);
   if (!outcome.ok) {
     const reason = why[outcome.code] ?? refusalReason(outcome);
@@ -91,6 +94,47 @@ export async function sendWords(cmd, sent, setText, why = {}) {
   }
   return outcome;
 }
+
+/**
+ * Whether a command made on this page may still be sent by the next page of the tab (a reload,
+ * a tab the phone discarded): what a person made, yes; what steers the room, and undo or redo
+ * (which take back whatever is newest when they arrive), no.
+ * @param {import('./protocol').Command} cmd
+ */
+export const keepsAcrossPages = (cmd) => !STEERING.has(cmd.type) && cmd.type !== 'undo' && cmd.type !== 'redo';
+
+/**
+ * What settles a command a previous page of this tab made and this one sends: its words are on
+ * the banner until the room has them, and a refusal names them (their field is gone); a
+ * refused `text.edit` takes its words out of the open editor of that text again.
+ * @param {import('./protocol').Command} cmd
+ * @param {string | null} words
+ * @returns {(outcome: import('./conn.js').Outcome) => void}
+ */
+export function revive(cmd, words) {
+  if (cmd.type === 'text.edit') {
+    // Refused, its words are in an open editor of that text: it starts again from the room's.
+    const key = textKey(cmd.target);
+    return (outcome) => {
+      if (outcome.ok) return;
+      for (const holder of holders) if (holder.key === key) holder.restart();
+      toast(outcome.code === 'too_long' ? t('text.refused.too_long') : t('text.refused', { message: keptReason(outcome) }), 'error');
+    };
+  }
+  if (words === null) return () => {};
+  const entry = { text: words };
+  unsent.value = [...unsent.value, entry];
+  return (outcome) => {
+    unsent.value = unsent.value.filter((e) => e !== entry);
+    if (!outcome.ok) toast(t('words.refused', { text: shortened(words), reason: keptReason(outcome) }), 'error');
+  };
+}
+
+/**
+ * Why a command a previous page made was not taken.
+ * @param {{ code: import('./protocol').ErrorCode, message: string }} refusal
+ */
+const keptReason = (refusal) => (refusal.message === KEPT_TOO_LONG ? t('conn.kept_too_long') : refusalReason(refusal));
 
 /** How much of someone's words a message quotes. */
 const QUOTED_CHARS = 60;
@@ -146,21 +190,32 @@ function refusalReason(refusal) {
 }
 
 /**
- * What holds words typed here that no command carries yet (a shared text's editor while the
- * line is down): each says whether it holds any now.
- * @type {Set<() => boolean>}
+ * The open editors of shared texts (by their text's key), which may hold words typed here that
+ * no command carries yet (while the line is down): each says whether it holds any now, hands
+ * them to the connection as a command (which the tab keeps for its next page), and starts again
+ * from the room's copy when a command of an earlier page is refused.
+ * @type {Set<{ key: string, holds: () => boolean, hand: () => void, restart: () => void }>}
  */
 export const holders = new Set();
 
-// Leaving the page while something made here has not reached the room loses it: the browser
-// asks first (on a phone, a discarded tab cannot be asked).
 if (typeof window !== 'undefined') {
+  // Leaving the page while something made here has not reached the room: the browser asks
+  // first. Closing the tab anyway loses it; a reload sends it (conn.js keeps it for the tab).
   window.addEventListener('beforeunload', (ev) => {
-    const waiting = (app.conn?.pending.size ?? 0) > 0 || [...holders].some((holds) => holds());
+    const waiting = (app.conn?.pending.size ?? 0) > 0 || [...holders].some((h) => h.holds());
     if (!waiting) return;
     ev.preventDefault();
     ev.returnValue = '';
   });
+  // A page put in the background may never come back (a phone discards the tab): words still
+  // in an editor become a command now, kept for the tab with the others.
+  const handOver = () => {
+    for (const holder of holders) if (holder.holds()) holder.hand();
+  };
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') handOver();
+  });
+  window.addEventListener('pagehide', handOver);
 }
 
 /**

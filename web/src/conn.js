@@ -2,7 +2,8 @@
 // command until it is acknowledged (and resends it after a reconnect: commands are numbered per
 // page, and the server acknowledges a number it applied without applying it twice), notices a
 // dead connection within seconds (a quiet line is pinged), and reconnects by itself with
-// jittered backoff.
+// jittered backoff. What waits for an answer is also kept in the tab's storage, so that a reload
+// or a phone that discards the tab in the background sends it when the page is back.
 
 import { PROTOCOL_VERSION } from './limits.js';
 
@@ -40,6 +41,9 @@ const RESEND_EVERY_MS = 60;
 
 /** @typedef {{ ok: true } | { ok: false, code: ErrorCode, message: string }} Outcome */
 
+/** The outcome of a command on a connection closed for good. @type {Outcome} */
+const STOPPED = { ok: false, code: 'internal', message: 'the connection was closed' };
+
 /**
  * Why the server will not let this client in; retrying would not help.
  * @typedef {{ code: ErrorCode | null, reason: string }} Refusal
@@ -56,6 +60,71 @@ const RESEND_EVERY_MS = 60;
  *   closed room is let in to read only, and told so)
  * @property {(code: ErrorCode, message: string) => void} onReject
  * @property {(refusal: Refusal) => void} onRefused
+ * @property {Keeper} [keeper] where unanswered commands outlive the page (the tab's storage)
+ */
+
+/**
+ * Unanswered commands as a page leaves them, for the next page of the same tab: its client id
+ * and next number (so that what the room applied already is acknowledged, not applied again),
+ * the member it spoke as, and each command with its number and the words it adds (listed on the
+ * banner).
+ * @typedef {{ v: number, protocol: number, at: number, client: string, next: number,
+ *   member: string | null, commands: [number, Command, string | null][] }} Kept
+ */
+
+/**
+ * @typedef {object} Keeper
+ * @property {() => Kept | null} load
+ * @property {(kept: Kept | null) => void} save null: nothing waits
+ * @property {(cmd: Command) => boolean} keeps whether a command may be sent by a later page
+ * @property {(cmd: Command, words: string | null) => (outcome: Outcome) => void} revive what
+ *   settles a command a previous page made (it lists its words again, and says if refused)
+ */
+
+/** The shape of {@link Kept} this code writes; another is not read. */
+const KEPT_VERSION = 1;
+/**
+ * Kept commands older than this (a tab the phone discarded and the person came back to hours
+ * later) are not sent: the room has moved on. Their words are named as not added.
+ */
+const KEPT_FOR_MS = 2 * 60 * 60 * 1000;
+/** The refusal of a command kept for too long (never sent). */
+export const KEPT_TOO_LONG = 'kept too long: not sent';
+/** The client ids this page makes (`b` and 16 hex digits); a kept one must look the same. */
+const CLIENT_ID = /^b[0-9a-f]{16}$/;
+
+/**
+ * What the tab kept, if it is whole and of this version (storage is the page's own, but it may
+ * be from an older version of this code, or cut short); null otherwise.
+ * @param {unknown} raw
+ * @returns {Kept | null}
+ */
+function checkKept(raw) {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const kept = /** @type {Record<string, unknown>} */ (raw);
+  const { v, protocol, at, client, next, member, commands } = kept;
+  if (v !== KEPT_VERSION || protocol !== PROTOCOL_VERSION || typeof at !== 'number') return null;
+  if (typeof client !== 'string' || !CLIENT_ID.test(client)) return null;
+  if (!Number.isSafeInteger(next) || /** @type {number} */ (next) < 1) return null;
+  if (member !== null && typeof member !== 'string') return null;
+  if (!Array.isArray(commands)) return null;
+  /** @type {[number, Command, string | null][]} */
+  const whole = [];
+  for (const entry of commands) {
+    if (!Array.isArray(entry) || entry.length !== 3) return null;
+    const [id, cmd, words] = entry;
+    if (!Number.isSafeInteger(id) || id < 1 || id >= /** @type {number} */ (next)) return null;
+    if (typeof cmd !== 'object' || cmd === null || typeof cmd.type !== 'string') return null;
+    if (words !== null && typeof words !== 'string') return null;
+    whole.push([id, cmd, words]);
+  }
+  whole.sort((a, b) => a[0] - b[0]);
+  return { v, protocol, at, client, next: /** @type {number} */ (next), member, commands: whole };
+}
+
+/**
+ * @typedef {{ cmd: Command, settle: (outcome: Outcome) => void, ownRefusal: boolean,
+ *   words: string | null, revived: boolean }} Pending
  */
 
 export class Connection {
@@ -73,7 +142,7 @@ export class Connection {
     /** @type {{ code: ErrorCode, message: string } | null} the last `error` frame */
     this.lastError = null;
     /** Commands sent but not yet acknowledged, by number, in the order they were made. */
-    /** @type {Map<number, { cmd: Command, settle: (outcome: Outcome) => void, ownRefusal: boolean }>} */
+    /** @type {Map<number, Pending>} */
     this.pending = new Map();
     /** The last command transmitted on this socket; later ones wait for the resend to reach them. */
     this.lastSent = 0;
@@ -82,6 +151,10 @@ export class Connection {
     /** This page, to the server: its commands are numbered 1, 2, 3... across reconnects. */
     this.client = `b${randomHex(8)}`;
     this.nextId = 1;
+    /** The member this page is, once welcomed (or as the previous page of this tab was). @type {string | null} */
+    this.member = null;
+    /** A write of what waits is due at the end of this task. */
+    this.remembering = false;
     /** When the server was last heard from. */
     this.heard = Date.now();
     /** When a `ping` went out that is not answered yet (0: none). */
@@ -89,6 +162,61 @@ export class Connection {
     window.addEventListener('online', () => this.retryNow());
     window.addEventListener('offline', () => this.dead());
     setInterval(() => this.checkLine(), CHECK_MS);
+  }
+
+  /**
+   * Takes over what the previous page of this tab left unanswered (a reload, a tab the browser
+   * discarded), before the first connect: its client id and numbering, and its commands, sent
+   * after the `welcome` as any that waited. A tab duplicated from a live one carries a copy of the
+   * same: the live page holds its client id (a Web Lock for the page's life), so the copy starts
+   * afresh rather than number commands the live page numbers too (the room would take them for
+   * resends and drop them). Without Web Locks (a plain-http address) nothing is taken over.
+   */
+  async adopt() {
+    const keeper = this.options.keeper;
+    if (!keeper) return;
+    const kept = checkKept(keeper.load());
+    // Anything sent already was numbered under this page's own id: it keeps that id.
+    if (kept && this.pending.size === 0 && (await hold(kept.client))) {
+      this.client = kept.client;
+      this.nextId = kept.next;
+      this.member = kept.member;
+      const tooOld = Date.now() - kept.at > KEPT_FOR_MS;
+      for (const [id, cmd, words] of kept.commands) {
+        const settle = keeper.revive(cmd, words);
+        if (tooOld) settle({ ok: false, code: 'conflict', message: KEPT_TOO_LONG });
+        else this.pending.set(id, { cmd, settle, ownRefusal: words !== null, words, revived: true });
+      }
+    } else {
+      await hold(this.client);
+    }
+    this.remember();
+  }
+
+  /** Writes what waits for an answer where the next page of this tab finds it (once per task). */
+  remember() {
+    const keeper = this.options.keeper;
+    if (!keeper || this.remembering) return;
+    this.remembering = true;
+    queueMicrotask(() => {
+      this.remembering = false;
+      /** @type {[number, Command, string | null][]} */
+      const commands = [];
+      for (const [id, { cmd, words }] of this.pending) if (keeper.keeps(cmd)) commands.push([id, cmd, words]);
+      keeper.save(
+        commands.length === 0
+          ? null
+          : {
+              v: KEPT_VERSION,
+              protocol: PROTOCOL_VERSION,
+              at: Date.now(),
+              client: this.client,
+              next: this.nextId,
+              member: this.member,
+              commands,
+            },
+      );
+    });
   }
 
   /** Pings a quiet line; gives up on a silent one. */
@@ -150,12 +278,16 @@ export class Connection {
    * @param {Command} cmd
    * @param {boolean} [ownRefusal] the caller tells the person about a refusal itself (so
    *   `onReject` is not called for it)
+   * @param {string | null} [words] what the command adds, in the person's words (listed again by
+   *   a later page of the tab that sends it)
    * @returns {Promise<Outcome>}
    */
-  send(cmd, ownRefusal = false) {
+  send(cmd, ownRefusal = false, words = null) {
+    if (this.stopped) return Promise.resolve(STOPPED);
     const id = this.nextId++;
     return new Promise((settle) => {
-      this.pending.set(id, { cmd, settle, ownRefusal });
+      this.pending.set(id, { cmd, settle, ownRefusal, words, revived: false });
+      this.remember();
       if (this.welcomed && !this.backlog) {
         this.transmit(id, cmd);
         this.lastSent = id;
@@ -211,6 +343,7 @@ export class Connection {
         this.welcomed = true;
         this.attempt = 0;
         this.options.onWelcome(msg.you, this.takeNotice());
+        this.welcomedAs(msg.you);
         store.welcome(msg);
         this.resend();
         break;
@@ -218,6 +351,7 @@ export class Connection {
         this.welcomed = true;
         this.attempt = 0;
         this.options.onWelcome(msg.you, this.takeNotice());
+        this.welcomedAs(msg.you);
         store.resume(msg);
         this.resend();
         break;
@@ -250,6 +384,23 @@ export class Connection {
     }
   }
 
+  /**
+   * Who the room let this page in as. Commands a previous page of the tab made as someone else
+   * (a token forgotten since, the room joined again) are not sent as this member: they are
+   * refused here, and their words are named.
+   * @param {You} you
+   */
+  welcomedAs(you) {
+    const member = you.member_id ?? null;
+    if (this.member !== null && member !== this.member) {
+      for (const [id, entry] of [...this.pending]) {
+        if (entry.revived) this.settle(id, { ok: false, code: 'unauthorized', message: 'made as another member of this room' });
+      }
+    }
+    if (member !== null) this.member = member;
+    this.remember();
+  }
+
   /** The `error` received before being let in, if any; forgotten once taken. */
   takeNotice() {
     const notice = this.lastError;
@@ -262,6 +413,7 @@ export class Connection {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.pending.delete(id);
+    this.remember();
     entry.settle(outcome);
   }
 
@@ -319,8 +471,34 @@ export class Connection {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.socket?.close(1000);
     this.socket = null;
-    for (const id of [...this.pending.keys()]) this.settle(id, { ok: false, code: 'internal', message: 'the connection was closed' });
+    for (const id of [...this.pending.keys()]) this.settle(id, STOPPED);
   }
+}
+
+/**
+ * How long a new page waits for the lock of its tab's last client id: the page before it (a
+ * reload) lets go as it is unloaded, a live page a tab was copied from never does.
+ */
+const TAKE_OVER_MS = 1000;
+
+/**
+ * Holds the Web Lock of a client id for the rest of the page's life, if no other page of this
+ * browser holds it (or lets go of it within TAKE_OVER_MS).
+ * @param {string} client
+ * @returns {Promise<boolean>} false: another page holds it, or the browser has no Web Locks
+ */
+function hold(client) {
+  const locks = globalThis.navigator?.locks;
+  if (!locks) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    locks
+      .request(`horseshoe:client:${client}`, { signal: AbortSignal.timeout(TAKE_OVER_MS) }, () => {
+        resolve(true);
+        // Held until the page goes.
+        return new Promise(() => {});
+      })
+      .catch(() => resolve(false));
+  });
 }
 
 /** @param {number} bytes @returns {string} */

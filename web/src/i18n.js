@@ -204,6 +204,7 @@ const en = {
   'conn.unsent.one': 'Kept to send: {n} item',
   'conn.unsent.other': 'Kept to send: {n} items',
   'conn.unsent_more': 'and {n} more',
+  'conn.kept_too_long': 'It waited more than two hours to be sent, and was not.',
 
   'role.facilitator': 'Facilitator',
   'role.participant': 'Participant',
@@ -947,6 +948,7 @@ const pt = {
   'conn.unsent.one': 'Guardado para enviar: {n} item',
   'conn.unsent.other': 'Guardados para enviar: {n} itens',
   'conn.unsent_more': 'e mais {n}',
+  'conn.kept_too_long': 'Esperou mais de duas horas para ser enviado, e não foi.',
 
   'role.facilitator': 'Facilitação',
   'role.participant': 'Participante',

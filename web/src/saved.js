@@ -1,7 +1,9 @@
 // What this browser remembers between visits (localStorage): the chosen language, the server's
 // create key once it worked, per room the token that makes a reload the same person, and per
-// room and person the texts they were writing but had not added yet. Storage may be
-// unavailable (private mode); then nothing is remembered and nothing breaks.
+// room and person the texts they were writing but had not added yet. What a tab remembers for
+// its next page (sessionStorage, which a reload and a discarded tab keep): per room, the
+// commands not answered yet. Storage may be unavailable (private mode); then nothing is
+// remembered and nothing breaks.
 
 /** @typedef {import('./protocol').Language} Language */
 
@@ -92,4 +94,43 @@ export function loadDraft(roomId, member, name) {
 /** @param {string} roomId @param {string} member @param {string} name @param {string | null} text null forgets it */
 export function saveDraft(roomId, member, name, text) {
   write(draftKey(roomId, member, name), text);
+}
+
+/**
+ * Where a tab keeps its unanswered commands for its next page (conn.js `Keeper`), per room and
+ * per kind of credentials (a facilitator's and a participant's tab are different members).
+ * @param {string} roomId
+ * @param {TokenKind} kind
+ * @param {(cmd: import('./protocol').Command) => boolean} keeps
+ * @param {import('./conn.js').Keeper['revive']} revive
+ * @returns {import('./conn.js').Keeper}
+ */
+export function tabKeeper(roomId, kind, keeps, revive) {
+  const key = `${PREFIX}${roomId}:unsent:${kind}`;
+  return {
+    load() {
+      try {
+        const text = sessionStorage.getItem(key);
+        return text === null ? null : JSON.parse(text);
+      } catch {
+        return null;
+      }
+    },
+    save(kept) {
+      try {
+        if (kept === null) sessionStorage.removeItem(key);
+        else sessionStorage.setItem(key, JSON.stringify(kept));
+      } catch {
+        // Not kept (storage full or off): this page still sends them. An older record must not
+        // outlive it (its numbering is behind this page's): the next page starts afresh.
+        try {
+          sessionStorage.removeItem(key);
+        } catch {
+          // Storage is off: there is no record either.
+        }
+      }
+    },
+    keeps,
+    revive,
+  };
 }

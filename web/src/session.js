@@ -5,9 +5,9 @@
 import { ApiError, roomInfo } from './api.js';
 import { Connection } from './conn.js';
 import { rejectText, setRoomDefaults, t } from './i18n.js';
-import { saveToken, savedToken } from './saved.js';
+import { saveToken, savedToken, tabKeeper } from './saved.js';
 import { effect, html } from '../vendor/preact.js';
-import { app } from './app.js';
+import { app, keepsAcrossPages, revive } from './app.js';
 import { Store } from './store.js';
 import { toast } from './ui/kit.js';
 import { askName, show, showError, showLoading } from './views/pages.js';
@@ -58,6 +58,7 @@ export async function enterRoom(roomId, access) {
   const conn = new Connection({
     roomId,
     store,
+    keeper: kind ? tabKeeper(roomId, kind, keepsAcrossPages, revive) : undefined,
     hello: () => {
       if (access.role === 'viewer') return { credentials: { role: 'viewer' } };
       const token = kind ? (savedToken(roomId, kind) ?? undefined) : undefined;
@@ -99,6 +100,7 @@ export async function enterRoom(roomId, access) {
   app.conn = conn;
   app.roomId = roomId;
   app.key = access.role === 'facilitator' ? access.key : null;
+  await conn.adopt();
   show(access.role === 'viewer' ? html`<${Projector} />` : html`<${Room} />`);
   stopWatching?.();
   stopWatching = effect(() => {

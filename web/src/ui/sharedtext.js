@@ -317,9 +317,19 @@ class EditorState {
       if (origin !== LOCAL) Y.applyUpdate(this.doc, update, 'room');
     };
     this.room.on('update', this.fromRoom);
-    /** Whether words typed here wait to be sent (the page asks before it is left). */
-    this.holds = () => this.queue.length > 0;
-    holders.add(this.holds);
+    /** Words typed here that wait to be sent (the page asks before it is left). */
+    this.holder = {
+      key: textKey(target),
+      holds: () => this.queue.length > 0,
+      // Handed to the connection now, as the page may go: it keeps them until answered.
+      hand: () => {
+        if (this.sendTimer) clearTimeout(this.sendTimer);
+        this.sendTimer = null;
+        this.sendQueued();
+      },
+      restart: () => this.restart(),
+    };
+    holders.add(this.holder);
     this.start();
   }
 
@@ -514,12 +524,17 @@ class EditorState {
         return;
       }
       // The room did not take it: start again from the room's copy, and say why.
-      this.queue = [];
-      this.start();
-      if (this.box) this.render(this.box);
-      this.changed();
+      this.restart();
       toast(outcome.code === 'too_long' ? t('text.refused.too_long') : t('text.refused', { message: outcome.message }));
     });
+  }
+
+  /** Starts again from the room's copy (and what still waits for an answer), dropping what is queued. */
+  restart() {
+    this.queue = [];
+    this.start();
+    if (this.box) this.render(this.box);
+    this.changed();
   }
 
   /** Tells the others where the caret is (at most every CARET_MS). @param {HTMLTextAreaElement} box */
@@ -555,7 +570,7 @@ class EditorState {
     if (this.sendTimer) clearTimeout(this.sendTimer);
     if (this.queue.length > 0) this.sendQueued();
     this.destroyed = true;
-    holders.delete(this.holds);
+    holders.delete(this.holder);
     this.left();
     if (this.caretTimer) clearTimeout(this.caretTimer);
     this.room.off('update', this.fromRoom);

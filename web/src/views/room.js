@@ -38,6 +38,7 @@ export function Room() {
           testid="waiting"
           text=${store.status.value === 'connecting' ? t('conn.connecting') : t('conn.reconnecting')}
         />
+        <${Unsent} />
       </main>
     </div>`;
   }
@@ -289,7 +290,10 @@ export function StepHeading({ step }) {
 /** How many of the words waiting to be sent the banner lists; the rest it counts. */
 const UNSENT_SHOWN = 3;
 
-/** The notes, cards and areas added while the line is down, kept until it is back. */
+/**
+ * The notes, cards and areas added while the line is down, kept until it is back (also by a
+ * reloaded page that waits for the room: what the tab kept is named there).
+ */
 function Unsent() {
   const words = unsent.value;
   if (words.length === 0) return null;
