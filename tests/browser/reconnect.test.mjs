@@ -378,3 +378,37 @@ async function expectValue(box, want) {
     return value === want ? null : `the field holds ${JSON.stringify(value)}`;
   });
 }
+
+test("words typed offline in a group's sentence by someone moved meanwhile are named, not lost without a word", async () => {
+  const room = await env.createRoom('Moved offline', { organisation: 'Acme', lens: 'client', language: 'en' });
+  const ana = await joinWithLine(room);
+  await env.join(`${env.server.url}/r/${room.room_id}`, 'Bo');
+  const fac = await wirePage();
+  await steer(fac, room, [{ type: 'step.set', step: 3 }, { type: 'groups.form' }]);
+  const box = ana.page.getByTestId('definition-input-input');
+  await box.waitFor();
+  const anaId = await fac.evaluate(
+    async ({ roomId, key }) => {
+      const { wire } = /** @type {any} */ (window);
+      const hello = { client: `look-${crypto.randomUUID()}`, credentials: { role: 'facilitator', key }, name: 'F' };
+      const { socket, welcome } = await wire.join(roomId, hello);
+      wire.close(socket);
+      return Object.values(welcome.room.members).find((/** @type {any} */ m) => m.name === 'Ana').id;
+    },
+    { roomId: room.room_id, key: room.facilitator_key },
+  );
+
+  await ana.line.cut();
+  await ana.page.getByTestId('reconnecting').waitFor({ state: 'visible' });
+  await box.pressSequentially('Clients decide with us');
+  // Meanwhile the facilitator moves Ana to a group of her own.
+  await steer(fac, room, [{ type: 'group.move', member_id: anaId }]);
+  ana.line.restore();
+  await expectText(ana.page.getByTestId('status'), 'Live');
+  await expectText(ana.page.getByTestId('toast'), 'Not added: “Clients decide with us”');
+  await expectText(ana.page.getByTestId('toast'), 'moved to another group');
+  // Nor are they shown as her old group's, on her screen or anyone's.
+  const groupOne = ana.page.locator('.def-card[data-group="1"]');
+  await expectNoText(groupOne, 'Clients decide with us');
+  await screenshot(ana.page, 'participant-moved-words-named-laptop', LAPTOP);
+});

@@ -5,7 +5,8 @@
 /** @typedef {import('./conn.js').Connection} Connection */
 
 import { signal } from '../vendor/preact.js';
-import { textKey } from './apply.js';
+import * as Y from '../vendor/yjs.js';
+import { fromBase64, textKey } from './apply.js';
 import { KEPT_TOO_LONG } from './conn.js';
 import { rejectText, t } from './i18n.js';
 import { toast } from './ui/kit.js';
@@ -113,13 +114,8 @@ export const keepsAcrossPages = (cmd) => !STEERING.has(cmd.type) && cmd.type !==
  */
 export function revive(cmd, words) {
   if (cmd.type === 'text.edit') {
-    // Refused, its words are in an open editor of that text: it starts again from the room's.
-    const key = textKey(cmd.target);
-    return (outcome) => {
-      if (outcome.ok) return;
-      for (const holder of holders) if (holder.key === key) holder.restart();
-      toast(outcome.code === 'too_long' ? t('text.refused.too_long') : t('text.refused', { message: keptReason(outcome) }), 'error');
-    };
+    const { target, update } = cmd;
+    return (outcome) => textRefused(target, fromBase64(update), outcome);
   }
   if (words === null) return () => {};
   const entry = { text: words };
@@ -128,6 +124,39 @@ export function revive(cmd, words) {
     unsent.value = unsent.value.filter((e) => e !== entry);
     if (!outcome.ok) toast(t('words.refused', { text: shortened(words), reason: keptReason(outcome) }), 'error');
   };
+}
+
+/**
+ * A shared text did not take what was typed here: every open editor of it (the field, or the
+ * card that shows it elsewhere on the page) starts again from the room's copy, and the person
+ * is told which words (the strings the refused update adds, in the order typed) and why.
+ * @param {import('./protocol').TextTarget} target
+ * @param {Uint8Array} update the refused Yjs update
+ * @param {import('./conn.js').Outcome} outcome
+ */
+export function textRefused(target, update, outcome) {
+  if (outcome.ok) return;
+  const key = textKey(target);
+  for (const holder of holders) if (holder.key === key) holder.restart();
+  const reason =
+    outcome.code === 'too_long'
+      ? t('text.refused.too_long')
+      : outcome.code === 'forbidden'
+        ? t('text.refused.forbidden')
+        : keptReason(outcome);
+  const words = typedWords(update).trim();
+  toast(words ? t('words.refused', { text: shortened(words), reason }) : t('text.refused', { message: reason }), 'error');
+}
+
+/** @param {Uint8Array} update @returns {string} the strings it inserts */
+function typedWords(update) {
+  try {
+    return Y.decodeUpdate(update)
+      .structs.map((s) => (s instanceof Y.Item && s.content instanceof Y.ContentString ? s.content.str : ''))
+      .join('');
+  } catch {
+    return '';
+  }
 }
 
 /**

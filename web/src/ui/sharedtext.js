@@ -12,7 +12,7 @@
 import { html, useEffect, useLayoutEffect, useRef, useState } from '../../vendor/preact.js';
 import * as Y from '../../vendor/yjs.js';
 import { TEXT_NAME, fromBase64, resolve, textKey, toBase64 } from '../apply.js';
-import { app, holders } from '../app.js';
+import { app, holders, textRefused } from '../app.js';
 import { t } from '../i18n.js';
 import { ONE_LINE_TEXTS } from '../limits.js';
 import { cleanText, hueOf, nameOf, toast } from './kit.js';
@@ -517,16 +517,9 @@ class EditorState {
     const update = this.queue.length === 1 ? this.queue[0] : Y.mergeUpdates(this.queue);
     this.queue = [];
     const sent = app.conn.send({ type: 'text.edit', target: this.target, update: toBase64(update) }, true);
-    sent.then((outcome) => {
-      if (outcome.ok) return;
-      if (this.destroyed) {
-        toast(outcome.code === 'too_long' ? t('text.refused.too_long') : t('text.refused', { message: outcome.message }));
-        return;
-      }
-      // The room did not take it: start again from the room's copy, and say why.
-      this.restart();
-      toast(outcome.code === 'too_long' ? t('text.refused.too_long') : t('text.refused', { message: outcome.message }));
-    });
+    // Refused (an editor gone meanwhile too: its person was moved to another group), every
+    // editor of the text starts again from the room's copy, and the person is told.
+    sent.then((outcome) => textRefused(this.target, update, outcome));
   }
 
   /** Starts again from the room's copy (and what still waits for an answer), dropping what is queued. */
