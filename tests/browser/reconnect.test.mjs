@@ -22,6 +22,8 @@ import {
   wallNote,
 } from './helpers.mjs';
 
+import { PROTOCOL_VERSION } from '../../web/src/limits.js';
+
 const env = useServerAndBrowser();
 
 /** A page of its own with the wire client, for a facilitator who steers over a WebSocket. */
@@ -411,4 +413,34 @@ test("words typed offline in a group's sentence by someone moved meanwhile are n
   const groupOne = ana.page.locator('.def-card[data-group="1"]');
   await expectNoText(groupOne, 'Clients decide with us');
   await screenshot(ana.page, 'participant-moved-words-named-laptop', LAPTOP);
+});
+
+test('what a tab kept for more than two hours is named as not sent, not sent late', async () => {
+  const room = await env.createRoom('Kept too long', { organisation: 'Acme', lens: 'client', language: 'en' });
+  const ana = await env.join(`${env.server.url}/r/${room.room_id}`, 'Ana');
+  await expectText(ana.page.getByTestId('you'), 'Ana · Participant');
+  const fac = await wirePage();
+  await steer(fac, room, [
+    { type: 'step.set', step: 2 },
+    { type: 'factors.open', open: true },
+  ]);
+  // The tab as a phone left it three hours ago, a card waiting in it.
+  const key = `horseshoe:${room.room_id}:unsent:participant`;
+  const kept = {
+    v: 1,
+    protocol: PROTOCOL_VERSION,
+    at: Date.now() - 3 * 60 * 60 * 1000,
+    client: 'b0123456789abcdef',
+    next: 2,
+    member: null,
+    commands: [[1, { type: 'factor.add', id: 'old-card', text: 'Written long ago' }, 'Written long ago']],
+  };
+  await ana.page.evaluate(([key, kept]) => sessionStorage.setItem(key, kept), [key, JSON.stringify(kept)]);
+  await ana.page.reload();
+  await expectText(ana.page.getByTestId('toast'), 'Not added: “Written long ago”. It waited more than two hours');
+  await expectText(ana.page.getByTestId('status'), 'Live');
+  await ana.page.locator('.factor-form').getByTestId('factor-input').fill('Written now');
+  await ana.page.getByTestId('factor-add').click();
+  await expectText(ana.page.getByTestId('factors'), 'Written now');
+  assert.deepEqual(await factorsOn(ana.page), ['Written now']);
 });
