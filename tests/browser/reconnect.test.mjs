@@ -90,6 +90,11 @@ test('a key factor added while offline is listed as kept, cleared from its field
   }
   assert.ok(await fac.page.getByTestId('factor-add').isDisabled(), 'nothing to add again');
   await expectText(fac.page.getByTestId('unsent'), 'Kept to send: 2 items');
+  // Both are on the board already, marked as sending.
+  const sending = fac.page.getByTestId('factors').getByTestId('sending');
+  await expectCount(sending, 2);
+  await expectText(sending.first(), 'They listened');
+  await expectText(sending.first(), 'Sending…');
   await screenshot(fac.page, 'facilitator-offline-kept-laptop', LAPTOP);
   // Closing the tab now would lose them: the browser asks first (and stays, told to).
   const asked = new Promise((resolve) =>
@@ -104,6 +109,7 @@ test('a key factor added while offline is listed as kept, cleared from its field
 
   await fac.context.setOffline(false);
   await fac.page.getByTestId('reconnecting').waitFor({ state: 'hidden' });
+  await expectCount(fac.page.getByTestId('sending'), 0);
   for (const { page } of [fac, ana]) {
     await expectCount(page.getByTestId('factors').locator('.factor'), 2);
     await expectText(page.getByTestId('factors'), 'They listened');
@@ -443,4 +449,42 @@ test('what a tab kept for more than two hours is named as not sent, not sent lat
   await ana.page.getByTestId('factor-add').click();
   await expectText(ana.page.getByTestId('factors'), 'Written now');
   assert.deepEqual(await factorsOn(ana.page), ['Written now']);
+});
+
+test('a post-it and an area added offline are on their boards at once, marked as sending', async () => {
+  const room = await env.createRoom('Drawn offline', { organisation: 'Acme', lens: 'client', language: 'en' });
+  const ana = await joinWithLine(room);
+  const fac = await wirePage();
+  const watcher = await env.openAsFacilitator(room.facilitator_url, 'Marta');
+  await steer(fac, room, [{ type: 'step.set', step: 4 }]);
+  await ana.page.getByTestId('note-input').waitFor();
+
+  await ana.line.cut();
+  await ana.page.getByTestId('reconnecting').waitFor({ state: 'visible' });
+  await ana.page.getByTestId('note-input').fill('find the right person fast');
+  await ana.page.getByTestId('note-add').click();
+  const myNotes = ana.page.getByTestId('my-notes');
+  await expectCount(myNotes.getByTestId('sending'), 1);
+  await expectText(myNotes.getByTestId('sending'), 'find the right person fast');
+  await screenshot(ana.page, 'participant-note-sending-laptop', LAPTOP);
+  ana.line.restore();
+  await ana.page.getByTestId('reconnecting').waitFor({ state: 'hidden' });
+  await expectCount(myNotes.getByTestId('sending'), 0);
+  await expectText(myNotes, 'find the right person fast');
+  await expectCount(myNotes.locator('.my-note'), 1);
+
+  await steer(fac, room, [{ type: 'step.set', step: 6 }]);
+  await ana.page.getByTestId('area-input').waitFor();
+  await ana.line.cut();
+  await ana.page.getByTestId('reconnecting').waitFor({ state: 'visible' });
+  await ana.page.getByTestId('area-input').fill('Answer the phone faster');
+  await ana.page.getByTestId('area-add').click();
+  const areas = ana.page.getByTestId('areas');
+  await expectText(areas.getByTestId('sending'), 'Answer the phone faster');
+  await expectNoText(areas, 'No areas');
+  await screenshot(ana.page, 'participant-area-sending-laptop', LAPTOP);
+  ana.line.restore();
+  await ana.page.getByTestId('reconnecting').waitFor({ state: 'hidden' });
+  await expectCount(areas.getByTestId('sending'), 0);
+  for (const page of [ana.page, watcher.page]) await expectCount(page.getByTestId('areas').getByTestId('area'), 1);
 });

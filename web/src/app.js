@@ -84,7 +84,7 @@ export function send(cmd, ownRefusal = false, words = null) {
  */
 export async function sendWords(cmd, sent, setText, why = {}) {
   setText(() => /** @type {T} */ (''));
-  const entry = { text: sent };
+  const entry = { text: sent, cmd };
   unsent.value = [...unsent.value, entry];
   const outcome = await send(cmd, true, sent);
   unsent.value = unsent.value.filter((e) => e !== entry);
@@ -118,7 +118,7 @@ export function revive(cmd, words) {
     return (outcome) => textRefused(target, fromBase64(update), outcome);
   }
   if (words === null) return () => {};
-  const entry = { text: words };
+  const entry = { text: words, cmd };
   unsent.value = [...unsent.value, entry];
   return (outcome) => {
     unsent.value = unsent.value.filter((e) => e !== entry);
@@ -249,8 +249,8 @@ if (typeof window !== 'undefined') {
 
 /**
  * The words added (a note, a card, an area) that the room has not acknowledged yet, oldest
- * first: while the line is down the banner lists them, so nobody thinks them lost and adds
- * them again.
- * @type {import('../vendor/preact.js').Signal<{ text: string }[]>}
+ * first, with the command that adds them: while the line is down the banner lists them and
+ * their boards draw them (ui/sending.js), so nobody thinks them lost and adds them again.
+ * @type {import('../vendor/preact.js').Signal<{ text: string, cmd?: import('./protocol').Command }[]>}
  */
 export const unsent = signal([]);

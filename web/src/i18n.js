@@ -206,6 +206,7 @@ const en = {
   'conn.unsent.other': 'Kept to send: {n} items',
   'conn.unsent_more': 'and {n} more',
   'conn.kept_too_long': 'It waited more than two hours to be sent, and was not.',
+  'conn.sending': 'Sending…',
 
   'role.facilitator': 'Facilitator',
   'role.participant': 'Participant',
@@ -951,6 +952,7 @@ const pt = {
   'conn.unsent.other': 'Guardados para enviar: {n} itens',
   'conn.unsent_more': 'e mais {n}',
   'conn.kept_too_long': 'Esperou mais de duas horas para ser enviado, e não foi.',
+  'conn.sending': 'Envio em curso…',
 
   'role.facilitator': 'Facilitação',
   'role.participant': 'Participante',

@@ -7,6 +7,7 @@
 import { html } from '../../vendor/preact.js';
 import { textOf } from '../apply.js';
 import { app, send, sendWords } from '../app.js';
+import { Sending, drawn } from '../ui/sending.js';
 import { t } from '../i18n.js';
 import { MAX_FACTOR_CHARS } from '../limits.js';
 import { dragSource, dropPlace, reorder } from '../ui/drag.js';
@@ -196,9 +197,10 @@ function Whiteboard() {
       </p>
       ${canWrite ? html`<${FactorForm} tag=${queue.current ? t('factors.tagged', { name: nameOf(room, queue.current) }) : t('factors.untagged')} />` : null}
       ${runner && list.length > 1 ? html`<p class="field-help merge-hint">${t('factors.merge_hint')}</p>` : null}
-      ${list.length === 0 ? html`<p class="empty">${canWrite ? t('factors.empty.writer') : t('factors.empty')}</p>` : null}
+      ${list.length === 0 && !drawn('factor.add') ? html`<p class="empty">${canWrite ? t('factors.empty.writer') : t('factors.empty')}</p>` : null}
       <div class="factor-cards" data-testid="factors">
         ${list.map((factor) => html`<${FactorCard} key=${factor.id} factor=${factor} others=${list} />`)}
+        <${Sending} type="factor.add" has=${(/** @type {string} */ id) => id in room.experience.factors} tag="article" class="factor" />
       </div>
     </section>
     <aside class="card most-named-card">

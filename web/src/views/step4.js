@@ -5,6 +5,7 @@
 
 import { html, useState } from '../../vendor/preact.js';
 import { app, send, sendWords } from '../app.js';
+import { Sending } from '../ui/sending.js';
 import { stepText, t, tn } from '../i18n.js';
 import { MAX_NOTE_CHARS, STEP_COUNT } from '../limits.js';
 import { InlineEdit, canEdit, isFacilitator, nameOf, noteId, useDraft } from '../ui/kit.js';
@@ -125,6 +126,7 @@ function Composer() {
                   : null}
               </li>`,
             )}
+            <${Sending} type="note.add" has=${(/** @type {string} */ id) => id in room.wall.notes} class="my-note" />
           </ul>`
       : null}
   </section>`;

@@ -7,6 +7,7 @@
 import { html, signal, useRef, useState } from '../../vendor/preact.js';
 import { textOf } from '../apply.js';
 import { app, send, sendWords } from '../app.js';
+import { Sending, drawn } from '../ui/sending.js';
 import { t, tn } from '../i18n.js';
 import { MAX_AREA_CHARS, MAX_DOTS, MAX_OWNER_CHARS } from '../limits.js';
 import { dragSource, dropPlace, reorder } from '../ui/drag.js';
@@ -215,8 +216,9 @@ function Areas() {
             : null}
     </div>
     <ul class="areas" data-testid="areas">
-      ${areas.length === 0 ? html`<li class="empty">${t('area.none')}</li>` : null}
+      ${areas.length === 0 && !drawn('area.add') ? html`<li class="empty">${t('area.none')}</li>` : null}
       ${areas.map((area) => html`<${AreaItem} key=${area.id} area=${area} used=${used} others=${areas} />`)}
+      <${Sending} type="area.add" has=${(/** @type {string} */ id) => id in room.priorities.areas} class="area" />
     </ul>
   </section>`;
 }

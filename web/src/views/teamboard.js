@@ -5,6 +5,7 @@
 
 import { html } from '../../vendor/preact.js';
 import { app, send, sendWords } from '../app.js';
+import { Sending } from '../ui/sending.js';
 import { t } from '../i18n.js';
 import { CATEGORIES, MAX_CARD_CHARS, MAX_RATING } from '../limits.js';
 import { ConfirmButton, canEdit, categoryText, clusterLabel, helpMe, isFacilitator, nameOf, namesOf, newId, teamLabel, useDraft } from '../ui/kit.js';
@@ -93,6 +94,12 @@ export function TeamBoard({ team: teamId, areas, picker }) {
               <h4 class="column-title">${t(`board.short.${column}`)}</h4>
               <ul class="cards">
                 ${here.map((card) => html`<${ExampleCard} key=${card.id} card=${card} writable=${writable} areas=${!!areas} />`)}
+                <${Sending}
+                  type="card.add"
+                  where=${(/** @type {any} */ cmd) => cmd.team === teamId && cmd.category === c && cmd.column === column}
+                  has=${(/** @type {string} */ id) => id in room.assessment.cards}
+                  class=${`ex-card ex-${column}`}
+                />
               </ul>
               ${writable
                 ? html`<${AddExample} team=${teamId} category=${c} column=${column} />`

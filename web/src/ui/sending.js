@@ -1,0 +1,39 @@
+// What this person added while the line was down (a card, a post-it, an area), drawn on its
+// board where it will be, faded and marked "Sending…", until the room has it: a board that
+// shows nothing of what was just added invites adding it again.
+
+import { html } from '../../vendor/preact.js';
+import { app, unsent } from '../app.js';
+import { t } from '../i18n.js';
+
+/** @typedef {import('../protocol').Command} Command */
+
+/**
+ * The waiting adds of one kind of command on this board, while the line is down (online, the
+ * room answers within moments and the board draws the real item).
+ * @param {{ type: Command['type'], where?: (cmd: any) => boolean, has: (id: string) => boolean,
+ *   tag?: 'li' | 'article', class?: string }} props `has`: whether the board holds that item
+ *   already (its change came, its answer not yet)
+ */
+export function Sending({ type, where = () => true, has, tag = 'li', class: cls = '' }) {
+  if (!drawn(type)) return null;
+  /** @type {{ text: string, id: string }[]} */
+  const waiting = [];
+  for (const { text, cmd } of unsent.value) {
+    if (cmd?.type === type && 'id' in cmd && !has(cmd.id) && where(cmd)) waiting.push({ text, id: cmd.id });
+  }
+  return waiting.map(
+    (e) => html`<${tag} class="sending ${cls}" data-testid="sending" key=${e.id} aria-busy="true">
+      <span class="sending-text" dir="auto">${e.text}</span>
+      <span class="sending-state">${t('conn.sending')}</span>
+    </${tag}>`,
+  );
+}
+
+/**
+ * Whether the boards draw waiting adds of this kind now (the line is down and some wait).
+ * @param {Command['type']} type
+ */
+export function drawn(type) {
+  return app.store.status.value !== 'online' && unsent.value.some((e) => e.cmd?.type === type);
+}
