@@ -306,6 +306,20 @@ export async function expectNoText(locator, unexpected) {
 }
 
 /**
+ * Waits until an input or textarea holds exactly `expected` (or passes `expected`, a check
+ * that returns null when the value is right, else why not).
+ * @param {import('playwright-core').Locator} locator
+ * @param {string | ((value: string) => string | null)} expected
+ */
+export async function expectValue(locator, expected) {
+  await poll(async () => {
+    const value = await locator.inputValue();
+    if (typeof expected === 'function') return expected(value);
+    return value === expected ? null : `expected ${locator} to hold ${JSON.stringify(expected)}, got ${JSON.stringify(value)}`;
+  });
+}
+
+/**
  * Waits until `locator` matches exactly `n` elements.
  * @param {import('playwright-core').Locator} locator
  * @param {number} n

@@ -11,6 +11,7 @@ import {
   expectCount,
   expectNoText,
   expectText,
+  expectValue,
   grabNote,
   installWire,
   noteId,
@@ -378,14 +379,6 @@ test('words typed offline in a shared text survive a reload and arrive', async (
   const onFacilitator = watcher.page.getByTestId('definitions').locator('.def-card[data-group="1"]');
   await expectText(onFacilitator, sentence);
 });
-
-/** @param {import('playwright-core').Locator} box @param {string} want */
-async function expectValue(box, want) {
-  await poll(async () => {
-    const value = await box.inputValue();
-    return value === want ? null : `the field holds ${JSON.stringify(value)}`;
-  });
-}
 
 test("words typed offline in a group's sentence by someone moved meanwhile are named, not lost without a word", async () => {
   const room = await env.createRoom('Moved offline', { organisation: 'Acme', lens: 'client', language: 'en' });

@@ -9,7 +9,16 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LAPTOP, expectCount, expectNoText, expectText, poll, screenshot, useServerAndBrowser } from './helpers.mjs';
+import {
+  LAPTOP,
+  expectCount,
+  expectNoText,
+  expectText,
+  expectValue,
+  poll,
+  screenshot,
+  useServerAndBrowser,
+} from './helpers.mjs';
 
 const env = useServerAndBrowser();
 
@@ -17,15 +26,6 @@ const env = useServerAndBrowser();
 
 /** How long the connection-lost banner may take to show once the network is gone. */
 const OFFLINE_NOTICE_MS = 5000;
-
-/**
- * Waits until an input or textarea holds exactly `expected` (or passes `check`).
- * @param {import('playwright-core').Locator} locator
- * @param {(value: string) => string | null} check null when the value is right, else why not
- */
-async function expectValue(locator, check) {
-  await poll(async () => check(await locator.inputValue()));
-}
 
 /**
  * Checks that `text` holds each phrase whole and nothing else.

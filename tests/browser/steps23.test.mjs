@@ -15,6 +15,7 @@ import {
   expectCount,
   expectNoText,
   expectText,
+  expectValue,
   installWire,
   poll,
   screenshot,
@@ -37,20 +38,6 @@ async function join(link, name, viewport = LAPTOP) {
   const person = await env.join(link, name, { viewport });
   await expectText(person.page.getByTestId('you'), `${name} · Participant`);
   return { ...person, name };
-}
-
-/**
- * Waits until an input or textarea holds exactly `expected`.
- * @param {import('playwright-core').Locator} locator
- * @param {string} expected
- */
-async function expectValue(locator, expected) {
-  await poll(async () => {
-    const value = await locator.inputValue();
-    return value === expected
-      ? null
-      : `expected ${locator} to hold ${JSON.stringify(expected)}, got ${JSON.stringify(value)}`;
-  });
 }
 
 /**
