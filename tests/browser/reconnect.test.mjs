@@ -257,6 +257,19 @@ async function joinWithLine(room) {
   return { ...ana, line };
 }
 
+/**
+ * What this browser keeps unanswered for `roomId`'s participant pages, all records together
+ * (null: nothing).
+ * @param {import('playwright-core').Page} page @param {string} roomId @returns {Promise<string | null>}
+ */
+const keptBy = (page, roomId) =>
+  page.evaluate((prefix) => {
+    const records = Object.keys(localStorage)
+      .filter((key) => key.startsWith(prefix))
+      .map((key) => localStorage.getItem(key));
+    return records.length === 0 ? null : records.join('\n');
+  }, `horseshoe:${roomId}:unsent:participant:`);
+
 /** The key factors on `page`'s board, in order. @param {import('playwright-core').Page} page */
 const factorsOn = (page) => page.getByTestId('factors').locator('.factor .factor-text').allInnerTexts();
 
@@ -311,8 +324,7 @@ test('cards made offline in a tab that reloads before the line is back arrive on
     ana.line.losingAcks = true;
     await add(ana.page, 'Answered after the reload');
     await onBoard(['They listened', 'Fast answers', 'Kind words', 'Answered after the reload']);
-    const key = `horseshoe:${room.room_id}:unsent:participant`;
-    const kept = () => ana.page.evaluate((key) => sessionStorage.getItem(key), key);
+    const kept = () => keptBy(ana.page, room.room_id);
     assert.ok((await kept())?.includes('Answered after the reload'), 'kept until answered');
     ana.line.losingAcks = false;
     await ana.page.reload();
@@ -331,12 +343,13 @@ test('cards made offline in a tab that reloads before the line is back arrive on
     await ana.page.getByTestId('reconnecting').waitFor({ state: 'visible' });
     await add(ana.page, 'Kept in the first tab');
     await expectText(ana.page.getByTestId('unsent'), 'Kept to send: 1 item');
-    const key = `horseshoe:${room.room_id}:unsent:participant`;
-    const kept = await ana.page.evaluate((key) => sessionStorage.getItem(key), key);
-    assert.ok(kept?.includes('Kept in the first tab'), 'the tab keeps what waits');
+    assert.ok((await keptBy(ana.page, room.room_id))?.includes('Kept in the first tab'), 'the tab keeps what waits');
     // "Duplicate tab": a second page of the same browser with a copy of the tab's storage.
+    const key = `horseshoe:${room.room_id}:client:participant`;
+    const client = await ana.page.evaluate((key) => sessionStorage.getItem(key), key);
+    assert.match(String(client), /^b[0-9a-f]{16}$/, "the tab names its page's client id");
     const copy = await ana.context.newPage();
-    await copy.addInitScript(([key, kept]) => sessionStorage.setItem(key, kept), [key, kept]);
+    await copy.addInitScript(([key, client]) => sessionStorage.setItem(key, client), [key, String(client)]);
     await copy.goto(`${env.server.url}/r/${room.room_id}`);
     await expectText(copy.getByTestId('you'), 'Ana · Participant');
     await expectText(copy.getByTestId('status'), 'Live');
@@ -356,6 +369,48 @@ test('cards made offline in a tab that reloads before the line is back arrive on
       'Later in the first tab',
     ]);
     await copy.close();
+  });
+
+  await t.test('what a closed tab kept is sent by the next page to open the room, once', async () => {
+    const before = [
+      'They listened',
+      'Fast answers',
+      'Kind words',
+      'Answered after the reload',
+      'After the answer',
+      'Kept in the first tab',
+      'Added in the copy',
+      'Later in the first tab',
+    ];
+    // Every card so far is answered.
+    await poll(async () => ((await keptBy(ana.page, room.room_id)) === null ? null : 'still kept'));
+    // One card reaches the room but its answer is lost, the next is made with the line down;
+    // then Ana closes the tab.
+    ana.line.losingAcks = true;
+    await add(ana.page, 'Taken, answer lost');
+    await onBoard([...before, 'Taken, answer lost']);
+    await ana.line.cut();
+    ana.line.losingAcks = false;
+    await ana.page.getByTestId('reconnecting').waitFor({ state: 'visible' });
+    await add(ana.page, 'Made before closing');
+    await expectText(ana.page.getByTestId('unsent'), 'Kept to send: 2 items');
+    await ana.page.close();
+    // She opens the room again in a new tab, still offline: both are named as kept; once the
+    // line is back they are sent, and the one the room took is acknowledged, not added twice.
+    const again = await ana.context.newPage();
+    const line = await lineOf(again);
+    await line.cut();
+    await again.goto(`${env.server.url}/r/${room.room_id}`);
+    await expectText(again.getByTestId('unsent'), 'Kept to send: 2 items');
+    await expectText(again.getByTestId('unsent'), 'Made before closing');
+    await screenshot(again, 'participant-closed-tab-kept-laptop', LAPTOP);
+    line.restore();
+    await expectText(again.getByTestId('status'), 'Live');
+    await onBoard([...before, 'Taken, answer lost', 'Made before closing']);
+    await poll(async () => ((await keptBy(again, room.room_id)) === null ? null : 'still kept'));
+    await add(again, 'After the closed tab');
+    await onBoard([...before, 'Taken, answer lost', 'Made before closing', 'After the closed tab']);
+    assert.equal(await again.getByTestId('toast').count(), 0, 'nothing was refused');
   });
 });
 
@@ -423,8 +478,8 @@ test('what a tab kept for more than two hours is named as not sent, not sent lat
     { type: 'step.set', step: 2 },
     { type: 'factors.open', open: true },
   ]);
-  // The tab as a phone left it three hours ago, a card waiting in it.
-  const key = `horseshoe:${room.room_id}:unsent:participant`;
+  // A tab as a phone left it three hours ago, a card waiting in it.
+  const key = `horseshoe:${room.room_id}:unsent:participant:b0123456789abcdef`;
   const kept = {
     v: 1,
     protocol: PROTOCOL_VERSION,
@@ -434,7 +489,7 @@ test('what a tab kept for more than two hours is named as not sent, not sent lat
     member: null,
     commands: [[1, { type: 'factor.add', id: 'old-card', text: 'Written long ago' }, 'Written long ago']],
   };
-  await ana.page.evaluate(([key, kept]) => sessionStorage.setItem(key, kept), [key, JSON.stringify(kept)]);
+  await ana.page.evaluate(([key, kept]) => localStorage.setItem(key, kept), [key, JSON.stringify(kept)]);
   await ana.page.reload();
   await expectText(ana.page.getByTestId('toast'), 'Not added: “Written long ago”. It waited more than two hours');
   await expectText(ana.page.getByTestId('status'), 'Live');
@@ -442,6 +497,7 @@ test('what a tab kept for more than two hours is named as not sent, not sent lat
   await ana.page.getByTestId('factor-add').click();
   await expectText(ana.page.getByTestId('factors'), 'Written now');
   assert.deepEqual(await factorsOn(ana.page), ['Written now']);
+  assert.equal(await keptBy(ana.page, room.room_id), null, 'the old record is gone');
 });
 
 test('a post-it and an area added offline are on their boards at once, marked as sending', async () => {

@@ -2,8 +2,9 @@
 // command until it is acknowledged (and resends it after a reconnect: commands are numbered per
 // page, and the server acknowledges a number it applied without applying it twice), notices a
 // dead connection within seconds (a quiet line is pinged), and reconnects by itself with
-// jittered backoff. What waits for an answer is also kept in the tab's storage, so that a reload
-// or a phone that discards the tab in the background sends it when the page is back.
+// jittered backoff. What waits for an answer is also kept in the browser's storage, so that a
+// reload, a phone that discards the tab in the background, or a closed tab sends it when the
+// room is opened again.
 
 import { PROTOCOL_VERSION } from './limits.js';
 
@@ -60,11 +61,11 @@ const STOPPED = { ok: false, code: 'internal', message: 'the connection was clos
  *   closed room is let in to read only, and told so)
  * @property {(code: ErrorCode, message: string) => void} onReject
  * @property {(refusal: Refusal) => void} onRefused
- * @property {Keeper} [keeper] where unanswered commands outlive the page (the tab's storage)
+ * @property {Keeper} [keeper] where unanswered commands outlive the page (the browser's storage)
  */
 
 /**
- * Unanswered commands as a page leaves them, for the next page of the same tab: its client id
+ * Unanswered commands as a page leaves them, for the next page to open the room: its client id
  * and next number (so that what the room applied already is acknowledged, not applied again),
  * the member it spoke as, and each command with its number and the words it adds (listed on the
  * banner).
@@ -74,8 +75,11 @@ const STOPPED = { ok: false, code: 'internal', message: 'the connection was clos
 
 /**
  * @typedef {object} Keeper
- * @property {() => Kept | null} load
- * @property {(kept: Kept | null) => void} save null: nothing waits
+ * @property {() => string | null} last the client id the last page of this tab used
+ * @property {() => Map<string, unknown>} load every page's record, by client id (each is
+ *   checked before it is trusted)
+ * @property {(client: string, kept: Kept | null) => void} save this page's record; null: nothing
+ *   waits
  * @property {(cmd: Command) => boolean} keeps whether a command may be sent by a later page
  * @property {(cmd: Command, words: string | null) => (outcome: Outcome) => void} revive what
  *   settles a command a previous page made (it lists its words again, and says if refused)
@@ -94,17 +98,18 @@ export const KEPT_TOO_LONG = 'kept too long: not sent';
 const CLIENT_ID = /^b[0-9a-f]{16}$/;
 
 /**
- * What the tab kept, if it is whole and of this version (storage is the page's own, but it may
- * be from an older version of this code, or cut short); null otherwise.
+ * A page's record, if it is whole, of this version and of `owner` (storage is this browser's
+ * own, but it may be from an older version of this code, or cut short); null otherwise.
  * @param {unknown} raw
+ * @param {string} owner the client id it was found under
  * @returns {Kept | null}
  */
-function checkKept(raw) {
+function checkKept(raw, owner) {
   if (typeof raw !== 'object' || raw === null) return null;
   const kept = /** @type {Record<string, unknown>} */ (raw);
   const { v, protocol, at, client, next, member, commands } = kept;
   if (v !== KEPT_VERSION || protocol !== PROTOCOL_VERSION || typeof at !== 'number') return null;
-  if (typeof client !== 'string' || !CLIENT_ID.test(client)) return null;
+  if (client !== owner || !CLIENT_ID.test(owner)) return null;
   if (!Number.isSafeInteger(next) || /** @type {number} */ (next) < 1) return null;
   if (member !== null && typeof member !== 'string') return null;
   if (!Array.isArray(commands)) return null;
@@ -119,7 +124,7 @@ function checkKept(raw) {
     whole.push([id, cmd, words]);
   }
   whole.sort((a, b) => a[0] - b[0]);
-  return { v, protocol, at, client, next: /** @type {number} */ (next), member, commands: whole };
+  return { v, protocol, at, client: owner, next: /** @type {number} */ (next), member, commands: whole };
 }
 
 /**
@@ -153,6 +158,8 @@ export class Connection {
     this.nextId = 1;
     /** The member this page is, once welcomed (or as the previous page of this tab was). @type {string | null} */
     this.member = null;
+    /** Where what waits outlives this page, once adopt() found the browser able to. @type {Keeper | null} */
+    this.keeper = null;
     /** A write of what waits is due at the end of this task. */
     this.remembering = false;
     /** When the server was last heard from. */
@@ -165,37 +172,62 @@ export class Connection {
   }
 
   /**
-   * Takes over what the previous page of this tab left unanswered (a reload, a tab the browser
-   * discarded), before the first connect: its client id and numbering, and its commands, sent
-   * after the `welcome` as any that waited. A tab duplicated from a live one carries a copy of the
-   * same: the live page holds its client id (a Web Lock for the page's life), so the copy starts
-   * afresh rather than number commands the live page numbers too (the room would take them for
-   * resends and drop them). Without Web Locks (a plain-http address) nothing is taken over.
+   * Takes over, before the first connect, what an earlier page left unanswered: its client id
+   * and numbering, and its commands, sent after the `welcome` as any that waited. The page this
+   * tab had before (a reload, a tab the browser discarded) comes first; it lets go of its client
+   * id as it is unloaded. Otherwise the first record whose page is gone (a closed tab): a live
+   * page holds its client id (a Web Lock for the page's life), so a copy of a live tab, or a
+   * second tab of the room, starts afresh rather than number commands the live page numbers too
+   * (the room would take them for resends and drop them). One page takes over one record; a
+   * second closed tab's waits for the next page. Records older than KEPT_FOR_MS are not sent:
+   * their words are named. Without Web Locks (a plain-http address) nothing is kept.
    */
   async adopt() {
     const keeper = this.options.keeper;
-    if (!keeper) return;
-    const kept = checkKept(keeper.load());
+    if (!keeper || !globalThis.navigator?.locks) {
+      this.keeper = null;
+      return;
+    }
+    this.keeper = keeper;
+    const last = keeper.last();
+    const records = keeper.load();
+    const order = [...records.keys()].sort((a, b) => Number(b === last) - Number(a === last));
     // Anything sent already was numbered under this page's own id: it keeps that id.
-    if (kept && this.pending.size === 0 && (await hold(kept.client))) {
+    for (const client of order) {
+      if (this.pending.size > 0) break;
+      const release = await hold(client, client === last ? TAKE_OVER_MS : 0);
+      if (!release) continue;
+      const kept = checkKept(records.get(client), client);
+      if (kept === null) {
+        keeper.save(client, null);
+        release();
+        continue;
+      }
+      if (Date.now() - kept.at > KEPT_FOR_MS) {
+        for (const [, cmd, words] of kept.commands) {
+          keeper.revive(cmd, words)({ ok: false, code: 'conflict', message: KEPT_TOO_LONG });
+        }
+        keeper.save(client, null);
+        release();
+        continue;
+      }
       this.client = kept.client;
       this.nextId = kept.next;
       this.member = kept.member;
-      const tooOld = Date.now() - kept.at > KEPT_FOR_MS;
       for (const [id, cmd, words] of kept.commands) {
         const settle = keeper.revive(cmd, words);
-        if (tooOld) settle({ ok: false, code: 'conflict', message: KEPT_TOO_LONG });
-        else this.pending.set(id, { cmd, settle, ownRefusal: words !== null, words, revived: true });
+        this.pending.set(id, { cmd, settle, ownRefusal: words !== null, words, revived: true });
       }
-    } else {
-      await hold(this.client);
+      this.remember();
+      return;
     }
+    await hold(this.client, TAKE_OVER_MS);
     this.remember();
   }
 
   /** Writes what waits for an answer where the next page of this tab finds it (once per task). */
   remember() {
-    const keeper = this.options.keeper;
+    const keeper = this.keeper;
     if (!keeper || this.remembering) return;
     this.remembering = true;
     queueMicrotask(() => {
@@ -204,6 +236,7 @@ export class Connection {
       const commands = [];
       for (const [id, { cmd, words }] of this.pending) if (keeper.keeps(cmd)) commands.push([id, cmd, words]);
       keeper.save(
+        this.client,
         commands.length === 0
           ? null
           : {
@@ -483,21 +516,27 @@ const TAKE_OVER_MS = 1000;
 
 /**
  * Holds the Web Lock of a client id for the rest of the page's life, if no other page of this
- * browser holds it (or lets go of it within TAKE_OVER_MS).
+ * browser holds it (or lets go of it within `waitMs`; 0: only if free now).
  * @param {string} client
- * @returns {Promise<boolean>} false: another page holds it, or the browser has no Web Locks
+ * @param {number} waitMs
+ * @returns {Promise<(() => void) | null>} what lets go of it; null: another page holds it, or
+ *   the browser has no Web Locks
  */
-function hold(client) {
+function hold(client, waitMs) {
   const locks = globalThis.navigator?.locks;
-  if (!locks) return Promise.resolve(false);
+  if (!locks) return Promise.resolve(null);
+  const options = waitMs > 0 ? { signal: AbortSignal.timeout(waitMs) } : { ifAvailable: true };
   return new Promise((resolve) => {
     locks
-      .request(`horseshoe:client:${client}`, { signal: AbortSignal.timeout(TAKE_OVER_MS) }, () => {
-        resolve(true);
-        // Held until the page goes.
-        return new Promise(() => {});
+      .request(`horseshoe:client:${client}`, options, (lock) => {
+        if (!lock) {
+          resolve(null);
+          return undefined;
+        }
+        // Held until the page goes, or until it is let go.
+        return new Promise((letGo) => resolve(() => letGo(undefined)));
       })
-      .catch(() => resolve(false));
+      .catch(() => resolve(null));
   });
 }
 

@@ -1,9 +1,9 @@
 // What this browser remembers between visits (localStorage): the chosen language, the server's
 // create key once it worked, per room the token that makes a reload the same person, and per
-// room and person the texts they were writing but had not added yet. What a tab remembers for
-// its next page (sessionStorage, which a reload and a discarded tab keep): per room, the
-// commands not answered yet. Storage may be unavailable (private mode); then nothing is
-// remembered and nothing breaks.
+// room and person the texts they were writing but had not added yet, and the commands a page
+// made that were not answered yet (a closed tab's are sent by the next page of the room). What
+// a tab remembers for its next page (sessionStorage): per room, the client id its page used.
+// Storage may be unavailable (private mode); then nothing is remembered and nothing breaks.
 
 /** @typedef {import('./protocol').Language} Language */
 
@@ -97,34 +97,62 @@ export function saveDraft(roomId, member, name, text) {
 }
 
 /**
- * Where a tab keeps its unanswered commands for its next page (conn.js `Keeper`), per room and
- * per kind of credentials (a facilitator's and a participant's tab are different members).
+ * Where unanswered commands outlive their page (conn.js `Keeper`): per room, kind of credentials
+ * (a facilitator's and a participant's page are different members) and client id, in
+ * localStorage, so that the next page to open the room finds them even if their tab was closed;
+ * and, in the tab's sessionStorage, the client id its last page used, so that a reload takes its
+ * own back first.
  * @param {string} roomId
  * @param {TokenKind} kind
  * @param {(cmd: import('./protocol').Command) => boolean} keeps
  * @param {import('./conn.js').Keeper['revive']} revive
  * @returns {import('./conn.js').Keeper}
  */
-export function tabKeeper(roomId, kind, keeps, revive) {
-  const key = `${PREFIX}${roomId}:unsent:${kind}`;
+export function roomKeeper(roomId, kind, keeps, revive) {
+  const records = `${PREFIX}${roomId}:unsent:${kind}:`;
+  const last = `${PREFIX}${roomId}:client:${kind}`;
   return {
-    load() {
+    last() {
       try {
-        const text = sessionStorage.getItem(key);
-        return text === null ? null : JSON.parse(text);
+        return sessionStorage.getItem(last);
       } catch {
         return null;
       }
     },
-    save(kept) {
+    load() {
+      /** @type {Map<string, unknown>} */
+      const found = new Map();
       try {
-        if (kept === null) sessionStorage.removeItem(key);
-        else sessionStorage.setItem(key, JSON.stringify(kept));
+        for (let i = 0; i < localStorage.length; i++) {
+          const key = localStorage.key(i);
+          if (!key?.startsWith(records)) continue;
+          let value = null;
+          try {
+            value = JSON.parse(localStorage.getItem(key) ?? 'null');
+          } catch {
+            // Cut short or not ours: conn.js finds it wrong and clears it.
+          }
+          found.set(key.slice(records.length), value);
+        }
+      } catch {
+        // Storage is off: nothing was kept.
+      }
+      return found;
+    },
+    save(client, kept) {
+      try {
+        sessionStorage.setItem(last, client);
+      } catch {
+        // A reload then looks among all that was kept, as a new tab does.
+      }
+      try {
+        if (kept === null) localStorage.removeItem(records + client);
+        else localStorage.setItem(records + client, JSON.stringify(kept));
       } catch {
         // Not kept (storage full or off): this page still sends them. An older record must not
         // outlive it (its numbering is behind this page's): the next page starts afresh.
         try {
-          sessionStorage.removeItem(key);
+          localStorage.removeItem(records + client);
         } catch {
           // Storage is off: there is no record either.
         }

@@ -5,7 +5,7 @@
 import { ApiError, roomInfo } from './api.js';
 import { Connection } from './conn.js';
 import { rejectText, setRoomDefaults, t } from './i18n.js';
-import { saveToken, savedToken, tabKeeper } from './saved.js';
+import { saveToken, savedToken, roomKeeper } from './saved.js';
 import { effect, html } from '../vendor/preact.js';
 import { app, keepsAcrossPages, revive } from './app.js';
 import { Store } from './store.js';
@@ -58,7 +58,7 @@ export async function enterRoom(roomId, access) {
   const conn = new Connection({
     roomId,
     store,
-    keeper: kind ? tabKeeper(roomId, kind, keepsAcrossPages, revive) : undefined,
+    keeper: kind ? roomKeeper(roomId, kind, keepsAcrossPages, revive) : undefined,
     hello: () => {
       if (access.role === 'viewer') return { credentials: { role: 'viewer' } };
       const token = kind ? (savedToken(roomId, kind) ?? undefined) : undefined;
