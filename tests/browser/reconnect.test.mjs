@@ -516,11 +516,30 @@ test('a post-it and an area added offline are on their boards at once, marked as
   await expectCount(myNotes.getByTestId('sending'), 1);
   await expectText(myNotes.getByTestId('sending'), 'find the right person fast');
   await screenshot(ana.page, 'participant-note-sending-laptop', LAPTOP);
+  // A slip noticed while it waits: taken back, its words are in the field again to be put right.
+  await ana.page.getByTestId('note-input').fill('reach us at nigth');
+  await ana.page.getByTestId('note-add').click();
+  await expectCount(myNotes.getByTestId('sending'), 2);
+  await expectText(ana.page.getByTestId('unsent'), 'Kept to send: 2 items');
+  await myNotes.getByRole('button', { name: 'Take “reach us at nigth” back to edit it before it is sent' }).click();
+  await expectCount(myNotes.getByTestId('sending'), 1);
+  await expectValue(ana.page.getByTestId('note-input'), 'reach us at nigth');
+  await expectText(ana.page.getByTestId('unsent'), 'Kept to send: 1 item');
+  await ana.page.getByTestId('note-input').fill('reach us at night');
+  await ana.page.getByTestId('note-add').click();
+  await expectCount(myNotes.getByTestId('sending'), 2);
   ana.line.restore();
   await ana.page.getByTestId('reconnecting').waitFor({ state: 'hidden' });
   await expectCount(myNotes.getByTestId('sending'), 0);
   await expectText(myNotes, 'find the right person fast');
-  await expectCount(myNotes.locator('.my-note'), 1);
+  await expectText(myNotes, 'reach us at night');
+  await expectNoText(myNotes, 'nigth');
+  await expectCount(myNotes.locator('.my-note'), 2);
+  // Only the two the room has; the one taken back never went out.
+  await steer(fac, room, [{ type: 'notes.reveal' }]);
+  const wall = watcher.page.getByTestId('wall');
+  await expectText(wall, 'reach us at night');
+  await expectNoText(wall, 'nigth');
 
   await steer(fac, room, [{ type: 'step.set', step: 6 }]);
   await ana.page.getByTestId('area-input').waitFor();

@@ -7,7 +7,7 @@
 import { signal } from '../vendor/preact.js';
 import * as Y from '../vendor/yjs.js';
 import { fromBase64, textKey } from './apply.js';
-import { KEPT_TOO_LONG } from './conn.js';
+import { KEPT_TOO_LONG, WITHDRAWN } from './conn.js';
 import { rejectText, t } from './i18n.js';
 import { toast } from './ui/kit.js';
 
@@ -74,7 +74,8 @@ export function send(cmd, ownRefusal = false, words = null) {
  * Sends a command that adds what the person wrote (`sent`), emptying the field at once; if the
  * room refuses it (too long, the room closed, the board closed while the line was down), the
  * person is told which words were not added and why, and the words come back into the field
- * unless they have started something new meanwhile.
+ * unless they have started something new meanwhile. Taken back before it was sent (the line
+ * is down: ui/sending.js), the words come back into the field, after what is there now.
  * @template {string | null} T the field's state (null: a field that is closed)
  * @param {import('./protocol').Command} cmd
  * @param {string} sent
@@ -88,7 +89,9 @@ export async function sendWords(cmd, sent, setText, why = {}) {
   unsent.value = [...unsent.value, entry];
   const outcome = await send(cmd, true, sent);
   unsent.value = unsent.value.filter((e) => e !== entry);
-  if (!outcome.ok) {
+  if (!outcome.ok && outcome.message === WITHDRAWN) {
+    setText((now) => /** @type {T} */ (now ? `${now} ${sent}` : sent));
+  } else if (!outcome.ok) {
     const reason = why[outcome.code] ?? refusalReason(outcome);
     toast(t('words.refused', { text: shortened(sent), reason }), 'error');
     setText((now) => /** @type {T} */ (now || sent));
@@ -97,15 +100,15 @@ export async function sendWords(cmd, sent, setText, why = {}) {
 }
 
 /**
- * Whether a command made on this page may still be sent by the next page of the tab (a reload,
- * a tab the phone discarded): what a person made, yes; what steers the room, and undo or redo
+ * Whether a command made on this page may still be sent by a later page of the room (a reload,
+ * a tab the phone discarded or the person closed): what a person made, yes; what steers the room, and undo or redo
  * (which take back whatever is newest when they arrive), no.
  * @param {import('./protocol').Command} cmd
  */
 export const keepsAcrossPages = (cmd) => !STEERING.has(cmd.type) && cmd.type !== 'undo' && cmd.type !== 'redo';
 
 /**
- * What settles a command a previous page of this tab made and this one sends: its words are on
+ * What settles a command an earlier page made and this one sends: its words are on
  * the banner until the room has them, and a refusal names them (their field is gone); a
  * refused `text.edit` takes its words out of the open editor of that text again.
  * @param {import('./protocol').Command} cmd
@@ -229,7 +232,8 @@ export const holders = new Set();
 
 if (typeof window !== 'undefined') {
   // Leaving the page while something made here has not reached the room: the browser asks
-  // first. Closing the tab anyway loses it; a reload sends it (conn.js keeps it for the tab).
+  // first. Left anyway, it is kept (conn.js), and sent by the next page to open the room in
+  // this browser: a reload at once, a closed tab only when the room is opened again.
   window.addEventListener('beforeunload', (ev) => {
     const waiting = (app.conn?.pending.size ?? 0) > 0 || [...holders].some((h) => h.holds());
     if (!waiting) return;
@@ -237,7 +241,7 @@ if (typeof window !== 'undefined') {
     ev.returnValue = '';
   });
   // A page put in the background may never come back (a phone discards the tab): words still
-  // in an editor become a command now, kept for the tab with the others.
+  // in an editor become a command now, kept with the others for a later page.
   const handOver = () => {
     for (const holder of holders) if (holder.holds()) holder.hand();
   };

@@ -127,9 +127,14 @@ function checkKept(raw, owner) {
   return { v, protocol, at, client: owner, next: /** @type {number} */ (next), member, commands: whole };
 }
 
+/** The outcome's message of a command taken back before it was ever sent (see `withdraw`). */
+export const WITHDRAWN = 'taken back before it was sent';
+
 /**
+ * `sent`: it went out on a socket at least once (the room may have it), or it is not known
+ * (a command an earlier page made).
  * @typedef {{ cmd: Command, settle: (outcome: Outcome) => void, ownRefusal: boolean,
- *   words: string | null, revived: boolean }} Pending
+ *   words: string | null, revived: boolean, sent: boolean }} Pending
  */
 
 export class Connection {
@@ -156,7 +161,7 @@ export class Connection {
     /** This page, to the server: its commands are numbered 1, 2, 3... across reconnects. */
     this.client = `b${randomHex(8)}`;
     this.nextId = 1;
-    /** The member this page is, once welcomed (or as the previous page of this tab was). @type {string | null} */
+    /** The member this page is, once welcomed (or as the page whose commands it took over was). @type {string | null} */
     this.member = null;
     /** Where what waits outlives this page, once adopt() found the browser able to. @type {Keeper | null} */
     this.keeper = null;
@@ -216,7 +221,7 @@ export class Connection {
       this.member = kept.member;
       for (const [id, cmd, words] of kept.commands) {
         const settle = keeper.revive(cmd, words);
-        this.pending.set(id, { cmd, settle, ownRefusal: words !== null, words, revived: true });
+        this.pending.set(id, { cmd, settle, ownRefusal: words !== null, words, revived: true, sent: true });
       }
       this.remember();
       return;
@@ -225,7 +230,7 @@ export class Connection {
     this.remember();
   }
 
-  /** Writes what waits for an answer where the next page of this tab finds it (once per task). */
+  /** Writes what waits for an answer where a later page of the room finds it (once per task). */
   remember() {
     const keeper = this.keeper;
     if (!keeper || this.remembering) return;
@@ -319,7 +324,7 @@ export class Connection {
     if (this.stopped) return Promise.resolve(STOPPED);
     const id = this.nextId++;
     return new Promise((settle) => {
-      this.pending.set(id, { cmd, settle, ownRefusal, words, revived: false });
+      this.pending.set(id, { cmd, settle, ownRefusal, words, revived: false, sent: false });
       this.remember();
       if (this.welcomed && !this.backlog) {
         this.transmit(id, cmd);
@@ -365,7 +370,35 @@ export class Connection {
   transmit(id, cmd) {
     /** @type {ClientMsg} */
     const msg = { type: 'cmd', id, cmd };
+    const entry = this.pending.get(id);
+    if (entry && this.socket) entry.sent = true;
     this.socket?.send(JSON.stringify(msg));
+  }
+
+  /**
+   * Whether `cmd` (the very object given to `send`) waits and was never sent: the room cannot
+   * have it, so it may still be taken back.
+   * @param {Command} cmd
+   */
+  withdrawable(cmd) {
+    for (const entry of this.pending.values()) if (entry.cmd === cmd) return !entry.sent;
+    return false;
+  }
+
+  /**
+   * Takes back a command that was never sent (see `withdrawable`): it is settled as WITHDRAWN
+   * and never goes out. Its number is left unused (the room does not need them consecutive).
+   * @param {Command} cmd
+   * @returns {boolean} whether it was taken back
+   */
+  withdraw(cmd) {
+    for (const [id, entry] of this.pending) {
+      if (entry.cmd !== cmd) continue;
+      if (entry.sent) return false;
+      this.settle(id, { ok: false, code: 'conflict', message: WITHDRAWN });
+      return true;
+    }
+    return false;
   }
 
   /** @param {ServerMsg} msg */
@@ -418,7 +451,7 @@ export class Connection {
   }
 
   /**
-   * Who the room let this page in as. Commands a previous page of the tab made as someone else
+   * Who the room let this page in as. Commands an earlier page made as someone else
    * (a token forgotten since, the room joined again) are not sent as this member: they are
    * refused here, and their words are named.
    * @param {You} you

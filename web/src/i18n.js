@@ -207,6 +207,8 @@ const en = {
   'conn.unsent_more': 'and {n} more',
   'conn.kept_too_long': 'It waited more than two hours to be sent, and was not.',
   'conn.sending': 'Sending…',
+  'conn.take_back': 'Edit',
+  'conn.take_back.label': 'Take “{text}” back to edit it before it is sent',
 
   'role.facilitator': 'Facilitator',
   'role.participant': 'Participant',
@@ -953,6 +955,8 @@ const pt = {
   'conn.unsent_more': 'e mais {n}',
   'conn.kept_too_long': 'Esperou mais de duas horas para ser enviado, e não foi.',
   'conn.sending': 'Envio em curso…',
+  'conn.take_back': 'Editar',
+  'conn.take_back.label': 'Retomar «{text}» para o editar antes de ser enviado',
 
   'role.facilitator': 'Facilitação',
   'role.participant': 'Participante',

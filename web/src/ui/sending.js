@@ -1,6 +1,7 @@
 // What this person added while the line was down (a card, a post-it, an area), drawn on its
 // board where it will be, faded and marked "Sending…", until the room has it: a board that
-// shows nothing of what was just added invites adding it again.
+// shows nothing of what was just added invites adding it again. One never sent yet can be
+// taken back to edit: its words return to the field they were written in.
 
 import { html } from '../../vendor/preact.js';
 import { app, unsent } from '../app.js';
@@ -17,15 +18,28 @@ import { t } from '../i18n.js';
  */
 export function Sending({ type, where = () => true, has, tag = 'li', class: cls = '' }) {
   if (!drawn(type)) return null;
-  /** @type {{ text: string, id: string }[]} */
+  /** @type {{ text: string, id: string, cmd: Command }[]} */
   const waiting = [];
   for (const { text, cmd } of unsent.value) {
-    if (cmd?.type === type && 'id' in cmd && !has(cmd.id) && where(cmd)) waiting.push({ text, id: cmd.id });
+    if (cmd?.type === type && 'id' in cmd && !has(cmd.id) && where(cmd)) waiting.push({ text, id: cmd.id, cmd });
   }
   return waiting.map(
     (e) => html`<${tag} class="sending ${cls}" data-testid="sending" key=${e.id} aria-busy="true">
       <span class="sending-text" dir="auto">${e.text}</span>
-      <span class="sending-state">${t('conn.sending')}</span>
+      <span class="sending-state">
+        ${t('conn.sending')}
+        ${app.conn.withdrawable(e.cmd)
+          ? html`<button
+              type="button"
+              class="btn btn-ghost btn-small sending-edit"
+              data-testid="sending-edit"
+              aria-label=${t('conn.take_back.label', { text: e.text })}
+              onClick=${() => app.conn.withdraw(e.cmd)}
+            >
+              ${t('conn.take_back')}
+            </button>`
+          : null}
+      </span>
     </${tag}>`,
   );
 }
