@@ -306,12 +306,26 @@ function Unsent() {
   </span>`;
 }
 
-/** Reconnecting, and the closed room. @param {{ onSummary: (() => void) | null }} props */
+/**
+ * Reconnecting, and the closed room. Over the wall (which fills the screen) they float, one
+ * under the other, and the room's element says how tall they are (`--banners-h`), so that what
+ * floats at the top of the wall moves down out from under them.
+ * @param {{ onSummary: (() => void) | null }} props
+ */
 function Banners({ onSummary }) {
   const room = app.store.room('closed');
   const you = app.store.presence$().you;
   const status = app.store.status.value;
-  return html`
+  const ref = useRef(/** @type {HTMLDivElement | null} */ (null));
+  useEffect(() => {
+    const box = ref.current;
+    const holder = box?.parentElement;
+    if (!box || !holder) return undefined;
+    const observer = new ResizeObserver(() => holder.style.setProperty('--banners-h', `${box.offsetHeight}px`));
+    observer.observe(box);
+    return () => observer.disconnect();
+  }, []);
+  return html`<div class="banners" ref=${ref}>
     ${status === 'reconnecting'
       ? html`<div class="banner" role="status" data-testid="reconnecting">
           <span>${t('conn.banner')}</span>
@@ -336,5 +350,5 @@ function Banners({ onSummary }) {
             : null}
         </div>`
       : null}
-  `;
+  </div>`;
 }
