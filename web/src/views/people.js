@@ -46,7 +46,7 @@ function Who({ member }) {
     <span class="dot ${here ? 'on' : ''}" title=${here ? t('conn.online') : t('presence.offline')}></span>
     <${Avatar} name=${member.name} id=${member.id} off=${!here} />
     <span class="person-name" dir="auto" title=${member.name}>${member.name}</span>
-    ${member.id === view.you.member_id ? html`<span class="muted small">(${t('presence.you')})</span>` : null}
+    ${member.id === view.you.member_id ? html`<span class="muted small you-tag">(${t('presence.you')})</span>` : null}
     ${member.role === 'facilitator' ? html`<span class="badge">${t('role.facilitator')}</span>` : null}
   </span>`;
 }

@@ -107,7 +107,7 @@ function ReportBody({ report }) {
     </header>
     <${Section} step=${1}>
       ${people.length
-        ? html`<table class="report-table">
+        ? html`<table class="report-table report-checkins">
             <thead><tr><th>${t('report.name')}</th><th>${t('checkin.contribute')}</th><th>${t('checkin.get_out')}</th></tr></thead>
             <tbody>${people.map((m) => html`<tr><th scope="row">${m.name}</th><td>${room.checkins[m.id]?.contribute ?? ''}</td><td>${room.checkins[m.id]?.get_out ?? ''}</td></tr>`)}</tbody>
           </table>`
@@ -190,7 +190,13 @@ function ReportBody({ report }) {
               <thead><tr><th>#</th><th>${t('report.area')}</th><th>${t('report.votes')}</th><th>${t('follow.owner')}</th><th>${t('follow.due')}</th></tr></thead>
               <tbody>
                 ${[...ranked, ...rest].map(
-                  (a, i) => html`<tr><td class="num">${i < ranked.length ? i + 1 : ''}</td><td>${textOf(room, { kind: 'area', id: a.id })}${(a.merged ?? []).map((m) => html`<div class="muted small">⤷ ${t('area.merged')}: <bdi>${m.text}</bdi> (${nameOf(room, m.author)})</div>`)}</td><td class="num">${p.tally[a.id] ?? 0}</td><td>${a.owner ?? '—'}</td><td>${a.due ? formatDate(a.due) : '—'}</td></tr>`,
+                  (a, i) => html`<tr>
+                    <td class="num rank-cell">${i < ranked.length ? i + 1 : ''}</td>
+                    <td class="area-cell">${textOf(room, { kind: 'area', id: a.id })}${(a.merged ?? []).map((m) => html`<div class="muted small">⤷ ${t('area.merged')}: <bdi>${m.text}</bdi> (${nameOf(room, m.author)})</div>`)}</td>
+                    <td class="num" data-label=${t('report.votes')}>${p.tally[a.id] ?? 0}</td>
+                    <td data-label=${t('follow.owner')}>${a.owner ?? '—'}</td>
+                    <td data-label=${t('follow.due')}>${a.due ? formatDate(a.due) : '—'}</td>
+                  </tr>`,
                 )}
               </tbody>
             </table>`}
