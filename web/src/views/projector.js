@@ -333,6 +333,7 @@ function Step6() {
           </section>`,
         )}
       </div>
+      <p class="pj-legend">${t('overview.legend')}</p>
     </div>`;
   }
   const list = order.length ? order.map((id) => p.areas[id]) : [...areas].sort((a, b) => (p.tally[b.id] ?? 0) - (p.tally[a.id] ?? 0) || a.created_at - b.created_at);
