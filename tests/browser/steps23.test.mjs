@@ -317,6 +317,8 @@ test('steps 2 and 3: queue, key factors, groups, co-written definitions, the wal
     assert.equal(await F.locator('.factor[data-weight="2"]').count(), 1, 'a card named twice grows');
     await expectText(W.locator('.pj-factor[data-weight="2"]'), `${f1}×2`);
     await expectNoText(W.getByTestId('factors'), f2);
+    // Alone, it is not drawn larger than anything (the wall sizes factors against each other).
+    assert.match(String(await W.locator('.pj-factor').getAttribute('style')), /font-size: 1em/);
     await screenshot(F, 'steps23-step2-facilitator-laptop', LAPTOP);
     await screenshot(ana.page, 'steps23-step2-participant-laptop', LAPTOP);
     await screenshot(dee.page, 'steps23-step2-participant-phone', PHONE);

@@ -205,7 +205,10 @@ function Step2() {
   const order = fullOrder(room);
   const next = order.find((id) => id !== current && !room.experience.queue.spoken.includes(id));
   const factors = sortedFactors(room);
+  // Sized by how often each was mentioned against the others: one factor, or all mentioned
+  // alike, are one size (a lone "×2" filled the wall).
   const most = Math.max(1, ...factors.map((f) => f.mentions));
+  const least = Math.min(most, ...factors.map((f) => f.mentions));
   return html`<div class="pj-step2">
     <section class="pj-speaker">
       <p class="pj-label">${t('queue.now')}</p>
@@ -214,13 +217,16 @@ function Step2() {
         : html`<p class="pj-speaker-name muted">${t('queue.nobody')}</p>`}
       ${next ? html`<p class="pj-next">${t('queue.next_is', { name: nameOf(room, next) })}</p>` : null}
     </section>
-    <section class="pj-cloud" data-testid="factors" aria-label=${t('factors.heading')}>
-      ${factors.length === 0 ? html`<p class="pj-empty">${t('factors.empty')}</p>` : null}
-      ${factors.map(
-        (f) => html`<span key=${f.id} class="pj-factor" data-weight=${Math.min(5, f.mentions)} style=${{ fontSize: `${1 + (1.6 * (f.mentions - 1)) / Math.max(1, most - 1)}em` }}>
-          ${textOf(room, { kind: 'factor', id: f.id })}${f.mentions > 1 ? html`<sup class="pj-count">×${f.mentions}</sup>` : null}
-        </span>`,
-      )}
+    <section class="pj-factors" aria-labelledby="pj-factors-heading">
+      <h2 class="pj-label" id="pj-factors-heading">${t('factors.heading')}</h2>
+      <div class="pj-cloud" data-testid="factors">
+        ${factors.length === 0 ? html`<p class="pj-empty">${t('factors.empty')}</p>` : null}
+        ${factors.map(
+          (f) => html`<span key=${f.id} class="pj-factor" data-weight=${Math.min(5, f.mentions)} style=${{ fontSize: `${1 + (1.6 * (f.mentions - least)) / Math.max(1, most - least)}em` }}>
+            ${textOf(room, { kind: 'factor', id: f.id })}${f.mentions > 1 ? html`<sup class="pj-count">×${f.mentions}</sup>` : null}
+          </span>`,
+        )}
+      </div>
     </section>
   </div>`;
 }
