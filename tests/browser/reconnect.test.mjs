@@ -297,6 +297,18 @@ test('cards made offline in a tab that reloads before the line is back arrive on
       return missing.length === 0 && shown.length === texts.length ? null : `the board shows ${JSON.stringify(shown)}`;
     });
 
+  /** The cards on the board once the copied tab's test is done. */
+  const afterTheCopy = [
+    'They listened',
+    'Fast answers',
+    'Kind words',
+    'Answered after the reload',
+    'After the answer',
+    'Kept in the first tab',
+    'Added in the copy',
+    'Later in the first tab',
+  ];
+
   await t.test('a reload keeps what waited, lists it, and sends it once', async () => {
     await ana.line.cut();
     await ana.page.getByTestId('reconnecting').waitFor({ state: 'visible' });
@@ -358,30 +370,12 @@ test('cards made offline in a tab that reloads before the line is back arrive on
     ana.line.restore();
     await ana.page.getByTestId('reconnecting').waitFor({ state: 'hidden' });
     await add(ana.page, 'Later in the first tab');
-    await onBoard([
-      'They listened',
-      'Fast answers',
-      'Kind words',
-      'Answered after the reload',
-      'After the answer',
-      'Kept in the first tab',
-      'Added in the copy',
-      'Later in the first tab',
-    ]);
+    await onBoard(afterTheCopy);
     await copy.close();
   });
 
   await t.test('what a closed tab kept is sent by the next page to open the room, once', async () => {
-    const before = [
-      'They listened',
-      'Fast answers',
-      'Kind words',
-      'Answered after the reload',
-      'After the answer',
-      'Kept in the first tab',
-      'Added in the copy',
-      'Later in the first tab',
-    ];
+    const before = afterTheCopy;
     // Every card so far is answered.
     await poll(async () => ((await keptBy(ana.page, room.room_id)) === null ? null : 'still kept'));
     // One card reaches the room but its answer is lost, the next is made with the line down;
