@@ -325,9 +325,16 @@ test('cards made offline in a tab that reloads before the line is back arrive on
     await expectText(ana.page.getByTestId('status'), 'Live');
     await ana.page.getByTestId('unsent').waitFor({ state: 'detached' });
     await onBoard(['They listened', 'Fast answers']);
-    // Reloaded again, nothing is sent twice.
+    // Reloaded again, nothing is sent twice; with nothing waiting, the page goes on as the same
+    // client (a phone reloaded all day does not use up the room's marks of its clients).
+    const clientOf = async () =>
+      JSON.parse(
+        String(await ana.page.evaluate((key) => sessionStorage.getItem(key), `horseshoe:${room.room_id}:client:participant`)),
+      ).client;
+    const before = await clientOf();
     await ana.page.reload();
     await expectText(ana.page.getByTestId('status'), 'Live');
+    assert.equal(await clientOf(), before, 'the same client after a reload');
     await add(ana.page, 'Kind words');
     await onBoard(['They listened', 'Fast answers', 'Kind words']);
   });
@@ -358,10 +365,10 @@ test('cards made offline in a tab that reloads before the line is back arrive on
     assert.ok((await keptBy(ana.page, room.room_id))?.includes('Kept in the first tab'), 'the tab keeps what waits');
     // "Duplicate tab": a second page of the same browser with a copy of the tab's storage.
     const key = `horseshoe:${room.room_id}:client:participant`;
-    const client = await ana.page.evaluate((key) => sessionStorage.getItem(key), key);
-    assert.match(String(client), /^b[0-9a-f]{16}$/, "the tab names its page's client id");
+    const last = await ana.page.evaluate((key) => sessionStorage.getItem(key), key);
+    assert.match(String(last), /^\{"client":"b[0-9a-f]{16}","next":\d+\}$/, "the tab names its page's client id");
     const copy = await ana.context.newPage();
-    await copy.addInitScript(([key, client]) => sessionStorage.setItem(key, client), [key, String(client)]);
+    await copy.addInitScript(([key, last]) => sessionStorage.setItem(key, last), [key, String(last)]);
     await copy.goto(`${env.server.url}/r/${room.room_id}`);
     await expectText(copy.getByTestId('you'), 'Ana · Participant');
     await expectText(copy.getByTestId('status'), 'Live');
@@ -515,7 +522,14 @@ test('a post-it and an area added offline are on their boards at once, marked as
   await ana.page.getByTestId('note-add').click();
   await expectCount(myNotes.getByTestId('sending'), 2);
   await expectText(ana.page.getByTestId('unsent'), 'Kept to send: 2 items');
-  await myNotes.getByRole('button', { name: 'Take “reach us at nigth” back to edit it before it is sent' }).click();
+  const takeBack = myNotes.getByRole('button', { name: 'Take “reach us at nigth” back to edit it before it is sent' });
+  // Not into a field she has started writing in again: that would make one note of two.
+  await ana.page.getByTestId('note-input').fill('half a thought');
+  await takeBack.click();
+  await expectText(ana.page.getByTestId('toast'), 'Add or clear what you are writing first');
+  await expectCount(myNotes.getByTestId('sending'), 2);
+  await ana.page.getByTestId('note-input').fill('');
+  await takeBack.click();
   await expectCount(myNotes.getByTestId('sending'), 1);
   await expectValue(ana.page.getByTestId('note-input'), 'reach us at nigth');
   await expectText(ana.page.getByTestId('unsent'), 'Kept to send: 1 item');

@@ -75,7 +75,7 @@ export function send(cmd, ownRefusal = false, words = null) {
  * room refuses it (too long, the room closed, the board closed while the line was down), the
  * person is told which words were not added and why, and the words come back into the field
  * unless they have started something new meanwhile. Taken back before it was sent (the line
- * is down: ui/sending.js), the words come back into the field, after what is there now.
+ * is down: ui/sending.js), the words come back into the field, if it is empty.
  * @template {string | null} T the field's state (null: a field that is closed)
  * @param {import('./protocol').Command} cmd
  * @param {string} sent
@@ -85,12 +85,20 @@ export function send(cmd, ownRefusal = false, words = null) {
  */
 export async function sendWords(cmd, sent, setText, why = {}) {
   setText(() => /** @type {T} */ (''));
-  const entry = { text: sent, cmd };
+  const takeBack = () => {
+    /** @type {T | undefined} */
+    let now;
+    setText((text) => (now = text));
+    // Into a field that holds new words already they would make one card of two.
+    if (now) toast(t('conn.take_back.busy'), 'error');
+    else app.conn.withdraw(cmd);
+  };
+  const entry = { text: sent, cmd, takeBack };
   unsent.value = [...unsent.value, entry];
   const outcome = await send(cmd, true, sent);
   unsent.value = unsent.value.filter((e) => e !== entry);
   if (!outcome.ok && outcome.message === WITHDRAWN) {
-    setText((now) => /** @type {T} */ (now ? `${now} ${sent}` : sent));
+    setText(() => /** @type {T} */ (sent));
   } else if (!outcome.ok) {
     const reason = why[outcome.code] ?? refusalReason(outcome);
     toast(t('words.refused', { text: shortened(sent), reason }), 'error');
@@ -255,6 +263,8 @@ if (typeof window !== 'undefined') {
  * The words added (a note, a card, an area) that the room has not acknowledged yet, oldest
  * first, with the command that adds them: while the line is down the banner lists them and
  * their boards draw them (ui/sending.js), so nobody thinks them lost and adds them again.
- * @type {import('../vendor/preact.js').Signal<{ text: string, cmd?: import('./protocol').Command }[]>}
+ * `takeBack`: the words return to their field, if the command never went out (ui/sending.js).
+ * @type {import('../vendor/preact.js').Signal<{ text: string, cmd?: import('./protocol').Command,
+ *   takeBack?: () => void }[]>}
  */
 export const unsent = signal([]);

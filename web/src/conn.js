@@ -74,12 +74,19 @@ const STOPPED = { ok: false, code: 'internal', message: 'the connection was clos
  */
 
 /**
+ * The client id the last page of a tab used, and its next number.
+ * @typedef {{ client: string, next: number }} Last
+ */
+
+/**
  * @typedef {object} Keeper
- * @property {() => string | null} last the client id the last page of this tab used
- * @property {() => Map<string, unknown>} load every page's record, by client id (each is
- *   checked before it is trusted)
- * @property {(client: string, kept: Kept | null) => void} save this page's record; null: nothing
- *   waits
+ * @property {() => unknown} last the {@link Last} of this tab's last page (checked before it
+ *   is trusted)
+ * @property {() => Map<string, unknown>} load every page's record, by client id (to choose
+ *   which to take over)
+ * @property {(client: string) => unknown} read one page's record, as it is now
+ * @property {(last: Last | string, kept: Kept | null) => void} save a page's record (null:
+ *   nothing waits); given a {@link Last}, this tab's too
  * @property {(cmd: Command) => boolean} keeps whether a command may be sent by a later page
  * @property {(cmd: Command, words: string | null) => (outcome: Outcome) => void} revive what
  *   settles a command a previous page made (it lists its words again, and says if refused)
@@ -131,6 +138,19 @@ function checkKept(raw, owner) {
 export const WITHDRAWN = 'taken back before it was sent';
 
 /**
+ * The tab's last page's client id and next number, if they look as this code writes them.
+ * @param {unknown} raw
+ * @returns {Last | null}
+ */
+function checkLast(raw) {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const { client, next } = /** @type {Record<string, unknown>} */ (raw);
+  if (typeof client !== 'string' || !CLIENT_ID.test(client)) return null;
+  if (typeof next !== 'number' || !Number.isSafeInteger(next) || next < 1) return null;
+  return { client, next };
+}
+
+/**
  * `sent`: it went out on a socket at least once (the room may have it), or it is not known
  * (a command an earlier page made).
  * @typedef {{ cmd: Command, settle: (outcome: Outcome) => void, ownRefusal: boolean,
@@ -180,12 +200,14 @@ export class Connection {
    * Takes over, before the first connect, what an earlier page left unanswered: its client id
    * and numbering, and its commands, sent after the `welcome` as any that waited. The page this
    * tab had before (a reload, a tab the browser discarded) comes first; it lets go of its client
-   * id as it is unloaded. Otherwise the first record whose page is gone (a closed tab): a live
-   * page holds its client id (a Web Lock for the page's life), so a copy of a live tab, or a
-   * second tab of the room, starts afresh rather than number commands the live page numbers too
-   * (the room would take them for resends and drop them). One page takes over one record; a
-   * second closed tab's waits for the next page. Records older than KEPT_FOR_MS are not sent:
-   * their words are named. Without Web Locks (a plain-http address) nothing is kept.
+   * id as it is unloaded, and its id is taken over even with nothing waiting (so that a person
+   * who reloads often does not use up the room's marks of their clients). Otherwise the oldest
+   * record whose page is gone (a closed tab): a live page holds its client id (a Web Lock for
+   * the page's life), so a copy of a live tab, or a second tab of the room, starts afresh rather
+   * than number commands the live page numbers too (the room would take them for resends and
+   * drop them). One page takes over one record; a second closed tab's waits for the next page.
+   * Records older than KEPT_FOR_MS are not sent: their words are named. Without Web Locks (a
+   * plain-http address) nothing is kept.
    */
   async adopt() {
     const keeper = this.options.keeper;
@@ -194,15 +216,30 @@ export class Connection {
       return;
     }
     this.keeper = keeper;
-    const last = keeper.last();
+    const last = checkLast(keeper.last());
     const records = keeper.load();
-    const order = [...records.keys()].sort((a, b) => Number(b === last) - Number(a === last));
+    /** @param {string} client */
+    const savedAt = (client) => {
+      const at = /** @type {{ at?: unknown } | null} */ (records.get(client))?.at;
+      return typeof at === 'number' ? at : 0;
+    };
+    const order = [...records.keys()].filter((c) => c !== last?.client).sort((a, b) => savedAt(a) - savedAt(b));
+    if (last) order.unshift(last.client);
     // Anything sent already was numbered under this page's own id: it keeps that id.
     for (const client of order) {
       if (this.pending.size > 0) break;
-      const release = await hold(client, client === last ? TAKE_OVER_MS : 0);
+      const release = await hold(client, client === last?.client ? TAKE_OVER_MS : 0, () => this.lostLock());
       if (!release) continue;
-      const kept = checkKept(records.get(client), client);
+      // Read again now that it is held: its page may have written it while letting go.
+      const raw = keeper.read(client);
+      const own = client === last?.client ? last.next : 1;
+      if (raw === null && own > 1) {
+        this.client = client;
+        this.nextId = own;
+        this.remember();
+        return;
+      }
+      const kept = checkKept(raw, client);
       if (kept === null) {
         keeper.save(client, null);
         release();
@@ -217,7 +254,7 @@ export class Connection {
         continue;
       }
       this.client = kept.client;
-      this.nextId = kept.next;
+      this.nextId = Math.max(kept.next, own);
       this.member = kept.member;
       for (const [id, cmd, words] of kept.commands) {
         const settle = keeper.revive(cmd, words);
@@ -226,8 +263,22 @@ export class Connection {
       this.remember();
       return;
     }
-    await hold(this.client, TAKE_OVER_MS);
+    await hold(this.client, TAKE_OVER_MS, () => this.lostLock());
     this.remember();
+  }
+
+  /**
+   * The browser let go of this page's client id without the page asking (Safari does, for a
+   * page it keeps in its back-forward cache): once the page is shown again it takes the id
+   * back, or, if another page has taken it over meanwhile (with what waited here), starts
+   * again as a new page.
+   */
+  lostLock() {
+    const reclaim = async () => {
+      if (!(await hold(this.client, 0, () => this.lostLock()))) location.reload();
+    };
+    if (document.visibilityState === 'visible') reclaim();
+    else window.addEventListener('pageshow', reclaim, { once: true });
   }
 
   /** Writes what waits for an answer where a later page of the room finds it (once per task). */
@@ -241,7 +292,7 @@ export class Connection {
       const commands = [];
       for (const [id, { cmd, words }] of this.pending) if (keeper.keeps(cmd)) commands.push([id, cmd, words]);
       keeper.save(
-        this.client,
+        { client: this.client, next: this.nextId },
         commands.length === 0
           ? null
           : {
@@ -552,13 +603,19 @@ const TAKE_OVER_MS = 1000;
  * browser holds it (or lets go of it within `waitMs`; 0: only if free now).
  * @param {string} client
  * @param {number} waitMs
+ * @param {() => void} lost called if the browser lets go of it without being asked
  * @returns {Promise<(() => void) | null>} what lets go of it; null: another page holds it, or
  *   the browser has no Web Locks
  */
-function hold(client, waitMs) {
+function hold(client, waitMs, lost) {
   const locks = globalThis.navigator?.locks;
   if (!locks) return Promise.resolve(null);
   const options = waitMs > 0 ? { signal: AbortSignal.timeout(waitMs) } : { ifAvailable: true };
+  let held = false;
+  let asked = false;
+  const ended = () => {
+    if (held && !asked) lost();
+  };
   return new Promise((resolve) => {
     locks
       .request(`horseshoe:client:${client}`, options, (lock) => {
@@ -566,10 +623,19 @@ function hold(client, waitMs) {
           resolve(null);
           return undefined;
         }
+        held = true;
         // Held until the page goes, or until it is let go.
-        return new Promise((letGo) => resolve(() => letGo(undefined)));
+        return new Promise((letGo) =>
+          resolve(() => {
+            asked = true;
+            letGo(undefined);
+          }),
+        );
       })
-      .catch(() => resolve(null));
+      .then(ended, () => {
+        if (held) ended();
+        else resolve(null);
+      });
   });
 }
 

@@ -209,6 +209,7 @@ const en = {
   'conn.sending': 'Sending…',
   'conn.take_back': 'Edit',
   'conn.take_back.label': 'Take “{text}” back to edit it before it is sent',
+  'conn.take_back.busy': 'Add or clear what you are writing first: the words taken back go into that field.',
 
   'role.facilitator': 'Facilitator',
   'role.participant': 'Participant',
@@ -957,6 +958,7 @@ const pt = {
   'conn.sending': 'Envio em curso…',
   'conn.take_back': 'Editar',
   'conn.take_back.label': 'Retomar «{text}» para o editar antes de ser enviado',
+  'conn.take_back.busy': 'Adicione ou apague primeiro o que está a escrever: as palavras retomadas voltam para esse campo.',
 
   'role.facilitator': 'Facilitação',
   'role.participant': 'Participante',

@@ -2,7 +2,8 @@
 // create key once it worked, per room the token that makes a reload the same person, and per
 // room and person the texts they were writing but had not added yet, and the commands a page
 // made that were not answered yet (a closed tab's are sent by the next page of the room). What
-// a tab remembers for its next page (sessionStorage): per room, the client id its page used.
+// a tab remembers for its next page (sessionStorage): per room, the client id its page used
+// and its next number.
 // Storage may be unavailable (private mode); then nothing is remembered and nothing breaks.
 
 /** @typedef {import('./protocol').Language} Language */
@@ -100,8 +101,8 @@ export function saveDraft(roomId, member, name, text) {
  * Where unanswered commands outlive their page (conn.js `Keeper`): per room, kind of credentials
  * (a facilitator's and a participant's page are different members) and client id, in
  * localStorage, so that the next page to open the room finds them even if their tab was closed;
- * and, in the tab's sessionStorage, the client id its last page used, so that a reload takes its
- * own back first.
+ * and, in the tab's sessionStorage, the client id its last page used and its next number, so
+ * that a reload goes on with its own.
  * @param {string} roomId
  * @param {TokenKind} kind
  * @param {(cmd: import('./protocol').Command) => boolean} keeps
@@ -111,10 +112,19 @@ export function saveDraft(roomId, member, name, text) {
 export function roomKeeper(roomId, kind, keeps, revive) {
   const records = `${PREFIX}${roomId}:unsent:${kind}:`;
   const last = `${PREFIX}${roomId}:client:${kind}`;
+  /** @param {string | null} text */
+  const parsed = (text) => {
+    try {
+      return text === null ? null : JSON.parse(text);
+    } catch {
+      // Cut short or not ours: conn.js finds it wrong and clears it.
+      return undefined;
+    }
+  };
   return {
     last() {
       try {
-        return sessionStorage.getItem(last);
+        return parsed(sessionStorage.getItem(last));
       } catch {
         return null;
       }
@@ -125,25 +135,28 @@ export function roomKeeper(roomId, kind, keeps, revive) {
       try {
         for (let i = 0; i < localStorage.length; i++) {
           const key = localStorage.key(i);
-          if (!key?.startsWith(records)) continue;
-          let value = null;
-          try {
-            value = JSON.parse(localStorage.getItem(key) ?? 'null');
-          } catch {
-            // Cut short or not ours: conn.js finds it wrong and clears it.
-          }
-          found.set(key.slice(records.length), value);
+          if (key?.startsWith(records)) found.set(key.slice(records.length), parsed(localStorage.getItem(key)));
         }
       } catch {
         // Storage is off: nothing was kept.
       }
       return found;
     },
-    save(client, kept) {
+    read(client) {
       try {
-        sessionStorage.setItem(last, client);
+        return parsed(localStorage.getItem(records + client));
       } catch {
-        // A reload then looks among all that was kept, as a new tab does.
+        return null;
+      }
+    },
+    save(page, kept) {
+      const client = typeof page === 'string' ? page : page.client;
+      if (typeof page !== 'string') {
+        try {
+          sessionStorage.setItem(last, JSON.stringify(page));
+        } catch {
+          // A reload then starts as a new page, and looks among all that was kept.
+        }
       }
       try {
         if (kept === null) localStorage.removeItem(records + client);

@@ -18,23 +18,23 @@ import { t } from '../i18n.js';
  */
 export function Sending({ type, where = () => true, has, tag = 'li', class: cls = '' }) {
   if (!drawn(type)) return null;
-  /** @type {{ text: string, id: string, cmd: Command }[]} */
+  /** @type {{ text: string, id: string, cmd: Command, takeBack?: () => void }[]} */
   const waiting = [];
-  for (const { text, cmd } of unsent.value) {
-    if (cmd?.type === type && 'id' in cmd && !has(cmd.id) && where(cmd)) waiting.push({ text, id: cmd.id, cmd });
+  for (const { text, cmd, takeBack } of unsent.value) {
+    if (cmd?.type === type && 'id' in cmd && !has(cmd.id) && where(cmd)) waiting.push({ text, id: cmd.id, cmd, takeBack });
   }
   return waiting.map(
     (e) => html`<${tag} class="sending ${cls}" data-testid="sending" key=${e.id} aria-busy="true">
       <span class="sending-text" dir="auto">${e.text}</span>
       <span class="sending-state">
         ${t('conn.sending')}
-        ${app.conn.withdrawable(e.cmd)
+        ${e.takeBack && app.conn.withdrawable(e.cmd)
           ? html`<button
               type="button"
               class="btn btn-ghost btn-small sending-edit"
               data-testid="sending-edit"
               aria-label=${t('conn.take_back.label', { text: e.text })}
-              onClick=${() => app.conn.withdraw(e.cmd)}
+              onClick=${e.takeBack}
             >
               ${t('conn.take_back')}
             </button>`
