@@ -155,7 +155,13 @@ export function roomKeeper(roomId, kind, keeps, revive) {
         try {
           sessionStorage.setItem(last, JSON.stringify(page));
         } catch {
-          // A reload then starts as a new page, and looks among all that was kept.
+          // A number behind this page's would have new commands taken for resends: none, then
+          // (a reload starts as a new page, and looks among all that was kept).
+          try {
+            sessionStorage.removeItem(last);
+          } catch {
+            // Storage is off: there is none.
+          }
         }
       }
       try {
