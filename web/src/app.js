@@ -109,16 +109,16 @@ export async function sendWords(cmd, sent, setText, why = {}) {
 
 /**
  * Whether a command made on this page may still be sent by a later page of the room (a reload,
- * a tab the phone discarded or the person closed): what a person made, yes; what steers the room, and undo or redo
- * (which take back whatever is newest when they arrive), no.
+ * a tab the phone discarded or the person closed): what a person made, yes; what steers the
+ * room, and undo or redo (which take back whatever is newest when they arrive), no.
  * @param {import('./protocol').Command} cmd
  */
 export const keepsAcrossPages = (cmd) => !STEERING.has(cmd.type) && cmd.type !== 'undo' && cmd.type !== 'redo';
 
 /**
- * What settles a command an earlier page made and this one sends: its words are on
- * the banner until the room has them, and a refusal names them (their field is gone); a
- * refused `text.edit` takes its words out of the open editor of that text again.
+ * What settles a command an earlier page made and this one sends: its words are on the banner
+ * until the room has them, and a refusal names them (their field is gone); a refused
+ * `text.edit` takes its words out of the open editor of that text again.
  * @param {import('./protocol').Command} cmd
  * @param {string | null} words
  * @returns {(outcome: import('./conn.js').Outcome) => void}
