@@ -511,15 +511,18 @@ test('a post-it and an area added offline are on their boards at once, marked as
 
   await ana.line.cut();
   await ana.page.getByTestId('reconnecting').waitFor({ state: 'visible' });
-  await ana.page.getByTestId('note-input').fill('find the right person fast');
-  await ana.page.getByTestId('note-add').click();
+  /** @param {string} text */
+  const addNote = async (text) => {
+    await ana.page.getByTestId('note-input').fill(text);
+    await ana.page.getByTestId('note-add').click();
+  };
+  await addNote('find the right person fast');
   const myNotes = ana.page.getByTestId('my-notes');
   await expectCount(myNotes.getByTestId('sending'), 1);
   await expectText(myNotes.getByTestId('sending'), 'find the right person fast');
   await screenshot(ana.page, 'participant-note-sending-laptop', LAPTOP);
   // A slip noticed while it waits: taken back, its words are in the field again to be put right.
-  await ana.page.getByTestId('note-input').fill('reach us at nigth');
-  await ana.page.getByTestId('note-add').click();
+  await addNote('reach us at nigth');
   await expectCount(myNotes.getByTestId('sending'), 2);
   await expectText(ana.page.getByTestId('unsent'), 'Kept to send: 2 items');
   const takeBack = myNotes.getByRole('button', { name: 'Take “reach us at nigth” back to edit it before it is sent' });
@@ -533,8 +536,7 @@ test('a post-it and an area added offline are on their boards at once, marked as
   await expectCount(myNotes.getByTestId('sending'), 1);
   await expectValue(ana.page.getByTestId('note-input'), 'reach us at nigth');
   await expectText(ana.page.getByTestId('unsent'), 'Kept to send: 1 item');
-  await ana.page.getByTestId('note-input').fill('reach us at night');
-  await ana.page.getByTestId('note-add').click();
+  await addNote('reach us at night');
   await expectCount(myNotes.getByTestId('sending'), 2);
   ana.line.restore();
   await ana.page.getByTestId('reconnecting').waitFor({ state: 'hidden' });
