@@ -286,6 +286,28 @@ test('long words and long lists stay on the screen, on a laptop, a phone and the
     await screenshot(F, 'crowded-whos-here-laptop', LAPTOP);
   });
 
+  await t.test('a side panel taller than the window fades at its foot until it is scrolled to its end', async () => {
+    await F.setViewportSize(LAPTOP);
+    const panel = F.getByTestId('side-panel');
+    /** @param {number} top */
+    const scrolledTo = (top) => panel.evaluate((el, top) => el.scrollTo(0, top < 0 ? el.scrollHeight : top), top);
+    const fades = () => panel.evaluate((el) => el.classList.contains('more-below'));
+    await scrolledTo(0);
+    await poll(async () => ((await fades()) ? null : 'no fade over the cut panel'));
+    await screenshot(F, 'crowded-side-cut-laptop', LAPTOP);
+    await scrolledTo(-1);
+    await poll(async () => ((await fades()) ? 'a fade under the panel scrolled to its end' : null));
+    // The fade never takes a click: the panel's last button is still the one pressed there.
+    await scrolledTo(0);
+    await poll(async () => ((await fades()) ? null : 'no fade once scrolled back'));
+    const under = await panel.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const hit = document.elementFromPoint(box.left + box.width / 2, box.bottom - 4);
+      return hit !== null && el.contains(hit) && !hit.classList.contains('side');
+    });
+    assert.ok(under, 'what is under the fade is the panel content itself');
+  });
+
   await t.test('a key factor of one long word keeps every page within its screen', async () => {
     await F.getByTestId('step-next').click();
     for (const [page] of screens()) await expectText(page.getByTestId('step-title'), 'An excellent client experience');

@@ -73,21 +73,49 @@ function RoomScreen() {
           : html`${step !== 4 ? html`<${StepHeading} step=${step} />` : null}
               <${Board} />`}
       </main>
-      ${!compact || drawer
-        ? html`<aside class="side ${compact ? 'drawer' : ''}" aria-label=${t('room.panel')} data-testid="side-panel">
-            ${compact
-              ? html`<button type="button" class="btn btn-ghost drawer-close" onClick=${() => setDrawer(false)}>
-                  ${t('room.panel.close')}
-                </button>`
-              : null}
-            <${SidePanel} compact=${compact} />
-          </aside>`
-        : null}
+      ${!compact || drawer ? html`<${Side} compact=${compact} onClose=${() => setDrawer(false)} />` : null}
     </div>
     ${compact && you.role !== 'viewer' && !ending ? html`<${ActionBar} />` : null}
     <${Toasts} />
     <${Announcer} />
   </div>`;
+}
+
+/**
+ * The side panel: beside the board, or a drawer over it. Taller than the window (a laptop, a
+ * facilitator's participation table), it scrolls by itself and fades at its foot while more of it
+ * is below, so that nobody takes the card cut at the window's edge for the last.
+ * @param {{ compact: boolean, onClose: () => void }} props
+ */
+function Side({ compact, onClose }) {
+  const side = useRef(/** @type {HTMLElement | null} */ (null));
+  const inner = useRef(/** @type {HTMLDivElement | null} */ (null));
+  useEffect(() => {
+    const panel = side.current;
+    if (!panel || !inner.current) return;
+    const check = () => {
+      // A pixel of rounding is not "more".
+      panel.classList.toggle('more-below', panel.scrollTop + panel.clientHeight < panel.scrollHeight - 1);
+    };
+    // The panel's own size (the window) and its content's (a card that grows) both change it.
+    const sizes = new ResizeObserver(check);
+    sizes.observe(panel);
+    sizes.observe(inner.current);
+    panel.addEventListener('scroll', check, { passive: true });
+    check();
+    return () => {
+      sizes.disconnect();
+      panel.removeEventListener('scroll', check);
+    };
+  }, []);
+  return html`<aside class="side ${compact ? 'drawer' : ''}" aria-label=${t('room.panel')} data-testid="side-panel" ref=${side}>
+    <div class="side-inner" ref=${inner}>
+      ${compact
+        ? html`<button type="button" class="btn btn-ghost drawer-close" onClick=${onClose}>${t('room.panel.close')}</button>`
+        : null}
+      <${SidePanel} compact=${compact} />
+    </div>
+  </aside>`;
 }
 
 /** @param {{ compact: boolean }} props */
