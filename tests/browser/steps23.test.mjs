@@ -355,7 +355,8 @@ test('steps 2 and 3: queue, key factors, groups, co-written definitions, the wal
     await mine.getByTestId('factor-delete').click();
     for (const { page } of screens) await expectFactors(page, [f1, f2]);
     // Ctrl+Z (outside a text field) brings it back.
-    await expectText(dee.page.getByTestId('undo'), 'Undo card deletion');
+    // On Dee's phone the bar says "Undo"; what it takes back is the button's name.
+    await expectCount(dee.page.getByRole('button', { name: 'Undo card deletion' }), 1);
     await dee.page.locator('body').click({ position: { x: 5, y: 300 } });
     await dee.page.keyboard.press('Control+z');
     for (const { page } of screens) await expectFactors(page, [f1, f2, 'Fast friendly answers']);
@@ -609,6 +610,31 @@ test('steps 2 and 3: queue, key factors, groups, co-written definitions, the wal
     for (const { page } of screens) await expectCount(chip(page), 1);
     await screenshot(x.page, 'steps23-step3-wall-participant-laptop', LAPTOP);
     await screenshot(dee.page, 'steps23-step3-wall-participant-phone', PHONE);
+    // On a phone the bar's Undo and Redo say just that; what they take back is their name and
+    // tooltip. Every button of the bar stays whole inside it.
+    const size = x.page.viewportSize();
+    await x.page.setViewportSize(PHONE);
+    const bar = x.page.getByTestId('action-bar');
+    await expectCount(bar.getByRole('button', { name: 'Redo highlight removal' }), 1);
+    const buttons = await bar.locator('.undo-button').evaluateAll((els) =>
+      els.map((el) => [(el.textContent ?? '').replace(/\s+/g, ' ').trim(), el.getAttribute('aria-label')]),
+    );
+    assert.deepEqual(buttons, [
+      ['↶ Undo', 'Undo highlight'],
+      ['↷ Redo', 'Redo highlight removal'],
+    ]);
+    const outside = await bar.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      return [...el.querySelectorAll('button')]
+        .filter((b) => {
+          const r = b.getBoundingClientRect();
+          return r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5 || r.left < box.left - 0.5 || r.right > box.right + 0.5;
+        })
+        .map((b) => (b.textContent ?? '').trim());
+    });
+    assert.deepEqual(outside, [], 'every button of the phone action bar is inside it');
+    await screenshot(x.page, 'steps23-step3-undo-phone', PHONE);
+    if (size) await x.page.setViewportSize(size);
     await screenshot(wall.page, 'steps23-step3-wall-viewer-laptop', LAPTOP);
   });
 

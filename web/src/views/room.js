@@ -75,7 +75,7 @@ function RoomScreen() {
       </main>
       ${!compact || drawer ? html`<${Side} compact=${compact} onClose=${() => setDrawer(false)} />` : null}
     </div>
-    ${compact && you.role !== 'viewer' && !ending ? html`<${ActionBar} />` : null}
+    ${compact && you.role !== 'viewer' && !ending ? html`<${ActionBar} narrow=${narrow} />` : null}
     <${Toasts} />
     <${Announcer} />
   </div>`;
@@ -132,8 +132,11 @@ function SidePanel({ compact }) {
   `;
 }
 
-/** The bar that stays on screen on a phone (and on the wall): hand, "I'm done", undo. */
-function ActionBar() {
+/**
+ * The bar that stays on screen on a phone (and on the wall): hand, "I'm done", undo.
+ * @param {{ narrow: boolean }} props
+ */
+function ActionBar({ narrow }) {
   const bar = useRef(/** @type {HTMLElement | null} */ (null));
   // A field that gets the focus under the bar is brought up above it: the browser scrolls a
   // focused field into the window, not out from under what is fixed over the window.
@@ -151,7 +154,7 @@ function ActionBar() {
   }, []);
   return html`<nav class="action-bar" aria-label=${t('room.actions')} data-testid="action-bar" ref=${bar}>
     <${HandButton} />
-    <${UndoButtons} />
+    <${UndoButtons} short=${narrow} />
     <${ReadyButton} />
   </nav>`;
 }

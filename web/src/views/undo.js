@@ -61,8 +61,13 @@ export async function takeBack(which) {
   if (!outcome.ok && view) toast(refusalText(view.room, which, outcome), 'error');
 }
 
-/** The Undo and Redo buttons, each shown only when there is something to take. */
-export function UndoButtons() {
+/**
+ * The Undo and Redo buttons, each shown only when there is something to take. `short` (a phone's
+ * action bar, four buttons in 390 px) shows only "Undo" and "Redo": what they take back is then
+ * in their accessible name and tooltip, not broken over five lines.
+ * @param {{ short?: boolean }} props
+ */
+export function UndoButtons({ short = false }) {
   const room = app.store.room('undo', 'step', 'closed', 'priorities');
   const me = app.store.presence$().you.member_id;
   // While the vote is open the room keeps every area: an undo or redo that would take one away
@@ -75,17 +80,24 @@ export function UndoButtons() {
   if (open && removesArea(undo, 'undo')) undo = undefined;
   if (open && removesArea(redo, 'redo')) redo = undefined;
   if (room.closed || (!undo && !redo)) return null;
+  /** @param {Which} which @param {UndoEntry} entry */
+  const button = (which, entry) => {
+    const full = buttonText(which, entry);
+    const plain = which === 'undo' ? t('undo.plain') : t('redo.plain');
+    return html`<button
+      type="button"
+      class="btn ${which === 'undo' ? 'btn-secondary' : 'btn-ghost'} undo-button"
+      data-testid=${which}
+      title=${short ? full : t(`${which}.shortcut`)}
+      aria-label=${short && full !== plain ? full : undefined}
+      onClick=${() => takeBack(which)}
+    >
+      <span aria-hidden="true">${which === 'undo' ? '↶' : '↷'}</span> ${short ? plain : full}
+    </button>`;
+  };
   return html`<span class="undo-buttons">
-    ${undo
-      ? html`<button type="button" class="btn btn-secondary undo-button" data-testid="undo" title=${t('undo.shortcut')} onClick=${() => takeBack('undo')}>
-          <span aria-hidden="true">↶</span> ${buttonText('undo', undo)}
-        </button>`
-      : null}
-    ${redo
-      ? html`<button type="button" class="btn btn-ghost undo-button" data-testid="redo" title=${t('redo.shortcut')} onClick=${() => takeBack('redo')}>
-          <span aria-hidden="true">↷</span> ${buttonText('redo', redo)}
-        </button>`
-      : null}
+    ${undo ? button('undo', undo) : null}
+    ${redo ? button('redo', redo) : null}
   </span>`;
 }
 
