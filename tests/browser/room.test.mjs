@@ -265,6 +265,15 @@ test('every step, on every screen', async (t) => {
     await expectCount(fac.page.getByTestId('rank-item'), 2);
     await fac.page.getByTestId('follow-owner').first().fill('Ana');
     await fac.page.getByTestId('follow-owner').first().press('Enter');
+    // On the projector the owner is named as such under the area, and the tallies keep one
+    // column whether an area has an owner or not.
+    await expectText(wall.page.getByTestId('ranking').locator('li').first(), 'Owner: Ana');
+    const rights = await wall.page
+      .getByTestId('ranking')
+      .locator('.pj-tally')
+      .evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().right)));
+    assert.equal(rights.length, 2);
+    assert.equal(rights[0], rights[1], `the tallies' right edges ${rights.join(', ')}`);
     await everyScreen(6);
     await fac.page.getByTestId('end-session').click();
     await fac.page.getByTestId('end-session').click();

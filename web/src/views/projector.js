@@ -349,11 +349,18 @@ function Step6() {
     <ol class="pj-ranking ${order.length ? 'ranked' : ''} ${list.length > PJ_LIST_TWO ? (list.length > PJ_LIST_THREE ? 'cols-3' : 'cols-2') : ''}" data-testid="ranking">
       ${list.map(
         (a) => a && html`<li key=${a.id}>
-          <span class="pj-area">${textOf(room, { kind: 'area', id: a.id })}</span>
+          <span class="pj-area-block">
+            <span class="pj-area">${textOf(room, { kind: 'area', id: a.id })}</span>
+            ${a.owner || a.due
+              ? html`<span class="pj-owner">${[
+                  a.owner ? t('follow.owner.ro', { name: a.owner }) : '',
+                  a.due ? t('follow.due.ro', { date: formatDate(a.due) }) : '',
+                ]
+                  .filter(Boolean)
+                  .join(' · ')}</span>`
+              : null}
+          </span>
           ${p.phase === 'closed' || order.length ? html`<span class="pj-tally">${tn('vote.tally', p.tally[a.id] ?? 0)}</span>` : null}
-          ${a.owner || a.due
-            ? html`<span class="pj-owner">${[a.owner, a.due ? formatDate(a.due) : ''].filter(Boolean).join(' · ')}</span>`
-            : null}
         </li>`,
       )}
     </ol>
