@@ -190,11 +190,17 @@ relays() {
     # (one full-protocol run has measured 1.8x its engine where the others of the same run gave
     # 1.2-1.5x), so each ratio asked for is taken round by round, against the run just before
     # it, and the median of those is the figure.
+    # uWS runs twice in each round: how far one server's figures move between two runs in a
+    # row (the control) is the resolution of every ratio below.
     local pair
     for pair in $(seq "${PAIRS:-5}"); do
       start_server uws $((port += 1))
       load --wire relay --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
            --label "$(relay_name uws): 100 rooms x 20, 128 B, $rate/s (round $pair)"
+      stop_server "$PID"
+      start_server uws $((port += 1))
+      load --wire relay --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
+           --label "$(relay_name uws) again: the same, $rate/s (round $pair)"
       stop_server "$PID"
       start_server horseshoe $((port += 1)) --bench-relay
       load --wire relay --prefix /bench/relay/ --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
@@ -211,8 +217,12 @@ relays() {
            --label "$(relay_name "$server"): 100 rooms x 20, 128 B, $rate/s each"
       stop_server "$PID"
     done
-    round_ratios "^uWebSockets" "^horseshoe relay mode" "the engine / uWebSockets.js"
-    round_ratios "^horseshoe relay mode" "^horseshoe full protocol" "full protocol / its engine"
+    local uws_first="^$(relay_name uws):" uws_again="^$(relay_name uws) again"
+    round_ratios 3 "$uws_first" "$uws_again" "control: uWebSockets.js / itself the run before"
+    round_ratios 3 "^uWebSockets" "^horseshoe relay mode" "the engine / uWebSockets.js"
+    round_ratios 5 "$uws_first" "$uws_again" "control: uWebSockets.js / itself the run before"
+    round_ratios 5 "^uWebSockets" "^horseshoe relay mode" "the engine / uWebSockets.js"
+    round_ratios 3 "^horseshoe relay mode" "^horseshoe full protocol" "full protocol / its engine"
     echo
     table ratio
   done
@@ -223,19 +233,21 @@ relays() {
     stop_server "$PID"
   done
 }
-# round_ratios BASE MEASURED TITLE: CPU per delivery of each run whose label matches MEASURED
-# as a multiple of the run matching BASE just before it, round by round, and their median.
+# round_ratios FIELD BASE MEASURED TITLE: FIELD of the summary (3: CPU per delivery, 5: p99) of
+# each run whose label matches MEASURED as a multiple of the run matching BASE just before it,
+# round by round, their median, and in how many rounds it was within 1.5x.
 round_ratios() {
-  awk -F'\t' -v base="$1" -v measured="$2" -v title="$3" '
-    $2 ~ base { b = $3 }
-    $2 ~ measured && b > 0 { r[++n] = $3 / b; b = 0 }
+  awk -F'\t' -v field="$1" -v base="$2" -v measured="$3" -v title="$4" '
+    $2 ~ base { b = $field }
+    $2 ~ measured && b > 0 { r[++n] = $field / b; b = 0 }
     END {
       if (n == 0) exit
-      line = ""
-      for (i = 1; i <= n; i++) line = line sprintf(" %.2fx", r[i])
+      line = ""; within = 0
+      for (i = 1; i <= n; i++) { line = line sprintf(" %.2fx", r[i]); if (r[i] <= 1.5) within++ }
       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
       median = (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
-      printf "%s, CPU per delivery, round by round:%s; median %.2fx\n", title, line, median
+      what = (field == 5) ? "p99" : "CPU per delivery"
+      printf "%s, %s, round by round:%s; median %.2fx; within 1.5x in %d of %d\n", title, what, line, median, within, n
     }' "$summaries"
 }
 relay_name() {
