@@ -204,6 +204,9 @@ test('long words and long lists stay on the screen, on a laptop, a phone and the
     try {
       await expectText(long.page.getByTestId('presence'), LONG_NAME);
       await screenshot(long.page, 'crowded-step1-panel-phone', PHONE);
+      // On a phone the open panel takes the whole width: no strip of the page beside it.
+      const panel = await long.page.getByTestId('side-panel').boundingBox();
+      assert.ok(panel && panel.x <= 0.5 && panel.width >= PHONE.width - 1, `the phone's panel at ${JSON.stringify(panel)}`);
       wide = await widthProblems([[long.page, "the phone's open panel", PHONE]]);
     } finally {
       await setPanel(long.page, false);
@@ -292,11 +295,15 @@ test('long words and long lists stay on the screen, on a laptop, a phone and the
     /** @param {number} top */
     const scrolledTo = (top) => panel.evaluate((el, top) => el.scrollTo(0, top < 0 ? el.scrollHeight : top), top);
     const fades = () => panel.evaluate((el) => el.classList.contains('more-below'));
+    const fadesAbove = () => panel.evaluate((el) => el.classList.contains('more-above'));
     await scrolledTo(0);
     await poll(async () => ((await fades()) ? null : 'no fade over the cut panel'));
+    assert.equal(await fadesAbove(), false, 'nothing above a panel at its top');
     await screenshot(F, 'crowded-side-cut-laptop', LAPTOP);
     await scrolledTo(-1);
     await poll(async () => ((await fades()) ? 'a fade under the panel scrolled to its end' : null));
+    await poll(async () => ((await fadesAbove()) ? null : 'no fade at the head of a panel scrolled down'));
+    await screenshot(F, 'crowded-side-end-laptop', LAPTOP);
     // The fade never takes a click: the panel's last button is still the one pressed there.
     await scrolledTo(0);
     await poll(async () => ((await fades()) ? null : 'no fade once scrolled back'));

@@ -920,6 +920,14 @@ test('a whole workshop, steps 1 to 6 and the report, with six participants in tw
     await expectCount(facPage.getByTestId('timer-controls'), 0);
     await screenshot(ana, 'closed-participant-laptop', LAPTOP);
     await screenshot(facPage, 'closed-facilitator-laptop', LAPTOP);
+    // The priorities are the outcome: as wide as the summary on a laptop, not half of it.
+    await facPage.setViewportSize(LAPTOP);
+    const widths = await facPage.getByTestId('summary').evaluate((card) => {
+      const part = card.querySelector('.summary-priorities');
+      const head = card.querySelector('.summary-head');
+      return [part?.getBoundingClientRect().width ?? 0, head?.getBoundingClientRect().width ?? 0];
+    });
+    assert.ok(widths[1] > 0 && Math.abs(widths[0] - widths[1]) < 1, `priorities ${widths[0]} px wide, the summary ${widths[1]}`);
     await facPage.getByTestId('room-reopen').click();
     for (const page of pages) await page.getByTestId('closed-banner').waitFor({ state: 'hidden' });
   });

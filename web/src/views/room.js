@@ -84,7 +84,8 @@ function RoomScreen() {
 /**
  * The side panel: beside the board, or a drawer over it. Taller than the window (a laptop, a
  * facilitator's participation table), it scrolls by itself and fades at its foot while more of it
- * is below, so that nobody takes the card cut at the window's edge for the last.
+ * is below (and at its head while some is above), so that nobody takes the card cut at the
+ * window's edge for the last, or a card scrolled half away for the first.
  * @param {{ compact: boolean, onClose: () => void }} props
  */
 function Side({ compact, onClose }) {
@@ -96,6 +97,7 @@ function Side({ compact, onClose }) {
     const check = () => {
       // A pixel of rounding is not "more".
       panel.classList.toggle('more-below', panel.scrollTop + panel.clientHeight < panel.scrollHeight - 1);
+      panel.classList.toggle('more-above', panel.scrollTop > 1);
     };
     // The panel's own size (the window) and its content's (a card that grows) both change it.
     const sizes = new ResizeObserver(check);

@@ -72,8 +72,14 @@ export function Summary({ onBack, big }) {
             ${ranked.map(
               (a) => html`<li key=${a.id}>
                 <span class="summary-area">${textOf(room, { kind: 'area', id: a.id })}</span>
-                <span class="muted small">
-                  ${tn('vote.tally', p.tally[a.id] ?? 0)}${a.owner ? ` · ${t('follow.owner.ro', { name: a.owner })}` : ''}${a.due ? ` · ${t('follow.due.ro', { date: formatDate(a.due) })}` : ''}
+                <span class="muted small summary-meta">
+                  ${[
+                    tn('vote.tally', p.tally[a.id] ?? 0),
+                    a.owner ? t('follow.owner.ro', { name: a.owner }) : '',
+                    a.due ? t('follow.due.ro', { date: formatDate(a.due) }) : '',
+                  ]
+                    .filter(Boolean)
+                    .map((part, i) => html`${i ? ' · ' : ''}<span class="summary-meta-part">${part}</span>`)}
                 </span>
               </li>`,
             )}
