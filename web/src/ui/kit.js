@@ -94,6 +94,19 @@ export function formatDate(iso) {
   );
 }
 
+/**
+ * An area's follow-up as labelled parts, those it has ("Owner: Ana", "Due: 15 Jan 2027"):
+ * the summary, the projector and a read-only step 6 join them their own way.
+ * @param {{ owner?: string | null, due?: string | null }} area
+ * @returns {string[]}
+ */
+export function followUpParts(area) {
+  return [
+    area.owner ? t('follow.owner.ro', { name: area.owner }) : '',
+    area.due ? t('follow.due.ro', { date: formatDate(area.due) }) : '',
+  ].filter(Boolean);
+}
+
 /** @template T @param {T[]} list @param {(x: T) => number} key oldest first, ties by id */
 export function byTime(list, key) {
   return [...list].sort((a, b) => key(a) - key(b));

@@ -12,7 +12,7 @@ import { app } from '../app.js';
 import { stepText, t, tn } from '../i18n.js';
 import { CATEGORIES, MAX_DEFINITION_CHARS, STEP_COUNT } from '../limits.js';
 import { formatClock } from '../timer.js';
-import { Avatar, Spinner, categoryText, formatDate, nameOf, namesOf, teamLabel } from '../ui/kit.js';
+import { Avatar, Spinner, categoryText, followUpParts, nameOf, namesOf, teamLabel } from '../ui/kit.js';
 import { QrCode } from '../ui/qr.js';
 import { SharedText } from '../ui/sharedtext.js';
 import { fullOrder, sortedFactors } from './step2.js';
@@ -351,14 +351,7 @@ function Step6() {
         (a) => a && html`<li key=${a.id}>
           <span class="pj-area-block">
             <span class="pj-area">${textOf(room, { kind: 'area', id: a.id })}</span>
-            ${a.owner || a.due
-              ? html`<span class="pj-owner">${[
-                  a.owner ? t('follow.owner.ro', { name: a.owner }) : '',
-                  a.due ? t('follow.due.ro', { date: formatDate(a.due) }) : '',
-                ]
-                  .filter(Boolean)
-                  .join(' · ')}</span>`
-              : null}
+            ${a.owner || a.due ? html`<span class="pj-owner">${followUpParts(a).join(' · ')}</span>` : null}
           </span>
           ${p.phase === 'closed' || order.length ? html`<span class="pj-tally">${tn('vote.tally', p.tally[a.id] ?? 0)}</span>` : null}
         </li>`,

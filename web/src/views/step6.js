@@ -11,7 +11,7 @@ import { Sending, drawn } from '../ui/sending.js';
 import { t, tn } from '../i18n.js';
 import { MAX_AREA_CHARS, MAX_DOTS, MAX_OWNER_CHARS } from '../limits.js';
 import { dragSource, dropPlace, reorder } from '../ui/drag.js';
-import { ConfirmButton, Tabs, canEdit, formatDate, isFacilitator, nameOf, newId, teamLabel, teamOf, useDraft } from '../ui/kit.js';
+import { ConfirmButton, Tabs, canEdit, followUpParts, isFacilitator, nameOf, newId, teamLabel, teamOf, useDraft } from '../ui/kit.js';
 import { SharedText } from '../ui/sharedtext.js';
 import { WorkingBanner } from './step3.js';
 import { TeamBoard } from './teamboard.js';
@@ -340,7 +340,7 @@ function FollowUp({ area }) {
   if (!may)
     return html`<p class="muted small follow-up-ro" data-testid="follow-ro">
       ${area.owner || area.due
-        ? [area.owner ? t('follow.owner.ro', { name: area.owner }) : null, area.due ? t('follow.due.ro', { date: formatDate(area.due) }) : null].filter(Boolean).join(' · ')
+        ? followUpParts(area).join(' · ')
         : t('follow.none')}
     </p>`;
   // Both fields are sent as they read on screen: a date set right after an owner was typed

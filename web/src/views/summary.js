@@ -6,7 +6,7 @@ import { html } from '../../vendor/preact.js';
 import { textOf } from '../apply.js';
 import { app } from '../app.js';
 import { t, tn } from '../i18n.js';
-import { categoryText, clusterLabel, formatDate, isFacilitator, teamLabel } from '../ui/kit.js';
+import { categoryText, clusterLabel, followUpParts, isFacilitator, teamLabel } from '../ui/kit.js';
 import { strengths } from './teamboard.js';
 import { reportLink } from './tools.js';
 
@@ -73,13 +73,9 @@ export function Summary({ onBack, big }) {
               (a) => html`<li key=${a.id}>
                 <span class="summary-area">${textOf(room, { kind: 'area', id: a.id })}</span>
                 <span class="muted small summary-meta">
-                  ${[
-                    tn('vote.tally', p.tally[a.id] ?? 0),
-                    a.owner ? t('follow.owner.ro', { name: a.owner }) : '',
-                    a.due ? t('follow.due.ro', { date: formatDate(a.due) }) : '',
-                  ]
-                    .filter(Boolean)
-                    .map((part, i) => html`${i ? ' · ' : ''}<span class="summary-meta-part">${part}</span>`)}
+                  ${[tn('vote.tally', p.tally[a.id] ?? 0), ...followUpParts(a)].map(
+                    (part, i) => html`${i ? ' · ' : ''}<span class="summary-meta-part">${part}</span>`,
+                  )}
                 </span>
               </li>`,
             )}
