@@ -91,13 +91,16 @@ function RoomScreen() {
 function Side({ compact, onClose }) {
   const side = useRef(/** @type {HTMLElement | null} */ (null));
   const inner = useRef(/** @type {HTMLDivElement | null} */ (null));
+  // In the class the view renders (a class set beside it would be lost at its next render).
+  const [more, setMore] = useState('');
   useEffect(() => {
     const panel = side.current;
     if (!panel || !inner.current) return;
     const check = () => {
       // A pixel of rounding is not "more".
-      panel.classList.toggle('more-below', panel.scrollTop + panel.clientHeight < panel.scrollHeight - 1);
-      panel.classList.toggle('more-above', panel.scrollTop > 1);
+      const below = panel.scrollTop + panel.clientHeight < panel.scrollHeight - 1;
+      const above = panel.scrollTop > 1;
+      setMore(`${below ? 'more-below' : ''} ${above ? 'more-above' : ''}`.trim());
     };
     // The panel's own size (the window) and its content's (a card that grows) both change it.
     const sizes = new ResizeObserver(check);
@@ -110,7 +113,7 @@ function Side({ compact, onClose }) {
       panel.removeEventListener('scroll', check);
     };
   }, []);
-  return html`<aside class="side ${compact ? 'drawer' : ''}" aria-label=${t('room.panel')} data-testid="side-panel" ref=${side}>
+  return html`<aside class="side ${compact ? 'drawer' : ''} ${more}" aria-label=${t('room.panel')} data-testid="side-panel" ref=${side}>
     <div class="side-inner" ref=${inner}>
       ${compact
         ? html`<button type="button" class="btn btn-ghost drawer-close" onClick=${onClose}>${t('room.panel.close')}</button>`
