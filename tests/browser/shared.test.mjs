@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   LAPTOP,
+  PHONE,
   expectCount,
   expectNoText,
   expectText,
@@ -245,6 +246,49 @@ test('writing together, offline, drafts and undo', async (t) => {
     const all = (/** @type {string} */ text) => holdsWhole(text, [phraseA, phraseB, more, offline]);
     for (const { page } of writers) await expectValue(page.getByTestId('definition-input-input'), all);
     await poll(async () => all(await readOnlyText(wall.page.getByTestId('def-wall').getByTestId('definition-text'))));
+  });
+
+  await t.test('on a phone the sentence field grows with its text: every line in sight, no grip to drag', async () => {
+    const box = ana.page.getByTestId('definition-input-input');
+    const boBox = bo.page.getByTestId('definition-input-input');
+    const was = ana.page.viewportSize();
+    const before = await box.inputValue();
+    const longer = ' We answer every client by name, keep our promises, and come back to ask how it went.';
+    const text = before + longer;
+    await ana.page.setViewportSize(PHONE);
+    try {
+      await box.press('Control+End');
+      await ana.page.keyboard.insertText(longer);
+      await expectValue(boBox, (v) => (v === text ? null : `Bo reads ${JSON.stringify(v)}`));
+      const rows = Number(await box.getAttribute('rows'));
+      await poll(async () => {
+        const f = await box.evaluate((el) => ({
+          resize: getComputedStyle(el).resize,
+          scroll: el.scrollHeight,
+          client: el.clientHeight,
+          line: parseFloat(getComputedStyle(el).lineHeight),
+        }));
+        if (f.resize !== 'none') return `the field can be dragged (resize: ${f.resize})`;
+        if (f.scroll > f.client + 1) return `the field scrolls: ${f.scroll} px of text in ${f.client}`;
+        return f.client > (rows + 1) * f.line ? null : `the field is ${f.client} px, its ${rows} rows' height, for ${text.length} characters`;
+      });
+      await screenshot(ana.page, 'shared-step3-phone-long-sentence', PHONE);
+      // A click at the field's lower right corner (where a grip would be) puts the caret in
+      // the text, and the next key goes in.
+      const size = await box.boundingBox();
+      assert.ok(size, 'the field is on screen');
+      await box.click({ position: { x: size.width - 6, y: size.height - 6 } });
+      await ana.page.keyboard.type('!');
+      await expectValue(boBox, (v) => (v.length === text.length + 1 && v.includes('!') ? null : `Bo reads ${JSON.stringify(v)}`));
+      await ana.page.keyboard.press('Backspace');
+      // Back as it was, for what follows.
+      await box.evaluate((el, n) => /** @type {HTMLTextAreaElement} */ (el).setSelectionRange(n, el.value.length), before.length);
+      await ana.page.keyboard.press('Backspace');
+      await expectValue(boBox, (v) => (v === before ? null : `Bo reads ${JSON.stringify(v)}`));
+      await box.blur();
+    } finally {
+      if (was) await ana.page.setViewportSize(was);
+    }
   });
 
   await t.test('a half-typed "Help me" note survives a reload and is gone once added', async () => {

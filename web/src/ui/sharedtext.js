@@ -175,6 +175,7 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
         ref=${field}
         dir="auto"
         rows=${compact ? 1 : rows}
+        style=${compact ? undefined : `--rows: ${rows}`}
         aria-label=${label}
         placeholder=${placeholder ?? ''}
         data-testid=${testid ? `${testid}-input` : undefined}
@@ -222,12 +223,13 @@ function Editor({ target, editable, label, maxLength, placeholder, testid, rows 
 const SIZES_ITSELF = typeof CSS !== 'undefined' && CSS.supports('field-sizing', 'content');
 
 /**
- * A card's field is as tall as its text, as the card was before it was opened: where the
- * browser does not do it, its height follows the text here.
+ * A shared field is as tall as its text (a card's as the card was before it was opened; a
+ * sheet's at least its `rows`), so nobody's caret is scrolled out of sight and it has no grip
+ * to drag: where the browser does not size it, its height follows the text here.
  * @param {HTMLTextAreaElement} box
  */
 function fit(box) {
-  if (SIZES_ITSELF || !box.closest('.shared-text.compact')) return;
+  if (SIZES_ITSELF) return;
   box.style.height = 'auto';
   box.style.height = `${box.scrollHeight}px`;
 }
