@@ -158,6 +158,16 @@ test('writing together, offline, drafts and undo', async (t) => {
     const boxB = bo.page.getByTestId('definition-input-input');
     // Ana writes on from the end, Bo starts at the beginning, 60 ms after her.
     await Promise.all([typeSlowly(boxA, phraseA), pause(60).then(() => typeSlowly(boxB, phraseB, 'Home'))]);
+    // The wall names both, joined as the language joins names.
+    await poll(async () => {
+      const line = (await wall.page.getByTestId('def-wall').locator('.shared-typing').innerText()).trim();
+      return /^(Ana and Bo|Bo and Ana) are writing$/.test(line) ? null : `the wall reads ${JSON.stringify(line)}`;
+    });
+    // Across a room it reads as the projector's small text, not a laptop's 12 px.
+    const [line, base] = await wall.page.evaluate(() =>
+      ['[data-testid=def-wall] .shared-typing', '.projector'].map((sel) => parseFloat(getComputedStyle(/** @type {Element} */ (document.querySelector(sel))).fontSize)),
+    );
+    assert.ok(line >= base * 0.8, `the wall's "writing" line is ${line} px, its text ${base} px`);
 
     const whole = (/** @type {string} */ text) => holdsWhole(text, [phraseA, phraseB]);
     for (const box of [boxA, boxB]) await expectValue(box, whole);

@@ -13,7 +13,7 @@ import { html, useEffect, useLayoutEffect, useRef, useState } from '../../vendor
 import * as Y from '../../vendor/yjs.js';
 import { TEXT_NAME, fromBase64, resolve, textKey, toBase64 } from '../apply.js';
 import { app, holders, textRefused } from '../app.js';
-import { t } from '../i18n.js';
+import { language, t } from '../i18n.js';
 import { ONE_LINE_TEXTS } from '../limits.js';
 import { cleanText, hueOf, nameOf, toast } from './kit.js';
 
@@ -237,7 +237,10 @@ function fit(box) {
 /** "Ana is writing" / "Ana and Bo are writing". @param {{ name: string }[]} typing */
 function writingLine(typing) {
   const names = typing.map((c) => c.name);
-  return names.length === 1 ? t('text.writing.single', { name: names[0] }) : t('text.writing.several', { names: names.join(', ') });
+  // "Ana and Bo", "Ana, Bo and Cy": the reader's language joins the names.
+  return names.length === 1
+    ? t('text.writing.single', { name: names[0] })
+    : t('text.writing.several', { names: new Intl.ListFormat(language(), { type: 'conjunction' }).format(names) });
 }
 
 /**
