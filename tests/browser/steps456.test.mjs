@@ -1286,5 +1286,12 @@ test('a Portuguese room: "Ajude-me a" notes, the boards and the report in Portug
   await expectText(report.getByTestId('report-step5'), 'Quando tivemos sucesso?');
   await expectText(report.getByTestId('print'), 'Imprimir');
   await screenshot(report, 'report-pt-laptop', LAPTOP);
+  // The one group of notes (those outside any cluster) takes the report's width, its heading
+  // on one line, rather than a narrow column beside empty ones.
+  const [group, whole, heading] = await report.evaluate(() =>
+    ['.report-cluster', '[data-testid=report-step4]', '.report-cluster h3'].map((sel) => /** @type {Element} */ (document.querySelector(sel)).getBoundingClientRect()),
+  );
+  assert.ok(group.width > whole.width * 0.9, `the notes are ${group.width} px of ${whole.width}`);
+  assert.ok(heading.height < 40, `"Fora de qualquer agrupamento" is ${heading.height} px tall`);
   assert.deepEqual([...fac.problems, ...ana.problems, ...bo.problems], []);
 });
