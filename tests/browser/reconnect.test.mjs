@@ -566,3 +566,28 @@ test('a post-it and an area added offline are on their boards at once, marked as
   await expectCount(areas.getByTestId('sending'), 0);
   for (const page of [ana.page, watcher.page]) await expectCount(page.getByTestId('areas').getByTestId('area'), 1);
 });
+
+test('a room not opened in this browser for 90 days is forgotten here; the room opened is dated and kept', async () => {
+  const room = await env.createRoom('Remembered', { language: 'en' });
+  const ana = await env.join(`${env.server.url}/r/${room.room_id}`, 'Ana');
+  await expectText(ana.page.getByTestId('you'), 'Ana · Participant');
+  const seen = await ana.page.evaluate((id) => Number(localStorage.getItem(`horseshoe:${id}:seen`)), room.room_id);
+  assert.ok(Math.abs(Date.now() - seen) < 60_000, `the room is dated ${new Date(seen).toISOString()}`);
+  // What a visit to another room 91 days ago left here, and one 89 days ago.
+  await ana.page.evaluate(() => {
+    const day = 24 * 60 * 60 * 1000;
+    for (const [id, age] of [['long-ago', 91], ['not-so-long', 89]]) {
+      localStorage.setItem(`horseshoe:${id}:token`, 'a token');
+      localStorage.setItem(`horseshoe:${id}:draft:m:note`, 'half a note');
+      localStorage.setItem(`horseshoe:${id}:seen`, String(Date.now() - age * day));
+    }
+  });
+  await ana.page.reload();
+  await expectText(ana.page.getByTestId('you'), 'Ana · Participant');
+  const left = await ana.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('horseshoe:')).sort());
+  assert.deepEqual(
+    left.filter((k) => !k.startsWith(`horseshoe:${room.room_id}:`)),
+    ['horseshoe:not-so-long:draft:m:note', 'horseshoe:not-so-long:seen', 'horseshoe:not-so-long:token'],
+  );
+  assert.ok(left.includes(`horseshoe:${room.room_id}:token`), "Ana's own token stays");
+});

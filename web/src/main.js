@@ -4,7 +4,7 @@
 // the printable report.
 
 import { t } from './i18n.js';
-import { saveToken } from './saved.js';
+import { forgetOldRooms, roomOpened, saveToken } from './saved.js';
 import { enterRoom } from './session.js';
 import { showHome } from './views/home.js';
 import { showError } from './views/pages.js';
@@ -21,6 +21,7 @@ function route() {
   if (!match) return showError(() => t('error.no_page'));
   const roomId = decodeURIComponent(match[1]);
   if (match[2]) return enterRoom(roomId, { role: 'viewer' });
+  roomOpened(roomId);
   // A person's own link from another device (`#me=<token>`): this browser becomes them, and
   // the token leaves the address bar and the history at once.
   const me = new URLSearchParams(location.hash.slice(1)).get('me');
@@ -33,3 +34,6 @@ function route() {
 
 watchPastes();
 route();
+// After the room opened is dated (route), so that coming back to it after long is not what
+// forgets it.
+forgetOldRooms();

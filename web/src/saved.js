@@ -3,7 +3,7 @@
 // room and person the texts they were writing but had not added yet, and the commands a page
 // made that were not answered yet (a closed tab's are sent by the next page of the room). What
 // a tab remembers for its next page (sessionStorage): per room, the client id its page used
-// and its next number.
+// and its next number. A room not opened here for ROOM_MEMORY_MS is forgotten.
 // Storage may be unavailable (private mode); then nothing is remembered and nothing breaks.
 
 /** @typedef {import('./protocol').Language} Language */
@@ -26,6 +26,52 @@ function write(key, value) {
     else localStorage.setItem(PREFIX + key, value);
   } catch {
     // Not remembered; the session still works.
+  }
+}
+
+/**
+ * How long this browser remembers a room it has not opened since: past it, the room's tokens,
+ * drafts and unsent commands are forgotten here (a facilitator's link still opens it; a
+ * participant joins it again by name).
+ */
+export const ROOM_MEMORY_MS = 90 * 24 * 60 * 60 * 1000;
+
+/** A room's record in localStorage (after PREFIX): its id, then what it is. */
+const ROOM_RECORD = /^([^:]+):(?:token|facilitator-token|draft:|unsent:|seen$)/;
+
+/** @param {string} roomId this browser opened the room now: its records are kept from here */
+export function roomOpened(roomId) {
+  write(`${roomId}:seen`, String(Date.now()));
+}
+
+/**
+ * Forgets every room this browser has not opened for ROOM_MEMORY_MS. A room whose records
+ * carry no date (kept before dates were) is dated now, so that it too goes in time.
+ * @param {number} now
+ * @returns {string[]} the rooms forgotten
+ */
+export function forgetOldRooms(now = Date.now()) {
+  try {
+    /** @type {Map<string, string[]>} */
+    const rooms = new Map();
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      const room = key?.startsWith(PREFIX) ? ROOM_RECORD.exec(key.slice(PREFIX.length))?.[1] : undefined;
+      if (key && room) rooms.set(room, [...(rooms.get(room) ?? []), key]);
+    }
+    const forgotten = [];
+    for (const [room, keys] of rooms) {
+      const seen = Number(read(`${room}:seen`));
+      if (!Number.isFinite(seen) || seen <= 0) write(`${room}:seen`, String(now));
+      else if (now - seen > ROOM_MEMORY_MS) {
+        for (const key of keys) localStorage.removeItem(key);
+        forgotten.push(room);
+      }
+    }
+    return forgotten;
+  } catch {
+    // Storage is off: nothing was kept.
+    return [];
   }
 }
 
