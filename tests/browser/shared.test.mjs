@@ -276,11 +276,13 @@ test('writing together, offline, drafts and undo', async (t) => {
           resize: getComputedStyle(el).resize,
           scroll: el.scrollHeight,
           client: el.clientHeight,
+          // The height its lines have, without the padding (room for a name over the first).
+          text: el.clientHeight - parseFloat(getComputedStyle(el).paddingTop) - parseFloat(getComputedStyle(el).paddingBottom),
           line: parseFloat(getComputedStyle(el).lineHeight),
         }));
         if (f.resize !== 'none') return `the field can be dragged (resize: ${f.resize})`;
         if (f.scroll > f.client + 1) return `the field scrolls: ${f.scroll} px of text in ${f.client}`;
-        return f.client > (rows + 1) * f.line ? null : `the field is ${f.client} px, its ${rows} rows' height, for ${text.length} characters`;
+        return f.text >= (rows + 1) * f.line ? null : `the field's lines are ${f.text} px, its ${rows} rows' height, for ${text.length} characters`;
       });
       await screenshot(ana.page, 'shared-step3-phone-long-sentence', PHONE);
       // A click at the field's lower right corner (where a grip would be) puts the caret in

@@ -57,7 +57,10 @@ export function forgetOldRooms(now = Date.now()) {
     for (let i = 0; i < localStorage.length; i++) {
       const key = localStorage.key(i);
       const room = key?.startsWith(PREFIX) ? ROOM_RECORD.exec(key.slice(PREFIX.length))?.[1] : undefined;
-      if (key && room) rooms.set(room, [...(rooms.get(room) ?? []), key]);
+      if (!key || !room) continue;
+      const keys = rooms.get(room);
+      if (keys) keys.push(key);
+      else rooms.set(room, [key]);
     }
     const forgotten = [];
     for (const [room, keys] of rooms) {
