@@ -102,6 +102,35 @@ test('a facilitator runs step 1 with three participants and a wall display', asy
     for (const name of ['Ana', 'Bo', 'Cy']) await expectText(facPage.getByTestId('checkin-waiting'), name);
   });
 
+  await t.test('a long check-in grows its field: every line in sight, no grip to drag', async () => {
+    const field = people[0].page.getByLabel('What I want to contribute');
+    const long = 'Stories from the service desk, '.repeat(8).trim();
+    await field.fill(long);
+    await poll(async () => {
+      const f = await field.evaluate((el) => {
+        const style = getComputedStyle(el);
+        return {
+          resize: style.resize,
+          scroll: el.scrollHeight,
+          client: el.clientHeight,
+          lines: (el.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom)) / parseFloat(style.lineHeight),
+          rows: /** @type {HTMLTextAreaElement} */ (el).rows,
+        };
+      });
+      if (f.resize !== 'none') return `the field can be dragged (resize: ${f.resize})`;
+      if (f.scroll > f.client + 1) return `the field scrolls: ${f.scroll} px of text in ${f.client}`;
+      return f.lines > f.rows ? null : `the field shows ${f.lines} lines, its ${f.rows} rows, for ${long.length} characters`;
+    });
+    // A click at the field's lower right corner (where a grip would be) puts the caret in the
+    // text, and the next key goes in.
+    const size = await field.boundingBox();
+    assert.ok(size, 'the field is on screen');
+    await field.click({ position: { x: size.width - 6, y: size.height - 6 } });
+    await people[0].page.keyboard.type('!');
+    await poll(async () => ((await field.inputValue()).includes('!') ? null : 'the key typed after the click is lost'));
+    await field.fill('');
+  });
+
   const answers = [
     ['Stories from the service desk', 'Two things to change next quarter'],
     ['Data from the last survey', 'A shared definition'],

@@ -46,6 +46,7 @@ function CheckinForm() {
     <textarea
       name=${name}
       rows="3"
+      style="--rows: 3"
       maxlength=${MAX_CHECKIN_CHARS}
       placeholder=${t(`checkin.${name}.placeholder`)}
       value=${values[name]}

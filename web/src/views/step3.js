@@ -394,6 +394,7 @@ export function WorkingDefinition() {
           ${!working ? html`<p class="muted small">${t('working.empty.facilitator')}</p>` : null}
           <textarea
             rows="3"
+            style="--rows: 3"
             maxlength=${MAX_WORKING_CHARS}
             data-testid="working-input"
             aria-label=${t('working.label')}
