@@ -121,6 +121,9 @@ fn facts(s: &RoomState) -> Facts {
         for m in &g.members {
             f.insert(format!("group-of:{m}"), g.id.to_string());
         }
+        for m in &g.late {
+            f.insert(format!("late-to-group:{m}"), g.id.to_string());
+        }
     }
     for (id, h) in &s.definitions.highlights {
         let value = match &h.anchor {
@@ -149,6 +152,9 @@ fn facts(s: &RoomState) -> Facts {
         for m in &t.members {
             f.insert(format!("team-of:{m}"), t.id.to_string());
         }
+        for m in &t.late {
+            f.insert(format!("late-to-team:{m}"), t.id.to_string());
+        }
     }
     for (id, c) in &s.assessment.cards {
         f.insert(format!("card:{}", id.0), json(c));
@@ -164,6 +170,19 @@ fn facts(s: &RoomState) -> Facts {
 
 /// What changed between two sets of facts: key -> (before, after); `None` is absent.
 type Diff = BTreeMap<String, (Option<String>, Option<String>)>;
+
+/// Whether `key` is where a member is or whether they are late, in groups or in teams, and the
+/// room had placed them there as a latecomer (`late-to-*` in `facts`): nobody's change, which an
+/// undo or redo may put back where its action had them, or place them again.
+fn placed_by_the_room(facts: &Facts, key: &str) -> bool {
+    let late = |kind: &str| {
+        [format!("{kind}-of:"), format!("late-to-{kind}:")]
+            .iter()
+            .find_map(|prefix| key.strip_prefix(prefix.as_str()))
+            .is_some_and(|m| facts.contains_key(&format!("late-to-{kind}:{m}")))
+    };
+    late("group") || late("team")
+}
 
 fn diff(before: &Facts, after: &Facts) -> Diff {
     let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
@@ -1226,7 +1245,20 @@ impl Sim {
             let kind = command.kind();
             let action = top
                 .unwrap_or_else(|| panic!("seed {seed}: {kind} accepted with nothing of theirs to {kind}"));
+            let before = before.as_ref().expect("facts before an undo or redo");
+            let now = facts(&self.server);
             for (key, (was, is)) in changed {
+                // A latecomer the room had placed: back where the action had them, or placed
+                // again (marked late) where the action left them out of every group or team.
+                if placed_by_the_room(before, key) {
+                    let restored = action.get(key).map(|(b, a)| if undo { b } else { a });
+                    assert!(
+                        restored == Some(is) || placed_by_the_room(&now, key),
+                        "seed {seed} seq {}: {kind} left latecomer key {key} at {is:?}",
+                        change.seq
+                    );
+                    continue;
+                }
                 let Some((action_before, action_after)) = action.get(key) else {
                     panic!(
                         "seed {seed} seq {}: {kind} by {who} changed {key}, which their action did not change",

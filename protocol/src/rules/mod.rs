@@ -103,8 +103,9 @@ pub fn join(state: &mut RoomState, member: Member, online: &BTreeSet<MemberId>) 
 /// Places a returning participant whom the groups or teams were formed without (they were away
 /// then) as a latecomer, as a new participant is placed: the room's next change, decided at their
 /// `hello`; `None` when there is nothing to place them in, or they are placed already. The
-/// change is the room's own (no `by`): the person did nothing, so it blocks nobody's undo (a
-/// facilitator's undo of forming the groups again is not refused as "Cy changed this since").
+/// change is the room's own (no `by`): the person did nothing. Nor does it block anyone's undo:
+/// a facilitator's undo of forming the groups again puts them back where those groups had them
+/// (see `undo::same`).
 pub fn rejoin(state: &mut RoomState, member: MemberId) -> Option<Change> {
     if state.closed || !state.is_participant(member) {
         return None;

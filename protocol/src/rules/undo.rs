@@ -3,14 +3,16 @@
 //! keeps both; undo puts `before` back, redo puts `after` back, each only while everything
 //! still reads as the other (nobody changed it since), and only if the room is left with no
 //! reference to something missing and no cap exceeded. Otherwise the answer is `conflict`,
-//! naming who changed it, and nothing is changed.
+//! naming who changed it, and nothing is changed. The room's own placing of a latecomer is no
+//! one's change: it does not block an undo, and a latecomer the undo would leave out of every
+//! group or team is placed again.
 //!
 //! A member's entries live on their own stacks and only for the current step (moving between
 //! steps empties every stack), so an undo never reaches what is not on screen.
 
 use std::collections::BTreeSet;
 
-use super::{Context, require_member};
+use super::{Context, groups, require_member, teams};
 use crate::event::{Event, untouched_by_undo};
 use crate::ids::MemberId;
 use crate::limits::{MAX_AREAS, MAX_CARDS, MAX_FACTORS, MAX_HIGHLIGHTS, MAX_NOTES, MAX_NOTES_PER_MEMBER};
@@ -174,8 +176,44 @@ fn same(now: &Event, expected: &Event) -> bool {
         {
             a.id == b.id && a.group == b.group && a.by == b.by && a.anchor == b.anchor
         }
+        // Where the room itself placed a latecomer since (still marked new), nobody chose
+        // anything: an undo of forming groups or teams again is not refused because someone
+        // came back or joined since. Anyone's move clears the mark.
+        (Event::GroupMember { late: true, .. }, Event::GroupMember { .. })
+        | (Event::TeamMember { late: true, .. }, Event::TeamMember { .. }) => true,
+        (Event::TeamSet { team: now }, Event::TeamSet { team: expected }) => {
+            let arrived = |m: &MemberId| now.late.contains(m) && !expected.members.contains(m);
+            let members = now.members.iter().filter(|m| !arrived(m));
+            let late = now.late.iter().filter(|m| !arrived(m));
+            members.eq(&expected.members)
+                && late.eq(&expected.late)
+                && Team { members: Vec::new(), late: Vec::new(), ..now.clone() }
+                    == Team { members: Vec::new(), late: Vec::new(), ..expected.clone() }
+        }
         _ => now == expected,
     }
+}
+
+/// The room's latecomers (placed by it, still marked new) that `wanted` would leave out of
+/// every group or team, placed again as latecomers in what `wanted` puts back (and applied to
+/// `after`, so that each goes to the smallest as it then is).
+fn place_latecomers_again(state: &RoomState, after: &mut RoomState) -> Vec<Event> {
+    let mut events = Vec::new();
+    for member in state.members.keys().copied() {
+        let placed = [
+            (state.late_to_group(member) && after.group_of(member).is_none())
+                .then(|| groups::place_latecomer(after, member))
+                .flatten(),
+            (state.late_to_team(member) && after.team_of(member).is_none())
+                .then(|| teams::place_latecomer(after, member))
+                .flatten(),
+        ];
+        for event in placed.into_iter().flatten() {
+            after.apply_event(None, &event);
+            events.push(event);
+        }
+    }
+    events
 }
 
 pub(super) fn undo(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejection> {
@@ -231,6 +269,7 @@ fn restore(
     for event in wanted {
         after.apply_event(None, event);
     }
+    let placed = place_latecomers_again(state, &mut after);
     // As a delete is: the areas people are placing their dots on stay while the vote is open.
     if state.priorities.phase == VotePhase::Open
         && state.priorities.areas.keys().any(|id| !after.priorities.areas.contains_key(id))
@@ -251,7 +290,7 @@ fn restore(
     }
     // A highlight put back sits where its anchors are in the sentence now (which may have
     // changed since it was taken away), not where it was then.
-    Ok(wanted
+    let mut events: Vec<Event> = wanted
         .iter()
         .map(|event| match event {
             Event::HighlightSet { highlight } if highlight.anchor.is_some() => {
@@ -261,7 +300,9 @@ fn restore(
             }
             other => other.clone(),
         })
-        .collect())
+        .collect();
+    events.extend(placed);
+    Ok(events)
 }
 
 /// Who else wrote in the text of the card, key factor or area that `event` would take away,
@@ -353,7 +394,7 @@ fn violations(state: &RoomState) -> BTreeSet<(String, String)> {
 mod tests {
     use super::super::testkit::{Fixture, member_id};
     use crate::command::{Command, DropTarget};
-    use crate::ids::ItemId;
+    use crate::ids::{GroupId, ItemId, MemberId};
     use crate::messages::ErrorCode;
     use crate::state::{Column, MemberRole};
 
@@ -401,6 +442,78 @@ mod tests {
             f.by(f.ana, Command::Undo).unwrap_err().code,
             ErrorCode::Conflict,
             "not even back in step 1"
+        );
+    }
+
+    #[test]
+    fn undoing_groups_formed_again_puts_back_a_latecomer_the_room_placed_since() {
+        let mut f = Fixture::new();
+        let cy = member_id(16);
+        f.add(cy, "Cy", MemberRole::Participant);
+        for n in 20..24 {
+            f.add(member_id(n), "Someone", MemberRole::Participant);
+        }
+        f.by(f.fac, Command::FormGroups).unwrap();
+        let grouping = |f: &Fixture| -> Vec<(MemberId, Option<GroupId>)> {
+            f.state.members.keys().map(|m| (*m, f.state.group_of(*m))).collect()
+        };
+        let first = grouping(&f);
+        // Cy drops out; the facilitator forms the groups again without them, then Cy comes
+        // back and the room places them as a latecomer.
+        f.online.remove(&cy);
+        f.by(f.fac, Command::FormGroups).unwrap();
+        assert_eq!(f.state.group_of(cy), None);
+        f.online.insert(cy);
+        crate::rules::rejoin(&mut f.state, cy).expect("placed on return");
+        assert!(f.state.late_to_group(cy));
+        // The second forming was the slip: undo brings back the first groups, Cy included.
+        f.by(f.fac, Command::Undo).unwrap();
+        assert_eq!(grouping(&f), first);
+        assert!(!f.state.late_to_group(cy));
+        // Redo forms them again as the facilitator did (Cy out), which a return places again.
+        f.by(f.fac, Command::Redo).unwrap();
+        assert_eq!(f.state.group_of(cy), None);
+
+        // A latecomer someone has placed since is theirs: that still blocks the undo.
+        crate::rules::rejoin(&mut f.state, cy).expect("placed on return");
+        let co = member_id(30);
+        f.add(co, "Co", MemberRole::Facilitator);
+        let there = f.state.group_of(cy).unwrap();
+        let other = f.state.definitions.groups.keys().copied().find(|g| *g != there).unwrap();
+        f.by(co, Command::MoveToGroup { member_id: cy, group: Some(other) }).unwrap();
+        let err = f.by(f.fac, Command::Undo).unwrap_err();
+        assert_eq!(err.message, "Co changed this since; nothing was undone");
+        assert_eq!(f.state.group_of(cy), Some(other));
+    }
+
+    #[test]
+    fn undoing_teams_formed_again_keeps_a_latecomer_who_joined_since_in_a_team() {
+        let mut f = Fixture::new();
+        for n in 20..24 {
+            f.add(member_id(n), "Someone", MemberRole::Participant);
+        }
+        f.by(f.fac, Command::FormTeams).unwrap();
+        let first = f.state.assessment.teams.clone();
+        f.seed += 1;
+        f.by(f.fac, Command::FormTeams).unwrap();
+        assert_ne!(f.state.assessment.teams, first, "formed anew");
+        let dee = member_id(40);
+        f.add(dee, "Dee", MemberRole::Participant);
+        assert!(f.state.late_to_team(dee), "placed on arrival");
+        // The second forming was the slip: the first teams come back, and Dee, who was in
+        // none of them, is placed in the smallest again, still marked new.
+        f.by(f.fac, Command::Undo).unwrap();
+        let team = f.state.team_of(dee).expect("Dee keeps a team");
+        assert!(f.state.late_to_team(dee));
+        for (id, before) in &first {
+            let now = &f.state.assessment.teams[id];
+            let others: Vec<&MemberId> = now.members.iter().filter(|m| **m != dee).collect();
+            assert_eq!(others, before.members.iter().collect::<Vec<_>>(), "team {id} as it was");
+        }
+        assert_eq!(
+            f.state.assessment.teams[&team].members.len(),
+            first.values().map(|t| t.members.len()).min().unwrap() + 1,
+            "in the smallest"
         );
     }
 
