@@ -3,7 +3,8 @@
 // 1920x1080 and 1280x720 with no scrolling and no clipped text; the phone's "I'm done" is on
 // screen; axe-core finds no critical or serious accessibility problem for the participant,
 // the facilitator and the projector; screenshots of every size are saved. Then raising a hand
-// (the UI side, against the protocol v2 shape) and dragging with a finger and the keyboard.
+// (the UI side, against the protocol v2 shape), dragging with a finger and the keyboard, and
+// a facilitator's undo of groups formed again after someone came back.
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -609,5 +610,56 @@ test('dragging with a finger and with the keyboard: the queue, the groups and th
   const spread = await zoom();
   await pinch(fac.page, -120);
   await poll(async () => ((await zoom()) < spread - 20 ? null : `zoom ${await zoom()}% after a pinch in, was ${spread}%`));
+  for (const { problems } of [fac, ...people]) assert.deepEqual(problems, []);
+});
+
+test('forming groups again by mistake is undone after someone came back: they return to their group', async () => {
+  const room = await env.createRoom('Regroup');
+  const fac = await env.openAsFacilitator(room.facilitator_url, 'Marta');
+  const people = [];
+  for (const name of ['Ana', 'Bo', 'Cy', 'Di']) people.push(await env.join(room.participant_url, name));
+  const cy = people[2];
+  await expectText(fac.page.getByTestId('presence-counts'), '5 online');
+  await installWire(fac.page);
+  await steer(fac.page, room, [{ type: 'settings.update', group_size: 2 }, { type: 'step.set', step: 3 }]);
+  const F = fac.page;
+  const cols = F.getByTestId('groups');
+  /** Who is in which group, as the facilitator's columns show it. */
+  const grouping = async () => {
+    /** @type {Record<string, string>} */
+    const where = {};
+    for (const col of await cols.locator('.group-col[data-group]').all()) {
+      const id = (await col.getAttribute('data-group')) ?? '';
+      for (const name of await col.locator('.member-name').allTextContents()) where[name] = id;
+    }
+    // By name: the order of a group's chips is not what is compared.
+    return Object.fromEntries(Object.entries(where).sort());
+  };
+  await F.getByTestId('groups-form').click();
+  await expectCount(cols.locator('.group-col[data-group]'), 2);
+  await poll(async () => (Object.keys(await grouping()).length === 4 ? null : 'four people grouped'));
+  const first = await grouping();
+
+  // Cy's connection drops; the facilitator reshuffles (two clicks) without them; Cy comes back
+  // and the server places them as a latecomer, marked new.
+  await cy.page.goto('about:blank');
+  await expectText(F.getByTestId('presence-counts'), '4 online');
+  await F.getByTestId('groups-form').click();
+  await expectText(F.getByTestId('groups-form'), 'Reshuffle everyone?');
+  await F.getByTestId('groups-form').click();
+  await poll(async () => ((await grouping()).Cy === undefined ? null : 'Cy left out of the new groups'));
+  await cy.page.goto(room.participant_url);
+  await expectText(cy.page.getByTestId('my-definition').locator('.sheet-title'), /Group [12]/);
+  await expectText(cols.locator('.member-chip', { hasText: 'Cy' }).getByTestId('latecomer'), 'new');
+
+  // The reshuffle was the slip: the facilitator's undo brings the first groups back, Cy included.
+  await expectText(F.getByTestId('undo'), 'Undo forming groups');
+  await F.getByTestId('undo').click();
+  await poll(async () => {
+    const now = await grouping();
+    return JSON.stringify(now) === JSON.stringify(first) ? null : `groups ${JSON.stringify(now)}, first ${JSON.stringify(first)}`;
+  });
+  await expectCount(cols.getByTestId('latecomer'), 0);
+  await expectText(cy.page.getByTestId('my-definition').locator('.sheet-title'), `Group ${first.Cy}`);
   for (const { problems } of [fac, ...people]) assert.deepEqual(problems, []);
 });
