@@ -182,13 +182,14 @@ fn same(now: &Event, expected: &Event) -> bool {
         (Event::GroupMember { late: true, .. }, Event::GroupMember { .. })
         | (Event::TeamMember { late: true, .. }, Event::TeamMember { .. }) => true,
         (Event::TeamSet { team: now }, Event::TeamSet { team: expected }) => {
-            let arrived = |m: &MemberId| now.late.contains(m) && !expected.members.contains(m);
-            let members = now.members.iter().filter(|m| !arrived(m));
-            let late = now.late.iter().filter(|m| !arrived(m));
-            members.eq(&expected.members)
-                && late.eq(&expected.late)
-                && Team { members: Vec::new(), late: Vec::new(), ..now.clone() }
-                    == Team { members: Vec::new(), late: Vec::new(), ..expected.clone() }
+            // Every field named: a new one must say how it compares.
+            let Team { id, members, late, cluster, ratings } = now;
+            let arrived = |m: &MemberId| late.contains(m) && !expected.members.contains(m);
+            *id == expected.id
+                && members.iter().filter(|m| !arrived(m)).eq(&expected.members)
+                && late.iter().filter(|m| !arrived(m)).eq(&expected.late)
+                && *cluster == expected.cluster
+                && *ratings == expected.ratings
         }
         _ => now == expected,
     }
