@@ -88,9 +88,11 @@ pub(super) fn move_member(
 }
 
 /// Puts a participant who joins after teams were formed into the smallest team, marked late
-/// so that every facilitator screen shows them as new there.
+/// so that every facilitator screen shows them as new there. A team that forming left with
+/// nobody (kept for its board) is not the smallest: a latecomer would sit in it alone.
 pub(super) fn place_latecomer(state: &RoomState, member: MemberId) -> Option<Event> {
-    let smallest = state.assessment.teams.values().min_by_key(|t| (t.members.len(), t.id))?;
+    let smallest =
+        state.assessment.teams.values().min_by_key(|t| (t.members.is_empty(), t.members.len(), t.id))?;
     Some(Event::TeamMember { member_id: member, team: Some(smallest.id), late: true })
 }
 
@@ -277,6 +279,21 @@ mod tests {
         assert!(f.state.late_to_team(dee));
         f.by(f.fac, Command::FormTeams).unwrap();
         assert!(f.state.assessment.teams.values().all(|t| t.late.is_empty()));
+    }
+
+    #[test]
+    fn a_latecomer_joins_a_team_with_people_in_it_not_one_kept_only_for_its_board() {
+        let (mut f, a, b) = two_teams();
+        f.by(f.bo, add("c1", b, 1, Column::Succeeded)).unwrap();
+        // Bo goes: teams formed again without him leave his team empty, kept for its card.
+        f.online.remove(&f.bo);
+        f.by(f.fac, Command::FormTeams).unwrap();
+        assert_eq!(f.state.team_of(f.ana), Some(a));
+        assert!(f.state.assessment.teams[&b].members.is_empty());
+        let cy = member_id(30);
+        f.add(cy, "Cy", MemberRole::Participant);
+        assert_eq!(f.state.team_of(cy), Some(a));
+        assert!(f.state.late_to_team(cy));
     }
 
     #[test]
