@@ -613,7 +613,7 @@ test('dragging with a finger and with the keyboard: the queue, the groups and th
   for (const { problems } of [fac, ...people]) assert.deepEqual(problems, []);
 });
 
-test('forming groups again by mistake is undone after someone came back: they return to their group', async () => {
+test('forming groups again by mistake is undone after someone came back: they return to their group, and a redo places them', async () => {
   const room = await env.createRoom('Regroup');
   const fac = await env.openAsFacilitator(room.facilitator_url, 'Marta');
   const people = [];
@@ -661,5 +661,13 @@ test('forming groups again by mistake is undone after someone came back: they re
   });
   await expectCount(cols.getByTestId('latecomer'), 0);
   await expectText(cy.page.getByTestId('my-definition').locator('.sheet-title'), `Group ${first.Cy}`);
+
+  // Redo forms the groups again as they were made without Cy, and Cy, who is here, is placed
+  // in one of them as new rather than left out.
+  await expectText(F.getByTestId('redo'), 'Redo forming groups');
+  await F.getByTestId('redo').click();
+  await expectText(cols.locator('.member-chip', { hasText: 'Cy' }).getByTestId('latecomer'), 'new');
+  await poll(async () => (Object.keys(await grouping()).length === 4 ? null : 'four people grouped'));
+  await expectText(cy.page.getByTestId('my-definition').locator('.sheet-title'), /Group [12]/);
   for (const { problems } of [fac, ...people]) assert.deepEqual(problems, []);
 });

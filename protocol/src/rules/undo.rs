@@ -4,8 +4,8 @@
 //! still reads as the other (nobody changed it since), and only if the room is left with no
 //! reference to something missing and no cap exceeded. Otherwise the answer is `conflict`,
 //! naming who changed it, and nothing is changed. The room's own placing of a latecomer is no
-//! one's change: it does not block an undo, and a latecomer the undo would leave out of every
-//! group or team is placed again.
+//! one's change: it does not block an undo, and a latecomer (or, undoing or redoing a forming,
+//! anyone present) the undo would leave out of every group or team is placed again.
 //!
 //! A member's entries live on their own stacks and only for the current step (moving between
 //! steps empties every stack), so an undo never reaches what is not on screen.
@@ -195,21 +195,55 @@ fn same(now: &Event, expected: &Event) -> bool {
     }
 }
 
-/// The room's latecomers (placed by it, still marked new) that `wanted` would leave out of
-/// every group or team, placed again as latecomers in what `wanted` puts back (and applied to
-/// `after`, so that each goes to the smallest as it then is).
-fn place_latecomers_again(state: &RoomState, after: &mut RoomState) -> Vec<Event> {
+/// What the room does for latecomers once `wanted` is put back (applied to `after`, so that
+/// each goes to the smallest group or team as it then is), as it does when someone comes:
+/// - whoever it had placed (still marked new) and is left out of every group or team while
+///   others are in one is placed again as a latecomer; so is whoever is here now, when what
+///   is undone or redone is forming them (which would have placed them, had they been here);
+/// - where no group is left that was formed (the undo of the first forming), the latecomers
+///   placed in those groups leave them too: there are no groups to be late to.
+fn place_latecomers_again(
+    state: &RoomState,
+    online: &BTreeSet<MemberId>,
+    command: &str,
+    after: &mut RoomState,
+) -> Vec<Event> {
     let mut events = Vec::new();
+    // A latecomer the room placed in a team this leaves as it is, and whom it puts back in
+    // another, is only where it puts them.
+    for member in state.members.keys().copied().filter(|m| state.late_to_team(*m)) {
+        let Some(placed) = state.team_of(member) else { continue };
+        let elsewhere =
+            after.assessment.teams.values().any(|t| t.id != placed && t.members.contains(&member));
+        if let Some(team) =
+            after.assessment.teams.get(&placed).filter(|t| elsewhere && t.members.contains(&member))
+        {
+            let without = |people: &[MemberId]| people.iter().copied().filter(|m| *m != member).collect();
+            let team = Team { members: without(&team.members), late: without(&team.late), ..team.clone() };
+            let event = Event::TeamSet { team };
+            after.apply_event(None, &event);
+            events.push(event);
+        }
+    }
+    let formed = after.definitions.groups.values().any(|g| g.members.iter().any(|m| !g.late.contains(m)));
+    let teamed = after.assessment.teams.values().any(|t| t.members.iter().any(|m| !t.late.contains(m)));
+    let forming_groups = command == "groups.form";
+    let forming_teams = matches!(command, "teams.form" | "teams.from_groups");
     for member in state.members.keys().copied() {
-        let placed = [
-            (state.late_to_group(member) && after.group_of(member).is_none())
-                .then(|| groups::place_latecomer(after, member))
-                .flatten(),
-            (state.late_to_team(member) && after.team_of(member).is_none())
-                .then(|| teams::place_latecomer(after, member))
-                .flatten(),
-        ];
-        for event in placed.into_iter().flatten() {
+        let here = !state.closed && online.contains(&member) && state.is_participant(member);
+        let group = match after.group_of(member) {
+            None if formed && (state.late_to_group(member) || forming_groups && here) => {
+                groups::place_latecomer(after, member)
+            }
+            Some(_) if !formed => Some(Event::GroupMember { member_id: member, group: None, late: false }),
+            _ => None,
+        };
+        let team = (teamed
+            && after.team_of(member).is_none()
+            && (state.late_to_team(member) || forming_teams && here))
+            .then(|| teams::place_latecomer(after, member))
+            .flatten();
+        for event in [group, team].into_iter().flatten() {
             after.apply_event(None, &event);
             events.push(event);
         }
@@ -220,7 +254,7 @@ fn place_latecomers_again(state: &RoomState, after: &mut RoomState) -> Vec<Event
 pub(super) fn undo(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejection> {
     let me = require_member(state, ctx, "undo")?;
     let entry = top(state.undo.get(&me), state.step).ok_or_else(|| nothing("undo"))?;
-    let mut events = restore(state, me, &entry.after, &entry.before, "undone")?;
+    let mut events = restore(state, ctx, me, entry, true)?;
     events.push(Event::HistoryUndone { member_id: me });
     Ok(events)
 }
@@ -228,7 +262,7 @@ pub(super) fn undo(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejec
 pub(super) fn redo(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejection> {
     let me = require_member(state, ctx, "redo")?;
     let entry = top(state.redo.get(&me), state.step).ok_or_else(|| nothing("redo"))?;
-    let mut events = restore(state, me, &entry.before, &entry.after, "redone")?;
+    let mut events = restore(state, ctx, me, entry, false)?;
     events.push(Event::HistoryRedone { member_id: me });
     Ok(events)
 }
@@ -241,15 +275,17 @@ fn nothing(what: &str) -> Rejection {
     Rejection::new(ErrorCode::Conflict, format!("nothing to {what} in this step"))
 }
 
-/// The events that set everything back from `expected` to `wanted`, if everything still reads
-/// as `expected` and the room is left whole.
+/// The events that set everything back from the entry's `after` to its `before` (an undo) or
+/// the other way (a redo), if everything still reads as expected and the room is left whole.
 fn restore(
     state: &RoomState,
+    ctx: &Context,
     me: MemberId,
-    expected: &[Event],
-    wanted: &[Event],
-    done: &str,
+    entry: &UndoEntry,
+    undo: bool,
 ) -> Result<Vec<Event>, Rejection> {
+    let (expected, wanted, done) =
+        if undo { (&entry.after, &entry.before, "undone") } else { (&entry.before, &entry.after, "redone") };
     for expect in expected {
         let now = current(state, expect);
         if !now.as_ref().is_some_and(|now| same(now, expect)) {
@@ -270,7 +306,7 @@ fn restore(
     for event in wanted {
         after.apply_event(None, event);
     }
-    let placed = place_latecomers_again(state, &mut after);
+    let placed = place_latecomers_again(state, ctx.online, &entry.command, &mut after);
     // As a delete is: the areas people are placing their dots on stay while the vote is open.
     if state.priorities.phase == VotePhase::Open
         && state.priorities.areas.keys().any(|id| !after.priorities.areas.contains_key(id))
@@ -371,6 +407,14 @@ fn violations(state: &RoomState) -> BTreeSet<(String, String)> {
     if state.priorities.tally.keys().any(|id| !areas.contains_key(id)) {
         out.insert(("tally".to_owned(), "counted votes on this area".to_owned()));
     }
+    let mut teamed = BTreeSet::new();
+    for team in state.assessment.teams.values() {
+        for member in &team.members {
+            if !teamed.insert(*member) {
+                out.insert((format!("team-of:{member}"), "put this person in a team".to_owned()));
+            }
+        }
+    }
     let caps = [
         (state.wall.notes.len() > MAX_NOTES, "post-its"),
         (state.experience.factors.len() > MAX_FACTORS, "key factors"),
@@ -393,6 +437,8 @@ fn violations(state: &RoomState) -> BTreeSet<(String, String)> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
     use super::super::testkit::{Fixture, member_id};
     use crate::command::{Command, DropTarget};
     use crate::ids::{GroupId, ItemId, MemberId};
@@ -471,12 +517,12 @@ mod tests {
         f.by(f.fac, Command::Undo).unwrap();
         assert_eq!(grouping(&f), first);
         assert!(!f.state.late_to_group(cy));
-        // Redo forms them again as the facilitator did (Cy out), which a return places again.
+        // Redo forms them again as the facilitator did (Cy out), and Cy, who is here, is
+        // placed in them as a latecomer, as on a return.
         f.by(f.fac, Command::Redo).unwrap();
-        assert_eq!(f.state.group_of(cy), None);
+        assert!(f.state.late_to_group(cy));
 
         // A latecomer someone has placed since is theirs: that still blocks the undo.
-        crate::rules::rejoin(&mut f.state, cy).expect("placed on return");
         let co = member_id(30);
         f.add(co, "Co", MemberRole::Facilitator);
         let there = f.state.group_of(cy).unwrap();
@@ -485,6 +531,74 @@ mod tests {
         let err = f.by(f.fac, Command::Undo).unwrap_err();
         assert_eq!(err.message, "Co changed this since; nothing was undone");
         assert_eq!(f.state.group_of(cy), Some(other));
+    }
+
+    #[test]
+    fn undoing_the_first_forming_takes_its_latecomers_out_and_a_redo_places_them_again() {
+        let mut f = Fixture::new();
+        for n in 20..24 {
+            f.add(member_id(n), "Someone", MemberRole::Participant);
+        }
+        f.by(f.fac, Command::FormGroups).unwrap();
+        let dee = member_id(40);
+        f.add(dee, "Dee", MemberRole::Participant);
+        assert!(f.state.late_to_group(dee), "placed on arrival");
+        // Forming was the slip: no groups at all, not Dee alone in one.
+        f.by(f.fac, Command::Undo).unwrap();
+        assert_eq!(f.state.definitions.groups, BTreeMap::new());
+        // Forming again as it was, with Dee, who is here, placed in the smallest group as new.
+        f.by(f.fac, Command::Redo).unwrap();
+        assert!(f.state.late_to_group(dee));
+        assert!(f.state.participants().iter().all(|m| f.state.group_of(*m).is_some()));
+        let sizes: BTreeSet<usize> = f.state.definitions.groups.values().map(|g| g.members.len()).collect();
+        assert!(sizes.last().unwrap() - sizes.first().unwrap() <= 1, "balanced: {sizes:?}");
+    }
+
+    #[test]
+    fn undoing_teams_formed_again_puts_someone_who_came_back_in_one_team_only() {
+        let mut f = Fixture::new();
+        let people: Vec<MemberId> = (20..24).map(member_id).collect();
+        let [cy, dee, eve, fay] = people[..] else { unreachable!() };
+        for (m, name) in people.iter().zip(["Cy", "Dee", "Eve", "Fay"]) {
+            f.add(*m, name, MemberRole::Participant);
+        }
+        let size = Command::UpdateSettings {
+            title: None,
+            organisation: None,
+            lens: None,
+            language: None,
+            group_size: Some(2),
+        };
+        f.by(f.fac, size).unwrap();
+        // Teams 1 {Ana, Bo, Fay}, 2 {Cy, Dee}, 3 {Eve}, as the facilitator made them.
+        let placing =
+            [(f.ana, None), (f.bo, Some(1)), (fay, Some(1)), (cy, None), (dee, Some(2)), (eve, None)];
+        for (member_id, team) in placing {
+            f.by(f.fac, Command::MoveToTeam { member_id, team }).unwrap();
+        }
+        let first = f.state.assessment.teams.clone();
+        // Dee drops out and the teams are formed again; a forming that leaves team 3 as it was
+        // (its events do not touch it) is the case at hand.
+        f.online.remove(&dee);
+        let start = f.state.clone();
+        (f.seed, f.state) = (0..200)
+            .find_map(|seed| {
+                let (fac, ana, bo, online, now) = (f.fac, f.ana, f.bo, f.online.clone(), f.now);
+                let mut g = Fixture { state: start.clone(), fac, ana, bo, online, now, seed };
+                g.by(g.fac, Command::FormTeams).unwrap();
+                (g.state.assessment.teams[&3] == first[&3]).then_some((seed, g.state))
+            })
+            .expect("a forming that keeps team 3");
+        // Dee comes back and is placed in the smallest team: team 3, which the forming kept.
+        f.online.insert(dee);
+        crate::rules::rejoin(&mut f.state, dee).expect("placed on return");
+        assert_eq!(f.state.team_of(dee), Some(3));
+        // The forming was the slip: the first teams come back, with Dee in team 2 only.
+        f.by(f.fac, Command::Undo).unwrap();
+        let teams: Vec<Vec<MemberId>> =
+            f.state.assessment.teams.values().map(|t| t.members.clone()).collect();
+        let was: Vec<Vec<MemberId>> = first.values().map(|t| t.members.clone()).collect();
+        assert_eq!(teams, was);
     }
 
     #[test]
