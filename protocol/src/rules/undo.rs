@@ -42,7 +42,39 @@ pub(super) fn values(state: &RoomState, events: &[Event]) -> Vec<Event> {
             })
             .filter_map(|(_, e)| current(state, e)),
     );
+    in_group_order(state, &mut values);
     values
+}
+
+/// Puts the `group.member` values among `values` in the order of the groups as they are (each
+/// group's people in their order), so that an undo or redo of forming, which adds each person
+/// at the end of their group, gives every group its names back in the order they had.
+fn in_group_order(state: &RoomState, values: &mut [Event]) {
+    let slots: Vec<usize> = values
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Event::GroupMember { .. }))
+        .map(|(i, _)| i)
+        .collect();
+    if slots.len() < 2 {
+        return;
+    }
+    let place = |event: &Event| match event {
+        Event::GroupMember { member_id, group: Some(group), .. } => {
+            let at = state
+                .definitions
+                .groups
+                .get(group)
+                .and_then(|g| g.members.iter().position(|m| m == member_id));
+            (1, *group, at.unwrap_or(usize::MAX))
+        }
+        _ => (0, 0, 0),
+    };
+    let mut members: Vec<Event> = slots.iter().map(|i| values[*i].clone()).collect();
+    members.sort_by_key(place);
+    for (slot, event) in slots.into_iter().zip(members) {
+        values[slot] = event;
+    }
 }
 
 /// The entry for an undoable command whose change is `events`, given the values before it:
@@ -531,6 +563,24 @@ mod tests {
         let err = f.by(f.fac, Command::Undo).unwrap_err();
         assert_eq!(err.message, "Co changed this since; nothing was undone");
         assert_eq!(f.state.group_of(cy), Some(other));
+    }
+
+    #[test]
+    fn undoing_a_forming_gives_each_group_its_names_back_in_their_order() {
+        let mut f = Fixture::new();
+        for n in 20..26 {
+            f.add(member_id(n), "Someone", MemberRole::Participant);
+        }
+        f.by(f.fac, Command::FormGroups).unwrap();
+        let first = f.state.definitions.groups.clone();
+        f.seed += 1;
+        f.by(f.fac, Command::FormGroups).unwrap();
+        let second = f.state.definitions.groups.clone();
+        assert_ne!(second, first, "formed anew");
+        f.by(f.fac, Command::Undo).unwrap();
+        assert_eq!(f.state.definitions.groups, first);
+        f.by(f.fac, Command::Redo).unwrap();
+        assert_eq!(f.state.definitions.groups, second);
     }
 
     #[test]
