@@ -481,6 +481,15 @@ mod tests {
         ItemId(s.into())
     }
 
+    /// The fixture's room with `count` more participants, all here.
+    fn with_someones(count: u128) -> Fixture {
+        let mut f = Fixture::new();
+        for n in 20..20 + count {
+            f.add(member_id(n), "Someone", MemberRole::Participant);
+        }
+        f
+    }
+
     fn add(id: &str, text: &str) -> Command {
         Command::AddFactor { id: ItemId(id.into()), text: text.into() }
     }
@@ -567,10 +576,7 @@ mod tests {
 
     #[test]
     fn undoing_a_forming_gives_each_group_its_names_back_in_their_order() {
-        let mut f = Fixture::new();
-        for n in 20..26 {
-            f.add(member_id(n), "Someone", MemberRole::Participant);
-        }
+        let mut f = with_someones(6);
         f.by(f.fac, Command::FormGroups).unwrap();
         let first = f.state.definitions.groups.clone();
         f.seed += 1;
@@ -585,10 +591,7 @@ mod tests {
 
     #[test]
     fn undoing_the_first_forming_takes_its_latecomers_out_and_a_redo_places_them_again() {
-        let mut f = Fixture::new();
-        for n in 20..24 {
-            f.add(member_id(n), "Someone", MemberRole::Participant);
-        }
+        let mut f = with_someones(4);
         f.by(f.fac, Command::FormGroups).unwrap();
         let dee = member_id(40);
         f.add(dee, "Dee", MemberRole::Participant);
@@ -653,10 +656,7 @@ mod tests {
 
     #[test]
     fn undoing_teams_formed_again_keeps_a_latecomer_who_joined_since_in_a_team() {
-        let mut f = Fixture::new();
-        for n in 20..24 {
-            f.add(member_id(n), "Someone", MemberRole::Participant);
-        }
+        let mut f = with_someones(4);
         f.by(f.fac, Command::FormTeams).unwrap();
         let first = f.state.assessment.teams.clone();
         f.seed += 1;
