@@ -350,10 +350,13 @@ fn restore(
     }
     let new: Vec<(String, String)> = violations(&after).difference(&before).cloned().collect();
     if let Some((key, what)) = new.first() {
-        let who = state.book.touched.get(key).filter(|by| **by != me).and_then(|by| state.member(*by));
-        let message = match who {
-            Some(member) => format!("{} {what} since; nothing was {done}", member.name),
-            None => format!("this would leave {what}; nothing was {done}"),
+        // A cap has no key; what is at fault otherwise reads as what someone did since.
+        let by = state.book.touched.get(key).copied();
+        let message = match by.map(|by| (by, state.member(by))) {
+            _ if key.is_empty() => format!("this would leave {what}; nothing was {done}"),
+            Some((by, _)) if by == me => format!("you {what} since; nothing was {done}"),
+            Some((_, Some(member))) => format!("{} {what} since; nothing was {done}", member.name),
+            _ => format!("someone {what} since; nothing was {done}"),
         };
         return Err(Rejection::new(ErrorCode::Conflict, message));
     }
@@ -746,7 +749,7 @@ mod tests {
         f.by(f.bo, Command::DropNote { id: n3.clone(), x: 20, y: 20, onto: into, seen: None }).unwrap();
         let err = f.by(f.ana, Command::Undo).unwrap_err();
         assert_eq!(err.code, ErrorCode::Conflict);
-        assert!(err.message.starts_with("Bo "), "{}", err.message);
+        assert_eq!(err.message, "Bo put a post-it in this cluster since; nothing was undone");
         assert!(f.state.wall.clusters.contains_key(&id("k")));
         assert_eq!(f.state.wall.notes[&n3].cluster, Some(id("k")));
     }
