@@ -1530,6 +1530,7 @@ impl Sim {
             stats.undone > 20 && stats.redone > 5 && stats.history_refused > 20,
             "seed {seed}: {stats:?}"
         );
+        assert!(stats.formings_undone > 0, "seed {seed}: no forming was undone or redone: {stats:?}");
         assert!(stats.text_edits > 100 && stats.stale_edits > 20, "seed {seed}: {stats:?}");
         assert_eq!(stats.steps.len(), 6, "seed {seed}: not every step was visited");
         for kind in [
