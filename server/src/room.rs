@@ -17,7 +17,6 @@ use horseshoe_protocol::{
     RoomState, Seen, ServerMsg, You, join as join_room, may_type, rejoin, run,
 };
 use serde::Serialize;
-use serde_json::value::RawValue;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -170,20 +169,20 @@ enum Start {
     Resume { last_seq: u64 },
 }
 
-/// `ServerMsg::Change` put together from events serialized once. A test keeps it equal to what
-/// `ServerMsg` makes.
+/// The envelope of `ServerMsg::Change`, serialized with no events: the events are put in by
+/// [`splice`]. A test keeps the whole equal to what `ServerMsg` makes.
 #[derive(Serialize)]
-struct ChangeFrame<'a> {
+struct ChangeFrame {
     #[serde(rename = "type")]
     kind: &'static str,
     seq: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     by: Option<MemberId>,
-    events: &'a [&'a RawValue],
+    events: [(); 0],
 }
 
-/// A [`Change`] as the log stores it, from the same pieces. A test keeps it equal to what
-/// `Change` makes.
+/// The envelope of a [`Change`] as the log stores it, serialized with no events, as
+/// [`ChangeFrame`]. A test keeps the whole equal to what `Change` makes.
 #[derive(Serialize)]
 struct StoredChange<'a> {
     seq: u64,
@@ -191,17 +190,79 @@ struct StoredChange<'a> {
     by: Option<MemberId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cmd: Option<&'a CommandRef>,
-    events: &'a [&'a RawValue],
+    events: [(); 0],
 }
 
-fn to_json(value: &impl Serialize) -> Option<String> {
-    match serde_json::to_string(value) {
-        Ok(text) => Some(text),
-        Err(e) => {
-            tracing::error!(error = %e, "a message does not serialize");
-            None
-        }
+/// A scratch buffer bigger than this after a change is let go rather than kept for the next:
+/// a rare large change (a reveal of every post-it) does not stay in the room's memory.
+const SCRATCH_KEEP_BYTES: usize = 16 * 1024;
+
+/// One change as it leaves the room: its log row, the frame for everyone, and one frame for
+/// each member who also gets events of their own in it.
+struct Recorded {
+    body: String,
+    all: Frame,
+    own: Vec<(MemberId, Frame)>,
+}
+
+/// Serializes a change's events once, end to end in `scratch`, and puts its log row and
+/// frames together from those pieces: one allocation of the exact size for each (no event is
+/// cloned or serialized twice, no buffer grows).
+fn put_together(change: &Change, scratch: &mut Vec<u8>) -> serde_json::Result<Recorded> {
+    let (seq, by) = (change.seq, change.by);
+    scratch.clear();
+    let mut pieces = Vec::with_capacity(change.events.len());
+    for event in &change.events {
+        let start = scratch.len();
+        serde_json::to_writer(&mut *scratch, event)?;
+        pieces.push((event.audience(), start..scratch.len()));
     }
+    let at = scratch.len();
+    serde_json::to_writer(&mut *scratch, &StoredChange { seq, by, cmd: change.cmd.as_ref(), events: [] })?;
+    let stored = at..scratch.len();
+    let at = scratch.len();
+    serde_json::to_writer(&mut *scratch, &ChangeFrame { kind: "change", seq, by, events: [] })?;
+    let frame = at..scratch.len();
+    let buf = scratch.as_slice();
+    let events_for = |owner: Option<MemberId>| {
+        pieces
+            .iter()
+            .filter(move |(audience, _)| audience.is_none() || *audience == owner)
+            .map(|(_, at)| &buf[at.clone()])
+    };
+    let body = splice(&buf[stored], pieces.iter().map(|(_, at)| &buf[at.clone()]))?;
+    let all = Frame::from(splice(&buf[frame.clone()], events_for(None))?);
+    let mut own: Vec<(MemberId, Frame)> = Vec::new();
+    for (i, (audience, _)) in pieces.iter().enumerate() {
+        let Some(owner) = *audience else { continue };
+        if pieces[..i].iter().any(|(earlier, _)| *earlier == Some(owner)) {
+            continue;
+        }
+        own.push((owner, Frame::from(splice(&buf[frame.clone()], events_for(Some(owner)))?)));
+    }
+    own.sort_unstable_by_key(|(owner, _)| *owner);
+    Ok(Recorded { body, all, own })
+}
+
+/// An envelope serialized with an empty `events` as its last field, with `events` put in: one
+/// allocation of the exact length.
+fn splice<'p>(head: &[u8], events: impl Iterator<Item = &'p [u8]> + Clone) -> serde_json::Result<String> {
+    let open = head.strip_suffix(b"[]}").ok_or_else(|| {
+        <serde_json::Error as serde::ser::Error>::custom("an envelope that does not end with its events")
+    })?;
+    let (count, bytes) = events.clone().fold((0, 0), |(n, len), e| (n + 1, len + e.len()));
+    let mut out = Vec::with_capacity(open.len() + bytes + usize::saturating_sub(count, 1) + "[]}".len());
+    out.extend_from_slice(open);
+    out.push(b'[');
+    for (i, event) in events.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(event);
+    }
+    out.extend_from_slice(b"]}");
+    // Serializer output and ASCII punctuation: always UTF-8.
+    String::from_utf8(out).map_err(<serde_json::Error as serde::ser::Error>::custom)
 }
 
 /// `ServerMsg::Welcome` with the room already serialized, so that the joins of one batch share
@@ -309,6 +370,8 @@ pub struct Room {
     published: Option<NodePresence>,
     /// The last time given to a command or a join ([`Room::now`]).
     clock: i64,
+    /// Where [`put_together`] serializes each change's events, kept from one change to the next.
+    scratch: Vec<u8>,
 }
 
 impl Room {
@@ -362,6 +425,7 @@ impl Room {
             remote: HashMap::new(),
             published: None,
             clock: 0,
+            scratch: Vec::new(),
         };
         room.follow();
         room
@@ -892,39 +956,21 @@ impl Room {
     /// Queues an applied change (already in the state) for the log and the fan-out: one row,
     /// one frame for everyone, and one for each member who may see more of it.
     fn record(&mut self, change: &Change, decided: &mut Decided) {
-        let (seq, by) = (change.seq, change.by);
-        // Each event is serialized once; the log row and every frame are put together from
-        // those pieces (no event is cloned to make a frame).
-        let mut pieces = Vec::with_capacity(change.events.len());
-        for event in &change.events {
-            match serde_json::value::to_raw_value(event) {
-                Ok(raw) => pieces.push((event.audience(), raw)),
-                Err(e) => {
-                    tracing::error!(error = %e, "an event does not serialize");
-                    return;
-                }
-            }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let recorded = put_together(change, &mut scratch);
+        if scratch.capacity() <= SCRATCH_KEEP_BYTES {
+            self.scratch = scratch;
         }
-        let all_events: Vec<&RawValue> = pieces.iter().map(|(_, raw)| &**raw).collect();
-        let stored = StoredChange { seq, by, cmd: change.cmd.as_ref(), events: &all_events };
-        let Some(body) = to_json(&stored) else { return };
-        let mut owners: Vec<MemberId> = pieces.iter().filter_map(|(audience, _)| *audience).collect();
-        owners.sort_unstable();
-        owners.dedup();
-        let frame_for = |owner: Option<MemberId>| {
-            let events: Vec<&RawValue> = pieces
-                .iter()
-                .filter(|(audience, _)| audience.is_none() || *audience == owner)
-                .map(|(_, raw)| &**raw)
-                .collect();
-            to_json(&ChangeFrame { kind: "change", seq, by, events: &events }).map(Frame::from)
+        let Recorded { body, all, own } = match recorded {
+            Ok(recorded) => recorded,
+            Err(e) => {
+                tracing::error!(error = %e, "a change does not serialize");
+                return;
+            }
         };
-        let own: Vec<(MemberId, Frame)> =
-            owners.into_iter().filter_map(|owner| frame_for(Some(owner)).map(|f| (owner, f))).collect();
-        let Some(all) = frame_for(None) else { return };
-        self.ring.push(seq, all.clone(), own.clone());
+        self.ring.push(change.seq, all.clone(), own.clone());
         decided.out.push(Out::Broadcast { all, own });
-        decided.entries.push(LogEntry { seq, member: by, body });
+        decided.entries.push(LogEntry { seq: change.seq, member: change.by, body });
     }
 
     fn deliver(&mut self, out: Vec<Out>, replies: &mut [Option<Reply>]) {
@@ -1509,14 +1555,36 @@ mod tests {
         let change =
             run(&mut state, &ctx, cmd, &Command::AddNote { id: note, text: "grow".into() }).expect("applied");
         assert!(change.events.iter().any(|e| e.audience() == Some(me)), "a private event in it");
-        let pieces: Vec<Box<RawValue>> =
-            change.events.iter().map(|e| serde_json::value::to_raw_value(e).expect("serializes")).collect();
-        let all: Vec<&RawValue> = pieces.iter().map(|r| &**r).collect();
-        let stored = StoredChange { seq: change.seq, by: change.by, cmd: change.cmd.as_ref(), events: &all };
-        assert_eq!(to_json(&stored), serde_json::to_string(&change).ok());
-        let frame = ChangeFrame { kind: "change", seq: change.seq, by: change.by, events: &all };
-        let theirs = ServerMsg::Change { seq: change.seq, by: change.by, events: change.events.clone() };
-        assert_eq!(to_json(&frame), serde_json::to_string(&theirs).ok());
+        assert!(change.events.iter().any(|e| e.audience().is_none()), "a public event in it");
+        // A scratch buffer left with something in it from before.
+        let mut scratch = b"left over".to_vec();
+        let Recorded { body, all, own } = put_together(&change, &mut scratch).expect("put together");
+        assert_eq!(body, serde_json::to_string(&change).expect("serializes"));
+        let frame_for = |owner: Option<MemberId>| ServerMsg::Change {
+            seq: change.seq,
+            by: change.by,
+            events: change
+                .events
+                .iter()
+                .filter(|e| e.audience().is_none() || e.audience() == owner)
+                .cloned()
+                .collect(),
+        };
+        assert_eq!(all.as_str(), serde_json::to_string(&frame_for(None)).expect("serializes"));
+        assert_eq!(own.len(), 1, "one member gets events of their own");
+        assert_eq!(own[0].0, me);
+        assert_eq!(own[0].1.as_str(), serde_json::to_string(&frame_for(Some(me))).expect("serializes"));
+        assert_ne!(own[0].1.as_str(), all.as_str());
+    }
+
+    #[test]
+    fn a_change_with_no_events_is_put_together_with_an_empty_list() {
+        let change = Change { seq: 4, by: None, cmd: None, events: Vec::new() };
+        let Recorded { body, all, own } = put_together(&change, &mut Vec::new()).expect("put together");
+        assert_eq!(body, serde_json::to_string(&change).expect("serializes"));
+        let theirs = ServerMsg::Change { seq: 4, by: None, events: Vec::new() };
+        assert_eq!(all.as_str(), serde_json::to_string(&theirs).expect("serializes"));
+        assert!(own.is_empty());
     }
 
     #[test]
