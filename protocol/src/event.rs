@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::ids::{ClientId, CommandId, GroupId, ItemId, MemberId};
 use crate::limits::{CATEGORY_COUNT, MAX_TEXT_WRITERS, UNDO_DEPTH};
@@ -120,7 +121,11 @@ pub enum Event {
     /// A new undoable action of `member_id`: pushed on their undo stack (the oldest beyond
     /// the depth drops off), and their redo stack empties. Only that member receives it.
     #[serde(rename = "history.recorded")]
-    HistoryRecorded { member_id: MemberId, entry: UndoEntry },
+    HistoryRecorded {
+        member_id: MemberId,
+        #[ts(as = "UndoEntry")]
+        entry: Arc<UndoEntry>,
+    },
     /// `member_id` undid their newest entry: it moves from their undo to their redo stack.
     #[serde(rename = "history.undone")]
     HistoryUndone { member_id: MemberId },
@@ -446,7 +451,7 @@ impl RoomState {
             Event::AutoAdvanceChanged { on } => self.auto_advance = *on,
             Event::HistoryRecorded { member_id, entry } => {
                 let stack = self.undo.entry(*member_id).or_default();
-                stack.push(entry.clone());
+                stack.push(Arc::clone(entry));
                 if stack.len() > UNDO_DEPTH {
                     stack.remove(0);
                 }
@@ -639,7 +644,7 @@ impl RoomState {
     }
 }
 
-fn pop(stacks: &mut BTreeMap<MemberId, Vec<UndoEntry>>, member: &MemberId) -> Option<UndoEntry> {
+fn pop(stacks: &mut BTreeMap<MemberId, Vec<Arc<UndoEntry>>>, member: &MemberId) -> Option<Arc<UndoEntry>> {
     let stack = stacks.get_mut(member)?;
     let entry = stack.pop();
     if stack.is_empty() {

@@ -4,6 +4,7 @@
 //! sent to any member as it is.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 use ts_rs::TS;
@@ -205,11 +206,11 @@ pub struct RoomState {
     /// their own.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[ts(as = "Option<BTreeMap<MemberId, Vec<UndoEntry>>>", optional)]
-    pub undo: BTreeMap<MemberId, Vec<UndoEntry>>,
+    pub undo: BTreeMap<MemberId, Vec<Arc<UndoEntry>>>,
     /// Each member's redo stack (what they undid, newest last); a new undoable action clears it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[ts(as = "Option<BTreeMap<MemberId, Vec<UndoEntry>>>", optional)]
-    pub redo: BTreeMap<MemberId, Vec<UndoEntry>>,
+    pub redo: BTreeMap<MemberId, Vec<Arc<UndoEntry>>>,
     /// The room's own bookkeeping: kept in stored snapshots, never sent to browsers.
     #[serde(default, skip_serializing_if = "Book::is_empty")]
     #[ts(skip)]
@@ -498,7 +499,8 @@ pub struct Definitions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct UndoEntry {
     /// The command it undoes (its wire `type`, e.g. `factor.delete`), for the button's label.
-    pub command: String,
+    #[ts(as = "String")]
+    pub command: Cow<'static, str>,
     /// The step it was done in (entries never outlive their step).
     pub step: u8,
     pub before: Vec<Event>,
@@ -510,8 +512,10 @@ pub struct UndoEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Private {
     pub member_id: MemberId,
-    pub undo: Vec<UndoEntry>,
-    pub redo: Vec<UndoEntry>,
+    #[ts(as = "Vec<UndoEntry>")]
+    pub undo: Vec<Arc<UndoEntry>>,
+    #[ts(as = "Vec<UndoEntry>")]
+    pub redo: Vec<Arc<UndoEntry>>,
     pub notes: Vec<Note>,
     pub votes: BTreeMap<ItemId, u8>,
 }

@@ -1183,7 +1183,7 @@ impl Sim {
             Command::Redo => self.server.redo.get(&who),
             _ => None,
         };
-        let forming = match stack.and_then(|s| s.last()).map(|e| e.command.as_str()) {
+        let forming = match stack.and_then(|s| s.last()).map(|e| e.command.as_ref()) {
             Some("groups.form") => Some(false),
             Some("teams.form" | "teams.from_groups") => Some(true),
             _ => None,

@@ -10,7 +10,9 @@
 //! A member's entries live on their own stacks and only for the current step (moving between
 //! steps empties every stack), so an undo never reaches what is not on screen.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use super::{Context, groups, require_member, teams};
 use crate::event::{Event, untouched_by_undo};
@@ -81,17 +83,13 @@ fn in_group_order(state: &RoomState, values: &mut [Event]) {
 /// `None` when it changed nothing that undo could put back.
 pub(super) fn entry(
     state: &RoomState,
-    command: &str,
+    command: &'static str,
     before: Vec<Event>,
     events: &[Event],
-) -> Option<UndoEntry> {
+) -> Option<Arc<UndoEntry>> {
     let after = values(state, events);
-    (after != before && !after.is_empty()).then(|| UndoEntry {
-        command: command.to_owned(),
-        step: state.step,
-        before,
-        after,
-    })
+    (after != before && !after.is_empty())
+        .then(|| Arc::new(UndoEntry { command: Cow::Borrowed(command), step: state.step, before, after }))
 }
 
 /// The event that sets `event`'s target to what it is in `state` now (or `None` for an event
@@ -299,8 +297,8 @@ pub(super) fn redo(state: &RoomState, ctx: &Context) -> Result<Vec<Event>, Rejec
     Ok(events)
 }
 
-fn top(stack: Option<&Vec<UndoEntry>>, step: u8) -> Option<&UndoEntry> {
-    stack.and_then(|s| s.last()).filter(|entry| entry.step == step)
+fn top(stack: Option<&Vec<Arc<UndoEntry>>>, step: u8) -> Option<&UndoEntry> {
+    stack.and_then(|s| s.last()).map(Arc::as_ref).filter(|entry| entry.step == step)
 }
 
 fn nothing(what: &str) -> Rejection {
