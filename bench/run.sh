@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark scenarios of issue 7. Each starts its server(s) in release mode pinned to core 0,
 # runs the load generator pinned to core 1, prints the figures, and stops by itself.
-#   bench/run.sh workshops|capacity|big-room|idle|join-storm|slow|relays|typing|cluster|all
+#   bench/run.sh workshops|capacity|big-room|idle|join-storm|slow|relays|ratio|typing|cluster|all
 # Every measured run prints the load generator's CPU beside the server's, and a table at the end
 # has one line per run with both; a run where the generator used more than 60% of its core, or
 # more CPU than the server, is marked generator-bound (its figures measure the generator too);
@@ -202,14 +202,7 @@ relays() {
       load --wire relay --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
            --label "$(relay_name uws) again: the same, $rate/s (round $pair)"
       stop_server "$PID"
-      start_server horseshoe $((port += 1)) --bench-relay
-      load --wire relay --prefix /bench/relay/ --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
-           --label "horseshoe relay mode: same load, $rate/s (round $pair)"
-      stop_server "$PID"
-      start_server horseshoe $((port += 1))
-      load --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
-           --label "horseshoe full protocol: same rooms, $rate moves/s (round $pair)"
-      stop_server "$PID"
+      engine_then_full "$rate" "$pair"
     done
     for server in bun relay; do
       start_server "$server" $((port += 1))
@@ -232,6 +225,30 @@ relays() {
          --server-pid "$PID" --rooms 1000 --clients 10 --idle --label "$(relay_name "$server"): 10,000 idle connections"
     stop_server "$PID"
   done
+}
+# engine_then_full RATE ROUND: Horseshoe's relay mode, then the full protocol under the same
+# rooms (scenario 1 at RATE moves/s per client), one run each; uses the caller's `port`.
+engine_then_full() {
+  local same=(--rooms 100 --clients 20 --rate "$1" --duration 20)
+  start_server horseshoe $((port += 1)) --bench-relay
+  load --wire relay --prefix /bench/relay/ --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
+       --label "horseshoe relay mode: same load, $1/s (round $2)"
+  stop_server "$PID"
+  start_server horseshoe $((port += 1))
+  load --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
+       --label "horseshoe full protocol: same rooms, $1 moves/s (round $2)"
+  stop_server "$PID"
+}
+# The full protocol against its own engine only (issue 16 asks for 1.3x at most), at 1 move/s
+# per client: `relays` without the other servers, so that more rounds (PAIRS, 9 by default) fit
+# in the same time. One round's ratio moves by 15-30% with the machine; the median of nine
+# moves less than that of the five rounds `relays` has.
+ratio() {
+  local port=18200 pair
+  for pair in $(seq "${PAIRS:-9}"); do
+    engine_then_full 1 "$pair"
+  done
+  round_ratios 3 "^horseshoe relay mode" "^horseshoe full protocol" "full protocol / its engine"
 }
 # round_ratios FIELD BASE MEASURED TITLE: FIELD of the summary (3: CPU per delivery, 5: p99) of
 # each run whose label matches MEASURED as a multiple of the run matching BASE just before it,
@@ -321,9 +338,10 @@ case "${1:-all}" in
   join-storm) join_storm ;;
   slow) slow ;;
   relays) relays ;;
+  ratio) ratio ;;
   typing) typing ;;
   cluster) cluster ;;
   all) workshops; table; relays; big_room; idle; join_storm; slow; typing; capacity ;;
-  *) echo "usage: $0 workshops|capacity|big-room|idle|join-storm|slow|relays|typing|cluster|all" >&2; exit 2 ;;
+  *) echo "usage: $0 workshops|capacity|big-room|idle|join-storm|slow|relays|ratio|typing|cluster|all" >&2; exit 2 ;;
 esac
 table
