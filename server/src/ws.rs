@@ -14,7 +14,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
-use horseshoe_protocol::{ClientMsg, CommandId, ErrorCode, PROTOCOL_VERSION, Rejection, RoomId, ServerMsg};
+use horseshoe_protocol::{
+    ClientMsg, Command, CommandId, ErrorCode, PROTOCOL_VERSION, Rejection, RoomId, ServerMsg,
+};
 use serde::Deserialize;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc::error::{SendError, TrySendError};
@@ -613,9 +615,26 @@ struct Envelope {
     id: Option<serde_json::Value>,
 }
 
+/// How a command frame starts when its sender writes `type` first, as the browser does.
+const CMD_PREFIX: &str = r#"{"type":"cmd","#;
+
+/// A command frame read directly (its `type`, `"cmd"`, is ignored as an unknown field): serde
+/// reads a frame of an internally tagged enum into a buffer before it knows the variant, which
+/// took a third of a command's parsing. Anything this does not read goes the general way.
+#[derive(Deserialize)]
+struct CmdFrame {
+    id: CommandId,
+    cmd: Command,
+}
+
 /// Parses a frame after `hello`: a message, or a malformed frame of a known type (answered);
 /// `Err` (1007) for what is not JSON, not an object with a `type`, or of no known type.
 fn parse(text: &str) -> Result<Result<ClientMsg, Malformed>, Stop> {
+    if text.starts_with(CMD_PREFIX)
+        && let Ok(CmdFrame { id, cmd }) = serde_json::from_str::<CmdFrame>(text)
+    {
+        return Ok(Ok(ClientMsg::Cmd { id, cmd }));
+    }
     let error = match serde_json::from_str::<ClientMsg>(text) {
         Ok(msg) => return Ok(Ok(msg)),
         Err(error) => error,
@@ -765,6 +784,26 @@ mod tests {
         for closing in ["not json", "[1,2]", r#"{"no":"type"}"#, r#"{"type":"teleport","id":"c"}"#] {
             assert_eq!(parse(closing).err().map(|(code, _)| code), Some(INVALID_DATA), "{closing}");
         }
+    }
+
+    #[test]
+    fn a_command_reads_the_same_whichever_way_it_is_parsed() {
+        let drop = r#"{"type":"cmd","id":7,"cmd":{"type":"note.drop","id":"m:n1","x":3,"y":4}}"#;
+        let general = serde_json::from_str::<ClientMsg>(drop).expect("a command");
+        assert!(drop.starts_with(CMD_PREFIX), "this frame takes the direct way");
+        assert_eq!(parse(drop).expect("parsed").expect("well formed"), general);
+        // `type` elsewhere than first, or a space after a brace: the general way, same result.
+        let later = r#"{"id":7,"cmd":{"type":"note.drop","id":"m:n1","x":3,"y":4},"type":"cmd"}"#;
+        let spaced =
+            r#"{ "type": "cmd", "id": 7, "cmd": {"type": "note.drop", "id": "m:n1", "x": 3, "y": 4}}"#;
+        for text in [later, spaced] {
+            assert!(!text.starts_with(CMD_PREFIX));
+            assert_eq!(parse(text).expect("parsed").expect("well formed"), general, "{text}");
+        }
+        // A frame the direct way refuses is still answered as the general way answers it.
+        let bad_id = r#"{"type":"cmd","id":"seven","cmd":{"type":"note.drop","id":"m:n1","x":3,"y":4}}"#;
+        let Ok(Err(malformed)) = parse(bad_id) else { panic!("not a malformed command") };
+        assert_eq!((malformed.kind.as_str(), malformed.id), ("cmd", None));
     }
 
     /// Sends every text frame to a mailbox, like a room member does.
