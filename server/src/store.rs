@@ -15,7 +15,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use horseshoe_protocol::{Change, MemberId, RoomId, RoomState};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::StoreError;
@@ -283,6 +283,9 @@ fn chain_the_log(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The rooms' heads one commit wrote, in order.
+type Written<'a> = Vec<(&'a str, Head)>;
+
 /// A read-only connection to the same database, for loads.
 pub struct SqliteReader {
     conn: Connection,
@@ -294,12 +297,46 @@ fn to_i64(n: u64) -> i64 {
 
 impl Sqlite {
     fn commit_all(&mut self, batch: &[Append]) -> Result<(), StoreError> {
-        // The heads this commit writes, kept once it is committed.
-        let mut written: Vec<(&str, Head)> = Vec::new();
         // Immediate: the write lock first, so that nobody commits between the version read
-        // here and this commit.
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        // in `write` and this commit. Its statements are cached, as `write`'s are: a
+        // `Transaction` would parse `BEGIN` and `COMMIT` again for every group commit.
+        self.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        let written = self.write(batch).and_then(|written| {
+            self.conn.prepare_cached("COMMIT")?.execute([])?;
+            Ok(written)
+        });
+        let (version, written) = match written {
+            Ok(written) => written,
+            Err(e) => {
+                if !self.conn.is_autocommit()
+                    && let Err(rollback) = self.conn.execute_batch("ROLLBACK")
+                {
+                    tracing::warn!(error = %rollback, "rolling back a failed commit");
+                }
+                return Err(e);
+            }
+        };
+        self.version = version;
+        if self.heads.len() + written.len() > MAX_CACHED_HEADS {
+            self.heads.clear();
+        }
+        for (room, head) in written {
+            match self.heads.get_mut(room) {
+                Some(known) => *known = head,
+                None => {
+                    self.heads.insert(room.to_owned(), head);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a commit's rows inside the open transaction: the database's version as read at
+    /// its start, and the heads it wrote (kept once it is committed).
+    fn write<'a>(&mut self, batch: &'a [Append]) -> Result<(i64, Written<'a>), StoreError> {
+        let tx = &self.conn;
+        let mut written: Written = Vec::new();
+        let version: i64 = tx.prepare_cached("PRAGMA data_version")?.query_row([], |r| r.get(0))?;
         if version != self.version {
             self.heads.clear();
         }
@@ -370,20 +407,7 @@ impl Sqlite {
                 }
             }
         }
-        tx.commit()?;
-        self.version = version;
-        if self.heads.len() + written.len() > MAX_CACHED_HEADS {
-            self.heads.clear();
-        }
-        for (room, head) in written {
-            match self.heads.get_mut(room) {
-                Some(known) => *known = head,
-                None => {
-                    self.heads.insert(room.to_owned(), head);
-                }
-            }
-        }
-        Ok(())
+        Ok((version, written))
     }
 }
 
