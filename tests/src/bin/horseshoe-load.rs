@@ -174,8 +174,9 @@ const WALL_H: u64 = 3000;
 /// then queues what it reads and sends), or more CPU than the server.
 const GENERATOR_BOUND_SHARE: f64 = 0.6;
 /// A run is called noisy when the server or the generator spent more than this share of the
-/// measured window waiting for a CPU (other processes on its core): then its latency figures
-/// measure the machine's other load too.
+/// measured window waiting for a CPU (other processes on its core, or, for a server pinned to
+/// one core with more than one busy thread, its own threads waiting for each other): then its
+/// latency figures measure that wait too.
 const NOISY_WAIT_SHARE: f64 = 0.05;
 /// Sends that leave this much later than scheduled (at the 99th percentile) mean the generator
 /// could not keep its schedule (too busy, or starved of its core); latency still counts from
@@ -1100,7 +1101,8 @@ impl Sample {
 #[derive(Debug, Clone, Copy)]
 struct Usage {
     cpu: f64,
-    /// Seconds its threads were ready to run but waited for a CPU (other processes' load).
+    /// Seconds its threads were ready to run but waited for a CPU (behind other processes, or
+    /// behind the process's own threads on the same core).
     waited: Option<f64>,
     rss_kib: u64,
 }
@@ -1230,7 +1232,7 @@ fn report(args: &Args, joined: usize, s: &Stats, from: &Sample, to: &Sample) {
     let pct = |x: Option<f64>| x.map_or(f64::NAN, |x| x / secs * 100.0);
     if server_wait.is_some() || own_wait.is_some() {
         println!(
-            "waiting for a CPU (other processes' load): server {:.1}%, load generator {:.1}% of the window",
+            "waiting for a CPU (other processes, or its own threads on its core): server {:.1}%, load generator {:.1}% of the window",
             pct(server_wait),
             pct(own_wait)
         );
@@ -1382,7 +1384,7 @@ fn join_storm(args: Args, n: usize) -> anyhow::Result<()> {
     }
     let pct = |x: Option<f64>| x.map_or(f64::NAN, |x| x / span * 100.0);
     println!(
-        "waiting for a CPU (other processes' load): server {:.1}%, load generator {:.1}% of the storm",
+        "waiting for a CPU (other processes, or its own threads on its core): server {:.1}%, load generator {:.1}% of the storm",
         pct(server_wait),
         pct(own_wait)
     );
