@@ -178,6 +178,8 @@ const GENERATOR_BOUND_SHARE: f64 = 0.6;
 /// one core with more than one busy thread, its own threads waiting for each other): then its
 /// latency figures measure that wait too.
 const NOISY_WAIT_SHARE: f64 = 0.05;
+/// How a report names the time a process was ready to run but waited for a CPU.
+const WAITING_FOR_A_CPU: &str = "waiting for a CPU (other processes, or its own threads on its core)";
 /// Sends that leave this much later than scheduled (at the 99th percentile) mean the generator
 /// could not keep its schedule (too busy, or starved of its core); latency still counts from
 /// the schedule, so it includes the delay.
@@ -1232,7 +1234,7 @@ fn report(args: &Args, joined: usize, s: &Stats, from: &Sample, to: &Sample) {
     let pct = |x: Option<f64>| x.map_or(f64::NAN, |x| x / secs * 100.0);
     if server_wait.is_some() || own_wait.is_some() {
         println!(
-            "waiting for a CPU (other processes, or its own threads on its core): server {:.1}%, load generator {:.1}% of the window",
+            "{WAITING_FOR_A_CPU}: server {:.1}%, load generator {:.1}% of the window",
             pct(server_wait),
             pct(own_wait)
         );
@@ -1384,7 +1386,7 @@ fn join_storm(args: Args, n: usize) -> anyhow::Result<()> {
     }
     let pct = |x: Option<f64>| x.map_or(f64::NAN, |x| x / span * 100.0);
     println!(
-        "waiting for a CPU (other processes, or its own threads on its core): server {:.1}%, load generator {:.1}% of the storm",
+        "{WAITING_FOR_A_CPU}: server {:.1}%, load generator {:.1}% of the storm",
         pct(server_wait),
         pct(own_wait)
     );
