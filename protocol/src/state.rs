@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use ts_rs::TS;
 
@@ -614,8 +614,10 @@ pub struct Book {
     #[serde(default)]
     pub marks: BTreeMap<MemberId, BTreeMap<ClientId, Mark>>,
     /// Who last changed each undoable thing (by its target key), to say who changed it.
-    #[serde(default)]
-    pub touched: BTreeMap<String, MemberId>,
+    /// Looked up for every event applied: hashed (a sorted map compared its long keys one
+    /// by one, each a read from memory no other move had touched).
+    #[serde(default, serialize_with = "sorted")]
+    pub touched: HashMap<String, MemberId>,
     /// Ids of public items that were removed, oldest first (answered `gone`, not `not_found`).
     #[serde(default)]
     pub tombstones: VecDeque<ItemId>,
@@ -624,8 +626,9 @@ pub struct Book {
     pub writers: BTreeMap<u64, MemberId>,
     /// Per note: the change that last moved it, and who made it (a `note.drop` from someone
     /// else who had not seen that change is stale).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub moved: BTreeMap<ItemId, (u64, MemberId)>,
+    /// Looked up twice for every move: hashed, as `touched` is.
+    #[serde(default, skip_serializing_if = "HashMap::is_empty", serialize_with = "sorted")]
+    pub moved: HashMap<ItemId, (u64, MemberId)>,
     /// The last change to a countdown or to the step (whose countdown `timer.extend` adds to):
     /// a `timer.extend` from someone who had not seen such a change by someone else is stale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -660,6 +663,15 @@ impl Timed {
         let others = if member == Some(self.by) { self.before } else { Some(self.seq) };
         others.is_some_and(|seq| seq > seen)
     }
+}
+
+/// A hashed map written in key order, so that a snapshot's bytes do not depend on the order the
+/// map happens to hold.
+fn sorted<K: Ord + Serialize, V: Serialize, S: serde::Serializer>(
+    map: &HashMap<K, V>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(map.iter().collect::<BTreeMap<_, _>>())
 }
 
 impl Book {
