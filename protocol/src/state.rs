@@ -885,3 +885,33 @@ pub struct Priorities {
     pub ranking: Vec<ItemId>,
     pub finalised: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Book, ItemId, MemberId};
+    use uuid::Uuid;
+
+    #[test]
+    fn a_book_is_written_in_key_order_however_its_hashed_maps_were_filled() {
+        let member = MemberId(Uuid::from_u128(7));
+        let keys: Vec<String> = (0..40).map(|i| format!("note:{i:02}")).collect();
+        let mut forward = Book::default();
+        let mut backward = Book::default();
+        for (i, key) in keys.iter().enumerate() {
+            forward.touched.insert(key.clone(), member);
+            forward.moved.insert(ItemId(key.clone()), (i as u64, member));
+        }
+        for (i, key) in keys.iter().enumerate().rev() {
+            backward.touched.insert(key.clone(), member);
+            backward.moved.insert(ItemId(key.clone()), (i as u64, member));
+        }
+        let written = serde_json::to_string(&forward).expect("a book serializes");
+        assert_eq!(written, serde_json::to_string(&backward).expect("a book serializes"));
+        let touched = written.find("\"touched\"").expect("touched is written");
+        let at: Vec<usize> =
+            keys.iter().map(|k| written[touched..].find(k.as_str()).expect("each key")).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "keys in order: {written}");
+        let read: Book = serde_json::from_str(&written).expect("a written book reads back");
+        assert_eq!(read, forward);
+    }
+}
