@@ -37,9 +37,24 @@ impl fmt::Display for RoomId {
 }
 
 /// A member of a room (facilitator or participant). Chosen by the server at first join.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(transparent)]
 pub struct MemberId(pub Uuid);
+
+/// The order of the id's bytes, as a `Uuid`'s, compared as one big-endian number: the room's
+/// maps keyed by member are searched on every command, and bytes compared as a slice are a
+/// call to `memcmp` each time.
+impl Ord for MemberId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.as_u128().cmp(&other.0.as_u128())
+    }
+}
+
+impl PartialOrd for MemberId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl fmt::Display for MemberId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -112,6 +127,29 @@ mod tests {
         assert!(RoomId::parse("0123456789ABCDEF0123456789abcdef").is_none());
         assert!(RoomId::parse("0123456789abcdef").is_none());
         assert!(RoomId::parse("../../etc/passwd0123456789abcdef0").is_none());
+    }
+
+    #[test]
+    fn members_are_ordered_as_their_ids_are_written() {
+        // Maps keyed by member are written in this order (snapshots, welcomes): it must stay
+        // the order of the ids' bytes, which is also the order of their text.
+        let ids = [
+            "00000000-0000-0000-0000-000000000001",
+            "00000000-0000-0000-0000-000000000100",
+            "0000ffff-0000-0000-0000-000000000000",
+            "7fffffff-ffff-ffff-ffff-ffffffffffff",
+            "80000000-0000-0000-0000-000000000000",
+            "ff000000-0000-0000-0000-000000000000",
+            "ffffffff-ffff-ffff-ffff-fffffffffffe",
+        ];
+        let members: Vec<MemberId> = ids.iter().map(|s| MemberId(Uuid::parse_str(s).unwrap())).collect();
+        for (i, a) in members.iter().enumerate() {
+            for (j, b) in members.iter().enumerate() {
+                assert_eq!(a.cmp(b), i.cmp(&j), "{a} against {b}");
+                assert_eq!(a.cmp(b), a.0.as_bytes().cmp(b.0.as_bytes()));
+                assert_eq!(a.cmp(b), a.to_string().cmp(&b.to_string()));
+            }
+        }
     }
 
     #[test]
