@@ -386,10 +386,13 @@ impl Sqlite {
                                 entry.seq
                             )));
                         }
+                        // The member's id written out on the stack: no string for each row.
+                        let mut member = uuid::Uuid::encode_buffer();
+                        let member = &mut member;
                         insert_event.execute(params![
                             room,
                             to_i64(entry.seq),
-                            entry.member.map(|m| m.to_string()),
+                            entry.member.map(move |m| &*m.0.hyphenated().encode_lower(member)),
                             entry.body.as_str(),
                             STORAGE_FORMAT,
                             prev,
@@ -904,6 +907,23 @@ mod tests {
         fn reader(&self) -> Result<SqliteReader, StoreError> {
             self.db.reader()
         }
+    }
+
+    #[test]
+    fn each_row_names_its_member_as_the_member_id_is_written() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut db = Sqlite::open(&dir.path().join(DB_FILE)).expect("a new database");
+        let room = id(1);
+        create(&mut db, &room);
+        let member = MemberId(uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210));
+        let mut append = steps(&room, 1, &[2, 3]);
+        append.entries[0].member = Some(member);
+        assert!(db.commit(&[append]).into_iter().all(|r| r.is_ok()));
+        let mut rows = db.conn.prepare("SELECT member_id FROM events ORDER BY seq").expect("a query");
+        let members: Vec<Option<String>> =
+            rows.query_map([], |r| r.get(0)).expect("rows").map(|r| r.expect("a row")).collect();
+        assert_eq!(members, [Some(member.to_string()), None]);
+        assert_eq!(member.to_string(), "01234567-89ab-cdef-fedc-ba9876543210");
     }
 
     #[test]
