@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark scenarios of issue 7. Each starts its server(s) in release mode pinned to core 0,
 # runs the load generator pinned to core 1, prints the figures, and stops by itself.
-#   bench/run.sh workshops|capacity|big-room|idle|join-storm|slow|relays|ratio|typing|cluster|all
+#   bench/run.sh workshops|capacity|big-room|idle|join-storm|slow|relays|ratio|engine|typing|cluster|all
 # Every measured run prints the load generator's CPU beside the server's, and a table at the end
 # has one line per run with both; a run where the generator used more than 60% of its core, or
 # more CPU than the server, is marked generator-bound (its figures measure the generator too);
@@ -250,6 +250,58 @@ ratio() {
   done
   round_ratios 3 "^horseshoe relay mode" "^horseshoe full protocol" "full protocol / its engine"
 }
+# The engine against uWebSockets.js alone (issue 16: CPU per delivery no higher, p99 within
+# 1.5x), at 1 message/s per client. Each round runs uWS, the engine, then uWS again, and sets
+# the engine against the mean of the two uWS runs around it: a machine that speeds up or slows
+# down through a round then moves both sides alike (in `relays`, where the engine follows uWS,
+# uWS's second run in a row has measured a median 0.93x its first, and the full protocol's disk
+# writes come just before the next round's first run). PAIRS rounds (7 by default); uWS's run
+# after against its run before is the control.
+engine() {
+  need_relays
+  machine_pauses
+  local port=18300 pair same=(--wire relay --rooms 100 --clients 20 --rate 1 --duration 20)
+  for pair in $(seq "${PAIRS:-7}"); do
+    start_server uws $((port += 1))
+    load "${same[@]}" --addr "127.0.0.1:$port" --server-pid "$PID" \
+         --label "$(relay_name uws): before the engine (round $pair)"
+    stop_server "$PID"
+    start_server horseshoe $((port += 1)) --bench-relay
+    load "${same[@]}" --prefix /bench/relay/ --addr "127.0.0.1:$port" --server-pid "$PID" \
+         --label "horseshoe relay mode: between (round $pair)"
+    stop_server "$PID"
+    start_server uws $((port += 1))
+    load "${same[@]}" --addr "127.0.0.1:$port" --server-pid "$PID" \
+         --label "$(relay_name uws): after the engine (round $pair)"
+    stop_server "$PID"
+  done
+  bracketed 3
+  bracketed 5
+}
+# bracketed FIELD: FIELD of the summary (3: CPU per delivery, 5: p99) of each engine run as a
+# multiple of the mean of the uWS runs just before and just after it, round by round, with the
+# median and the rounds within 1.5x; and the control, uWS after / uWS before.
+bracketed() {
+  awk -F'\t' -v field="$1" '
+    function line(title, r, n,   i, j, t, s, within, median) {
+      s = ""; within = 0
+      for (i = 1; i <= n; i++) { s = s sprintf(" %.2fx", r[i]); if (r[i] <= 1.5) within++ }
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+      median = (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
+      printf "%s, %s, round by round:%s; median %.2fx; within 1.5x in %d of %d\n", title, what, s, median, within, n
+    }
+    $2 ~ /^uWebSockets.*: before the engine/ { before = $field; between = 0 }
+    $2 ~ /^horseshoe relay mode: between/ && before > 0 { between = $field }
+    $2 ~ /^uWebSockets.*: after the engine/ && between > 0 {
+      n++; r[n] = between / ((before + $field) / 2); c[n] = $field / before; before = 0; between = 0
+    }
+    END {
+      if (n == 0) exit
+      what = (field == 5) ? "p99" : "CPU per delivery"
+      line("control: uWebSockets.js after / before the engine", c, n)
+      line("the engine / uWebSockets.js, the mean of the runs around it", r, n)
+    }' "$summaries"
+}
 # round_ratios FIELD BASE MEASURED TITLE: FIELD of the summary (3: CPU per delivery, 5: p99) of
 # each run whose label matches MEASURED as a multiple of the run matching BASE just before it,
 # round by round, their median, and in how many rounds it was within 1.5x.
@@ -339,9 +391,10 @@ case "${1:-all}" in
   slow) slow ;;
   relays) relays ;;
   ratio) ratio ;;
+  engine) engine ;;
   typing) typing ;;
   cluster) cluster ;;
   all) workshops; table; relays; big_room; idle; join_storm; slow; typing; capacity ;;
-  *) echo "usage: $0 workshops|capacity|big-room|idle|join-storm|slow|relays|ratio|typing|cluster|all" >&2; exit 2 ;;
+  *) echo "usage: $0 workshops|capacity|big-room|idle|join-storm|slow|relays|ratio|engine|typing|cluster|all" >&2; exit 2 ;;
 esac
 table

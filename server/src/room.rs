@@ -404,7 +404,7 @@ pub fn frame(msg: &ServerMsg) -> Option<Frame> {
 
 /// `ServerMsg::Ack` as serde writes it, put together on the stack and kept in one allocation
 /// of its exact length: one for every command applied. A test keeps it equal to `frame`'s.
-fn ack(id: CommandId, seq: u64) -> Frame {
+fn ack(id: CommandId, seq: u64) -> Option<Frame> {
     use std::io::Write;
     // `{"type":"ack","id":,"seq":}` and two numbers of at most 20 digits.
     let mut buf = [0u8; 27 + 2 * 20];
@@ -412,8 +412,8 @@ fn ack(id: CommandId, seq: u64) -> Frame {
     let written = write!(at, r#"{{"type":"ack","id":{},"seq":{seq}}}"#, id.0).is_ok();
     let len = usize::try_from(at.position()).unwrap_or(0);
     match std::str::from_utf8(&buf[..len]) {
-        Ok(text) if written => Frame::from(text.to_owned()),
-        _ => frame(&ServerMsg::Ack { id, seq }).unwrap_or_default(),
+        Ok(text) if written => Some(Frame::from(text.to_owned())),
+        _ => frame(&ServerMsg::Ack { id, seq }),
     }
 }
 
@@ -919,7 +919,7 @@ impl Room {
                     if seq > self.committed {
                         out.push(Out::Applied { conn, id, seq });
                     } else {
-                        out.push(Out::To(conn, ack(id, seq)));
+                        out.extend(ack(id, seq).map(|f| Out::To(conn, f)));
                     }
                     return;
                 }
@@ -1006,8 +1006,8 @@ impl Room {
                     }
                 }
                 Out::Applied { conn, id, seq } => {
-                    if let Some(conn) = self.conns.get(&conn) {
-                        conn.outbox.send(ack(id, seq));
+                    if let (Some(conn), Some(frame)) = (self.conns.get(&conn), ack(id, seq)) {
+                        conn.outbox.send(frame);
                     }
                 }
                 Out::Live(from, frame) => self.send_live_frame(from, &frame),
@@ -1594,8 +1594,7 @@ mod tests {
     fn an_ack_put_together_on_the_stack_is_the_protocols_ack() {
         for (id, seq) in [(1, 0), (7, 123), (u64::MAX, u64::MAX), (10, 1_000_000)] {
             let (id, seq) = (CommandId(id), seq);
-            let made = ack(id, seq);
-            assert_eq!(Some(&made), frame(&ServerMsg::Ack { id, seq }).as_ref());
+            assert_eq!(ack(id, seq).expect("an ack"), frame(&ServerMsg::Ack { id, seq }).expect("an ack"));
         }
     }
 
