@@ -618,11 +618,15 @@ struct Envelope {
 /// How a command frame starts when its sender writes `type` first, as the browser does.
 const CMD_PREFIX: &str = r#"{"type":"cmd","#;
 
-/// A command frame read directly (its `type`, `"cmd"`, is ignored as an unknown field): serde
-/// reads a frame of an internally tagged enum into a buffer before it knows the variant, which
-/// took a third of a command's parsing. Anything this does not read goes the general way.
+/// A command frame read directly (its `type` is known from the prefix, `"cmd"`): serde reads a
+/// frame of an internally tagged enum into a buffer before it knows the variant, which took a
+/// third of a command's parsing. Anything this does not read goes the general way.
 #[derive(Deserialize)]
 struct CmdFrame {
+    /// Read only so that a second `type` is a duplicate field here too, and the frame goes the
+    /// general way, which refuses it: a frame is read the same whichever way it goes.
+    #[serde(rename = "type")]
+    _kind: serde::de::IgnoredAny,
     id: CommandId,
     cmd: Command,
 }
@@ -631,7 +635,7 @@ struct CmdFrame {
 /// `Err` (1007) for what is not JSON, not an object with a `type`, or of no known type.
 fn parse(text: &str) -> Result<Result<ClientMsg, Malformed>, Stop> {
     if text.starts_with(CMD_PREFIX)
-        && let Ok(CmdFrame { id, cmd }) = serde_json::from_str::<CmdFrame>(text)
+        && let Ok(CmdFrame { id, cmd, .. }) = serde_json::from_str::<CmdFrame>(text)
     {
         return Ok(Ok(ClientMsg::Cmd { id, cmd }));
     }
@@ -804,6 +808,15 @@ mod tests {
         let bad_id = r#"{"type":"cmd","id":"seven","cmd":{"type":"note.drop","id":"m:n1","x":3,"y":4}}"#;
         let Ok(Err(malformed)) = parse(bad_id) else { panic!("not a malformed command") };
         assert_eq!((malformed.kind.as_str(), malformed.id), ("cmd", None));
+        // A second `type`, whatever it says, is refused both ways.
+        for again in ["cmd", "hello"] {
+            let twice = format!(
+                r#"{{"type":"cmd","id":7,"cmd":{{"type":"note.drop","id":"m:n1","x":3,"y":4}},"type":"{again}"}}"#
+            );
+            assert!(twice.starts_with(CMD_PREFIX));
+            assert!(serde_json::from_str::<ClientMsg>(&twice).is_err(), "the general way refuses it");
+            assert_eq!(parse(&twice).err().map(|(code, _)| code), Some(INVALID_DATA), "{twice}");
+        }
     }
 
     /// Sends every text frame to a mailbox, like a room member does.
