@@ -282,14 +282,7 @@ engine() {
 # multiple of the mean of the uWS runs just before and just after it, round by round, with the
 # median and the rounds within 1.5x; and the control, uWS after / uWS before.
 bracketed() {
-  awk -F'\t' -v field="$1" '
-    function line(title, r, n,   i, j, t, s, within, median) {
-      s = ""; within = 0
-      for (i = 1; i <= n; i++) { s = s sprintf(" %.2fx", r[i]); if (r[i] <= 1.5) within++ }
-      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
-      median = (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
-      printf "%s, %s, round by round:%s; median %.2fx; within 1.5x in %d of %d\n", title, what, s, median, within, n
-    }
+  awk -F'\t' -v field="$1" "$RATIO_LINE"'
     $2 ~ /^uWebSockets.*: before the engine/ { before = $field; between = 0 }
     $2 ~ /^horseshoe relay mode: between/ && before > 0 { between = $field }
     $2 ~ /^uWebSockets.*: after the engine/ && between > 0 {
@@ -297,27 +290,30 @@ bracketed() {
     }
     END {
       if (n == 0) exit
-      what = (field == 5) ? "p99" : "CPU per delivery"
-      line("control: uWebSockets.js after / before the engine", c, n)
-      line("the engine / uWebSockets.js, the mean of the runs around it", r, n)
+      ratio_line("control: uWebSockets.js after / before the engine", field, c, n)
+      ratio_line("the engine / uWebSockets.js, the mean of the runs around it", field, r, n)
     }' "$summaries"
 }
+# An awk function for `round_ratios` and `bracketed`: one line of ratios R[1..N] of summary
+# FIELD (3: CPU per delivery, 5: p99), round by round, with their median and the rounds within
+# 1.5x. It sorts R.
+RATIO_LINE='
+  function ratio_line(title, field, r, n,   i, j, t, s, within, median, what) {
+    s = ""; within = 0
+    for (i = 1; i <= n; i++) { s = s sprintf(" %.2fx", r[i]); if (r[i] <= 1.5) within++ }
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+    median = (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
+    what = (field == 5) ? "p99" : "CPU per delivery"
+    printf "%s, %s, round by round:%s; median %.2fx; within 1.5x in %d of %d\n", title, what, s, median, within, n
+  }'
 # round_ratios FIELD BASE MEASURED TITLE: FIELD of the summary (3: CPU per delivery, 5: p99) of
 # each run whose label matches MEASURED as a multiple of the run matching BASE just before it,
 # round by round, their median, and in how many rounds it was within 1.5x.
 round_ratios() {
-  awk -F'\t' -v field="$1" -v base="$2" -v measured="$3" -v title="$4" '
+  awk -F'\t' -v field="$1" -v base="$2" -v measured="$3" -v title="$4" "$RATIO_LINE"'
     $2 ~ base { b = $field }
     $2 ~ measured && b > 0 { r[++n] = $field / b; b = 0 }
-    END {
-      if (n == 0) exit
-      line = ""; within = 0
-      for (i = 1; i <= n; i++) { line = line sprintf(" %.2fx", r[i]); if (r[i] <= 1.5) within++ }
-      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
-      median = (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
-      what = (field == 5) ? "p99" : "CPU per delivery"
-      printf "%s, %s, round by round:%s; median %.2fx; within 1.5x in %d of %d\n", title, what, line, median, within, n
-    }' "$summaries"
+    END { if (n > 0) ratio_line(title, field, r, n) }' "$summaries"
 }
 relay_name() {
   case $1 in
