@@ -528,6 +528,31 @@ export function overlaps(page, selector) {
 /** @param {import('playwright-core').Page} page @param {string} text the note's words */
 export const wallNote = (page, text) => page.getByTestId('wall').locator('.wall-note', { hasText: text });
 
+/** How long apart two reads of a box are that must agree for it to count as still. */
+const SETTLE_MS = 150;
+
+/**
+ * The boxes of `locators` once they stop moving: the same in two reads in a row. The wall
+ * glides to fit notes as they arrive, and a press made mid-glide lands where a note was.
+ * @param {...import('playwright-core').Locator} locators
+ * @returns {Promise<{ x: number, y: number, width: number, height: number }[]>}
+ */
+export async function settledBoxes(...locators) {
+  const read = async () => JSON.stringify(await Promise.all(locators.map((locator) => locator.boundingBox())));
+  let last = await read();
+  await poll(async () => {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const now = await read();
+    const settled = now === last && !now.includes('null');
+    last = now;
+    return settled ? null : `still moving (or not shown): ${now}`;
+  });
+  return JSON.parse(last);
+}
+
+/** @param {import('playwright-core').Locator} locator */
+export const settledBox = async (locator) => (await settledBoxes(locator))[0];
+
 /** @param {import('playwright-core').Page} page @param {string} text */
 export async function noteId(page, text) {
   const id = await wallNote(page, text).getAttribute('data-id');
@@ -553,8 +578,7 @@ export async function drawnAt(page, id) {
  */
 export async function grabNote(page, note, dx, dy) {
   await page.getByTestId('wall').scrollIntoViewIfNeeded();
-  const box = await note.boundingBox();
-  assert.ok(box);
+  const box = await settledBox(note);
   const x = box.x + box.width / 2;
   const y = box.y + box.height / 3;
   await page.mouse.move(x, y);

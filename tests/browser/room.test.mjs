@@ -19,6 +19,7 @@ import {
   overlaps,
   poll,
   screenshot,
+  settledBox,
   steer,
   useServerAndBrowser,
 } from './helpers.mjs';
@@ -346,22 +347,6 @@ test('the top bar in Portuguese, the longest words: no control covers another at
   await screenshot(fac.page, 'topbar-pt-facilitator-1280', { width: 1280, height: 800 });
   assert.deepEqual(fac.problems, []);
 });
-
-/**
- * The box of `locator` once it stops moving (the wall glides to fit new notes).
- * @param {import('playwright-core').Locator} locator
- */
-async function settledBox(locator) {
-  let last = JSON.stringify(await locator.boundingBox());
-  await poll(async () => {
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const now = JSON.stringify(await locator.boundingBox());
-    const settled = now === last && now !== 'null';
-    last = now;
-    return settled ? null : 'still moving';
-  });
-  return /** @type {{ x: number, y: number, width: number, height: number }} */ (JSON.parse(last));
-}
 
 /**
  * Routes the page's WebSocket through a stand-in for protocol v2's hands: the room in every

@@ -20,6 +20,7 @@ import {
   poll,
   screenshot,
   setPanel,
+  settledBoxes,
   useServerAndBrowser,
 } from './helpers.mjs';
 
@@ -105,9 +106,7 @@ const factorInput = (page) => page.locator('.factor-form').getByTestId('factor-i
  * @param {{ x: number, y: number }} [at] where on `to` to let go (default: its middle)
  */
 async function pointerDrag(page, from, to, at) {
-  const a = await from.boundingBox();
-  const b = await to.boundingBox();
-  assert.ok(a && b, 'both ends of the drag are on screen');
+  const [a, b] = await settledBoxes(from, to);
   await page.mouse.move(a.x + 8, a.y + 8);
   await page.mouse.down();
   await page.mouse.move(a.x + 20, a.y + 20, { steps: 3 });

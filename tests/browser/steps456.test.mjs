@@ -26,6 +26,7 @@ import {
   screenshot,
   screenshotDir,
   setPanel,
+  settledBoxes,
   useServerAndBrowser,
   wallNote,
 } from './helpers.mjs';
@@ -143,32 +144,12 @@ function grab(page, text, dx, dy) {
 
 
 /**
- * The boxes of two notes once the wall has stopped moving them (notes arriving from others can
- * still lay the wall out again just after they appear): the same in two reads in a row, waited
- * for as long as the other checks wait.
- * @param {Page} page @param {string} text @param {string} onto
- */
-async function settledBoxes(page, text, onto) {
-  let last = '';
-  let boxes = [];
-  await poll(async () => {
-    boxes = [await wallNote(page, text).boundingBox(), await wallNote(page, onto).boundingBox()];
-    const now = JSON.stringify(boxes);
-    const settled = now === last && boxes.every(Boolean);
-    last = now;
-    return settled ? null : `the notes ${JSON.stringify(text)} and ${JSON.stringify(onto)} kept moving: ${now}`;
-  });
-  return boxes;
-}
-
-/**
  * Drags the note `text` onto the note `onto` and lets go.
  * @param {Page} page @param {string} text @param {string} onto
  */
 async function dropOnto(page, text, onto) {
   await page.getByTestId('wall').scrollIntoViewIfNeeded();
-  const [from, to] = await settledBoxes(page, text, onto);
-  assert.ok(from && to);
+  const [from, to] = await settledBoxes(wallNote(page, text), wallNote(page, onto));
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 3);
   await page.mouse.down();
   await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
