@@ -1216,6 +1216,48 @@ test('notes picked together move together, on every screen, with the mover named
   assert.deepEqual([...fac.problems, ...ana.problems, ...bo.problems], []);
 });
 
+test('a note held while the wall fits new ones stays under the pointer, and the wall fits once it is let go', async () => {
+  const created = await env.createRoom('Held through a reveal', { language: 'en' });
+  const fac = await env.openAsFacilitator(created.facilitator_url, 'Marta');
+  const ana = await join(created.participant_url, 'Ana');
+  const bo = await join(created.participant_url, 'Bo');
+  await fac.page.locator('.stepper button[data-step="4"]').click();
+  for (const [person, text] of [
+    [ana, 'hire good people'],
+    [bo, 'keep good people'],
+    [bo, 'plan the budget'],
+  ]) {
+    await person.page.getByTestId('note-input').fill(text);
+    await person.page.getByTestId('note-add').click();
+  }
+  await expectText(fac.page.getByTestId('pending'), 'Bo');
+  // Ana's note alone first: her wall fits around it.
+  await fac.page.getByRole('button', { name: "Reveal Ana's notes" }).click();
+  const a = ana.page;
+  await expectCount(a.locator('.wall-note'), 1);
+  const held = await grab(a, 'hire good people', 0, 120);
+  const note = wallNote(a, 'hire good people');
+  const offset = async () => {
+    const box = await note.boundingBox();
+    assert.ok(box);
+    return { x: Math.round(held.x - box.x), y: Math.round(held.y - box.y) };
+  };
+  const before = await offset();
+  // Bo's notes arrive while she holds hers: the wall does not move under her hand.
+  await fac.page.getByRole('button', { name: "Reveal Bo's notes" }).click();
+  await expectCount(a.locator('.wall-note'), 3);
+  await settledBoxes(...['keep good people', 'plan the budget'].map((text) => wallNote(a, text)));
+  assert.deepEqual(await offset(), before, 'the held note is where the pointer holds it');
+  await a.mouse.move(held.x + 30, held.y + 30, { steps: 4 });
+  const box = await note.boundingBox();
+  assert.ok(box);
+  assert.deepEqual({ x: Math.round(held.x + 30 - box.x), y: Math.round(held.y + 30 - box.y) }, before, 'it follows the pointer');
+  await a.mouse.up();
+  // Let go, the wall fits all three.
+  await expectNotesInView(a, 'Ana');
+  assert.deepEqual([...fac.problems, ...ana.problems, ...bo.problems], []);
+});
+
 test('a Portuguese room: "Ajude-me a" notes, the boards and the report in Portuguese', async () => {
   const created = await env.createRoom('Sessão de clientes', {
     organisation: 'Acme',

@@ -1,7 +1,8 @@
 // The wall's camera on Panzoom: drag the background (one finger on a touch screen) to pan,
 // pinch or Ctrl+wheel to zoom, two fingers to pan; the wheel alone pans. "Fit" shows every
 // note, in the part of the screen no floating card covers; until the person moves the camera
-// themself it keeps fitting as notes arrive (and on the projector it always does). On a phone
+// themself it keeps fitting as notes arrive (and on the projector it always does), though never
+// while they hold a note: the wall does not move under their hand, and fits once they let go. On a phone
 // a fit stops at a zoom where notes can still be read, starting from the notes' top left.
 // Wall units map to the screen through Panzoom's transform, `scale(s) translate(x, y)` about
 // the world's centre.
@@ -30,6 +31,7 @@ const MIN_FREE_SHARE = 0.4;
  * @typedef {object} Camera
  * @property {number} zoom the scale now (rounded, for drawing labels to size)
  * @property {(box: Box) => void} fit
+ * @property {(on: boolean) => void} hold while held (a note in the person's hand), fits wait
  * @property {(factor: number) => void} zoomBy
  * @property {(clientX: number, clientY: number) => { x: number, y: number }} toWall
  * @property {{ current: boolean }} auto keep fitting as notes arrive
@@ -53,6 +55,9 @@ export function useCamera(viewport, world, interactive, covers = () => []) {
   // then (the first notes, the first size of the frame) would be undone by it, so it waits.
   const ready = useRef(false);
   const wanted = useRef(/** @type {Box | null} */ (null));
+  // A fit asked for while the person holds a note waits for them to let go.
+  const held = useRef(false);
+  const owed = useRef(false);
   useEffect(() => {
     const el = /** @type {HTMLElement} */ (world.current);
     const frame = /** @type {HTMLElement} */ (viewport.current);
@@ -134,7 +139,14 @@ export function useCamera(viewport, world, interactive, covers = () => []) {
     readable,
     fit(box) {
       wanted.current = box;
-      if (ready.current) fitNow(box);
+      if (held.current) owed.current = true;
+      else if (ready.current) fitNow(box);
+    },
+    hold(on) {
+      held.current = on;
+      if (on || !owed.current) return;
+      owed.current = false;
+      if (ready.current && wanted.current) fitNow(wanted.current);
     },
     zoomBy(factor) {
       const panzoom = pz.current;

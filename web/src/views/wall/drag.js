@@ -157,7 +157,14 @@ export function noteDragger(env) {
   /** @param {PointerEvent} ev */
   function up(ev) {
     if (!drag || ev.pointerId !== drag.pointer) return;
-    const done = /** @type {NonNullable<typeof drag>} */ (release());
+    letGo(/** @type {NonNullable<typeof drag>} */ (release()), ev);
+    // What arrived while the note was held is fitted now, after the drop: the drop is read from
+    // where the pointer was on the wall as it stood.
+    env.camera.hold(false);
+  }
+
+  /** A click (select) or a drop, as the pointer goes up. @param {Drag} done @param {PointerEvent} ev */
+  function letGo(done, ev) {
     env.root()?.querySelectorAll('.dragging, .drop-target').forEach((el) => el.classList.remove('dragging', 'drop-target'));
     if (!done.started) {
       if (ev.type === 'pointerup') {
@@ -182,7 +189,10 @@ export function noteDragger(env) {
      * The wall goes away mid-drag (the room moved on to another step): the note is not dropped
      * where the pointer happened to be; it stays where it was.
      */
-    cancel: () => void release(),
+    cancel: () => {
+      release();
+      env.camera.hold(false);
+    },
     /** Whether `id` is under this person's pointer now (others' previews of it are ignored). */
     /** @param {string} id */
     holds: (id) => !!drag?.started && drag.ids.includes(id),
@@ -218,6 +228,7 @@ export function noteDragger(env) {
         grab: { x: grab.x - shown.x, y: grab.y - shown.y },
         seen: app.store.view?.room.seq,
       };
+      env.camera.hold(true);
       window.addEventListener('pointermove', move);
       window.addEventListener('pointerup', up);
       window.addEventListener('pointercancel', up);
