@@ -3,7 +3,8 @@
 //! "corks" a socket: a connection keeps no write buffer while its socket takes what it is
 //! given, which is nearly always. What the socket does not take is copied out to the
 //! connection's [`Unsent`], written before anything else; a frame too large for the thread's
-//! buffer is written from its own bytes (a snapshot is not copied).
+//! buffer is written from its own bytes (a snapshot is not copied). A room writes the same way
+//! into a socket its connection lent it ([`write_straight`], outbox.rs), without waiting.
 //!
 //! Only server frames of text and pings are written here: unmasked, unfragmented (RFC 6455,
 //! section 5.2). The WebSocket library still writes what it owes on its own (a pong, the
@@ -12,8 +13,9 @@
 use std::cell::RefCell;
 use std::io::{self, IoSlice};
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll, Waker, ready};
 
+use socket2::SockRef;
 use tokio::io::AsyncWrite;
 
 use crate::room::Frame;
@@ -160,6 +162,57 @@ impl Pending<'_> {
             }
         }
         Ok(true)
+    }
+}
+
+/// Writes `frames` into `socket` as a connection's task would, gathered in the thread's buffer,
+/// but without waiting: how a room writes to a connection that has nothing queued or unsent
+/// (outbox.rs), as uWebSockets writes from its publisher's loop. Returns how many frames the
+/// socket took or began (what it did not take of the last is in `unsent`, which must be empty
+/// to begin with), and whether it took all of them: false when it is full or failed (the
+/// connection's own write then finds out which, and waits or ends).
+pub fn write_straight(socket: SockRef<'_>, frames: &[Frame], unsent: &mut Unsent) -> (usize, bool) {
+    let mut pending = Pending { ping: false, frames, next: 0 };
+    // Nothing waits on this socket here: a full one is left to the connection's task.
+    let mut cx = Context::from_waker(Waker::noop());
+    let done = pending.poll_write(&mut Straight(socket), unsent, &mut cx);
+    (pending.next, matches!(done, Poll::Ready(Ok(()))))
+}
+
+/// A socket borrowed by a room: a write it does not take at once is `Pending`, with no waker
+/// registered anywhere.
+struct Straight<'a>(SockRef<'a>);
+
+impl AsyncWrite for Straight<'_> {
+    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        would_block(self.0.send_with_flags(buf, libc::MSG_NOSIGNAL))
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        would_block(self.0.send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+fn would_block(sent: io::Result<usize>) -> Poll<io::Result<usize>> {
+    match sent {
+        Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => Poll::Pending,
+        sent => Poll::Ready(sent),
     }
 }
 

@@ -184,6 +184,9 @@ pub async fn run_and_say_when_ready(
         }
     };
     tracker.spawn(heap::release_when_quiet(activity, shutdown.clone()));
+    if outbox::straight_writes_here() {
+        tracker.spawn(outbox::gate_straight_writes(app.registry.metrics.clone(), shutdown.clone()));
+    }
     ready();
     let served = serve::serve(listener, http::router(app.clone()), accept, shutdown.clone()).await;
 

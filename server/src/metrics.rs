@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use horseshoe_protocol::ErrorCode;
@@ -63,6 +63,8 @@ impl Histogram {
 pub struct Metrics {
     pub messages_in: AtomicU64,
     pub messages_out: AtomicU64,
+    /// Of those, the frames a room wrote straight into an idle connection's socket.
+    pub written_straight: AtomicU64,
     pub slow_consumers_closed: AtomicU64,
     pub connections_refused: AtomicU64,
     pub room_loads: AtomicU64,
@@ -74,6 +76,9 @@ pub struct Metrics {
     pub decisions_retried: AtomicU64,
     /// Rooms whose log this node follows (JetStream): the rooms it has members in.
     pub rooms_followed: AtomicU64,
+    /// The runtime's thread is too busy for rooms to write into idle sockets themselves
+    /// (`outbox::gate_straight_writes`).
+    pub too_busy: AtomicBool,
     /// This node's name and the store engine it runs on, once known.
     node: OnceLock<(String, &'static str)>,
     rejected: [AtomicU64; CODES.len()],
@@ -88,6 +93,11 @@ impl Metrics {
 
     pub fn count_by(counter: &AtomicU64, n: u64) {
         counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Whether rooms write frames straight into idle connections' sockets now.
+    pub fn straight_writes(&self) -> bool {
+        !self.too_busy.load(Ordering::Relaxed)
     }
 
     /// Names the node and its store engine (`sqlite` or `nats`) in every rendering.
@@ -136,11 +146,12 @@ impl Metrics {
             "counter",
             get(&self.messages_in),
         );
+        gauge("horseshoe_messages_out_total", "Frames sent to clients.", "counter", get(&self.messages_out));
         gauge(
-            "horseshoe_messages_out_total",
-            "Frames queued to clients.",
+            "horseshoe_messages_written_straight_total",
+            "Frames a room wrote straight into an idle connection's socket (of those sent).",
             "counter",
-            get(&self.messages_out),
+            get(&self.written_straight),
         );
         gauge(
             "horseshoe_slow_consumers_closed_total",

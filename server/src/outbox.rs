@@ -4,19 +4,29 @@
 //! one flush. A consumer that lets it fill is closed (it reconnects and resumes or gets a fresh
 //! snapshot); it never slows the room, and nothing is dropped silently.
 //!
+//! On a runtime of one thread, a connection whose task waits with nothing to write lends the
+//! room its socket: what the room sends then goes straight into the socket, under the outbox's
+//! lock, without a wake, a poll or a take (as uWebSockets writes from its publisher's loop).
+//! What the socket does not take at once is left to the task, which takes the socket back
+//! before it writes anything itself or closes it. The runtime's thread stops lending sockets
+//! while it is busy most of its time ([`gate_straight_writes`]).
+//!
 //! One small shared block per connection, not a channel, a cancellation token and timers: an
 //! idle connection costs its socket buffers and little else, and queueing a frame is one
 //! uncontended lock. Only the connection's own task ever waits on it, so its wake-up is a flag
 //! and one registered waker (two atomic operations), not a queue of waiters behind a lock.
 
 use std::future::Future;
+use std::os::fd::{BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::task::{Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use futures_util::task::AtomicWaker;
+use socket2::SockRef;
 
+use crate::cork::{self, Unsent};
 use crate::metrics::Metrics;
 use crate::room::{CloseReason, Frame};
 
@@ -30,6 +40,41 @@ pub const OUTBOX_BYTES: usize = 1024 * 1024;
 /// Frames' worth of capacity a connection keeps between bursts (in its queue and its batch), so
 /// that an idle connection does not hold its high-water mark.
 pub const KEEP_CAPACITY: usize = 64;
+
+/// How often the share of time the runtime's thread is busy is looked at.
+pub const BUSY_CHECK: Duration = Duration::from_millis(250);
+/// Above this share of its time busy, the runtime's thread leaves every write to the
+/// connections' tasks: a backed-up connection's frames then go out in one write, where frames
+/// written straight go one by one (near saturation the tail grew from 0.1 s to 2 s without it).
+pub const STRAIGHT_BUSY_SHARE: f64 = 0.7;
+
+/// Keeps [`Metrics::straight_writes`] true while the runtime's one thread is busy less than
+/// [`STRAIGHT_BUSY_SHARE`] of its time, until `shutdown`. On a runtime of one thread only:
+/// connections offer their sockets to rooms only there ([`straight_writes_here`]).
+pub async fn gate_straight_writes(metrics: Arc<Metrics>, shutdown: tokio_util::sync::CancellationToken) {
+    let runtime = tokio::runtime::Handle::current().metrics();
+    let mut every = tokio::time::interval(BUSY_CHECK);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last = (Instant::now(), runtime.worker_total_busy_duration(0));
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = every.tick() => {}
+        }
+        let now = (Instant::now(), runtime.worker_total_busy_duration(0));
+        let share = (now.1 - last.1).as_secs_f64() / (now.0 - last.0).as_secs_f64().max(f64::EPSILON);
+        last = now;
+        metrics.too_busy.store(share > STRAIGHT_BUSY_SHARE, Ordering::Relaxed);
+    }
+}
+
+/// Whether connections on this runtime offer their sockets for rooms to write into: only on a
+/// runtime of one thread, where the room's task and the connection's never run at once, and a
+/// big room's writes would not have been spread over other workers anyway.
+pub fn straight_writes_here() -> bool {
+    tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread)
+}
 
 /// The room's side: cheap to clone, never waits.
 #[derive(Debug, Clone)]
@@ -68,6 +113,37 @@ struct Queue {
     bytes: usize,
     ping: bool,
     closed: Option<CloseReason>,
+    /// The connection's socket, while its task waits with nothing of its own to write: a frame
+    /// sent then is written straight into it, under this lock, without waking the task. Set by
+    /// the task's take, and cleared by its next one (before it writes) and by its end (before
+    /// the socket closes), so that the descriptor is the connection's whenever it is here.
+    straight: Option<RawFd>,
+    /// What the socket did not take of a frame written straight: the task writes it first.
+    unsent: Unsent,
+}
+
+impl Queue {
+    /// Writes what is queued into the socket the connection offered (`straight`, which is
+    /// set), dropping what the socket took; true if it took all of it (the socket stays
+    /// offered). What it did not take of a frame is in `unsent`.
+    #[allow(unsafe_code)]
+    fn write_straight(&mut self, metrics: &Metrics) -> bool {
+        let Some(fd) = self.straight else { return false };
+        // SAFETY: `straight` holds the connection's socket only while the connection's task
+        // keeps it open and writes nothing itself: the task clears it under the outbox's lock
+        // before it writes or closes the socket (`Inbox::take_offering`, `Inbox::withdraw`,
+        // also when its future is dropped). That lock is held here (`self` is only reached
+        // through it), for as long as the descriptor is borrowed.
+        let socket = unsafe { BorrowedFd::borrow_raw(fd) };
+        let (taken, all) = cork::write_straight(SockRef::from(&socket), &self.frames, &mut self.unsent);
+        self.bytes -= self.frames[..taken].iter().map(|frame| frame.len()).sum::<usize>();
+        self.frames.drain(..taken);
+        if self.frames.is_empty() && self.frames.capacity() > KEEP_CAPACITY {
+            self.frames = Vec::new();
+        }
+        Metrics::count_by(&metrics.written_straight, taken as u64);
+        all
+    }
 }
 
 /// What the connection takes from its queue in one go.
@@ -86,27 +162,66 @@ impl Outbox {
         (Self { shared: shared.clone(), metrics }, Inbox { shared })
     }
 
-    /// Queues a frame without waiting, or closes a consumer that has fallen too far behind.
+    /// Queues a frame without waiting, or closes a consumer that has fallen too far behind. A
+    /// connection whose task waits with nothing to write gets it straight into its socket.
     pub fn send(&self, frame: Frame) {
+        if let Some((queue, was_empty)) = self.queue(frame) {
+            self.flush(queue, was_empty);
+        }
+    }
+
+    /// Queues a frame as [`Outbox::send`] does, but neither writes nor wakes anything until
+    /// [`Outbox::release`]: a room holds what one batch sends each connection, which then
+    /// leaves in one write.
+    pub fn hold(&self, frame: Frame) {
+        let _ = self.queue(frame);
+    }
+
+    /// Writes or wakes for what was held.
+    pub fn release(&self) {
+        let queue = self.shared.lock();
+        if !queue.frames.is_empty() {
+            self.flush(queue, true);
+        }
+    }
+
+    /// Queues a frame, or closes a consumer too far behind; the queue, and whether it was empty.
+    fn queue(&self, frame: Frame) -> Option<(MutexGuard<'_, Queue>, bool)> {
         let mut queue = self.shared.lock();
         if queue.closed.is_some() {
-            return;
+            return None;
         }
         if queue.frames.len() >= OUTBOX_FRAMES || queue.bytes + frame.len() > OUTBOX_BYTES {
             queue.closed = Some(CloseReason::SLOW);
+            queue.straight = None;
             drop(queue);
             tracing::warn!("closing a slow consumer");
             Metrics::count(&self.metrics.slow_consumers_closed);
             self.shared.signal();
-            return;
+            return None;
         }
         let was_empty = queue.frames.is_empty();
         queue.bytes += frame.len();
         queue.frames.push(frame);
-        drop(queue);
         Metrics::count(&self.metrics.messages_out);
-        // A connection that has not taken the earlier frames has been woken already.
-        if was_empty {
+        Some((queue, was_empty))
+    }
+
+    /// Writes what is queued straight into the socket the connection offered, if it did and
+    /// the runtime is not too busy; otherwise, or for what the socket does not take, wakes the
+    /// connection's task (unless `wake` is false: it was woken for the earlier frames).
+    fn flush(&self, mut queue: MutexGuard<'_, Queue>, wake: bool) {
+        if queue.straight.is_some() && self.metrics.straight_writes() {
+            if queue.write_straight(&self.metrics) {
+                return;
+            }
+            queue.straight = None;
+            drop(queue);
+            self.shared.signal();
+            return;
+        }
+        drop(queue);
+        if wake {
             self.shared.signal();
         }
     }
@@ -136,13 +251,32 @@ impl Outbox {
 impl Inbox {
     /// Everything queued, or the reason to close (which outranks anything still queued).
     pub fn take(&self, batch: &mut Batch) -> Result<(), CloseReason> {
+        self.take_offering(batch, &mut Unsent::default(), None)
+    }
+
+    /// [`Inbox::take`], and what the socket did not take of a frame written straight, moved
+    /// into `unsent`. With nothing to write (nothing taken, nothing unsent), the connection
+    /// offers its socket (`straight`) for the room to write the next frames into itself while
+    /// it waits.
+    pub fn take_offering(
+        &self,
+        batch: &mut Batch,
+        unsent: &mut Unsent,
+        straight: Option<RawFd>,
+    ) -> Result<(), CloseReason> {
         let mut queue = self.shared.lock();
         // What woke the connection is taken now: cleared under the lock, so that anything sent
         // after this wakes it again and nothing sent before is left behind (a wait right after
         // a take does not resolve at once for what the take already had).
         self.shared.woken.store(false, Ordering::Relaxed);
+        // The task may write from here on: the room no longer does.
+        queue.straight = None;
         if let Some(reason) = queue.closed {
             return Err(reason);
+        }
+        if !queue.unsent.is_empty() {
+            // Offered only with nothing unsent of the task's own: the room's rest is the first.
+            *unsent = std::mem::take(&mut queue.unsent);
         }
         // The buffers change places (the connection writes a batch whole, so its own is empty
         // here): the frames are not copied, and one buffer is touched per round, not two.
@@ -157,7 +291,16 @@ impl Inbox {
         if queue.frames.capacity() > KEEP_CAPACITY {
             queue.frames.shrink_to_fit();
         }
+        if batch.frames.is_empty() && !batch.ping && unsent.is_empty() {
+            queue.straight = straight;
+        }
         Ok(())
+    }
+
+    /// Takes the socket back from the room: called before the connection writes anything of
+    /// its own outside a take, and before its socket closes.
+    pub fn withdraw(&self) {
+        self.shared.lock().straight = None;
     }
 
     /// Resolves when something may have arrived since the last time it resolved. One task
@@ -231,6 +374,7 @@ impl Shared {
             queue.closed = Some(reason);
             queue.frames.clear();
             queue.bytes = 0;
+            queue.straight = None;
         }
         drop(queue);
         self.signal();

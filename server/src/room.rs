@@ -992,27 +992,38 @@ impl Room {
         // One presence change per batch, however many joined or left in it.
         let mut presence_due = false;
         let mut joins = Vec::new();
+        // What the batch sends each connection is held, and leaves in one write at the end
+        // (a change and its ack to the mover; several changes to everyone).
+        let mut held = false;
         for item in out {
             match item {
                 Out::Broadcast { all, own } => {
                     for conn in self.conns.values() {
                         let mine = own.iter().find(|(owner, _)| conn.actor.member == Some(*owner));
-                        conn.outbox.send(mine.map_or_else(|| all.clone(), |(_, f)| f.clone()));
+                        conn.outbox.hold(mine.map_or_else(|| all.clone(), |(_, f)| f.clone()));
                     }
+                    held = true;
                 }
                 Out::To(conn, frame) => {
                     if let Some(conn) = self.conns.get(&conn) {
-                        conn.outbox.send(frame);
+                        conn.outbox.hold(frame);
+                        held = true;
                     }
                 }
                 Out::Applied { conn, id, seq } => {
                     if let (Some(conn), Some(frame)) = (self.conns.get(&conn), ack(id, seq)) {
-                        conn.outbox.send(frame);
+                        conn.outbox.hold(frame);
+                        held = true;
                     }
                 }
                 Out::Live(from, frame) => self.send_live_frame(from, &frame),
                 join @ Out::Register { .. } => joins.push(join),
                 Out::Presence => presence_due = true,
+            }
+        }
+        if held {
+            for conn in self.conns.values() {
+                conn.outbox.release();
             }
         }
         // Joins last: each starts from the room as of the batch's end.

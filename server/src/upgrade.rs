@@ -5,6 +5,7 @@
 
 use std::future::Future;
 use std::io;
+use std::os::fd::{AsRawFd, RawFd};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -60,6 +61,16 @@ impl WsIo {
                 Self { early, inner: Inner::Tcp { _slot: slot, tcp } }
             }
             Err(upgraded) => Self { early: None, inner: Inner::Upgraded(TokioIo::new(upgraded)) },
+        }
+    }
+}
+
+impl WsIo {
+    /// The accepted socket's descriptor (none for a connection served by something else).
+    pub fn raw_fd(&self) -> Option<RawFd> {
+        match &self.inner {
+            Inner::Tcp { tcp, .. } => Some(tcp.as_raw_fd()),
+            Inner::Upgraded(_) => None,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! connection holds no timer, no second task and no channel.
 
 use std::future::Future;
+use std::os::fd::RawFd;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
@@ -37,9 +38,9 @@ use crate::admission::{
 use crate::cork::{self, Unsent};
 use crate::forwarded::Client;
 use crate::metrics::Metrics;
-use crate::outbox::{Batch, Inbox, KEEP_CAPACITY, Outbox};
+use crate::outbox::{Batch, Inbox, KEEP_CAPACITY, Outbox, straight_writes_here};
 use crate::room::{CloseReason, ConnId, JoinRequest, Joined, RoomHandle, RoomMsg, frame};
-use crate::upgrade::{Socket, Upgrade};
+use crate::upgrade::{Socket, Upgrade, WsIo};
 
 /// Largest message a client may send; the biggest command is a few KiB of text.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
@@ -123,9 +124,21 @@ pub fn socket_config() -> WebSocketConfig {
 pub(crate) type Stop = (u16, Rejection);
 
 /// What a WebSocket runs over: an upgraded HTTP connection in the server, a pipe in tests.
-pub(crate) trait Transport: AsyncRead + AsyncWrite + Unpin {}
+pub(crate) trait Transport: AsyncRead + AsyncWrite + Unpin {
+    /// The socket underneath, which a room may write whole frames into while the connection
+    /// waits (outbox.rs); none for a pipe.
+    fn socket(&self) -> Option<RawFd> {
+        None
+    }
+}
 
-impl<T: AsyncRead + AsyncWrite + Unpin> Transport for T {}
+impl Transport for WsIo {
+    fn socket(&self) -> Option<RawFd> {
+        self.raw_fd()
+    }
+}
+
+impl Transport for tokio::io::DuplexStream {}
 
 async fn connection(mut socket: Socket, room: String, app: AppState, slot: Slot, new_members: NewMembers) {
     // The handshake's futures are large and short-lived: boxed, they do not stay part of the
@@ -396,7 +409,8 @@ struct Waiting<M> {
 }
 
 /// Runs a joined connection until it ends: writes what the room queues (everything at once,
-/// one flush), reads what the peer sends, and closes with the reason the server gives.
+/// one flush), reads what the peer sends, and closes with the reason the server gives. While
+/// it waits with nothing to write, the room may write into its socket itself (outbox.rs).
 ///
 /// When the room's mailbox is full, the message waits here and the socket is not read until
 /// the room takes it: a fast sender is slowed down (back-pressure through TCP) while its outbox
@@ -410,6 +424,11 @@ pub(crate) fn pump<'a, P: Peer, S: Transport>(
     // An async block rather than an async fn: an async fn keeps its arguments twice in its
     // state (as arguments, then as locals), and this state is part of every connection's task.
     async move {
+        // The socket a room may write into while this connection waits with nothing to write.
+        let straight = if straight_writes_here() { ws.get_ref().socket() } else { None };
+        // Taken back before the socket is written here outside a take, or closed; dropped with
+        // this future too, however the connection ends.
+        let withdraw = Withdraw(inbox);
         let mut batch = Batch::default();
         let read_waker = inbox.read_waker();
         // Boxed: rare, and a message is large for state every connection keeps.
@@ -422,12 +441,13 @@ pub(crate) fn pump<'a, P: Peer, S: Transport>(
         // that marked the outbox woken: the wait sees it, so the take is skipped.
         let mut wrote = false;
         let reason = loop {
-            if !std::mem::take(&mut wrote)
-                && let Err(reason) = inbox.take(&mut batch)
+            // A connection that offers its socket takes after a write too: the take offers it.
+            if !(std::mem::take(&mut wrote) && straight.is_none())
+                && let Err(reason) = inbox.take_offering(&mut batch, &mut unsent, straight.filter(|_| !owed))
             {
                 break Some(reason);
             }
-            if !batch.frames.is_empty() || batch.ping || owed {
+            if !batch.frames.is_empty() || batch.ping || owed || !unsent.is_empty() {
                 // A peer that stops reading blocks the socket: a close must still get through, so
                 // the write is raced against it.
                 let written = tokio::select! {
@@ -479,6 +499,7 @@ pub(crate) fn pump<'a, P: Peer, S: Transport>(
             };
             inbox.close(close_for(stop.0, &stop.1));
         };
+        drop(withdraw);
         match reason {
             // A stalled peer may never take the rest or the close frame; they are not waited for
             // long. The rest goes first: a close frame inside a frame would be read as its bytes.
@@ -494,6 +515,15 @@ pub(crate) fn pump<'a, P: Peer, S: Transport>(
                 let _ = tokio::time::timeout(CLOSE_GRACE, ws.flush()).await;
             }
         }
+    }
+}
+
+/// Takes a connection's socket back from its room when dropped (`Inbox::withdraw`).
+struct Withdraw<'a>(&'a Inbox);
+
+impl Drop for Withdraw<'_> {
+    fn drop(&mut self) {
+        self.0.withdraw();
     }
 }
 
@@ -899,6 +929,87 @@ mod tests {
             Ok(Some(Ok(Message::Pong(payload)))) => assert_eq!(&payload[..], b"are you there"),
             other => panic!("no pong: {other:?}"),
         }
+    }
+
+    impl Transport for tokio::net::TcpStream {
+        fn socket(&self) -> Option<RawFd> {
+            Some(std::os::fd::AsRawFd::as_raw_fd(self))
+        }
+    }
+
+    #[tokio::test]
+    async fn frames_a_room_writes_straight_arrive_whole_and_in_order_with_a_reader_that_stalls_and_pings() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let addr = listener.local_addr().expect("its address");
+        let (client_tcp, accepted) = tokio::join!(tokio::net::TcpStream::connect(addr), listener.accept());
+        let (client_tcp, (server_tcp, _)) = (client_tcp.expect("connected"), accepted.expect("accepted"));
+        // As the server's own (serve.rs), and small buffers: a reader that stalls fills them
+        // within a few frames.
+        for tcp in [&server_tcp, &client_tcp] {
+            tcp.set_nodelay(true).expect("no delay");
+        }
+        socket2::SockRef::from(&server_tcp).set_send_buffer_size(32 * 1024).expect("a small send buffer");
+        socket2::SockRef::from(&client_tcp).set_recv_buffer_size(32 * 1024).expect("a small receive buffer");
+        let mut server =
+            WebSocketStream::from_raw_socket(server_tcp, Role::Server, Some(socket_config())).await;
+        let client = WebSocketStream::from_raw_socket(client_tcp, Role::Client, None).await;
+        let metrics = Arc::new(Metrics::default());
+        let (outbox, inbox) = Outbox::new(metrics.clone());
+        let (mailbox, _room) = mpsc::channel(1);
+        tokio::spawn(async move { pump(&mut server, &inbox, &mut Forward(mailbox)).await });
+
+        // Frames of every size class (some too large to go straight), sent one by one; the reader reads alongside, stalls now and then, and
+        // pings twice, so that the socket fills and drains while the room and the connection's
+        // task hand the writing over to each other.
+        const FRAMES: usize = 1000;
+        let size = |i: usize| if i % 50 == 49 { CORK_BYTES + 100 } else { i * 131 % 3000 };
+        let texts: Vec<String> = (0..FRAMES).map(|i| format!("{i}:{}", "x".repeat(size(i)))).collect();
+        let reader = tokio::spawn(async move {
+            let (mut client, mut got, mut pongs) = (client, Vec::new(), 0);
+            while got.len() < FRAMES {
+                match tokio::time::timeout(Duration::from_secs(10), client.next()).await {
+                    Ok(Some(Ok(Message::Text(text)))) => got.push(text.as_str().to_owned()),
+                    Ok(Some(Ok(Message::Pong(payload)))) if &payload[..] == b"still there?" => pongs += 1,
+                    other => panic!("after {} frames: {other:?}", got.len()),
+                }
+                if got.len() % 37 == 0 {
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+                if got.len() == 100 || got.len() == 900 {
+                    client.send(Message::Ping("still there?".into())).await.expect("a ping");
+                }
+            }
+            while pongs < 2 {
+                match tokio::time::timeout(Duration::from_secs(10), client.next()).await {
+                    Ok(Some(Ok(Message::Pong(payload)))) if &payload[..] == b"still there?" => pongs += 1,
+                    other => panic!("a pong short: {other:?}"),
+                }
+            }
+            got
+        });
+        for (i, text) in texts.iter().enumerate() {
+            outbox.send(Utf8Bytes::from(text.clone()));
+            tokio::task::yield_now().await;
+            if i % 61 == 0 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
+        let got = tokio::time::timeout(Duration::from_secs(30), reader)
+            .await
+            .expect("read in time")
+            .expect("the reader");
+        let head = |text: &str| text.split(':').next().unwrap_or_default().to_owned();
+        for (got, sent) in got.iter().zip(&texts) {
+            assert!(got == sent, "frame {:?} came for {:?}", head(got), head(sent));
+        }
+        assert!(!outbox.is_closed(), "closed as a slow consumer");
+        let get = |counter: &std::sync::atomic::AtomicU64| counter.load(std::sync::atomic::Ordering::Relaxed);
+        let straight = get(&metrics.written_straight);
+        assert!(straight > 0, "nothing went straight");
+        assert!(
+            straight < get(&metrics.messages_out),
+            "the socket never left anything to the connection's task"
+        );
     }
 
     #[tokio::test]
