@@ -210,15 +210,14 @@ impl Outbox {
     /// Writes what is queued straight into the socket the connection offered, if it did and
     /// the runtime is not too busy; otherwise, or for what the socket does not take, wakes the
     /// connection's task (unless `wake` is false: it was woken for the earlier frames).
-    fn flush(&self, mut queue: MutexGuard<'_, Queue>, wake: bool) {
+    fn flush(&self, mut queue: MutexGuard<'_, Queue>, mut wake: bool) {
         if queue.straight.is_some() && self.metrics.straight_writes() {
             if queue.write_straight(&self.metrics) {
                 return;
             }
+            // What the socket did not take is the task's to write now.
             queue.straight = None;
-            drop(queue);
-            self.shared.signal();
-            return;
+            wake = true;
         }
         drop(queue);
         if wake {

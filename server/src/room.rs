@@ -992,8 +992,9 @@ impl Room {
         // One presence change per batch, however many joined or left in it.
         let mut presence_due = false;
         let mut joins = Vec::new();
-        // What the batch sends each connection is held, and leaves in one write at the end
-        // (a change and its ack to the mover; several changes to everyone).
+        // What the batch's changes send each connection is held, and leaves in one write at
+        // the end (a change and its ack to the mover; several changes to everyone). A frame to
+        // one connection alone goes at once, after what was held for it.
         let mut held = false;
         for item in out {
             match item {
@@ -1006,10 +1007,10 @@ impl Room {
                 }
                 Out::To(conn, frame) => {
                     if let Some(conn) = self.conns.get(&conn) {
-                        conn.outbox.hold(frame);
-                        held = true;
+                        conn.outbox.send(frame);
                     }
                 }
+                // Its change is in this batch's broadcast: released with it.
                 Out::Applied { conn, id, seq } => {
                     if let (Some(conn), Some(frame)) = (self.conns.get(&conn), ack(id, seq)) {
                         conn.outbox.hold(frame);

@@ -63,9 +63,7 @@ impl WsIo {
             Err(upgraded) => Self { early: None, inner: Inner::Upgraded(TokioIo::new(upgraded)) },
         }
     }
-}
 
-impl WsIo {
     /// The accepted socket's descriptor (none for a connection served by something else).
     pub fn raw_fd(&self) -> Option<RawFd> {
         match &self.inner {
