@@ -1161,12 +1161,21 @@ test('a crowded wall: twenty people, a hundred notes, ten moving at once, two on
   assert.deepEqual([...fac.problems, ...crowd.person.problems, ...zed.problems, ...projector.problems], []);
 });
 
-test('notes picked together move together, on every screen, with the mover named while they go', async () => {
-  const created = await env.createRoom('Moving many', { language: 'en' });
+/**
+ * A room on step 4 with its facilitator Marta and two participants, Ana and Bo.
+ * @param {string} name
+ */
+async function onTheWall(name) {
+  const created = await env.createRoom(name, { language: 'en' });
   const fac = await env.openAsFacilitator(created.facilitator_url, 'Marta');
   const ana = await join(created.participant_url, 'Ana');
   const bo = await join(created.participant_url, 'Bo');
   await fac.page.locator('.stepper button[data-step="4"]').click();
+  return { fac, ana, bo };
+}
+
+test('notes picked together move together, on every screen, with the mover named while they go', async () => {
+  const { fac, ana, bo } = await onTheWall('Moving many');
   const texts = ['hire good people', 'keep good people', 'plan the budget'];
   for (const text of texts) {
     await ana.page.getByTestId('note-input').fill(text);
@@ -1217,11 +1226,7 @@ test('notes picked together move together, on every screen, with the mover named
 });
 
 test('a note held while the wall fits new ones stays under the pointer, and the wall fits once it is let go', async () => {
-  const created = await env.createRoom('Held through a reveal', { language: 'en' });
-  const fac = await env.openAsFacilitator(created.facilitator_url, 'Marta');
-  const ana = await join(created.participant_url, 'Ana');
-  const bo = await join(created.participant_url, 'Bo');
-  await fac.page.locator('.stepper button[data-step="4"]').click();
+  const { fac, ana, bo } = await onTheWall('Held through a reveal');
   for (const [person, text] of [
     [ana, 'hire good people'],
     [bo, 'keep good people'],
