@@ -485,6 +485,9 @@ impl Room {
         // One timer per room pings every connection and drops the silent ones: connections
         // themselves hold no timers.
         let mut pings = heartbeat.pings(id.as_str());
+        // Waits for shutdown from one registration for the room's life, not one per message.
+        let cancelled = shutdown.cancelled();
+        tokio::pin!(cancelled);
         loop {
             let idle_deadline = idle_since.map(|t| t + idle_unload);
             let live_due = room.live.next_due();
@@ -492,7 +495,7 @@ impl Room {
             let next_deadline = live_due.into_iter().chain(idle_deadline).min();
             let first = tokio::select! {
                 biased;
-                () = shutdown.cancelled() => break,
+                () = &mut cancelled => break,
                 () = sleep_until(next_deadline) => {
                     if live_due.is_some_and(|due| due <= Instant::now()) {
                         room.flush_live();

@@ -352,6 +352,8 @@ impl Sqlite {
                 "INSERT INTO log_heads (room_id, last) VALUES (?1, ?2)
                  ON CONFLICT (room_id) DO UPDATE SET last = excluded.last",
             )?;
+            // A room with a head already: one seek of its row, where the upsert above makes two.
+            let mut move_head = tx.prepare_cached("UPDATE log_heads SET last = ?2 WHERE room_id = ?1")?;
             let mut insert_token = tx.prepare_cached(
                 "INSERT INTO member_tokens (room_id, token_hash, member_id) VALUES (?1, ?2, ?3)",
             )?;
@@ -370,13 +372,14 @@ impl Sqlite {
                 }
                 if !append.entries.is_empty() {
                     let known = written.iter().rev().find(|(r, _)| *r == room).map(|(_, h)| *h);
-                    let (mut prev, stored) = match known.or_else(|| self.heads.get(room).copied()) {
+                    let (had_head, stored) = match known.or_else(|| self.heads.get(room).copied()) {
                         Some(Head { row, seq }) => (Some(row), seq),
                         None => head
                             .query_row([room], |r| Ok((Some(r.get::<_, i64>(0)?), r.get::<_, i64>(1)?)))
                             .optional()?
                             .unwrap_or((None, 0)),
                     };
+                    let mut prev = had_head;
                     for entry in &append.entries {
                         // A seq written twice would break the room's chain: refused, as the
                         // log's key refused it when it had one.
@@ -399,7 +402,9 @@ impl Sqlite {
                         ])?;
                         prev = Some(tx.last_insert_rowid());
                     }
-                    set_head.execute(params![room, prev])?;
+                    if had_head.is_none() || move_head.execute(params![room, prev])? == 0 {
+                        set_head.execute(params![room, prev])?;
+                    }
                     if let (Some(row), Some(last)) = (prev, append.entries.last()) {
                         written.push((room, Head { row, seq: to_i64(last.seq) }));
                     }
