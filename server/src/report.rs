@@ -76,7 +76,7 @@ const EN: Words = Words {
     categories: [
         "We listen to {c} feedback based on their experience with us.",
         "We design customised {offer} around their needs.",
-        "We track the quality of their experience and treat it as more important than money.",
+        "We track the quality of {c} experience and treat it as more important than money.",
         "We train {facing} to have excellent interpersonal skills.",
         "We continually enhance {service} we provide, responding to changing needs.",
         "We invest in growing relationships rather than chasing {new}.",
@@ -123,7 +123,7 @@ const PT: Words = Words {
     categories: [
         "Ouvimos a opinião dos {cs} sobre a experiência que têm com a nossa organização.",
         "Criamos {offer} às suas necessidades.",
-        "Acompanhamos a qualidade da sua experiência, que para nós é mais importante do que o dinheiro.",
+        "Acompanhamos a qualidade da experiência dos {cs}, que para nós é mais importante do que o dinheiro.",
         "Capacitamos {facing} para terem excelentes competências interpessoais.",
         "Melhoramos continuamente {service} que prestamos, em resposta a necessidades em mudança.",
         "Investimos em fazer crescer as relações, em vez de correr atrás de {new}.",
@@ -677,6 +677,11 @@ mod tests {
                 .contains("lidam com consumidores")
         );
         // A staff room's categories speak of staff, not of products and customer-facing roles.
+        assert_eq!(
+            lensed(EN.categories[2], staff),
+            "We track the quality of staff experience and treat it as more important than money."
+        );
+        assert!(lensed(PT.categories[2], consumers).contains("da experiência dos consumidores"));
         assert_eq!(
             lensed(EN.categories[1], staff),
             "We design customised roles, tools and ways of working around their needs."

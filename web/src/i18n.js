@@ -334,7 +334,7 @@ const en = {
   'step.5.categories': 'The six categories of {centric} behaviour',
   'step.5.cat.1': 'We listen to {clientAdj} feedback based on their experience with us.',
   'step.5.cat.2': 'We design customised {offer} around their needs.',
-  'step.5.cat.3': 'We track the quality of their experience and treat it as more important than money.',
+  'step.5.cat.3': 'We track the quality of {clientAdj} experience and treat it as more important than money.',
   'step.5.cat.4': 'We train {facing} to have excellent interpersonal skills.',
   'step.5.cat.5': 'We continually enhance {service} we provide, responding to changing needs.',
   'step.5.cat.6': 'We invest in growing relationships rather than chasing {newOnes}.',
@@ -1085,7 +1085,7 @@ const pt = {
   'step.5.cat.1': 'Ouvimos a opinião dos {clients} sobre a experiência que têm com a nossa organização.',
   'step.5.cat.2': 'Criamos {offer} às suas necessidades.',
   'step.5.cat.3':
-    'Acompanhamos a qualidade da sua experiência, que para nós é mais importante do que o dinheiro.',
+    'Acompanhamos a qualidade da experiência dos {clients}, que para nós é mais importante do que o dinheiro.',
   'step.5.cat.4': 'Capacitamos {facing} para terem excelentes competências interpessoais.',
   'step.5.cat.5': 'Melhoramos continuamente {service} que prestamos, em resposta a necessidades em mudança.',
   'step.5.cat.6': 'Investimos em fazer crescer as relações, em vez de correr atrás de {newOnes}.',
