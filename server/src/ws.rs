@@ -958,9 +958,10 @@ mod tests {
         let (mailbox, _room) = mpsc::channel(1);
         tokio::spawn(async move { pump(&mut server, &inbox, &mut Forward(mailbox)).await });
 
-        // Frames of every size class (some too large to go straight), sent one by one; the reader reads alongside, stalls now and then, and
-        // pings twice, so that the socket fills and drains while the room and the connection's
-        // task hand the writing over to each other.
+        // Frames of every size class (some too large to go straight), sent one by one; the
+        // reader reads alongside, stalls now and then, and pings twice, so that the socket
+        // fills and drains while the room and the connection's task hand the writing over to
+        // each other.
         const FRAMES: usize = 1000;
         let size = |i: usize| if i % 50 == 49 { CORK_BYTES + 100 } else { i * 131 % 3000 };
         let texts: Vec<String> = (0..FRAMES).map(|i| format!("{i}:{}", "x".repeat(size(i)))).collect();
