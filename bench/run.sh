@@ -241,14 +241,30 @@ engine_then_full() {
 }
 # The full protocol against its own engine only (issue 16 asks for 1.3x at most), at 1 move/s
 # per client: `relays` without the other servers, so that more rounds (PAIRS, 9 by default) fit
-# in the same time. One round's ratio moves by 15-30% with the machine; the median of nine
-# moves less than that of the five rounds `relays` has.
+# in the same time. The engine runs first and after every full-protocol run, and each full run
+# is set against the mean of the engine runs on either side of it, as `engine` brackets the
+# engine by uWS: a machine that speeds up or slows down through a round moves both sides alike.
+# (Set against the engine run before it only, one round's ratio moved by 15-30% with the
+# machine, and two whole runs in one session gave medians of 1.25x and 1.34x.) The engine's run
+# after against its run before is the control.
 ratio() {
-  local port=18200 pair
+  local port=18200 pair same=(--rooms 100 --clients 20 --rate 1 --duration 20)
+  engine_alone() {
+    start_server horseshoe $((port += 1)) --bench-relay
+    load --wire relay --prefix /bench/relay/ --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
+         --label "horseshoe relay mode: around the full protocol ($1)"
+    stop_server "$PID"
+  }
+  engine_alone "first"
   for pair in $(seq "${PAIRS:-9}"); do
-    engine_then_full 1 "$pair"
+    start_server horseshoe $((port += 1))
+    load --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
+         --label "horseshoe full protocol: between (round $pair)"
+    stop_server "$PID"
+    engine_alone "after round $pair"
   done
-  round_ratios 3 "^horseshoe relay mode" "^horseshoe full protocol" "full protocol / its engine"
+  bracketed 3 "^horseshoe relay mode: around" "^horseshoe full protocol: between" \
+    "full protocol / its engine, the mean of the runs around it" "control: the engine after / before the full protocol"
 }
 # The engine against uWebSockets.js alone (issue 16: CPU per delivery no higher, p99 within
 # 1.5x), at 1 message/s per client. Each round runs uWS, the engine, then uWS again, and sets
@@ -275,23 +291,27 @@ engine() {
          --label "$(relay_name uws): after the engine (round $pair)"
     stop_server "$PID"
   done
-  bracketed 3
-  bracketed 5
+  local uws="^uWebSockets.*: (before|after) the engine" engine="^horseshoe relay mode: between"
+  bracketed 3 "$uws" "$engine" "the engine / uWebSockets.js, the mean of the runs around it" \
+    "control: uWebSockets.js after / before the engine"
+  bracketed 5 "$uws" "$engine" "the engine / uWebSockets.js, the mean of the runs around it" \
+    "control: uWebSockets.js after / before the engine"
 }
-# bracketed FIELD: FIELD of the summary (3: CPU per delivery, 5: p99) of each engine run as a
-# multiple of the mean of the uWS runs just before and just after it, round by round, with the
-# median and the rounds within 1.5x; and the control, uWS after / uWS before.
+# bracketed FIELD BASE MEASURED TITLE CONTROL: FIELD of the summary (3: CPU per delivery, 5:
+# p99) of each run matching MEASURED as a multiple of the mean of the runs matching BASE just
+# before and just after it, round by round, with the median and the rounds within 1.5x; and the
+# control, the BASE run after / the one before. A BASE run may close one round and open the next.
 bracketed() {
-  awk -F'\t' -v field="$1" "$RATIO_LINE"'
-    $2 ~ /^uWebSockets.*: before the engine/ { before = $field; between = 0 }
-    $2 ~ /^horseshoe relay mode: between/ && before > 0 { between = $field }
-    $2 ~ /^uWebSockets.*: after the engine/ && between > 0 {
-      n++; r[n] = between / ((before + $field) / 2); c[n] = $field / before; before = 0; between = 0
+  awk -F'\t' -v field="$1" -v base="$2" -v measured="$3" -v title="$4" -v control="$5" "$RATIO_LINE"'
+    $2 ~ base {
+      if (before > 0 && between > 0) { n++; r[n] = between / ((before + $field) / 2); c[n] = $field / before }
+      before = $field; between = 0
     }
+    $2 ~ measured && before > 0 { between = $field }
     END {
       if (n == 0) exit
-      ratio_line("control: uWebSockets.js after / before the engine", field, c, n)
-      ratio_line("the engine / uWebSockets.js, the mean of the runs around it", field, r, n)
+      ratio_line(control, field, c, n)
+      ratio_line(title, field, r, n)
     }' "$summaries"
 }
 # An awk function for `round_ratios` and `bracketed`: one line of ratios R[1..N] of summary
