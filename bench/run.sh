@@ -226,18 +226,25 @@ relays() {
     stop_server "$PID"
   done
 }
+# horseshoe_run relay|full RATE LABEL: one run of Horseshoe's relay mode or its full protocol
+# under scenario 1's rooms (100 x 20) at RATE messages (moves) per second per client; uses the
+# caller's `port`.
+horseshoe_run() {
+  local same=(--rooms 100 --clients 20 --rate "$2" --duration 20 --label "$3")
+  if [ "$1" = relay ]; then
+    start_server horseshoe $((port += 1)) --bench-relay
+    load --wire relay --prefix /bench/relay/ --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}"
+  else
+    start_server horseshoe $((port += 1))
+    load --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}"
+  fi
+  stop_server "$PID"
+}
 # engine_then_full RATE ROUND: Horseshoe's relay mode, then the full protocol under the same
-# rooms (scenario 1 at RATE moves/s per client), one run each; uses the caller's `port`.
+# rooms, one run each.
 engine_then_full() {
-  local same=(--rooms 100 --clients 20 --rate "$1" --duration 20)
-  start_server horseshoe $((port += 1)) --bench-relay
-  load --wire relay --prefix /bench/relay/ --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
-       --label "horseshoe relay mode: same load, $1/s (round $2)"
-  stop_server "$PID"
-  start_server horseshoe $((port += 1))
-  load --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
-       --label "horseshoe full protocol: same rooms, $1 moves/s (round $2)"
-  stop_server "$PID"
+  horseshoe_run relay "$1" "horseshoe relay mode: same load, $1/s (round $2)"
+  horseshoe_run full "$1" "horseshoe full protocol: same rooms, $1 moves/s (round $2)"
 }
 # The full protocol against its own engine only (issue 16 asks for 1.3x at most), at 1 move/s
 # per client: `relays` without the other servers, so that more rounds (PAIRS, 9 by default) fit
@@ -248,23 +255,15 @@ engine_then_full() {
 # machine, and two whole runs in one session gave medians of 1.25x and 1.34x.) The engine's run
 # after against its run before is the control.
 ratio() {
-  local port=18200 pair same=(--rooms 100 --clients 20 --rate 1 --duration 20)
-  engine_alone() {
-    start_server horseshoe $((port += 1)) --bench-relay
-    load --wire relay --prefix /bench/relay/ --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
-         --label "horseshoe relay mode: around the full protocol ($1)"
-    stop_server "$PID"
-  }
-  engine_alone "first"
+  local port=18200 pair
+  horseshoe_run relay 1 "horseshoe relay mode: around the full protocol (first)"
   for pair in $(seq "${PAIRS:-9}"); do
-    start_server horseshoe $((port += 1))
-    load --addr "127.0.0.1:$port" --server-pid "$PID" "${same[@]}" \
-         --label "horseshoe full protocol: between (round $pair)"
-    stop_server "$PID"
-    engine_alone "after round $pair"
+    horseshoe_run full 1 "horseshoe full protocol: between (round $pair)"
+    horseshoe_run relay 1 "horseshoe relay mode: around the full protocol (after round $pair)"
   done
   bracketed 3 "^horseshoe relay mode: around" "^horseshoe full protocol: between" \
-    "full protocol / its engine, the mean of the runs around it" "control: the engine after / before the full protocol"
+    "full protocol / its engine, the mean of the runs around it" \
+    "control: the engine after / before the full protocol"
 }
 # The engine against uWebSockets.js alone (issue 16: CPU per delivery no higher, p99 within
 # 1.5x), at 1 message/s per client. Each round runs uWS, the engine, then uWS again, and sets
