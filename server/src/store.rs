@@ -59,6 +59,8 @@ const CHECKPOINT_BYTES: i64 = 40_000 * 1024;
 /// 3% less CPU per delivery (11.63 against 12.01 CPU-s per million, four pairs) and 64 KiB
 /// pages more than 16.
 const PAGE_BYTES: i64 = 16 * 1024;
+/// SQLite's smallest page: what a page size read back is taken to be at least.
+const MIN_PAGE_BYTES: i64 = 512;
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "horseshoe.sqlite3";
 /// How rows are written today: a log row is one [`Change`] as JSON, a snapshot a [`RoomState`]
@@ -190,7 +192,7 @@ impl Sqlite {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
         let page: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
-        conn.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_BYTES / page.max(512))?;
+        conn.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_BYTES / page.max(MIN_PAGE_BYTES))?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS rooms (
