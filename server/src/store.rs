@@ -56,8 +56,8 @@ const CHECKPOINT_BYTES: i64 = 40_000 * 1024;
 /// moves (9 KiB of rows) wrote 6-7 pages of 4 KiB (the header page as the file grew, the log's
 /// inner page, its heads' page, 3-4 leaves) in 13-14 `pwrite`s, and 2-5 of 16 KiB. The
 /// store's CPU per move fell with it: alternated runs of the full protocol at 1 move/s took
-/// 3% less CPU per delivery (11.63 against 12.01 CPU-s per million, four pairs) and 64 KiB
-/// pages more than 16.
+/// 3% less CPU per delivery (11.63 against 12.01 CPU-s per million, four pairs); 64 KiB
+/// pages took more than 16 KiB.
 const PAGE_BYTES: i64 = 16 * 1024;
 /// SQLite's smallest page: what a page size read back is taken to be at least.
 const MIN_PAGE_BYTES: i64 = 512;
