@@ -74,6 +74,13 @@ pub fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// `n` free loopback ports, all different: each is held until all are found (one let go at
+/// once can come back from the next bind, and two servers given one port, one stops).
+fn free_ports(n: usize) -> anyhow::Result<Vec<u16>> {
+    let held = (0..n).map(|_| std::net::TcpListener::bind("127.0.0.1:0")).collect::<Result<Vec<_>, _>>()?;
+    held.iter().map(|l| Ok(l.local_addr()?.port())).collect()
+}
+
 /// Lines of a server's log kept, to say what it was doing when a cluster did not form.
 const LOG_TAIL_LINES: usize = 30;
 /// Times a cluster is started, each on new ports, before its test fails: routes among servers
@@ -99,6 +106,7 @@ async fn spawn_logged(bin: &std::path::Path, args: &[String], tail: LogTail) -> 
         .context("starting nats-server")?;
     let stderr = child.stderr.take().context("no stderr")?;
     let mut lines = BufReader::new(stderr).lines();
+    let said = tail.clone();
     let keep = move |line: String| {
         let mut tail = tail.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if tail.len() == LOG_TAIL_LINES {
@@ -114,7 +122,9 @@ async fn spawn_logged(bin: &std::path::Path, args: &[String], tail: LogTail) -> 
                 return Ok(());
             }
         }
-        anyhow::bail!("nats-server stopped before it was ready")
+        let said = said.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let said: Vec<&str> = said.iter().map(String::as_str).collect();
+        anyhow::bail!("nats-server stopped before it was ready; its last lines:\n{}", said.join("\n"))
     })
     .await
     .context("nats-server was not ready in time")?;
@@ -154,25 +164,25 @@ impl NatsCluster {
         };
         let mut attempt = 1;
         loop {
-            let cluster = Self::start_once(&bin, n).await?;
-            match cluster.wait_for_jetstream(n).await {
-                Ok(()) => return Ok(Some(cluster)),
-                Err(e) if attempt < CLUSTER_ATTEMPTS => {
-                    eprintln!(
-                        "{test}: the NATS cluster did not form ({e:#}); again on new ports\n{}",
-                        cluster.logs()
-                    );
-                    attempt += 1;
-                }
-                Err(e) => return Err(e.context(cluster.logs())),
+            // A server that stopped while starting (its port taken meanwhile) says why in `e`.
+            let failed = match Self::start_once(&bin, n).await {
+                Ok(cluster) => match cluster.wait_for_jetstream(n).await {
+                    Ok(()) => return Ok(Some(cluster)),
+                    Err(e) => e.context(cluster.logs()),
+                },
+                Err(e) => e,
+            };
+            if attempt >= CLUSTER_ATTEMPTS {
+                return Err(failed);
             }
+            eprintln!("{test}: the NATS cluster did not form ({failed:#}); again on new ports");
+            attempt += 1;
         }
     }
 
     /// Starts `n` servers routed to each other, without waiting for JetStream.
     async fn start_once(bin: &std::path::Path, n: usize) -> anyhow::Result<Self> {
-        let ports: Vec<(u16, u16)> =
-            (0..n).map(|_| Ok((free_port()?, free_port()?))).collect::<anyhow::Result<_>>()?;
+        let ports: Vec<(u16, u16)> = free_ports(2 * n)?.chunks(2).map(|p| (p[0], p[1])).collect();
         let cluster_name = format!("hs{}", uuid::Uuid::new_v4().simple());
         let starts = ports.iter().enumerate().map(|(i, (port, cluster_port))| {
             let routes: Vec<String> = ports
