@@ -84,7 +84,8 @@ fn free_ports(n: usize) -> anyhow::Result<Vec<u16>> {
 /// Lines of a server's log kept, to say what it was doing when a cluster did not form.
 const LOG_TAIL_LINES: usize = 30;
 /// Times a cluster is started, each on new ports, before its test fails: routes among servers
-/// starting together now and then leave JetStream without its peers on a loaded machine.
+/// starting together now and then leave JetStream without its peers on a loaded machine, and
+/// a server whose port another process took meanwhile stops while starting.
 const CLUSTER_ATTEMPTS: usize = 2;
 
 /// The last [`LOG_TAIL_LINES`] lines a server logged.
@@ -154,9 +155,10 @@ pub struct NatsCluster {
 
 impl NatsCluster {
     /// Starts `n` servers routed to each other, and waits until JetStream answers with `n`
-    /// replicas (the cluster has elected its meta leader); a cluster that does not form is
-    /// started again on new ports, up to [`CLUSTER_ATTEMPTS`] times in all, and the error says
-    /// what each server logged last. `None` (having said why) when the binary is not installed.
+    /// replicas (the cluster has elected its meta leader); a cluster that does not form, or
+    /// one of whose servers stops while starting, is started again on new ports, up to
+    /// [`CLUSTER_ATTEMPTS`] times in all, and the error says what each server logged last.
+    /// `None` (having said why) when the binary is not installed.
     pub async fn start(test: &str, n: usize) -> anyhow::Result<Option<Self>> {
         let Some(bin) = nats_server_binary() else {
             println!("{test}: SKIPPED: nats-server is not installed (apt-get install nats-server)");
