@@ -169,6 +169,8 @@ pub struct Sqlite {
     /// SQLite's `data_version` when `heads` was last right: it changes when another
     /// connection commits.
     version: i64,
+    /// Log rows this connection committed since it last wrote the heads back to `log_heads`.
+    unwritten: usize,
 }
 
 /// A room's last log row (its row id) and that row's seq.
@@ -181,6 +183,12 @@ struct Head {
 /// Rooms whose log heads the writer keeps in memory; past it, the cache starts again (a
 /// room's head is then read once more from the file).
 const MAX_CACHED_HEADS: usize = 10_000;
+
+/// Log rows written between two write-backs of the heads to `log_heads` (see
+/// [`write_back_heads`]): at most this many rows (and one commit's) are read again to find a
+/// head after a restart, about a second of a busy server's writing; a commit that does not
+/// write the heads back saves rewriting their page, which it otherwise did for a few integers.
+const HEADS_WRITE_BACK_ROWS: usize = 2_048;
 
 impl Sqlite {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
@@ -218,7 +226,11 @@ impl Sqlite {
              CREATE TABLE IF NOT EXISTS log_heads (
                  room_id TEXT PRIMARY KEY REFERENCES rooms(id),
                  last INTEGER NOT NULL
-             ) WITHOUT ROWID;",
+             ) WITHOUT ROWID;
+             CREATE TABLE IF NOT EXISTS log_heads_through (
+                 id INTEGER PRIMARY KEY CHECK (id = 1),
+                 last INTEGER NOT NULL
+             );",
         )?;
         conn.execute_batch(&format!("CREATE TABLE IF NOT EXISTS events ({EVENTS_COLUMNS});"))?;
         // Databases from before formats were recorded hold format 1 rows only.
@@ -235,13 +247,16 @@ impl Sqlite {
             }
         }
         chain_the_log(&conn)?;
-        Ok(Self { conn, path: path.to_owned(), heads: HashMap::new(), version: 0 })
+        // A database from before heads were written back kept every head in `log_heads`.
+        conn.execute("INSERT OR IGNORE INTO log_heads_through (id, last) SELECT 1, COALESCE(MAX(rowid), 0) FROM events", [])?;
+        Ok(Self { conn, path: path.to_owned(), heads: HashMap::new(), version: 0, unwritten: 0 })
     }
 }
 
 /// The log's table: one row per change (its `format` says how `body` reads), in the order rows
-/// were written, each pointing at its room's previous row (`prev`, a row id); `log_heads` holds
-/// each room's last row. See [`chain_the_log`].
+/// were written, each pointing at its room's previous row (`prev`, a row id); each room's last
+/// row is its latest row after `log_heads_through`, or else its row in `log_heads` (see
+/// [`stored_head`]). Rows are never deleted, so row ids only grow. See [`chain_the_log`].
 const EVENTS_COLUMNS: &str = "room_id TEXT NOT NULL REFERENCES rooms(id),
     seq INTEGER NOT NULL,
     member_id TEXT,
@@ -252,7 +267,7 @@ const EVENTS_COLUMNS: &str = "room_id TEXT NOT NULL REFERENCES rooms(id),
 
 /// Keeps the log's rows in the order they were written, chained by room, with no index by
 /// room. One commit's rows then share the table's last pages, and a room's place in the log
-/// is its row in `log_heads`, where 70 rooms share a page: an index by `(room_id, seq)` kept
+/// is its head (see [`stored_head`]; `log_heads` fits 70 rooms to a page): an index by `(room_id, seq)` kept
 /// each room's latest entries on a page of their own, so every room in a commit cost a 4 KiB
 /// page in the WAL, and a row clustered by room (the layout before that) rewrote its room's
 /// page as well. A load
@@ -292,6 +307,8 @@ fn chain_the_log(conn: &Connection) -> Result<(), StoreError> {
              WHERE n = 1;
          DROP TABLE events;
          ALTER TABLE events_chained RENAME TO events;
+         INSERT OR REPLACE INTO log_heads_through (id, last)
+             SELECT 1, COALESCE(MAX(rowid), 0) FROM events;
          COMMIT;"
     ))?;
     Ok(())
@@ -315,7 +332,12 @@ impl Sqlite {
         // in `write` and this commit. Its statements are cached, as `write`'s are: a
         // `Transaction` would parse `BEGIN` and `COMMIT` again for every group commit.
         self.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        let rows: usize = batch.iter().map(|append| append.entries.len()).sum();
+        let write_back = self.unwritten + rows >= HEADS_WRITE_BACK_ROWS;
         let written = self.write(batch).and_then(|written| {
+            if write_back {
+                write_back_heads(&self.conn)?;
+            }
             self.conn.prepare_cached("COMMIT")?.execute([])?;
             Ok(written)
         });
@@ -331,6 +353,7 @@ impl Sqlite {
             }
         };
         self.version = version;
+        self.unwritten = if write_back { 0 } else { self.unwritten + rows };
         if self.heads.len() + written.len() > MAX_CACHED_HEADS {
             self.heads.clear();
         }
@@ -355,15 +378,9 @@ impl Sqlite {
             self.heads.clear();
         }
         {
-            // The room's last row and its seq.
-            let mut head = tx.prepare_cached(
-                "SELECT h.last, e.seq FROM log_heads h JOIN events e ON e.rowid = h.last WHERE h.room_id = ?1",
-            )?;
             let mut insert_event = tx.prepare_cached(
                 "INSERT INTO events (room_id, seq, member_id, body, format, prev) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
-            // A room with a head already: one seek of its row, where an upsert makes two.
-            let mut move_head = tx.prepare_cached("UPDATE log_heads SET last = ?2 WHERE room_id = ?1")?;
             let mut insert_token = tx.prepare_cached(
                 "INSERT INTO member_tokens (room_id, token_hash, member_id) VALUES (?1, ?2, ?3)",
             )?;
@@ -382,14 +399,12 @@ impl Sqlite {
                 }
                 if !append.entries.is_empty() {
                     let known = written.iter().rev().find(|(r, _)| *r == room).map(|(_, h)| *h);
-                    let (had_head, stored) = match known.or_else(|| self.heads.get(room).copied()) {
-                        Some(Head { row, seq }) => (Some(row), seq),
-                        None => head
-                            .query_row([room], |r| Ok((Some(r.get::<_, i64>(0)?), r.get::<_, i64>(1)?)))
-                            .optional()?
-                            .unwrap_or((None, 0)),
+                    let head = match known.or_else(|| self.heads.get(room).copied()) {
+                        Some(head) => Some(head),
+                        None => stored_head(tx, room)?,
                     };
-                    let mut prev = had_head;
+                    let stored = head.map_or(0, |h| h.seq);
+                    let mut prev = head.map(|h| h.row);
                     for entry in &append.entries {
                         // A seq written twice would break the room's chain: refused, as the
                         // log's key refused it when it had one.
@@ -411,15 +426,6 @@ impl Sqlite {
                             prev,
                         ])?;
                         prev = Some(tx.last_insert_rowid());
-                    }
-                    // A room's first row (rare: its statement is taken from the cache only
-                    // then, one allocation less for every other commit).
-                    if had_head.is_none() || move_head.execute(params![room, prev])? == 0 {
-                        tx.prepare_cached(
-                            "INSERT INTO log_heads (room_id, last) VALUES (?1, ?2)
-                             ON CONFLICT (room_id) DO UPDATE SET last = excluded.last",
-                        )?
-                        .execute(params![room, prev])?;
                     }
                     if let (Some(row), Some(last)) = (prev, append.entries.last()) {
                         written.push((room, Head { row, seq: to_i64(last.seq) }));
@@ -566,10 +572,54 @@ impl Reader for SqliteReader {
     }
 }
 
+/// A room's last log row and its seq, as the file has them: its latest row after
+/// `log_heads_through` (the rows written since the heads were last written back, read from
+/// the newest back), or else its row in `log_heads`. `None` for a room with no row yet.
+fn stored_head(conn: &Connection, room: &str) -> Result<Option<Head>, StoreError> {
+    let head = |r: &rusqlite::Row<'_>| Ok(Head { row: r.get(0)?, seq: r.get(1)? });
+    let through: i64 = conn
+        .prepare_cached("SELECT last FROM log_heads_through WHERE id = 1")?
+        .query_row([], |r| r.get(0))?;
+    let newer = conn
+        .prepare_cached(
+            "SELECT rowid, seq FROM events WHERE rowid > ?1 AND room_id = ?2 ORDER BY rowid DESC LIMIT 1",
+        )?
+        .query_row(params![through, room], head)
+        .optional()?;
+    if newer.is_some() {
+        return Ok(newer);
+    }
+    Ok(conn
+        .prepare_cached(
+            "SELECT h.last, e.seq FROM log_heads h JOIN events e ON e.rowid = h.last WHERE h.room_id = ?1",
+        )?
+        .query_row([room], head)
+        .optional()?)
+}
+
+/// Writes every room's head among the rows after `log_heads_through` into `log_heads`, and
+/// moves `log_heads_through` to the last row, in the writer's open transaction: read from the
+/// rows themselves, so that it holds whoever wrote them (another process on the same file
+/// included), and a commit that fails takes it back with its rows.
+fn write_back_heads(tx: &Connection) -> Result<(), StoreError> {
+    let through: i64 =
+        tx.prepare_cached("SELECT last FROM log_heads_through WHERE id = 1")?.query_row([], |r| r.get(0))?;
+    tx.prepare_cached(
+        "INSERT INTO log_heads (room_id, last)
+             SELECT room_id, MAX(rowid) FROM events WHERE rowid > ?1 GROUP BY room_id
+         ON CONFLICT (room_id) DO UPDATE SET last = excluded.last",
+    )?
+    .execute([through])?;
+    tx.prepare_cached(
+        "UPDATE log_heads_through SET last = (SELECT COALESCE(MAX(rowid), ?1) FROM events) WHERE id = 1",
+    )?
+    .execute([through])?;
+    Ok(())
+}
+
 /// A room's rows after `after` (a seq), oldest first: its chain followed back from its head.
 fn chain_after(conn: &Connection, room: &str, after: u64) -> Result<Vec<(i64, String, i64)>, StoreError> {
-    let mut next: Option<i64> =
-        conn.query_row("SELECT last FROM log_heads WHERE room_id = ?1", [room], |r| r.get(0)).optional()?;
+    let mut next = stored_head(conn, room)?.map(|head| head.row);
     let mut row =
         conn.prepare_cached("SELECT room_id, seq, body, format, prev FROM events WHERE rowid = ?1")?;
     let mut rows = Vec::new();
@@ -1042,6 +1092,74 @@ mod tests {
         assert!(db.commit(&[steps(&a, 7, &[4])]).iter().all(|r| matches!(r, Err(StoreError::Commit(_)))));
         assert!(db.commit(&[steps(&a, 8, &[2])]).into_iter().all(|r| r.is_ok()));
         assert_eq!(load(&db, &a), (8, 2));
+    }
+
+    #[test]
+    fn heads_are_written_back_every_so_many_rows_and_found_in_the_rows_after_them() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join(DB_FILE);
+        let (a, b) = (id(3), id(4));
+        let mut db = Sqlite::open(&path).expect("a new database");
+        create(&mut db, &a);
+        create(&mut db, &b);
+        let count = |db: &Sqlite, sql: &str| -> i64 { db.conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
+        assert!(db.commit(&[steps(&a, 1, &[2, 3]), steps(&b, 1, &[5])]).into_iter().all(|r| r.is_ok()));
+        assert!(db.commit(&[steps(&a, 3, &[4])]).into_iter().all(|r| r.is_ok()));
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM log_heads"), 0, "no head written back yet");
+
+        // As after a crash: a new writer, and its readers, find each head in the rows.
+        drop(db);
+        let mut db = Sqlite::open(&path).expect("the database again");
+        assert_eq!(load(&db, &a), (3, 4));
+        assert_eq!(load(&db, &b), (1, 5));
+        assert!(db.commit(&[steps(&a, 3, &[1])]).iter().all(|r| matches!(r, Err(StoreError::Commit(_)))));
+        assert!(db.commit(&[steps(&a, 4, &[6])]).into_iter().all(|r| r.is_ok()));
+
+        // Enough rows, and the heads are written back, with how far they hold.
+        let many = vec![1; HEADS_WRITE_BACK_ROWS];
+        assert!(db.commit(&[steps(&b, 2, &many)]).into_iter().all(|r| r.is_ok()));
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM log_heads"), 2);
+        assert_eq!(
+            count(&db, "SELECT last FROM log_heads_through"),
+            count(&db, "SELECT MAX(rowid) FROM events")
+        );
+        let last_of_b = u64::try_from(HEADS_WRITE_BACK_ROWS).expect("a count") + 1;
+        assert_eq!(load(&db, &b), (last_of_b, 1));
+        assert_eq!(load(&db, &a), (4, 6));
+
+        // Then a head in `log_heads` and one in the rows after it, after another restart.
+        assert!(db.commit(&[steps(&a, 5, &[2])]).into_iter().all(|r| r.is_ok()));
+        drop(db);
+        let mut db = Sqlite::open(&path).expect("the database once more");
+        assert_eq!(load(&db, &a), (5, 2));
+        assert_eq!(load(&db, &b), (last_of_b, 1));
+        assert!(db.commit(&[steps(&b, last_of_b + 1, &[3])]).into_iter().all(|r| r.is_ok()));
+        assert_eq!(load(&db, &b), (last_of_b + 1, 3));
+    }
+
+    #[test]
+    fn a_database_that_wrote_every_head_is_read_from_its_heads() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join(DB_FILE);
+        let a = id(5);
+        let mut db = Sqlite::open(&path).expect("a new database");
+        create(&mut db, &a);
+        assert!(db.commit(&[steps(&a, 1, &[2, 3])]).into_iter().all(|r| r.is_ok()));
+        // As the version before wrote it: every head in `log_heads`, no `log_heads_through`.
+        db.conn
+            .execute_batch(
+                "DROP TABLE log_heads_through;
+                 INSERT INTO log_heads (room_id, last) SELECT room_id, MAX(rowid) FROM events GROUP BY room_id;",
+            )
+            .expect("the old tables");
+        drop(db);
+        let mut db = Sqlite::open(&path).expect("the old database");
+        let through: i64 =
+            db.conn.query_row("SELECT last FROM log_heads_through", [], |r| r.get(0)).expect("through");
+        assert_eq!(through, 2, "its heads hold for every row it has");
+        assert_eq!(load(&db, &a), (2, 3));
+        assert!(db.commit(&[steps(&a, 3, &[4])]).into_iter().all(|r| r.is_ok()));
+        assert_eq!(load(&db, &a), (3, 4));
     }
 
     #[test]
