@@ -249,7 +249,14 @@ impl Sqlite {
         chain_the_log(&conn)?;
         // A database from before heads were written back kept every head in `log_heads`.
         conn.execute("INSERT OR IGNORE INTO log_heads_through (id, last) SELECT 1, COALESCE(MAX(rowid), 0) FROM events", [])?;
-        Ok(Self { conn, path: path.to_owned(), heads: HashMap::new(), version: 0, unwritten: 0 })
+        // What an earlier run wrote after its last write-back counts towards the next one.
+        let unwritten: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM events WHERE rowid > (SELECT last FROM log_heads_through WHERE id = 1)",
+            [],
+            |r| r.get(0),
+        )?;
+        let unwritten = usize::try_from(unwritten).unwrap_or_default();
+        Ok(Self { conn, path: path.to_owned(), heads: HashMap::new(), version: 0, unwritten })
     }
 }
 
@@ -1107,23 +1114,25 @@ mod tests {
         assert!(db.commit(&[steps(&a, 3, &[4])]).into_iter().all(|r| r.is_ok()));
         assert_eq!(count(&db, "SELECT COUNT(*) FROM log_heads"), 0, "no head written back yet");
 
-        // As after a crash: a new writer, and its readers, find each head in the rows.
+        // As after a crash: a new writer, and its readers, find each head in the rows, and
+        // the rows are counted towards the next write-back.
         drop(db);
         let mut db = Sqlite::open(&path).expect("the database again");
+        assert_eq!(db.unwritten, 4);
         assert_eq!(load(&db, &a), (3, 4));
         assert_eq!(load(&db, &b), (1, 5));
         assert!(db.commit(&[steps(&a, 3, &[1])]).iter().all(|r| matches!(r, Err(StoreError::Commit(_)))));
         assert!(db.commit(&[steps(&a, 4, &[6])]).into_iter().all(|r| r.is_ok()));
 
         // Enough rows, and the heads are written back, with how far they hold.
-        let many = vec![1; HEADS_WRITE_BACK_ROWS];
+        let many = vec![1; HEADS_WRITE_BACK_ROWS - 5];
         assert!(db.commit(&[steps(&b, 2, &many)]).into_iter().all(|r| r.is_ok()));
         assert_eq!(count(&db, "SELECT COUNT(*) FROM log_heads"), 2);
         assert_eq!(
             count(&db, "SELECT last FROM log_heads_through"),
             count(&db, "SELECT MAX(rowid) FROM events")
         );
-        let last_of_b = u64::try_from(HEADS_WRITE_BACK_ROWS).expect("a count") + 1;
+        let last_of_b = u64::try_from(many.len()).expect("a count") + 1;
         assert_eq!(load(&db, &b), (last_of_b, 1));
         assert_eq!(load(&db, &a), (4, 6));
 
